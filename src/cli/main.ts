@@ -1,0 +1,29 @@
+import { Command, CommanderError } from "commander";
+import { ZodError } from "zod";
+import { UserError } from "../train/errors.js";
+import { trainCommand } from "./train.js";
+
+/** Exit codes: 0 success, 2 bad input or a diverged run (one clear line on stderr), 1 internal error. */
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command("descent")
+    .description("Optimization for training deep models (Deep Learning, ch. 8)")
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .showSuggestionAfterError();
+  program.addCommand(trainCommand().exitOverride());
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has already printed its one-line message; help and version are not errors.
+      return error.exitCode === 0 || error.code === "commander.helpDisplayed" || error.code === "commander.version" ? 0 : 2;
+    }
+    if (error instanceof UserError || error instanceof ZodError) {
+      process.stderr.write(`descent: ${error.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`descent: internal error: ${(error as Error).stack ?? error}\n`);
+    return 1;
+  }
+}

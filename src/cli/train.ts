@@ -1,0 +1,194 @@
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Command, Option } from "commander";
+import { precisionOf, random, startEngine } from "../engine/index.js";
+import { parseDatasetSpec, validationSplit } from "../data/index.js";
+import { buildModel } from "../nn/index.js";
+import { adam, cosineDecaySchedule, linearDecaySchedule, momentum, sgd, type ScalarOrSchedule } from "../optim/index.js";
+import { trainReport } from "../report/trainReport.js";
+import { train, UserError, type MetricsRecord, type TrainResult } from "../train/index.js";
+import { writeFileAtomic } from "../io/atomic.js";
+import { definedOnly, integerArg, numberArg } from "./args.js";
+import { readJsonObject } from "./configFile.js";
+import { progressCallbacks } from "./progress.js";
+import { defaultLearningRate, describeZodError, modelDefaults, trainConfigSchema, type TrainConfig } from "./trainConfig.js";
+
+export function trainCommand(): Command {
+  return new Command("train")
+    .description("train a network on the bundled MNIST digits (or another dataset) and write metrics, a checkpoint and a report")
+    .option("--config <file>", "JSON file with any of the settings below (flags override it)")
+    .option("--dataset <spec>", "mnist | idx:PATH | csv:PATH | spirals | blobs | adding | regression")
+    .addOption(new Option("--model <name>", "network").choices(["mlp", "cnn", "rnn"]))
+    .option("--width <n>", "hidden width (mlp, rnn) or first conv channels (cnn)", integerArg)
+    .option("--depth <n>", "hidden layers (mlp)", integerArg)
+    .addOption(new Option("--activation <name>").choices(["relu", "tanh", "sigmoid", "softplus"]))
+    .addOption(new Option("--init <name>", "weight initialization (8.4)").choices(["glorot", "he", "orthogonal", "sparse", "normal"]))
+    .option("--batch-norm", "batch normalization after each hidden layer (8.7.1)")
+    .addOption(new Option("--optimizer <name>").choices(["adam", "sgd", "momentum"]))
+    .option("--lr <rate>", "learning rate (initial, when scheduled)", numberArg)
+    .addOption(new Option("--schedule <name>", "learning-rate schedule").choices(["constant", "linear", "cosine"]))
+    .option("--batch-size <n>", "minibatch size", integerArg)
+    .option("--epochs <n>", "passes over the training set", integerArg)
+    .option("--seed <n>", "seed of initialization, split and batch order", integerArg)
+    .addOption(new Option("--dtype <dtype>", "float32 (Wasm) or float64 (exact, slower)").choices(["float32", "float64"]))
+    .addOption(new Option("--sampling <regime>", "minibatch regime (8.1.3)").choices(["shuffle-once", "reshuffle", "replacement"]))
+    .option("--validation <fraction>", "fraction of the training set held out for validation", numberArg)
+    .option("--patience <epochs>", "early stopping: epochs without validation improvement", integerArg)
+    .option("--out <dir>", "output directory (metrics.jsonl, checkpoint.safetensors, report.html)")
+    .option("--resume", "continue from <out>/checkpoint.safetensors")
+    .addOption(new Option("--stop-after-steps <n>", "stop after n steps in total, checkpointing (resume continues)").argParser(integerArg).hideHelp())
+    .option("--json", "print one JSON summary line on stdout and nothing else")
+    .action(async (flags) => {
+      const config = resolveConfig(flags);
+      await runTrain(config, Boolean(flags.json));
+    });
+}
+
+function resolveConfig(flags: Record<string, unknown>): TrainConfig {
+  const fromFile = typeof flags.config === "string" ? readJsonObject(flags.config) : {};
+  const { config: _c, json: _j, ...rest } = flags;
+  const parsed = trainConfigSchema.safeParse({ ...fromFile, ...definedOnly(rest) });
+  if (!parsed.success) throw new UserError(describeZodError(parsed.error, typeof flags.config === "string" ? `config ${flags.config}` : "train"));
+  return parsed.data;
+}
+
+// Settings a resumed run must share with the run that wrote the checkpoint.
+const RESUME_FIXED: (keyof TrainConfig)[] = ["dataset", "model", "width", "depth", "activation", "init", "batchNorm", "optimizer", "lr", "schedule", "batchSize", "epochs", "seed", "dtype", "sampling", "validation"];
+
+function checkResumable(config: TrainConfig, checkpointPath: string): void {
+  if (!existsSync(checkpointPath)) throw new UserError(`--resume: no checkpoint at ${checkpointPath}`);
+}
+
+function learningRate(config: TrainConfig, totalSteps: number): ScalarOrSchedule {
+  const lr = config.lr ?? defaultLearningRate[config.optimizer];
+  if (config.schedule === "linear") return linearDecaySchedule(lr, totalSteps);
+  if (config.schedule === "cosine") return cosineDecaySchedule(lr, totalSteps);
+  return lr;
+}
+
+async function runTrain(config: TrainConfig, json: boolean): Promise<void> {
+  const epochs = config.epochs ?? modelDefaults[config.model].epochs;
+  const resolved = { ...config, epochs, lr: config.lr ?? defaultLearningRate[config.optimizer] };
+  await startEngine();
+  const precision = precisionOf(config.dtype);
+  let splits;
+  try {
+    splits = parseDatasetSpec(config.dataset, config.seed);
+  } catch (error) {
+    throw new UserError(`--dataset ${config.dataset}: ${(error as Error).message}`);
+  }
+  const { train: trainSet, validation } = config.validation > 0 ? validationSplit(splits.train, config.validation, random.foldIn(random.randomKey(config.seed), 0x76)) : { train: splits.train, validation: undefined };
+  const outputs = trainSet.numClasses > 0 ? trainSet.numClasses : trainSet.yShape.reduce((a, b) => a * b, 1);
+  let model;
+  try {
+    model = buildModel(config.model, outputs, trainSet.xShape, config);
+  } catch (error) {
+    throw new UserError((error as Error).message);
+  }
+  const stepsPerEpoch = Math.ceil(trainSet.size / config.batchSize);
+  const lr = learningRate(resolved, stepsPerEpoch * epochs);
+  const optimizer = config.optimizer === "adam" ? adam(lr) : config.optimizer === "momentum" ? momentum(lr) : sgd(lr);
+
+  mkdirSync(config.out, { recursive: true });
+  const checkpointPath = join(config.out, "checkpoint.safetensors");
+  const metricsPath = join(config.out, "metrics.jsonl");
+  if (config.resume) checkResumable(config, checkpointPath);
+  const fixed = Object.fromEntries(RESUME_FIXED.map((k) => [k, resolved[k] ?? null]));
+  if (config.resume) assertSameConfig(fixed, checkpointPath);
+
+  const progress = progressCallbacks(!json && Boolean(process.stderr.isTTY));
+  const logEpochs = !json && !process.stderr.isTTY;
+  let result: TrainResult;
+  try {
+    result = await train({
+      model,
+      train: trainSet,
+      validation,
+      test: splits.test,
+      optimizer,
+      epochs,
+      batchSize: config.batchSize,
+      seed: config.seed,
+      precision,
+      sampling: config.sampling,
+      earlyStopping: config.patience ? { patience: config.patience } : undefined,
+      checkpointPath,
+      resumeFrom: config.resume ? checkpointPath : undefined,
+      metricsPath,
+      stopAfterSteps: config.stopAfterSteps,
+      config: fixed,
+      callbacks: {
+        ...progress,
+        onEpochEnd: (r) => logEpochs && process.stderr.write(`epoch ${r.epoch}: ${formatRecord(r)}\n`),
+      },
+    });
+  } finally {
+    progress.stop();
+  }
+
+  const summary = {
+    testAccuracy: result.test?.accuracy ?? null,
+    testLoss: result.test?.loss ?? null,
+    trainLoss: result.trainLoss,
+    epochs: result.epochs,
+    steps: result.steps,
+    seconds: round(result.seconds, 3),
+    examplesPerSecond: round(result.examplesPerSecond, 1),
+  };
+  const records = readFileSync(metricsPath, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as MetricsRecord);
+  const html = await trainReport(`descent train — ${config.model} on ${config.dataset}`, reportSummary(resolved, summary, result), records);
+  writeFileAtomic(join(config.out, "report.html"), html);
+  writeFileAtomic(join(config.out, "config.json"), JSON.stringify(resolved, null, 2) + "\n");
+
+  if (json) {
+    process.stdout.write(JSON.stringify(summary) + "\n");
+    return;
+  }
+  const acc = summary.testAccuracy === null ? "" : `test accuracy ${(summary.testAccuracy * 100).toFixed(2)}%, `;
+  const status = result.interrupted ? ` (stopped after ${result.steps} steps; --resume continues)` : result.stoppedEarly ? " (early stopping)" : "";
+  process.stdout.write(`${acc}test loss ${summary.testLoss?.toFixed(4) ?? "n/a"} after ${result.epochs} epochs, ${result.steps} steps in ${summary.seconds} s${status}\n`);
+  process.stdout.write(`wrote ${metricsPath}, ${checkpointPath}, ${join(config.out, "report.html")}\n`);
+}
+
+function assertSameConfig(fixed: Record<string, unknown>, checkpointPath: string): void {
+  const header = readSafetensorsConfig(checkpointPath);
+  if (!header) return;
+  const differing = Object.keys(fixed).filter((k) => JSON.stringify(header[k] ?? null) !== JSON.stringify(fixed[k]));
+  if (differing.length) {
+    throw new UserError(`--resume: the checkpoint was written with different settings (${differing.map((k) => `${k}: ${JSON.stringify(header[k])} there, ${JSON.stringify(fixed[k])} here`).join("; ")})`);
+  }
+}
+
+function readSafetensorsConfig(path: string): Record<string, unknown> | undefined {
+  const bytes = readFileSync(path);
+  if (bytes.byteLength < 8) throw new UserError(`--resume: ${path} is not a checkpoint`);
+  const n = Number(bytes.readBigUInt64LE(0));
+  try {
+    const meta = JSON.parse(bytes.subarray(8, 8 + n).toString("utf8")).__metadata__;
+    return meta?.config ? JSON.parse(meta.config) : undefined;
+  } catch {
+    throw new UserError(`--resume: ${path} is not a readable checkpoint`);
+  }
+}
+
+const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+function formatRecord(r: MetricsRecord): string {
+  const parts = [`train loss ${(r.trainLoss as number).toFixed(4)}`];
+  if (typeof r.validationLoss === "number") parts.push(`validation loss ${r.validationLoss.toFixed(4)}`);
+  if (typeof r.validationAccuracy === "number") parts.push(`validation accuracy ${(r.validationAccuracy * 100).toFixed(2)}%`);
+  return parts.join(", ");
+}
+
+function reportSummary(config: TrainConfig & { epochs: number }, summary: Record<string, unknown>, result: TrainResult): [string, string][] {
+  return [
+    ["model", `${config.model}${config.batchNorm ? " + batch norm" : ""}`],
+    ["dataset", config.dataset],
+    ["optimizer", `${config.optimizer}, lr ${config.lr} (${config.schedule}), batch ${config.batchSize}`],
+    ["epochs / steps", `${result.epochs} / ${result.steps}`],
+    ["test accuracy", summary.testAccuracy === null ? "n/a" : `${((summary.testAccuracy as number) * 100).toFixed(2)}%`],
+    ["test loss", String(summary.testLoss)],
+    ["time", `${summary.seconds} s (${summary.examplesPerSecond} examples/s)`],
+    ["seed / dtype", `${config.seed} / ${config.dtype}`],
+  ];
+}

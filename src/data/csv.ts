@@ -1,0 +1,136 @@
+/**
+ * Numeric CSV files as datasets: one example per line, one label column, every other column a
+ * feature. Quoted cells ("a,b", with "" for a quote) are understood; a quoted cell cannot span lines.
+ */
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import type { Dataset } from "./dataset.js";
+
+export interface CsvOptions {
+  /** Column index (negative counts from the end) or header name; default the last column. */
+  labelColumn?: number | string;
+  /** Whether the first line names the columns; default: detected (a non-numeric cell above a numeric one). */
+  header?: boolean;
+  /** Default: classification when every label is a non-negative integer below 1000 or some label is not a number. */
+  task?: "classification" | "regression";
+  /** Cell separator, default ",". */
+  delimiter?: string;
+}
+
+/** A CSV dataset also remembers its column names and, for string labels, the class names by index. */
+export interface CsvDataset extends Dataset {
+  featureNames?: string[];
+  classNames?: string[];
+}
+
+interface Row {
+  line: number; // 1-based line in the file, for error messages
+  cells: string[];
+}
+
+const isNumber = (s: string) => s.trim() !== "" && Number.isFinite(Number(s));
+
+// One line split into trimmed cells, honouring double quotes.
+function splitLine(text: string, delimiter: string): string[] {
+  const cells: string[] = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"' && cell.trim() === "") (quoted = true), (cell = "");
+    else if (text.startsWith(delimiter, i)) cells.push(cell.trim()), (cell = ""), (i += delimiter.length - 1);
+    else cell += c;
+  }
+  cells.push(cell.trim());
+  return cells;
+}
+
+function readRows(path: string, delimiter: string): Row[] {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new Error(code === "ENOENT" ? `CSV file ${path} does not exist.` : `CSV file ${path} could not be read (${code ?? (e as Error).message}).`);
+  }
+  const rows: Row[] = [];
+  text.replace(/^\uFEFF/, "").split(/\r?\n/).forEach((t, i) => {
+    if (t.trim() !== "") rows.push({ line: i + 1, cells: splitLine(t, delimiter) }); // blank lines are skipped
+  });
+  if (rows.length === 0) throw new Error(`CSV file ${path} is empty.`);
+  return rows;
+}
+
+// A header is a first line with a non-numeric cell where the next line has a number.
+function detectHeader(rows: Row[]): boolean {
+  const [first, second] = rows;
+  if (!second) return first.cells.every((c) => !isNumber(c));
+  return first.cells.some((c, i) => !isNumber(c) && i < second.cells.length && isNumber(second.cells[i]));
+}
+
+function resolveLabelColumn(path: string, spec: number | string | undefined, columns: number, names?: string[]): number {
+  if (spec === undefined) return columns - 1;
+  if (typeof spec === "string") {
+    const i = names?.indexOf(spec) ?? -1;
+    if (i < 0) throw new Error(`CSV file ${path} has no column named "${spec}" (columns: ${names?.join(", ") ?? "none, the file has no header"}).`);
+    return i;
+  }
+  const i = spec < 0 ? columns + spec : spec;
+  if (!Number.isInteger(spec) || i < 0 || i >= columns) throw new Error(`CSV file ${path} has ${columns} columns, so label column ${spec} does not exist.`);
+  return i;
+}
+
+/** Reads a CSV file of numeric features and one label (class or real target) per line. */
+export function loadCsvDataset(path: string, opts: CsvOptions = {}): CsvDataset {
+  const rows = readRows(path, opts.delimiter ?? ",");
+  if (opts.header === false && typeof opts.labelColumn === "string")
+    throw new Error(`CSV file ${path} cannot select label column "${opts.labelColumn}" by name when header is false.`);
+  const header = opts.header ?? (typeof opts.labelColumn === "string" || detectHeader(rows));
+  const names = header ? rows[0].cells : undefined;
+  const data = header ? rows.slice(1) : rows;
+  if (data.length === 0) throw new Error(`CSV file ${path} has a header line but no data lines.`);
+  const columns = rows[0].cells.length;
+  for (const row of rows)
+    if (row.cells.length !== columns)
+      throw new Error(`CSV file ${path} line ${row.line} has ${row.cells.length} cells but line ${rows[0].line} has ${columns}.`);
+  if (columns < 2) throw new Error(`CSV file ${path} has a single column, so there are no features besides the label.`);
+  const labelAt = resolveLabelColumn(path, opts.labelColumn, columns, names);
+  const columnName = (c: number) => `column ${c + 1}${names ? ` ("${names[c]}")` : ""}`;
+
+  const features = columns - 1;
+  const x = new Float32Array(data.length * features);
+  data.forEach((row, r) => {
+    let f = 0;
+    row.cells.forEach((cell, c) => {
+      if (c === labelAt) return;
+      if (!isNumber(cell)) throw new Error(`CSV file ${path} line ${row.line} ${columnName(c)} holds "${cell}", which is not a number.`);
+      x[r * features + f++] = Number(cell);
+    });
+  });
+
+  const raw = data.map((row) => row.cells[labelAt]);
+  const allNumeric = raw.every(isNumber);
+  const values = allNumeric ? raw.map(Number) : [];
+  const smallIndices = allNumeric && values.every((v) => Number.isInteger(v) && v >= 0 && v < 1000);
+  const task = opts.task ?? (smallIndices || !allNumeric ? "classification" : "regression");
+  const base = { name: basename(path), x, xShape: [features], size: data.length, ...(names && { featureNames: names.filter((_, c) => c !== labelAt) }) };
+
+  if (task === "regression") {
+    const bad = raw.findIndex((s) => !isNumber(s));
+    if (bad >= 0) throw new Error(`CSV file ${path} line ${data[bad].line} ${columnName(labelAt)} holds the target "${raw[bad]}", which is not a number.`);
+    return { ...base, y: Float32Array.from(values), yShape: [1], numClasses: 0 };
+  }
+  if (allNumeric && values.every((v) => Number.isInteger(v) && v >= 0)) {
+    // Integer labels are class indices already.
+    return { ...base, y: Float32Array.from(values), yShape: [], numClasses: values.reduce((m, v) => Math.max(m, v), -1) + 1 };
+  }
+  // Other labels name classes, numbered in sorted order (numerically when all are numbers).
+  const keys = allNumeric ? values.map(String) : raw; // so "1.0" and "1" are one class
+  const classNames = [...new Set(keys)].sort(allNumeric ? (a, b) => Number(a) - Number(b) : (a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const index = new Map(classNames.map((n, i) => [n, i]));
+  return { ...base, y: Float32Array.from(keys, (s) => index.get(s)!), yShape: [], numClasses: classNames.length, classNames };
+}

@@ -1,0 +1,13 @@
+/**
+ * The engine: jax-js start-up, the dtype/device policy, host PRNG keys and pytree helpers.
+ *
+ * Ownership convention (jax-js's, kept at every module boundary of Descent): a function that
+ * takes an `np.Array` (or a tree of them) consumes it. Pass `x.ref` / `refTree(t)` to keep
+ * using a value. Functions documented as "borrows" read their argument without consuming it.
+ */
+import "./polyfills.js";
+export { startEngine } from "./start.js";
+export { precisionOf, dtypeName, toDevice, type Precision, type DTypeName } from "./precision.js";
+export * as random from "./random.js";
+export type { Key } from "./random.js";
+export * from "./tree.js";

@@ -1,0 +1,46 @@
+import { numpy as np } from "@jax-js/jax";
+import { random, toDevice } from "../engine/index.js";
+import { glorotUniform, orthogonal, type Initializer } from "./init.js";
+import { none, type Layer } from "./layer.js";
+
+export interface RnnOptions {
+  init?: Initializer;
+  /** Recurrent weights: random orthogonal by default (8.4; keeps ‖∂h_t/∂h_{t−1}‖ near 1 at the start). */
+  recurrentInit?: Initializer;
+}
+
+/**
+ * Vanilla tanh RNN, h_t = tanh(x_t U + h_{t−1} W + b), h_0 = 0, over [batch, time, features];
+ * returns all states [batch, time, units].
+ */
+export function rnn(units: number, opts: RnnOptions = {}): Layer {
+  return {
+    kind: "rnn",
+    init(key, inputShape, precision) {
+      if (inputShape.length !== 2) throw new Error(`rnn expects inputs [time, features], got [${inputShape}]`);
+      const [time, features] = inputShape;
+      const [k1, k2] = random.splitKey(key);
+      const inputWeight = toDevice((opts.init ?? glorotUniform)(k1, [features, units]), [features, units], precision);
+      const recurrentWeight = toDevice((opts.recurrentInit ?? orthogonal())(k2, [units, units]), [units, units], precision);
+      const bias = toDevice(new Float64Array(units), [units], precision);
+      return { params: { inputWeight, recurrentWeight, bias }, state: none(), outputShape: [time, units] };
+    },
+    apply(params, state, x) {
+      const p = params as { inputWeight: np.Array; recurrentWeight: np.Array; bias: np.Array };
+      const [n, time, features] = x.shape;
+      // The input projection of every step in one matmul.
+      const projected = np.matmul(x.reshape([n * time, features]), p.inputWeight).add(p.bias).reshape([n, time, units]);
+      const states: np.Array[] = [];
+      let h: np.Array | undefined;
+      for (let t = 0; t < time; t++) {
+        const xt = projected.ref.slice([], t, []);
+        h = np.tanh(h ? xt.add(np.matmul(h, p.recurrentWeight.ref)) : xt);
+        states.push(h.ref);
+      }
+      h?.dispose();
+      projected.dispose();
+      p.recurrentWeight.dispose();
+      return [np.stack(states, 1), state];
+    },
+  };
+}

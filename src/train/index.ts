@@ -1,0 +1,7 @@
+export * from "./trainer.js";
+export * from "./step.js";
+export * from "./checkpoint.js";
+export * from "./evaluate.js";
+export * from "./errors.js";
+export * from "./guard.js";
+export * from "./metrics.js";

@@ -1,0 +1,67 @@
+import { numpy as np, jit, valueAndGrad, tree as jaxTree } from "@jax-js/jax";
+import { leavesWithPaths, refTree, type Tree } from "../engine/index.js";
+import { meanSquaredError, softmaxCrossEntropy } from "../losses.js";
+import type { Layer } from "../nn/index.js";
+import { applyUpdates, type GradientTransformation } from "../optim/index.js";
+
+export type LossKind = "cross-entropy" | "mse";
+
+/** Everything the training loop carries from step to step. */
+export type TrainState = {
+  params: Tree;
+  modelState: Tree;
+  optState: Tree;
+};
+
+/** What one step reports: the minibatch loss and each parameter's squared gradient norm (same order as `paramPaths`). */
+export interface StepStats {
+  loss: number;
+  gradNormSq: Float64Array;
+}
+
+export function lossFunction(kind: LossKind) {
+  return kind === "cross-entropy" ? softmaxCrossEntropy : meanSquaredError;
+}
+
+/**
+ * One compiled training step: forward, backward and optimizer update in a single `jit`,
+ * returning the new state and a small stats vector [loss, ‖g_1‖², …, ‖g_L‖²] — the only
+ * values read back to the host (for the progress bar, the non-finite guard and layer norms).
+ */
+export function compileTrainStep(model: Layer, kind: LossKind, optimizer: GradientTransformation) {
+  const loss = lossFunction(kind);
+  const objective = (params: Tree, modelState: Tree, x: np.Array, y: np.Array): [np.Array, Tree] => {
+    const [out, newState] = model.apply(params, modelState, x, { train: true });
+    return [loss(out, y), newState];
+  };
+  const step = jit((s: TrainState, x: np.Array, y: np.Array) => {
+    const [[value, modelState], grads] = valueAndGrad(objective, { hasAux: true })(refTree(s.params), s.modelState, x, y);
+    const norms = leavesWithPaths(grads as Tree).map(({ leaf }) => np.square(leaf.ref).sum().astype(value.dtype));
+    const stats = np.stack([value, ...norms]);
+    const [updates, optState] = optimizer.update(grads as Tree, s.optState, refTree(s.params));
+    const params = applyUpdates(s.params, updates);
+    return [{ params, modelState, optState }, stats] as [TrainState, np.Array];
+  });
+  return {
+    /** Consumes the state and the batch; returns the next state and the step's stats. */
+    run(state: TrainState, x: np.Array, y: np.Array): [TrainState, StepStats] {
+      const [next, stats] = step(state as never, x, y) as unknown as [TrainState, np.Array];
+      const values = Float64Array.from(stats.dataSync());
+      return [next, { loss: values[0], gradNormSq: values.subarray(1) }];
+    },
+    dispose: () => step.dispose(),
+  };
+}
+
+/** Compiled inference: model outputs in eval mode (running BN statistics). Borrows params and state. */
+export function compilePredict(model: Layer) {
+  const predict = jit((params: Tree, modelState: Tree, x: np.Array) => {
+    const [out, state] = model.apply(params, modelState, x, { train: false });
+    jaxTree.dispose(state);
+    return out;
+  });
+  return {
+    run: (params: Tree, modelState: Tree, x: np.Array): np.Array => predict(refTree(params) as never, refTree(modelState) as never, x),
+    dispose: () => predict.dispose(),
+  };
+}

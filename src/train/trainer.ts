@@ -1,0 +1,208 @@
+import { leavesWithPaths, random, refTree, toDevice, treeFromHost, treeToHost, disposeTree, type HostTensor, type Precision, type Tree } from "../engine/index.js";
+import { epochBatches, gatherBatch, oneHot, type SamplingRegime } from "../data/index.js";
+import type { Dataset } from "../data/dataset.js";
+import type { Layer } from "../nn/index.js";
+import type { GradientTransformation } from "../optim/index.js";
+import { loadCheckpoint, saveCheckpoint, type Progress } from "./checkpoint.js";
+import { evaluate, type Evaluation } from "./evaluate.js";
+import { assertFinite } from "./guard.js";
+import { MetricsLog, type MetricsRecord } from "./metrics.js";
+import { compilePredict, compileTrainStep, type LossKind, type StepStats, type TrainState } from "./step.js";
+
+export interface EarlyStopping {
+  /** Epochs without improvement of the validation loss before stopping. */
+  patience: number;
+  /** Put back the parameters of the best epoch at the end. */
+  restoreBest?: boolean;
+}
+
+export interface TrainCallbacks {
+  onStart?(info: { totalSteps: number; startStep: number; stepsPerEpoch: number }): void;
+  onStep?(info: { step: number; epoch: number; stats: StepStats }): void;
+  onEpochEnd?(record: MetricsRecord): void;
+}
+
+export interface TrainOptions {
+  model: Layer;
+  train: Dataset;
+  validation?: Dataset;
+  test?: Dataset;
+  optimizer: GradientTransformation;
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  precision: Precision;
+  sampling?: SamplingRegime;
+  earlyStopping?: EarlyStopping;
+  /** Where to write the checkpoint (at every epoch end and when stopped). */
+  checkpointPath?: string;
+  /** Resume from this checkpoint (made by the same configuration). */
+  resumeFrom?: string;
+  metricsPath?: string;
+  /** Stop (as if interrupted) once this many steps have run in total; a later resume continues. */
+  stopAfterSteps?: number;
+  /** Stored in the checkpoint, so a resume can tell what it continues. */
+  config?: unknown;
+  callbacks?: TrainCallbacks;
+}
+
+export interface TrainResult {
+  params: Tree;
+  modelState: Tree;
+  steps: number;
+  epochs: number;
+  trainLoss: number;
+  validation?: Evaluation;
+  test?: Evaluation;
+  seconds: number;
+  examplesPerSecond: number;
+  stoppedEarly: boolean;
+  interrupted: boolean;
+}
+
+const lossKindOf = (d: Dataset): LossKind => (d.numClasses > 0 ? "cross-entropy" : "mse");
+
+function initialState(opts: TrainOptions): TrainState {
+  const [modelKey] = random.splitKey(random.randomKey(opts.seed), 2);
+  const init = opts.model.init(modelKey, opts.train.xShape, opts.precision);
+  return { params: init.params, modelState: init.state, optState: opts.optimizer.init(refTree(init.params)) };
+}
+
+/** Host tensors of params and model state (borrowed), for keeping the best epoch's weights. */
+function snapshot(state: TrainState): Map<string, HostTensor> {
+  const out = new Map<string, HostTensor>();
+  for (const [k, v] of treeToHost(state.params)) out.set(`params.${k}`, v);
+  for (const [k, v] of treeToHost(state.modelState)) out.set(`modelState.${k}`, v);
+  return out;
+}
+
+function restore(state: TrainState, snap: Map<string, HostTensor>, precision: Precision): TrainState {
+  const pick = (prefix: string) => new Map([...snap].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+  const params = treeFromHost(state.params, pick("params."), precision);
+  const modelState = treeFromHost(state.modelState, pick("modelState."), precision);
+  disposeTree(state.params);
+  disposeTree(state.modelState);
+  return { ...state, params, modelState };
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * The training loop: epochs of minibatches in one of the three sampling regimes of 8.1.3,
+ * one compiled step each, evaluation on validation and test data, early stopping on the
+ * validation loss, JSON-lines metrics, atomic checkpoints and exact resume (the batch order of
+ * an epoch is a pure function of the seed and the epoch number).
+ */
+export async function train(opts: TrainOptions): Promise<TrainResult> {
+  const { precision, batchSize } = opts;
+  if (!(batchSize >= 1)) throw new Error(`batch size must be at least 1, got ${batchSize}`);
+  const kind = lossKindOf(opts.train);
+  const stepper = compileTrainStep(opts.model, kind, opts.optimizer);
+  const predict = compilePredict(opts.model);
+  const sampling = opts.sampling ?? "reshuffle";
+  const dataKey = random.splitKey(random.randomKey(opts.seed), 2)[1];
+  const batchesOf = (epoch: number) => epochBatches({ size: opts.train.size, batchSize, regime: sampling, key: dataKey, epoch });
+  const stepsPerEpoch = batchesOf(0).length;
+  const totalSteps = stepsPerEpoch * opts.epochs;
+
+  let state = initialState(opts);
+  let progress: Progress = { step: 0, epoch: 0 };
+  let best: Map<string, HostTensor> | undefined;
+  if (opts.resumeFrom) {
+    const loaded = loadCheckpoint(opts.resumeFrom, state, precision);
+    state = loaded.state;
+    progress = loaded.progress;
+    best = loaded.best;
+  }
+  const paramPaths = leavesWithPaths(state.params).map((l) => l.path);
+  const metrics = new MetricsLog(opts.metricsPath);
+  metrics.start(opts.resumeFrom ? progress.step : undefined);
+  opts.callbacks?.onStart?.({ totalSteps, startStep: progress.step, stepsPerEpoch });
+
+  const started = performance.now();
+  const startStep = progress.step;
+  let trainLoss = NaN;
+  let stoppedEarly = false;
+  let interrupted = false;
+  const checkpoint = () => opts.checkpointPath && saveCheckpoint(opts.checkpointPath, state, progress, opts.config ?? null, best);
+
+  try {
+    epochs: while (progress.epoch < opts.epochs) {
+      const epoch = progress.epoch;
+      const batches = batchesOf(epoch);
+      let lossSum = 0;
+      let gradNormSum = 0;
+      let counted = 0;
+      for (let b = progress.step - epoch * stepsPerEpoch; b < batches.length; b++) {
+        if (opts.stopAfterSteps !== undefined && progress.step >= opts.stopAfterSteps) {
+          interrupted = true;
+          break epochs;
+        }
+        const batch = gatherBatch(opts.train, batches[b]);
+        const n = batches[b].length;
+        const x = toDevice(batch.x, [n, ...opts.train.xShape], precision);
+        const yHost = kind === "cross-entropy" ? oneHot(batch.y, opts.train.numClasses) : batch.y;
+        const y = toDevice(yHost, kind === "cross-entropy" ? [n, opts.train.numClasses] : [n, ...opts.train.yShape], precision);
+        const [next, stats] = stepper.run(state, x, y);
+        state = next;
+        progress.step++;
+        assertFinite(stats, progress.step, paramPaths);
+        lossSum += stats.loss;
+        gradNormSum += Math.sqrt(stats.gradNormSq.reduce((a, v) => a + v, 0));
+        counted++;
+        opts.callbacks?.onStep?.({ step: progress.step, epoch, stats });
+        if (progress.step % 8 === 0) await yieldToEventLoop();
+      }
+      trainLoss = counted ? lossSum / counted : trainLoss;
+      progress.epoch++;
+      const record: MetricsRecord = {
+        type: "epoch",
+        epoch: progress.epoch,
+        step: progress.step,
+        trainLoss,
+        gradNorm: counted ? gradNormSum / counted : null,
+        elapsedSeconds: (performance.now() - started) / 1000,
+      };
+      if (opts.validation) {
+        const v = evaluate(predict, state.params, state.modelState, opts.validation, precision);
+        record.validationLoss = v.loss;
+        if (v.accuracy !== undefined) record.validationAccuracy = v.accuracy;
+        if (opts.earlyStopping) {
+          const improved = !progress.best || v.loss < progress.best.value;
+          progress.best = improved ? { value: v.loss, epoch: progress.epoch, badEpochs: 0 } : { ...progress.best!, badEpochs: progress.best!.badEpochs + 1 };
+          if (improved && opts.earlyStopping.restoreBest !== false) best = snapshot(state);
+          stoppedEarly = progress.best.badEpochs >= opts.earlyStopping.patience;
+        }
+      }
+      metrics.write(record);
+      opts.callbacks?.onEpochEnd?.(record);
+      checkpoint();
+      if (stoppedEarly) break;
+    }
+    if (interrupted) checkpoint();
+
+    if (best && opts.earlyStopping?.restoreBest !== false && !interrupted) state = restore(state, best, precision);
+    const seconds = (performance.now() - started) / 1000;
+    const result: TrainResult = {
+      params: state.params,
+      modelState: state.modelState,
+      steps: progress.step,
+      epochs: progress.epoch,
+      trainLoss,
+      seconds,
+      examplesPerSecond: ((progress.step - startStep) * batchSize) / Math.max(seconds, 1e-9),
+      stoppedEarly,
+      interrupted,
+    };
+    if (opts.validation) result.validation = evaluate(predict, state.params, state.modelState, opts.validation, precision);
+    if (opts.test && !interrupted) {
+      result.test = evaluate(predict, state.params, state.modelState, opts.test, precision);
+      metrics.write({ type: "test", step: progress.step, epoch: progress.epoch, testLoss: result.test.loss, testAccuracy: result.test.accuracy ?? null });
+    }
+    disposeTree(state.optState);
+    return result;
+  } finally {
+    stepper.dispose();
+    predict.dispose();
+  }
+}
