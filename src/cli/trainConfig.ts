@@ -35,7 +35,7 @@ export const modelDefaults = {
   rnn: { epochs: 15 },
 } as const;
 
-export const defaultLearningRate = { adam: 1e-3, sgd: 0.1, momentum: 0.01 } as const;
+export const defaultLearningRate = { adam: 2e-3, sgd: 0.1, momentum: 0.01 } as const;
 
 /** "batchSize: expected a positive integer" — the first problem, naming the field. */
 export function describeZodError(error: z.ZodError, source: string): string {

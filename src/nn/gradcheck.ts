@@ -78,10 +78,6 @@ function exactStep(theta: number, h: number): number {
  * convention) and returns a scalar; `args` is borrowed (every leaf must be float64).
  */
 export function checkGradients<T extends Tree>(f: (args: T) => np.Array, args: T, opts: GradCheckOptions = {}): GradCheckResult {
-  const order = opts.order ?? 4;
-  const step = opts.step ?? (order === 4 ? 1e-4 : 1e-6);
-  const floorRelative = opts.floorRelative ?? 1e-6;
-  const key = opts.key ?? random.randomKey(0);
   const fn = f as (args: Tree) => np.Array;
   const leaves = leavesWithPaths(args);
   for (const { path, leaf } of leaves) {
@@ -92,6 +88,23 @@ export function checkGradients<T extends Tree>(f: (args: T) => np.Array, args: T
   const analytic = new Map(leavesWithPaths(gradTree).map(({ path, leaf }) => [path, hostData(leaf)]));
   for (const { leaf } of leavesWithPaths(gradTree)) leaf.dispose();
 
+  return differences(fn, args, leaves, values, analytic, opts);
+}
+
+// Not jit-compiled: jax-js 0.1.25's jit rounds JS-number constants (x.mul(0.2), mean's 1/n) to
+// float32 even in float64 programs (relative 1.5e-8), which would swamp the differences.
+function differences(
+  fn: (args: Tree) => np.Array,
+  args: Tree,
+  leaves: { path: string; leaf: np.Array }[],
+  values: Map<string, Float64Array>,
+  analytic: Map<string, Float64Array>,
+  opts: GradCheckOptions,
+): GradCheckResult {
+  const order = opts.order ?? 4;
+  const step = opts.step ?? (order === 4 ? 1e-4 : 1e-6);
+  const floorRelative = opts.floorRelative ?? 1e-6;
+  const key = opts.key ?? random.randomKey(0);
   // f at args with some leaves replaced by host data (the others passed by reference).
   const at = (replaced: Map<string, Float64Array>) =>
     evaluate(

@@ -5,7 +5,7 @@ import type { Layer } from "../nn/index.js";
 import type { GradientTransformation } from "../optim/index.js";
 import { loadCheckpoint, saveCheckpoint, type Progress } from "./checkpoint.js";
 import { evaluate, type Evaluation } from "./evaluate.js";
-import { assertFinite } from "./guard.js";
+import { assertFinite, DivergenceGuard } from "./guard.js";
 import { MetricsLog, type MetricsRecord } from "./metrics.js";
 import { compilePredict, compileTrainStep, type LossKind, type StepStats, type TrainState } from "./step.js";
 
@@ -41,6 +41,8 @@ export interface TrainOptions {
   metricsPath?: string;
   /** Stop (as if interrupted) once this many steps have run in total; a later resume continues. */
   stopAfterSteps?: number;
+  /** Stop with an error when a minibatch loss exceeds this multiple of the first one (default 1e4; Infinity disables). */
+  divergenceFactor?: number;
   /** Stored in the checkpoint, so a resume can tell what it continues. */
   config?: unknown;
   callbacks?: TrainCallbacks;
@@ -124,6 +126,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   let trainLoss = NaN;
   let stoppedEarly = false;
   let interrupted = false;
+  const divergence = new DivergenceGuard(opts.divergenceFactor ?? 1e4);
   const checkpoint = () => opts.checkpointPath && saveCheckpoint(opts.checkpointPath, state, progress, opts.config ?? null, best);
 
   try {
@@ -147,6 +150,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         state = next;
         progress.step++;
         assertFinite(stats, progress.step, paramPaths);
+        divergence.check(stats.loss, progress.step);
         lossSum += stats.loss;
         gradNormSum += Math.sqrt(stats.gradNormSq.reduce((a, v) => a + v, 0));
         counted++;
