@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { ZodError } from "zod";
 import { UserError } from "../train/errors.js";
+import { optimizeCommand } from "./optimize.js";
 import { trainCommand } from "./train.js";
 
 /** Exit codes: 0 success, 2 bad input or a diverged run (one clear line on stderr), 1 internal error. */
@@ -10,7 +11,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showSuggestionAfterError();
-  program.addCommand(trainCommand().exitOverride());
+  for (const command of [trainCommand(), optimizeCommand()]) program.addCommand(command.exitOverride());
   try {
     await program.parseAsync(argv, { from: "user" });
     return 0;

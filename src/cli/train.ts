@@ -68,7 +68,8 @@ function learningRate(config: TrainConfig, totalSteps: number): ScalarOrSchedule
 
 async function runTrain(config: TrainConfig, json: boolean): Promise<void> {
   const epochs = config.epochs ?? modelDefaults[config.model].epochs;
-  const resolved = { ...config, epochs, lr: config.lr ?? defaultLearningRate[config.optimizer] };
+  const batchSize = config.batchSize ?? modelDefaults[config.model].batchSize;
+  const resolved = { ...config, epochs, batchSize, lr: config.lr ?? defaultLearningRate[config.optimizer] };
   await startEngine();
   const precision = precisionOf(config.dtype);
   let splits;
@@ -85,7 +86,7 @@ async function runTrain(config: TrainConfig, json: boolean): Promise<void> {
   } catch (error) {
     throw new UserError((error as Error).message);
   }
-  const stepsPerEpoch = Math.ceil(trainSet.size / config.batchSize);
+  const stepsPerEpoch = Math.ceil(trainSet.size / batchSize);
   const lr = learningRate(resolved, stepsPerEpoch * epochs);
   const optimizer = config.optimizer === "adam" ? adam(lr) : config.optimizer === "momentum" ? momentum(lr) : sgd(lr);
 
@@ -107,7 +108,7 @@ async function runTrain(config: TrainConfig, json: boolean): Promise<void> {
       test: splits.test,
       optimizer,
       epochs,
-      batchSize: config.batchSize,
+      batchSize,
       seed: config.seed,
       precision,
       sampling: config.sampling,
@@ -180,7 +181,7 @@ function formatRecord(r: MetricsRecord): string {
   return parts.join(", ");
 }
 
-function reportSummary(config: TrainConfig & { epochs: number }, summary: Record<string, unknown>, result: TrainResult): [string, string][] {
+function reportSummary(config: TrainConfig & { epochs: number; batchSize: number }, summary: Record<string, unknown>, result: TrainResult): [string, string][] {
   return [
     ["model", `${config.model}${config.batchNorm ? " + batch norm" : ""}`],
     ["dataset", config.dataset],

@@ -13,7 +13,7 @@ export const trainConfigSchema = z
     optimizer: z.enum(["adam", "sgd", "momentum"]).default("adam"),
     lr: z.number().positive().optional(),
     schedule: z.enum(["constant", "linear", "cosine"]).default("cosine"),
-    batchSize: z.number().int().positive().default(128),
+    batchSize: z.number().int().positive().optional(),
     epochs: z.number().int().positive().optional(),
     seed: z.number().int().nonnegative().default(0),
     dtype: z.enum(["float32", "float64"]).default("float32"),
@@ -30,9 +30,9 @@ export type TrainConfig = z.infer<typeof trainConfigSchema>;
 
 /** Per-model defaults that clear the acceptance bars on the bundled digits (see docs/training.md). */
 export const modelDefaults = {
-  mlp: { epochs: 20 },
-  cnn: { epochs: 10 },
-  rnn: { epochs: 15 },
+  mlp: { epochs: 20, batchSize: 128 },
+  cnn: { epochs: 15, batchSize: 64 },
+  rnn: { epochs: 15, batchSize: 64 },
 } as const;
 
 export const defaultLearningRate = { adam: 2e-3, sgd: 0.1, momentum: 0.01 } as const;

@@ -18,6 +18,8 @@ const outSize = (n: number, k: number, s: number, p: number) => Math.floor((n + 
 export function conv2d(channels: number, opts: Conv2dOptions = {}): Layer {
   const k = opts.kernel ?? 3;
   const s = opts.stride ?? 1;
+  // Symmetric padding keeps the size only for odd kernels (an even one would grow the output by 1).
+  if (opts.padding === "same" && k % 2 === 0) throw new Error(`conv2d padding "same" needs an odd kernel, got ${k}`);
   const pad = opts.padding === "same" ? Math.floor(k / 2) : (opts.padding ?? 0);
   return {
     kind: "conv2d",

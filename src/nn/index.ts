@@ -10,3 +10,4 @@ export * from "./combinators.js";
 export * from "./init.js";
 export * from "./models.js";
 export * from "./gradcheck.js";
+export * from "./datainit.js";

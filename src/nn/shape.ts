@@ -20,7 +20,9 @@ export function maxPool2d(size = 2): Layer {
   return {
     kind: "maxPool2d",
     init(_key, inputShape) {
+      if (inputShape.length !== 3) throw new Error(`maxPool2d expects inputs [height, width, channels], got [${inputShape}]`);
       const [h, w, c] = inputShape;
+      if (h < size || w < size) throw new Error(`maxPool2d window ${size} does not fit input ${h}×${w}`);
       return { params: none(), state: none(), outputShape: [Math.floor(h / size), Math.floor(w / size), c] };
     },
     apply(_p, state, x) {

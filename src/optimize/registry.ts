@@ -1,0 +1,15 @@
+import { firstOrderMethods } from "../optim/methods.js";
+import { solverMethods } from "../solvers/methods.js";
+import type { MethodEntry } from "./result.js";
+
+/** Every method `descent optimize --method` accepts. */
+export function allMethods(): Record<string, MethodEntry> {
+  return { ...firstOrderMethods, ...solverMethods };
+}
+
+export function methodByName(name: string): MethodEntry {
+  const methods = allMethods();
+  const entry = methods[name];
+  if (!entry) throw new Error(`unknown method "${name}" (available: ${Object.keys(methods).sort().join(", ") || "none"})`);
+  return entry;
+}

@@ -1,0 +1,5 @@
+export * from "./problem.js";
+export * from "./objectives.js";
+export * from "./builtin.js";
+export * from "./spec.js";
+export * from "./objective.js";
