@@ -18,7 +18,8 @@ export interface EarlyStopping {
 
 export interface TrainCallbacks {
   onStart?(info: { totalSteps: number; startStep: number; stepsPerEpoch: number }): void;
-  onStep?(info: { step: number; epoch: number; stats: StepStats }): void;
+  /** After each step. `state` is borrowed: valid only during the call (use refTree to keep it). */
+  onStep?(info: { step: number; epoch: number; stats: StepStats; state: TrainState; paramPaths: string[] }): void;
   onEpochEnd?(record: MetricsRecord): void;
 }
 
@@ -154,7 +155,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         lossSum += stats.loss;
         gradNormSum += Math.sqrt(stats.gradNormSq.reduce((a, v) => a + v, 0));
         counted++;
-        opts.callbacks?.onStep?.({ step: progress.step, epoch, stats });
+        opts.callbacks?.onStep?.({ step: progress.step, epoch, stats, state, paramPaths });
         if (progress.step % 8 === 0) await yieldToEventLoop();
       }
       trainLoss = counted ? lossSum / counted : trainLoss;
