@@ -3,15 +3,26 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const PYTHON = "/usr/bin/python3";
-const TORCH_PEER = fileURLToPath(new URL("./torch_peer.py", import.meta.url));
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+type PeerResult = { timings?: Record<string, number | string>; unavailable?: string };
+
+function lastJsonLine(stdout: string): Record<string, number | string> {
+  return JSON.parse(stdout.trim().split("\n").pop()!);
+}
 
 /** PyTorch's timings from torch_peer.py (same workloads), or the reason they are unavailable. */
-export function torchPeer(threads: number, quick: boolean): { timings?: Record<string, number>; unavailable?: string } {
+export function torchPeer(threads: number, quick: boolean): PeerResult {
   if (!existsSync(PYTHON)) return { unavailable: `${PYTHON} not found` };
   const probe = spawnSync(PYTHON, ["-c", "import torch"], { encoding: "utf8" });
   if (probe.status !== 0) return { unavailable: "python3 has no torch (apt-get install python3-torch)" };
-  const args = [TORCH_PEER, "--threads", String(threads), ...(quick ? ["--quick"] : [])];
-  const run = spawnSync(PYTHON, args, { encoding: "utf8", maxBuffer: 1 << 20 });
+  const run = spawnSync(PYTHON, [here("./torch_peer.py"), "--threads", String(threads), ...(quick ? ["--quick"] : [])], { encoding: "utf8", maxBuffer: 1 << 20 });
   if (run.status !== 0) return { unavailable: `torch_peer.py failed: ${run.stderr.trim().split("\n").pop()}` };
-  return { timings: JSON.parse(run.stdout.trim().split("\n").pop()!) };
+  return { timings: lastJsonLine(run.stdout) };
+}
+
+/** TensorFlow.js's timings (Wasm backend) from tfjs_peer.ts, in its own Node process. */
+export function tfjsPeer(quick: boolean): PeerResult {
+  const run = spawnSync(process.execPath, ["--import", "tsx", here("./tfjs_peer.ts"), ...(quick ? ["--quick"] : [])], { encoding: "utf8", maxBuffer: 1 << 22 });
+  if (run.status !== 0) return { unavailable: `tfjs_peer.ts failed: ${run.stderr.trim().split("\n").filter((l) => l.includes("Error")).pop() ?? run.status}` };
+  return { timings: lastJsonLine(run.stdout) };
 }

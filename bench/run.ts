@@ -1,36 +1,58 @@
 /**
- * `npm run bench [-- --json] [-- --quick]`: our timings beside PyTorch's (bench/torch_peer.py,
- * run in the same process tree right after ours), as ratios measured in one run.
- * Never asserted in tests: this machine is shared and noisy.
+ * `npm run bench [-- --json] [-- --quick]`: our timings beside PyTorch's (bench/torch_peer.py) and
+ * TensorFlow.js's (bench/tfjs_peer.ts), each peer in its own process right after ours, so the
+ * ratios come from one run on one machine. Never asserted in tests: this machine is shared and noisy.
  */
-import { cpus } from "node:os";
+import { cpus, totalmem } from "node:os";
 import { startEngine } from "../src/engine/index.js";
-import { torchPeer } from "./peers.js";
-import { mlpAdamStepMs } from "./workloads.js";
+import { tfjsPeer, torchPeer } from "./peers.js";
+import { adamUpdateMs, copyMs, matmulGflops, workloads } from "./workloads.js";
 
 const args = process.argv.slice(2);
 const json = args.includes("--json");
 const quick = args.includes("--quick");
 const reps = quick ? 15 : 50;
+const log = (s: string) => json || process.stderr.write(s + "\n");
 
 await startEngine();
-const ours: Record<string, number> = {
-  mlp_adam_step_ms: mlpAdamStepMs(reps),
-  mlp_bn_adam_step_ms: mlpAdamStepMs(reps, true),
-};
-const peer = torchPeer(2, quick);
-const rows = Object.entries(ours).map(([key, value]) => {
-  const theirs = peer.timings?.[key];
-  return { key, ours: value, torch: theirs ?? null, ratio: theirs ? value / theirs : null };
-});
+const ours: Record<string, number> = {};
+for (const [key, run] of Object.entries(workloads)) {
+  log(`timing ${key} …`);
+  ours[key] = await run(key.startsWith("cnn") ? Math.ceil(reps / 2) : reps);
+}
+log("timing elementwise and matmul …");
+const n = 4_000_000;
+ours.adam_update_4000000_ms = await adamUpdateMs(n, Math.ceil(reps / 2));
+ours.copy_4000000_ms = await copyMs(n, Math.ceil(reps / 2));
+// Adam touches 7 float32 arrays (read p, g, m, v; write p, m, v), a copy 2: compare bytes per ms.
+ours.adam_bandwidth_vs_copy = (7 / ours.adam_update_4000000_ms) / (2 / ours.copy_4000000_ms);
+ours.matmul_256_gflops = await matmulGflops(256, reps);
+ours.matmul_512_gflops = await matmulGflops(512, reps);
+ours.matmul_1024_gflops = await matmulGflops(1024, 10);
+
+log("running the PyTorch peer …");
+const torch = torchPeer(2, quick);
+log("running the TensorFlow.js peer …");
+const tfjs = tfjsPeer(quick);
+
+const KEYS = ["mlp_adam_step_ms", "mlp_bn_adam_step_ms", "cnn_adam_step_ms", "rnn_adam_step_ms", "adam_update_4000000_ms", "matmul_1024_gflops"];
+const pick = (t: Record<string, unknown> | undefined) => (t ? Object.fromEntries(KEYS.map((k) => [k, t[k] ?? null])) : null);
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, DESCENT_THREADS=${process.env.DESCENT_THREADS ?? "unset"}`;
 
 if (json) {
-  const torch = peer.timings ? Object.fromEntries(Object.keys(ours).map((k) => [k, peer.timings![k] ?? null])) : null;
-  process.stdout.write(JSON.stringify({ ...ours, torch, torchUnavailable: peer.unavailable ?? null, machine: `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}` }) + "\n");
+  process.stdout.write(JSON.stringify({ ...ours, machine, torch: pick(torch.timings), tfjs: pick(tfjs.timings), torchUnavailable: torch.unavailable ?? null, tfjsUnavailable: tfjs.unavailable ?? null }) + "\n");
 } else {
-  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model}; Node ${process.version}; PyTorch ${peer.timings ? `${peer.timings.torch} on ${peer.timings.threads} threads` : `unavailable (${peer.unavailable})`}`);
-  console.log("workload".padEnd(24), "descent ms".padStart(12), "torch ms".padStart(10), "ratio".padStart(8));
-  for (const r of rows) {
-    console.log(r.key.padEnd(24), r.ours.toFixed(2).padStart(12), (r.torch?.toFixed(2) ?? "n/a").padStart(10), (r.ratio ? `${r.ratio.toFixed(2)}×` : "n/a").padStart(8));
+  console.log(`machine: ${machine}`);
+  console.log(`PyTorch: ${torch.timings ? `${torch.timings.torch}, ${torch.timings.threads} threads` : `unavailable (${torch.unavailable})`}; TF.js: ${tfjs.timings ? `${tfjs.timings.tfjs} ${tfjs.timings.backend}` : `unavailable (${tfjs.unavailable})`}`);
+  const fmt = (v: unknown) => (typeof v === "number" ? v.toFixed(2) : "n/a");
+  const ratio = (a: number, b: unknown, higherIsBetter: boolean) => (typeof b === "number" ? `${(higherIsBetter ? b / a : a / b).toFixed(2)}×` : "n/a");
+  console.log(["workload".padEnd(24), "descent", "torch", "tf.js", "÷torch", "÷tf.js"].map((s, i) => (i ? s.padStart(9) : s)).join(" "));
+  for (const key of KEYS) {
+    const higher = key.endsWith("gflops");
+    const [t, f] = [torch.timings?.[key], tfjs.timings?.[key]];
+    console.log([key.padEnd(24), fmt(ours[key]), fmt(t), fmt(f), ratio(ours[key], t, higher), ratio(ours[key], f, higher)].map((s, i) => (i ? s.padStart(9) : s)).join(" "));
   }
+  console.log(`(ratios: our time ÷ theirs, or their GFLOP/s ÷ ours; below 1 means Descent is faster)`);
+  console.log(`Adam update on 4M floats: ${fmt(ours.adam_update_4000000_ms)} ms; copy of the same floats ${fmt(ours.copy_4000000_ms)} ms; Adam runs at ${(ours.adam_bandwidth_vs_copy * 100).toFixed(0)}% of copy bandwidth`);
+  console.log(`matmul GFLOP/s: 256 ${fmt(ours.matmul_256_gflops)}, 512 ${fmt(ours.matmul_512_gflops)}, 1024 ${fmt(ours.matmul_1024_gflops)}`);
 }

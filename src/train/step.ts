@@ -49,6 +49,12 @@ export function compileTrainStep(model: Layer, kind: LossKind, optimizer: Gradie
       const values = Float64Array.from(stats.dataSync());
       return [next, { loss: values[0], gradNormSq: values.subarray(1) }];
     },
+    /** The same, reading the stats asynchronously: lets jax-js run kernels on its worker pool. */
+    async runAsync(state: TrainState, x: np.Array, y: np.Array): Promise<[TrainState, StepStats]> {
+      const [next, stats] = step(state as never, x, y) as unknown as [TrainState, np.Array];
+      const values = Float64Array.from((await stats.data()) as ArrayLike<number>);
+      return [next, { loss: values[0], gradNormSq: values.subarray(1) }];
+    },
     dispose: () => step.dispose(),
   };
 }
