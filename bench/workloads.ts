@@ -44,6 +44,10 @@ async function stepMs(model: Layer, inputShape: number[], x: np.Array, y: np.Arr
   return ms;
 }
 
+/** The MLP 784-width-width-10 step at a given batch size (for the cost curve). */
+export const mlpStepMs = (batch: number, width: number, reps: number) =>
+  stepMs(mlp(10, { width }), [784], randomArray(1, [batch, 784]), oneHotArray(2, batch, 10), "cross-entropy", reps);
+
 /** torch_peer.py's workloads (see its header), with the same shapes and optimizer. */
 export const workloads = {
   mlp_adam_step_ms: (reps: number) => stepMs(mlp(10), [784], randomArray(1, [128, 784]), oneHotArray(2, 128, 10), "cross-entropy", reps),

@@ -4,14 +4,14 @@ import { Command, Option } from "commander";
 import { precisionOf, random, startEngine } from "../engine/index.js";
 import { parseDatasetSpec, validationSplit } from "../data/index.js";
 import { buildModel } from "../nn/index.js";
-import { adam, cosineDecaySchedule, linearDecaySchedule, momentum, sgd, type ScalarOrSchedule } from "../optim/index.js";
+import { composeOptimizer, learningRate, OPTIMIZER_NAMES } from "../optim/index.js";
 import { trainReport } from "../report/trainReport.js";
 import { train, UserError, type MetricsRecord, type TrainResult } from "../train/index.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { definedOnly, integerArg, numberArg } from "./args.js";
 import { readJsonObject } from "./configFile.js";
 import { progressCallbacks } from "./progress.js";
-import { defaultLearningRate, describeZodError, modelDefaults, trainConfigSchema, type TrainConfig } from "./trainConfig.js";
+import { defaultLearningRate, defaultSchedule, describeZodError, modelDefaults, optimizerOf, trainConfigSchema, type TrainConfig } from "./trainConfig.js";
 
 export function trainCommand(): Command {
   return new Command("train")
@@ -24,9 +24,12 @@ export function trainCommand(): Command {
     .addOption(new Option("--activation <name>").choices(["relu", "tanh", "sigmoid", "softplus"]))
     .addOption(new Option("--init <name>", "weight initialization (8.4)").choices(["glorot", "he", "orthogonal", "sparse", "normal"]))
     .option("--batch-norm", "batch normalization after each hidden layer (8.7.1)")
-    .addOption(new Option("--optimizer <name>").choices(["adam", "sgd", "momentum"]))
+    .addOption(new Option("--optimizer <name>", "optimizer (hyperparameters: {\"optimizer\": {\"name\": …}} in --config; docs/optimizers.md)").choices(OPTIMIZER_NAMES))
     .option("--lr <rate>", "learning rate (initial, when scheduled)", numberArg)
-    .addOption(new Option("--schedule <name>", "learning-rate schedule").choices(["constant", "linear", "cosine"]))
+    .addOption(new Option("--schedule <name>", "learning-rate schedule (default cosine; linear decay of eq. 8.14 for book.sgd)").choices(["constant", "linear", "cosine"]))
+    .option("--clip-norm <c>", "clip the gradient's global norm to c (8.2.4)", numberArg)
+    .option("--weight-decay <λ>", "L2 weight decay added to the gradient (coupled)", numberArg)
+    .addOption(new Option("--average <kind>", "Polyak averaging of the iterates, evaluated instead of θ (8.7.3)").choices(["none", "uniform", "exponential"]))
     .option("--batch-size <n>", "minibatch size", integerArg)
     .option("--epochs <n>", "passes over the training set", integerArg)
     .option("--seed <n>", "seed of initialization, split and batch order", integerArg)
@@ -44,7 +47,7 @@ export function trainCommand(): Command {
     });
 }
 
-function resolveConfig(flags: Record<string, unknown>): TrainConfig {
+export function resolveConfig(flags: Record<string, unknown>): TrainConfig {
   const fromFile = typeof flags.config === "string" ? readJsonObject(flags.config) : {};
   const { config: _c, json: _j, ...rest } = flags;
   const parsed = trainConfigSchema.safeParse({ ...fromFile, ...definedOnly(rest) });
@@ -53,23 +56,33 @@ function resolveConfig(flags: Record<string, unknown>): TrainConfig {
 }
 
 // Settings a resumed run must share with the run that wrote the checkpoint.
-const RESUME_FIXED: (keyof TrainConfig)[] = ["dataset", "model", "width", "depth", "activation", "init", "batchNorm", "optimizer", "lr", "schedule", "batchSize", "epochs", "seed", "dtype", "sampling", "validation"];
+const RESUME_FIXED: (keyof TrainConfig)[] = [
+  ...["dataset", "model", "width", "depth", "activation", "init", "batchNorm", "optimizer", "lr", "schedule", "batchSize", "epochs", "seed", "dtype", "sampling", "validation"] as const,
+  ...["clipNorm", "clipValue", "clipTensorNorm", "weightDecay", "decoupledWeightDecay", "average", "averageDecay", "skipNonFinite"] as const,
+];
 
 function checkResumable(config: TrainConfig, checkpointPath: string): void {
   if (!existsSync(checkpointPath)) throw new UserError(`--resume: no checkpoint at ${checkpointPath}`);
 }
 
-function learningRate(config: TrainConfig, totalSteps: number): ScalarOrSchedule {
-  const lr = config.lr ?? defaultLearningRate[config.optimizer];
-  if (config.schedule === "linear") return linearDecaySchedule(lr, totalSteps);
-  if (config.schedule === "cosine") return cosineDecaySchedule(lr, totalSteps);
-  return lr;
+/** The configured optimizer: a named one with its learning-rate schedule, clipping, weight decay, averaging and guard. */
+function buildOptimizer(config: TrainConfig & { lr: number; schedule: NonNullable<TrainConfig["schedule"]> }, totalSteps: number) {
+  const { name, hyperparameters } = optimizerOf(config);
+  try {
+    const lr = learningRate(config.lr, config.schedule, { totalSteps });
+    const { clipNorm, clipValue, clipTensorNorm, weightDecay, decoupledWeightDecay, average, averageDecay, skipNonFinite } = config;
+    return composeOptimizer({ name, hyperparameters, lr, clipNorm, clipValue, clipTensorNorm, weightDecay, decoupledWeightDecay, average, averageDecay, skipNonFinite }, { totalSteps });
+  } catch (error) {
+    throw new UserError(`optimizer ${name}: ${(error as Error).message}`);
+  }
 }
 
-async function runTrain(config: TrainConfig, json: boolean): Promise<void> {
+/** The pieces of a training run, from a resolved config (shared with `descent diagnose`). */
+export async function prepareTraining(config: TrainConfig) {
   const epochs = config.epochs ?? modelDefaults[config.model].epochs;
   const batchSize = config.batchSize ?? modelDefaults[config.model].batchSize;
-  const resolved = { ...config, epochs, batchSize, lr: config.lr ?? defaultLearningRate[config.optimizer] };
+  const optimizerName = optimizerOf(config).name;
+  const resolved = { ...config, epochs, batchSize, lr: config.lr ?? defaultLearningRate(optimizerName), schedule: config.schedule ?? defaultSchedule(optimizerName) };
   await startEngine();
   const precision = precisionOf(config.dtype);
   let splits;
@@ -87,8 +100,12 @@ async function runTrain(config: TrainConfig, json: boolean): Promise<void> {
     throw new UserError((error as Error).message);
   }
   const stepsPerEpoch = Math.ceil(trainSet.size / batchSize);
-  const lr = learningRate(resolved, stepsPerEpoch * epochs);
-  const optimizer = config.optimizer === "adam" ? adam(lr) : config.optimizer === "momentum" ? momentum(lr) : sgd(lr);
+  const optimizer = buildOptimizer(resolved, stepsPerEpoch * epochs);
+  return { resolved, precision, splits, trainSet, validation, model, optimizer, epochs, batchSize, stepsPerEpoch };
+}
+
+async function runTrain(config: TrainConfig, json: boolean): Promise<void> {
+  const { resolved, precision, splits, trainSet, validation, model, optimizer, epochs, batchSize } = await prepareTraining(config);
 
   mkdirSync(config.out, { recursive: true });
   const checkpointPath = join(config.out, "checkpoint.safetensors");
@@ -172,6 +189,7 @@ function readSafetensorsConfig(path: string): Record<string, unknown> | undefine
   }
 }
 
+const describe = (setting: unknown) => (typeof setting === "string" ? setting : JSON.stringify(setting));
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 function formatRecord(r: MetricsRecord): string {
@@ -181,11 +199,11 @@ function formatRecord(r: MetricsRecord): string {
   return parts.join(", ");
 }
 
-function reportSummary(config: TrainConfig & { epochs: number; batchSize: number }, summary: Record<string, unknown>, result: TrainResult): [string, string][] {
+function reportSummary(config: TrainConfig & { epochs: number; batchSize: number; schedule: NonNullable<TrainConfig["schedule"]> }, summary: Record<string, unknown>, result: TrainResult): [string, string][] {
   return [
     ["model", `${config.model}${config.batchNorm ? " + batch norm" : ""}`],
     ["dataset", config.dataset],
-    ["optimizer", `${config.optimizer}, lr ${config.lr} (${config.schedule}), batch ${config.batchSize}`],
+    ["optimizer", `${describe(config.optimizer)}, lr ${config.lr} (${describe(config.schedule)}), batch ${config.batchSize}`],
     ["epochs / steps", `${result.epochs} / ${result.steps}`],
     ["test accuracy", summary.testAccuracy === null ? "n/a" : `${((summary.testAccuracy as number) * 100).toFixed(2)}%`],
     ["test loss", String(summary.testLoss)],

@@ -1,4 +1,26 @@
 import { z } from "zod";
+import { firstIssue, hyperparameterSchema, OPTIMIZER_NAMES, optimizerPreset, parseHyperparameters, scheduleSpecSchema } from "../optim/index.js";
+
+/**
+ * `optimizer`: a name (`book.adam`, `torch.SGD`, …) or `{"name": …, …hyperparameters}` with the keys
+ * of `descent optimize --config` except the learning rate, which is the top-level `lr` and `schedule`.
+ */
+const optimizerChoice = z
+  .union([z.string(), z.looseObject({ name: z.string() })])
+  .default("adam")
+  .superRefine((value, ctx) => {
+    const { name, ...hyper } = typeof value === "string" ? { name: value } : value;
+    if (!OPTIMIZER_NAMES.includes(name)) {
+      ctx.addIssue({ code: "custom", path: typeof value === "string" ? [] : ["name"], message: `unknown optimizer "${name}" (one of ${OPTIMIZER_NAMES.join(", ")})` });
+      return;
+    }
+    const keys = optimizerPreset(name).learningRateKeys.filter((k) => k in hyper);
+    if (keys.length) ctx.addIssue({ code: "custom", path: [keys[0]], message: `is set by the top-level "lr" and "schedule" in descent train` });
+    else {
+      const parsed = hyperparameterSchema(name, { withoutLearningRate: true }).safeParse(hyper);
+      for (const issue of parsed.error?.issues ?? []) ctx.addIssue(issue as never);
+    }
+  });
 
 /** Every setting of `descent train`, as flags or as keys of `--config FILE` (flags win). */
 export const trainConfigSchema = z
@@ -10,9 +32,18 @@ export const trainConfigSchema = z
     activation: z.enum(["relu", "tanh", "sigmoid", "softplus"]).optional(),
     init: z.enum(["glorot", "he", "orthogonal", "sparse", "normal"]).optional(),
     batchNorm: z.boolean().default(false),
-    optimizer: z.enum(["adam", "sgd", "momentum"]).default("adam"),
+    optimizer: optimizerChoice,
     lr: z.number().positive().optional(),
-    schedule: z.enum(["constant", "linear", "cosine"]).default("cosine"),
+    /** The learning rate's schedule: a name or a spec object; default per optimizer (cosine; eq. 8.14's linear decay for book.sgd). */
+    schedule: z.union([z.enum(["constant", "linear", "cosine"]), scheduleSpecSchema]).optional(),
+    clipNorm: z.number().positive().optional(),
+    clipValue: z.number().positive().optional(),
+    clipTensorNorm: z.number().positive().optional(),
+    weightDecay: z.number().nonnegative().optional(),
+    decoupledWeightDecay: z.number().nonnegative().optional(),
+    average: z.enum(["none", "uniform", "exponential"]).default("none"),
+    averageDecay: z.number().min(0).lt(1).optional(),
+    skipNonFinite: z.boolean().default(false),
     batchSize: z.number().int().positive().optional(),
     epochs: z.number().int().positive().optional(),
     seed: z.number().int().nonnegative().default(0),
@@ -35,12 +66,17 @@ export const modelDefaults = {
   rnn: { epochs: 15, batchSize: 64 },
 } as const;
 
-export const defaultLearningRate = { adam: 2e-3, sgd: 0.1, momentum: 0.01 } as const;
+/** The optimizer's name and its hyperparameters (without the learning rate), validated by the schema above. */
+export function optimizerOf(config: TrainConfig): { name: string; hyperparameters: Record<string, unknown> } {
+  const { name, ...hyper } = typeof config.optimizer === "string" ? { name: config.optimizer } : config.optimizer;
+  return { name, hyperparameters: parseHyperparameters(name, hyper, { withoutLearningRate: true }) };
+}
+
+/** `descent train`'s rate and schedule when not given (adam: 2e-3 with cosine decay). */
+export const defaultLearningRate = (optimizer: string) => optimizerPreset(optimizer).train.lr;
+export const defaultSchedule = (optimizer: string) => optimizerPreset(optimizer).train.schedule;
 
 /** "batchSize: expected a positive integer" — the first problem, naming the field. */
 export function describeZodError(error: z.ZodError, source: string): string {
-  const issue = error.issues[0];
-  const field = issue.path.join(".");
-  if (issue.code === "unrecognized_keys") return `${source}: unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
-  return `${source}: "${field}" ${issue.message.replace(/^Invalid input: /, "")}`;
+  return `${source}: ${firstIssue(error).message}`;
 }

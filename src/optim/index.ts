@@ -1,4 +1,16 @@
 export * from "./transform.js";
 export * from "./schedule.js";
-export * from "./primitives.js";
+export * from "./scale.js";
+export * from "./momentum.js";
+export * from "./adaptive.js";
+export * from "./clipping.js";
+export * from "./weightDecay.js";
+export * from "./averaging.js";
+export * from "./nonFinite.js";
 export * from "./alias.js";
+export * as book from "./book.js";
+export * as torch from "./torch.js";
+export * from "./spec.js";
+export * from "./presets.js";
+export * from "./compose.js";
+export * from "./runner.js";

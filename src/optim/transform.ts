@@ -3,18 +3,70 @@ import type { Tree } from "../engine/index.js";
 
 /**
  * A gradient transformation (Optax's shape): pure functions over pytrees.
- * `init(params)` → state; `update(updates, state, params?)` → [new updates, new state].
- * Both consume their Array arguments (jax-js convention); pass `refTree(params)` to keep them.
- * The optimizer state is a pytree, so it checkpoints like parameters do.
+ *
+ * - `init(params)` → state; `update(updates, state, params?)` → [new updates, new state].
+ *   The updates a whole optimizer returns are the Δθ that `applyUpdates` adds to θ.
+ * - Ownership (jax-js's convention): every method consumes its Array arguments; pass
+ *   `refTree(params)` / `refTree(state)` to keep using them.
+ * - The state is a pytree of arrays only, so it checkpoints like the parameters do.
+ * - Hyperparameters may be numbers or schedules of the update count k (k = 1 for the first update).
+ *
+ * Optional parts, which a caller checks for:
+ * - `evaluationPoint(params, state)`: where the caller must evaluate the gradient that the next
+ *   `update` receives, when that is not θ itself (Nesterov's interim point θ̃ = θ + αv, Alg. 8.3
+ *   and 8.6). The optimizer never computes a gradient: the caller (Trainer, `descent optimize`)
+ *   evaluates ∇f once per step, at this point instead of at θ. Absent means "at θ".
+ * - `averagedParams(state)`: the averaged parameters θ̂ kept beside θ (Polyak averaging, 8.7.3).
+ *   Borrows the state; returns a new tree.
+ * - `skippedUpdates(state)`: how many updates were skipped for a non-finite gradient (a scalar
+ *   array). Borrows the state. Its presence means the optimizer tolerates non-finite gradients.
  */
 export interface GradientTransformation {
   init(params: Tree): Tree;
   update(updates: Tree, state: Tree, params?: Tree): [Tree, Tree];
+  evaluationPoint?(params: Tree, state: Tree): Tree;
+  averagedParams?(state: Tree): Tree;
+  skippedUpdates?(state: Tree): np.Array;
 }
 
-/** Applies transformations in order, each to the previous one's output; state is an array of their states. */
+/** Leaf-wise map over trees of the same structure (consumes the trees as `fn` consumes its leaves). */
+export const mapTree = (fn: (...xs: np.Array[]) => np.Array, ...trees: Tree[]): Tree =>
+  jaxTree.map(fn as never, trees[0] as never, ...(trees.slice(1) as never[])) as Tree;
+
+export const leavesOf = (t: Tree): np.Array[] => jaxTree.leaves(t) as np.Array[];
+
+/** Throws when a transformation that needs θ was called without it. */
+export function requireParams(params: Tree | undefined, who: string): Tree {
+  if (params === undefined) throw new Error(`${who} needs the parameters: call update(updates, state, params)`);
+  return params;
+}
+
+/**
+ * The optional queries of a wrapper whose state keeps the wrapped transformation's state at
+ * `state.inner` (non-finite guard, averaging): they look through to the inner state.
+ */
+export function innerQueries(inner: GradientTransformation): Partial<GradientTransformation> {
+  const innerOf = (state: Tree) => (state as { inner: Tree }).inner;
+  const out: Partial<GradientTransformation> = {};
+  if (inner.evaluationPoint) {
+    out.evaluationPoint = (params, state) => {
+      const point = inner.evaluationPoint!(params, jaxTree.ref(innerOf(state)));
+      jaxTree.dispose(state);
+      return point;
+    };
+  }
+  if (inner.averagedParams) out.averagedParams = (state) => inner.averagedParams!(innerOf(state));
+  if (inner.skippedUpdates) out.skippedUpdates = (state) => inner.skippedUpdates!(innerOf(state));
+  return out;
+}
+
+/**
+ * Applies transformations in order, each to the previous one's output; the state is the array of
+ * their states. Evaluation points compose (each member moves the point in turn); the averaged
+ * parameters and the skip count come from the member that keeps them.
+ */
 export function chain(...transforms: GradientTransformation[]): GradientTransformation {
-  return {
+  const out: GradientTransformation = {
     init(params) {
       const states = transforms.map((t) => t.init(jaxTree.ref(params)));
       jaxTree.dispose(params);
@@ -33,14 +85,63 @@ export function chain(...transforms: GradientTransformation[]): GradientTransfor
       return [u, next];
     },
   };
+  if (transforms.some((t) => t.evaluationPoint)) {
+    out.evaluationPoint = (params, state) => {
+      const states = state as Tree[];
+      let point = params;
+      transforms.forEach((t, i) => {
+        if (t.evaluationPoint) point = t.evaluationPoint(point, jaxTree.ref(states[i]));
+      });
+      jaxTree.dispose(state);
+      return point;
+    };
+  }
+  const averaging = transforms.findIndex((t) => t.averagedParams);
+  if (averaging >= 0) out.averagedParams = (state) => transforms[averaging].averagedParams!((state as Tree[])[averaging]);
+  const guard = transforms.findIndex((t) => t.skippedUpdates);
+  if (guard >= 0) out.skippedUpdates = (state) => transforms[guard].skippedUpdates!((state as Tree[])[guard]);
+  return out;
 }
 
 /** θ ← θ + Δθ, leaf by leaf. Consumes both. */
 export function applyUpdates(params: Tree, updates: Tree): Tree {
-  return jaxTree.map((p: np.Array, u: np.Array) => p.add(u), params as never, updates as never) as Tree;
+  return mapTree((p, u) => p.add(u), params, updates);
 }
 
 /** A zero-filled tree shaped like `params`. Consumes params. */
 export function zerosLikeTree(params: Tree): Tree {
-  return jaxTree.map((p: np.Array) => np.zerosLike(p), params as never) as Tree;
+  return mapTree((p) => np.zerosLike(p), params);
+}
+
+/** A tree shaped like `params` filled with `value`. Consumes params. */
+export function fullLikeTree(params: Tree, value: number): Tree {
+  return mapTree((p) => np.zerosLike(p).add(value), params);
+}
+
+/** A scalar zero with the dtype and device of the first leaf of `params` (borrows params). */
+export function scalarLike(params: Tree, value = 0): np.Array {
+  const leaf = leavesOf(params)[0];
+  if (!leaf) throw new Error("an optimizer needs at least one parameter array");
+  return np.full([], value, { dtype: leaf.dtype, device: leaf.device });
+}
+
+/** The state of a transformation that keeps only its update count: k = count + 1 at each update. */
+export type CountState = { count: np.Array };
+
+/**
+ * A transformation whose only state is the update count (for scheduled hyperparameters).
+ * `apply(updates, k, params)` borrows k and consumes updates and params.
+ */
+export function countedMap(apply: (updates: Tree, k: np.Array, params: Tree | undefined) => Tree): GradientTransformation {
+  return {
+    init(params) {
+      const count = scalarLike(params);
+      jaxTree.dispose(params);
+      return { count };
+    },
+    update(updates, state, params) {
+      const k = (state as CountState).count.add(1);
+      return [apply(updates, k, params), { count: k }];
+    },
+  };
 }

@@ -35,7 +35,9 @@ export function compileTrainStep(model: Layer, kind: LossKind, optimizer: Gradie
     return [loss(out, y), newState];
   };
   const step = jit((s: TrainState, x: np.Array, y: np.Array) => {
-    const [[value, modelState], grads] = valueAndGrad(objective, { hasAux: true })(refTree(s.params), s.modelState, x, y);
+    // Nesterov-type optimizers name the point where this step's gradient is taken (θ + αv); one gradient either way.
+    const point = optimizer.evaluationPoint ? optimizer.evaluationPoint(refTree(s.params), refTree(s.optState)) : refTree(s.params);
+    const [[value, modelState], grads] = valueAndGrad(objective, { hasAux: true })(point, s.modelState, x, y);
     const norms = leavesWithPaths(grads as Tree).map(({ leaf }) => np.square(leaf.ref).sum().astype(value.dtype));
     const stats = np.stack([value, ...norms]);
     const [updates, optState] = optimizer.update(grads as Tree, s.optState, refTree(s.params));

@@ -8,6 +8,8 @@ import { evaluate, type Evaluation } from "./evaluate.js";
 import { assertFinite, DivergenceGuard } from "./guard.js";
 import { MetricsLog, type MetricsRecord } from "./metrics.js";
 import { compilePredict, compileTrainStep, type LossKind, type StepStats, type TrainState } from "./step.js";
+import { compileClosureStep } from "./closureStep.js";
+import type { MinibatchSolver } from "../solvers/minibatch.js";
 
 export interface EarlyStopping {
   /** Epochs without improvement of the validation loss before stopping. */
@@ -29,6 +31,8 @@ export interface TrainOptions {
   validation?: Dataset;
   test?: Dataset;
   optimizer: GradientTransformation;
+  /** A host-level minibatch solver (L-BFGS, CG) stepping through a closure instead of `optimizer` (pass `hostSolverState` there). */
+  minibatchSolver?: MinibatchSolver;
   epochs: number;
   batchSize: number;
   seed: number;
@@ -46,6 +50,8 @@ export interface TrainOptions {
   divergenceFactor?: number;
   /** Stored in the checkpoint, so a resume can tell what it continues. */
   config?: unknown;
+  /** Evaluate (and keep as "best") the optimizer's averaged parameters when it keeps any (Polyak averaging, 8.7.3). Default true. */
+  evaluateAverage?: boolean;
   callbacks?: TrainCallbacks;
 }
 
@@ -61,6 +67,10 @@ export interface TrainResult {
   examplesPerSecond: number;
   stoppedEarly: boolean;
   interrupted: boolean;
+  /** The optimizer's averaged parameters θ̂ (when it keeps them), the caller's to dispose. */
+  averagedParams?: Tree;
+  /** Updates skipped for a non-finite gradient (when the optimizer skips instead of stopping). */
+  skippedUpdates?: number;
 }
 
 const lossKindOf = (d: Dataset): LossKind => (d.numClasses > 0 ? "cross-entropy" : "mse");
@@ -100,7 +110,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const { precision, batchSize } = opts;
   if (!(batchSize >= 1)) throw new Error(`batch size must be at least 1, got ${batchSize}`);
   const kind = lossKindOf(opts.train);
-  const stepper = compileTrainStep(opts.model, kind, opts.optimizer);
+  const stepper = opts.minibatchSolver ? compileClosureStep(opts.model, kind, opts.minibatchSolver, precision) : compileTrainStep(opts.model, kind, opts.optimizer);
   const predict = compilePredict(opts.model);
   const sampling = opts.sampling ?? "reshuffle";
   const dataKey = random.splitKey(random.randomKey(opts.seed), 2)[1];
@@ -129,6 +139,18 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   let interrupted = false;
   const divergence = new DivergenceGuard(opts.divergenceFactor ?? 1e4);
   const checkpoint = () => opts.checkpointPath && saveCheckpoint(opts.checkpointPath, state, progress, opts.config ?? null, best);
+  // An optimizer that skips non-finite gradients (and counts them) keeps the run going past them.
+  const skipsNonFinite = opts.optimizer.skippedUpdates !== undefined;
+  let evaluateAverage = opts.evaluateAverage !== false && opts.optimizer.averagedParams !== undefined;
+  const evaluated = (): Tree => (evaluateAverage ? opts.optimizer.averagedParams!(state.optState) : refTree(state.params));
+  const evaluateOn = (data: Dataset): Evaluation => {
+    const params = evaluated();
+    try {
+      return evaluate(predict, params, state.modelState, data, precision);
+    } finally {
+      disposeTree(params);
+    }
+  };
 
   try {
     epochs: while (progress.epoch < opts.epochs) {
@@ -150,11 +172,14 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         const [next, stats] = stepper.run(state, x, y);
         state = next;
         progress.step++;
-        assertFinite(stats, progress.step, paramPaths);
-        divergence.check(stats.loss, progress.step);
-        lossSum += stats.loss;
-        gradNormSum += Math.sqrt(stats.gradNormSq.reduce((a, v) => a + v, 0));
-        counted++;
+        const finite = Number.isFinite(stats.loss) && stats.gradNormSq.every(Number.isFinite);
+        if (finite || !skipsNonFinite) {
+          assertFinite(stats, progress.step, paramPaths);
+          divergence.check(stats.loss, progress.step);
+          lossSum += stats.loss;
+          gradNormSum += Math.sqrt(stats.gradNormSq.reduce((a, v) => a + v, 0));
+          counted++;
+        }
         opts.callbacks?.onStep?.({ step: progress.step, epoch, stats, state, paramPaths });
         if (progress.step % 8 === 0) await yieldToEventLoop();
       }
@@ -169,16 +194,21 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         elapsedSeconds: (performance.now() - started) / 1000,
       };
       if (opts.validation) {
-        const v = evaluate(predict, state.params, state.modelState, opts.validation, precision);
+        const v = evaluateOn(opts.validation);
         record.validationLoss = v.loss;
         if (v.accuracy !== undefined) record.validationAccuracy = v.accuracy;
         if (opts.earlyStopping) {
           const improved = !progress.best || v.loss < progress.best.value;
           progress.best = improved ? { value: v.loss, epoch: progress.epoch, badEpochs: 0 } : { ...progress.best!, badEpochs: progress.best!.badEpochs + 1 };
-          if (improved && opts.earlyStopping.restoreBest !== false) best = snapshot(state);
+          if (improved && opts.earlyStopping.restoreBest !== false) {
+            const params = evaluated();
+            best = snapshot({ ...state, params });
+            disposeTree(params);
+          }
           stoppedEarly = progress.best.badEpochs >= opts.earlyStopping.patience;
         }
       }
+      if (skipsNonFinite) record.skippedUpdates = opts.optimizer.skippedUpdates!(state.optState).item();
       metrics.write(record);
       opts.callbacks?.onEpochEnd?.(record);
       checkpoint();
@@ -186,7 +216,11 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     }
     if (interrupted) checkpoint();
 
-    if (best && opts.earlyStopping?.restoreBest !== false && !interrupted) state = restore(state, best, precision);
+    if (best && opts.earlyStopping?.restoreBest !== false && !interrupted) {
+      // The best epoch's evaluated parameters (θ̂ when averaging) become the parameters.
+      state = restore(state, best, precision);
+      evaluateAverage = false;
+    }
     const seconds = (performance.now() - started) / 1000;
     const result: TrainResult = {
       params: state.params,
@@ -199,11 +233,13 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       stoppedEarly,
       interrupted,
     };
-    if (opts.validation) result.validation = evaluate(predict, state.params, state.modelState, opts.validation, precision);
+    if (opts.validation) result.validation = evaluateOn(opts.validation);
     if (opts.test && !interrupted) {
-      result.test = evaluate(predict, state.params, state.modelState, opts.test, precision);
+      result.test = evaluateOn(opts.test);
       metrics.write({ type: "test", step: progress.step, epoch: progress.epoch, testLoss: result.test.loss, testAccuracy: result.test.accuracy ?? null });
     }
+    if (opts.optimizer.averagedParams) result.averagedParams = opts.optimizer.averagedParams(state.optState);
+    if (skipsNonFinite) result.skippedUpdates = opts.optimizer.skippedUpdates!(state.optState).item();
     disposeTree(state.optState);
     return result;
   } finally {
