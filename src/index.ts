@@ -7,5 +7,8 @@ export * as nn from "./nn/index.js";
 export * as data from "./data/index.js";
 export * as optim from "./optim/index.js";
 export * as train from "./train/index.js";
+export * as curvature from "./curvature/index.js";
+export * as solvers from "./solvers/index.js";
+export * as linesearch from "./linesearch/index.js";
 export * as losses from "./losses.js";
 export { readSafetensors, writeSafetensors } from "./io/safetensors.js";

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from "commander";
 import { ZodError } from "zod";
 import { UserError } from "../train/errors.js";
+import { curvatureCommand } from "./curvature.js";
+import { diagnoseCommand } from "./diagnose.js";
 import { optimizeCommand } from "./optimize.js";
 import { trainCommand } from "./train.js";
 
@@ -11,7 +13,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showSuggestionAfterError();
-  for (const command of [trainCommand(), optimizeCommand()]) program.addCommand(command.exitOverride());
+  for (const command of [trainCommand(), optimizeCommand(), curvatureCommand(), diagnoseCommand()]) program.addCommand(command.exitOverride());
   try {
     await program.parseAsync(argv, { from: "user" });
     return 0;

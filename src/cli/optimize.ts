@@ -18,7 +18,7 @@ export function optimizeCommand(): Command {
     .option("--dim <n>", "dimension of rosenbrock / quadratic", integerArg)
     .option("--cond <c>", "condition number of the built-in quadratic", numberArg)
     .option("--seed <n>", "seed of the built-in quadratic", integerArg)
-    .addOption(new Option("--dtype <dtype>", "float64 is exact (jax-js cpu device); float32 is fast").choices(["float32", "float64"]).default("float64"))
+    .addOption(new Option("--dtype <dtype>", "float64 is exact (jax-js cpu device); float64-fast is float64 on Wasm (exact for +, ×, matmul; exp/log only to ~1e-7); float32 is fast").choices(["float32", "float64", "float64-fast"]).default("float64"))
     .option("--trajectory <file>", "write {\"trajectory\": [θ after step 1, …]} to this file")
     .option("--json", "print one JSON line on stdout and nothing else")
     .action(async (flags) => {
@@ -65,6 +65,8 @@ export function optimizeCommand(): Command {
         fevals: result.fevals,
         gevals: result.gevals,
         hevals: result.hevals,
+        // Hessian-vector products, for the methods that count them (solvers).
+        ...(result.hvps !== undefined ? { hvps: result.hvps } : {}),
         f: result.f,
         gradNorm: result.gradNorm,
         converged: result.converged,
@@ -79,7 +81,7 @@ export function optimizeCommand(): Command {
       }
       process.stdout.write(
         `${summary.method} on ${summary.problem}: f = ${summary.f.toPrecision(10)}, ‖g‖ = ${summary.gradNorm.toExponential(3)} after ${summary.iterations} iterations ` +
-          `(${summary.fevals} f, ${summary.gevals} ∇f, ${summary.hevals} ∇²f evaluations) in ${summary.seconds} s — ${summary.message}\n`,
+          `(${summary.fevals} f, ${summary.gevals} ∇f, ${summary.hevals} ∇²f evaluations${"hvps" in summary && summary.hvps ? `, ${summary.hvps} Hessian-vector products` : ""}) in ${summary.seconds} s — ${summary.message}\n`,
       );
     });
 }

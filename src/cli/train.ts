@@ -6,11 +6,12 @@ import { parseDatasetSpec, validationSplit } from "../data/index.js";
 import { buildModel } from "../nn/index.js";
 import { composeOptimizer, learningRate, OPTIMIZER_NAMES } from "../optim/index.js";
 import { trainReport } from "../report/trainReport.js";
-import { train, UserError, type MetricsRecord, type TrainResult } from "../train/index.js";
+import { closureOptimizer, train, UserError, type MetricsRecord, type TrainResult } from "../train/index.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { definedOnly, integerArg, numberArg } from "./args.js";
 import { readJsonObject } from "./configFile.js";
 import { progressCallbacks } from "./progress.js";
+import { isMinibatchSolver, MINIBATCH_SOLVER_NAMES, minibatchSolverDefaults, minibatchSolverFor } from "./trainSolvers.js";
 import { defaultLearningRate, defaultSchedule, describeZodError, modelDefaults, optimizerOf, trainConfigSchema, type TrainConfig } from "./trainConfig.js";
 
 export function trainCommand(): Command {
@@ -24,7 +25,7 @@ export function trainCommand(): Command {
     .addOption(new Option("--activation <name>").choices(["relu", "tanh", "sigmoid", "softplus"]))
     .addOption(new Option("--init <name>", "weight initialization (8.4)").choices(["glorot", "he", "orthogonal", "sparse", "normal"]))
     .option("--batch-norm", "batch normalization after each hidden layer (8.7.1)")
-    .addOption(new Option("--optimizer <name>", "optimizer (hyperparameters: {\"optimizer\": {\"name\": …}} in --config; docs/optimizers.md)").choices(OPTIMIZER_NAMES))
+    .addOption(new Option("--optimizer <name>", "optimizer (hyperparameters: {\"optimizer\": {\"name\": …}} in --config; docs/optimizers.md)").choices([...OPTIMIZER_NAMES, ...MINIBATCH_SOLVER_NAMES]))
     .option("--lr <rate>", "learning rate (initial, when scheduled)", numberArg)
     .addOption(new Option("--schedule <name>", "learning-rate schedule (default cosine; linear decay of eq. 8.14 for book.sgd)").choices(["constant", "linear", "cosine"]))
     .option("--clip-norm <c>", "clip the gradient's global norm to c (8.2.4)", numberArg)
@@ -79,10 +80,11 @@ function buildOptimizer(config: TrainConfig & { lr: number; schedule: NonNullabl
 
 /** The pieces of a training run, from a resolved config (shared with `descent diagnose`). */
 export async function prepareTraining(config: TrainConfig) {
-  const epochs = config.epochs ?? modelDefaults[config.model].epochs;
-  const batchSize = config.batchSize ?? modelDefaults[config.model].batchSize;
   const optimizerName = optimizerOf(config).name;
-  const resolved = { ...config, epochs, batchSize, lr: config.lr ?? defaultLearningRate(optimizerName), schedule: config.schedule ?? defaultSchedule(optimizerName) };
+  const defaults = isMinibatchSolver(optimizerName) ? minibatchSolverDefaults : { ...modelDefaults[config.model], lr: defaultLearningRate(optimizerName), schedule: defaultSchedule(optimizerName) };
+  const epochs = config.epochs ?? defaults.epochs;
+  const batchSize = config.batchSize ?? defaults.batchSize;
+  const resolved = { ...config, epochs, batchSize, lr: config.lr ?? defaults.lr, schedule: config.schedule ?? defaults.schedule };
   await startEngine();
   const precision = precisionOf(config.dtype);
   let splits;
@@ -100,7 +102,8 @@ export async function prepareTraining(config: TrainConfig) {
     throw new UserError((error as Error).message);
   }
   const stepsPerEpoch = Math.ceil(trainSet.size / batchSize);
-  const optimizer = buildOptimizer(resolved, stepsPerEpoch * epochs);
+  const solver = minibatchSolverFor(resolved);
+  const optimizer = solver ? closureOptimizer(solver) : buildOptimizer(resolved, stepsPerEpoch * epochs);
   return { resolved, precision, splits, trainSet, validation, model, optimizer, epochs, batchSize, stepsPerEpoch };
 }
 

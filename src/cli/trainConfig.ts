@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { firstIssue, hyperparameterSchema, OPTIMIZER_NAMES, optimizerPreset, parseHyperparameters, scheduleSpecSchema } from "../optim/index.js";
+import { isMinibatchSolver, MINIBATCH_SOLVER_NAMES, minibatchSolverIssues } from "./trainSolvers.js";
 
 /**
  * `optimizer`: a name (`book.adam`, `torch.SGD`, …) or `{"name": …, …hyperparameters}` with the keys
@@ -10,8 +11,12 @@ const optimizerChoice = z
   .default("adam")
   .superRefine((value, ctx) => {
     const { name, ...hyper } = typeof value === "string" ? { name: value } : value;
+    if (isMinibatchSolver(name)) {
+      for (const issue of minibatchSolverIssues(name, hyper)) ctx.addIssue({ code: "custom", ...issue });
+      return;
+    }
     if (!OPTIMIZER_NAMES.includes(name)) {
-      ctx.addIssue({ code: "custom", path: typeof value === "string" ? [] : ["name"], message: `unknown optimizer "${name}" (one of ${OPTIMIZER_NAMES.join(", ")})` });
+      ctx.addIssue({ code: "custom", path: typeof value === "string" ? [] : ["name"], message: `unknown optimizer "${name}" (one of ${[...OPTIMIZER_NAMES, ...MINIBATCH_SOLVER_NAMES].join(", ")})` });
       return;
     }
     const keys = optimizerPreset(name).learningRateKeys.filter((k) => k in hyper);
@@ -69,6 +74,7 @@ export const modelDefaults = {
 /** The optimizer's name and its hyperparameters (without the learning rate), validated by the schema above. */
 export function optimizerOf(config: TrainConfig): { name: string; hyperparameters: Record<string, unknown> } {
   const { name, ...hyper } = typeof config.optimizer === "string" ? { name: config.optimizer } : config.optimizer;
+  if (isMinibatchSolver(name)) return { name, hyperparameters: hyper };
   return { name, hyperparameters: parseHyperparameters(name, hyper, { withoutLearningRate: true }) };
 }
 

@@ -7,6 +7,8 @@ export interface OptimizeResult {
   fevals: number;
   gevals: number;
   hevals: number;
+  /** Hessian-vector products (SciPy's nhev when it is given hessp; Newton-CG, exact CG steps). */
+  hvps?: number;
   converged: boolean;
   message: string;
   /** Per-iteration records (f, ‖g‖, step length …), when the method keeps them. */

@@ -1,5 +1,5 @@
 import { numpy as np } from "@jax-js/jax";
-import { random, type Precision } from "../engine/index.js";
+import { random, toDevice, type Precision } from "../engine/index.js";
 import { orthonormalColumns } from "../nn/init.js";
 import { quadraticProblem, rosenbrockProblem } from "./objectives.js";
 import type { Problem } from "./problem.js";
@@ -30,9 +30,15 @@ export const saddle = () => twoD("saddle", [1, 1e-3], (x, y) => np.square(x).sub
 export const himmelblau = () =>
   twoD("himmelblau", [0, 0], (x, y) => np.square(np.square(x.ref).add(y.ref).sub(11)).add(np.square(x.add(np.square(y)).sub(7))), { f: 0 });
 
-/** The coordinate-descent example of 8.7.2: f = (x1 − x2)² + α(x1² + x2²), minimum 0 at the origin. */
-export const coupled = (alpha = 0.1) =>
-  twoD("coupled", [1, -0.5], (x, y) => np.square(x.ref.sub(y.ref)).add(np.square(x).add(np.square(y)).mul(alpha)), { x: new Float64Array(2), f: 0 });
+/**
+ * The coordinate-descent example of 8.7.2: f = (x1 − x2)² + α(x1² + x2²), minimum 0 at the origin.
+ * α travels as a device scalar: jax-js jit rounds JS number constants to float32 (0.1 is not exact there).
+ */
+export function coupled(alpha = 0.1, precision: Precision = { dtype: np.float64, device: "cpu" }): Problem {
+  const a = toDevice([alpha], [], precision);
+  const problem = twoD("coupled", [1, -0.5], (x, y) => np.square(x.ref.sub(y.ref)).add(np.square(x).add(np.square(y)).mul(a.ref)), { x: new Float64Array(2), f: 0 });
+  return { ...problem, dispose: () => a.dispose() };
+}
 
 /**
  * A random quadratic ½θᵀAθ − bᵀθ with A = Q diag(λ) Qᵀ, eigenvalues log-spaced from 1 to `cond`
@@ -64,6 +70,6 @@ export function builtinProblem(name: BuiltinName, opts: { dim?: number; cond?: n
     case "himmelblau":
       return himmelblau();
     case "coupled":
-      return coupled();
+      return coupled(0.1, opts.precision);
   }
 }

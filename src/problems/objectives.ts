@@ -44,13 +44,16 @@ export function logisticProblem(X: number[][], y: number[], lam: number, precisi
   if (y.length !== m) throw new Error(`logistic: X has ${m} rows but y has ${y.length} labels`);
   const Xd = toDevice(flat(X), [m, d], precision);
   const sd = toDevice(y.map((v) => 2 * v - 1), [m], precision);
+  // jax-js jit rounds JS number constants to float32 (λ/2 = 5e-4 and mean's 1/m are not exact there):
+  // λ/2 travels as a device scalar and the mean divides by the integer m, so f is exact under jit.
+  const halfLam = toDevice([lam / 2], [], precision);
   return {
     name,
     dim: d,
     x0: Float64Array.from(x0 ?? new Float64Array(d)),
-    // softplus(−z) = log(1 + e^{−z}) without overflow for large |z|.
-    f: (w) => jnn.softplus(np.matmul(Xd.ref, w.ref).mul(sd.ref).neg()).mean().add(np.dot(w.ref, w).mul(lam / 2)),
-    dispose: () => (Xd.dispose(), sd.dispose()),
+    // softplus(−z) = log(1 + e^{−z}).
+    f: (w) => jnn.softplus(np.matmul(Xd.ref, w.ref).mul(sd.ref).neg()).sum().div(m).add(np.dot(w.ref, w).mul(halfLam.ref)),
+    dispose: () => (Xd.dispose(), sd.dispose(), halfLam.dispose()),
   };
 }
 

@@ -5,3 +5,4 @@ export * from "./evaluate.js";
 export * from "./errors.js";
 export * from "./guard.js";
 export * from "./metrics.js";
+export { closureOptimizer, closureSolverOf, compileClosureStep, type ClosureOptimizer } from "./closureStep.js";

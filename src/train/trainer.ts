@@ -8,8 +8,7 @@ import { evaluate, type Evaluation } from "./evaluate.js";
 import { assertFinite, DivergenceGuard } from "./guard.js";
 import { MetricsLog, type MetricsRecord } from "./metrics.js";
 import { compilePredict, compileTrainStep, type LossKind, type StepStats, type TrainState } from "./step.js";
-import { compileClosureStep } from "./closureStep.js";
-import type { MinibatchSolver } from "../solvers/minibatch.js";
+import { closureSolverOf, compileClosureStep } from "./closureStep.js";
 
 export interface EarlyStopping {
   /** Epochs without improvement of the validation loss before stopping. */
@@ -31,8 +30,6 @@ export interface TrainOptions {
   validation?: Dataset;
   test?: Dataset;
   optimizer: GradientTransformation;
-  /** A host-level minibatch solver (L-BFGS, CG) stepping through a closure instead of `optimizer` (pass `hostSolverState` there). */
-  minibatchSolver?: MinibatchSolver;
   epochs: number;
   batchSize: number;
   seed: number;
@@ -110,7 +107,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const { precision, batchSize } = opts;
   if (!(batchSize >= 1)) throw new Error(`batch size must be at least 1, got ${batchSize}`);
   const kind = lossKindOf(opts.train);
-  const stepper = opts.minibatchSolver ? compileClosureStep(opts.model, kind, opts.minibatchSolver, precision) : compileTrainStep(opts.model, kind, opts.optimizer);
+  const solver = closureSolverOf(opts.optimizer);
+  const stepper = solver ? compileClosureStep(opts.model, kind, solver, precision) : compileTrainStep(opts.model, kind, opts.optimizer);
   const predict = compilePredict(opts.model);
   const sampling = opts.sampling ?? "reshuffle";
   const dataKey = random.splitKey(random.randomKey(opts.seed), 2)[1];

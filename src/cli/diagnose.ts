@@ -1,0 +1,153 @@
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Command } from "commander";
+import { numpy as np } from "@jax-js/jax";
+import { disposeTree, random, toDevice, treeFromHost, treeToHost, type HostTensor, type Precision, type Tree } from "../engine/index.js";
+import type { Layer } from "../nn/index.js";
+import { gatherBatch } from "../data/index.js";
+import { deviceBatch, diagnosticsSession, figure81Verdict, gradientNoise, hiddenBlocks, modelLoss, weightSpaceSymmetry, type DiagnosticRecord } from "../curvature/index.js";
+import { learningRate, valueAt } from "../optim/index.js";
+import { diagnoseReport } from "../report/diagnoseReport.js";
+import { train, UserError, type MetricsRecord } from "../train/index.js";
+import { writeFileAtomic } from "../io/atomic.js";
+import { integerArg, numberArg } from "./args.js";
+import { progressCallbacks } from "./progress.js";
+import { prepareTraining, resolveConfig, trainCommand } from "./train.js";
+
+const listOf = (parse: (s: string) => number) => (value: string) => value.split(",").filter((s) => s.trim()).map((s) => parse(s.trim()));
+
+const DEFAULT_NOISE_SIZES = [8, 32, 128, 512];
+
+export function diagnoseCommand(): Command {
+  const command = new Command("diagnose").description(
+    "train as `descent train` does, with the curvature monitors of 8.2 on: ‖g‖, gᵀHg and the ill-conditioning test, per-layer gradient norms, the Hessian's spectrum, gradient noise; writes report.html and diagnostics.jsonl",
+  );
+  // The same flags as `descent train` (but --resume: the monitors watch a run from its start).
+  for (const option of trainCommand().options) if (option.long !== "--resume") command.addOption(option);
+  return command
+    .option("--monitor-every <n>", "measure gᵀHg and the layer norms every n steps (default: ~100 measurements)", integerArg)
+    .option("--monitor-lr <ε>", "ε of the hypothetical step −εg (default: the run's learning rate at that step)", numberArg)
+    .option("--probe-size <n>", "training examples in the fixed probe batch of the monitors", integerArg, 512)
+    .option("--spectrum-at <steps>", "steps at which to take the Hessian's spectrum (comma list; default: first, middle, last)", listOf(integerArg))
+    .option("--lanczos-steps <m>", "Lanczos steps (Hessian-vector products) per spectrum", integerArg, 20)
+    .option("--noise-batch-sizes <list>", "batch sizes of the gradient-noise measurement at the end", listOf(integerArg), DEFAULT_NOISE_SIZES)
+    .option("--no-noise", "skip the gradient-noise measurement")
+    .action(async (flags) => runDiagnose(flags));
+}
+
+async function runDiagnose(flags: Record<string, unknown>): Promise<void> {
+  const { monitorEvery, monitorLr, probeSize, spectrumAt, lanczosSteps, noiseBatchSizes, noise, ...trainFlags } = flags as Record<string, never>;
+  for (const [name, value] of Object.entries({ "--monitor-every": monitorEvery, "--probe-size": probeSize, "--lanczos-steps": lanczosSteps }) as [string, number | undefined][]) {
+    if (value !== undefined && !(value >= 1)) throw new UserError(`${name} must be at least 1, got ${value}`);
+  }
+  if (monitorLr !== undefined && !((monitorLr as number) > 0)) throw new UserError(`--monitor-lr must be positive, got ${monitorLr}`);
+  const json = Boolean(trainFlags.json);
+  const config = resolveConfig(trainFlags);
+  const run = await prepareTraining(config);
+  const { resolved, precision, trainSet, model, epochs, batchSize, stepsPerEpoch } = run;
+  const plannedSteps = stepsPerEpoch * epochs;
+  const totalSteps = Math.min(plannedSteps, config.stopAfterSteps ?? Infinity);
+  const every = (monitorEvery as number | undefined) ?? Math.max(1, Math.round(totalSteps / 100));
+  const spectrumSteps = (spectrumAt as number[] | undefined) ?? [...new Set([1, Math.max(1, Math.round(totalSteps / 2)), totalSteps])];
+  const outside = spectrumSteps.find((s) => !(s >= 1 && s <= totalSteps));
+  if (outside !== undefined) throw new UserError(`--spectrum-at: step ${outside} is outside the run's steps 1..${totalSteps}`);
+  // The default sizes are cut to the dataset; sizes asked for must fit it.
+  const tooBig = flags.noiseBatchSizes === DEFAULT_NOISE_SIZES ? undefined : (noiseBatchSizes as number[]).find((m) => !(m >= 1 && m <= trainSet.size));
+  if (tooBig !== undefined) throw new UserError(`--noise-batch-sizes: ${tooBig} is not between 1 and the ${trainSet.size} training examples`);
+  const noiseSizes = (noiseBatchSizes as number[]).filter((m) => m >= 1 && m <= trainSet.size);
+
+  // The probe batch: a fixed random subset of the training set, the same at every measurement.
+  const probeIdx = random.permutation(random.foldIn(random.randomKey(config.seed), 0x70726f), trainSet.size).subarray(0, Math.min(probeSize as number, trainSet.size));
+  const probeHost = gatherBatch(trainSet, probeIdx);
+  const probe = { ...deviceBatch(trainSet, probeIdx, precision), labels: probeHost.y, hostX: probeHost.x, xShape: trainSet.xShape };
+  const schedule = learningRate(resolved.lr, resolved.schedule, { totalSteps: plannedSteps });
+  const lrAt = (step: number) => (monitorLr as number | undefined) ?? Number(hostValue(valueAt(schedule, toDevice([step], [], precision))));
+  const lines: DiagnosticRecord[] = [];
+  const session = diagnosticsSession({ model, classification: trainSet.numClasses > 0, probe, precision, every, lr: lrAt, spectrumSteps, lanczosSteps: lanczosSteps as number, key: random.randomKey(config.seed), onRecord: (r) => lines.push(r) });
+
+  mkdirSync(config.out, { recursive: true });
+  const metricsPath = join(config.out, "metrics.jsonl");
+  const progress = progressCallbacks(!json && Boolean(process.stderr.isTTY));
+  let result;
+  try {
+    result = await train({
+      model,
+      train: trainSet,
+      validation: run.validation,
+      test: run.splits.test,
+      optimizer: run.optimizer,
+      epochs,
+      batchSize,
+      seed: config.seed,
+      precision,
+      sampling: config.sampling,
+      earlyStopping: config.patience ? { patience: config.patience } : undefined,
+      checkpointPath: join(config.out, "checkpoint.safetensors"),
+      metricsPath,
+      stopAfterSteps: config.stopAfterSteps,
+      config: resolved,
+      callbacks: { ...progress, onStep: (info) => (progress.onStep?.(info), session.onStep(info)) },
+    });
+  } finally {
+    progress.stop();
+    session.dispose();
+  }
+
+  const loss = modelLoss(model, trainSet.numClasses > 0);
+  const noiseResult = noise && noiseSizes.length ? gradientNoise({ loss, params: result.params, modelState: result.modelState, data: trainSet, precision, batchSizes: noiseSizes, key: random.randomKey(config.seed) }) : undefined;
+  const symmetry = symmetryCheck(model, result.params, result.modelState, probe, precision, trainSet.numClasses > 0);
+  disposeTree([probe.x, probe.y]);
+
+  const records = readFileSync(metricsPath, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as MetricsRecord);
+  const classification = trainSet.numClasses > 0;
+  // Figure 8.1: the norms of the minibatch gradients against the validation error (else the probe batch's).
+  const validationErrors = records.filter((r) => r.type === "epoch" && typeof r.validationAccuracy === "number").map((r) => 1 - (r.validationAccuracy as number));
+  const [errors, errorName] = !classification
+    ? [session.curvature.map((r) => r.loss), "probe-batch loss"]
+    : validationErrors.length >= 2
+      ? [validationErrors, "validation error"]
+      : [session.curvature.map((r) => r.error ?? NaN), "probe-batch error"];
+  const verdict = figure81Verdict(session.layers.map((r) => r.total), errors, { gradient: "minibatch ‖g‖", error: errorName }, session.curvature.map((r) => r.gHg));
+  const summaryTable: [string, string][] = [
+    ["model / dataset", `${config.model}${config.batchNorm ? " + batch norm" : ""} on ${config.dataset}, ${config.dtype}`],
+    ["optimizer", `${typeof config.optimizer === "string" ? config.optimizer : JSON.stringify(config.optimizer)}, lr ${resolved.lr}, batch ${batchSize}`],
+    ["steps / epochs", `${result.steps} / ${result.epochs}`],
+    ["test accuracy", result.test?.accuracy === undefined ? "n/a" : `${(result.test.accuracy * 100).toFixed(2)}%`],
+    ["monitors", `every ${every} steps on a probe batch of ${probe.labels.length} examples; spectrum at steps ${spectrumSteps.join(", ")} (${lanczosSteps} Lanczos steps)`],
+  ];
+  const html = await diagnoseReport({ title: `descent diagnose — ${config.model} on ${config.dataset}`, summary: summaryTable, epochs: records, curvature: session.curvature, layers: session.layers, spectra: session.spectra, verdict, noise: noiseResult, symmetry, recurrent: session.recurrent });
+  if (noiseResult) lines.push({ type: "gradient-noise", ...noiseResult } as never);
+  if (symmetry) lines.push({ type: "symmetry", ...symmetry } as never);
+  writeFileAtomic(join(config.out, "diagnostics.jsonl"), lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
+  writeFileAtomic(join(config.out, "report.html"), html);
+  writeFileAtomic(join(config.out, "config.json"), JSON.stringify({ ...resolved, monitorEvery: every, spectrumAt: spectrumSteps, lanczosSteps, probeSize }, null, 2) + "\n");
+  disposeTree([result.params, result.modelState]);
+
+  const summary = {
+    steps: result.steps,
+    epochs: result.epochs,
+    testAccuracy: result.test?.accuracy ?? null,
+    figure81: { shown: verdict.shown, gradNorm: verdict.gradNorm, error: verdict.error, gHg: verdict.gHg },
+    illConditioned: session.curvature.filter((r) => r.illConditioned).length,
+    measurements: session.curvature.length,
+    spectra: session.spectra.map(({ step, snapshot }) => ({ step, top: snapshot.top.map((p) => p.value), bottom: snapshot.bottom.map((p) => p.value) })),
+    seconds: Math.round(result.seconds * 1000) / 1000,
+  };
+  if (json) {
+    process.stdout.write(JSON.stringify(summary) + "\n");
+    return;
+  }
+  process.stdout.write(`${verdict.text}\n`);
+  process.stdout.write(`ill-conditioned (½ε²gᵀHg > εgᵀg) at ${summary.illConditioned} of ${summary.measurements} measurements; wrote ${join(config.out, "report.html")} and diagnostics.jsonl\n`);
+}
+
+const hostValue = (v: np.Array | number): number => (typeof v === "number" ? v : v.item());
+
+// 8.2.2 on the final weights, for MLPs (hidden layers between two linear layers).
+function symmetryCheck(model: Layer & { layers?: Layer[] }, params: Tree, modelState: Tree, probe: { x: np.Array; y: np.Array }, precision: Precision, classification: boolean) {
+  const host = treeToHost(params);
+  if (!model.layers || hiddenBlocks(model, host).length === 0) return undefined;
+  const loss = modelLoss(model, classification);
+  const lossOf = (p: Map<string, HostTensor>, s: Map<string, HostTensor>) => loss(treeFromHost(params, p, precision), treeFromHost(modelState, s, precision), probe.x.ref, probe.y.ref).item();
+  return weightSpaceSymmetry(model, host, treeToHost(modelState), lossOf);
+}

@@ -1,0 +1,7 @@
+export * from "./types.js";
+export * from "./vector.js";
+export * from "./lineFunction.js";
+export * from "./interpolate.js";
+export * from "./backtracking.js";
+export * from "./strongWolfe.js";
+export * from "./exact.js";

@@ -1,0 +1,32 @@
+import { norm, pointAt, type Vec } from "../linesearch/vector.js";
+import type { OptimizeResult } from "../optimize/result.js";
+import type { Objective } from "../problems/objective.js";
+import { addDiagonal, luSolve } from "./linalg.js";
+import type { SolverOptions } from "./options.js";
+import { SolverRun } from "./run.js";
+
+/**
+ * Alg. 8.8 exactly as the book writes it, with eq. 8.28's damping: θ ← θ − (H + αI)⁻¹g, solved by LU
+ * whatever the definiteness of H + αI (the reference trajectories do the same). It will step uphill
+ * where H + αI is indefinite; `newton` is the safeguarded solver.
+ */
+export function bookNewton(objective: Objective, x0: ArrayLike<number>, damping: number, options: SolverOptions = {}): OptimizeResult {
+  if (!(damping >= 0)) throw new Error(`damping must be >= 0, got ${damping}`);
+  const n = objective.dim;
+  const run = new SolverRun(objective, options);
+  let x: Vec = Float64Array.from(x0);
+  let [f, g] = objective.valueAndGrad(x);
+  for (;;) {
+    const stop = run.stopBefore(f, norm(g));
+    if (stop) return run.result(x, f, norm(g), stop);
+    let step: Vec;
+    try {
+      step = luSolve(addDiagonal(objective.hessian(x), n, damping), g);
+    } catch (error) {
+      return run.result(x, f, norm(g), { converged: false, message: `H + αI is ${(error as Error).message}` });
+    }
+    x = pointAt(x, -1, step);
+    [f, g] = objective.valueAndGrad(x);
+    run.record(x, f, norm(g), { stepNorm: norm(step) });
+  }
+}

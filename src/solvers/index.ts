@@ -1,0 +1,15 @@
+export * from "./options.js";
+export * from "./run.js";
+export * from "./linalg.js";
+export * from "./newton.js";
+export * from "./bookNewton.js";
+export * from "./cg.js";
+export * from "./bfgs.js";
+export * from "./lbfgs.js";
+export * from "./truncatedCg.js";
+export * from "./steihaug.js";
+export * from "./newtonCg.js";
+export * from "./coordinateDescent.js";
+export * from "./sparseCoding.js";
+export * from "./minibatch.js";
+export { solverMethods } from "./methods.js";

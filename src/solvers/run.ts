@@ -1,0 +1,89 @@
+import type { OptimizeResult } from "../optimize/result.js";
+import type { EvalCounts, Objective } from "../problems/objective.js";
+import type { IterationRecord, SolverOptions } from "./options.js";
+
+/** Why a solver stops, SciPy-style. */
+export interface Stop {
+  converged: boolean;
+  message: string;
+}
+
+/**
+ * The bookkeeping every solver shares: the stopping test (‖g‖₂ <= tol, an iteration cap, or exactly
+ * `steps` iterations), history and trajectory, and counts taken as differences of the Objective's
+ * counters, so every evaluation (line searches included) is charged to the run.
+ */
+export class SolverRun {
+  readonly tol: number;
+  readonly maxIter: number;
+  readonly steps: number | undefined;
+  readonly history: IterationRecord[] = [];
+  readonly trajectory: Float64Array[] | undefined;
+  iterations = 0;
+  private readonly base: EvalCounts;
+
+  constructor(
+    readonly objective: Objective,
+    private readonly options: SolverOptions,
+  ) {
+    this.tol = options.tol ?? 1e-5;
+    this.maxIter = options.maxIter ?? 200 * objective.dim;
+    this.steps = options.steps;
+    if (this.steps !== undefined && !(Number.isInteger(this.steps) && this.steps >= 0)) throw new Error(`steps must be a non-negative integer, got ${this.steps}`);
+    if (!(this.tol >= 0)) throw new Error(`tol must be >= 0, got ${this.tol}`);
+    if (!(Number.isInteger(this.maxIter) && this.maxIter >= 0)) throw new Error(`maxIter must be a non-negative integer, got ${this.maxIter}`);
+    this.trajectory = options.recordTrajectory ? [] : undefined;
+    this.base = { ...objective.counts };
+  }
+
+  /** Checked before each iteration: a reason to stop, or undefined to go on. */
+  stopBefore(f: number, gradNorm: number): Stop | undefined {
+    if (!Number.isFinite(f) || !Number.isFinite(gradNorm)) return { converged: false, message: `f or ∇f is not finite (f = ${f}, ‖g‖ = ${gradNorm})` };
+    if (this.steps !== undefined) return this.iterations >= this.steps ? { converged: gradNorm <= this.tol, message: `ran the requested ${this.steps} iterations` } : undefined;
+    if (gradNorm <= this.tol) return { converged: true, message: `‖g‖₂ <= ${this.tol}` };
+    if (this.iterations >= this.maxIter) return { converged: false, message: `reached the iteration limit (${this.maxIter}) with ‖g‖₂ = ${gradNorm.toExponential(3)}` };
+    return undefined;
+  }
+
+  /** Records one completed iteration ending at x, with the evaluations spent so far (fevals, gevals, hevals, hvps). */
+  record(x: Float64Array, f: number, gradNorm: number, extra: Record<string, number> = {}): void {
+    this.iterations++;
+    const record: IterationRecord = { iteration: this.iterations, f, gradNorm, ...extra, ...this.counts };
+    this.history.push(record);
+    this.trajectory?.push(Float64Array.from(x));
+    this.options.onIteration?.(record);
+  }
+
+  get counts(): EvalCounts {
+    const c = this.objective.counts;
+    return { fevals: c.fevals - this.base.fevals, gevals: c.gevals - this.base.gevals, hevals: c.hevals - this.base.hevals, hvps: c.hvps - this.base.hvps };
+  }
+
+  result(x: Float64Array, f: number, gradNorm: number, stop: Stop): OptimizeResult {
+    const { fevals, gevals, hevals, hvps } = this.counts;
+    return {
+      x: Float64Array.from(x),
+      f,
+      gradNorm,
+      iterations: this.iterations,
+      fevals,
+      gevals,
+      hevals,
+      hvps,
+      converged: stop.converged,
+      message: stop.message,
+      history: this.history,
+      trajectory: this.trajectory,
+    };
+  }
+}
+
+/**
+ * Evaluations spent until ‖g‖₂ first reached `gradNorm` (from the run's history; the starting point
+ * counts as iteration 0): how to compare fairly with a run that stopped at a looser accuracy.
+ */
+export function evaluationsToReach(result: OptimizeResult, gradNorm: number): { iterations: number; fevals: number; gevals: number; hvps: number } | undefined {
+  const first = result.history?.find((h) => h.gradNorm <= gradNorm);
+  if (first) return { iterations: first.iteration, fevals: first.fevals, gevals: first.gevals, hvps: first.hvps };
+  return undefined;
+}
