@@ -5,6 +5,9 @@
  */
 import { cpus, totalmem } from "node:os";
 import { startEngine } from "../src/engine/index.js";
+import { curvatureBench } from "./curvature.js";
+import { memoryBench } from "./memory.js";
+import { solverBench, solverBenchTable } from "./solvers.js";
 import { tfjsPeer, torchPeer } from "./peers.js";
 import { adamUpdateMs, copyMs, matmulGflops, workloads } from "./workloads.js";
 
@@ -30,17 +33,31 @@ ours.matmul_256_gflops = await matmulGflops(256, reps);
 ours.matmul_512_gflops = await matmulGflops(512, reps);
 ours.matmul_1024_gflops = await matmulGflops(1024, 10);
 
+log("timing Hessian-vector products …");
+ours.hvp_mlp_ratio = curvatureBench(quick ? 10 : 30).hvp_mlp_ratio;
+
+log("timing L-BFGS on the logistic problem beside SciPy …");
+const solvers = await solverBench({ repeats: quick ? 1 : 3, problems: args.includes("--all-solvers") ? undefined : ["logistic"] });
+const lbfgsRow = solvers.rows.find((r) => r.problem === "logistic" && r.method === "lbfgs")!;
+ours.lbfgs_logistic_ms = lbfgsRow.ms;
+ours.lbfgs_logistic_gevals = lbfgsRow.gevals;
+log("measuring peak memory …");
+const memory = memoryBench();
+ours.train_peak_rss_mib = memory.train.maxRssMiB;
+ours.lbfgs_1m_peak_rss_mib = memory.lbfgs.maxRssMiB;
+
 log("running the PyTorch peer …");
 const torch = torchPeer(2, quick);
 log("running the TensorFlow.js peer …");
 const tfjs = tfjsPeer(quick);
 
-const KEYS = ["mlp_adam_step_ms", "mlp_bn_adam_step_ms", "cnn_adam_step_ms", "rnn_adam_step_ms", "adam_update_4000000_ms", "matmul_1024_gflops"];
+const KEYS = ["mlp_adam_step_ms", "mlp_bn_adam_step_ms", "cnn_adam_step_ms", "rnn_adam_step_ms", "adam_update_4000000_ms", "hvp_mlp_ratio", "matmul_1024_gflops"];
 const pick = (t: Record<string, unknown> | undefined) => (t ? Object.fromEntries(KEYS.map((k) => [k, t[k] ?? null])) : null);
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, DESCENT_THREADS=${process.env.DESCENT_THREADS ?? "unset"}`;
 
 if (json) {
-  process.stdout.write(JSON.stringify({ ...ours, machine, torch: pick(torch.timings), tfjs: pick(tfjs.timings), torchUnavailable: torch.unavailable ?? null, tfjsUnavailable: tfjs.unavailable ?? null }) + "\n");
+  const scipy = { lbfgs_logistic_ms: lbfgsRow.scipy?.ms ?? null, lbfgs_logistic_gevals: lbfgsRow.scipy?.njev ?? null, source: lbfgsRow.scipy?.source ?? null };
+  process.stdout.write(JSON.stringify({ ...ours, machine, torch: pick(torch.timings), tfjs: pick(tfjs.timings), scipy, torchUnavailable: torch.unavailable ?? null, tfjsUnavailable: tfjs.unavailable ?? null }) + "\n");
 } else {
   console.log(`machine: ${machine}`);
   console.log(`PyTorch: ${torch.timings ? `${torch.timings.torch}, ${torch.timings.threads} threads` : `unavailable (${torch.unavailable})`}; TF.js: ${tfjs.timings ? `${tfjs.timings.tfjs} ${tfjs.timings.backend}` : `unavailable (${tfjs.unavailable})`}`);
@@ -55,4 +72,8 @@ if (json) {
   console.log(`(ratios: our time ÷ theirs, or their GFLOP/s ÷ ours; below 1 means Descent is faster)`);
   console.log(`Adam update on 4M floats: ${fmt(ours.adam_update_4000000_ms)} ms; copy of the same floats ${fmt(ours.copy_4000000_ms)} ms; Adam runs at ${(ours.adam_bandwidth_vs_copy * 100).toFixed(0)}% of copy bandwidth`);
   console.log(`matmul GFLOP/s: 256 ${fmt(ours.matmul_256_gflops)}, 512 ${fmt(ours.matmul_512_gflops)}, 1024 ${fmt(ours.matmul_1024_gflops)}`);
+  const s = lbfgsRow.scipy;
+  console.log(`L-BFGS on logistic (500×20, float64): ${fmt(lbfgsRow.ms)} ms, ${lbfgsRow.gevals} gradients; SciPy L-BFGS-B ${s ? `${fmt(s.ms)} ms (${s.source}), ${s.njev} gradients; time ratio ${fmt(lbfgsRow.timeRatio)}×` : "unavailable"}`);
+  console.log(`peak RSS: descent train (3 epochs) ${fmt(memory.train.maxRssMiB)} MiB; L-BFGS on 1 000 000 parameters ${fmt(memory.lbfgs.maxRssMiB)} MiB`);
+  if (args.includes("--all-solvers")) console.log("\n" + solverBenchTable(solvers));
 }

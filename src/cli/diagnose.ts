@@ -12,7 +12,7 @@ import { train, UserError, type MetricsRecord } from "../train/index.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { integerArg, numberArg } from "./args.js";
 import { progressCallbacks } from "./progress.js";
-import { prepareTraining, resolveConfig, trainCommand } from "./train.js";
+import { prepareTraining, resolveConfig, trainCommand, trainerOptions } from "./train.js";
 
 const listOf = (parse: (s: string) => number) => (value: string) => value.split(",").filter((s) => s.trim()).map((s) => parse(s.trim()));
 
@@ -71,20 +71,7 @@ async function runDiagnose(flags: Record<string, unknown>): Promise<void> {
   let result;
   try {
     result = await train({
-      model,
-      train: trainSet,
-      validation: run.validation,
-      test: run.splits.test,
-      optimizer: run.optimizer,
-      epochs,
-      batchSize,
-      seed: config.seed,
-      precision,
-      sampling: config.sampling,
-      earlyStopping: config.patience ? { patience: config.patience } : undefined,
-      checkpointPath: join(config.out, "checkpoint.safetensors"),
-      metricsPath,
-      stopAfterSteps: config.stopAfterSteps,
+      ...trainerOptions(run, config, { checkpointPath: join(config.out, "checkpoint.safetensors"), metricsPath }),
       config: resolved,
       callbacks: { ...progress, onStep: (info) => (progress.onStep?.(info), session.onStep(info)) },
     });

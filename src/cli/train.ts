@@ -6,7 +6,7 @@ import { parseDatasetSpec, validationSplit } from "../data/index.js";
 import { buildModel } from "../nn/index.js";
 import { composeOptimizer, learningRate, OPTIMIZER_NAMES } from "../optim/index.js";
 import { trainReport } from "../report/trainReport.js";
-import { closureOptimizer, train, UserError, type MetricsRecord, type TrainResult } from "../train/index.js";
+import { closureOptimizer, train, UserError, type MetricsRecord, type TrainOptions, type TrainResult } from "../train/index.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { definedOnly, integerArg, numberArg } from "./args.js";
 import { readJsonObject } from "./configFile.js";
@@ -107,8 +107,30 @@ export async function prepareTraining(config: TrainConfig) {
   return { resolved, precision, splits, trainSet, validation, model, optimizer, epochs, batchSize, stepsPerEpoch };
 }
 
+type PreparedTraining = Awaited<ReturnType<typeof prepareTraining>>;
+
+/** The Trainer options `train` and `diagnose` share; each adds its own callbacks (and resume). */
+export function trainerOptions(run: PreparedTraining, config: TrainConfig, paths: { checkpointPath: string; metricsPath: string }): TrainOptions {
+  return {
+    model: run.model,
+    train: run.trainSet,
+    validation: run.validation,
+    test: run.splits.test,
+    optimizer: run.optimizer,
+    epochs: run.epochs,
+    batchSize: run.batchSize,
+    seed: config.seed,
+    precision: run.precision,
+    sampling: config.sampling,
+    earlyStopping: config.patience ? { patience: config.patience } : undefined,
+    stopAfterSteps: config.stopAfterSteps,
+    ...paths,
+  };
+}
+
 async function runTrain(config: TrainConfig, json: boolean): Promise<void> {
-  const { resolved, precision, splits, trainSet, validation, model, optimizer, epochs, batchSize } = await prepareTraining(config);
+  const run = await prepareTraining(config);
+  const { resolved } = run;
 
   mkdirSync(config.out, { recursive: true });
   const checkpointPath = join(config.out, "checkpoint.safetensors");
@@ -122,21 +144,8 @@ async function runTrain(config: TrainConfig, json: boolean): Promise<void> {
   let result: TrainResult;
   try {
     result = await train({
-      model,
-      train: trainSet,
-      validation,
-      test: splits.test,
-      optimizer,
-      epochs,
-      batchSize,
-      seed: config.seed,
-      precision,
-      sampling: config.sampling,
-      earlyStopping: config.patience ? { patience: config.patience } : undefined,
-      checkpointPath,
+      ...trainerOptions(run, config, { checkpointPath, metricsPath }),
       resumeFrom: config.resume ? checkpointPath : undefined,
-      metricsPath,
-      stopAfterSteps: config.stopAfterSteps,
       config: fixed,
       callbacks: {
         ...progress,

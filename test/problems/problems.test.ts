@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { precisionOf, startEngine } from "../../src/engine/index.js";
 import { loadProblem, Objective } from "../../src/problems/index.js";
+import { symmetricEigen } from "../../src/solvers/linalg.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const precision = precisionOf("float64");
@@ -74,7 +75,7 @@ describe("problems", () => {
     assert.equal(obj.value(new Float64Array(5).fill(1)), 0);
     const q = loadProblem("quadratic", { precision, dim: 4, cond: 1000 });
     const H = new Objective(q.problem, precision).hessian(new Float64Array(4));
-    const eig = jacobiEigenvalues(H, 4);
+    const eig = Array.from(symmetricEigen(H, 4).values);
     assert.ok(Math.abs(Math.max(...eig) / Math.min(...eig) - 1000) < 1e-6);
   });
 
@@ -84,30 +85,3 @@ describe("problems", () => {
     assert.throws(() => loadProblem(`${fixture("scipy-suite.json")}#nope`, { precision }), /has no problem "nope"/);
   });
 });
-
-/** Eigenvalues of a small symmetric matrix by cyclic Jacobi rotations (test-only reference). */
-function jacobiEigenvalues(m: Float64Array, n: number): number[] {
-  const a = Float64Array.from(m);
-  for (let sweep = 0; sweep < 50; sweep++) {
-    for (let p = 0; p < n; p++) {
-      for (let q = p + 1; q < n; q++) {
-        if (Math.abs(a[p * n + q]) < 1e-15) continue;
-        const theta = (a[q * n + q] - a[p * n + p]) / (2 * a[p * n + q]);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const [akp, akq] = [a[k * n + p], a[k * n + q]];
-          a[k * n + p] = c * akp - s * akq;
-          a[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const [apk, aqk] = [a[p * n + k], a[q * n + k]];
-          a[p * n + k] = c * apk - s * aqk;
-          a[q * n + k] = s * apk + c * aqk;
-        }
-      }
-    }
-  }
-  return Array.from({ length: n }, (_, i) => a[i * n + i]);
-}
