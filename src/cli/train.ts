@@ -34,7 +34,7 @@ export function trainCommand(): Command {
     .option("--batch-size <n>", "minibatch size", integerArg)
     .option("--epochs <n>", "passes over the training set", integerArg)
     .option("--seed <n>", "seed of initialization, split and batch order", integerArg)
-    .addOption(new Option("--dtype <dtype>", "float32 (Wasm) or float64 (exact, slower)").choices(["float32", "float64"]))
+    .addOption(new Option("--dtype <dtype>", "float32 (Wasm, default); float64-fast (float64 on Wasm: exact +, ×, matmul; exp/log/tanh to ~1e-7); float64 (exact, jax-js cpu device: ~100-300× slower, small models only)").choices(["float32", "float64-fast", "float64"]))
     .addOption(new Option("--sampling <regime>", "minibatch regime (8.1.3)").choices(["shuffle-once", "reshuffle", "replacement"]))
     .option("--validation <fraction>", "fraction of the training set held out for validation", numberArg)
     .option("--patience <epochs>", "early stopping: epochs without validation improvement", integerArg)

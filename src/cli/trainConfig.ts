@@ -52,7 +52,7 @@ export const trainConfigSchema = z
     batchSize: z.number().int().positive().optional(),
     epochs: z.number().int().positive().optional(),
     seed: z.number().int().nonnegative().default(0),
-    dtype: z.enum(["float32", "float64"]).default("float32"),
+    dtype: z.enum(["float32", "float64", "float64-fast"]).default("float32"),
     sampling: z.enum(["shuffle-once", "reshuffle", "replacement"]).default("reshuffle"),
     validation: z.number().min(0).max(0.5).default(0.1),
     patience: z.number().int().positive().optional(),
