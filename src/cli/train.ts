@@ -10,6 +10,7 @@ import { closureOptimizer, train, UserError, type MetricsRecord, type TrainOptio
 import { writeFileAtomic } from "../io/atomic.js";
 import { definedOnly, integerArg, numberArg } from "./args.js";
 import { readJsonObject } from "./configFile.js";
+import { initializationHeuristics } from "./initHeuristics.js";
 import { progressCallbacks } from "./progress.js";
 import { isMinibatchSolver, MINIBATCH_SOLVER_NAMES, minibatchSolverDefaults, minibatchSolverFor } from "./trainSolvers.js";
 import { defaultLearningRate, defaultSchedule, describeZodError, modelDefaults, optimizerOf, trainConfigSchema, type TrainConfig } from "./trainConfig.js";
@@ -25,6 +26,8 @@ export function trainCommand(): Command {
     .addOption(new Option("--activation <name>").choices(["relu", "tanh", "sigmoid", "softplus"]))
     .addOption(new Option("--init <name>", "weight initialization (8.4)").choices(["glorot", "he", "orthogonal", "sparse", "normal"]))
     .option("--batch-norm", "batch normalization after each hidden layer (8.7.1)")
+    .option("--data-init", "rescale each layer to unit activation std on one minibatch (8.4)")
+    .option("--output-bias", "start the output bias at the log class frequencies (8.4)")
     .addOption(new Option("--optimizer <name>", "optimizer (hyperparameters: {\"optimizer\": {\"name\": …}} in --config; docs/optimizers.md)").choices([...OPTIMIZER_NAMES, ...MINIBATCH_SOLVER_NAMES]))
     .option("--lr <rate>", "learning rate (initial, when scheduled)", numberArg)
     .addOption(new Option("--schedule <name>", "learning-rate schedule (default cosine; linear decay of eq. 8.14 for book.sgd)").choices(["constant", "linear", "cosine"]))
@@ -58,7 +61,7 @@ export function resolveConfig(flags: Record<string, unknown>): TrainConfig {
 
 // Settings a resumed run must share with the run that wrote the checkpoint.
 const RESUME_FIXED: (keyof TrainConfig)[] = [
-  ...["dataset", "model", "width", "depth", "activation", "init", "batchNorm", "optimizer", "lr", "schedule", "batchSize", "epochs", "seed", "dtype", "sampling", "validation"] as const,
+  ...["dataset", "model", "width", "depth", "activation", "init", "batchNorm", "optimizer", "lr", "schedule", "batchSize", "epochs", "seed", "dtype", "sampling", "validation", "dataInit", "outputBias"] as const,
   ...["clipNorm", "clipValue", "clipTensorNorm", "weightDecay", "decoupledWeightDecay", "average", "averageDecay", "skipNonFinite"] as const,
 ];
 
@@ -104,7 +107,13 @@ export async function prepareTraining(config: TrainConfig) {
   const stepsPerEpoch = Math.ceil(trainSet.size / batchSize);
   const solver = minibatchSolverFor(resolved);
   const optimizer = solver ? closureOptimizer(solver) : buildOptimizer(resolved, stepsPerEpoch * epochs);
-  return { resolved, precision, splits, trainSet, validation, model, optimizer, epochs, batchSize, stepsPerEpoch };
+  let initialize;
+  try {
+    initialize = initializationHeuristics(config, model, trainSet, precision);
+  } catch (error) {
+    throw new UserError((error as Error).message);
+  }
+  return { resolved, precision, splits, trainSet, validation, model, optimizer, epochs, batchSize, stepsPerEpoch, initialize };
 }
 
 type PreparedTraining = Awaited<ReturnType<typeof prepareTraining>>;
@@ -124,6 +133,7 @@ export function trainerOptions(run: PreparedTraining, config: TrainConfig, paths
     sampling: config.sampling,
     earlyStopping: config.patience ? { patience: config.patience } : undefined,
     stopAfterSteps: config.stopAfterSteps,
+    initialize: run.initialize,
     ...paths,
   };
 }

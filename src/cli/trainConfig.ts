@@ -49,6 +49,10 @@ export const trainConfigSchema = z
     average: z.enum(["none", "uniform", "exponential"]).default("none"),
     averageDecay: z.number().min(0).lt(1).optional(),
     skipNonFinite: z.boolean().default(false),
+    /** 8.4: rescale each layer to unit activation std on one minibatch. */
+    dataInit: z.boolean().default(false),
+    /** 8.4: start the output bias at the log class frequencies of the training labels. */
+    outputBias: z.boolean().default(false),
     batchSize: z.number().int().positive().optional(),
     epochs: z.number().int().positive().optional(),
     seed: z.number().int().nonnegative().default(0),

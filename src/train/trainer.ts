@@ -45,6 +45,8 @@ export interface TrainOptions {
   stopAfterSteps?: number;
   /** Stop with an error when a minibatch loss exceeds this multiple of the first one (default 1e4; Infinity disables). */
   divergenceFactor?: number;
+  /** Adjusts freshly initialized parameters (8.4's data-driven heuristics); borrows both trees, returns new params. Not called on resume. */
+  initialize?: (params: Tree, modelState: Tree) => Tree;
   /** Stored in the checkpoint, so a resume can tell what it continues. */
   config?: unknown;
   /** Evaluate (and keep as "best") the optimizer's averaged parameters when it keeps any (Polyak averaging, 8.7.3). Default true. */
@@ -75,7 +77,12 @@ const lossKindOf = (d: Dataset): LossKind => (d.numClasses > 0 ? "cross-entropy"
 function initialState(opts: TrainOptions): TrainState {
   const [modelKey] = random.splitKey(random.randomKey(opts.seed), 2);
   const init = opts.model.init(modelKey, opts.train.xShape, opts.precision);
-  return { params: init.params, modelState: init.state, optState: opts.optimizer.init(refTree(init.params)) };
+  let params = init.params;
+  if (opts.initialize) {
+    params = opts.initialize(init.params, init.state);
+    disposeTree(init.params);
+  }
+  return { params, modelState: init.state, optState: opts.optimizer.init(refTree(params)) };
 }
 
 /** Host tensors of params and model state (borrowed), for keeping the best epoch's weights. */

@@ -38,6 +38,14 @@ describe("descent train", () => {
     assert.equal(summary.steps, 2 * Math.ceil(900 / 50));
   });
 
+  it("applies the data-driven initialization heuristics of 8.4 (--data-init, --output-bias)", () => {
+    const base = ["train", "--dataset", "blobs", "--epochs", "1", "--json"];
+    const plain = descent([...base, "--out", tmp("plain-init")]);
+    const tuned = descent([...base, "--data-init", "--output-bias", "--out", tmp("data-init")]);
+    assert.equal(tuned.code, 0, tuned.stderr);
+    assert.notEqual(JSON.parse(tuned.stdout).testLoss, JSON.parse(plain.stdout).testLoss);
+  });
+
   it("resumes an interrupted run to the same result as an uninterrupted one", () => {
     const base = ["train", "--dataset", "blobs", "--epochs", "3", "--batch-size", "64", "--json"];
     const whole = descent([...base, "--out", tmp("whole")]);
@@ -80,6 +88,7 @@ describe("descent train", () => {
       writeFileSync(f, JSON.stringify({ batchSize: "big" }));
       bad(["train", "--config", f], /"batchSize" expected number/);
     });
+    it("--output-bias on a regression dataset", () => bad(["train", "--dataset", "regression", "--output-bias", "--out", tmp("bias")], /--output-bias needs a classification dataset/));
     it("resume without a checkpoint", () => bad(["train", "--resume", "--out", tmp("nockpt")], /--resume: no checkpoint/));
     it("a diverging run (--lr 1e6) leaves the existing checkpoint intact", () => {
       const dir = tmp("nan");
