@@ -1,6 +1,6 @@
 import { numpy as np, jit } from "@jax-js/jax";
 import { disposeTree, precisionOf, random, refTree, toDevice, type Tree } from "../src/engine/index.js";
-import { cnn, linear, lastStep, mlp, rnn, sequential, type Layer } from "../src/nn/index.js";
+import { cnn, linear, mlp, rnn, sequential, type Layer } from "../src/nn/index.js";
 import { adam, applyUpdates } from "../src/optim/index.js";
 import { compileTrainStep, type LossKind, type TrainState } from "../src/train/index.js";
 
@@ -54,7 +54,8 @@ export const workloads = {
   mlp_bn_adam_step_ms: (reps: number) => stepMs(mlp(10, { batchNorm: true }), [784], randomArray(1, [128, 784]), oneHotArray(2, 128, 10), "cross-entropy", reps),
   cnn_adam_step_ms: (reps: number) => stepMs(cnn(10), [28, 28, 1], randomArray(3, [64, 28, 28, 1]), oneHotArray(4, 64, 10), "cross-entropy", reps),
   rnn_adam_step_ms: (reps: number) =>
-    stepMs(sequential(rnn(64), lastStep(), linear(1)), [50, 8], randomArray(5, [32, 50, 8]), randomArray(6, [32, 1]), "mse", reps),
+    // Only the last state feeds the head, as in torch_peer.py (h[:, -1]); lastOnly skips stacking the unused states.
+    stepMs(sequential(rnn(64, { lastOnly: true }), linear(1)), [50, 8], randomArray(5, [32, 50, 8]), randomArray(6, [32, 1]), "mse", reps),
 };
 
 /** Adam's update alone on one float32 parameter of n elements (reads p, g, m, v; writes p, m, v). */

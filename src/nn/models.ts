@@ -6,7 +6,7 @@ import { initializerByName, type InitName } from "./init.js";
 import type { Layer } from "./layer.js";
 import { linear } from "./linear.js";
 import { rnn } from "./rnn.js";
-import { flatten, lastStep, maxPool2d, reshape } from "./shape.js";
+import { flatten, maxPool2d, reshape } from "./shape.js";
 
 export type ModelName = "mlp" | "cnn" | "rnn";
 
@@ -57,8 +57,7 @@ export function rnnClassifier(outputs: number, inputShape: number[], o: ModelOpt
   const features = inputShape.slice(1).reduce((a, b) => a * b, 1);
   return sequential(
     reshape([steps, features]),
-    rnn(o.width ?? 128, { init: initializerByName(o.init ?? "glorot") }),
-    lastStep(),
+    rnn(o.width ?? 128, { init: initializerByName(o.init ?? "glorot"), lastOnly: true }),
     linear(outputs, { init: initializerByName("glorot") }),
   );
 }

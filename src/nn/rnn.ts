@@ -7,6 +7,8 @@ export interface RnnOptions {
   init?: Initializer;
   /** Recurrent weights: random orthogonal by default (8.4; keeps ‖∂h_t/∂h_{t−1}‖ near 1 at the start). */
   recurrentInit?: Initializer;
+  /** Return only the last state [batch, units] instead of all of them (a sequence-to-one model). */
+  lastOnly?: boolean;
 }
 
 /**
@@ -23,7 +25,7 @@ export function rnn(units: number, opts: RnnOptions = {}): Layer {
       const inputWeight = toDevice((opts.init ?? glorotUniform)(k1, [features, units]), [features, units], precision);
       const recurrentWeight = toDevice((opts.recurrentInit ?? orthogonal())(k2, [units, units]), [units, units], precision);
       const bias = toDevice(new Float64Array(units), [units], precision);
-      return { params: { inputWeight, recurrentWeight, bias }, state: none(), outputShape: [time, units] };
+      return { params: { inputWeight, recurrentWeight, bias }, state: none(), outputShape: opts.lastOnly ? [units] : [time, units] };
     },
     apply(params, state, x) {
       const p = params as { inputWeight: np.Array; recurrentWeight: np.Array; bias: np.Array };
@@ -35,11 +37,13 @@ export function rnn(units: number, opts: RnnOptions = {}): Layer {
       for (let t = 0; t < time; t++) {
         const xt = projected.ref.slice([], t, []);
         h = np.tanh(h ? xt.add(np.matmul(h, p.recurrentWeight.ref)) : xt);
-        states.push(h.ref);
+        if (!opts.lastOnly) states.push(h.ref);
       }
-      h?.dispose();
       projected.dispose();
       p.recurrentWeight.dispose();
+      // Last state only: no stacking, and no zero cotangents flowing back into every unused state.
+      if (opts.lastOnly) return [h!, state];
+      h?.dispose();
       return [np.stack(states, 1), state];
     },
   };
