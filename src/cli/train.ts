@@ -8,6 +8,7 @@ import { composeOptimizer, learningRate, OPTIMIZER_NAMES } from "../optim/index.
 import { trainReport } from "../report/trainReport.js";
 import { closureOptimizer, train, UserError, type MetricsRecord, type TrainOptions, type TrainResult } from "../train/index.js";
 import { writeFileAtomic } from "../io/atomic.js";
+import { readSafetensors } from "../io/safetensors.js";
 import { definedOnly, integerArg, numberArg } from "./args.js";
 import { readJsonObject } from "./configFile.js";
 import { initializationHeuristics } from "./initHeuristics.js";
@@ -64,10 +65,6 @@ const RESUME_FIXED: (keyof TrainConfig)[] = [
   ...["dataset", "model", "width", "depth", "activation", "init", "batchNorm", "optimizer", "lr", "schedule", "batchSize", "epochs", "seed", "dtype", "sampling", "validation", "dataInit", "outputBias"] as const,
   ...["clipNorm", "clipValue", "clipTensorNorm", "weightDecay", "decoupledWeightDecay", "average", "averageDecay", "skipNonFinite"] as const,
 ];
-
-function checkResumable(config: TrainConfig, checkpointPath: string): void {
-  if (!existsSync(checkpointPath)) throw new UserError(`--resume: no checkpoint at ${checkpointPath}`);
-}
 
 /** The configured optimizer: a named one with its learning-rate schedule, clipping, weight decay, averaging and guard. */
 function buildOptimizer(config: TrainConfig & { lr: number; schedule: NonNullable<TrainConfig["schedule"]> }, totalSteps: number) {
@@ -145,9 +142,8 @@ async function runTrain(config: TrainConfig, json: boolean): Promise<void> {
   mkdirSync(config.out, { recursive: true });
   const checkpointPath = join(config.out, "checkpoint.safetensors");
   const metricsPath = join(config.out, "metrics.jsonl");
-  if (config.resume) checkResumable(config, checkpointPath);
   const fixed = Object.fromEntries(RESUME_FIXED.map((k) => [k, resolved[k] ?? null]));
-  if (config.resume) assertSameConfig(fixed, checkpointPath);
+  if (config.resume) assertResumable(fixed, checkpointPath);
 
   const progress = progressCallbacks(!json && Boolean(process.stderr.isTTY));
   const logEpochs = !json && !process.stderr.isTTY;
@@ -190,28 +186,25 @@ async function runTrain(config: TrainConfig, json: boolean): Promise<void> {
   process.stdout.write(`wrote ${metricsPath}, ${checkpointPath}, ${join(config.out, "report.html")}\n`);
 }
 
-function assertSameConfig(fixed: Record<string, unknown>, checkpointPath: string): void {
-  const header = readSafetensorsConfig(checkpointPath);
-  if (!header) return;
-  const differing = Object.keys(fixed).filter((k) => JSON.stringify(header[k] ?? null) !== JSON.stringify(fixed[k]));
-  if (differing.length) {
-    throw new UserError(`--resume: the checkpoint was written with different settings (${differing.map((k) => `${k}: ${JSON.stringify(header[k])} there, ${JSON.stringify(fixed[k])} here`).join("; ")})`);
-  }
-}
-
-function readSafetensorsConfig(path: string): Record<string, unknown> | undefined {
-  const bytes = readFileSync(path);
-  if (bytes.byteLength < 8) throw new UserError(`--resume: ${path} is not a checkpoint`);
-  const n = Number(bytes.readBigUInt64LE(0));
+/** --resume needs a checkpoint written with the same settings (those in RESUME_FIXED). */
+function assertResumable(fixed: Record<string, unknown>, checkpointPath: string): void {
+  if (!existsSync(checkpointPath)) throw new UserError(`--resume: no checkpoint at ${checkpointPath}`);
+  let stored: Record<string, unknown> | undefined;
   try {
-    const meta = JSON.parse(bytes.subarray(8, 8 + n).toString("utf8")).__metadata__;
-    return meta?.config ? JSON.parse(meta.config) : undefined;
+    const { config } = readSafetensors(checkpointPath).metadata;
+    stored = config ? JSON.parse(config) : undefined;
   } catch {
-    throw new UserError(`--resume: ${path} is not a readable checkpoint`);
+    throw new UserError(`--resume: ${checkpointPath} is not a readable checkpoint`);
+  }
+  if (!stored) return;
+  const differing = Object.keys(fixed).filter((k) => JSON.stringify(stored![k] ?? null) !== JSON.stringify(fixed[k]));
+  if (differing.length) {
+    throw new UserError(`--resume: the checkpoint was written with different settings (${differing.map((k) => `${k}: ${JSON.stringify(stored![k])} there, ${JSON.stringify(fixed[k])} here`).join("; ")})`);
   }
 }
 
 const describe = (setting: unknown) => (typeof setting === "string" ? setting : JSON.stringify(setting));
+
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 function formatRecord(r: MetricsRecord): string {
