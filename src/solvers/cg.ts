@@ -2,7 +2,7 @@ import { exactQuadraticStep } from "../linesearch/exact.js";
 import { ObjectiveLine } from "../linesearch/lineFunction.js";
 import { strongWolfe, type StrongWolfeOptions } from "../linesearch/strongWolfe.js";
 import { axpyInPlace, dot, neg, norm, pointAt, type Vec } from "../linesearch/vector.js";
-import type { OptimizeResult } from "../optimize/result.js";
+import type { OptimizeResult } from "./result.js";
 import type { Objective } from "../problems/objective.js";
 import { firstStep } from "./bfgs.js";
 import type { SolverOptions } from "./options.js";

@@ -12,4 +12,4 @@ export * from "./newtonCg.js";
 export * from "./coordinateDescent.js";
 export * from "./sparseCoding.js";
 export * from "./minibatch.js";
-export { solverMethods } from "./methods.js";
+export * from "./result.js";

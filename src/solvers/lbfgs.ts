@@ -1,7 +1,7 @@
 import { ObjectiveLine } from "../linesearch/lineFunction.js";
 import { strongWolfe } from "../linesearch/strongWolfe.js";
 import { axpyInPlace, dot, neg, norm, sub, type Vec } from "../linesearch/vector.js";
-import type { OptimizeResult } from "../optimize/result.js";
+import type { OptimizeResult } from "./result.js";
 import type { Objective } from "../problems/objective.js";
 import { firstStep } from "./bfgs.js";
 import type { SolverOptions } from "./options.js";

@@ -1,5 +1,5 @@
 import { neg, norm, pointAt, type Vec } from "../linesearch/vector.js";
-import type { OptimizeResult } from "../optimize/result.js";
+import type { OptimizeResult } from "./result.js";
 import type { Objective } from "../problems/objective.js";
 import { addDiagonal, cholesky, choleskySolve, symmetricEigen, type Matrix } from "./linalg.js";
 import type { SolverOptions } from "./options.js";

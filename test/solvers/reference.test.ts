@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { precisionOf, startEngine } from "../../src/engine/index.js";
 import { loadProblem, Objective, type ReferenceRun } from "../../src/problems/index.js";
 import { luSolve } from "../../src/solvers/linalg.js";
-import { solverMethods } from "../../src/solvers/methods.js";
+import { solverMethods } from "../../src/methods/solvers.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const precision = precisionOf("float64");
