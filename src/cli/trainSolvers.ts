@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { minibatchCg, minibatchLbfgs, type MinibatchSolver } from "../solvers/minibatch.js";
-import { UserError } from "../train/errors.js";
+import { UserError } from "./errors.js";
 import type { TrainConfig } from "./trainConfig.js";
 
 /**
