@@ -14,8 +14,9 @@ import { readJsonObject } from "./configFile.js";
 import { UserError } from "./errors.js";
 import { initializationHeuristics } from "./initHeuristics.js";
 import { progressCallbacks } from "./progress.js";
-import { isMinibatchSolver, MINIBATCH_SOLVER_NAMES, minibatchSolverDefaults, minibatchSolverFor } from "./trainSolvers.js";
-import { defaultLearningRate, defaultSchedule, describeZodError, modelDefaults, optimizerOf, trainConfigSchema, type TrainConfig } from "./trainConfig.js";
+import { isMinibatchSolver, MINIBATCH_SOLVER_NAMES, minibatchSolverFor } from "./trainSolvers.js";
+import { describeZodError, optimizerOf, trainConfigSchema, type TrainConfig } from "./trainConfig.js";
+import { defaultLearningRate, defaultSchedule, minibatchSolverDefaults, modelDefaults } from "./trainDefaults.js";
 
 export function trainCommand(): Command {
   return new Command("train")
