@@ -1,6 +1,5 @@
 export * from "./options.js";
 export * from "./run.js";
-export * from "./linalg.js";
 export * from "./newton.js";
 export * from "./bookNewton.js";
 export * from "./cg.js";
