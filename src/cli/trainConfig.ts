@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { firstIssue, hyperparameterSchema, OPTIMIZER_NAMES, optimizerPreset, parseHyperparameters, scheduleSpecSchema } from "../optim/index.js";
-import { isMinibatchSolver, MINIBATCH_SOLVER_NAMES, minibatchSolverIssues } from "./trainSolvers.js";
+import { isMinibatchSolver, MINIBATCH_SOLVER_NAMES, minibatchSolverSchema } from "./trainSolvers.js";
 
 /**
  * `optimizer`: a name (`book.adam`, `torch.SGD`, …) or `{"name": …, …hyperparameters}` with the keys
@@ -12,7 +12,7 @@ const optimizerChoice = z
   .superRefine((value, ctx) => {
     const { name, ...hyper } = typeof value === "string" ? { name: value } : value;
     if (isMinibatchSolver(name)) {
-      for (const issue of minibatchSolverIssues(name, hyper)) ctx.addIssue({ code: "custom", ...issue });
+      for (const issue of minibatchSolverSchema(name).safeParse(hyper).error?.issues ?? []) ctx.addIssue(issue as never);
       return;
     }
     if (!OPTIMIZER_NAMES.includes(name)) {

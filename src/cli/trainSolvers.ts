@@ -17,13 +17,8 @@ const schemas = {
   cg: z.object({ variant: z.enum(["fr", "pr", "prplus"]), restartEvery: z.number().int().positive(), lineSearch, c2: z.number().gt(0).lt(1) }).partial().strict(),
 };
 
-/** Problems with a solver's hyperparameters, for the config schema to report. */
-export function minibatchSolverIssues(name: string, hyperparameters: Record<string, unknown>): { path: (string | number)[]; message: string }[] {
-  const parsed = schemas[name as keyof typeof schemas].safeParse(hyperparameters);
-  return (parsed.error?.issues ?? []).map((issue) =>
-    issue.code === "unrecognized_keys" ? { path: [], message: `unknown key "${issue.keys[0]}" for ${name} (${Object.keys(schemas[name as keyof typeof schemas].shape).join(", ")})` } : { path: issue.path as (string | number)[], message: issue.message },
-  );
-}
+/** The strict schema of a minibatch solver's hyperparameters (for the config schema to check). */
+export const minibatchSolverSchema = (name: string): z.ZodObject => schemas[name as keyof typeof schemas];
 
 /** The parts of `descent train`'s config that the minibatch solvers read (or refuse). */
 export interface MinibatchSolverSettings {

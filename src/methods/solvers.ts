@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { firstIssue } from "../optim/spec.js";
 import { bfgs } from "../solvers/bfgs.js";
 import { bookNewton } from "../solvers/bookNewton.js";
 import { conjugateGradient, type CgVariant } from "../solvers/cg.js";
@@ -43,14 +44,8 @@ const schemas = {
 function parseConfig<S extends z.ZodObject>(method: string, schema: S, config: Record<string, unknown>): Partial<z.infer<S>> {
   const result = schema.partial().strict().safeParse(config);
   if (result.success) return result.data as Partial<z.infer<S>>;
-  const issue = result.error.issues[0];
-  if (issue.code === "unrecognized_keys") return fail(`${method}: unknown config key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")} (known: ${Object.keys(schema.shape).join(", ")})`);
-  return fail(`${method}: config "${issue.path.join(".")}" ${issue.message.replace(/^Invalid input: /, "")}`);
+  throw new Error(`${method}: ${firstIssue(result.error, { noun: "config", known: Object.keys(schema.shape) }).message}`);
 }
-
-const fail = (message: string): never => {
-  throw new Error(message);
-};
 
 const solverOptions = (opts: MethodOptions): SolverOptions => ({ tol: opts.tol, maxIter: opts.maxIter, steps: opts.steps, recordTrajectory: opts.recordTrajectory });
 const exactName = (ls: string | undefined) => (ls === undefined ? undefined : ls.startsWith("exact") ? ("exact" as const) : ("strong-wolfe" as const));

@@ -96,8 +96,11 @@ export function learningRate(lr: number, schedule: LearningRateSchedule, ctx: Bu
 /**
  * The first problem of a zod error as `path: message`, looking inside unions (the branch that got
  * furthest) so that `{"lr": {"kind": "cosine", "steps": "x"}}` reports `lr.steps`, not "invalid input".
+ * The one formatter of validation errors: `noun` names what the keys are ("config"), `known` lists
+ * the accepted keys after an unknown one.
  */
-export function firstIssue(error: z.ZodError): { path: string; message: string } {
+export function firstIssue(error: z.ZodError, opts: { noun?: string; known?: readonly string[] } = {}): { path: string; message: string } {
+  const noun = opts.noun ? `${opts.noun} ` : "";
   let issue = error.issues[0] as z.core.$ZodIssue;
   let prefix: PropertyKey[] = [];
   while (issue.code === "invalid_union" && issue.errors.length > 0) {
@@ -109,7 +112,8 @@ export function firstIssue(error: z.ZodError): { path: string; message: string }
   const path = [...prefix, ...issue.path].map(String).join(".");
   if (issue.code === "unrecognized_keys") {
     const keys = issue.keys.map((k) => `"${path ? `${path}.` : ""}${k}"`).join(", ");
-    return { path, message: `unknown key${issue.keys.length > 1 ? "s" : ""} ${keys}` };
+    const known = opts.known ? ` (known: ${opts.known.join(", ")})` : "";
+    return { path, message: `unknown ${noun}key${issue.keys.length > 1 ? "s" : ""} ${keys}${known}` };
   }
-  return { path, message: `${path ? `"${path}" ` : ""}${issue.message.replace(/^Invalid input: /, "")}` };
+  return { path, message: `${path ? `${noun}"${path}" ` : ""}${issue.message.replace(/^Invalid input: /, "")}` };
 }

@@ -60,6 +60,8 @@ describe("descent train with any optimizer", () => {
       ["unknown optimizer", { optimizer: "book.adamw" }, /"optimizer" unknown optimizer "book\.adamw"/],
       ["bad schedule", { schedule: { kind: "step", every: 0 } }, /"schedule\.every" Too small/],
       ["bad averaging", { average: "polyak" }, /"average"/],
+      ["unknown minibatch-solver key", { optimizer: { name: "lbfgs", memroy: 3 } }, /unknown key "optimizer\.memroy"/],
+      ["wrong minibatch-solver type", { optimizer: { name: "cg", variant: "hs" } }, /"optimizer\.variant" .*expected one of "fr"/],
     ];
     for (const [what, config, pattern] of cases) {
       it(what, async () => {
