@@ -4,3 +4,4 @@ export * from "./interpolate.js";
 export * from "./backtracking.js";
 export * from "./strongWolfe.js";
 export * from "./exact.js";
+export * from "./initialStep.js";

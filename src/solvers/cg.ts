@@ -4,7 +4,7 @@ import { strongWolfe, type StrongWolfeOptions } from "../linesearch/strongWolfe.
 import { axpy, dot, neg, norm, pointAt, type Vec } from "../linalg/vector.js";
 import type { OptimizeResult } from "./result.js";
 import type { Objective } from "../problems/objective.js";
-import { firstStep } from "./bfgs.js";
+import { firstStep } from "../linesearch/initialStep.js";
 import type { SolverOptions } from "./options.js";
 import { SolverRun } from "./run.js";
 

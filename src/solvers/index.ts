@@ -3,6 +3,7 @@ export * from "./run.js";
 export * from "./newton.js";
 export * from "./bookNewton.js";
 export * from "./cg.js";
+export * from "./quasiNewton.js";
 export * from "./bfgs.js";
 export * from "./lbfgs.js";
 export * from "./truncatedCg.js";

@@ -1,30 +1,25 @@
-import { ObjectiveLine } from "../linesearch/lineFunction.js";
-import { strongWolfe } from "../linesearch/strongWolfe.js";
-import { axpy, dot, neg, norm, sub, type Vec } from "../linalg/vector.js";
-import type { OptimizeResult } from "./result.js";
+import { axpy, dot, neg, type Vec } from "../linalg/vector.js";
 import type { Objective } from "../problems/objective.js";
-import { firstStep } from "./bfgs.js";
-import type { SolverOptions } from "./options.js";
-import { SolverRun } from "./run.js";
+import { curvatureHolds, quasiNewton, type InverseHessianApproximation, type QuasiNewtonOptions } from "./quasiNewton.js";
+import type { OptimizeResult } from "./result.js";
 
-export interface LbfgsOptions extends SolverOptions {
+export interface LbfgsOptions extends Omit<QuasiNewtonOptions, "initialStep"> {
   /** Number of (s, y) pairs kept (default 10). */
   memory?: number;
-  c1?: number;
-  c2?: number;
 }
 
 /** The last m curvature pairs of L-BFGS, oldest first. */
-export class LbfgsMemory {
+export class LbfgsMemory implements InverseHessianApproximation {
+  readonly skippedName = "pairs";
   readonly pairs: { s: Vec; y: Vec; rho: number }[] = [];
   constructor(readonly size: number) {
     if (!(Number.isInteger(size) && size >= 1)) throw new Error(`L-BFGS memory must be a positive integer, got ${size}`);
   }
 
   /** Stores (s, y) when sᵀy > 0 (curvature condition); returns false when the pair was skipped. */
-  push(s: Vec, y: Vec): boolean {
+  update(s: Vec, y: Vec): boolean {
     const sy = dot(s, y);
-    if (!(sy > 1e-10 * norm(s) * norm(y))) return false;
+    if (!curvatureHolds(s, y, sy)) return false;
     if (this.pairs.length === this.size) this.pairs.shift();
     this.pairs.push({ s, y, rho: 1 / sy });
     return true;
@@ -51,7 +46,11 @@ export class LbfgsMemory {
     return neg(q);
   }
 
-  clear(): void {
+  get empty(): boolean {
+    return this.pairs.length === 0;
+  }
+
+  reset(): void {
     this.pairs.length = 0;
   }
 }
@@ -61,27 +60,5 @@ export class LbfgsMemory {
  * applied by the two-loop recursion; strong Wolfe line search with c2 = 0.9, unit step first.
  */
 export function lbfgs(objective: Objective, x0: ArrayLike<number>, options: LbfgsOptions = {}): OptimizeResult {
-  const { memory = 10, c1 = 1e-4, c2 = 0.9 } = options;
-  const run = new SolverRun(objective, options);
-  const mem = new LbfgsMemory(memory);
-  let x: Vec = Float64Array.from(x0);
-  let [f, g] = objective.valueAndGrad(x);
-  let skipped = 0;
-  for (;;) {
-    const stop = run.stopBefore(f, norm(g));
-    if (stop) return run.result(x, f, norm(g), { ...stop, message: skipped ? `${stop.message} (${skipped} pairs skipped for sᵀy <= 0)` : stop.message });
-    let p = mem.direction(g);
-    if (!(dot(p, g) < 0)) {
-      mem.clear();
-      p = neg(g);
-    }
-    const line = new ObjectiveLine(objective, x, p);
-    const search = strongWolfe(line, f, dot(g, p), { c1, c2, alpha0: mem.pairs.length ? 1 : firstStep(g) });
-    if (!(search.alpha > 0)) return run.result(x, f, norm(g), { converged: false, message: `line search failed: ${search.message}` });
-    const [fNew, gNew] = line.valueAndGrad(search.alpha);
-    const xNew = line.point(search.alpha);
-    if (!mem.push(sub(xNew, x), sub(gNew, g))) skipped++;
-    [x, f, g] = [xNew, fNew, gNew];
-    run.record(x, f, norm(g), { alpha: search.alpha });
-  }
+  return quasiNewton(objective, x0, { ...options, initialStep: "unit" }, new LbfgsMemory(options.memory ?? 10));
 }

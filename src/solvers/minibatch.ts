@@ -57,14 +57,14 @@ export function minibatchLbfgs(options: MinibatchLbfgsOptions = {}): MinibatchSo
       for (let it = 0; it < maxIter; it++) {
         let p = mem.direction(g);
         if (!(dot(p, g) < 0)) {
-          mem.clear();
+          mem.reset();
           p = neg(g);
         }
         // torch's first step: min(1, 1/‖g‖₁)·lr, before any curvature is known.
         const alpha0 = mem.pairs.length ? lr : Math.min(1, 1 / g.reduce((s, v) => s + Math.abs(v), 0)) * lr;
         const [xNew, fNew, gNew] = lineStep(batch, x, f, g, p, alpha0, lineSearch, c2);
         if (!gNew) break;
-        mem.push(sub(xNew, x), sub(gNew, g));
+        mem.update(sub(xNew, x), sub(gNew, g));
         [x, f, g] = [xNew, fNew, gNew];
       }
       return { x, ...start, lossAfter: x === x0 ? NaN : f };

@@ -4,7 +4,7 @@ import { strongWolfe } from "../linesearch/strongWolfe.js";
 import { dot, norm, pointAt, type Vec } from "../linalg/vector.js";
 import type { OptimizeResult } from "./result.js";
 import type { Objective } from "../problems/objective.js";
-import { interpolatedStep } from "./bfgs.js";
+import { interpolatedStep } from "../linesearch/initialStep.js";
 import type { SolverOptions } from "./options.js";
 import { SolverRun } from "./run.js";
 import { steihaugCg } from "./steihaug.js";
