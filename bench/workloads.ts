@@ -1,7 +1,9 @@
 import { numpy as np, jit } from "@jax-js/jax";
 import { disposeTree, precisionOf, random, refTree, toDevice, type Tree } from "../src/engine/index.js";
 import { cnn, linear, mlp, rnn, sequential, type Layer } from "../src/nn/index.js";
-import { adam, applyUpdates } from "../src/optim/index.js";
+import { applyUpdates, book } from "../src/optim/index.js";
+
+const { adam } = book;
 import { compileTrainStep, type LossKind, type TrainState } from "../src/train/index.js";
 
 const precision = precisionOf("float32");

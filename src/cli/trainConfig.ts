@@ -16,7 +16,10 @@ const optimizerChoice = z
       return;
     }
     if (!OPTIMIZER_NAMES.includes(name)) {
-      ctx.addIssue({ code: "custom", path: typeof value === "string" ? [] : ["name"], message: `unknown optimizer "${name}" (one of ${[...OPTIMIZER_NAMES, ...MINIBATCH_SOLVER_NAMES].join(", ")})` });
+      // "lbfgs" and "cg" name descent optimize's full-batch solvers; say which minibatch solver is meant.
+      const minibatch = MINIBATCH_SOLVER_NAMES.find((m) => m === `minibatch-${name}`);
+      const hint = minibatch ? `: the minibatch solver is "${minibatch}" ("${name}" is a full-batch solver of descent optimize)` : ` (one of ${[...OPTIMIZER_NAMES, ...MINIBATCH_SOLVER_NAMES].join(", ")})`;
+      ctx.addIssue({ code: "custom", path: typeof value === "string" ? [] : ["name"], message: `unknown optimizer "${name}"${hint}` });
       return;
     }
     const keys = optimizerPreset(name).learningRateKeys.filter((k) => k in hyper);

@@ -1,20 +1,14 @@
 import { scaleByAdam, scaleByLion } from "./adaptive.js";
 import { isConstant } from "./hyper.js";
-import { traceMomentum } from "./momentum.js";
 import { scaleByLearningRate } from "./scale.js";
 import type { ScalarOrSchedule } from "./schedule.js";
 import { chain, type GradientTransformation } from "./transform.js";
 import { addDecayedWeights } from "./weightDecay.js";
 
-/** Plain minibatch SGD (Alg. 8.1): θ ← θ − ε_k g. */
-export const sgd = (lr: ScalarOrSchedule): GradientTransformation => scaleByLearningRate(lr);
-
-/** SGD with momentum in PyTorch's form, v ← αv + g, θ ← θ − εv (Alg. 8.2 for a constant ε). */
-export const momentum = (lr: ScalarOrSchedule, alpha: ScalarOrSchedule = 0.9): GradientTransformation => chain(traceMomentum(alpha), scaleByLearningRate(lr));
-
-/** Adam (Alg. 8.7). */
-export const adam = (lr: ScalarOrSchedule = 1e-3, rho1 = 0.9, rho2 = 0.999, delta: ScalarOrSchedule = 1e-8): GradientTransformation =>
-  chain(scaleByAdam(rho1, rho2, delta), scaleByLearningRate(lr));
+/**
+ * Optimizers beyond the book and torch.optim. Plain SGD, momentum and Adam are `book.*` (the book's
+ * forms) and `torch.*` (PyTorch's forms); this file does not repeat them under a third name.
+ */
 
 /** AMSGrad (Reddi, Kale & Kumar 2018): Adam with the running maximum of r, as torch.optim.Adam(amsgrad=True). */
 export const amsgrad = (lr: ScalarOrSchedule = 1e-3, rho1 = 0.9, rho2 = 0.999, delta: ScalarOrSchedule = 1e-8): GradientTransformation =>

@@ -4,7 +4,7 @@
  * --method NAME --config JSON` and `descent train --optimizer NAME` both read this table.
  */
 import { z } from "zod";
-import { amsgrad, adam as plainAdam, lion, momentum as plainMomentum, sgd as plainSgd } from "./alias.js";
+import { amsgrad, lion } from "./alias.js";
 import * as book from "./book.js";
 import { firstIssue, hyperSchema, toHyper, type BuildContext, type HyperSpec } from "./spec.js";
 import type { ScalarOrSchedule } from "./schedule.js";
@@ -126,10 +126,10 @@ const otherPresets: Record<string, OptimizerPreset> = {
     "Lion: sign of an interpolated momentum, decoupled weight decay",
     (h, at) => lion(at(h.lr), at(h.beta1), at(h.beta2), at(h.weight_decay)),
   ),
-  // `descent train`'s original three (kept for their defaults: adam is its default optimizer).
-  adam: preset({ lr: rate(1e-3), rho1: decay(0.9), rho2: decay(0.999), delta: rate(1e-8) }, "Adam (Alg. 8.7)", (h, at) => plainAdam(at(h.lr), h.rho1, h.rho2, at(h.delta))),
-  sgd: preset({ lr: rate(0.01) }, "plain SGD, θ ← θ − ε_k g", (h, at) => plainSgd(at(h.lr))),
-  momentum: preset({ lr: rate(0.01), alpha: rate(0.9) }, "SGD with momentum, PyTorch's form v ← αv + g, θ ← θ − εv", (h, at) => plainMomentum(at(h.lr), at(h.alpha))),
+  // `descent train`'s original three names (kept for their defaults: adam is its default optimizer), built from book.* and torch.*.
+  adam: preset({ lr: rate(1e-3), rho1: decay(0.9), rho2: decay(0.999), delta: rate(1e-8) }, "Adam (Alg. 8.7), the same as book.adam", (h, at) => book.adam(at(h.lr), h.rho1, h.rho2, at(h.delta))),
+  sgd: preset({ lr: rate(0.01) }, "plain SGD, θ ← θ − ε_k g, the same as book.sgd", (h, at) => book.sgd(at(h.lr))),
+  momentum: preset({ lr: rate(0.01), alpha: rate(0.9) }, "SGD with momentum, PyTorch's form v ← αv + g, θ ← θ − εv (torch.SGD with momentum α)", (h, at) => torch.SGD({ lr: at(h.lr), momentum: at(h.alpha) })),
 };
 
 export const OPTIMIZERS: Readonly<Record<string, OptimizerPreset>> = { ...bookPresets, ...torchPresets, ...otherPresets };

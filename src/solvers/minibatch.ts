@@ -49,7 +49,7 @@ export function minibatchLbfgs(options: MinibatchLbfgsOptions = {}): MinibatchSo
   const { memory = 10, maxIter = 1, lineSearch = "strong-wolfe", lr = 1, c2 = 0.9 } = options;
   const mem = new LbfgsMemory(memory);
   return {
-    name: "lbfgs",
+    name: "minibatch-lbfgs",
     step(x0, batch) {
       let x = x0;
       let [f, g] = batch.valueAndGrad(x);
@@ -88,7 +88,7 @@ export function minibatchCg(options: MinibatchCgOptions = {}): MinibatchSolver {
   let previous: { g: Vec; p: Vec; alpha: number; slope: number } | undefined;
   let sinceRestart = 0;
   return {
-    name: `cg-${variant}`,
+    name: `minibatch-cg-${variant}`,
     step(x, batch) {
       const [f, g] = batch.valueAndGrad(x);
       let p = neg(g);

@@ -3,7 +3,9 @@ import assert from "node:assert/strict";
 import { disposeTree, leavesWithPaths, precisionOf, random, startEngine } from "../../src/engine/index.js";
 import { gaussianBlobs, linearRegression } from "../../src/data/index.js";
 import { mlp } from "../../src/nn/index.js";
-import { sgd } from "../../src/optim/index.js";
+import { book } from "../../src/optim/index.js";
+
+const { sgd } = book;
 import { train } from "../../src/train/index.js";
 import { compileIllConditioningProbe, deviceBatch, figure81Verdict, illConditioningMonitor, layerGradientNorms, modelLoss, treeLossHessian } from "../../src/curvature/index.js";
 import { F64 } from "./helpers.js";

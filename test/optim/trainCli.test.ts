@@ -58,10 +58,11 @@ describe("descent train with any optimizer", () => {
       ["wrong type", { optimizer: { name: "torch.RMSprop", centered: "yes" } }, /"optimizer\.centered" expected boolean/],
       ["learning rate inside the optimizer", { optimizer: { name: "book.adam", lr: 0.1 } }, /"optimizer\.lr" is set by the top-level "lr"/],
       ["unknown optimizer", { optimizer: "book.adamw" }, /"optimizer" unknown optimizer "book\.adamw"/],
+      ["a full-batch solver name", { optimizer: "lbfgs" }, /unknown optimizer "lbfgs": the minibatch solver is "minibatch-lbfgs"/],
       ["bad schedule", { schedule: { kind: "step", every: 0 } }, /"schedule\.every" Too small/],
       ["bad averaging", { average: "polyak" }, /"average"/],
-      ["unknown minibatch-solver key", { optimizer: { name: "lbfgs", memroy: 3 } }, /unknown key "optimizer\.memroy"/],
-      ["wrong minibatch-solver type", { optimizer: { name: "cg", variant: "hs" } }, /"optimizer\.variant" .*expected one of "fr"/],
+      ["unknown minibatch-solver key", { optimizer: { name: "minibatch-lbfgs", memroy: 3 } }, /unknown key "optimizer\.memroy"/],
+      ["wrong minibatch-solver type", { optimizer: { name: "minibatch-cg", variant: "hs" } }, /"optimizer\.variant" .*expected one of "fr"/],
     ];
     for (const [what, config, pattern] of cases) {
       it(what, async () => {

@@ -12,11 +12,9 @@ import {
   decoupledWeightDecay,
   globalNorm,
   lion,
-  momentum,
   amsgrad,
   polyakAveraging,
   scaleByLearningRate,
-  sgd,
   skipNonFiniteUpdates,
   torch,
   torchMomentum,
@@ -86,7 +84,7 @@ describe("gradient transformations", () => {
     };
 
     it("uniform: θ̂(t) = 1/t Σ_{i=1..t} θ(i)", () => {
-      const opt = polyakAveraging(sgd(0.1), { kind: "uniform" });
+      const opt = polyakAveraging(book.sgd(0.1), { kind: "uniform" });
       const { state, params } = runUpdates(opt, vec(1, -1), grads.map((g) => vec(...g)));
       const iterates = sgdIterates();
       const mean = iterates[0].map((_, j) => iterates.reduce((s, t) => s + t[j], 0) / iterates.length);
@@ -97,7 +95,7 @@ describe("gradient transformations", () => {
 
     it("exponential (eq. 8.39): θ̂(t) = αθ̂(t−1) + (1 − α)θ(t) from θ̂(0) = θ(0)", () => {
       const alpha = 0.7;
-      const opt = polyakAveraging(sgd(0.1), { kind: "exponential", alpha });
+      const opt = polyakAveraging(book.sgd(0.1), { kind: "exponential", alpha });
       const { state, params } = runUpdates(opt, vec(1, -1), grads.map((g) => vec(...g)));
       const expected = sgdIterates().reduce((avg, t) => avg.map((a, j) => alpha * a + (1 - alpha) * t[j]), [1, -1]);
       close(host(opt.averagedParams!(state) as never), expected, 1e-15, "exponential average");
@@ -126,7 +124,7 @@ describe("gradient transformations", () => {
       // v1 = −0.1, v2 = 0.5·(−0.1) − 0.2 = −0.25.
       close(bookRun.thetas[1].flat(), [-0.35], 1e-15, "book");
       // PyTorch's form: b2 = 0.5 + 1, θ2 = −0.1 − 0.2·1.5.
-      const torchRun = runUpdates(momentum(rate, 0.5), vec(0), [vec(1), vec(1)]);
+      const torchRun = runUpdates(torch.SGD({ lr: rate, momentum: 0.5 }), vec(0), [vec(1), vec(1)]);
       close(torchRun.thetas[1].flat(), [-0.4], 1e-15, "PyTorch's form");
       jaxTree.dispose([bookRun.state, bookRun.params, torchRun.state, torchRun.params]);
     });

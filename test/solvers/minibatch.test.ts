@@ -26,7 +26,7 @@ describe("minibatch L-BFGS and CG (the closure pattern of torch.optim.LBFGS)", (
       const batch = new Objective(problem, precision);
       let x: Vec = Float64Array.from(problem.x0);
       let losses: number[] = [];
-      for (let k = 0; k < (solver.name === "lbfgs" ? 1 : 200); k++) {
+      for (let k = 0; k < (solver.name === "minibatch-lbfgs" ? 1 : 200); k++) {
         const step = solver.step(x, batch);
         losses.push(step.loss);
         x = step.x;
@@ -60,8 +60,8 @@ describe("minibatch L-BFGS and CG (the closure pattern of torch.optim.LBFGS)", (
     });
   }
 
-  it("descent train --optimizer lbfgs reaches >= 92% on the bundled digits with its defaults (batch 1000, 10 epochs)", () => {
-    const run = descent(["train", "--optimizer", "lbfgs", "--json", "--out", mkdtempSync(join(tmpdir(), "descent-lbfgs-"))]);
+  it("descent train --optimizer minibatch-lbfgs reaches >= 92% on the bundled digits with its defaults (batch 1000, 10 epochs)", () => {
+    const run = descent(["train", "--optimizer", "minibatch-lbfgs", "--json", "--out", mkdtempSync(join(tmpdir(), "descent-lbfgs-"))]);
     assert.equal(run.code, 0, run.stderr);
     const summary = JSON.parse(run.stdout);
     assert.deepEqual([summary.epochs, summary.steps], [10, 80]);
@@ -69,8 +69,8 @@ describe("minibatch L-BFGS and CG (the closure pattern of torch.optim.LBFGS)", (
   });
 
   it("descent train rejects a solver setting it cannot honour, naming it", () => {
-    const clip = descent(["train", "--optimizer", "cg", "--clip-norm", "1", "--dataset", "blobs", "--out", mkdtempSync(join(tmpdir(), "descent-cg-"))]);
+    const clip = descent(["train", "--optimizer", "minibatch-cg", "--clip-norm", "1", "--dataset", "blobs", "--out", mkdtempSync(join(tmpdir(), "descent-cg-"))]);
     assert.equal(clip.code, 2);
-    assert.match(clip.stderr, /optimizer cg: "clipNorm" applies to gradient-transformation optimizers/);
+    assert.match(clip.stderr, /optimizer minibatch-cg: "clipNorm" applies to gradient-transformation optimizers/);
   });
 });

@@ -15,7 +15,7 @@ const heapBytes = () => memories.reduce((n, m) => n + m.buffer.byteLength, 0);
 
 const { precisionOf, random, refTree, startEngine, toDevice } = await import("../../src/engine/index.js");
 const { mlp } = await import("../../src/nn/index.js");
-const { adam } = await import("../../src/optim/index.js");
+const { adam } = (await import("../../src/optim/index.js")).book;
 const { compileTrainStep, compilePredict } = await import("../../src/train/index.js");
 
 it("a training loop keeps the Wasm heap flat across hundreds of steps (no leaked buffers)", async () => {

@@ -6,7 +6,9 @@ import { join } from "node:path";
 import { disposeTree, precisionOf, startEngine, treeToHost } from "../../src/engine/index.js";
 import { gaussianBlobs, subset } from "../../src/data/index.js";
 import { mlp } from "../../src/nn/index.js";
-import { adam, sgd } from "../../src/optim/index.js";
+import { book } from "../../src/optim/index.js";
+
+const { adam, sgd } = book;
 import { LossDivergedError, NonFiniteError, train, type TrainOptions } from "../../src/train/index.js";
 
 const blobs = gaussianBlobs({ count: 300, classes: 3, dim: 4, spread: 1.0, key: 7 });
