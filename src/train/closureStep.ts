@@ -8,29 +8,22 @@ import type { MinibatchSolver } from "../solvers/minibatch.js";
 import type { StepStats, TrainState } from "./step.js";
 
 /**
- * A minibatch solver (L-BFGS, CG) presented to the Trainer as its optimizer. It says in its interface
- * that it steps through a closure (it re-evaluates the minibatch itself); its state lives on the host,
- * so the Trainer carries no optimizer state for it (and a resumed run starts with an empty memory).
+ * A minibatch solver (L-BFGS, CG) presented to the Trainer as its optimizer. It is not a gradient
+ * transformation: it steps through a closure (it re-evaluates the minibatch itself), and its state
+ * lives on the host, so the Trainer carries no optimizer state for it (a resumed run starts with an
+ * empty memory).
  */
-export interface ClosureOptimizer extends GradientTransformation {
+export interface ClosureOptimizer {
+  readonly kind: "closure";
   readonly minibatchSolver: MinibatchSolver;
 }
 
-export function closureOptimizer(solver: MinibatchSolver): ClosureOptimizer {
-  return {
-    minibatchSolver: solver,
-    init(params) {
-      disposeTree(params);
-      return {};
-    },
-    update() {
-      throw new Error(`${solver.name} steps through a closure (compileClosureStep), not through update()`);
-    },
-  };
-}
+/** What the Trainer accepts as its optimizer: a gradient transformation or a closure optimizer. */
+export type TrainerOptimizer = GradientTransformation | ClosureOptimizer;
 
-/** The minibatch solver behind an optimizer, when it is a closure optimizer. */
-export const closureSolverOf = (optimizer: GradientTransformation): MinibatchSolver | undefined => (optimizer as Partial<ClosureOptimizer>).minibatchSolver;
+export const closureOptimizer = (solver: MinibatchSolver): ClosureOptimizer => ({ kind: "closure", minibatchSolver: solver });
+
+export const isClosureOptimizer = (optimizer: TrainerOptimizer): optimizer is ClosureOptimizer => (optimizer as Partial<ClosureOptimizer>).kind === "closure";
 
 function samePoint(a: Float64Array, b: ArrayLike<number>): boolean {
   if (a.length !== b.length) return false;

@@ -5,4 +5,4 @@ export * from "./evaluate.js";
 export * from "./errors.js";
 export * from "./guard.js";
 export * from "./metrics.js";
-export { closureOptimizer, closureSolverOf, compileClosureStep, type ClosureOptimizer } from "./closureStep.js";
+export { closureOptimizer, compileClosureStep, isClosureOptimizer, type ClosureOptimizer, type TrainerOptimizer } from "./closureStep.js";

@@ -2,13 +2,12 @@ import { leavesWithPaths, random, refTree, toDevice, treeFromHost, treeToHost, d
 import { epochBatches, gatherBatch, oneHot, type SamplingRegime } from "../data/index.js";
 import type { Dataset } from "../data/dataset.js";
 import type { Layer } from "../nn/index.js";
-import type { GradientTransformation } from "../optim/index.js";
 import { loadCheckpoint, saveCheckpoint, type Progress } from "./checkpoint.js";
 import { evaluate, type Evaluation } from "./evaluate.js";
 import { assertFinite, DivergenceGuard } from "./guard.js";
 import { MetricsLog, type MetricsRecord } from "./metrics.js";
 import { compilePredict, compileTrainStep, type LossKind, type StepStats, type TrainState } from "./step.js";
-import { closureSolverOf, compileClosureStep } from "./closureStep.js";
+import { compileClosureStep, isClosureOptimizer, type TrainerOptimizer } from "./closureStep.js";
 
 export interface EarlyStopping {
   /** Epochs without improvement of the validation loss before stopping. */
@@ -29,7 +28,8 @@ export interface TrainOptions {
   train: Dataset;
   validation?: Dataset;
   test?: Dataset;
-  optimizer: GradientTransformation;
+  /** A gradient transformation, or a minibatch solver stepping through a closure (closureOptimizer). */
+  optimizer: TrainerOptimizer;
   epochs: number;
   batchSize: number;
   seed: number;
@@ -82,7 +82,7 @@ function initialState(opts: TrainOptions): TrainState {
     params = opts.initialize(init.params, init.state);
     disposeTree(init.params);
   }
-  return { params, modelState: init.state, optState: opts.optimizer.init(refTree(params)) };
+  return { params, modelState: init.state, optState: isClosureOptimizer(opts.optimizer) ? {} : opts.optimizer.init(refTree(params)) };
 }
 
 /** Host tensors of params and model state (borrowed), for keeping the best epoch's weights. */
@@ -114,8 +114,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const { precision, batchSize } = opts;
   if (!(batchSize >= 1)) throw new Error(`batch size must be at least 1, got ${batchSize}`);
   const kind = lossKindOf(opts.train);
-  const solver = closureSolverOf(opts.optimizer);
-  const stepper = solver ? compileClosureStep(opts.model, kind, solver, precision) : compileTrainStep(opts.model, kind, opts.optimizer);
+  const optimizer = opts.optimizer;
+  const transformation = isClosureOptimizer(optimizer) ? undefined : optimizer;
+  const stepper = isClosureOptimizer(optimizer) ? compileClosureStep(opts.model, kind, optimizer.minibatchSolver, precision) : compileTrainStep(opts.model, kind, optimizer);
   const predict = compilePredict(opts.model);
   const sampling = opts.sampling ?? "reshuffle";
   const dataKey = random.splitKey(random.randomKey(opts.seed), 2)[1];
@@ -145,9 +146,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const divergence = new DivergenceGuard(opts.divergenceFactor ?? 1e4);
   const checkpoint = () => opts.checkpointPath && saveCheckpoint(opts.checkpointPath, state, progress, opts.config ?? null, best);
   // An optimizer that skips non-finite gradients (and counts them) keeps the run going past them.
-  const skipsNonFinite = opts.optimizer.skippedUpdates !== undefined;
-  let evaluateAverage = opts.evaluateAverage !== false && opts.optimizer.averagedParams !== undefined;
-  const evaluated = (): Tree => (evaluateAverage ? opts.optimizer.averagedParams!(state.optState) : refTree(state.params));
+  const skipsNonFinite = transformation?.skippedUpdates !== undefined;
+  let evaluateAverage = opts.evaluateAverage !== false && transformation?.averagedParams !== undefined;
+  const evaluated = (): Tree => (evaluateAverage ? transformation!.averagedParams!(state.optState) : refTree(state.params));
   const evaluateOn = (data: Dataset): Evaluation => {
     const params = evaluated();
     try {
@@ -213,7 +214,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
           stoppedEarly = progress.best.badEpochs >= opts.earlyStopping.patience;
         }
       }
-      if (skipsNonFinite) record.skippedUpdates = opts.optimizer.skippedUpdates!(state.optState).item();
+      if (skipsNonFinite) record.skippedUpdates = transformation!.skippedUpdates!(state.optState).item();
       metrics.write(record);
       opts.callbacks?.onEpochEnd?.(record);
       checkpoint();
@@ -243,8 +244,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       result.test = evaluateOn(opts.test);
       metrics.write({ type: "test", step: progress.step, epoch: progress.epoch, testLoss: result.test.loss, testAccuracy: result.test.accuracy ?? null });
     }
-    if (opts.optimizer.averagedParams) result.averagedParams = opts.optimizer.averagedParams(state.optState);
-    if (skipsNonFinite) result.skippedUpdates = opts.optimizer.skippedUpdates!(state.optState).item();
+    if (transformation?.averagedParams) result.averagedParams = transformation.averagedParams(state.optState);
+    if (skipsNonFinite) result.skippedUpdates = transformation!.skippedUpdates!(state.optState).item();
     disposeTree(state.optState);
     return result;
   } finally {
