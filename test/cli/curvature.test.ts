@@ -4,8 +4,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { descent } from "../cli/run.js";
-import { maxRelError } from "./helpers.js";
+import { descent } from "./run.js";
+import { maxRelError } from "../curvature/helpers.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `descent-curvature-${name}-`));

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { precisionOf, startEngine } from "../../src/engine/index.js";
 import { firstOrderMethods } from "../../src/methods/firstOrder.js";
 import { loadProblem, Objective, type ReferenceRun } from "../../src/problems/index.js";
-import { firstOrderRuns, trajectoryDeviation } from "./helpers.js";
+import { firstOrderRuns, trajectoryDeviation } from "../optim/helpers.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const precision = precisionOf("float64");

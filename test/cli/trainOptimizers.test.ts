@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { descentAsync } from "./helpers.js";
+import { descentAsync } from "../optim/helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "descent-train-optim-"));
 const configFile = (name: string, config: unknown) => {

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { descentAsync, firstOrderRuns, limited, trajectoryDeviation } from "./helpers.js";
+import { descentAsync, firstOrderRuns, limited, trajectoryDeviation } from "../optim/helpers.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "descent-optimize-"));

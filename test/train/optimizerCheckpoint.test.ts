@@ -7,7 +7,7 @@ import { tree as jaxTree } from "@jax-js/jax";
 import { precisionOf, startEngine, type Tree } from "../../src/engine/index.js";
 import { composeOptimizer, cosineDecaySchedule, parseHyperparameters, type GradientTransformation } from "../../src/optim/index.js";
 import { loadCheckpoint, saveCheckpoint } from "../../src/train/index.js";
-import { hostLeaves, vec } from "./helpers.js";
+import { hostLeaves, vec } from "../optim/helpers.js";
 
 const precision = precisionOf("float64");
 const gradients = (k: number): Tree => ({ w: vec(Math.sin(k), Math.cos(k), 0.3 * k), b: vec(k % 2 ? NaN : -0.5 * k) });
