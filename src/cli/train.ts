@@ -35,7 +35,8 @@ export function trainCommand(): Command {
     .option("--lr <rate>", "learning rate (initial, when scheduled)", numberArg)
     .addOption(new Option("--schedule <name>", "learning-rate schedule (default cosine; linear decay of eq. 8.14 for book.sgd)").choices(["constant", "linear", "cosine"]))
     .option("--clip-norm <c>", "clip the gradient's global norm to c (8.2.4)", numberArg)
-    .option("--weight-decay <λ>", "L2 weight decay added to the gradient (coupled)", numberArg)
+    .option("--weight-decay <λ>", "L2 weight decay added to the gradient (coupled); weights only: biases and batch-norm γ/β are not decayed", numberArg)
+    .option("--decay-bias-and-norm", "apply the weight decay to biases and batch-norm γ/β too (a torch.* optimizer's own weight_decay always applies to every parameter, as in PyTorch)")
     .addOption(new Option("--average <kind>", "Polyak averaging of the iterates, evaluated instead of θ (8.7.3)").choices(["none", "uniform", "exponential"]))
     .option("--batch-size <n>", "minibatch size", integerArg)
     .option("--epochs <n>", "passes over the training set", integerArg)
@@ -65,7 +66,7 @@ export function resolveConfig(flags: Record<string, unknown>): TrainConfig {
 // Settings a resumed run must share with the run that wrote the checkpoint.
 const RESUME_FIXED: (keyof TrainConfig)[] = [
   ...["dataset", "model", "width", "depth", "activation", "init", "batchNorm", "optimizer", "lr", "schedule", "batchSize", "epochs", "seed", "dtype", "sampling", "validation", "dataInit", "outputBias"] as const,
-  ...["clipNorm", "clipValue", "clipTensorNorm", "weightDecay", "decoupledWeightDecay", "average", "averageDecay", "skipNonFinite"] as const,
+  ...["clipNorm", "clipValue", "clipTensorNorm", "weightDecay", "decoupledWeightDecay", "decayBiasAndNorm", "average", "averageDecay", "skipNonFinite"] as const,
 ];
 
 /** The configured optimizer: a named one with its learning-rate schedule, clipping, weight decay, averaging and guard. */
@@ -74,7 +75,8 @@ function buildOptimizer(config: TrainConfig & { lr: number; schedule: NonNullabl
   try {
     const lr = learningRate(config.lr, config.schedule, { totalSteps });
     const { clipNorm, clipValue, clipTensorNorm, weightDecay, decoupledWeightDecay, average, averageDecay, skipNonFinite } = config;
-    return composeOptimizer({ name, hyperparameters, lr, clipNorm, clipValue, clipTensorNorm, weightDecay, decoupledWeightDecay, average, averageDecay, skipNonFinite }, { totalSteps });
+    const weightDecayMask = config.decayBiasAndNorm ? "all" : undefined;
+    return composeOptimizer({ name, hyperparameters, lr, clipNorm, clipValue, clipTensorNorm, weightDecay, decoupledWeightDecay, weightDecayMask, average, averageDecay, skipNonFinite }, { totalSteps });
   } catch (error) {
     throw new UserError(`optimizer ${name}: ${(error as Error).message}`);
   }

@@ -49,6 +49,8 @@ export const trainConfigSchema = z
     clipTensorNorm: z.number().positive().optional(),
     weightDecay: z.number().nonnegative().optional(),
     decoupledWeightDecay: z.number().nonnegative().optional(),
+    /** Apply --weight-decay / decoupledWeightDecay to biases and batch-norm γ/β too (default: weights only). */
+    decayBiasAndNorm: z.boolean().default(false),
     average: z.enum(["none", "uniform", "exponential"]).default("none"),
     averageDecay: z.number().min(0).lt(1).optional(),
     skipNonFinite: z.boolean().default(false),

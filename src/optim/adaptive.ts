@@ -7,13 +7,19 @@ import { fullLikeTree, mapTree, scalarLike, zerosLikeTree, type GradientTransfor
 /** ρ·avg + (1 − ρ)·x, the running average of 8.5 (consumes avg and x, borrows ρ). */
 const ema = (avg: np.Array, x: np.Array, rho: Resolved, share: Resolved) => avg.mul(use(rho)).add(x.mul(use(share)));
 
+export type AdagradState = { count: np.Array; sumSq: Tree };
+export type RmsState = { count: np.Array; meanSq: Tree; mean?: Tree };
+export type AdamState = { count: np.Array; c1: np.Array; c2: np.Array; s: Tree; r: Tree; rMax?: Tree };
+export type NadamState = { count: np.Array; decay: np.Array; muProduct: np.Array; c2: np.Array; s: Tree; r: Tree };
+export type LionState = { count: np.Array; m: Tree };
+
 /** Adagrad's accumulator (Alg. 8.4): r ← r + u⊙u, update u/(δ + √r). PyTorch's Adagrad starts r at `initialAccumulator`. */
-export function scaleByAdagrad(delta: ScalarOrSchedule = 1e-7, initialAccumulator = 0): GradientTransformation {
+export function scaleByAdagrad(delta: ScalarOrSchedule = 1e-7, initialAccumulator = 0): GradientTransformation<AdagradState> {
   return {
     init: (params) => ({ count: scalarLike(params), sumSq: fullLikeTree(params, initialAccumulator) }),
     update(updates, state, params) {
       jaxTree.dispose(params);
-      const st = state as { count: np.Array; sumSq: Tree };
+      const st = state;
       const k = st.count.add(1);
       const d = resolve(delta, k);
       const sumSq = mapTree((r, u) => r.add(np.square(u)), st.sumSq, jaxTree.ref(updates));
@@ -32,18 +38,18 @@ export interface RmsOptions {
 }
 
 /** RMSProp's running average (Alg. 8.5): r ← ρr + (1 − ρ)u⊙u, update u/√(δ + r) (or u/(√r + δ)). */
-export function scaleByRms(rho: ScalarOrSchedule = 0.9, delta: ScalarOrSchedule = 1e-6, opts: RmsOptions = {}): GradientTransformation {
+export function scaleByRms(rho: ScalarOrSchedule = 0.9, delta: ScalarOrSchedule = 1e-6, opts: RmsOptions = {}): GradientTransformation<RmsState> {
   const { deltaInsideRoot = false, centered = false } = opts;
   return {
     init(params) {
-      const state: Record<string, Tree> = { count: scalarLike(params), meanSq: zerosLikeTree(jaxTree.ref(params)) };
+      const state: RmsState = { count: scalarLike(params), meanSq: zerosLikeTree(jaxTree.ref(params)) };
       if (centered) state.mean = zerosLikeTree(jaxTree.ref(params));
       jaxTree.dispose(params);
       return state;
     },
     update(updates, state, params) {
       jaxTree.dispose(params);
-      const st = state as { count: np.Array; meanSq: Tree; mean?: Tree };
+      const st = state;
       const k = st.count.add(1);
       const [r, d] = [resolve(rho, k), resolve(delta, k)];
       const share = oneMinus(typeof r === "number" ? r : r.ref);
@@ -53,7 +59,7 @@ export function scaleByRms(rho: ScalarOrSchedule = 0.9, delta: ScalarOrSchedule 
       const denominator = (v: np.Array) => (deltaInsideRoot ? np.sqrt(v.add(use(d))) : np.sqrt(v).add(use(d)));
       const out = mapTree((u, v) => u.div(denominator(v)), updates, variance);
       release(r, d, share);
-      const next: Record<string, Tree> = { count: k, meanSq };
+      const next: RmsState = { count: k, meanSq };
       if (mean) next.mean = mean;
       return [out, next];
     },
@@ -73,18 +79,18 @@ const biasCorrection = (c: np.Array, rho: number) => c.mul(rho).add(1 - rho);
  * (PyTorch's form: the maximum of the uncorrected r, then corrected). ρ1, ρ2 are constants: the bias
  * corrections assume so.
  */
-export function scaleByAdam(rho1 = 0.9, rho2 = 0.999, delta: ScalarOrSchedule = 1e-8, opts: { amsgrad?: boolean } = {}): GradientTransformation {
+export function scaleByAdam(rho1 = 0.9, rho2 = 0.999, delta: ScalarOrSchedule = 1e-8, opts: { amsgrad?: boolean } = {}): GradientTransformation<AdamState> {
   const amsgrad = opts.amsgrad ?? false;
   return {
     init(params) {
-      const state: Record<string, Tree> = { count: scalarLike(params), c1: scalarLike(params), c2: scalarLike(params), s: zerosLikeTree(jaxTree.ref(params)), r: zerosLikeTree(jaxTree.ref(params)) };
+      const state: AdamState = { count: scalarLike(params), c1: scalarLike(params), c2: scalarLike(params), s: zerosLikeTree(jaxTree.ref(params)), r: zerosLikeTree(jaxTree.ref(params)) };
       if (amsgrad) state.rMax = zerosLikeTree(jaxTree.ref(params));
       jaxTree.dispose(params);
       return state;
     },
     update(updates, state, params) {
       jaxTree.dispose(params);
-      const st = state as { count: np.Array; c1: np.Array; c2: np.Array; s: Tree; r: Tree; rMax?: Tree };
+      const st = state;
       const t = st.count.add(1);
       const d = resolve(delta, t);
       const s = mapTree((m, u) => ema(m, u, rho1, 1 - rho1), st.s, jaxTree.ref(updates));
@@ -93,7 +99,7 @@ export function scaleByAdam(rho1 = 0.9, rho2 = 0.999, delta: ScalarOrSchedule = 
       const [c1, c2] = [biasCorrection(st.c1, rho1), biasCorrection(st.c2, rho2)];
       const out = mapTree((m, v) => m.div(c1.ref).div(np.sqrt(v.div(c2.ref)).add(use(d))), jaxTree.ref(s), jaxTree.ref(rMax ?? r));
       release(d);
-      const next: Record<string, Tree> = { count: t, c1, c2, s, r };
+      const next: AdamState = { count: t, c1, c2, s, r };
       if (rMax) next.rMax = rMax;
       return [out, next];
     },
@@ -104,13 +110,13 @@ export function scaleByAdam(rho1 = 0.9, rho2 = 0.999, delta: ScalarOrSchedule = 
  * NAdam as PyTorch computes it (Dozat 2016 with the momentum schedule μ_t = ρ1(1 − ½·0.96^(tψ))):
  * update (1−μ_t)/(1−Π_{i<=t}μ_i) · u/d + μ_{t+1}/(1−Π_{i<=t+1}μ_i) · s/d with d = √(r/(1−ρ2^t)) + δ.
  */
-export function scaleByNadam(rho1 = 0.9, rho2 = 0.999, delta = 1e-8, momentumDecay = 4e-3): GradientTransformation {
+export function scaleByNadam(rho1 = 0.9, rho2 = 0.999, delta = 1e-8, momentumDecay = 4e-3): GradientTransformation<NadamState> {
   const decayPerStep = 0.96 ** momentumDecay; // 0.96^(tψ) kept in the state as a running product, like 1 − ρ2^t
   return {
     init: (params) => ({ count: scalarLike(params), decay: scalarLike(params, 1), muProduct: scalarLike(params, 1), c2: scalarLike(params), s: zerosLikeTree(jaxTree.ref(params)), r: zerosLikeTree(params) }),
     update(updates, state, params) {
       jaxTree.dispose(params);
-      const st = state as { count: np.Array; decay: np.Array; muProduct: np.Array; c2: np.Array; s: Tree; r: Tree };
+      const st = state;
       const t = st.count.add(1);
       const decay = st.decay.mul(decayPerStep);
       const muOf = (power: np.Array) => power.mul(-0.5).add(1).mul(rho1);
@@ -138,12 +144,12 @@ export function scaleByNadam(rho1 = 0.9, rho2 = 0.999, delta = 1e-8, momentumDec
 }
 
 /** Lion's sign update (Chen et al. 2023): update sign(β1 m + (1−β1)u), then m ← β2 m + (1−β2)u. */
-export function scaleByLion(beta1: ScalarOrSchedule = 0.9, beta2: ScalarOrSchedule = 0.99): GradientTransformation {
+export function scaleByLion(beta1: ScalarOrSchedule = 0.9, beta2: ScalarOrSchedule = 0.99): GradientTransformation<LionState> {
   return {
     init: (params) => ({ count: scalarLike(params), m: zerosLikeTree(params) }),
     update(updates, state, params) {
       jaxTree.dispose(params);
-      const st = state as { count: np.Array; m: Tree };
+      const st = state;
       const k = st.count.add(1);
       const [b1, b2] = [resolve(beta1, k), resolve(beta2, k)];
       const [share1, share2] = [oneMinus(typeof b1 === "number" ? b1 : b1.ref), oneMinus(typeof b2 === "number" ? b2 : b2.ref)];

@@ -2,7 +2,7 @@ import { numpy as np, tree as jaxTree } from "@jax-js/jax";
 import type { Tree } from "../engine/index.js";
 import { release, resolve, use, type Resolved } from "./hyper.js";
 import type { ScalarOrSchedule } from "./schedule.js";
-import { countedMap, leavesOf, mapTree, type GradientTransformation } from "./transform.js";
+import { countedMap, type CountState, leavesOf, mapTree, type GradientTransformation } from "./transform.js";
 
 /** ‖u‖₂ over every leaf of the tree, as a scalar array (borrows the tree). */
 export function globalNorm(t: Tree): np.Array {
@@ -17,7 +17,7 @@ const rescaleFactor = (norm: np.Array, c: Resolved) => np.reciprocal(np.maximum(
  * Clipping by the global norm (8.2.4; Pascanu et al. 2013): if ‖g‖ > c, g ← g·c/‖g‖, with ‖g‖ over all
  * parameters together, so the direction of the step is kept. (PyTorch's clip_grad_norm_ adds 1e-6 to ‖g‖.)
  */
-export function clipByGlobalNorm(maxNorm: ScalarOrSchedule): GradientTransformation {
+export function clipByGlobalNorm(maxNorm: ScalarOrSchedule): GradientTransformation<CountState> {
   return countedMap((updates, k, params) => {
     jaxTree.dispose(params);
     const c = resolve(maxNorm, k);
@@ -30,7 +30,7 @@ export function clipByGlobalNorm(maxNorm: ScalarOrSchedule): GradientTransformat
 }
 
 /** Each tensor clipped to norm c on its own (the step's direction may change). */
-export function clipByTensorNorm(maxNorm: ScalarOrSchedule): GradientTransformation {
+export function clipByTensorNorm(maxNorm: ScalarOrSchedule): GradientTransformation<CountState> {
   return countedMap((updates, k, params) => {
     jaxTree.dispose(params);
     const c = resolve(maxNorm, k);
@@ -41,7 +41,7 @@ export function clipByTensorNorm(maxNorm: ScalarOrSchedule): GradientTransformat
 }
 
 /** Each entry clipped to [−c, c] (Mikolov's element-wise clipping, 8.2.4). */
-export function clipByValue(maxValue: ScalarOrSchedule): GradientTransformation {
+export function clipByValue(maxValue: ScalarOrSchedule): GradientTransformation<CountState> {
   return countedMap((updates, k, params) => {
     jaxTree.dispose(params);
     const c = resolve(maxValue, k);

@@ -13,3 +13,4 @@ export * as torch from "./torch.js";
 export * from "./spec.js";
 export * from "./presets.js";
 export * from "./compose.js";
+export * from "./masked.js";

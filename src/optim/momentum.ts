@@ -4,7 +4,8 @@ import { isConstant, release, resolve, use } from "./hyper.js";
 import type { ScalarOrSchedule } from "./schedule.js";
 import { applyUpdates, mapTree, scalarLike, zerosLikeTree, type GradientTransformation } from "./transform.js";
 
-type VelocityState = { count: np.Array; velocity: Tree };
+export type VelocityState = { count: np.Array; velocity: Tree };
+export type TorchMomentumState = { count: np.Array; buffer: Tree };
 
 function velocityInit(params: Tree): VelocityState {
   const count = scalarLike(params);
@@ -16,12 +17,12 @@ function velocityInit(params: Tree): VelocityState {
  * Placed after `scaleByLearningRate` it is Alg. 8.2 exactly (v ← αv − εg, θ ← θ + v), schedules included;
  * placed before it, it is the PyTorch form v ← αv + g, θ ← θ − εv.
  */
-export function traceMomentum(alpha: ScalarOrSchedule): GradientTransformation {
+export function traceMomentum(alpha: ScalarOrSchedule): GradientTransformation<VelocityState> {
   return {
     init: velocityInit,
     update(updates, state, params) {
       jaxTree.dispose(params);
-      const st = state as VelocityState;
+      const st = state;
       const k = st.count.add(1);
       const a = resolve(alpha, k);
       const velocity = mapTree((v, u) => v.mul(use(a)).add(u), st.velocity, updates);
@@ -36,11 +37,11 @@ export function traceMomentum(alpha: ScalarOrSchedule): GradientTransformation {
  * v ← αv + u as `traceMomentum`, but the gradient must be taken at the interim point θ̃ = θ + αv,
  * which `evaluationPoint` tells the caller (α of the coming update k + 1).
  */
-export function nesterovMomentum(alpha: ScalarOrSchedule): GradientTransformation {
+export function nesterovMomentum(alpha: ScalarOrSchedule): GradientTransformation<VelocityState> {
   return {
     ...traceMomentum(alpha),
     evaluationPoint(params, state) {
-      const st = state as VelocityState; // consumed: count by add, velocity by the map
+      const st = state; // consumed: count by add, velocity by the map
       const k = st.count.add(1);
       const a = resolve(alpha, k);
       const shift = mapTree((v) => v.mul(use(a)), st.velocity);
@@ -54,7 +55,7 @@ export function nesterovMomentum(alpha: ScalarOrSchedule): GradientTransformatio
  * PyTorch SGD's momentum buffer: b ← u on the first update, then b ← μb + (1 − dampening)u;
  * the update is b, or u + μb with `nesterov` (Sutskever's reformulation: no interim point).
  */
-export function torchMomentum(momentum: ScalarOrSchedule, dampening: ScalarOrSchedule = 0, nesterov = false): GradientTransformation {
+export function torchMomentum(momentum: ScalarOrSchedule, dampening: ScalarOrSchedule = 0, nesterov = false): GradientTransformation<TorchMomentumState> {
   return {
     init: (params) => {
       const { count, velocity } = velocityInit(params);
@@ -62,7 +63,7 @@ export function torchMomentum(momentum: ScalarOrSchedule, dampening: ScalarOrSch
     },
     update(updates, state, params) {
       jaxTree.dispose(params);
-      const st = state as { count: np.Array; buffer: Tree };
+      const st = state;
       const k = st.count.add(1);
       const mu = resolve(momentum, k);
       // The share of u is 1 on the first update (the buffer starts as a copy of u), 1 − dampening later.

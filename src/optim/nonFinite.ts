@@ -1,8 +1,8 @@
 import { numpy as np, tree as jaxTree } from "@jax-js/jax";
 import type { Tree } from "../engine/index.js";
-import { innerQueries, leavesOf, mapTree, scalarLike, type GradientTransformation } from "./transform.js";
+import { leavesOf, mapTree, scalarLike, wrapTransformation, type GradientTransformation, type WrapperState } from "./transform.js";
 
-type GuardState = { inner: Tree; skipped: np.Array };
+export type GuardState = WrapperState<{ skipped: np.Array }>;
 
 /** Whether every entry of every leaf is finite, as a boolean scalar (borrows the tree). */
 export function isFiniteTree(t: Tree): np.Array {
@@ -16,12 +16,15 @@ export function isFiniteTree(t: Tree): np.Array {
  * is left as it was (its step count too); `skippedUpdates(state)` counts the skips. Branch-free
  * (select, not if), so it runs inside the compiled step.
  */
-export function skipNonFiniteUpdates(inner: GradientTransformation): GradientTransformation {
-  return {
-    ...innerQueries(inner),
-    init: (params) => ({ inner: inner.init(jaxTree.ref(params)), skipped: scalarLike(params) }),
+export function skipNonFiniteUpdates(inner: GradientTransformation): GradientTransformation<GuardState> {
+  return wrapTransformation<GuardState>(inner, {
+    init(params) {
+      const state = { inner: inner.init(jaxTree.ref(params)), skipped: scalarLike(params) };
+      jaxTree.dispose(params);
+      return state;
+    },
     update(updates, state, params) {
-      const st = state as GuardState;
+      const st = state;
       const ok = isFiniteTree(updates);
       const [u, proposed] = inner.update(updates, jaxTree.ref(st.inner), params);
       const out = mapTree((x) => np.where(ok.ref, x.ref, np.zerosLike(x)), u);
@@ -30,6 +33,6 @@ export function skipNonFiniteUpdates(inner: GradientTransformation): GradientTra
       const skipped = st.skipped.add(ok.astype(dtype).neg().add(1));
       return [out, { inner: innerState, skipped }];
     },
-    skippedUpdates: (state) => (state as GuardState).skipped.ref,
-  };
+    skippedUpdates: (state) => state.skipped.ref,
+  });
 }

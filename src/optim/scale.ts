@@ -1,10 +1,10 @@
 import { tree as jaxTree } from "@jax-js/jax";
 import { release, resolve, use } from "./hyper.js";
 import type { ScalarOrSchedule } from "./schedule.js";
-import { countedMap, mapTree, type GradientTransformation } from "./transform.js";
+import { countedMap, type CountState, mapTree, type GradientTransformation } from "./transform.js";
 
 /** u ← c·u, with c a number or a schedule of the update count. */
-export function scale(factor: ScalarOrSchedule): GradientTransformation {
+export function scale(factor: ScalarOrSchedule): GradientTransformation<CountState> {
   return countedMap((updates, k, params) => {
     jaxTree.dispose(params);
     const c = resolve(factor, k);
@@ -15,7 +15,7 @@ export function scale(factor: ScalarOrSchedule): GradientTransformation {
 }
 
 /** Δθ = −ε_k · u (Alg. 8.1's step), ε a number or a schedule (k = 1 for the first update). */
-export function scaleByLearningRate(lr: ScalarOrSchedule): GradientTransformation {
+export function scaleByLearningRate(lr: ScalarOrSchedule): GradientTransformation<CountState> {
   return countedMap((updates, k, params) => {
     jaxTree.dispose(params);
     const eps = resolve(lr, k);

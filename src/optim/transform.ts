@@ -8,7 +8,8 @@ import type { Tree } from "../engine/index.js";
  *   The updates a whole optimizer returns are the Δθ that `applyUpdates` adds to θ.
  * - Ownership (jax-js's convention): every method consumes its Array arguments; pass
  *   `refTree(params)` / `refTree(state)` to keep using them.
- * - The state is a pytree of arrays only, so it checkpoints like the parameters do.
+ * - The state is a pytree of arrays only, so it checkpoints like the parameters do; `S` is its type
+ *   (`GradientTransformation` alone means any pytree, which every typed transformation also is).
  * - Hyperparameters may be numbers or schedules of the update count k (k = 1 for the first update).
  *
  * Optional parts, which a caller checks for:
@@ -21,13 +22,16 @@ import type { Tree } from "../engine/index.js";
  * - `skippedUpdates(state)`: how many updates were skipped for a non-finite gradient (a scalar
  *   array). Borrows the state. Its presence means the optimizer tolerates non-finite gradients.
  */
-export interface GradientTransformation {
-  init(params: Tree): Tree;
-  update(updates: Tree, state: Tree, params?: Tree): [Tree, Tree];
-  evaluationPoint?(params: Tree, state: Tree): Tree;
-  averagedParams?(state: Tree): Tree;
-  skippedUpdates?(state: Tree): np.Array;
+export interface GradientTransformation<S extends Tree = Tree> {
+  init(params: Tree): S;
+  update(updates: Tree, state: S, params?: Tree): [Tree, S];
+  evaluationPoint?(params: Tree, state: S): Tree;
+  averagedParams?(state: S): Tree;
+  skippedUpdates?(state: S): np.Array;
 }
+
+/** The optional queries a caller checks for: wrappers must forward them (see `wrapTransformation`). */
+export const QUERIES = ["evaluationPoint", "averagedParams", "skippedUpdates"] as const;
 
 /** Leaf-wise map over trees of the same structure (consumes the trees as `fn` consumes its leaves). */
 export const mapTree = (fn: (...xs: np.Array[]) => np.Array, ...trees: Tree[]): Tree =>
@@ -41,22 +45,45 @@ export function requireParams(params: Tree | undefined, who: string): Tree {
   return params;
 }
 
+/** The state of a wrapper: the wrapped transformation's state at `inner`, beside the wrapper's own. */
+export type WrapperState<Own extends Record<string, Tree> = {}> = { inner: Tree } & Own;
+
+/** How a wrapper hands θ to its inner transformation when the inner one sees only part of it (masks). */
+export interface ParamsView {
+  /** The part of θ the inner transformation sees (consumes params). */
+  select(params: Tree): Tree;
+  /** θ with the inner part replaced (consumes both). */
+  merge(params: Tree, innerPart: Tree): Tree;
+}
+
 /**
- * The optional queries of a wrapper whose state keeps the wrapped transformation's state at
- * `state.inner` (non-finite guard, averaging): they look through to the inner state.
+ * Builds a wrapper around `inner` whose state keeps the inner state at `state.inner` (averaging, the
+ * non-finite guard, masks). The optional queries of `inner` are forwarded by construction, looking
+ * through to the inner state; the wrapper's own `averagedParams` / `skippedUpdates` take precedence.
+ * So no wrapper can drop Nesterov's interim point, Polyak's average or the skip count by forgetting it.
  */
-export function innerQueries(inner: GradientTransformation): Partial<GradientTransformation> {
-  const innerOf = (state: Tree) => (state as { inner: Tree }).inner;
-  const out: Partial<GradientTransformation> = {};
+export function wrapTransformation<S extends WrapperState<Record<string, Tree>>>(
+  inner: GradientTransformation,
+  own: Pick<GradientTransformation<S>, "init" | "update"> & Partial<Pick<GradientTransformation<S>, "averagedParams" | "skippedUpdates">>,
+  view?: ParamsView,
+): GradientTransformation<S> {
+  const out: GradientTransformation<S> = { init: own.init, update: own.update };
   if (inner.evaluationPoint) {
     out.evaluationPoint = (params, state) => {
-      const point = inner.evaluationPoint!(params, jaxTree.ref(innerOf(state)));
+      const innerState = jaxTree.ref(state.inner);
       jaxTree.dispose(state);
-      return point;
+      if (!view) return inner.evaluationPoint!(params, innerState);
+      const point = inner.evaluationPoint!(view.select(jaxTree.ref(params)), innerState);
+      return view.merge(params, point);
     };
   }
-  if (inner.averagedParams) out.averagedParams = (state) => inner.averagedParams!(innerOf(state));
-  if (inner.skippedUpdates) out.skippedUpdates = (state) => inner.skippedUpdates!(innerOf(state));
+  if (own.averagedParams) out.averagedParams = own.averagedParams;
+  else if (inner.averagedParams) {
+    if (view) throw new Error("an averaging optimizer cannot be wrapped over part of the parameters: average the whole optimizer instead");
+    out.averagedParams = (state) => inner.averagedParams!(state.inner);
+  }
+  if (own.skippedUpdates) out.skippedUpdates = own.skippedUpdates;
+  else if (inner.skippedUpdates) out.skippedUpdates = (state) => inner.skippedUpdates!(state.inner);
   return out;
 }
 
@@ -65,15 +92,15 @@ export function innerQueries(inner: GradientTransformation): Partial<GradientTra
  * their states. Evaluation points compose (each member moves the point in turn); the averaged
  * parameters and the skip count come from the member that keeps them.
  */
-export function chain(...transforms: GradientTransformation[]): GradientTransformation {
-  const out: GradientTransformation = {
+export function chain(...transforms: GradientTransformation[]): GradientTransformation<Tree[]> {
+  const out: GradientTransformation<Tree[]> = {
     init(params) {
       const states = transforms.map((t) => t.init(jaxTree.ref(params)));
       jaxTree.dispose(params);
       return states;
     },
     update(updates, state, params) {
-      const states = state as Tree[];
+      const states = state;
       const next: Tree[] = [];
       let u = updates;
       transforms.forEach((t, i) => {
@@ -87,7 +114,7 @@ export function chain(...transforms: GradientTransformation[]): GradientTransfor
   };
   if (transforms.some((t) => t.evaluationPoint)) {
     out.evaluationPoint = (params, state) => {
-      const states = state as Tree[];
+      const states = state;
       let point = params;
       transforms.forEach((t, i) => {
         if (t.evaluationPoint) point = t.evaluationPoint(point, jaxTree.ref(states[i]));
@@ -97,9 +124,9 @@ export function chain(...transforms: GradientTransformation[]): GradientTransfor
     };
   }
   const averaging = transforms.findIndex((t) => t.averagedParams);
-  if (averaging >= 0) out.averagedParams = (state) => transforms[averaging].averagedParams!((state as Tree[])[averaging]);
+  if (averaging >= 0) out.averagedParams = (state) => transforms[averaging].averagedParams!(state[averaging]);
   const guard = transforms.findIndex((t) => t.skippedUpdates);
-  if (guard >= 0) out.skippedUpdates = (state) => transforms[guard].skippedUpdates!((state as Tree[])[guard]);
+  if (guard >= 0) out.skippedUpdates = (state) => transforms[guard].skippedUpdates!(state[guard]);
   return out;
 }
 
@@ -132,7 +159,7 @@ export type CountState = { count: np.Array };
  * A transformation whose only state is the update count (for scheduled hyperparameters).
  * `apply(updates, k, params)` borrows k and consumes updates and params.
  */
-export function countedMap(apply: (updates: Tree, k: np.Array, params: Tree | undefined) => Tree): GradientTransformation {
+export function countedMap(apply: (updates: Tree, k: np.Array, params: Tree | undefined) => Tree): GradientTransformation<CountState> {
   return {
     init(params) {
       const count = scalarLike(params);
@@ -140,7 +167,7 @@ export function countedMap(apply: (updates: Tree, k: np.Array, params: Tree | un
       return { count };
     },
     update(updates, state, params) {
-      const k = (state as CountState).count.add(1);
+      const k = state.count.add(1);
       return [apply(updates, k, params), { count: k }];
     },
   };

@@ -1,13 +1,13 @@
 import { release, resolve, use } from "./hyper.js";
 import type { ScalarOrSchedule } from "./schedule.js";
-import { countedMap, mapTree, requireParams, type GradientTransformation } from "./transform.js";
+import { countedMap, type CountState, mapTree, requireParams, type GradientTransformation } from "./transform.js";
 
 /**
  * u ← u + λθ. Before a preconditioner this is coupled weight decay: the gradient of the L2 penalty
  * λ/2‖θ‖² joins the loss gradient (PyTorch's `weight_decay` of SGD, Adagrad, RMSprop, Adam). After
  * the preconditioner and before the rate it is decoupled (AdamW: θ ← θ − ε(û + λθ)).
  */
-export function addDecayedWeights(weightDecay: ScalarOrSchedule): GradientTransformation {
+export function addDecayedWeights(weightDecay: ScalarOrSchedule): GradientTransformation<CountState> {
   return countedMap((updates, k, params) => {
     const theta = requireParams(params, "addDecayedWeights");
     const lambda = resolve(weightDecay, k);
@@ -21,7 +21,7 @@ export function addDecayedWeights(weightDecay: ScalarOrSchedule): GradientTransf
  * Decoupled weight decay after a complete optimizer (Loshchilov & Hutter): Δθ ← Δθ − ε_k λθ, with ε_k
  * the same rate (or schedule) as the optimizer's. Equal to AdamW's θ ← θ(1 − ελ) on any optimizer.
  */
-export function decoupledWeightDecay(weightDecay: ScalarOrSchedule, lr: ScalarOrSchedule): GradientTransformation {
+export function decoupledWeightDecay(weightDecay: ScalarOrSchedule, lr: ScalarOrSchedule): GradientTransformation<CountState> {
   return countedMap((updates, k, params) => {
     const theta = requireParams(params, "decoupledWeightDecay");
     const [lambda, eps] = [resolve(weightDecay, k), resolve(lr, k)];

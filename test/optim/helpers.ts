@@ -90,7 +90,7 @@ export function close(actual: ArrayLike<number>, expected: ArrayLike<number>, to
  * Runs a transformation for the given gradients on a tree of parameters (eagerly), returning the
  * parameters after each update and the final state (the caller disposes it).
  */
-export function runUpdates(opt: GradientTransformation, params: Tree, grads: Tree[]): { thetas: number[][][]; state: Tree; params: Tree } {
+export function runUpdates<S extends Tree>(opt: GradientTransformation<S>, params: Tree, grads: Tree[]): { thetas: number[][][]; state: S; params: Tree } {
   let state = opt.init(jaxTree.ref(params));
   let theta = params;
   const thetas: number[][][] = [];
