@@ -46,7 +46,7 @@ export function requireParams(params: Tree | undefined, who: string): Tree {
 }
 
 /** The state of a wrapper: the wrapped transformation's state at `inner`, beside the wrapper's own. */
-export type WrapperState<Own extends Record<string, Tree> = {}> = { inner: Tree } & Own;
+export type WrapperState<Own extends Record<string, Tree> = Record<never, never>> = { inner: Tree } & Own;
 
 /** How a wrapper hands θ to its inner transformation when the inner one sees only part of it (masks). */
 export interface ParamsView {

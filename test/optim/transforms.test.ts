@@ -79,7 +79,10 @@ describe("gradient transformations", () => {
     const sgdIterates = () => {
       const out: number[][] = [];
       let t = [1, -1];
-      for (const g of grads) out.push((t = t.map((v, i) => v - 0.1 * g[i])));
+      for (const g of grads) {
+        t = t.map((v, i) => v - 0.1 * g[i]);
+        out.push(t);
+      }
       return out;
     };
 

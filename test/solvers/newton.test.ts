@@ -28,10 +28,10 @@ describe("Newton's method (Alg. 8.8, eq. 8.28)", () => {
     assert.ok(Math.hypot(toSaddle.x[0], toSaddle.x[1]) < 1e-15, `book Newton lands on the saddle: ${toSaddle.x}`);
     assert.equal(toSaddle.gradNorm, 0);
     const free = objectiveOf("saddle");
-    const escape = newton(free.objective, free.x0, { saddleFree: true, adaptive: false, steps: 4, recordTrajectory: true });
-    const ys = escape.trajectory!.map((t) => Math.abs(t[1]));
+    const escaped = newton(free.objective, free.x0, { saddleFree: true, adaptive: false, steps: 4, recordTrajectory: true });
+    const ys = escaped.trajectory!.map((t) => Math.abs(t[1]));
     ys.forEach((y, k) => assert.ok(y > (k ? ys[k - 1] : Math.abs(free.x0[1])), `|y| grows: ${ys}`));
-    assert.ok(escape.f < free.objective.value(free.x0));
+    assert.ok(escaped.f < free.objective.value(free.x0));
   });
 
   it("Levenberg-Marquardt raises α where H is indefinite and still converges (himmelblau from its local maximum's basin)", () => {
