@@ -5,7 +5,6 @@
  * Every function is pure, so a resumed run recomputes any epoch's order from (key, epoch).
  */
 import { random, type Key } from "../engine/index.js";
-import { exampleSize, type Dataset } from "./dataset.js";
 
 export type SamplingRegime = "shuffle-once" | "reshuffle" | "replacement";
 
@@ -44,21 +43,6 @@ export function epochBatches(opts: EpochOptions): Int32Array[] {
   return batches;
 }
 
-/** The inputs and targets of the examples at `indices`, copied into fresh contiguous arrays. */
-export function gatherBatch(data: Dataset, indices: ArrayLike<number>): { x: Float32Array; y: Float32Array } {
-  const xs = exampleSize(data.xShape);
-  const ys = exampleSize(data.yShape);
-  const x = new Float32Array(indices.length * xs);
-  const y = new Float32Array(indices.length * ys);
-  for (let i = 0; i < indices.length; i++) {
-    const j = indices[i];
-    // A bad index would otherwise copy a short (or empty) slice silently.
-    if (!Number.isInteger(j) || j < 0 || j >= data.size) throw new Error(`gatherBatch index ${j} is outside dataset ${data.name} of ${data.size} examples.`);
-    x.set(data.x.subarray(j * xs, (j + 1) * xs), i * xs);
-    y.set(data.y.subarray(j * ys, (j + 1) * ys), i * ys);
-  }
-  return { x, y };
-}
 
 /** Class indices → one-hot rows, [labels.length, numClasses] row-major. */
 export function oneHot(labels: Float32Array, numClasses: number): Float32Array {

@@ -11,7 +11,7 @@ export interface Precision {
 /**
  * The dtype/device policy. float32 runs on Wasm (fast). float64 runs on the `cpu` device:
  * jax-js's Wasm float64 computes exp/log/tanh/pow with only float32-like accuracy
- * (DESIGN.md: exp 6e-8, log 3e-6, pow 2e-5 relative), while `cpu` is exact to ~1e-15
+ * (docs/precision.md measures the errors), while `cpu` is exact to ~1e-15
  * at 10-35x the cost. `float64-fast` keeps float64 storage on Wasm when speed matters more.
  */
 export function precisionOf(name: DTypeName | "float64-fast"): Precision {

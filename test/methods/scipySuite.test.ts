@@ -17,7 +17,7 @@ const PAIRS = [
 
 /**
  * Exact float64 everywhere. Rosenbrock and the quadratic use only +, ×, matmul, which jax-js's Wasm
- * float64 computes exactly (DESIGN.md), so they run there (30x faster; the counts are identical to the
+ * float64 computes exactly (docs/precision.md), so they run there (30x faster; the counts are identical to the
  * cpu device's, checked below); logistic needs exp/log and runs on the exact cpu device.
  */
 const precisionFor = (name: string): Precision => precisionOf(name === "logistic" ? "float64" : "float64-fast");
