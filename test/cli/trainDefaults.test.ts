@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { resolveConfig } from "../../src/cli/train.js";
 import { defaultLearningRate, defaultSchedule } from "../../src/cli/trainDefaults.js";
 import { OPTIMIZER_NAMES } from "../../src/optim/index.js";
 
@@ -12,5 +13,10 @@ describe("descent train defaults", () => {
     assert.equal(defaultLearningRate("adam"), 2e-3);
     assert.equal(defaultSchedule("book.sgd"), "linear");
     assert.throws(() => defaultLearningRate("nope"), /no default rate for optimizer "nope"/);
+  });
+
+  it("decay weights only unless --decay-bias-and-norm is given", () => {
+    assert.equal(resolveConfig({ weightDecay: 0.1 }).decayBiasAndNorm, false);
+    assert.equal(resolveConfig({ weightDecay: 0.1, decayBiasAndNorm: true }).decayBiasAndNorm, true);
   });
 });
