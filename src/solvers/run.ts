@@ -83,6 +83,8 @@ export class SolverRun {
  * counts as iteration 0): how to compare fairly with a run that stopped at a looser accuracy.
  */
 export function evaluationsToReach(result: OptimizeResult, gradNorm: number): { iterations: number; fevals: number; gevals: number; hvps: number } | undefined {
+  // A run that met the target at its start took no iteration: its counts are those of the start.
+  if (result.iterations === 0 && result.gradNorm <= gradNorm) return { iterations: 0, fevals: result.fevals, gevals: result.gevals, hvps: result.hvps ?? 0 };
   const first = result.history?.find((h) => h.gradNorm <= gradNorm);
   if (first) return { iterations: first.iteration, fevals: first.fevals, gevals: first.gevals, hvps: first.hvps };
   return undefined;

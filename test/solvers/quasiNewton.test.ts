@@ -113,4 +113,11 @@ describe("evaluationsToReach", () => {
     assert.equal(loose.iterations, 1);
     assert.ok(loose.gevals < final.gevals);
   });
+
+  it("counts a start that already meets the target as iteration 0", () => {
+    const { problem } = loadProblem("rosenbrock", { precision });
+    const atMinimum = bfgs(new Objective(problem, precision), [1, 1]);
+    assert.equal(atMinimum.iterations, 0);
+    assert.deepEqual(evaluationsToReach(atMinimum, 1e-5), { iterations: 0, fevals: atMinimum.fevals, gevals: atMinimum.gevals, hvps: 0 });
+  });
 });
