@@ -46,10 +46,7 @@ export interface GradientNoiseOptions {
   /** Single examples used to estimate σ (all of them when larger than N). Default 256. */
   varianceSamples?: number;
   key?: Key;
-  /**
-   * Compile the gradient even in float64 (default true): jit's float32 rounding of constants
-   * (~1e-8 relative) is far below the sampling noise measured here, and it is much faster.
-   */
+  /** Compile the gradient even in float64 (default true): exact there too (src/engine/float64Constants.ts), and much faster. */
   jit?: boolean;
 }
 
