@@ -19,7 +19,10 @@ export function allFinite(t: Tree): np.Array {
 export function skipNonFiniteUpdates(inner: GradientTransformation): GradientTransformation {
   return {
     ...innerQueries(inner),
-    init: (params) => ({ inner: inner.init(jaxTree.ref(params)), skipped: scalarLike(params) }),
+    init: (params) => {
+      const skipped = scalarLike(params); // borrows: inner.init consumes params next
+      return { inner: inner.init(params), skipped };
+    },
     update(updates, state, params) {
       const st = state as GuardState;
       const ok = allFinite(updates);
