@@ -61,9 +61,15 @@ async function runDiagnose(flags: Record<string, unknown>): Promise<void> {
   const probeHost = gatherBatch(trainSet, probeIdx);
   const probe = { ...deviceBatch(trainSet, probeIdx, precision), labels: probeHost.y, hostX: probeHost.x, xShape: trainSet.xShape };
   const schedule = learningRate(resolved.lr, resolved.schedule, { totalSteps: plannedSteps });
-  const lrAt = (step: number) => (monitorLr as number | undefined) ?? Number(hostValue(valueAt(schedule, toDevice([step], [], precision))));
-  const lines: DiagnosticRecord[] = [];
-  const session = diagnosticsSession({ model, classification: trainSet.numClasses > 0, probe, precision, every, lr: lrAt, spectrumSteps, lanczosSteps: lanczosSteps as number, key: random.randomKey(config.seed), onRecord: (r) => lines.push(r) });
+  const scheduled = (step: number) => Number(hostValue(valueAt(schedule, toDevice([step], [], precision))));
+  // ε of the step just taken; where a schedule has decayed to 0 (cosine's last step), the last positive ε before it.
+  const lrAt = (step: number) => {
+    if (monitorLr !== undefined) return monitorLr as number;
+    for (let s = step; s >= 1; s--) if (scheduled(s) > 0) return scheduled(s);
+    return scheduled(step);
+  };
+  const lines: DiagnosticRecord[] = [{ type: "probe", indices: Array.from(probeIdx) }];
+  const session = diagnosticsSession({ model, classification: trainSet.numClasses > 0, probe, precision, every, lastStep: totalSteps, lr: lrAt, spectrumSteps, lanczosSteps: lanczosSteps as number, key: random.randomKey(config.seed), onRecord: (r) => lines.push(r) });
 
   mkdirSync(config.out, { recursive: true });
   const metricsPath = join(config.out, "metrics.jsonl");
@@ -82,7 +88,7 @@ async function runDiagnose(flags: Record<string, unknown>): Promise<void> {
 
   const loss = modelLoss(model, trainSet.numClasses > 0);
   const noiseResult = noise && noiseSizes.length ? gradientNoise({ loss, params: result.params, modelState: result.modelState, data: trainSet, precision, batchSizes: noiseSizes, key: random.randomKey(config.seed) }) : undefined;
-  const symmetry = symmetryCheck(model, result.params, result.modelState, probe, precision, trainSet.numClasses > 0);
+  const symmetry = symmetryCheck(model, result.params, result.modelState, probe, precision, trainSet.numClasses > 0, random.foldIn(random.randomKey(config.seed), 0x73796d));
   disposeTree([probe.x, probe.y]);
 
   const records = readFileSync(metricsPath, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as MetricsRecord);
@@ -131,10 +137,10 @@ async function runDiagnose(flags: Record<string, unknown>): Promise<void> {
 const hostValue = (v: np.Array | number): number => (typeof v === "number" ? v : v.item());
 
 // 8.2.2 on the final weights, for MLPs (hidden layers between two linear layers).
-function symmetryCheck(model: Layer & { layers?: Layer[] }, params: Tree, modelState: Tree, probe: { x: np.Array; y: np.Array }, precision: Precision, classification: boolean) {
+function symmetryCheck(model: Layer & { layers?: Layer[] }, params: Tree, modelState: Tree, probe: { x: np.Array; y: np.Array }, precision: Precision, classification: boolean, key: random.Key) {
   const host = treeToHost(params);
   if (!model.layers || hiddenBlocks(model, host).length === 0) return undefined;
   const loss = modelLoss(model, classification);
   const lossOf = (p: Map<string, HostTensor>, s: Map<string, HostTensor>) => loss(treeFromHost(params, p, precision), treeFromHost(modelState, s, precision), probe.x.ref, probe.y.ref).item();
-  return weightSpaceSymmetry(model, host, treeToHost(modelState), lossOf);
+  return weightSpaceSymmetry(model, host, treeToHost(modelState), lossOf, key);
 }

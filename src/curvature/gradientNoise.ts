@@ -22,6 +22,8 @@ export interface GradientNoiseRow {
   predictedRms: number;
   /** rmsError / ‖g‖. */
   relativeError: number;
+  /** The examples of each draw (indices into the dataset), so that any ‖g_B − g‖ can be recomputed. */
+  drawIndices: number[][];
 }
 
 export interface GradientNoise {
@@ -30,6 +32,8 @@ export interface GradientNoise {
   /** σ, estimated from `varianceSamples` single-example gradients. */
   sigma: number;
   examples: number;
+  /** The single examples whose gradients estimated σ. */
+  varianceIndices: number[];
   rows: GradientNoiseRow[];
 }
 
@@ -88,12 +92,17 @@ export function gradientNoise(opts: GradientNoiseOptions): GradientNoise {
     const rows = opts.batchSizes.map((m, k): GradientNoiseRow => {
       if (!(m >= 1 && m <= N)) throw new Error(`batch size ${m} is not between 1 and the ${N} examples`);
       let sum = 0;
-      for (let d = 0; d < draws; d++) sum += distanceSq(gradientOf(random.permutation(random.foldIn(key, 1000 * (k + 2) + d), N).subarray(0, m)), g);
+      const drawIndices: number[][] = [];
+      for (let d = 0; d < draws; d++) {
+        const batch = random.permutation(random.foldIn(key, 1000 * (k + 2) + d), N).subarray(0, m);
+        drawIndices.push(Array.from(batch));
+        sum += distanceSq(gradientOf(batch), g);
+      }
       const rmsError = Math.sqrt(sum / draws);
       const standardError = sigma / Math.sqrt(m);
-      return { batchSize: m, draws, rmsError, standardError, predictedRms: N > 1 ? standardError * Math.sqrt((N - m) / (N - 1)) : 0, relativeError: rmsError / fullGradNorm };
+      return { batchSize: m, draws, rmsError, standardError, predictedRms: N > 1 ? standardError * Math.sqrt((N - m) / (N - 1)) : 0, relativeError: rmsError / fullGradNorm, drawIndices };
     });
-    return { fullGradNorm, sigma, examples: N, rows };
+    return { fullGradNorm, sigma, examples: N, varianceIndices: Array.from(chosen), rows };
   } finally {
     vg.dispose();
   }

@@ -135,17 +135,37 @@ describe("descent diagnose", () => {
     assert.equal(run.stdout.trim().split("\n").length, 1);
     const summary = JSON.parse(run.stdout);
     assert.equal(summary.steps, 18); // 900 training examples (10% held out), batches of 100, 2 epochs
-    assert.equal(summary.measurements, 5); // steps 1, 4, 8, 12, 16
+    assert.equal(summary.measurements, 6); // steps 1, 4, 8, 12, 16 and the last, 18
     assert.deepEqual(summary.spectra.map((s: { step: number }) => s.step), [1, 18]);
     assert.equal(typeof summary.figure81.shown, "boolean");
     for (const f of ["report.html", "diagnostics.jsonl", "metrics.jsonl", "config.json", "checkpoint.safetensors"]) assert.ok(existsSync(join(out, f)), f);
     const lines = readFileSync(join(out, "diagnostics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
     const types = new Set(lines.map((l) => l.type));
-    assert.deepEqual([...types].sort(), ["curvature", "gradient-noise", "layers", "spectrum", "symmetry"]);
+    assert.deepEqual([...types].sort(), ["curvature", "gradient-noise", "layers", "probe", "spectrum", "symmetry"]);
     const curvature = lines.filter((l) => l.type === "curvature");
+    // The cosine schedule's last ε is 0: the last measurement uses the last positive ε instead of reading zero.
+    const last = curvature[curvature.length - 1];
+    assert.equal(last.step, 18);
+    assert.ok(last.lr > 0 && last.predictedChange !== 0, `last record: ε ${last.lr}, predicted ${last.predictedChange}`);
+    // The trailing partial window of the layer norms (steps 17-18) is kept and says how long it is.
+    const layers = lines.filter((l) => l.type === "layers");
+    assert.deepEqual(layers.map((l) => [l.step, l.steps]), [[4, 4], [8, 4], [12, 4], [16, 4], [18, 2]]);
+    // Every number can be recomputed outside: the probe batch, the noise draws and the symmetry's permutations.
+    const probe = lines.find((l) => l.type === "probe");
+    assert.equal(new Set(probe.indices).size, 128);
+    assert.ok(probe.indices.every((i: number) => Number.isInteger(i) && i >= 0 && i < 900));
+    const noise = lines.find((l) => l.type === "gradient-noise");
+    assert.equal(noise.varianceIndices.length, Math.min(256, 900));
+    for (const row of noise.rows) assert.ok(row.drawIndices.length === row.draws && row.drawIndices.every((d: number[]) => d.length === row.batchSize));
     for (const r of curvature) assert.ok(Number.isFinite(r.gHg) && r.error >= 0 && r.error <= 1 && Math.abs(r.predictedChange + r.lr * r.gTg - 0.5 * r.lr ** 2 * r.gHg) < 1e-9 * Math.max(1, r.gTg));
     const symmetry = lines.find((l) => l.type === "symmetry");
     assert.ok(symmetry.maxRelDiff < 1e-5, `symmetry ${symmetry.maxRelDiff}`); // float32
+    // --seed reaches the symmetry check's permutations (it always used key 0 before).
+    const other = tmp("diagnose-seed");
+    const reseeded = descent(["diagnose", "--dataset", "blobs", "--epochs", "1", "--batch-size", "300", "--lanczos-steps", "4", "--no-noise", "--probe-size", "32", "--seed", "7", "--out", other, "--json"]);
+    assert.equal(reseeded.code, 0, reseeded.stderr);
+    const symmetry7 = readFileSync(join(other, "diagnostics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l)).find((l) => l.type === "symmetry");
+    assert.notDeepEqual(symmetry7.permutations, symmetry.permutations);
     const html = readFileSync(join(out, "report.html"), "utf8");
     for (const heading of ["Figure 8.1", "8.2.1", "Per-layer gradient norms", "spectrum", "gradient noise", "symmetry"]) assert.match(html, new RegExp(heading, "i"));
     assert.ok((html.match(/<svg/g) ?? []).length >= 7);
