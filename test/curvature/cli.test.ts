@@ -160,6 +160,24 @@ describe("descent diagnose", () => {
     for (const r of curvature) assert.ok(Number.isFinite(r.gHg) && r.error >= 0 && r.error <= 1 && Math.abs(r.predictedChange + r.lr * r.gTg - 0.5 * r.lr ** 2 * r.gHg) < 1e-9 * Math.max(1, r.gTg));
     const symmetry = lines.find((l) => l.type === "symmetry");
     assert.ok(symmetry.maxRelDiff < 1e-5, `symmetry ${symmetry.maxRelDiff}`); // float32
+    // --checkpoint evaluates the trained model without retraining: at the last step it reproduces the run's own measurements.
+    const again = descent(["diagnose", "--checkpoint", out, "--probe-size", "128", "--lanczos-steps", "8", "--trace-probes", "4", "--noise-batch-sizes", "8,64", "--json"]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(JSON.parse(again.stdout).step, 18);
+    const evaluated = readFileSync(join(out, "checkpoint-diagnostics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(evaluated.map((l) => l.type), ["checkpoint", "probe", "curvature", "spectrum", "trace", "gradient-noise", "symmetry"]);
+    assert.deepEqual(evaluated[1].indices, probe.indices);
+    for (const k of ["loss", "gTg", "gHg", "lr", "actualChange"]) assert.equal(evaluated[2][k], last[k], `curvature ${k}`);
+    const noiseAgain = evaluated[5];
+    assert.equal(noiseAgain.fullGradNorm, noise.fullGradNorm);
+    assert.equal(noiseAgain.sigma, noise.sigma);
+    assert.deepEqual(evaluated[6].permutations, symmetry.permutations);
+    assert.equal(evaluated[6].loss, symmetry.loss);
+    assert.ok(Number.isFinite(evaluated[4].estimate) && evaluated[4].samples.length === 4);
+    const missing = descent(["diagnose", "--checkpoint", join(out, "nowhere")]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /--checkpoint: no checkpoint at .*nowhere/);
+
     // --seed reaches the symmetry check's permutations (it always used key 0 before).
     const other = tmp("diagnose-seed");
     const reseeded = descent(["diagnose", "--dataset", "blobs", "--epochs", "1", "--batch-size", "300", "--lanczos-steps", "4", "--no-noise", "--probe-size", "32", "--seed", "7", "--out", other, "--json"]);
