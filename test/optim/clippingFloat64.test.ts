@@ -1,6 +1,6 @@
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { jit, numpy as np, tree as jaxTree } from "@jax-js/jax";
+import { jit, numpy as np } from "@jax-js/jax";
 import { precisionOf, startEngine, toDevice, type Tree } from "../../src/engine/index.js";
 import { clipByGlobalNorm, clipByValue, type GradientTransformation } from "../../src/optim/index.js";
 

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { precisionOf, startEngine } from "../../src/engine/index.js";
-import { firstOrderMethods } from "../../src/optim/methods.js";
+import { firstOrderMethods } from "../../src/methods/firstOrder.js";
 import { loadProblem, Objective, type ReferenceRun } from "../../src/problems/index.js";
 import { trajectoryDeviation } from "./helpers.js";
 
