@@ -48,6 +48,19 @@ function runJson(args: string[]) {
 }
 
 describe("descent curvature", () => {
+  it("float64 is exact at an awkward size: a 150-example MLP's gᵀg, gᵀHg and extreme eigenvalues match torch to 1e-12", () => {
+    const { cases } = JSON.parse(readFileSync(fixture("float64-exact.json"), "utf8"));
+    const c = cases[1];
+    const file = join(tmp("mlp150"), "mlp150.json");
+    writeFileSync(file, JSON.stringify({ problem: c.problem, theta0: c.theta0 }));
+    const out = runJson(["--problem", file, "--top", "1", "--bottom", "1", "--tol", "1e-14"]);
+    const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
+    const scale = Math.max(...c.eigenvalues.map(Math.abs));
+    assert.ok(rel(out.gTg, c.gTg) <= 1e-12 && rel(out.gHg, c.gTHg) <= 1e-12, `gᵀg ${out.gTg} vs ${c.gTg}, gᵀHg ${out.gHg} vs ${c.gTHg}`);
+    assert.ok(Math.abs(out.top[0] - c.eigenvalues.at(-1)) <= 1e-12 * scale && Math.abs(out.bottom[0] - c.eigenvalues[0]) <= 1e-12 * scale, `${out.top} ${out.bottom}`);
+    assert.equal(out.residualsBound, true);
+  });
+
   const quadratics: [string, number[][]][] = [
     [fixture("trajectories-quadratic.json"), JSON.parse(readFileSync(fixture("trajectories-quadratic.json"), "utf8")).problem.A],
     [`${fixture("scipy-suite.json")}#quadratic-cond1e4`, JSON.parse(readFileSync(fixture("scipy-suite.json"), "utf8")).problems.find((p: { name: string }) => p.name === "quadratic-cond1e4").problem.A],
