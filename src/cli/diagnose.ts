@@ -1,18 +1,18 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command } from "commander";
-import { numpy as np } from "@jax-js/jax";
-import { disposeTree, random, toDevice, treeFromHost, treeToHost, type HostTensor, type Precision, type Tree } from "../engine/index.js";
-import type { Layer } from "../nn/index.js";
+import { disposeTree, random } from "../engine/index.js";
 import { gatherBatch } from "../data/index.js";
-import { deviceBatch, diagnosticsSession, figure81Verdict, gradientNoise, hiddenBlocks, modelLoss, weightSpaceSymmetry, type DiagnosticRecord } from "../curvature/index.js";
-import { learningRate, valueAt } from "../optim/index.js";
+import { deviceBatch, diagnosticsSession, figure81Verdict, gradientNoise, modelLoss, type DiagnosticRecord } from "../curvature/index.js";
+import { learningRate } from "../optim/index.js";
 import { diagnoseReport } from "../report/diagnoseReport.js";
 import { train, type MetricsRecord } from "../train/index.js";
 import { UserError } from "./errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { integerArg, numberArg } from "./args.js";
 import { progressCallbacks } from "./progress.js";
+import { lastPositiveRate, probeIndices, symmetryCheck, symmetryKey } from "./diagnoseShared.js";
+import { diagnoseCheckpoint } from "./diagnoseCheckpoint.js";
 import { prepareTraining, resolveConfig, trainCommand, trainerOptions } from "./train.js";
 
 const listOf = (parse: (s: string) => number) => (value: string) => value.split(",").filter((s) => s.trim()).map((s) => parse(s.trim()));
@@ -33,15 +33,21 @@ export function diagnoseCommand(): Command {
     .option("--lanczos-steps <m>", "Lanczos steps (Hessian-vector products) per spectrum", integerArg, 20)
     .option("--noise-batch-sizes <list>", "batch sizes of the gradient-noise measurement at the end", listOf(integerArg), DEFAULT_NOISE_SIZES)
     .option("--no-noise", "skip the gradient-noise measurement")
+    .option("--checkpoint <dir>", "evaluate the diagnostics on the trained model in DIR/checkpoint.safetensors instead of training (its settings come from the checkpoint); writes DIR/checkpoint-diagnostics.jsonl")
+    .option("--trace-probes <n>", "with --checkpoint: Rademacher probes of Hutchinson's trace", integerArg, 10)
     .action(async (flags) => runDiagnose(flags));
 }
 
 async function runDiagnose(flags: Record<string, unknown>): Promise<void> {
-  const { monitorEvery, monitorLr, probeSize, spectrumAt, lanczosSteps, noiseBatchSizes, noise, ...trainFlags } = flags as Record<string, never>;
+  const { monitorEvery, monitorLr, probeSize, spectrumAt, lanczosSteps, noiseBatchSizes, noise, checkpoint, traceProbes, ...trainFlags } = flags as Record<string, never>;
   for (const [name, value] of Object.entries({ "--monitor-every": monitorEvery, "--probe-size": probeSize, "--lanczos-steps": lanczosSteps }) as [string, number | undefined][]) {
     if (value !== undefined && !(value >= 1)) throw new UserError(`${name} must be at least 1, got ${value}`);
   }
   if (monitorLr !== undefined && !((monitorLr as number) > 0)) throw new UserError(`--monitor-lr must be positive, got ${monitorLr}`);
+  if (!((traceProbes as number) >= 1)) throw new UserError(`--trace-probes must be at least 1, got ${traceProbes}`);
+  if (checkpoint !== undefined) {
+    return diagnoseCheckpoint({ dir: checkpoint, probeSize, lanczosSteps, traceProbes, noiseBatchSizes, noise, monitorLr, json: Boolean(trainFlags.json) });
+  }
   const json = Boolean(trainFlags.json);
   const config = resolveConfig(trainFlags);
   const run = await prepareTraining(config);
@@ -58,13 +64,13 @@ async function runDiagnose(flags: Record<string, unknown>): Promise<void> {
   const noiseSizes = (noiseBatchSizes as number[]).filter((m) => m >= 1 && m <= trainSet.size);
 
   // The probe batch: a fixed random subset of the training set, the same at every measurement.
-  const probeIdx = random.permutation(random.foldIn(random.randomKey(config.seed), 0x70726f), trainSet.size).subarray(0, Math.min(probeSize as number, trainSet.size));
+  const probeIdx = probeIndices(config.seed, trainSet.size, probeSize as number);
   const probeHost = gatherBatch(trainSet, probeIdx);
   const probe = { ...deviceBatch(trainSet, probeIdx, precision), labels: probeHost.y, hostX: probeHost.x, xShape: trainSet.xShape };
   const schedule = learningRate(resolved.lr, resolved.schedule, { totalSteps: plannedSteps });
-  const lrAt = (step: number) => (monitorLr as number | undefined) ?? Number(hostValue(valueAt(schedule, toDevice([step], [], precision))));
-  const lines: DiagnosticRecord[] = [];
-  const session = diagnosticsSession({ model, classification: trainSet.numClasses > 0, probe, precision, every, lr: lrAt, spectrumSteps, lanczosSteps: lanczosSteps as number, key: random.randomKey(config.seed), onRecord: (r) => lines.push(r) });
+  const lrAt = (step: number) => (monitorLr as number | undefined) ?? lastPositiveRate(schedule, step, precision);
+  const lines: DiagnosticRecord[] = [{ type: "probe", indices: Array.from(probeIdx) }];
+  const session = diagnosticsSession({ model, classification: trainSet.numClasses > 0, probe, precision, every, lastStep: totalSteps, lr: lrAt, spectrumSteps, lanczosSteps: lanczosSteps as number, key: random.randomKey(config.seed), onRecord: (r) => lines.push(r) });
 
   mkdirSync(config.out, { recursive: true });
   const metricsPath = join(config.out, "metrics.jsonl");
@@ -83,7 +89,7 @@ async function runDiagnose(flags: Record<string, unknown>): Promise<void> {
 
   const loss = modelLoss(model, trainSet.numClasses > 0);
   const noiseResult = noise && noiseSizes.length ? gradientNoise({ loss, params: result.params, modelState: result.modelState, data: trainSet, precision, batchSizes: noiseSizes, key: random.randomKey(config.seed) }) : undefined;
-  const symmetry = symmetryCheck(model, result.params, result.modelState, probe, precision, trainSet.numClasses > 0);
+  const symmetry = symmetryCheck(model, result.params, result.modelState, probe, precision, trainSet.numClasses > 0, symmetryKey(config.seed));
   disposeTree([probe.x, probe.y]);
 
   const records = readFileSync(metricsPath, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as MetricsRecord);
@@ -127,15 +133,4 @@ async function runDiagnose(flags: Record<string, unknown>): Promise<void> {
   }
   process.stdout.write(`${verdict.text}\n`);
   process.stdout.write(`ill-conditioned (½ε²gᵀHg > εgᵀg) at ${summary.illConditioned} of ${summary.measurements} measurements; wrote ${join(config.out, "report.html")} and diagnostics.jsonl\n`);
-}
-
-const hostValue = (v: np.Array | number): number => (typeof v === "number" ? v : v.item());
-
-// 8.2.2 on the final weights, for MLPs (hidden layers between two linear layers).
-function symmetryCheck(model: Layer & { layers?: Layer[] }, params: Tree, modelState: Tree, probe: { x: np.Array; y: np.Array }, precision: Precision, classification: boolean) {
-  const host = treeToHost(params);
-  if (!model.layers || hiddenBlocks(model, host).length === 0) return undefined;
-  const loss = modelLoss(model, classification);
-  const lossOf = (p: Map<string, HostTensor>, s: Map<string, HostTensor>) => loss(treeFromHost(params, p, precision), treeFromHost(modelState, s, precision), probe.x.ref, probe.y.ref).item();
-  return weightSpaceSymmetry(model, host, treeToHost(modelState), lossOf);
 }

@@ -21,6 +21,8 @@ export interface GradientNoiseRow {
   predictedRms: number;
   /** rmsError / ‖g‖. */
   relativeError: number;
+  /** The examples of each draw (indices into the dataset), so that any ‖g_B − g‖ can be recomputed. */
+  drawIndices: number[][];
 }
 
 export interface GradientNoise {
@@ -29,6 +31,8 @@ export interface GradientNoise {
   /** σ, estimated from `varianceSamples` single-example gradients. */
   sigma: number;
   examples: number;
+  /** The single examples whose gradients estimated σ. */
+  varianceIndices: number[];
   rows: GradientNoiseRow[];
 }
 
@@ -45,10 +49,7 @@ export interface GradientNoiseOptions {
   /** Single examples used to estimate σ (all of them when larger than N). Default 256. */
   varianceSamples?: number;
   key?: Key;
-  /**
-   * Compile the gradient even in float64 (default true): jit's float32 rounding of constants
-   * (~1e-8 relative) is far below the sampling noise measured here, and it is much faster.
-   */
+  /** Compile the gradient even in float64 (default true): exact there too (src/engine/float64Constants.ts), and much faster. */
   jit?: boolean;
 }
 
@@ -90,12 +91,17 @@ export function gradientNoise(opts: GradientNoiseOptions): GradientNoise {
     const rows = opts.batchSizes.map((m, k): GradientNoiseRow => {
       if (!(m >= 1 && m <= N)) throw new Error(`batch size ${m} is not between 1 and the ${N} examples`);
       let sum = 0;
-      for (let d = 0; d < draws; d++) sum += distanceSq(gradientOf(random.permutation(random.foldIn(key, 1000 * (k + 2) + d), N).subarray(0, m)), g);
+      const drawIndices: number[][] = [];
+      for (let d = 0; d < draws; d++) {
+        const batch = random.permutation(random.foldIn(key, 1000 * (k + 2) + d), N).subarray(0, m);
+        drawIndices.push(Array.from(batch));
+        sum += distanceSq(gradientOf(batch), g);
+      }
       const rmsError = Math.sqrt(sum / draws);
       const standardError = sigma / Math.sqrt(m);
-      return { batchSize: m, draws, rmsError, standardError, predictedRms: N > 1 ? standardError * Math.sqrt((N - m) / (N - 1)) : 0, relativeError: rmsError / fullGradNorm };
+      return { batchSize: m, draws, rmsError, standardError, predictedRms: N > 1 ? standardError * Math.sqrt((N - m) / (N - 1)) : 0, relativeError: rmsError / fullGradNorm, drawIndices };
     });
-    return { fullGradNorm, sigma, examples: N, rows };
+    return { fullGradNorm, sigma, examples: N, varianceIndices: Array.from(chosen), rows };
   } finally {
     vg.dispose();
   }

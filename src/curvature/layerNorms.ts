@@ -10,6 +10,8 @@ export interface LayerNormRecord {
   norms: Record<string, number>;
   /** Mean over the window of the whole minibatch gradient's norm. */
   total: number;
+  /** Steps in the window: `every`, or fewer for the run's trailing partial window. */
+  steps: number;
 }
 
 /** What this recorder reads from a training step (the Trainer's onStep info fits). */
@@ -19,8 +21,8 @@ export interface GradientStatsInfo {
   paramPaths: string[];
 }
 
-/** Averages per-parameter gradient norms over windows of `every` steps. */
-export function layerGradientNorms(every: number) {
+/** Averages per-parameter gradient norms over windows of `every` steps; a trailing partial window ends at `lastStep`. */
+export function layerGradientNorms(every: number, lastStep?: number) {
   if (!(every >= 1)) throw new Error(`layer norms need every >= 1, got ${every}`);
   const records: LayerNormRecord[] = [];
   let sums: number[] = [];
@@ -37,8 +39,8 @@ export function layerGradientNorms(every: number) {
       }
       total += Math.sqrt(sq);
       count++;
-      if (step % every !== 0) return;
-      records.push({ step, norms: Object.fromEntries(paramPaths.map((p, i) => [p, sums[i] / count])), total: total / count });
+      if (step % every !== 0 && step !== lastStep) return;
+      records.push({ step, norms: Object.fromEntries(paramPaths.map((p, i) => [p, sums[i] / count])), total: total / count, steps: count });
       sums.fill(0);
       total = 0;
       count = 0;

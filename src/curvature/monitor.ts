@@ -22,11 +22,19 @@ export interface IllConditioningRecord {
   predictedChange: number;
   /** f(θ − εg) − f(θ). */
   actualChange: number;
+  /**
+   * False when the actual change is lost to cancellation: in float32 once |Δf| < 1e-3·|f| (each f
+   * carries a relative rounding error the difference cannot shed). Always true in float64.
+   */
+  actualChangeReliable: boolean;
   /** ½ε²gᵀHg > εgᵀg: the second-order term outweighs the first, a gradient step of this size goes uphill. */
   illConditioned: boolean;
   /** ε·gᵀHg / (2gᵀg): above 1 means ill-conditioned at this ε. */
   curvatureRatio: number;
 }
+
+/** In float32, f(θ − εg) − f(θ) keeps few correct digits once it is below this fraction of |f|. */
+const FLOAT32_CANCELLATION = 1e-3;
 
 /**
  * One compiled probe: [f, gᵀg, gᵀHg, f(θ − εg)] at params (borrowed) on data (borrowed), ε as a
@@ -58,6 +66,7 @@ export function compileIllConditioningProbe(loss: TreeLoss, precision: Precision
         lr,
         predictedChange,
         actualChange: after - loss,
+        actualChangeReliable: precision.dtype === np.float64 || Math.abs(after - loss) >= FLOAT32_CANCELLATION * Math.abs(loss),
         illConditioned: 0.5 * lr * lr * gHg > lr * gTg,
         curvatureRatio: (lr * gHg) / (2 * gTg),
       };
@@ -80,6 +89,8 @@ export interface MonitorOptions {
   precision: Precision;
   /** Measure every `every` steps (and at step 1). */
   every: number;
+  /** The run's last step, measured too when it is not a multiple of `every`. */
+  lastStep?: number;
   /** ε at a step: the learning rate of the hypothetical gradient step. */
   lr: (step: number) => number;
   mode?: HvpMode;
@@ -94,7 +105,7 @@ export function illConditioningMonitor(opts: MonitorOptions) {
   return {
     records,
     onStep(info: StepInfo): void {
-      if (info.step !== 1 && info.step % opts.every !== 0) return;
+      if (info.step !== 1 && info.step % opts.every !== 0 && info.step !== opts.lastStep) return;
       const record = { step: info.step, ...probe.run(info.state.params, opts.lr(info.step), info.state.modelState, opts.probe.x, opts.probe.y) };
       records.push(record);
       opts.onRecord?.(record);

@@ -4,7 +4,9 @@
  * behaves like ρ(W)^{T−t}: vanishing when the spectral radius is below 1, exploding above.
  * Computed on the host in float64 from the layer's weights and a batch of input sequences.
  */
-import type { HostTensor } from "../engine/index.js";
+import { random, type HostTensor } from "../engine/index.js";
+import type { HessianOperator } from "./operator.js";
+import { extremeEigenpairs } from "./spectrum.js";
 
 export interface RnnWeights {
   /** U: [features, units]. */
@@ -62,19 +64,17 @@ export function spectralRadius(a: Matrix, squarings = 40): number {
   return Math.exp(logNorm / 2 ** squarings);
 }
 
-/** ‖A‖₂, the largest singular value, by power iteration on AᵀA. */
-export function spectralNorm(a: Matrix, iterations = 100): number {
+/**
+ * ‖A‖₂, the largest singular value: √λmax(AᵀA) by Lanczos with full reorthogonalization, run until
+ * the top Ritz pair's residual is <= 1e-14·θ (then |θ − λmax| is too), or to the whole space. Exact
+ * where fixed power iterations are not: near-orthogonal recurrent weights have σ1 ≈ σ2.
+ */
+export function spectralNorm(a: Matrix): number {
+  if (a.rows === 0 || a.cols === 0) return 0;
   const at = transpose(a);
-  let v: Matrix = { rows: a.cols, cols: 1, data: new Float64Array(a.cols).map((_, i) => 1 + 0.01 * Math.sin(i + 1)) };
-  v = { ...v, data: v.data.map((x, _, all) => x / Math.sqrt(all.reduce((s, y) => s + y * y, 0))) };
-  let sigmaSq = 0;
-  for (let it = 0; it < iterations; it++) {
-    const w = matmul(at, matmul(a, v));
-    sigmaSq = frobenius(w);
-    if (!(sigmaSq > 0)) return 0;
-    v = { ...w, data: w.data.map((x) => x / sigmaSq) };
-  }
-  return Math.sqrt(sigmaSq);
+  const gram: HessianOperator = { dim: a.cols, apply: (v) => matmul(at, matmul(a, { rows: a.cols, cols: 1, data: v })).data };
+  const { top } = extremeEigenpairs(gram, { top: 1, tol: 1e-14, maxSteps: a.cols, key: random.randomKey(0) });
+  return Math.sqrt(Math.max(top[0].value, 0));
 }
 
 /** The hidden states h_1 … h_T of one sequence x ([T, features], row-major). */
@@ -118,7 +118,7 @@ export function recurrentDiagnostics(w: RnnWeights, sequences: ArrayLike<number>
   const sums = new Array(steps).fill(0);
   for (let e = 0; e < n; e++) {
     const x = Array.prototype.slice.call(sequences, e * steps * features, (e + 1) * steps * features) as number[];
-    stateJacobians(w, rnnStates(w, x, steps)).forEach((P, lag) => (sums[lag] += spectralNorm(P, 50) / n));
+    stateJacobians(w, rnnStates(w, x, steps)).forEach((P, lag) => (sums[lag] += spectralNorm(P) / n));
   }
   return { spectralRadius: spectralRadius(W), spectralNorm: spectralNorm(W), jacobianNorms: sums.map((norm, lag) => ({ lag, norm })) };
 }

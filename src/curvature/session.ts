@@ -26,12 +26,15 @@ export interface DiagnosticsOptions {
   lr: (step: number) => number;
   spectrumSteps: number[];
   lanczosSteps: number;
+  /** The run's last step: the monitor measures there and the layer norms close their partial window. */
+  lastStep?: number;
   key?: Key;
   /** Called with each record as it is made (e.g. to stream JSON lines). */
   onRecord?: (record: DiagnosticRecord) => void;
 }
 
 export type DiagnosticRecord =
+  | { type: "probe"; indices: number[] }
   | ({ type: "curvature"; error: number | null } & IllConditioningRecord)
   | ({ type: "layers" } & LayerNormRecord)
   | ({ type: "spectrum"; step: number } & SpectrumSnapshot)
@@ -40,8 +43,8 @@ export type DiagnosticRecord =
 export function diagnosticsSession(opts: DiagnosticsOptions) {
   const { model, precision, probe } = opts;
   const loss = modelLoss(model, opts.classification);
-  const monitor = illConditioningMonitor({ loss, probe, precision, every: opts.every, lr: opts.lr });
-  const layers = layerGradientNorms(opts.every);
+  const monitor = illConditioningMonitor({ loss, probe, precision, every: opts.every, lastStep: opts.lastStep, lr: opts.lr });
+  const layers = layerGradientNorms(opts.every, opts.lastStep);
   const predict = compileFor(precision, (params: Tree, state: Tree, x: np.Array) => {
     const [out, newState] = model.apply(params, state, x, { train: false });
     disposeTree(newState);
@@ -87,7 +90,7 @@ export function diagnosticsSession(opts: DiagnosticsOptions) {
       if (!spectrumSteps.has(info.step)) return;
       const op = treeLossHessian(loss, info.state.params, [{ data: [info.state.modelState, probe.x, probe.y], weight: 1 }], precision);
       try {
-        const snapshot = spectrumSnapshot(op, { steps: opts.lanczosSteps, key: random.foldIn(key, info.step) });
+        const snapshot = spectrumSnapshot(op, { steps: opts.lanczosSteps, key: random.foldIn(key, info.step), exactProducts: precision.dtype === np.float64 });
         out.spectra.push({ step: info.step, snapshot });
         emit({ type: "spectrum", step: info.step, ...snapshot });
       } finally {

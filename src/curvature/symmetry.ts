@@ -91,10 +91,12 @@ export function rescaleHiddenUnits(params: Map<string, HostTensor>, blocks: Hidd
 
 export interface SymmetryCheck {
   loss: number;
-  /** Each transformation tried and the loss after it. */
-  transformed: { name: string; loss: number }[];
+  /** Each transformation tried and the loss after it (with its per-unit factors, for rescalings and sign flips). */
+  transformed: { name: string; loss: number; factors?: number[][] }[];
   /** max |loss' − loss| / |loss|. */
   maxRelDiff: number;
+  /** The permutation of each hidden block's units (drawn from the key), so the check can be redone outside. */
+  permutations: number[][];
 }
 
 /**
@@ -106,19 +108,19 @@ export function weightSpaceSymmetry(model: Layer & { layers?: Layer[] }, params:
   const blocks = hiddenBlocks(model, params);
   if (blocks.length === 0) throw new Error("the model has no hidden layer between two linear layers");
   const loss = lossOf(params, state);
-  const transformed: { name: string; loss: number }[] = [];
+  const transformed: SymmetryCheck["transformed"] = [];
   const perms = blocks.map((b, i) => random.permutation(random.foldIn(key, i), b.units));
   const permuted = permuteHiddenUnits(params, state, blocks, perms);
   transformed.push({ name: "permute hidden units", loss: lossOf(permuted.params, permuted.state) });
   const plain = blocks.filter((b) => !b.batchNorm);
   if (plain.length === blocks.length && blocks.every((b) => b.activation === "relu")) {
     const factors = blocks.map((b, i) => random.uniform(random.foldIn(key, 100 + i), b.units, 0.5, 2));
-    transformed.push({ name: "rescale ReLU units (α, 1/α)", loss: lossOf(rescaleHiddenUnits(params, blocks, factors), state) });
+    transformed.push({ name: "rescale ReLU units (α, 1/α)", loss: lossOf(rescaleHiddenUnits(params, blocks, factors), state), factors: factors.map((f) => Array.from(f)) });
   }
   if (plain.length === blocks.length && blocks.every((b) => b.activation === "tanh")) {
     const signs = blocks.map((b, i) => random.uniform(random.foldIn(key, 200 + i), b.units).map((u) => (u < 0.5 ? -1 : 1)));
-    transformed.push({ name: "flip signs of tanh units", loss: lossOf(rescaleHiddenUnits(params, blocks, signs), state) });
+    transformed.push({ name: "flip signs of tanh units", loss: lossOf(rescaleHiddenUnits(params, blocks, signs), state), factors: signs.map((f) => Array.from(f)) });
   }
   const maxRelDiff = Math.max(...transformed.map((t) => Math.abs(t.loss - loss) / Math.max(Math.abs(loss), Number.MIN_VALUE)));
-  return { loss, transformed, maxRelDiff };
+  return { loss, transformed, maxRelDiff, permutations: perms.map((p) => Array.from(p)) };
 }

@@ -1,4 +1,5 @@
 import "./polyfills.js";
+import "./float64Constants.js";
 import { defaultDevice, init, type Device } from "@jax-js/jax";
 
 let started: Promise<Device> | undefined;

@@ -109,8 +109,9 @@ export function scaleByAdam(rho1 = 0.9, rho2 = 0.999, delta: ScalarOrSchedule = 
 /**
  * NAdam as PyTorch computes it (Dozat 2016 with the momentum schedule μ_t = ρ1(1 − ½·0.96^(tψ))):
  * update (1−μ_t)/(1−Π_{i<=t}μ_i) · u/d + μ_{t+1}/(1−Π_{i<=t+1}μ_i) · s/d with d = √(r/(1−ρ2^t)) + δ.
+ * `legacyMuProduct` reproduces PyTorch <= 1.13, whose second product is μ_t·Π_{i<=t+1}μ_i.
  */
-export function scaleByNadam(rho1 = 0.9, rho2 = 0.999, delta = 1e-8, momentumDecay = 4e-3): GradientTransformation<NadamState> {
+export function scaleByNadam(rho1 = 0.9, rho2 = 0.999, delta = 1e-8, momentumDecay = 4e-3, opts: { legacyMuProduct?: boolean } = {}): GradientTransformation<NadamState> {
   const decayPerStep = 0.96 ** momentumDecay; // 0.96^(tψ) kept in the state as a running product, like 1 − ρ2^t
   return {
     init: (params) => ({ count: scalarLike(params), decay: scalarLike(params, 1), muProduct: scalarLike(params, 1), c2: scalarLike(params), s: zerosLikeTree(jaxTree.ref(params)), r: zerosLikeTree(params) }),
@@ -123,8 +124,10 @@ export function scaleByNadam(rho1 = 0.9, rho2 = 0.999, delta = 1e-8, momentumDec
       const mu = muOf(decay.ref);
       const muNext = muOf(decay.ref.mul(decayPerStep));
       const muProduct = st.muProduct.mul(mu.ref);
+      // PyTorch <= 1.13 multiplied μ_t into Π_{i<=t+1}μ_i a second time (fixed in 2.0, pytorch/pytorch#92699).
+      const productNext = opts.legacyMuProduct ? muProduct.ref.mul(mu.ref).mul(muNext.ref) : muProduct.ref.mul(muNext.ref);
       const gradWeight = mu.neg().add(1).div(muProduct.ref.neg().add(1));
-      const momentumWeight = muNext.ref.div(muProduct.ref.mul(muNext).neg().add(1));
+      const momentumWeight = muNext.div(productNext.neg().add(1));
       const s = mapTree((m, u) => ema(m, u, rho1, 1 - rho1), st.s, jaxTree.ref(updates));
       const r = mapTree((v, u) => ema(v, np.square(u), rho2, 1 - rho2), st.r, jaxTree.ref(updates));
       const c2 = biasCorrection(st.c2, rho2);

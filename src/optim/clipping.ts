@@ -1,6 +1,6 @@
 import { numpy as np, tree as jaxTree } from "@jax-js/jax";
 import type { Tree } from "../engine/index.js";
-import { release, resolve, use, type Resolved } from "./hyper.js";
+import { release, resolve, use, useAs, type Resolved } from "./hyper.js";
 import type { ScalarOrSchedule } from "./schedule.js";
 import { countedMap, type CountState, leavesOf, mapTree, type GradientTransformation } from "./transform.js";
 
@@ -11,7 +11,10 @@ export function globalNorm(t: Tree): np.Array {
 }
 
 // u·c/max(‖u‖, c): u itself when ‖u‖ <= c, else u rescaled to norm c (consumes norm).
-const rescaleFactor = (norm: np.Array, c: Resolved) => np.reciprocal(np.maximum(norm, use(c))).mul(use(c));
+const rescaleFactor = (norm: np.Array, c: Resolved) => {
+  const limit = useAs(norm, c);
+  return np.reciprocal(np.maximum(norm, limit)).mul(use(c));
+};
 
 /**
  * Clipping by the global norm (8.2.4; Pascanu et al. 2013): if ‖g‖ > c, g ← g·c/‖g‖, with ‖g‖ over all
@@ -45,7 +48,7 @@ export function clipByValue(maxValue: ScalarOrSchedule): GradientTransformation<
   return countedMap((updates, k, params) => {
     jaxTree.dispose(params);
     const c = resolve(maxValue, k);
-    const out = mapTree((u) => np.clip(u, typeof c === "number" ? -c : c.ref.neg(), use(c)), updates);
+    const out = mapTree((u) => np.clip(u, typeof c === "number" ? useAs(u, -c) : c.ref.neg(), useAs(u, c)), updates);
     release(c);
     return out;
   });

@@ -109,7 +109,7 @@ const torchPresets: Record<string, OptimizerPreset> = {
     (h, at) => torch.AdamW({ ...h, lr: at(h.lr), eps: at(h.eps), weight_decay: at(h.weight_decay) }),
   ),
   "torch.NAdam": preset(
-    { lr: rate(2e-3), betas, eps: nonNegative(1e-8), weight_decay: rate(0), momentum_decay: nonNegative(4e-3) },
+    { lr: rate(2e-3), betas, eps: nonNegative(1e-8), weight_decay: rate(0), momentum_decay: nonNegative(4e-3), legacy_mu_product: flag },
     "torch.optim.NAdam (Nesterov-accelerated Adam with PyTorch's momentum schedule)",
     (h, at) => torch.NAdam({ ...h, lr: at(h.lr), weight_decay: at(h.weight_decay) }),
   ),

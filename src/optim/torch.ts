@@ -103,10 +103,13 @@ export interface NAdamOptions {
   eps?: number;
   weight_decay?: Hyper;
   momentum_decay?: number;
+  /** Reproduce PyTorch <= 1.13, which counted μ_t twice in μ_{t+1}'s product (fixed in 2.0: pytorch/pytorch#92699). */
+  legacy_mu_product?: boolean;
 }
 
-/** torch.optim.NAdam (Dozat 2016 with PyTorch's momentum schedule μ_t = β1(1 − ½·0.96^(t·momentum_decay))). */
+/** torch.optim.NAdam as of PyTorch 2.0 (Dozat 2016 with PyTorch's momentum schedule μ_t = β1(1 − ½·0.96^(t·momentum_decay))). */
 export function NAdam(opts: NAdamOptions = {}): GradientTransformation {
-  const { lr = 2e-3, betas = [0.9, 0.999], eps = 1e-8, weight_decay = 0, momentum_decay = 4e-3 } = opts;
-  return chain(...prologue(false, weight_decay), scaleByNadam(betas[0], betas[1], eps, momentum_decay), scaleByLearningRate(lr));
+  const { lr = 2e-3, betas = [0.9, 0.999], eps = 1e-8, weight_decay = 0, momentum_decay = 4e-3, legacy_mu_product = false } = opts;
+  const moments = scaleByNadam(betas[0], betas[1], eps, momentum_decay, { legacyMuProduct: legacy_mu_product });
+  return chain(...prologue(false, weight_decay), moments, scaleByLearningRate(lr));
 }

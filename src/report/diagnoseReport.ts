@@ -82,7 +82,7 @@ export async function diagnoseReport(d: DiagnoseReportData): Promise<string> {
       text: "Lanczos from a Rademacher probe (full reorthogonalization) on the probe batch: extreme Ritz values with their residual bounds ‖Hy − θy‖, and the one-probe SLQ spectral density (Ghorbani et al. 2019) smoothed by Gaussians.",
       table: d.spectra.map(({ step, snapshot }) => [
         `step ${step} (${snapshot.steps} Lanczos steps)`,
-        `top ${snapshot.top.map((p) => `${sig(p.value)} ±${p.residual.toExponential(1)}`).join(", ")}; bottom ${snapshot.bottom.map((p) => `${sig(p.value)} ±${p.residual.toExponential(1)}`).join(", ")}; κ ${snapshot.condition === null ? "undefined (negative curvature)" : sig(snapshot.condition)}`,
+        `top ${snapshot.top.map((p) => `${sig(p.value)} ±${p.residual.toExponential(1)}`).join(", ")}; bottom ${snapshot.bottom.map((p) => `${sig(p.value)} ±${p.residual.toExponential(1)}`).join(", ")}; κ ${snapshot.condition === null ? "undefined (negative curvature)" : sig(snapshot.condition)}${snapshot.residualsBound ? "" : " (float32: the ± residuals leave out the HVPs' rounding, so they are not bounds)"}`,
       ]),
       svgs: [
         await renderSvg(xyChartSpec("Extreme Ritz values", ritzRows, "step", ["Ritz value"], { points: true, yTitle: "eigenvalue" })),

@@ -66,6 +66,9 @@ export function newtonCg(objective: Objective, x0: ArrayLike<number>, options: N
  * Trust-region Newton-CG (N&W Alg. 4.1 with CG-Steihaug, Alg. 7.2): a rejected step costs one f and
  * shrinks the radius; ∇f is evaluated only at accepted points. ρ = actual / predicted reduction.
  */
+/** Rejected trial steps in a row before giving up (each shrinks the radius 4-fold or more: 4^-60 ≈ 1e-36). */
+const MAX_REJECTIONS = 60;
+
 function trustRegionNewtonCg(objective: Objective, x0: ArrayLike<number>, options: NewtonCgOptions): OptimizeResult {
   const { maxInner = objective.dim, maxRadius = 1000 } = options;
   let radius = options.radius ?? 1;
@@ -83,7 +86,8 @@ function trustRegionNewtonCg(objective: Objective, x0: ArrayLike<number>, option
       const predicted = -(dot(g, inner.step) + 0.5 * dot(inner.step, inner.Hstep));
       const xNew = pointAt(x, 1, inner.step);
       const fNew = objective.value(xNew);
-      const rho = (f - fNew) / predicted;
+      // A trial where f is not finite (outside f's domain, overflow) counts as the worst possible agreement.
+      const rho = Number.isFinite(fNew) ? (f - fNew) / predicted : -Infinity;
       const stepNorm = norm(inner.step);
       if (rho < 0.25) radius = 0.25 * stepNorm;
       else if (rho > 0.75 && inner.exit !== "converged" && inner.exit !== "max-iterations") radius = Math.min(2 * radius, maxRadius);
@@ -94,8 +98,12 @@ function trustRegionNewtonCg(objective: Objective, x0: ArrayLike<number>, option
         break;
       }
       rejected++;
+      if (rejected >= MAX_REJECTIONS) {
+        return run.result(x, f, norm(g), { converged: false, message: `trust region: ${rejected} trial steps in a row rejected (last f = ${fNew}), radius ${radius.toExponential(2)}` });
+      }
       if (!(predicted > 0) || radius < 1e-14 * Math.max(1, norm(x))) {
-        return run.result(x, f, norm(g), { converged: false, message: `trust region collapsed (radius ${radius.toExponential(2)}): the model predicts no decrease` });
+        const cause = Number.isFinite(fNew) ? "the model predicts no decrease" : `f is ${fNew} at every trial point`;
+        return run.result(x, f, norm(g), { converged: false, message: `trust region collapsed (radius ${radius.toExponential(2)}) after ${rejected} rejected trials: ${cause}` });
       }
     }
   }

@@ -248,8 +248,17 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     if (skipsNonFinite) result.skippedUpdates = transformation!.skippedUpdates!(state.optState).item();
     disposeTree(state.optState);
     return result;
+  } catch (error) {
+    // A failed run frees the device state it holds (θ, model and optimizer state) before the error travels on.
+    disposeLiveLeaves(state);
+    throw error;
   } finally {
     stepper.dispose();
     predict.dispose();
   }
+}
+
+/** Disposes each leaf still alive (a step that threw may have consumed some already). */
+function disposeLiveLeaves(state: TrainState): void {
+  for (const { leaf } of leavesWithPaths([state.params, state.modelState, state.optState])) if (leaf.refCount > 0) leaf.dispose();
 }

@@ -48,6 +48,19 @@ function runJson(args: string[]) {
 }
 
 describe("descent curvature", () => {
+  it("float64 is exact at an awkward size: a 150-example MLP's gᵀg, gᵀHg and extreme eigenvalues match torch to 1e-12", () => {
+    const { cases } = JSON.parse(readFileSync(fixture("float64-exact.json"), "utf8"));
+    const c = cases[1];
+    const file = join(tmp("mlp150"), "mlp150.json");
+    writeFileSync(file, JSON.stringify({ problem: c.problem, theta0: c.theta0 }));
+    const out = runJson(["--problem", file, "--top", "1", "--bottom", "1", "--tol", "1e-14"]);
+    const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
+    const scale = Math.max(...c.eigenvalues.map(Math.abs));
+    assert.ok(rel(out.gTg, c.gTg) <= 1e-12 && rel(out.gHg, c.gTHg) <= 1e-12, `gᵀg ${out.gTg} vs ${c.gTg}, gᵀHg ${out.gHg} vs ${c.gTHg}`);
+    assert.ok(Math.abs(out.top[0] - c.eigenvalues.at(-1)) <= 1e-12 * scale && Math.abs(out.bottom[0] - c.eigenvalues[0]) <= 1e-12 * scale, `${out.top} ${out.bottom}`);
+    assert.equal(out.residualsBound, true);
+  });
+
   const quadratics: [string, number[][]][] = [
     [fixture("trajectories-quadratic.json"), JSON.parse(readFileSync(fixture("trajectories-quadratic.json"), "utf8")).problem.A],
     [`${fixture("scipy-suite.json")}#quadratic-cond1e4`, JSON.parse(readFileSync(fixture("scipy-suite.json"), "utf8")).problems.find((p: { name: string }) => p.name === "quadratic-cond1e4").problem.A],
@@ -135,17 +148,55 @@ describe("descent diagnose", () => {
     assert.equal(run.stdout.trim().split("\n").length, 1);
     const summary = JSON.parse(run.stdout);
     assert.equal(summary.steps, 18); // 900 training examples (10% held out), batches of 100, 2 epochs
-    assert.equal(summary.measurements, 5); // steps 1, 4, 8, 12, 16
+    assert.equal(summary.measurements, 6); // steps 1, 4, 8, 12, 16 and the last, 18
     assert.deepEqual(summary.spectra.map((s: { step: number }) => s.step), [1, 18]);
     assert.equal(typeof summary.figure81.shown, "boolean");
     for (const f of ["report.html", "diagnostics.jsonl", "metrics.jsonl", "config.json", "checkpoint.safetensors"]) assert.ok(existsSync(join(out, f)), f);
     const lines = readFileSync(join(out, "diagnostics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
     const types = new Set(lines.map((l) => l.type));
-    assert.deepEqual([...types].sort(), ["curvature", "gradient-noise", "layers", "spectrum", "symmetry"]);
+    assert.deepEqual([...types].sort(), ["curvature", "gradient-noise", "layers", "probe", "spectrum", "symmetry"]);
     const curvature = lines.filter((l) => l.type === "curvature");
+    // The cosine schedule's last ε is 0: the last measurement uses the last positive ε instead of reading zero.
+    const last = curvature[curvature.length - 1];
+    assert.equal(last.step, 18);
+    assert.ok(last.lr > 0 && last.predictedChange !== 0, `last record: ε ${last.lr}, predicted ${last.predictedChange}`);
+    // The trailing partial window of the layer norms (steps 17-18) is kept and says how long it is.
+    const layers = lines.filter((l) => l.type === "layers");
+    assert.deepEqual(layers.map((l) => [l.step, l.steps]), [[4, 4], [8, 4], [12, 4], [16, 4], [18, 2]]);
+    // Every number can be recomputed outside: the probe batch, the noise draws and the symmetry's permutations.
+    const probe = lines.find((l) => l.type === "probe");
+    assert.equal(new Set(probe.indices).size, 128);
+    assert.ok(probe.indices.every((i: number) => Number.isInteger(i) && i >= 0 && i < 900));
+    const noise = lines.find((l) => l.type === "gradient-noise");
+    assert.equal(noise.varianceIndices.length, Math.min(256, 900));
+    for (const row of noise.rows) assert.ok(row.drawIndices.length === row.draws && row.drawIndices.every((d: number[]) => d.length === row.batchSize));
     for (const r of curvature) assert.ok(Number.isFinite(r.gHg) && r.error >= 0 && r.error <= 1 && Math.abs(r.predictedChange + r.lr * r.gTg - 0.5 * r.lr ** 2 * r.gHg) < 1e-9 * Math.max(1, r.gTg));
     const symmetry = lines.find((l) => l.type === "symmetry");
     assert.ok(symmetry.maxRelDiff < 1e-5, `symmetry ${symmetry.maxRelDiff}`); // float32
+    // --checkpoint evaluates the trained model without retraining: at the last step it reproduces the run's own measurements.
+    const again = descent(["diagnose", "--checkpoint", out, "--probe-size", "128", "--lanczos-steps", "8", "--trace-probes", "4", "--noise-batch-sizes", "8,64", "--json"]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(JSON.parse(again.stdout).step, 18);
+    const evaluated = readFileSync(join(out, "checkpoint-diagnostics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(evaluated.map((l) => l.type), ["checkpoint", "probe", "curvature", "spectrum", "trace", "gradient-noise", "symmetry"]);
+    assert.deepEqual(evaluated[1].indices, probe.indices);
+    for (const k of ["loss", "gTg", "gHg", "lr", "actualChange"]) assert.equal(evaluated[2][k], last[k], `curvature ${k}`);
+    const noiseAgain = evaluated[5];
+    assert.equal(noiseAgain.fullGradNorm, noise.fullGradNorm);
+    assert.equal(noiseAgain.sigma, noise.sigma);
+    assert.deepEqual(evaluated[6].permutations, symmetry.permutations);
+    assert.equal(evaluated[6].loss, symmetry.loss);
+    assert.ok(Number.isFinite(evaluated[4].estimate) && evaluated[4].samples.length === 4);
+    const missing = descent(["diagnose", "--checkpoint", join(out, "nowhere")]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /--checkpoint: no checkpoint at .*nowhere/);
+
+    // --seed reaches the symmetry check's permutations (it always used key 0 before).
+    const other = tmp("diagnose-seed");
+    const reseeded = descent(["diagnose", "--dataset", "blobs", "--epochs", "1", "--batch-size", "300", "--lanczos-steps", "4", "--no-noise", "--probe-size", "32", "--seed", "7", "--out", other, "--json"]);
+    assert.equal(reseeded.code, 0, reseeded.stderr);
+    const symmetry7 = readFileSync(join(other, "diagnostics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l)).find((l) => l.type === "symmetry");
+    assert.notDeepEqual(symmetry7.permutations, symmetry.permutations);
     const html = readFileSync(join(out, "report.html"), "utf8");
     for (const heading of ["Figure 8.1", "8.2.1", "Per-layer gradient norms", "spectrum", "gradient noise", "symmetry"]) assert.match(html, new RegExp(heading, "i"));
     assert.ok((html.match(/<svg/g) ?? []).length >= 7);
