@@ -11,7 +11,7 @@ import { diagnoseReport } from "../report/diagnoseReport.js";
 import { train, UserError, type MetricsRecord } from "../train/index.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { integerArg, numberArg } from "./args.js";
-import { progressCallbacks } from "./progress.js";
+import { progressCallbacks, progressModeOf } from "./progress.js";
 import { prepareTraining, resolveConfig, trainCommand, trainerOptions } from "./train.js";
 
 const listOf = (parse: (s: string) => number) => (value: string) => value.split(",").filter((s) => s.trim()).map((s) => parse(s.trim()));
@@ -67,7 +67,7 @@ async function runDiagnose(flags: Record<string, unknown>): Promise<void> {
 
   mkdirSync(config.out, { recursive: true });
   const metricsPath = join(config.out, "metrics.jsonl");
-  const progress = progressCallbacks(!json && Boolean(process.stderr.isTTY));
+  const progress = progressCallbacks(progressModeOf(), "diagnose");
   let result;
   try {
     result = await train({

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { firstIssue, hyperparameterSchema, OPTIMIZER_NAMES, optimizerPreset, parseHyperparameters, scheduleSpecSchema } from "../optim/index.js";
-import { isMinibatchSolver, MINIBATCH_SOLVER_NAMES, minibatchSolverIssues } from "./trainSolvers.js";
+import { defaultInitOf, MODEL_DEFAULTS } from "../nn/index.js";
+import { definedOnly } from "./args.js";
+import { isMinibatchSolver, MINIBATCH_SOLVER_NAMES, minibatchSolverDefaults, minibatchSolverIssues } from "./trainSolvers.js";
 
 /**
  * `optimizer`: a name (`book.adam`, `torch.SGD`, …) or `{"name": …, …hyperparameters}` with the keys
@@ -85,6 +87,30 @@ export function optimizerOf(config: TrainConfig): { name: string; hyperparameter
 /** `descent train`'s rate and schedule when not given (adam: 2e-3 with cosine decay). */
 export const defaultLearningRate = (optimizer: string) => optimizerPreset(optimizer).train.lr;
 export const defaultSchedule = (optimizer: string) => optimizerPreset(optimizer).train.schedule;
+
+/** Settings that steer one session of a run (where, whether to resume, when to stop), not the run itself. */
+export const RUN_CONTROL_KEYS = ["out", "resume", "stopAfterSteps"] as const;
+
+/**
+ * The config with every default filled in (epochs, batch size, rate, schedule, architecture): what the
+ * run really uses, stored in the checkpoint so a resume can compare settings given again with it.
+ */
+export function resolveDefaults(config: TrainConfig) {
+  const name = optimizerOf(config).name;
+  const defaults = isMinibatchSolver(name) ? minibatchSolverDefaults : { ...modelDefaults[config.model], lr: defaultLearningRate(name), schedule: defaultSchedule(name) };
+  const architecture: { width?: number; depth?: number; activation?: TrainConfig["activation"] } = { ...MODEL_DEFAULTS[config.model], ...definedOnly({ width: config.width, depth: config.depth, activation: config.activation }) };
+  return {
+    ...config,
+    ...architecture,
+    init: defaultInitOf(config.model, { init: config.init, activation: architecture.activation }),
+    epochs: config.epochs ?? defaults.epochs,
+    batchSize: config.batchSize ?? defaults.batchSize,
+    lr: config.lr ?? defaults.lr,
+    schedule: config.schedule ?? defaults.schedule,
+  };
+}
+
+export type ResolvedConfig = ReturnType<typeof resolveDefaults>;
 
 /** "batchSize: expected a positive integer" — the first problem, naming the field. */
 export function describeZodError(error: z.ZodError, source: string): string {

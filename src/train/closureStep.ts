@@ -9,7 +9,7 @@ import { lossFunction, type LossKind, type StepStats, type TrainState } from "./
 /**
  * A minibatch solver (L-BFGS, CG) presented to the Trainer as its optimizer. It says in its interface
  * that it steps through a closure (it re-evaluates the minibatch itself); its state lives on the host,
- * so the Trainer carries no optimizer state for it (and a resumed run starts with an empty memory).
+ * so the Trainer carries no optimizer state for it (the checkpoint stores its memory through saveState).
  */
 export interface ClosureOptimizer extends GradientTransformation {
   readonly minibatchSolver: MinibatchSolver;

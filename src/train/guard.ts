@@ -1,15 +1,19 @@
 import { NonFiniteError, UserError } from "./errors.js";
 import type { StepStats } from "./step.js";
 
-/** Throws NonFiniteError naming the step and the first parameter whose gradient is not finite. */
-export function assertFinite(stats: StepStats, step: number, paramPaths: string[]): void {
+/**
+ * Throws NonFiniteError naming the step and the first parameter whose gradient is not finite. On the
+ * first step of a fresh run no update has been applied yet, so the cause is the data or the initialization.
+ */
+export function assertFinite(stats: StepStats, step: number, paramPaths: string[], firstStep = false): void {
   if (Number.isFinite(stats.loss) && stats.gradNormSq.every(Number.isFinite)) return;
   const describe = (v: number) => (Number.isNaN(v) ? "NaN" : "Inf");
   const bad = stats.gradNormSq.findIndex((v) => !Number.isFinite(v));
   const parts: string[] = [];
   if (!Number.isFinite(stats.loss)) parts.push(`loss (${describe(stats.loss)})`);
   if (bad >= 0) parts.push(`gradient of parameter "${paramPaths[bad]}" (${describe(stats.gradNormSq[bad])})`);
-  throw new NonFiniteError(step, parts.join(" and "));
+  const atStart = "it is not finite at the initial parameters, before any update: the input data (or the initialization) holds a NaN, an Inf or values too large for the dtype";
+  throw new NonFiniteError(step, parts.join(" and "), firstStep ? atStart : undefined);
 }
 
 /**
@@ -24,7 +28,7 @@ export class DivergenceGuard {
     this.first ??= Math.max(Math.abs(loss), 1e-3);
     if (Math.abs(loss) > this.factor * this.first) {
       throw new UserError(
-        `loss diverged at step ${step}: ${loss.toPrecision(3)}, more than ${this.factor.toExponential(0)} times the first minibatch's ${this.first.toPrecision(3)}: lower the learning rate (--lr) or clip gradients`,
+        `loss diverged at step ${step}: ${loss.toPrecision(3)}, more than ${this.factor.toExponential(0)} times the first minibatch's ${this.first.toPrecision(3)}: lower the learning rate or clip gradients`,
       );
     }
   }
