@@ -22,6 +22,9 @@ export function trainCommand(): Command {
     .description("train a network on the bundled MNIST digits (or another dataset) and write metrics, a checkpoint and a report")
     .option("--config <file>", "JSON file with any of the settings below (flags override it)")
     .option("--dataset <spec>", "mnist | idx:PATH | csv:PATH | spirals | blobs | adding | regression")
+    .option("--label-column <n|name>", "csv: the label column, an index (negative from the end) or a header name (default: the last)", (v: string) => (/^[+-]?\d+$/.test(v.trim()) ? integerArg(v) : v))
+    .addOption(new Option("--task <task>", "csv: what the labels are (default: class indices 0..K-1 → classification, fractional → regression)").choices(["classification", "regression"]))
+    .option("--delimiter <c>", "csv: the cell separator (default ,)")
     .addOption(new Option("--model <name>", "network").choices(["mlp", "cnn", "rnn"]))
     .option("--width <n>", "hidden width (mlp, rnn) or first conv channels (cnn)", integerArg)
     .option("--depth <n>", "hidden layers (mlp)", integerArg)
@@ -84,11 +87,13 @@ export async function prepareTraining(config: TrainConfig) {
   const precision = precisionOf(config.dtype);
   let splits;
   try {
-    splits = parseDatasetSpec(config.dataset, config.seed);
+    splits = parseDatasetSpec(config.dataset, config.seed, { labelColumn: config.labelColumn, task: config.task, delimiter: config.delimiter });
   } catch (error) {
     throw new UserError(`--dataset ${config.dataset}: ${(error as Error).message}`);
   }
   const { train: trainSet, validation } = config.validation > 0 ? validationSplit(splits.train, config.validation, random.foldIn(random.randomKey(config.seed), 0x76)) : { train: splits.train, validation: undefined };
+  if (validation?.size === 0 || trainSet.size === 0) throw new UserError(`--validation ${config.validation} of ${splits.train.size} training examples leaves ${validation?.size ?? 0} for validation and ${trainSet.size} for training: choose another fraction, or --validation 0`);
+  if (batchSize > trainSet.size) throw new UserError(`--batch-size ${batchSize} is larger than the ${trainSet.size} training examples`);
   const outputs = trainSet.numClasses > 0 ? trainSet.numClasses : trainSet.yShape.reduce((a, b) => a * b, 1);
   let model;
   try {

@@ -33,6 +33,10 @@ const optimizerChoice = z
 export const trainConfigSchema = z
   .object({
     dataset: z.string().min(1).default("mnist"),
+    /** csv:PATH only: the label column (index, negative from the end, or header name), the task and the cell separator. */
+    labelColumn: z.union([z.number().int(), z.string().min(1)]).optional(),
+    task: z.enum(["classification", "regression"]).optional(),
+    delimiter: z.string().min(1).optional(),
     model: z.enum(["mlp", "cnn", "rnn"]).default("mlp"),
     width: z.number().int().positive().optional(),
     depth: z.number().int().positive().optional(),

@@ -3,6 +3,7 @@
  * 0x00 0x00 <type> <ndims>, ndims big-endian uint32 dimensions, then the big-endian data.
  * Gzip is detected by its magic bytes, so `.gz` files and already-unpacked files both work.
  */
+import { assertClassIndices } from "./checks.js";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -97,16 +98,15 @@ function loadPair(imagesPath: string, labelsPath: string, name: string): Dataset
   const size = images.shape[0];
   if (labels.shape[0] !== size)
     throw new Error(`IDX images file ${imagesPath} holds ${size} examples but its labels file ${labelsPath} holds ${labels.shape[0]} labels.`);
-  let maxLabel = -1;
-  for (const l of labels.data) {
-    if (!Number.isInteger(l) || l < 0) throw new Error(`IDX labels file ${labelsPath} holds the label ${l}, which is not a non-negative integer class index.`);
-    if (l > maxLabel) maxLabel = l;
-  }
+  if (size === 0) throw new Error(`IDX images file ${imagesPath} holds no examples.`);
+  const numClasses = assertClassIndices(labels.data, `IDX labels file ${labelsPath}`, (i) => `label ${i}`);
   const x = images.data;
+  const bad = x.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw new Error(`IDX images file ${imagesPath}: value ${bad % (x.length / size)} of example ${Math.floor(bad / (x.length / size))} is ${x[bad]}; images must hold finite numbers.`);
   if (images.type === "ubyte") for (let i = 0; i < x.length; i++) x[i] /= 255; // pixels 0..255 → [0, 1]
   // [n, rows, cols] becomes NHWC with one channel; other ranks keep their trailing axes.
   const xShape = images.shape.length === 3 ? [images.shape[1], images.shape[2], 1] : images.shape.slice(1);
-  return { name, x, xShape, y: labels.data, yShape: [], numClasses: maxLabel + 1, size };
+  return { name, x, xShape, y: labels.data, yShape: [], numClasses, size };
 }
 
 /**
