@@ -124,13 +124,18 @@ function prepareDir(dir: string): void {
 function acquireLock(dir: string): boolean {
   const path = join(dir, LOCK);
   for (let attempt = 0; attempt < 2; attempt++) {
+    let fd: number | undefined;
     try {
-      const fd = openSync(path, "wx");
+      fd = openSync(path, "wx");
       writeSync(fd, `${process.pid}\n`);
       closeSync(fd);
       return true;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw new RunFolderError(`--out ${dir}: ${describeFsError(error, "write") ?? (error as Error).message}`);
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
+        // Created but not written (a full disk): leave no empty lock behind.
+        if (fd !== undefined) (closeSync(fd), rmSync(path, { force: true }));
+        throw new RunFolderError(`--out ${dir}: ${describeFsError(error, "write") ?? (error as Error).message}`);
+      }
     }
     const pid = Number.parseInt(readFileSync(path, "utf8"), 10);
     if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) throw new RunFolderError(`--out ${dir} is in use by another run (process ${pid}); wait for it or choose another --out`);

@@ -114,11 +114,12 @@ export function loadCheckpoint(path: string, template: TrainState, precision: Pr
   }
   const { tensors, progress, config } = info;
   const state = {} as TrainState;
+  let group = "";
   try {
-    for (const g of GROUPS) state[g] = treeFromHost(template[g], unprefixed(g, tensors), precision);
+    for (const g of GROUPS) state[(group = g)] = treeFromHost(template[g], unprefixed(g, tensors), precision);
   } catch (error) {
     for (const g of GROUPS) if (state[g]) disposeTree(state[g]);
-    throw new CheckpointError(`checkpoint ${path} does not fit this model: ${(error as Error).message}`);
+    throw new CheckpointError(`checkpoint ${path} does not fit this model: ${(error as Error).message.replace(/tensor "/, `tensor "${group}.`)}`);
   } finally {
     for (const g of GROUPS) disposeTree(template[g]);
   }
