@@ -39,15 +39,15 @@ export function optimizeCommand(): Command {
       }
       let method;
       let loaded;
+      let fastExact = false;
       try {
         method = methodByName(flags.method);
         // The exact path that is 10-35× faster: float64 on Wasm is exact for a quadratic's +, × and matmul.
-        const fastExact = flags.dtype === "float64" && isQuadraticProblem(flags.problem);
+        fastExact = flags.dtype === "float64" && isQuadraticProblem(flags.problem);
         if (fastExact) precision = precisionOf("float64-fast");
         // The built-in quadratic's eigenbasis costs O(dim³) on the host: say so before a long wait.
         if (flags.problem === "quadratic" && flags.dim >= 300) phase(`building the ${flags.dim}-dimensional quadratic (its orthogonal eigenbasis takes O(dim³) host work)`);
         loaded = loadProblem(flags.problem, { dim: flags.dim, cond: flags.cond, seed: flags.seed, precision });
-        if (fastExact) process.stderr.write(`${loaded.problem.name}: float64 on Wasm (exact for a quadratic: only +, × and matmul)\n`);
       } catch (error) {
         throw new UserError((error as Error).message);
       }
@@ -95,7 +95,7 @@ export function optimizeCommand(): Command {
       }
       process.stdout.write(
         `${summary.method} on ${summary.problem}: f = ${summary.f.toPrecision(10)}, ‖g‖ = ${summary.gradNorm.toExponential(3)} after ${summary.iterations} iterations ` +
-          `(${summary.fevals} f, ${summary.gevals} ∇f, ${summary.hevals} ∇²f evaluations${"hvps" in summary && summary.hvps ? `, ${summary.hvps} Hessian-vector products` : ""}) in ${summary.seconds} s — ${summary.message}\n`,
+          `(${summary.fevals} f, ${summary.gevals} ∇f, ${summary.hevals} ∇²f evaluations${"hvps" in summary && summary.hvps ? `, ${summary.hvps} Hessian-vector products` : ""}) in ${summary.seconds} s${fastExact ? " (float64 on Wasm: exact for a quadratic)" : ""} — ${summary.message}\n`,
       );
     });
 }
