@@ -1,10 +1,8 @@
 import { Command, CommanderError } from "commander";
-import { ZodError } from "zod";
-import { UserError } from "../train/errors.js";
-import { RunFolderError } from "../io/runFolder.js";
-import { Interrupted } from "./interrupt.js";
 import { curvatureCommand } from "./curvature.js";
 import { diagnoseCommand } from "./diagnose.js";
+import { isUserFacing } from "./errors.js";
+import { Interrupted } from "./interrupt.js";
 import { optimizeCommand } from "./optimize.js";
 import { trainCommand } from "./train.js";
 
@@ -28,7 +26,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`descent: ${error.message}\n`);
       return 130;
     }
-    if (error instanceof UserError || error instanceof ZodError || error instanceof RunFolderError) {
+    if (isUserFacing(error)) {
       process.stderr.write(`descent: ${error.message}\n`);
       return 2;
     }

@@ -4,9 +4,9 @@ import { existsSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
 import { describeFsError } from "../io/runFolder.js";
-import { methodByName } from "../optimize/index.js";
+import { methodByName } from "../methods/index.js";
 import { isQuadraticProblem, loadProblem, Objective } from "../problems/index.js";
-import { UserError } from "../train/errors.js";
+import { UserError } from "./errors.js";
 import { integerArg, numberArg } from "./args.js";
 
 export function optimizeCommand(): Command {

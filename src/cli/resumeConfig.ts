@@ -1,4 +1,5 @@
-import { readCheckpointInfo, UserError } from "../train/index.js";
+import { readCheckpointInfo } from "../train/index.js";
+import { UserError } from "./errors.js";
 import { describeZodError, resolveDefaults, RUN_CONTROL_KEYS, trainConfigSchema, type TrainConfig } from "./trainConfig.js";
 
 const isControl = (key: string) => (RUN_CONTROL_KEYS as readonly string[]).includes(key);

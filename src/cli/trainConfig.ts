@@ -2,7 +2,8 @@ import { z } from "zod";
 import { firstIssue, hyperparameterSchema, OPTIMIZER_NAMES, optimizerPreset, parseHyperparameters, scheduleSpecSchema } from "../optim/index.js";
 import { defaultInitOf, MODEL_DEFAULTS } from "../nn/index.js";
 import { definedOnly } from "./args.js";
-import { isMinibatchSolver, MINIBATCH_SOLVER_NAMES, minibatchSolverDefaults, minibatchSolverIssues } from "./trainSolvers.js";
+import { defaultLearningRate, defaultSchedule, minibatchSolverDefaults, modelDefaults } from "./trainDefaults.js";
+import { isMinibatchSolver, MINIBATCH_SOLVER_NAMES, minibatchSolverIssues } from "./trainSolvers.js";
 
 /**
  * `optimizer`: a name (`book.adam`, `torch.SGD`, …) or `{"name": …, …hyperparameters}` with the keys
@@ -74,23 +75,12 @@ export const trainConfigSchema = z
 
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 
-/** Per-model defaults that clear the acceptance bars on the bundled digits (see docs/training.md). */
-export const modelDefaults = {
-  mlp: { epochs: 20, batchSize: 128 },
-  cnn: { epochs: 15, batchSize: 64 },
-  rnn: { epochs: 15, batchSize: 64 },
-} as const;
-
 /** The optimizer's name and its hyperparameters (without the learning rate), validated by the schema above. */
 export function optimizerOf(config: TrainConfig): { name: string; hyperparameters: Record<string, unknown> } {
   const { name, ...hyper } = typeof config.optimizer === "string" ? { name: config.optimizer } : config.optimizer;
   if (isMinibatchSolver(name)) return { name, hyperparameters: hyper };
   return { name, hyperparameters: parseHyperparameters(name, hyper, { withoutLearningRate: true }) };
 }
-
-/** `descent train`'s rate and schedule when not given (adam: 2e-3 with cosine decay). */
-export const defaultLearningRate = (optimizer: string) => optimizerPreset(optimizer).train.lr;
-export const defaultSchedule = (optimizer: string) => optimizerPreset(optimizer).train.schedule;
 
 /** Settings that steer one session of a run (where, whether to resume, when to stop), not the run itself. */
 export const RUN_CONTROL_KEYS = ["out", "resume", "stopAfterSteps"] as const;

@@ -1,15 +1,10 @@
-/** Bad input or a diverged run: the CLI prints the message alone and exits with code 2. */
-export class UserError extends Error {
-  override name = "UserError";
-}
-
-/** A checkpoint that cannot be resumed: wrong format, corrupted, or not this run's. */
-export class CheckpointError extends UserError {
-  override name = "CheckpointError";
+/** A training run that cannot go on because of its settings (too high a rate, no clipping): the CLI exits with code 2. */
+export class TrainingDivergedError extends Error {
+  override name = "TrainingDivergedError";
 }
 
 /** A NaN or Inf appeared in the loss or a gradient; `cause` says why it is thought to have happened. */
-export class NonFiniteError extends UserError {
+export class NonFiniteError extends TrainingDivergedError {
   override name = "NonFiniteError";
   constructor(
     readonly step: number,
@@ -18,4 +13,19 @@ export class NonFiniteError extends UserError {
   ) {
     super(`non-finite ${culprit} at step ${step}: ${cause}`);
   }
+}
+
+/** The loss grew past a bound while staying finite (see DivergenceGuard). */
+export class LossDivergedError extends TrainingDivergedError {
+  override name = "LossDivergedError";
+}
+
+/** A checkpoint that cannot be resumed: wrong format, corrupted, or not this run's: the CLI exits with code 2. */
+export class CheckpointError extends Error {
+  override name = "CheckpointError";
+}
+
+/** Settings the training loop cannot honour, or a run with nothing left to do: the CLI exits with code 2. */
+export class InvalidRunError extends Error {
+  override name = "InvalidRunError";
 }

@@ -4,7 +4,7 @@ import type { Dataset } from "../data/dataset.js";
 import type { Layer } from "../nn/index.js";
 import type { GradientTransformation } from "../optim/index.js";
 import { loadCheckpoint, saveCheckpoint, type Progress } from "./checkpoint.js";
-import { CheckpointError, UserError } from "./errors.js";
+import { CheckpointError, InvalidRunError } from "./errors.js";
 import { evaluate, type Evaluation } from "./evaluate.js";
 import { assertFinite, DivergenceGuard } from "./guard.js";
 import { MetricsLog, type MetricsRecord } from "./metrics.js";
@@ -108,12 +108,12 @@ function restore(state: TrainState, snap: Map<string, HostTensor>, precision: Pr
 /** Settings the loop cannot honour fail before any work, each naming the setting. */
 function assertRunnable(opts: TrainOptions): void {
   const { batchSize, train: data } = opts;
-  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new UserError(`batch size must be a positive integer, got ${batchSize}`);
-  if (data.size === 0) throw new UserError("the training set has no examples");
-  if (batchSize > data.size) throw new UserError(`batch size ${batchSize} is larger than the training set (${data.size} examples)`);
-  if (!(Number.isInteger(opts.epochs) && opts.epochs >= 1)) throw new UserError(`epochs must be a positive integer, got ${opts.epochs}`);
-  if (opts.earlyStopping && !opts.validation) throw new UserError("early stopping (patience) needs a validation set");
-  if (opts.validation?.size === 0) throw new UserError("the validation set has no examples");
+  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new InvalidRunError(`batch size must be a positive integer, got ${batchSize}`);
+  if (data.size === 0) throw new InvalidRunError("the training set has no examples");
+  if (batchSize > data.size) throw new InvalidRunError(`batch size ${batchSize} is larger than the training set (${data.size} examples)`);
+  if (!(Number.isInteger(opts.epochs) && opts.epochs >= 1)) throw new InvalidRunError(`epochs must be a positive integer, got ${opts.epochs}`);
+  if (opts.earlyStopping && !opts.validation) throw new InvalidRunError("early stopping (patience) needs a validation set");
+  if (opts.validation?.size === 0) throw new InvalidRunError("the validation set has no examples");
 }
 
 /** A checkpoint's progress must fit this run's epochs, and the run must have something left to do. */
@@ -122,8 +122,8 @@ function assertResumableProgress(path: string, progress: Progress, stepsPerEpoch
   if (step < epoch * stepsPerEpoch || step >= (epoch + 1) * stepsPerEpoch) {
     throw new CheckpointError(`checkpoint ${path}: step ${step} does not lie in epoch ${epoch + 1} (${stepsPerEpoch} steps per epoch); it was not written by this run`);
   }
-  if (progress.stoppedEarly) throw new UserError(`the run in ${path} stopped early (early stopping) after epoch ${epoch}; there is nothing to resume`);
-  if (epoch >= epochs) throw new UserError(`the run in ${path} finished its ${epoch} epochs; there is nothing to resume (raise the number of epochs to extend it)`);
+  if (progress.stoppedEarly) throw new InvalidRunError(`the run in ${path} stopped early (early stopping) after epoch ${epoch}; there is nothing to resume`);
+  if (epoch >= epochs) throw new InvalidRunError(`the run in ${path} finished its ${epoch} epochs; there is nothing to resume (raise the number of epochs to extend it)`);
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -160,7 +160,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       if (loaded) for (const tree of [loaded.state.params, loaded.state.modelState, loaded.state.optState]) disposeTree(tree);
       stepper.dispose();
       predict.dispose();
-      throw error instanceof UserError ? error : new CheckpointError(`checkpoint ${opts.resumeFrom}: ${(error as Error).message}`);
+      throw error instanceof InvalidRunError || error instanceof CheckpointError ? error : new CheckpointError(`checkpoint ${opts.resumeFrom}: ${(error as Error).message}`);
     }
     state = loaded.state;
     progress = loaded.progress;
