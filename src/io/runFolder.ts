@@ -2,7 +2,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, r
 import { join } from "node:path";
 
 /** Files a run writes; a finished run's set replaces the previous one's as a whole (docs/reliability.md). */
-export const RUN_FILES = ["metrics.jsonl", "config.json", "report.html", "checkpoint.safetensors"] as const;
+export const RUN_FILES = ["metrics.jsonl", "diagnostics.jsonl", "config.json", "report.html", "checkpoint.safetensors"] as const;
 /** Where a run lives until it ends, so that a run that fails or is stopped never touches the finished run beside it. */
 export const UNFINISHED = "unfinished";
 const LOCK = ".lock";
@@ -93,10 +93,13 @@ export class RunFolder {
     return join(this.filesDir, file);
   }
 
-  /** The run ended (completed or stopped early): its files replace the previous run's. */
+  /** The run ended (completed or stopped early): its files replace the previous run's, and none of that run's stays beside them. */
   commit(): void {
     if (this.filesDir === this.dir) return;
-    for (const file of RUN_FILES) if (existsSync(join(this.filesDir, file))) renameSync(join(this.filesDir, file), join(this.dir, file));
+    for (const file of RUN_FILES) {
+      if (existsSync(join(this.filesDir, file))) renameSync(join(this.filesDir, file), join(this.dir, file));
+      else rmSync(join(this.dir, file), { force: true });
+    }
     rmSync(this.filesDir, { recursive: true, force: true });
   }
 

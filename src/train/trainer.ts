@@ -6,7 +6,7 @@ import type { GradientTransformation } from "../optim/index.js";
 import { loadCheckpoint, saveCheckpoint, type Progress } from "./checkpoint.js";
 import { CheckpointError, InvalidRunError } from "./errors.js";
 import { evaluate, type Evaluation } from "./evaluate.js";
-import { assertFinite, DivergenceGuard } from "./guard.js";
+import { assertFinite, DivergenceGuard, nonFiniteCause } from "./guard.js";
 import { MetricsLog, type MetricsRecord } from "./metrics.js";
 import { compilePredict, compileTrainStep, type LossKind, type StepStats, type TrainState } from "./step.js";
 import { closureSolverOf, compileClosureStep } from "./closureStep.js";
@@ -217,7 +217,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         progress.step++;
         const finite = Number.isFinite(stats.loss) && stats.gradNormSq.every(Number.isFinite);
         if (finite || !skipsNonFinite) {
-          assertFinite(stats, progress.step, paramPaths, progress.step === 1);
+          assertFinite(stats, progress.step, paramPaths, () => nonFiniteCause(batch, batches[b], progress.step === 1));
           divergence.check(stats.loss, progress.step);
           lossSum += stats.loss;
           gradNormSum += Math.sqrt(stats.gradNormSq.reduce((a, v) => a + v, 0));

@@ -89,3 +89,12 @@ describe("--resume takes the run's settings from its checkpoint", () => {
     assertFault(descent(["train", "--out", dir, "--resume"]), /stopped early \(early stopping\) after epoch \d+; there is nothing to resume/);
   });
 });
+
+describe("descent diagnose uses the run folder too", () => {
+  it("a failing diagnose run leaves the previous run's files byte-identical", () => {
+    const dir = finishedRun("diagnose");
+    const before = snapshot(dir);
+    assertFault(descent(["diagnose", ...TINY, "--lr", "1e6", "--no-noise", "--lanczos-steps", "3", "--out", dir]), /diverged|non-finite/);
+    assert.deepEqual(snapshot(dir), before);
+  });
+});
