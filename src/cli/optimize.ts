@@ -5,9 +5,10 @@ import { dirname } from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
 import { describeFsError } from "../io/runFolder.js";
 import { methodByName } from "../methods/index.js";
-import { isQuadraticProblem, loadProblem, Objective } from "../problems/index.js";
+import { isQuadraticProblem, loadProblem } from "../problems/index.js";
 import { UserError } from "./errors.js";
 import { integerArg, numberArg } from "./args.js";
+import { ReportingObjective } from "./optimizeProgress.js";
 
 export function optimizeCommand(): Command {
   return new Command("optimize")
@@ -51,7 +52,8 @@ export function optimizeCommand(): Command {
       } catch (error) {
         throw new UserError((error as Error).message);
       }
-      const objective = new Objective(loaded.problem, precision);
+      const objective = new ReportingObjective(loaded.problem, precision);
+      objective.plannedSteps = flags.steps;
       const started = performance.now();
       let result;
       try {
