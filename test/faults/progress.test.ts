@@ -20,3 +20,11 @@ describe("progress off a terminal: one line per epoch on stderr, with an estimat
     assert.match(run.stderr, /^epoch 1\/1: /m);
   });
 });
+
+describe("descent optimize picks the fast exact path", () => {
+  it("a quadratic in float64 runs on Wasm (exact for +, ×, matmul) and says so", () => {
+    const run = descent(["optimize", "--problem", "quadratic", "--dim", "20", "--method", "cg-fr"]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /quadratic20-cond100: .* in [\d.]+ s \(float64 on Wasm: exact for a quadratic\) — /);
+  });
+});
