@@ -101,7 +101,7 @@ async function diagnoseInFolder(flags: Record<string, unknown>, folder: RunFolde
     signals.dispose();
     session.dispose();
   }
-  if (signals.received()) {
+  if (signals.received() && result.interrupted) {
     disposeTree([result.params, result.modelState]);
     // A diagnose run watches the whole run, so it cannot be resumed: the previous run's files stay.
     throw new Interrupted(`interrupted by ${signals.received()} after ${result.steps} steps; diagnose runs cannot be resumed, so nothing was written to ${config.out}`);

@@ -193,7 +193,7 @@ async function trainInFolder(config: TrainConfig, folder: RunFolder, json: boole
   writeFileAtomic(folder.path("report.html"), html);
   writeFileAtomic(folder.path("config.json"), JSON.stringify(resolved, null, 2) + "\n");
   const continueWith = `descent train --out ${config.out} --resume`;
-  if (signals.received()) throw new Interrupted(`interrupted by ${signals.received()} after ${result.steps} steps; the checkpoint is in ${checkpointPath}; continue with: ${continueWith}`);
+  if (signals.received() && result.interrupted) throw new Interrupted(`interrupted by ${signals.received()} after ${result.steps} steps; the checkpoint is in ${checkpointPath}; continue with: ${continueWith}`);
   assertSomethingLearned(result);
   if (!result.interrupted) folder.commit();
   const where = (file: "metrics.jsonl" | "checkpoint.safetensors" | "report.html") => (result.interrupted ? folder.path(file) : `${config.out}/${file}`);
