@@ -1,14 +1,18 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { decodeSafetensors, encodeSafetensors } from "../../src/io/safetensors.js";
 import type { HostTensor } from "../../src/engine/index.js";
-import { assertFault, descent, finishedRun, snapshot } from "./helpers.js";
+import { assertFault, descent, finishedRun, snapshot, tmp } from "./helpers.js";
 
-/** An interrupted tiny run whose checkpoint `edit` rewrites (a valid checksum: the fault is in the content). */
+let stopped: string | undefined;
+
+/** A copy of one interrupted tiny run whose checkpoint `edit` rewrites (a valid checksum: the fault is in the content). */
 function editedCheckpoint(name: string, edit: (c: { tensors: Map<string, HostTensor>; metadata: Record<string, string> }) => void): string {
-  const dir = finishedRun(name, ["--stop-after-steps", "4"]);
+  stopped ??= finishedRun("stopped", ["--stop-after-steps", "4"]);
+  const dir = tmp(name);
+  cpSync(stopped, dir, { recursive: true });
   const path = join(dir, "unfinished", "checkpoint.safetensors");
   const decoded = decodeSafetensors(readFileSync(path), path);
   edit(decoded);
