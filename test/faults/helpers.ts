@@ -37,7 +37,7 @@ export function finishedRun(name: string, extra: string[] = []): string {
 export function assertFault(run: { code: number | null; stdout: string; stderr: string }, pattern: RegExp): void {
   assert.equal(run.code, 2, `exit ${run.code}: ${run.stderr}`);
   assert.equal(run.stdout, "");
-  const lines = run.stderr.split("\n").filter((l) => l.trim() && !/^(training|epoch \d+\/\d+):? /.test(l));
+  const lines = run.stderr.split("\n").filter((l) => l.trim() && !/^(training|diagnose|epoch \d+\/\d+):? /.test(l));
   assert.equal(lines.length, 1, run.stderr);
   assert.match(lines[0], /^descent: /);
   assert.match(lines[0], pattern);
