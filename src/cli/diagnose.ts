@@ -108,6 +108,8 @@ async function diagnoseInFolder(flags: Record<string, unknown>, folder: RunFolde
   }
 
   const loss = modelLoss(model, trainSet.numClasses > 0);
+  // The phases after training can be long (gradient noise over the whole training set): one line each.
+  if (noise && noiseSizes.length) process.stderr.write(`diagnose: gradient noise at batch sizes ${noiseSizes.join(", ")} over ${trainSet.size} examples\n`);
   const noiseResult = noise && noiseSizes.length ? gradientNoise({ loss, params: result.params, modelState: result.modelState, data: trainSet, precision, batchSizes: noiseSizes, key: random.randomKey(config.seed) }) : undefined;
   const symmetry = symmetryCheck(model, result.params, result.modelState, probe, precision, trainSet.numClasses > 0);
   disposeTree([probe.x, probe.y]);

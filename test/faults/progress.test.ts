@@ -14,10 +14,11 @@ describe("progress off a terminal: one line per epoch on stderr, with an estimat
   });
 
   it("diagnose prints its epochs when stderr is not a terminal", () => {
-    const run = descent(["diagnose", ...TINY, "--epochs", "1", "--no-noise", "--lanczos-steps", "3", "--out", tmp("diag")]);
+    const run = descent(["diagnose", ...TINY, "--epochs", "1", "--noise-batch-sizes", "8,32", "--lanczos-steps", "3", "--out", tmp("diag")]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /^diagnose: 9 steps \(9 per epoch\)$/m);
     assert.match(run.stderr, /^epoch 1\/1: /m);
+    assert.match(run.stderr, /^diagnose: gradient noise at batch sizes 8, 32 over 900 examples$/m);
   });
 });
 
