@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command } from "commander";
 import { disposeTree, random } from "../engine/index.js";
@@ -9,8 +9,10 @@ import { diagnoseReport } from "../report/diagnoseReport.js";
 import { train, type MetricsRecord } from "../train/index.js";
 import { UserError } from "./errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
+import { describeFsError, RunFolder, RunFolderError } from "../io/runFolder.js";
+import { abortOnSignals, Interrupted } from "./interrupt.js";
 import { integerArg, numberArg } from "./args.js";
-import { progressCallbacks } from "./progress.js";
+import { progressCallbacks, progressModeOf } from "./progress.js";
 import { lastPositiveRate, probeIndices, symmetryCheck, symmetryKey } from "./diagnoseShared.js";
 import { diagnoseCheckpoint } from "./diagnoseCheckpoint.js";
 import { prepareTraining, resolveConfig, trainCommand, trainerOptions } from "./train.js";
@@ -38,16 +40,33 @@ export function diagnoseCommand(): Command {
     .action(async (flags) => runDiagnose(flags));
 }
 
+/** Like `descent train`, the run writes into <out>/unfinished and replaces the previous run's files only when it ends. */
 async function runDiagnose(flags: Record<string, unknown>): Promise<void> {
-  const { monitorEvery, monitorLr, probeSize, spectrumAt, lanczosSteps, noiseBatchSizes, noise, checkpoint, traceProbes, ...trainFlags } = flags as Record<string, never>;
+  const { monitorEvery, monitorLr, probeSize, lanczosSteps, noiseBatchSizes, noise, checkpoint, traceProbes, spectrumAt: _s, ...trainFlags } = flags as Record<string, never>;
   for (const [name, value] of Object.entries({ "--monitor-every": monitorEvery, "--probe-size": probeSize, "--lanczos-steps": lanczosSteps }) as [string, number | undefined][]) {
     if (value !== undefined && !(value >= 1)) throw new UserError(`${name} must be at least 1, got ${value}`);
   }
   if (monitorLr !== undefined && !((monitorLr as number) > 0)) throw new UserError(`--monitor-lr must be positive, got ${monitorLr}`);
   if (!((traceProbes as number) >= 1)) throw new UserError(`--trace-probes must be at least 1, got ${traceProbes}`);
+  // A checkpoint's diagnostics are written beside that run, not as a new run.
   if (checkpoint !== undefined) {
     return diagnoseCheckpoint({ dir: checkpoint, probeSize, lanczosSteps, traceProbes, noiseBatchSizes, noise, monitorLr, json: Boolean(trainFlags.json) });
   }
+  const folder = RunFolder.open(resolveConfig(trainFlags).out, false);
+  try {
+    await diagnoseInFolder(flags, folder);
+    folder.commit();
+  } catch (error) {
+    folder.discard();
+    const fsFault = describeFsError(error, "write");
+    throw fsFault ? new RunFolderError(fsFault) : error;
+  } finally {
+    folder.release();
+  }
+}
+
+async function diagnoseInFolder(flags: Record<string, unknown>, folder: RunFolder): Promise<void> {
+  const { monitorEvery, monitorLr, probeSize, spectrumAt, lanczosSteps, noiseBatchSizes, noise, checkpoint: _c, traceProbes: _t, ...trainFlags } = flags as Record<string, never>;
   const json = Boolean(trainFlags.json);
   const config = resolveConfig(trainFlags);
   const run = await prepareTraining(config);
@@ -72,22 +91,31 @@ async function runDiagnose(flags: Record<string, unknown>): Promise<void> {
   const lines: DiagnosticRecord[] = [{ type: "probe", indices: Array.from(probeIdx) }];
   const session = diagnosticsSession({ model, classification: trainSet.numClasses > 0, probe, precision, every, lastStep: totalSteps, lr: lrAt, spectrumSteps, lanczosSteps: lanczosSteps as number, key: random.randomKey(config.seed), onRecord: (r) => lines.push(r) });
 
-  mkdirSync(config.out, { recursive: true });
-  const metricsPath = join(config.out, "metrics.jsonl");
-  const progress = progressCallbacks(!json && Boolean(process.stderr.isTTY));
+  const metricsPath = folder.path("metrics.jsonl");
+  const progress = progressCallbacks(progressModeOf(), "diagnose");
+  const signals = abortOnSignals(() => progress.stop());
   let result;
   try {
     result = await train({
-      ...trainerOptions(run, config, { checkpointPath: join(config.out, "checkpoint.safetensors"), metricsPath }),
+      ...trainerOptions(run, config, { checkpointPath: folder.path("checkpoint.safetensors"), metricsPath }),
       config: resolved,
+      signal: signals.signal,
       callbacks: { ...progress, onStep: (info) => (progress.onStep?.(info), session.onStep(info)) },
     });
   } finally {
     progress.stop();
+    signals.dispose();
     session.dispose();
+  }
+  if (signals.received() && result.interrupted) {
+    disposeTree([result.params, result.modelState]);
+    // A diagnose run watches the whole run, so it cannot be resumed: the previous run's files stay.
+    throw new Interrupted(`interrupted by ${signals.received()} after ${result.steps} steps; diagnose runs cannot be resumed, so nothing was written to ${config.out}`);
   }
 
   const loss = modelLoss(model, trainSet.numClasses > 0);
+  // The phases after training can be long (gradient noise over the whole training set): one line each.
+  if (noise && noiseSizes.length) process.stderr.write(`diagnose: gradient noise at batch sizes ${noiseSizes.join(", ")} over ${trainSet.size} examples\n`);
   const noiseResult = noise && noiseSizes.length ? gradientNoise({ loss, params: result.params, modelState: result.modelState, data: trainSet, precision, batchSizes: noiseSizes, key: random.randomKey(config.seed) }) : undefined;
   const symmetry = symmetryCheck(model, result.params, result.modelState, probe, precision, trainSet.numClasses > 0, symmetryKey(config.seed));
   disposeTree([probe.x, probe.y]);
@@ -112,9 +140,9 @@ async function runDiagnose(flags: Record<string, unknown>): Promise<void> {
   const html = await diagnoseReport({ title: `descent diagnose — ${config.model} on ${config.dataset}`, summary: summaryTable, epochs: records, curvature: session.curvature, layers: session.layers, spectra: session.spectra, verdict, noise: noiseResult, symmetry, recurrent: session.recurrent });
   if (noiseResult) lines.push({ type: "gradient-noise", ...noiseResult } as never);
   if (symmetry) lines.push({ type: "symmetry", ...symmetry } as never);
-  writeFileAtomic(join(config.out, "diagnostics.jsonl"), lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
-  writeFileAtomic(join(config.out, "report.html"), html);
-  writeFileAtomic(join(config.out, "config.json"), JSON.stringify({ ...resolved, monitorEvery: every, spectrumAt: spectrumSteps, lanczosSteps, probeSize }, null, 2) + "\n");
+  writeFileAtomic(folder.path("diagnostics.jsonl"), lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
+  writeFileAtomic(folder.path("report.html"), html);
+  writeFileAtomic(folder.path("config.json"), JSON.stringify({ ...resolved, monitorEvery: every, spectrumAt: spectrumSteps, lanczosSteps, probeSize }, null, 2) + "\n");
   disposeTree([result.params, result.modelState]);
 
   const summary = {

@@ -2,10 +2,11 @@ import { Command, CommanderError } from "commander";
 import { curvatureCommand } from "./curvature.js";
 import { diagnoseCommand } from "./diagnose.js";
 import { isUserFacing } from "./errors.js";
+import { Interrupted } from "./interrupt.js";
 import { optimizeCommand } from "./optimize.js";
 import { trainCommand } from "./train.js";
 
-/** Exit codes: 0 success, 2 bad input or a diverged run (one clear line on stderr), 1 internal error. */
+/** Exit codes: 0 success, 2 bad input, a file-system fault or a diverged run (one clear line on stderr), 130 stopped by a signal (checkpointed), 1 internal error. */
 export async function main(argv: string[]): Promise<number> {
   const program = new Command("descent")
     .description("Optimization for training deep models (Deep Learning, ch. 8)")
@@ -20,6 +21,10 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) {
       // Commander has already printed its one-line message; help and version are not errors.
       return error.exitCode === 0 || error.code === "commander.helpDisplayed" || error.code === "commander.version" ? 0 : 2;
+    }
+    if (error instanceof Interrupted) {
+      process.stderr.write(`descent: ${error.message}\n`);
+      return 130;
     }
     if (isUserFacing(error)) {
       process.stderr.write(`descent: ${error.message}\n`);

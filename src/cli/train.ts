@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { precisionOf, random, startEngine } from "../engine/index.js";
 import { parseDatasetSpec, validationSplit } from "../data/index.js";
@@ -8,21 +7,25 @@ import { composeOptimizer, learningRate, OPTIMIZER_NAMES } from "../optim/index.
 import { trainReport } from "../report/trainReport.js";
 import { closureOptimizer, train, type MetricsRecord, type TrainOptions, type TrainResult } from "../train/index.js";
 import { writeFileAtomic } from "../io/atomic.js";
-import { readSafetensors } from "../io/safetensors.js";
+import { describeFsError, RunFolder, RunFolderError } from "../io/runFolder.js";
 import { definedOnly, integerArg, numberArg } from "./args.js";
 import { readJsonObject } from "./configFile.js";
 import { UserError } from "./errors.js";
 import { initializationHeuristics } from "./initHeuristics.js";
-import { progressCallbacks } from "./progress.js";
-import { isMinibatchSolver, MINIBATCH_SOLVER_NAMES, minibatchSolverFor } from "./trainSolvers.js";
-import { describeZodError, optimizerOf, trainConfigSchema, type TrainConfig } from "./trainConfig.js";
-import { defaultLearningRate, defaultSchedule, minibatchSolverDefaults, modelDefaults } from "./trainDefaults.js";
+import { abortOnSignals, Interrupted } from "./interrupt.js";
+import { progressCallbacks, progressModeOf } from "./progress.js";
+import { resumedConfig, storedSettings } from "./resumeConfig.js";
+import { MINIBATCH_SOLVER_NAMES, minibatchSolverFor } from "./trainSolvers.js";
+import { describeZodError, optimizerOf, resolveDefaults, trainConfigSchema, type ResolvedConfig, type TrainConfig } from "./trainConfig.js";
 
 export function trainCommand(): Command {
   return new Command("train")
     .description("train a network on the bundled MNIST digits (or another dataset) and write metrics, a checkpoint and a report")
     .option("--config <file>", "JSON file with any of the settings below (flags override it)")
     .option("--dataset <spec>", "mnist | idx:PATH | csv:PATH | spirals | blobs | adding | regression")
+    .option("--label-column <n|name>", "csv: the label column, an index (negative from the end) or a header name (default: the last)", (v: string) => (/^[+-]?\d+$/.test(v.trim()) ? integerArg(v) : v))
+    .addOption(new Option("--task <task>", "csv: what the labels are (default: class indices 0..K-1 → classification, fractional → regression)").choices(["classification", "regression"]))
+    .option("--delimiter <c>", "csv: the cell separator (default ,)")
     .addOption(new Option("--model <name>", "network").choices(["mlp", "cnn", "rnn"]))
     .option("--width <n>", "hidden width (mlp, rnn) or first conv channels (cnn)", integerArg)
     .option("--depth <n>", "hidden layers (mlp)", integerArg)
@@ -46,31 +49,27 @@ export function trainCommand(): Command {
     .option("--validation <fraction>", "fraction of the training set held out for validation", numberArg)
     .option("--patience <epochs>", "early stopping: epochs without validation improvement", integerArg)
     .option("--out <dir>", "output directory (metrics.jsonl, checkpoint.safetensors, report.html)")
-    .option("--resume", "continue from <out>/checkpoint.safetensors")
+    .option("--resume", "continue the run in <out> with its own settings (--epochs may be raised to extend it)")
     .addOption(new Option("--stop-after-steps <n>", "stop after n steps in total, checkpointing (resume continues)").argParser(integerArg).hideHelp())
     .option("--json", "print one JSON summary line on stdout and nothing else")
-    .action(async (flags) => {
-      const config = resolveConfig(flags);
-      await runTrain(config, Boolean(flags.json));
-    });
+    .action(async (flags) => runTrain(flags, Boolean(flags.json)));
+}
+
+/** The settings the user gave: the --config file's keys, then the flags (unset flags do not count). */
+export function givenSettings(flags: Record<string, unknown>): Record<string, unknown> {
+  const fromFile = typeof flags.config === "string" ? readJsonObject(flags.config) : {};
+  const { config: _c, json: _j, ...rest } = flags;
+  return { ...fromFile, ...definedOnly(rest) };
 }
 
 export function resolveConfig(flags: Record<string, unknown>): TrainConfig {
-  const fromFile = typeof flags.config === "string" ? readJsonObject(flags.config) : {};
-  const { config: _c, json: _j, ...rest } = flags;
-  const parsed = trainConfigSchema.safeParse({ ...fromFile, ...definedOnly(rest) });
+  const parsed = trainConfigSchema.safeParse(givenSettings(flags));
   if (!parsed.success) throw new UserError(describeZodError(parsed.error, typeof flags.config === "string" ? `config ${flags.config}` : "train"));
   return parsed.data;
 }
 
-// Settings a resumed run must share with the run that wrote the checkpoint.
-const RESUME_FIXED: (keyof TrainConfig)[] = [
-  ...["dataset", "model", "width", "depth", "activation", "init", "batchNorm", "optimizer", "lr", "schedule", "batchSize", "epochs", "seed", "dtype", "sampling", "validation", "dataInit", "outputBias"] as const,
-  ...["clipNorm", "clipValue", "clipTensorNorm", "weightDecay", "decoupledWeightDecay", "decayBiasAndNorm", "average", "averageDecay", "skipNonFinite"] as const,
-];
-
 /** The configured optimizer: a named one with its learning-rate schedule, clipping, weight decay, averaging and guard. */
-function buildOptimizer(config: TrainConfig & { lr: number; schedule: NonNullable<TrainConfig["schedule"]> }, totalSteps: number) {
+function buildOptimizer(config: ResolvedConfig, totalSteps: number) {
   const { name, hyperparameters } = optimizerOf(config);
   try {
     const lr = learningRate(config.lr, config.schedule, { totalSteps });
@@ -84,20 +83,20 @@ function buildOptimizer(config: TrainConfig & { lr: number; schedule: NonNullabl
 
 /** The pieces of a training run, from a resolved config (shared with `descent diagnose`). */
 export async function prepareTraining(config: TrainConfig) {
-  const optimizerName = optimizerOf(config).name;
-  const defaults = isMinibatchSolver(optimizerName) ? minibatchSolverDefaults : { ...modelDefaults[config.model], lr: defaultLearningRate(optimizerName), schedule: defaultSchedule(optimizerName) };
-  const epochs = config.epochs ?? defaults.epochs;
-  const batchSize = config.batchSize ?? defaults.batchSize;
-  const resolved = { ...config, epochs, batchSize, lr: config.lr ?? defaults.lr, schedule: config.schedule ?? defaults.schedule };
+  const resolved = resolveDefaults(config);
+  const { epochs, batchSize } = resolved;
+  if (config.patience !== undefined && !(config.validation > 0)) throw new UserError(`--patience ${config.patience} needs a validation set to watch: set --validation above 0`);
   await startEngine();
   const precision = precisionOf(config.dtype);
   let splits;
   try {
-    splits = parseDatasetSpec(config.dataset, config.seed);
+    splits = parseDatasetSpec(config.dataset, config.seed, { labelColumn: config.labelColumn, task: config.task, delimiter: config.delimiter });
   } catch (error) {
     throw new UserError(`--dataset ${config.dataset}: ${(error as Error).message}`);
   }
   const { train: trainSet, validation } = config.validation > 0 ? validationSplit(splits.train, config.validation, random.foldIn(random.randomKey(config.seed), 0x76)) : { train: splits.train, validation: undefined };
+  if (validation?.size === 0 || trainSet.size === 0) throw new UserError(`--validation ${config.validation} of ${splits.train.size} training examples leaves ${validation?.size ?? 0} for validation and ${trainSet.size} for training: choose another fraction, or --validation 0`);
+  if (batchSize > trainSet.size) throw new UserError(`--batch-size ${batchSize} is larger than the ${trainSet.size} training examples`);
   const outputs = trainSet.numClasses > 0 ? trainSet.numClasses : trainSet.yShape.reduce((a, b) => a * b, 1);
   let model;
   try {
@@ -139,31 +138,47 @@ export function trainerOptions(run: PreparedTraining, config: TrainConfig, paths
   };
 }
 
-async function runTrain(config: TrainConfig, json: boolean): Promise<void> {
+/**
+ * One session of a run: takes the --out folder (lock; a fresh run writes in <out>/unfinished until it
+ * ends), trains, writes the report and moves the finished run's files into place (docs/reliability.md).
+ */
+async function runTrain(flags: Record<string, unknown>, json: boolean): Promise<void> {
+  const given = givenSettings(flags);
+  const session = resolveConfig(flags);
+  const folder = RunFolder.open(session.out, session.resume);
+  try {
+    const config = session.resume ? resumedConfig(given, folder.path("checkpoint.safetensors")) : session;
+    await trainInFolder(config, folder, json);
+  } catch (error) {
+    if (!(error instanceof Interrupted)) folder.discard();
+    const fsFault = describeFsError(error, "write");
+    throw fsFault ? new RunFolderError(fsFault) : error;
+  } finally {
+    folder.release();
+  }
+}
+
+/** Trains into the folder's files and commits them when the run ended (completed or stopped early). */
+async function trainInFolder(config: TrainConfig, folder: RunFolder, json: boolean): Promise<void> {
   const run = await prepareTraining(config);
   const { resolved } = run;
+  const checkpointPath = folder.path("checkpoint.safetensors");
+  const metricsPath = folder.path("metrics.jsonl");
 
-  mkdirSync(config.out, { recursive: true });
-  const checkpointPath = join(config.out, "checkpoint.safetensors");
-  const metricsPath = join(config.out, "metrics.jsonl");
-  const fixed = Object.fromEntries(RESUME_FIXED.map((k) => [k, resolved[k] ?? null]));
-  if (config.resume) assertResumable(fixed, checkpointPath);
-
-  const progress = progressCallbacks(!json && Boolean(process.stderr.isTTY));
-  const logEpochs = !json && !process.stderr.isTTY;
+  const progress = progressCallbacks(progressModeOf());
+  const signals = abortOnSignals(() => progress.stop());
   let result: TrainResult;
   try {
     result = await train({
       ...trainerOptions(run, config, { checkpointPath, metricsPath }),
       resumeFrom: config.resume ? checkpointPath : undefined,
-      config: fixed,
-      callbacks: {
-        ...progress,
-        onEpochEnd: (r) => logEpochs && process.stderr.write(`epoch ${r.epoch}: ${formatRecord(r)}\n`),
-      },
+      config: storedSettings(resolved),
+      signal: signals.signal,
+      callbacks: progress,
     });
   } finally {
     progress.stop();
+    signals.dispose();
   }
 
   const summary = {
@@ -177,48 +192,38 @@ async function runTrain(config: TrainConfig, json: boolean): Promise<void> {
   };
   const records = readFileSync(metricsPath, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as MetricsRecord);
   const html = await trainReport(`descent train — ${config.model} on ${config.dataset}`, reportSummary(resolved, summary, result), records);
-  writeFileAtomic(join(config.out, "report.html"), html);
-  writeFileAtomic(join(config.out, "config.json"), JSON.stringify(resolved, null, 2) + "\n");
+  writeFileAtomic(folder.path("report.html"), html);
+  writeFileAtomic(folder.path("config.json"), JSON.stringify(resolved, null, 2) + "\n");
+  const continueWith = `descent train --out ${config.out} --resume`;
+  if (signals.received() && result.interrupted) throw new Interrupted(`interrupted by ${signals.received()} after ${result.steps} steps; the checkpoint is in ${checkpointPath}; continue with: ${continueWith}`);
+  assertSomethingLearned(result);
+  if (!result.interrupted) folder.commit();
+  const where = (file: "metrics.jsonl" | "checkpoint.safetensors" | "report.html") => (result.interrupted ? folder.path(file) : `${config.out}/${file}`);
 
   if (json) {
     process.stdout.write(JSON.stringify(summary) + "\n");
     return;
   }
   const acc = summary.testAccuracy === null ? "" : `test accuracy ${(summary.testAccuracy * 100).toFixed(2)}%, `;
-  const status = result.interrupted ? ` (stopped after ${result.steps} steps; --resume continues)` : result.stoppedEarly ? " (early stopping)" : "";
+  const status = result.interrupted ? ` (stopped after ${result.steps} steps; continue with: ${continueWith})` : result.stoppedEarly ? " (early stopping)" : "";
   process.stdout.write(`${acc}test loss ${summary.testLoss?.toFixed(4) ?? "n/a"} after ${result.epochs} epochs, ${result.steps} steps in ${summary.seconds} s${status}\n`);
-  process.stdout.write(`wrote ${metricsPath}, ${checkpointPath}, ${join(config.out, "report.html")}\n`);
+  process.stdout.write(`wrote ${where("metrics.jsonl")}, ${where("checkpoint.safetensors")}, ${where("report.html")}\n`);
 }
 
-/** --resume needs a checkpoint written with the same settings (those in RESUME_FIXED). */
-function assertResumable(fixed: Record<string, unknown>, checkpointPath: string): void {
-  if (!existsSync(checkpointPath)) throw new UserError(`--resume: no checkpoint at ${checkpointPath}`);
-  let stored: Record<string, unknown> | undefined;
-  try {
-    const { config } = readSafetensors(checkpointPath).metadata;
-    stored = config ? JSON.parse(config) : undefined;
-  } catch {
-    throw new UserError(`--resume: ${checkpointPath} is not a readable checkpoint`);
+/** A run whose optimizer skipped most updates (skipNonFinite) has not trained: say so instead of exiting 0. */
+function assertSomethingLearned(result: TrainResult): void {
+  const skipped = result.skippedUpdates ?? 0;
+  if (skipped > 0 && skipped * 2 > result.steps) {
+    throw new UserError(`${skipped} of ${result.steps} updates were skipped for a non-finite gradient (skipNonFinite); the model did not train: lower the learning rate or check the data`);
   }
-  if (!stored) return;
-  const differing = Object.keys(fixed).filter((k) => JSON.stringify(stored![k] ?? null) !== JSON.stringify(fixed[k]));
-  if (differing.length) {
-    throw new UserError(`--resume: the checkpoint was written with different settings (${differing.map((k) => `${k}: ${JSON.stringify(stored![k])} there, ${JSON.stringify(fixed[k])} here`).join("; ")})`);
-  }
+  if (!result.interrupted && !Number.isFinite(result.trainLoss)) throw new UserError(`the final train loss is ${result.trainLoss}; the model did not train`);
 }
 
 const describe = (setting: unknown) => (typeof setting === "string" ? setting : JSON.stringify(setting));
 
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-function formatRecord(r: MetricsRecord): string {
-  const parts = [`train loss ${(r.trainLoss as number).toFixed(4)}`];
-  if (typeof r.validationLoss === "number") parts.push(`validation loss ${r.validationLoss.toFixed(4)}`);
-  if (typeof r.validationAccuracy === "number") parts.push(`validation accuracy ${(r.validationAccuracy * 100).toFixed(2)}%`);
-  return parts.join(", ");
-}
-
-function reportSummary(config: TrainConfig & { epochs: number; batchSize: number; schedule: NonNullable<TrainConfig["schedule"]> }, summary: Record<string, unknown>, result: TrainResult): [string, string][] {
+function reportSummary(config: ResolvedConfig, summary: Record<string, unknown>, result: TrainResult): [string, string][] {
   return [
     ["model", `${config.model}${config.batchNorm ? " + batch norm" : ""}`],
     ["dataset", config.dataset],

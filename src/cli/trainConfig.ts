@@ -1,5 +1,8 @@
 import { z } from "zod";
 import { firstIssue, hyperparameterSchema, OPTIMIZER_NAMES, optimizerPreset, parseHyperparameters, scheduleSpecSchema } from "../optim/index.js";
+import { defaultInitOf, MODEL_DEFAULTS } from "../nn/index.js";
+import { definedOnly } from "./args.js";
+import { defaultLearningRate, defaultSchedule, minibatchSolverDefaults, modelDefaults } from "./trainDefaults.js";
 import { isMinibatchSolver, MINIBATCH_SOLVER_NAMES, minibatchSolverSchema } from "./trainSolvers.js";
 
 /**
@@ -34,6 +37,10 @@ const optimizerChoice = z
 export const trainConfigSchema = z
   .object({
     dataset: z.string().min(1).default("mnist"),
+    /** csv:PATH only: the label column (index, negative from the end, or header name), the task and the cell separator. */
+    labelColumn: z.union([z.number().int(), z.string().min(1)]).optional(),
+    task: z.enum(["classification", "regression"]).optional(),
+    delimiter: z.string().min(1).optional(),
     model: z.enum(["mlp", "cnn", "rnn"]).default("mlp"),
     width: z.number().int().positive().optional(),
     depth: z.number().int().positive().optional(),
@@ -79,6 +86,30 @@ export function optimizerOf(config: TrainConfig): { name: string; hyperparameter
   if (isMinibatchSolver(name)) return { name, hyperparameters: hyper };
   return { name, hyperparameters: parseHyperparameters(name, hyper, { withoutLearningRate: true }) };
 }
+
+/** Settings that steer one session of a run (where, whether to resume, when to stop), not the run itself. */
+export const RUN_CONTROL_KEYS = ["out", "resume", "stopAfterSteps"] as const;
+
+/**
+ * The config with every default filled in (epochs, batch size, rate, schedule, architecture): what the
+ * run really uses, stored in the checkpoint so a resume can compare settings given again with it.
+ */
+export function resolveDefaults(config: TrainConfig) {
+  const name = optimizerOf(config).name;
+  const defaults = isMinibatchSolver(name) ? minibatchSolverDefaults : { ...modelDefaults[config.model], lr: defaultLearningRate(name), schedule: defaultSchedule(name) };
+  const architecture: { width?: number; depth?: number; activation?: TrainConfig["activation"] } = { ...MODEL_DEFAULTS[config.model], ...definedOnly({ width: config.width, depth: config.depth, activation: config.activation }) };
+  return {
+    ...config,
+    ...architecture,
+    init: defaultInitOf(config.model, { init: config.init, activation: architecture.activation }),
+    epochs: config.epochs ?? defaults.epochs,
+    batchSize: config.batchSize ?? defaults.batchSize,
+    lr: config.lr ?? defaults.lr,
+    schedule: config.schedule ?? defaults.schedule,
+  };
+}
+
+export type ResolvedConfig = ReturnType<typeof resolveDefaults>;
 
 /** "batchSize: expected a positive integer" — the first problem, naming the field. */
 export function describeZodError(error: z.ZodError, source: string): string {

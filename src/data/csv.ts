@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
+import { assertClassIndices, FLOAT32_MAX } from "./checks.js";
 import type { Dataset } from "./dataset.js";
 
 export interface CsvOptions {
@@ -11,7 +12,11 @@ export interface CsvOptions {
   labelColumn?: number | string;
   /** Whether the first line names the columns; default: detected (a non-numeric cell above a numeric one). */
   header?: boolean;
-  /** Default: classification when every label is a non-negative integer below 1000 or some label is not a number. */
+  /**
+   * Default: classification when every label is a class index 0..K−1 (each class present) or some label
+   * is not a number; regression when some label is fractional. Integer labels that are not such indices
+   * (−1, a stray 999) are an error asking for an explicit task.
+   */
   task?: "classification" | "regression";
   /** Cell separator, default ",". */
   delimiter?: string;
@@ -86,7 +91,8 @@ function resolveLabelColumn(path: string, spec: number | string | undefined, col
 
 /** Reads a CSV file of numeric features and one label (class or real target) per line. */
 export function loadCsvDataset(path: string, opts: CsvOptions = {}): CsvDataset {
-  const rows = readRows(path, opts.delimiter ?? ",");
+  // A typed backslash-t (as a command line passes it) means a tab.
+  const rows = readRows(path, opts.delimiter === "\\t" ? "\t" : (opts.delimiter ?? ","));
   if (opts.header === false && typeof opts.labelColumn === "string")
     throw new Error(`CSV file ${path} cannot select label column "${opts.labelColumn}" by name when header is false.`);
   const header = opts.header ?? (typeof opts.labelColumn === "string" || detectHeader(rows));
@@ -97,7 +103,10 @@ export function loadCsvDataset(path: string, opts: CsvOptions = {}): CsvDataset 
   for (const row of rows)
     if (row.cells.length !== columns)
       throw new Error(`CSV file ${path} line ${row.line} has ${row.cells.length} cells but line ${rows[0].line} has ${columns}.`);
-  if (columns < 2) throw new Error(`CSV file ${path} has a single column, so there are no features besides the label.`);
+  if (columns < 2) {
+    const other = [";", "\t", "|"].find((d) => rows[0].cells[0].includes(d));
+    throw new Error(`CSV file ${path} has a single column, so there are no features besides the label${other ? ` (its lines hold "${other === "\t" ? "\\t" : other}": pass --delimiter "${other === "\t" ? "\\t" : other}")` : ""}.`);
+  }
   const labelAt = resolveLabelColumn(path, opts.labelColumn, columns, names);
   const columnName = (c: number) => `column ${c + 1}${names ? ` ("${names[c]}")` : ""}`;
 
@@ -108,6 +117,7 @@ export function loadCsvDataset(path: string, opts: CsvOptions = {}): CsvDataset 
     row.cells.forEach((cell, c) => {
       if (c === labelAt) return;
       if (!isNumber(cell)) throw new Error(`CSV file ${path} line ${row.line} ${columnName(c)} holds "${cell}", which is not a number.`);
+      if (Math.abs(Number(cell)) > FLOAT32_MAX) throw new Error(`CSV file ${path} line ${row.line} ${columnName(c)} holds ${cell}, beyond float32's range (±3.4e38).`);
       x[r * features + f++] = Number(cell);
     });
   });
@@ -115,16 +125,21 @@ export function loadCsvDataset(path: string, opts: CsvOptions = {}): CsvDataset 
   const raw = data.map((row) => row.cells[labelAt]);
   const allNumeric = raw.every(isNumber);
   const values = allNumeric ? raw.map(Number) : [];
-  const smallIndices = allNumeric && values.every((v) => Number.isInteger(v) && v >= 0 && v < 1000);
-  const task = opts.task ?? (smallIndices || !allNumeric ? "classification" : "regression");
+  const integers = allNumeric && values.every((v) => Number.isInteger(v));
+  const lineOf = (i: number) => `line ${data[i].line} ${columnName(labelAt)}`;
+  // Integer labels are read as class indices unless --task says otherwise: a stray -1 or 999 is an error, not a silent regression.
+  if (opts.task === undefined && integers) assertClassIndices(values, `CSV file ${path}`, lineOf, ` (or choose --task regression, or --task classification to number the distinct labels as classes)`);
+  const task = opts.task ?? (integers || !allNumeric ? "classification" : "regression");
   const base = { name: basename(path), x, xShape: [features], size: data.length, ...(names && { featureNames: names.filter((_, c) => c !== labelAt) }) };
 
   if (task === "regression") {
     const bad = raw.findIndex((s) => !isNumber(s));
     if (bad >= 0) throw new Error(`CSV file ${path} line ${data[bad].line} ${columnName(labelAt)} holds the target "${raw[bad]}", which is not a number.`);
+    const huge = values.findIndex((v) => Math.abs(v) > FLOAT32_MAX);
+    if (huge >= 0) throw new Error(`CSV file ${path} ${lineOf(huge)} holds the target ${raw[huge]}, beyond float32's range (±3.4e38).`);
     return { ...base, y: Float32Array.from(values), yShape: [1], numClasses: 0 };
   }
-  if (allNumeric && values.every((v) => Number.isInteger(v) && v >= 0)) {
+  if (opts.task === undefined && integers) {
     // Integer labels are class indices already.
     return { ...base, y: Float32Array.from(values), yShape: [], numClasses: values.reduce((m, v) => Math.max(m, v), -1) + 1 };
   }

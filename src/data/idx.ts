@@ -3,6 +3,7 @@
  * 0x00 0x00 <type> <ndims>, ndims big-endian uint32 dimensions, then the big-endian data.
  * Gzip is detected by its magic bytes, so `.gz` files and already-unpacked files both work.
  */
+import { assertClassIndices } from "./checks.js";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -89,7 +90,7 @@ export function labelsPathFor(imagesPath: string): string {
 }
 
 /** An images file and its labels file as a classification Dataset (ubyte pixels scaled to [0, 1]). */
-function loadPair(imagesPath: string, labelsPath: string, name: string): Dataset {
+function loadPair(imagesPath: string, labelsPath: string, name: string, denseClasses = true): Dataset {
   const images = readIdx(imagesPath);
   const labels = readIdx(labelsPath);
   if (images.shape.length < 2) throw new Error(`IDX images file ${imagesPath} has shape [${images.shape.join(", ")}]; expected examples along a first axis and at least one more axis.`);
@@ -97,16 +98,18 @@ function loadPair(imagesPath: string, labelsPath: string, name: string): Dataset
   const size = images.shape[0];
   if (labels.shape[0] !== size)
     throw new Error(`IDX images file ${imagesPath} holds ${size} examples but its labels file ${labelsPath} holds ${labels.shape[0]} labels.`);
-  let maxLabel = -1;
-  for (const l of labels.data) {
-    if (!Number.isInteger(l) || l < 0) throw new Error(`IDX labels file ${labelsPath} holds the label ${l}, which is not a non-negative integer class index.`);
-    if (l > maxLabel) maxLabel = l;
-  }
+  if (size === 0) throw new Error(`IDX images file ${imagesPath} holds no examples.`);
+  // A split's labels may leave classes to the other split; their union is checked by loadIdxSplits.
+  const bad = labels.data.findIndex((l) => !(Number.isInteger(l) && l >= 0));
+  if (bad >= 0) throw new Error(`IDX labels file ${labelsPath}: label ${bad} is ${labels.data[bad]}, which is not a class index (0, 1, 2, …).`);
+  const numClasses = denseClasses ? assertClassIndices(labels.data, `IDX labels file ${labelsPath}`, (i) => `label ${i}`) : labels.data.reduce((m, l) => Math.max(m, l + 1), 0);
   const x = images.data;
+  const nonFinite = x.findIndex((v) => !Number.isFinite(v));
+  if (nonFinite >= 0) throw new Error(`IDX images file ${imagesPath}: value ${nonFinite % (x.length / size)} of example ${Math.floor(nonFinite / (x.length / size))} is ${x[nonFinite]}; images must hold finite numbers.`);
   if (images.type === "ubyte") for (let i = 0; i < x.length; i++) x[i] /= 255; // pixels 0..255 → [0, 1]
   // [n, rows, cols] becomes NHWC with one channel; other ranks keep their trailing axes.
   const xShape = images.shape.length === 3 ? [images.shape[1], images.shape[2], 1] : images.shape.slice(1);
-  return { name, x, xShape, y: labels.data, yShape: [], numClasses: maxLabel + 1, size };
+  return { name, x, xShape, y: labels.data, yShape: [], numClasses, size };
 }
 
 /**
@@ -116,10 +119,12 @@ function loadPair(imagesPath: string, labelsPath: string, name: string): Dataset
 export function loadIdxSplits(dir: string): { train: Dataset; test?: Dataset } {
   const trainImages = findImages(dir, "train");
   if (!trainImages) throw new Error(`IDX directory ${dir} does not contain train-images-idx3-ubyte[.gz] (or train-images.idx3-ubyte).`);
-  const train = loadPair(trainImages, labelsPathFor(trainImages), `${basename(dir)}/train`);
   const testImages = findImages(dir, "t10k");
+  const train = loadPair(trainImages, labelsPathFor(trainImages), `${basename(dir)}/train`, !testImages);
   if (!testImages) return { train };
-  const test = loadPair(testImages, labelsPathFor(testImages), `${basename(dir)}/test`);
+  const test = loadPair(testImages, labelsPathFor(testImages), `${basename(dir)}/test`, false);
+  const both = [...train.y, ...test.y];
+  assertClassIndices(both, `IDX labels files ${labelsPathFor(trainImages)} and ${labelsPathFor(testImages)}`, (i) => (i < train.size ? `train label ${i}` : `test label ${i - train.size}`));
   if (test.xShape.join() !== train.xShape.join())
     throw new Error(`IDX file ${testImages} has examples of shape [${test.xShape.join(", ")}] but ${trainImages} has [${train.xShape.join(", ")}].`);
   train.numClasses = test.numClasses = Math.max(train.numClasses, test.numClasses);

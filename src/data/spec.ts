@@ -5,7 +5,8 @@
 import { statSync } from "node:fs";
 import { random } from "../engine/index.js";
 import { subset, type Dataset } from "./dataset.js";
-import { loadCsvDataset } from "./csv.js";
+import { assertFiniteValues } from "./checks.js";
+import { loadCsvDataset, type CsvOptions } from "./csv.js";
 import { loadIdxDataset, loadIdxSplits } from "./idx.js";
 import { mnistSplit } from "./mnist.js";
 import { validationSplit } from "./split.js";
@@ -38,9 +39,20 @@ function isDirectory(path: string): boolean {
   }
 }
 
-/** Parses a dataset spec string and loads (or generates) its train and test sets. */
-export function parseDatasetSpec(spec: string, seed: number): { train: Dataset; test: Dataset } {
+/** Parses a dataset spec string and loads (or generates) its train and test sets; `csv` applies to csv:PATH only. */
+export function parseDatasetSpec(spec: string, seed: number, csv: CsvOptions = {}): { train: Dataset; test: Dataset } {
   const s = spec.trim();
+  if (!s.startsWith("csv:") && Object.values(csv).some((v) => v !== undefined)) throw new Error(`the CSV options (label column, task, delimiter) apply to csv:PATH datasets only, not to "${spec}"`);
+  const splits = loadSpec(s, seed, csv);
+  // File data is checked once here; the generated datasets are finite by construction.
+  if (s.startsWith("idx:") || s.startsWith("csv:")) for (const part of [splits.train, splits.test]) assertFiniteValues(part, part.name);
+  if (splits.train.size === 0 || splits.test.size === 0) {
+    throw new Error(`${spec} has ${splits.train.size + splits.test.size} examples, too few for a train set and a ${TEST_FRACTION * 100}% test set (at least ${Math.ceil(1 / TEST_FRACTION)} needed)`);
+  }
+  return splits;
+}
+
+function loadSpec(s: string, seed: number, csv: CsvOptions): { train: Dataset; test: Dataset } {
   if (s === "mnist") return mnistSplit(seed);
   if (s.startsWith("idx:") && s.length > 4) {
     const path = s.slice(4);
@@ -51,10 +63,10 @@ export function parseDatasetSpec(spec: string, seed: number): { train: Dataset; 
     }
     return splitBySeed(loadIdxDataset(path), seed);
   }
-  if (s.startsWith("csv:") && s.length > 4) return splitBySeed(loadCsvDataset(s.slice(4)), seed);
+  if (s.startsWith("csv:") && s.length > 4) return splitBySeed(loadCsvDataset(s.slice(4), csv), seed);
   if (s === "spirals") return firstRest(twoSpirals({ count: 1500, key: keyFor(seed, 1) }), 1000);
   if (s === "blobs") return firstRest(gaussianBlobs({ count: 1500, classes: 3, dim: 2, key: keyFor(seed, 2) }), 1000);
   if (s === "adding") return firstRest(addingProblem({ count: 2500, length: 50, key: keyFor(seed, 3) }), 2000);
   if (s === "regression") return firstRest(linearRegression({ count: 2500, dim: 20, conditionNumber: 100, key: keyFor(seed, 4) }).dataset, 2000);
-  throw new Error(`Unknown dataset spec "${spec}"; expected one of: ${DATASET_SPECS.join(", ")}.`);
+  throw new Error(`Unknown dataset spec "${s}"; expected one of: ${DATASET_SPECS.join(", ")}.`);
 }

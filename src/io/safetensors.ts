@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { HostTensor } from "../engine/index.js";
 import { writeFileAtomic } from "./atomic.js";
@@ -9,6 +10,14 @@ import { writeFileAtomic } from "./atomic.js";
  */
 const DTYPES = { F32: Float32Array, F64: Float64Array } as const;
 type SafeDType = keyof typeof DTYPES;
+/** Metadata key holding the SHA-256 of the tensor bytes: written on encode, checked and removed on decode. */
+const CHECKSUM_KEY = "sha256";
+
+function sha256(chunks: Uint8Array[]): string {
+  const hash = createHash("sha256");
+  for (const c of chunks) hash.update(c);
+  return hash.digest("hex");
+}
 
 interface HeaderEntry {
   dtype: string;
@@ -17,7 +26,7 @@ interface HeaderEntry {
 }
 
 export function encodeSafetensors(tensors: Map<string, HostTensor>, metadata: Record<string, string> = {}): Uint8Array[] {
-  const header: Record<string, unknown> = { __metadata__: metadata };
+  const header: Record<string, unknown> = {};
   const bodies: Uint8Array[] = [];
   let offset = 0;
   for (const [name, t] of [...tensors].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -27,7 +36,9 @@ export function encodeSafetensors(tensors: Map<string, HostTensor>, metadata: Re
     bodies.push(bytes);
     offset += bytes.byteLength;
   }
-  let json = JSON.stringify(header);
+  // Metadata first (the format allows any key order); the checksum covers every tensor byte.
+  const withMetadata = { __metadata__: { ...metadata, [CHECKSUM_KEY]: sha256(bodies) }, ...header };
+  let json = JSON.stringify(withMetadata);
   json += " ".repeat((8 - (Buffer.byteLength(json) % 8)) % 8);
   const jsonBytes = Buffer.from(json, "utf8");
   const length = Buffer.alloc(8);
@@ -47,6 +58,9 @@ export function decodeSafetensors(bytes: Uint8Array, source = "safetensors data"
     throw new Error(`${source} has a malformed safetensors header`);
   }
   const dataStart = 8 + headerLength;
+  const metadata = { ...((header.__metadata__ as Record<string, string>) ?? {}) };
+  const expected = metadata[CHECKSUM_KEY];
+  delete metadata[CHECKSUM_KEY];
   const tensors = new Map<string, HostTensor>();
   for (const [name, value] of Object.entries(header)) {
     if (name === "__metadata__") continue;
@@ -54,6 +68,8 @@ export function decodeSafetensors(bytes: Uint8Array, source = "safetensors data"
     const Ctor = DTYPES[entry.dtype as SafeDType];
     if (!Ctor) throw new Error(`${source}: tensor "${name}" has unsupported dtype ${entry.dtype} (F32 and F64 are supported)`);
     const [begin, end] = entry.data_offsets;
+    const count = Array.isArray(entry.shape) ? entry.shape.reduce((a, b) => a * b, 1) : NaN;
+    if (!(count * Ctor.BYTES_PER_ELEMENT === end - begin && begin >= 0)) throw new Error(`${source}: tensor "${name}" has shape ${JSON.stringify(entry.shape)} but ${end - begin} bytes`);
     if (dataStart + end > buf.byteLength) throw new Error(`${source} is truncated: tensor "${name}" runs past the end`);
     // Copy so the typed array is aligned and owns its memory.
     const raw = buf.subarray(dataStart + begin, dataStart + end);
@@ -61,7 +77,12 @@ export function decodeSafetensors(bytes: Uint8Array, source = "safetensors data"
     new Uint8Array(data.buffer).set(raw);
     tensors.set(name, { shape: entry.shape, data });
   }
-  return { tensors, metadata: (header.__metadata__ as Record<string, string>) ?? {} };
+  // After the bounds checks, so a truncated file is reported as truncated.
+  if (expected !== undefined) {
+    const actual = sha256([buf.subarray(dataStart)]);
+    if (actual !== expected) throw new Error(`${source} is corrupted: the SHA-256 of its tensor bytes is ${actual.slice(0, 12)}…, the header records ${String(expected).slice(0, 12)}…`);
+  }
+  return { tensors, metadata };
 }
 
 export function writeSafetensors(path: string, tensors: Map<string, HostTensor>, metadata: Record<string, string> = {}): void {

@@ -80,11 +80,16 @@ export function orthonormalColumns(a: Float64Array, m: number, n: number): Float
 
 // x ← (I − 2vvᵀ/vᵀv) x for each column of the m×n matrix x.
 function applyReflection(x: Float64Array, v: Float64Array, vnorm2: number, m: number, n: number): void {
-  for (let j = 0; j < n; j++) {
-    let dot = 0;
-    for (let i = 0; i < m; i++) dot += v[i] * x[i * n + j];
-    const s = (2 * dot) / vnorm2;
-    if (s !== 0) for (let i = 0; i < m; i++) x[i * n + j] -= s * v[i];
+  // Row by row (contiguous memory; rows where v is 0 change nothing): the same sums in the same order as column by column.
+  const dots = new Float64Array(n);
+  for (let i = 0; i < m; i++) {
+    if (v[i] === 0) continue;
+    for (let j = 0, o = i * n; j < n; j++) dots[j] += v[i] * x[o + j];
+  }
+  for (let j = 0; j < n; j++) dots[j] = (2 * dots[j]) / vnorm2;
+  for (let i = 0; i < m; i++) {
+    if (v[i] === 0) continue;
+    for (let j = 0, o = i * n; j < n; j++) if (dots[j] !== 0) x[o + j] -= dots[j] * v[i];
   }
 }
 

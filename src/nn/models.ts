@@ -22,15 +22,25 @@ export interface ModelOptions {
   hiddenBias?: number;
 }
 
+/** The architecture a model gets for each setting that is not given. */
+export const MODEL_DEFAULTS = {
+  mlp: { width: 256, depth: 2, activation: "relu" },
+  cnn: { width: 16, activation: "relu" },
+  rnn: { width: 128 },
+} as const;
+
 const defaultInit = (o: ModelOptions): InitName => o.init ?? ((o.activation ?? "relu") === "relu" ? "he" : "glorot");
+
+/** The initialization a model gets when none is given (He for ReLU layers, Glorot otherwise and for the RNN). */
+export const defaultInitOf = (model: ModelName, o: ModelOptions): InitName => (model === "rnn" ? (o.init ?? "glorot") : defaultInit(o));
 
 /** Flatten → [Linear → (BN) → act] × depth → Linear(outputs). Default 784-256-256-10 ReLU. */
 export function mlp(outputs: number, o: ModelOptions = {}): Layer {
   const init = initializerByName(defaultInit(o));
   const act = activations[o.activation ?? "relu"];
   const hidden: Layer[] = [];
-  for (let i = 0; i < (o.depth ?? 2); i++) {
-    hidden.push(linear(o.width ?? 256, { init, bias: o.hiddenBias }));
+  for (let i = 0; i < (o.depth ?? MODEL_DEFAULTS.mlp.depth); i++) {
+    hidden.push(linear(o.width ?? MODEL_DEFAULTS.mlp.width, { init, bias: o.hiddenBias }));
     if (o.batchNorm) hidden.push(batchNorm());
     hidden.push(act());
   }
@@ -41,7 +51,7 @@ export function mlp(outputs: number, o: ModelOptions = {}): Layer {
 export function cnn(outputs: number, o: ModelOptions = {}): Layer {
   const init = initializerByName(defaultInit(o));
   const act = activations[o.activation ?? "relu"];
-  const c = o.width ?? 16;
+  const c = o.width ?? MODEL_DEFAULTS.cnn.width;
   const block = (channels: number) => [
     conv2d(channels, { kernel: 3, padding: 1, init, bias: o.hiddenBias }),
     ...(o.batchNorm ? [batchNorm()] : []),
@@ -57,7 +67,7 @@ export function rnnClassifier(outputs: number, inputShape: number[], o: ModelOpt
   const features = inputShape.slice(1).reduce((a, b) => a * b, 1);
   return sequential(
     reshape([steps, features]),
-    rnn(o.width ?? 128, { init: initializerByName(o.init ?? "glorot"), lastOnly: true }),
+    rnn(o.width ?? MODEL_DEFAULTS.rnn.width, { init: initializerByName(o.init ?? "glorot"), lastOnly: true }),
     linear(outputs, { init: initializerByName("glorot") }),
   );
 }

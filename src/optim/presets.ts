@@ -151,6 +151,12 @@ export function hyperparameterSchema(name: string, opts: { withoutLearningRate?:
 export function parseHyperparameters(name: string, hyper: unknown, opts: { withoutLearningRate?: boolean } = {}): Record<string, unknown> {
   const parsed = hyperparameterSchema(name, opts).safeParse(hyper ?? {});
   if (!parsed.success) throw new Error(`${name}: ${firstIssue(parsed.error).message}`);
+  // A negative rate ascends the loss: never what a minimizer means (PyTorch's `maximize` flag exists for that).
+  for (const key of ["lr", "lr0"]) {
+    const value = (parsed.data as Record<string, unknown>)[key];
+    const first = typeof value === "object" && value !== null ? (value as { init?: number }).init : value;
+    if (typeof first === "number" && !(first >= 0)) throw new Error(`${name}: "${key}" must not be negative, got ${first}`);
+  }
   return parsed.data as Record<string, unknown>;
 }
 

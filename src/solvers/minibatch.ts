@@ -1,3 +1,4 @@
+import type { HostTensor } from "../engine/index.js";
 import { ObjectiveLine } from "../linesearch/lineFunction.js";
 import { strongWolfe } from "../linesearch/strongWolfe.js";
 import { axpy, dot, neg, norm, pointAt, sub, type Vec } from "../linalg/vector.js";
@@ -23,6 +24,19 @@ export interface MinibatchSolver {
   readonly name: string;
   /** One optimizer step on the minibatch behind `batch`, starting from x. */
   step(x: Vec, batch: Evaluator): MinibatchStep;
+  /** The memory carried between steps, as float64 host tensors (checkpointed so a resume equals an uninterrupted run). */
+  saveState(): Map<string, HostTensor>;
+  /** Puts back what saveState returned. */
+  loadState(state: Map<string, HostTensor>): void;
+}
+
+const vector = (v: ArrayLike<number>): HostTensor => ({ shape: [v.length], data: Float64Array.from(v) });
+const scalar = (v: number): HostTensor => ({ shape: [], data: Float64Array.of(v) });
+
+function tensorIn(state: Map<string, HostTensor>, name: string): Float64Array {
+  const t = state.get(name);
+  if (!t) throw new Error(`the solver state has no tensor "${name}"`);
+  return Float64Array.from(t.data);
 }
 
 export interface MinibatchLineOptions {
@@ -69,6 +83,17 @@ export function minibatchLbfgs(options: MinibatchLbfgsOptions = {}): MinibatchSo
       }
       return { x, ...start, lossAfter: x === x0 ? NaN : f };
     },
+    saveState() {
+      const out = new Map<string, HostTensor>([["pairs", scalar(mem.pairs.length)]]);
+      mem.pairs.forEach(({ s, y }, i) => out.set(`s.${i}`, vector(s)).set(`y.${i}`, vector(y)));
+      return out;
+    },
+    loadState(state) {
+      mem.reset();
+      const count = tensorIn(state, "pairs")[0];
+      // update() recomputes ρ = 1/sᵀy from the same float64 numbers, so the memory is bit-identical.
+      for (let i = 0; i < count; i++) mem.update(tensorIn(state, `s.${i}`), tensorIn(state, `y.${i}`));
+    },
   };
 }
 
@@ -104,6 +129,15 @@ export function minibatchCg(options: MinibatchCgOptions = {}): MinibatchSolver {
       const [xNew, fNew, gNew, alpha] = lineStep(batch, x, f, g, p, alpha0, lineSearch, c2);
       previous = gNew || lineSearch === "none" ? { g, p, alpha, slope } : undefined;
       return { x: xNew, loss: f, grad: Float64Array.from(g), lossAfter: fNew };
+    },
+    saveState() {
+      const out = new Map<string, HostTensor>([["sinceRestart", scalar(sinceRestart)]]);
+      if (previous) out.set("g", vector(previous.g)).set("p", vector(previous.p)).set("alpha", scalar(previous.alpha)).set("slope", scalar(previous.slope));
+      return out;
+    },
+    loadState(state) {
+      sinceRestart = tensorIn(state, "sinceRestart")[0];
+      previous = state.has("g") ? { g: tensorIn(state, "g"), p: tensorIn(state, "p"), alpha: tensorIn(state, "alpha")[0], slope: tensorIn(state, "slope")[0] } : undefined;
     },
   };
 }

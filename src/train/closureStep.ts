@@ -8,10 +8,9 @@ import type { MinibatchSolver } from "../solvers/minibatch.js";
 import type { StepStats, TrainState } from "./step.js";
 
 /**
- * A minibatch solver (L-BFGS, CG) presented to the Trainer as its optimizer. It is not a gradient
- * transformation: it steps through a closure (it re-evaluates the minibatch itself), and its state
- * lives on the host, so the Trainer carries no optimizer state for it (a resumed run starts with an
- * empty memory).
+ * A minibatch solver (L-BFGS, CG) presented to the Trainer as its optimizer. It says in its interface
+ * that it steps through a closure (it re-evaluates the minibatch itself); its state lives on the host,
+ * so the Trainer carries no optimizer state for it (the checkpoint stores its memory through saveState).
  */
 export interface ClosureOptimizer {
   readonly kind: "closure";

@@ -3,8 +3,9 @@ import { epochBatches, gatherBatch, oneHot, type SamplingRegime } from "../data/
 import type { Dataset } from "../data/dataset.js";
 import type { Layer } from "../nn/index.js";
 import { loadCheckpoint, saveCheckpoint, type Progress } from "./checkpoint.js";
+import { CheckpointError, InvalidRunError } from "./errors.js";
 import { evaluate, type Evaluation } from "./evaluate.js";
-import { assertFinite, DivergenceGuard } from "./guard.js";
+import { assertFinite, DivergenceGuard, nonFiniteCause } from "./guard.js";
 import { MetricsLog, type MetricsRecord } from "./metrics.js";
 import { compilePredict, compileTrainStep, type LossKind, type StepStats, type TrainState } from "./step.js";
 import { compileClosureStep, isClosureOptimizer, type TrainerOptimizer } from "./closureStep.js";
@@ -43,6 +44,8 @@ export interface TrainOptions {
   metricsPath?: string;
   /** Stop (as if interrupted) once this many steps have run in total; a later resume continues. */
   stopAfterSteps?: number;
+  /** Stop at the next step boundary once aborted (Ctrl-C), checkpointing there; a later resume continues. */
+  signal?: AbortSignal;
   /** Stop with an error when a minibatch loss exceeds this multiple of the first one (default 1e4; Infinity disables). */
   divergenceFactor?: number;
   /** Adjusts freshly initialized parameters (8.4's data-driven heuristics); borrows both trees, returns new params. Not called on resume. */
@@ -102,6 +105,27 @@ function restore(state: TrainState, snap: Map<string, HostTensor>, precision: Pr
   return { ...state, params, modelState };
 }
 
+/** Settings the loop cannot honour fail before any work, each naming the setting. */
+function assertRunnable(opts: TrainOptions): void {
+  const { batchSize, train: data } = opts;
+  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new InvalidRunError(`batch size must be a positive integer, got ${batchSize}`);
+  if (data.size === 0) throw new InvalidRunError("the training set has no examples");
+  if (batchSize > data.size) throw new InvalidRunError(`batch size ${batchSize} is larger than the training set (${data.size} examples)`);
+  if (!(Number.isInteger(opts.epochs) && opts.epochs >= 1)) throw new InvalidRunError(`epochs must be a positive integer, got ${opts.epochs}`);
+  if (opts.earlyStopping && !opts.validation) throw new InvalidRunError("early stopping (patience) needs a validation set");
+  if (opts.validation?.size === 0) throw new InvalidRunError("the validation set has no examples");
+}
+
+/** A checkpoint's progress must fit this run's epochs, and the run must have something left to do. */
+function assertResumableProgress(path: string, progress: Progress, stepsPerEpoch: number, epochs: number): void {
+  const { step, epoch } = progress;
+  if (step < epoch * stepsPerEpoch || step >= (epoch + 1) * stepsPerEpoch) {
+    throw new CheckpointError(`checkpoint ${path}: step ${step} does not lie in epoch ${epoch + 1} (${stepsPerEpoch} steps per epoch); it was not written by this run`);
+  }
+  if (progress.stoppedEarly) throw new InvalidRunError(`the run in ${path} stopped early (early stopping) after epoch ${epoch}; there is nothing to resume`);
+  if (epoch >= epochs) throw new InvalidRunError(`the run in ${path} finished its ${epoch} epochs; there is nothing to resume (raise the number of epochs to extend it)`);
+}
+
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
@@ -112,10 +136,12 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  */
 export async function train(opts: TrainOptions): Promise<TrainResult> {
   const { precision, batchSize } = opts;
-  if (!(batchSize >= 1)) throw new Error(`batch size must be at least 1, got ${batchSize}`);
+  assertRunnable(opts);
   const kind = lossKindOf(opts.train);
   const optimizer = opts.optimizer;
   const transformation = isClosureOptimizer(optimizer) ? undefined : optimizer;
+  // A minibatch solver keeps its memory on the host; the checkpoint stores it through saveState.
+  const solver = isClosureOptimizer(optimizer) ? optimizer.minibatchSolver : undefined;
   const stepper = isClosureOptimizer(optimizer) ? compileClosureStep(opts.model, kind, optimizer.minibatchSolver, precision) : compileTrainStep(opts.model, kind, optimizer);
   const predict = compilePredict(opts.model);
   const sampling = opts.sampling ?? "reshuffle";
@@ -128,7 +154,17 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   let progress: Progress = { step: 0, epoch: 0 };
   let best: Map<string, HostTensor> | undefined;
   if (opts.resumeFrom) {
-    const loaded = loadCheckpoint(opts.resumeFrom, state, precision);
+    let loaded: ReturnType<typeof loadCheckpoint> | undefined;
+    try {
+      loaded = loadCheckpoint(opts.resumeFrom, state, precision);
+      assertResumableProgress(opts.resumeFrom, loaded.progress, stepsPerEpoch, opts.epochs);
+      if (solver) solver.loadState(loaded.solver ?? new Map());
+    } catch (error) {
+      if (loaded) for (const tree of [loaded.state.params, loaded.state.modelState, loaded.state.optState]) disposeTree(tree);
+      stepper.dispose();
+      predict.dispose();
+      throw error instanceof InvalidRunError || error instanceof CheckpointError ? error : new CheckpointError(`checkpoint ${opts.resumeFrom}: ${(error as Error).message}`);
+    }
     state = loaded.state;
     progress = loaded.progress;
     best = loaded.best;
@@ -140,11 +176,14 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 
   const started = performance.now();
   const startStep = progress.step;
+  // Time of the sessions before this one (a resumed run reports the whole run's time).
+  const earlierSeconds = progress.elapsedSeconds ?? 0;
+  const elapsed = () => earlierSeconds + (performance.now() - started) / 1000;
   let trainLoss = NaN;
   let stoppedEarly = false;
   let interrupted = false;
   const divergence = new DivergenceGuard(opts.divergenceFactor ?? 1e4);
-  const checkpoint = () => opts.checkpointPath && saveCheckpoint(opts.checkpointPath, state, progress, opts.config ?? null, best);
+  const checkpoint = () => opts.checkpointPath && saveCheckpoint(opts.checkpointPath, state, { ...progress, elapsedSeconds: elapsed() }, opts.config ?? null, best, solver?.saveState());
   // An optimizer that skips non-finite gradients (and counts them) keeps the run going past them.
   const skipsNonFinite = transformation?.skippedUpdates !== undefined;
   let evaluateAverage = opts.evaluateAverage !== false && transformation?.averagedParams !== undefined;
@@ -162,12 +201,13 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     epochs: while (progress.epoch < opts.epochs) {
       const epoch = progress.epoch;
       const batches = batchesOf(epoch);
-      let lossSum = 0;
-      let gradNormSum = 0;
-      let counted = 0;
+      // A run resumed mid-epoch continues the sums its checkpoint saved.
+      let { loss: lossSum, gradNorm: gradNormSum, counted } = progress.epochSums ?? { loss: 0, gradNorm: 0, counted: 0 };
+      delete progress.epochSums;
       for (let b = progress.step - epoch * stepsPerEpoch; b < batches.length; b++) {
-        if (opts.stopAfterSteps !== undefined && progress.step >= opts.stopAfterSteps) {
+        if ((opts.stopAfterSteps !== undefined && progress.step >= opts.stopAfterSteps) || opts.signal?.aborted) {
           interrupted = true;
+          if (b > 0) progress.epochSums = { loss: lossSum, gradNorm: gradNormSum, counted };
           break epochs;
         }
         const batch = gatherBatch(opts.train, batches[b]);
@@ -180,7 +220,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         progress.step++;
         const finite = Number.isFinite(stats.loss) && stats.gradNormSq.every(Number.isFinite);
         if (finite || !skipsNonFinite) {
-          assertFinite(stats, progress.step, paramPaths);
+          assertFinite(stats, progress.step, paramPaths, () => nonFiniteCause(batch, batches[b], progress.step === 1));
           divergence.check(stats.loss, progress.step);
           lossSum += stats.loss;
           gradNormSum += Math.sqrt(stats.gradNormSq.reduce((a, v) => a + v, 0));
@@ -197,7 +237,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         step: progress.step,
         trainLoss,
         gradNorm: counted ? gradNormSum / counted : null,
-        elapsedSeconds: (performance.now() - started) / 1000,
+        elapsedSeconds: elapsed(),
       };
       if (opts.validation) {
         const v = evaluateOn(opts.validation);
@@ -212,6 +252,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
             disposeTree(params);
           }
           stoppedEarly = progress.best.badEpochs >= opts.earlyStopping.patience;
+          if (stoppedEarly) progress.stoppedEarly = true;
         }
       }
       if (skipsNonFinite) record.skippedUpdates = transformation!.skippedUpdates!(state.optState).item();
@@ -227,7 +268,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       state = restore(state, best, precision);
       evaluateAverage = false;
     }
-    const seconds = (performance.now() - started) / 1000;
+    const seconds = elapsed();
     const result: TrainResult = {
       params: state.params,
       modelState: state.modelState,
@@ -235,7 +276,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       epochs: progress.epoch,
       trainLoss,
       seconds,
-      examplesPerSecond: ((progress.step - startStep) * batchSize) / Math.max(seconds, 1e-9),
+      examplesPerSecond: ((progress.step - startStep) * batchSize) / Math.max((performance.now() - started) / 1000, 1e-9),
       stoppedEarly,
       interrupted,
     };

@@ -92,11 +92,11 @@ test("IDX directory layout: train-* and t10k-*, and idx: specs", () => {
   assert.equal(split.test.size, 1);
 
   writeFileSync(join(sub, "t10k-images-idx3-ubyte"), encodeIdx(0x08, [2, 3, 4], pixels.subarray(0, 24)));
-  writeFileSync(join(sub, "t10k-labels-idx1-ubyte"), encodeIdx(0x08, [2], [5, 1]));
+  writeFileSync(join(sub, "t10k-labels-idx1-ubyte"), encodeIdx(0x08, [2], [5, 4]));
   const { train, test: t10k } = parseDatasetSpec(`idx:${sub}`, 3);
   assert.equal(train.size, N);
   assert.equal(t10k.size, 2);
-  assert.deepEqual(Array.from(t10k.y), [5, 1]);
+  assert.deepEqual(Array.from(t10k.y), [5, 4]);
   assert.equal(train.numClasses, 6, "numClasses covers both splits");
   assert.equal(t10k.numClasses, 6);
 });

@@ -52,3 +52,13 @@ describe("safetensors", () => {
     assert.deepEqual(readdirSync(dir), ["c.bin"]);
   });
 });
+
+describe("safetensors checksum", () => {
+  it("records the SHA-256 of the tensor bytes and rejects a flipped byte naming the file", () => {
+    const bytes = Buffer.concat(encodeSafetensors(tensors, { step: "3" }));
+    assert.deepEqual(decodeSafetensors(bytes, "ok.safetensors").metadata, { step: "3" });
+    const flipped = Buffer.from(bytes);
+    flipped[flipped.byteLength - 5] ^= 0x10;
+    assert.throws(() => decodeSafetensors(flipped, "bad.safetensors"), /bad\.safetensors is corrupted: the SHA-256 of its tensor bytes/);
+  });
+});
