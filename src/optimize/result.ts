@@ -18,6 +18,7 @@ export interface OptimizeResult {
 }
 
 import type { Objective } from "../problems/objective.js";
+import type { IterationRecord } from "../solvers/options.js";
 
 export interface MethodOptions {
   /** Exact number of steps (first-order methods run exactly this many). */
@@ -28,6 +29,8 @@ export interface MethodOptions {
   tol?: number;
   /** Keep θ after every step. */
   recordTrajectory?: boolean;
+  /** Called after every iteration (step) with its record and the point reached. */
+  onIteration?: (record: IterationRecord, x: Float64Array) => void;
 }
 
 /** A method of `descent optimize`: runs on a host-level objective from x0 with a JSON config. */

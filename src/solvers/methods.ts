@@ -52,7 +52,7 @@ const fail = (message: string): never => {
   throw new Error(message);
 };
 
-const solverOptions = (opts: MethodOptions): SolverOptions => ({ tol: opts.tol, maxIter: opts.maxIter, steps: opts.steps, recordTrajectory: opts.recordTrajectory });
+const solverOptions = (opts: MethodOptions): SolverOptions => ({ tol: opts.tol, maxIter: opts.maxIter, steps: opts.steps, recordTrajectory: opts.recordTrajectory, onIteration: opts.onIteration });
 const exactName = (ls: string | undefined) => (ls === undefined ? undefined : ls.startsWith("exact") ? ("exact" as const) : ("strong-wolfe" as const));
 
 function cgEntry(variant: CgVariant, label: string): MethodEntry {

@@ -51,7 +51,7 @@ export class SolverRun {
     const record: IterationRecord = { iteration: this.iterations, f, gradNorm, ...extra, ...this.counts };
     this.history.push(record);
     this.trajectory?.push(Float64Array.from(x));
-    this.options.onIteration?.(record);
+    this.options.onIteration?.(record, Float64Array.from(x));
   }
 
   get counts(): EvalCounts {
