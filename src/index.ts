@@ -14,3 +14,4 @@ export * as losses from "./losses.js";
 export { readSafetensors, writeSafetensors } from "./io/safetensors.js";
 export * from "./minimize/index.js";
 export * as problems from "./problems/index.js";
+export { numpy, tree, grad, jit, valueAndGrad, vmap, jvp, vjp, hessian, blockUntilReady } from "@jax-js/jax";

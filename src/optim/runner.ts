@@ -34,7 +34,8 @@ export function runFirstOrder(optimizer: GradientTransformation, objective: Obje
       state = next;
       params = applyUpdates(params, updates);
       iterations = k;
-      // Reading θ each step also runs the optimizer state's pending work: the lazy graph never grows across steps.
+      // Reading θ each step runs the pending work of the state it depends on, so no lazy graph grows across steps
+      // (bench/lazyGraph.ts: flat CPU time per step; realizing the state as well only added 20%).
       const theta = hostCopy(reported());
       if (opts.recordTrajectory) trajectory.push(theta);
       const { fevals, gevals, hevals, hvps } = objective.counts;
