@@ -110,7 +110,7 @@ export async function prepareTraining(config: TrainConfig) {
   } catch (error) {
     throw new UserError((error as Error).message);
   }
-  return { resolved, precision, splits, trainSet, validation, model, optimizer, epochs, batchSize, stepsPerEpoch, initialize };
+  return { resolved, precision, splits, trainSet, validation, model, outputs, optimizer, epochs, batchSize, stepsPerEpoch, initialize };
 }
 
 type PreparedTraining = Awaited<ReturnType<typeof prepareTraining>>;
@@ -152,7 +152,8 @@ async function runTrain(config: TrainConfig, json: boolean): Promise<void> {
     result = await train({
       ...trainerOptions(run, config, { checkpointPath, metricsPath }),
       resumeFrom: config.resume ? checkpointPath : undefined,
-      config: fixed,
+      // The input shape and outputs let train.loadModel rebuild the network without the dataset.
+      config: { ...fixed, inputShape: run.trainSet.xShape, outputs: run.outputs },
       callbacks: {
         ...progress,
         onEpochEnd: (r) => logEpochs && process.stderr.write(`epoch ${r.epoch}: ${formatRecord(r)}\n`),

@@ -1,5 +1,4 @@
 /** Curvature diagnostics (8.2): Hessian-vector products, the gᵀHg monitor, the Hessian's spectrum. */
-export * from "./vector.js";
 export * from "./tridiagonal.js";
 export * from "./operator.js";
 export * from "./lanczos.js";
@@ -20,3 +19,4 @@ export * from "./symmetry.js";
 export * from "./snapshot.js";
 export * from "./trends.js";
 export * from "./session.js";
+export * from "./ofFunction.js";

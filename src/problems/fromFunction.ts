@@ -41,7 +41,12 @@ function checkScalar(f: ScalarFunction, x0: Float64Array, precision: ReturnType<
   } catch (error) {
     throw new Error(`${name}(x0) threw: ${(error as Error).message}`, { cause: error });
   }
-  if (!(out instanceof np.Array)) throw new Error(`${name} must return a jax-js Array (a scalar), got ${out === null ? "null" : typeof out}`);
+  if (!(out instanceof np.Array)) {
+    // An Array from a second copy of @jax-js/jax cannot be read by Descent's: name the fix.
+    const foreign = typeof out === "object" && out !== null && "shape" in out && "dtype" in out;
+    if (foreign) throw new Error(`${name} returned an Array from another copy of @jax-js/jax: build it with Descent's own (import { numpy } from "descent")`);
+    throw new Error(`${name} must return a jax-js Array (a scalar), got ${out === null ? "null" : typeof out}`);
+  }
   const shape = out.shape.slice();
   out.dispose();
   if (shape.length !== 0) throw new Error(`${name} must return a scalar, got an array of shape [${shape}] (reduce it, e.g. with .sum())`);

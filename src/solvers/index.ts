@@ -1,6 +1,6 @@
 export * from "./options.js";
 export * from "./run.js";
-export * from "./linalg.js";
+export type { Matrix } from "./linalg.js";
 export * from "./newton.js";
 export * from "./bookNewton.js";
 export * from "./cg.js";
