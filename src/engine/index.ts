@@ -12,3 +12,4 @@ export * as random from "./random.js";
 export type { Key } from "./random.js";
 export * from "./tree.js";
 export { realize, realizeAsync } from "./realize.js";
+export * from "./flat.js";

@@ -1,4 +1,4 @@
-import { methodByName } from "../optimize/index.js";
+import { methodByName } from "../methods/index.js";
 import { objectiveFromFunction, type FromFunctionOptions, type ScalarFunction, type StartingPoint } from "../problems/fromFunction.js";
 import type { IterationRecord } from "../solvers/options.js";
 import { statusOf, type MinimizeResult } from "./result.js";

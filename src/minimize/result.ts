@@ -1,4 +1,4 @@
-import type { OptimizeResult } from "../optimize/index.js";
+import type { OptimizeResult } from "../solvers/result.js";
 import type { IterationRecord } from "../solvers/options.js";
 
 /** Why `minimize` stopped. */
