@@ -57,7 +57,7 @@ export async function lazyGraphBench(steps = 5000): Promise<LazyGraphResult> {
 export function ownLoopBench(realizeEachStep: boolean): Window {
   const n = 10;
   const adam = optim.torch.Adam({ lr: 1e-3 });
-  let x: np.Array = np.array(Float64Array.from({ length: n }, (_, i) => (i % 2 === 0 ? -1.2 : 1)));
+  let x: np.Array = np.array(Array.from({ length: n }, (_, i) => (i % 2 === 0 ? -1.2 : 1))); // float32, on Wasm
   let state = adam.init(x.ref);
   const gradient = grad(rosenbrock(n));
   const stamps = [cpuMs()];
