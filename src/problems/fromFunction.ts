@@ -1,4 +1,4 @@
-import { numpy as np } from "@jax-js/jax";
+import { makeJaxpr, numpy as np } from "@jax-js/jax";
 import { precisionOf, toDevice, type DTypeName } from "../engine/index.js";
 import { Objective, type SuppliedDerivatives } from "./objective.js";
 import type { Problem } from "./problem.js";
@@ -33,7 +33,7 @@ export function startingPoint(x0: StartingPoint): Float64Array {
   return x;
 }
 
-/** Evaluates f once at x0 so that a wrong return type fails here, naming the cause, not deep inside a solver. */
+/** Evaluates and traces f once at x0, so that a wrong return type or an untraceable f fails here, naming the cause. */
 function checkScalar(f: ScalarFunction, x0: Float64Array, precision: ReturnType<typeof precisionOf>, name: string): void {
   let out: unknown;
   try {
@@ -50,6 +50,15 @@ function checkScalar(f: ScalarFunction, x0: Float64Array, precision: ReturnType<
   const shape = out.shape.slice();
   out.dispose();
   if (shape.length !== 0) throw new Error(`${name} must return a scalar, got an array of shape [${shape}] (reduce it, e.g. with .sum())`);
+  // Solvers compile f with jit: a function that reads values back to the host inside cannot be traced.
+  const probe = toDevice(x0, [x0.length], precision);
+  try {
+    makeJaxpr(f)(probe).jaxpr.dispose();
+  } catch (error) {
+    throw new Error(`${name} cannot be traced by jit (use jax-js operations only, no .item(), .js() or dataSync() inside): ${(error as Error).message}`, { cause: error });
+  } finally {
+    probe.dispose();
+  }
 }
 
 /**

@@ -75,6 +75,7 @@ describe("problems.objectiveFromFunction", () => {
     assert.throws(() => problems.objectiveFromFunction(f, [1, Infinity]), /x0\[1\] is Infinity/);
     assert.throws(() => problems.objectiveFromFunction(f, x0, { jac: 3 as never }), /jac must be a function/);
     assert.throws(() => problems.objectiveFromFunction(() => { throw new Error("boom"); }, x0), /f\(x0\) threw: boom/);
+    assert.throws(() => problems.objectiveFromFunction((x: np.Array) => np.array(x.sum().item()), x0), /cannot be traced by jit.*no \.item\(\)/);
     const fake = { shape: [], dtype: "float32" };
     assert.throws(() => problems.objectiveFromFunction((() => fake) as never, x0), /another copy of @jax-js\/jax/);
   });
