@@ -4,9 +4,12 @@ import type { IterationRecord } from "../solvers/options.js";
 import { statusOf, type MinimizeResult } from "./result.js";
 
 export interface MinimizeOptions extends Pick<FromFunctionOptions, "jac" | "hessp" | "dtype"> {
-  /** A solver ("lbfgs" (default), "bfgs", "cg-prplus", "newton-cg", "newton", …) or a first-order optimizer ("book.adam", "torch.Adam", …). */
+  /**
+   * A solver ("lbfgs" (default), "bfgs", "cg-prplus", "newton-cg", "newton", …)
+   * or a first-order optimizer ("book.adam", "torch.Adam", …).
+   */
   method?: string;
-  /** The method's settings: a solver's (e.g. `{ memory: 5 }` for lbfgs) or an optimizer's hyperparameters (e.g. `{ lr: 0.01 }`). */
+  /** The method's settings: a solver's (`{ memory: 5 }` for lbfgs) or an optimizer's hyperparameters (`{ lr: 0.01 }`). */
   options?: Record<string, unknown>;
   /** Stop when ‖∇f‖₂ <= tol (default 1e-5); first-order methods run all their steps and report against it. */
   tol?: number;

@@ -3,7 +3,7 @@ import { precisionOf, toDevice, type DTypeName } from "../engine/index.js";
 import { Objective, type SuppliedDerivatives } from "./objective.js";
 import type { Problem } from "./problem.js";
 
-/** A user's objective: maps θ (a 1-D jax-js Array, consumed) to a scalar Array. It must be traceable (jax-js ops only). */
+/** A user's objective: maps θ (a 1-D jax-js Array, consumed) to a scalar Array; traceable (jax-js ops only). */
 export type ScalarFunction = (x: np.Array) => np.Array;
 
 /** A starting point as the user holds it. */

@@ -19,7 +19,7 @@ export interface StoredModelConfig extends ModelOptions {
 }
 
 export interface LoadModelOptions {
-  /** The network, when the checkpoint was written by one's own Trainer run (default: rebuilt from the stored config). */
+  /** The network, for a checkpoint of one's own Trainer run (default: rebuilt from the stored config). */
   model?: Layer;
   /** One example's input shape (default: the stored config's). */
   inputShape?: number[];
@@ -27,7 +27,7 @@ export interface LoadModelOptions {
   precision?: Precision;
 }
 
-/** A trained network ready to predict: parameters and model state (batch-norm running statistics), no optimizer state. */
+/** A trained network ready to predict: parameters and model state (batch-norm running statistics), no optimizer. */
 export interface LoadedModel {
   model: Layer;
   params: Tree;
