@@ -6,6 +6,7 @@
 import { cpus, totalmem } from "node:os";
 import { startEngine } from "../src/engine/index.js";
 import { curvatureBench } from "./curvature.js";
+import { lazyGraphBench } from "./lazyGraph.js";
 import { memoryBench } from "./memory.js";
 import { solverBench, solverBenchTable } from "./solvers.js";
 import { tfjsPeer, torchPeer } from "./peers.js";
@@ -41,6 +42,10 @@ const solvers = await solverBench({ repeats: quick ? 1 : 3, problems: args.inclu
 const lbfgsRow = solvers.rows.find((r) => r.problem === "logistic" && r.method === "lbfgs")!;
 ours.lbfgs_logistic_ms = lbfgsRow.ms;
 ours.lbfgs_logistic_gevals = lbfgsRow.gevals;
+log("timing minimize with torch.Adam for 5 000 steps (the lazy-graph check) …");
+const lazyGraph = await lazyGraphBench(quick ? 2000 : 5000);
+ours.adam_late_over_early_cpu = lazyGraph.cpu.ratio;
+ours.adam_late_over_early_wall = lazyGraph.wall.ratio;
 log("measuring peak memory …");
 const memory = memoryBench();
 ours.train_peak_rss_mib = memory.train.maxRssMiB;
@@ -74,6 +79,7 @@ if (json) {
   console.log(`matmul GFLOP/s: 256 ${fmt(ours.matmul_256_gflops)}, 512 ${fmt(ours.matmul_512_gflops)}, 1024 ${fmt(ours.matmul_1024_gflops)}`);
   const s = lbfgsRow.scipy;
   console.log(`L-BFGS on logistic (500×20, float64): ${fmt(lbfgsRow.ms)} ms, ${lbfgsRow.gevals} gradients; SciPy L-BFGS-B ${s ? `${fmt(s.ms)} ms (${s.source}), ${s.njev} gradients; time ratio ${fmt(lbfgsRow.timeRatio)}×` : "unavailable"}`);
+  console.log(`minimize torch.Adam on rosenbrock10, ${lazyGraph.steps} steps: ms/step of the last 500 ÷ steps 100–600 = ${fmt(lazyGraph.cpu.ratio)} (CPU time), ${fmt(lazyGraph.wall.ratio)} (wall)`);
   console.log(`peak RSS: descent train (3 epochs) ${fmt(memory.train.maxRssMiB)} MiB; L-BFGS on 1 000 000 parameters ${fmt(memory.lbfgs.maxRssMiB)} MiB`);
   if (args.includes("--all-solvers")) console.log("\n" + solverBenchTable(solvers));
 }

@@ -3,6 +3,8 @@ import { UserError } from "./errors.js";
 import { describeZodError, resolveDefaults, RUN_CONTROL_KEYS, trainConfigSchema, type TrainConfig } from "./trainConfig.js";
 
 const isControl = (key: string) => (RUN_CONTROL_KEYS as readonly string[]).includes(key);
+// Recorded beside the settings so train.loadModel can rebuild the network; derived from the data, never given.
+const RECORDED_FOR_LOADING = ["inputShape", "outputs"];
 
 /** What a checkpoint stores of a run's config: every resolved setting, none of the session's control keys. */
 export function storedSettings(resolved: Record<string, unknown>): Record<string, unknown> {
@@ -17,7 +19,7 @@ export function resumedConfig(given: Record<string, unknown>, checkpointPath: st
   const { config: stored } = readCheckpointInfo(checkpointPath);
   if (!stored || typeof stored !== "object" || Array.isArray(stored)) throw new UserError(`--resume: ${checkpointPath} records no settings (it was not written by descent train)`);
   // Older checkpoints stored an unset setting as null.
-  const settings = Object.fromEntries(Object.entries(stored).filter(([k, v]) => v !== null && !isControl(k)));
+  const settings = Object.fromEntries(Object.entries(stored).filter(([k, v]) => v !== null && !isControl(k) && !RECORDED_FOR_LOADING.includes(k)));
   const run = trainConfigSchema.safeParse(settings);
   if (!run.success) throw new UserError(describeZodError(run.error, `--resume: the settings in ${checkpointPath}`));
   const merged = trainConfigSchema.safeParse({ ...settings, ...given, resume: true });

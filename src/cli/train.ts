@@ -113,7 +113,7 @@ export async function prepareTraining(config: TrainConfig) {
   } catch (error) {
     throw new UserError((error as Error).message);
   }
-  return { resolved, precision, splits, trainSet, validation, model, optimizer, epochs, batchSize, stepsPerEpoch, initialize };
+  return { resolved, precision, splits, trainSet, validation, model, outputs, optimizer, epochs, batchSize, stepsPerEpoch, initialize };
 }
 
 type PreparedTraining = Awaited<ReturnType<typeof prepareTraining>>;
@@ -172,7 +172,8 @@ async function trainInFolder(config: TrainConfig, folder: RunFolder, json: boole
     result = await train({
       ...trainerOptions(run, config, { checkpointPath, metricsPath }),
       resumeFrom: config.resume ? checkpointPath : undefined,
-      config: storedSettings(resolved),
+      // The input shape and outputs let train.loadModel rebuild the network without the dataset.
+      config: { ...storedSettings(resolved), inputShape: run.trainSet.xShape, outputs: run.outputs },
       signal: signals.signal,
       callbacks: progress,
     });

@@ -20,3 +20,4 @@ export * from "./symmetry.js";
 export * from "./snapshot.js";
 export * from "./trends.js";
 export * from "./session.js";
+export * from "./ofFunction.js";

@@ -11,4 +11,5 @@ export { precisionOf, dtypeName, toDevice, type Precision, type DTypeName } from
 export * as random from "./random.js";
 export type { Key } from "./random.js";
 export * from "./tree.js";
+export { realize, realizeAsync } from "./realize.js";
 export * from "./flat.js";

@@ -47,7 +47,7 @@ function parseConfig<S extends z.ZodObject>(method: string, schema: S, config: R
   throw new Error(`${method}: ${firstIssue(result.error, { noun: "config", known: Object.keys(schema.shape) }).message}`);
 }
 
-const solverOptions = (opts: MethodOptions): SolverOptions => ({ tol: opts.tol, maxIter: opts.maxIter, steps: opts.steps, recordTrajectory: opts.recordTrajectory });
+const solverOptions = (opts: MethodOptions): SolverOptions => ({ tol: opts.tol, maxIter: opts.maxIter, steps: opts.steps, recordTrajectory: opts.recordTrajectory, onIteration: opts.onIteration });
 const exactName = (ls: string | undefined) => (ls === undefined ? undefined : ls.startsWith("exact") ? ("exact" as const) : ("strong-wolfe" as const));
 
 function cgEntry(variant: CgVariant, label: string): MethodEntry {

@@ -1,4 +1,5 @@
 import type { Objective } from "../problems/objective.js";
+import type { IterationRecord } from "../solvers/options.js";
 import type { OptimizeResult } from "../solvers/result.js";
 
 export interface MethodOptions {
@@ -10,6 +11,8 @@ export interface MethodOptions {
   tol?: number;
   /** Keep θ after every step. */
   recordTrajectory?: boolean;
+  /** Called after every iteration (step) with its record and the point reached. */
+  onIteration?: (record: IterationRecord, x: Float64Array) => void;
 }
 
 /** A method of `descent optimize`: runs on a host-level objective from x0 with a JSON config. */

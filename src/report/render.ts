@@ -1,11 +1,12 @@
-import * as vega from "vega";
-import { compile, type TopLevelSpec } from "vega-lite";
+import type { TopLevelSpec } from "vega-lite";
 
 // vega-lite's warnings would land on stdout/stderr of a CLI whose stdout must stay clean.
 const quietLogger = { level: () => quietLogger, error() { return quietLogger; }, warn() { return quietLogger; }, info() { return quietLogger; }, debug() { return quietLogger; } };
 
 /** Renders a Vega-Lite spec to a standalone SVG string (headless, no canvas needed). */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  // Loaded on first use: vega takes ~0.9 s to import, which `import "descent"` should not pay.
+  const [vega, { compile }] = await Promise.all([import("vega"), import("vega-lite")]);
   const view = new vega.View(vega.parse(compile(spec, { logger: quietLogger as never }).spec), { renderer: "none" });
   try {
     return await view.toSVG();

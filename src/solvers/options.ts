@@ -8,8 +8,8 @@ export interface SolverOptions {
   steps?: number;
   /** Keep x after every iteration in `result.trajectory`. */
   recordTrajectory?: boolean;
-  /** Called after every iteration with its history record. */
-  onIteration?: (record: IterationRecord) => void;
+  /** Called after every iteration with its history record and the point reached (a copy). */
+  onIteration?: (record: IterationRecord, x: Float64Array) => void;
 }
 
 /** One line of a solver's history: iteration number, f and ‖g‖ after it, evaluations so far, and method-specific numbers. */

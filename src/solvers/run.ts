@@ -26,6 +26,7 @@ export class SolverRun {
     readonly objective: Objective,
     private readonly options: SolverOptions,
   ) {
+    if (typeof objective?.valueAndGrad !== "function") throw new Error("solvers take an Objective: build one with problems.objectiveFromFunction(f, x0), or call minimize(f, x0, { method })");
     this.tol = options.tol ?? 1e-5;
     this.maxIter = options.maxIter ?? 200 * objective.dim;
     this.steps = options.steps;
@@ -51,7 +52,7 @@ export class SolverRun {
     const record: IterationRecord = { iteration: this.iterations, f, gradNorm, ...extra, ...this.counts };
     this.history.push(record);
     this.trajectory?.push(Float64Array.from(x));
-    this.options.onIteration?.(record);
+    this.options.onIteration?.(record, Float64Array.from(x));
   }
 
   get counts(): EvalCounts {

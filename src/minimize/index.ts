@@ -1,0 +1,3 @@
+/** `minimize(f, x0, { method, … })`: one front door to every solver and first-order optimizer, for any function. */
+export { minimize, type MinimizeOptions } from "./minimize.js";
+export type { MinimizeResult, MinimizeStatus } from "./result.js";
