@@ -23,6 +23,7 @@ const LAYERS: Record<string, number> = {
   train: 3,
   solvers: 3,
   methods: 4,
+  minimize: 4,
   report: 4,
   sweep: 4,
   strategies: 4,
