@@ -19,6 +19,9 @@ const EXPORTS = { getBackend: "s", Executable: "t", unravelAlu: "b", AluVar: "E"
 /** Byte offset of the GEMM's call counter inside its scratch block (scripts/gemm/wat.ts SCRATCH.calls). */
 const CALLS_OFFSET = 256;
 
+/** What jax-js's Wasm dispatch reads from an Executable's program. */
+type Program = { kernelHash: string; module: WebAssembly.Module; workSize: number; chunkAlignment: number };
+
 interface WasmBackendLike {
   prepareKernelSync(kernel: unknown): unknown;
   prepareKernel(kernel: unknown): Promise<unknown>;
@@ -89,10 +92,19 @@ export async function installGemm(): Promise<GemmStatus> {
     const fma = relaxedSimdAvailable();
     scratchSlot = wasm.malloc(GEMM_SCRATCH_BYTES, new Uint8Array(GEMM_SCRATCH_BYTES));
     const scratch = slotAddress(wasm, Executable, shared, scratchSlot);
-    const programs = new Map<string, { kernelHash: string; module: WebAssembly.Module; workSize: number; chunkAlignment: number }>();
+    const programs = new Map<string, Program>();
 
-    const program = (kernel: unknown) => {
+    // jit replays the same Kernel objects every step: remember each one's verdict.
+    const verdicts = new WeakMap<object, Program | null>();
+    const program = (kernel: unknown): Program | undefined => {
       if (!enabled) return undefined;
+      const known = verdicts.get(kernel as object);
+      if (known !== undefined) return known ?? undefined;
+      const found = compileMatch(kernel);
+      verdicts.set(kernel as object, found ?? null);
+      return found;
+    };
+    const compileMatch = (kernel: unknown): Program | undefined => {
       const match = matchGemm(kernel as Parameters<typeof matchGemm>[0], tools);
       if (!match) return undefined;
       const params: GemmParams = { ...match.params, scratch };
