@@ -203,7 +203,7 @@ ${globals}
 (func $gemm
   (local $a i32) (local $b i32) (local $c i32) (local $e i32) (local $rowBytes i32)
   (local $jc i32) (local $nc i32) (local $pc i32) (local $kc i32) (local $kc4 i32) (local $ic i32) (local $mc i32)
-  (local $jr i32) (local $ir i32) (local $m i32) (local $n i32) (local $at i32) (local $x ${T})
+  (local $jr i32) (local $ir i32) (local $m i32) (local $n i32) (local $at i32) (local $x ${T}) (local $v v128) (local $vectors i32)
   (local.set $a (i32.add ${argPtr(g("argA"))} (i32.mul ${g("aOff")} (i32.const ${elt}))))
   (local.set $b (i32.add ${argPtr(g("argB"))} (i32.mul ${g("bOff")} (i32.const ${elt}))))
   (local.set $c ${argPtr(g("argOut"))})
@@ -249,10 +249,24 @@ ${globals}
   (if (i32.and (i32.lt_s ${g("argE")} (i32.const 0)) (i32.eqz ${g("relu")})) (then (return)))
   (local.set $e (i32.add ${argPtr(`(select ${g("argE")} (i32.const 0) (i32.ge_s ${g("argE")} (i32.const 0)))`)} (i32.mul ${g("eOff")} (i32.const ${elt}))))
   (local.set $at (local.get $c))
+  ;; Whole vectors where E runs along n with unit stride (a bias row) or there is no E, then scalars.
+  (local.set $vectors (i32.or (i32.lt_s ${g("argE")} (i32.const 0)) (i32.eq ${g("eSn")} (i32.const 1))))
   (local.set $m (i32.const 0))
   (loop $mLoop
     (local.set $n (i32.const 0))
-    (loop $nLoop
+    (if (local.get $vectors) (then (block $vDone (loop $vLoop
+      (br_if $vDone (i32.gt_u (i32.add (local.get $n) (i32.const ${lanes})) ${g("N")}))
+      (local.set $v (v128.load (local.get $at)))
+      (if (i32.ge_s ${g("argE")} (i32.const 0))
+        (then (local.set $v (${V}.add (local.get $v)
+          (v128.load (i32.add (local.get $e) (i32.mul (i32.add (i32.mul (local.get $m) ${g("eSm")}) (local.get $n)) (i32.const ${elt}))))))))
+      (if ${g("relu")} (then (local.set $v (${V}.max (local.get $v) (v128.const i32x4 0 0 0 0)))))
+      (v128.store (local.get $at) (local.get $v))
+      (local.set $at (i32.add (local.get $at) (i32.const 16)))
+      (local.set $n (i32.add (local.get $n) (i32.const ${lanes})))
+      (br $vLoop)))))
+    (block $sDone (loop $nLoop
+      (br_if $sDone (i32.ge_u (local.get $n) ${g("N")}))
       (local.set $x (${T}.load (local.get $at)))
       (if (i32.ge_s ${g("argE")} (i32.const 0))
         (then (local.set $x (${T}.add (local.get $x)
@@ -261,7 +275,7 @@ ${globals}
       (${T}.store (local.get $at) (local.get $x))
       (local.set $at (i32.add (local.get $at) (i32.const ${elt})))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (br_if $nLoop (i32.lt_u (local.get $n) ${g("N")})))
+      (br $nLoop)))
     (local.set $m (i32.add (local.get $m) (i32.const 1)))
     (br_if $mLoop (i32.lt_u (local.get $m) ${g("M")}))))
 

@@ -98,3 +98,23 @@ test("one MLP Adam step runs its 8 dots on the GEMM and matches jax-js's own ker
     y.dispose();
   }
 });
+
+test("epilogues with a full or transposed added view, and ReLU alone, run on the GEMM and are exact in float64", async () => {
+  const precision = precisionOf("float64-fast");
+  const [M, K, N] = [30, 41, 27];
+  const [xs, ws, rs] = [values(M * K, 7), values(K * N, 8), values(M * N, 9)];
+  const product = (m: number, n: number) => xs.slice(m * K, m * K + K).reduce((s, v, k) => s + v * ws[k * N + n], 0);
+  const cases: [string, (y: np.Array, r: np.Array) => np.Array, number[], (m: number, n: number) => number][] = [
+    ["y + r", (y, r) => np.add(y, r), [M, N], (m, n) => product(m, n) + rs[m * N + n]],
+    ["y + rᵀ", (y, r) => np.add(y, np.transpose(r)), [N, M], (m, n) => product(m, n) + rs[n * M + m]],
+    ["relu(y)", (y, r) => (r.dispose(), np.maximum(y, 0)), [M, N], (m, n) => Math.max(product(m, n), 0)],
+  ];
+  for (const [name, epilogue, rShape, expected] of cases) {
+    const f = jit((x: np.Array, w: np.Array, r: np.Array) => epilogue(np.dot(x, w), r));
+    const before = gemmCalls();
+    const out = await f(toDevice(xs, [M, K], precision), toDevice(ws, [K, N], precision), toDevice(rs, rShape, precision)).data();
+    assert.equal(gemmCalls() - before, 1, name);
+    for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) assert.ok(Math.abs(out[m * N + n] - expected(m, n)) < 1e-13, `${name} at ${m},${n}`);
+    f.dispose();
+  }
+});
