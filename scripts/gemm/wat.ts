@@ -63,6 +63,25 @@ export function gemmWat(dtype: GemmDtype, fma: boolean, MR = GEMM_MR, UNROLL = G
     (bytes % 16 ? `(i64.store offset=${bytes - 8} (local.get $dst) (i64.load offset=${bytes - 8} (local.get $src)))` : "");
   const zeroBytes = (bytes: number) => repeat(Math.floor(bytes / 16), (v) => `(v128.store offset=${16 * v} (local.get $dst) (v128.const i32x4 0 0 0 0))`) +
     (bytes % 16 ? `(i64.store offset=${bytes - 8} (local.get $dst) (i64.const 0))` : "");
+  // i8x16.shuffle picking lanes of `width` bytes: indices < 16 / width from the first operand.
+  const pick = (width: number, lanesPicked: number[]) => lanesPicked.flatMap((l) => Array.from({ length: width }, (_, b) => l * width + b)).join(" ");
+  const load = (i: number) => `(local.set $r${i} (v128.load (i32.add (local.get $src) (i32.mul (i32.const ${i}) (local.get $rowBytes)))))`;
+  const shuffle = (width: number, lanesPicked: number[], x: string, y: string) => `(i8x16.shuffle ${pick(width, lanesPicked)} (local.get ${x}) (local.get ${y}))`;
+  // One step of the A transpose: ${MR} rows × (16 bytes of k) in, one packed ${MR}-row column per k out.
+  if (MR !== 4) throw new Error("the A transpose below is written for 4-row panels");
+  const transposeBlock = f32
+    ? `${repeat(4, load)}
+              (local.set $t0 ${shuffle(4, [0, 4, 1, 5], "$r0", "$r1")}) (local.set $t1 ${shuffle(4, [2, 6, 3, 7], "$r0", "$r1")})
+              (local.set $t2 ${shuffle(4, [0, 4, 1, 5], "$r2", "$r3")}) (local.set $t3 ${shuffle(4, [2, 6, 3, 7], "$r2", "$r3")})
+              (v128.store offset=0 (local.get $dst) ${shuffle(4, [0, 1, 4, 5], "$t0", "$t2")})
+              (v128.store offset=16 (local.get $dst) ${shuffle(4, [2, 3, 6, 7], "$t0", "$t2")})
+              (v128.store offset=32 (local.get $dst) ${shuffle(4, [0, 1, 4, 5], "$t1", "$t3")})
+              (v128.store offset=48 (local.get $dst) ${shuffle(4, [2, 3, 6, 7], "$t1", "$t3")})`
+    : `${repeat(4, load)}
+              (v128.store offset=0 (local.get $dst) ${shuffle(8, [0, 2], "$r0", "$r1")})
+              (v128.store offset=16 (local.get $dst) ${shuffle(8, [0, 2], "$r2", "$r3")})
+              (v128.store offset=32 (local.get $dst) ${shuffle(8, [1, 3], "$r0", "$r1")})
+              (v128.store offset=48 (local.get $dst) ${shuffle(8, [1, 3], "$r2", "$r3")})`;
   const globals = GEMM_PARAMS.map((name) => `(global $${name} i32 (i32.const 0))`).join("\n");
   const params = repeat(GEMM_MAX_ARGS, (i) => `(param $p${i} i32)`);
   const saveArgs = repeat(GEMM_MAX_ARGS, (i) => `(i32.store offset=${SCRATCH.args + 4 * i} ${g("scratch")} (local.get $p${i}))`);
@@ -117,7 +136,8 @@ ${globals}
 
 ;; Packs rows [ic, ic+mc) × K range [pc, pc+kc) of A into 4-row panels, zero-padded to kc4 and to 4 rows.
 (func $packA (param $a i32) (param $ic i32) (param $mc i32) (param $pc i32) (param $kc i32) (param $kc4 i32)
-  (local $dst i32) (local $p i32) (local $k i32) (local $i i32) (local $row i32) (local $src i32) (local $stepK i32)
+  (local $dst i32) (local $p i32) (local $k i32) (local $i i32) (local $row i32) (local $src i32) (local $stepK i32) (local $rowBytes i32)
+  ${repeat(MR, (i) => `(local $r${i} v128)`)} ${repeat(MR, (i) => `(local $t${i} v128)`)}
   (local.set $dst (i32.add ${g("scratch")} (i32.const ${SCRATCH.packedA})))
   (local.set $stepK (i32.mul ${g("aSk")} (i32.const ${elt})))
   (local.set $p (i32.const 0))
@@ -133,7 +153,18 @@ ${globals}
           (local.set $k (i32.add (local.get $k) (i32.const 1)))
           (br_if $kv (i32.lt_u (local.get $k) (local.get $kc)))))
       (else
-        (loop $ks
+        (if (i32.and (i32.le_u (i32.add (local.get $p) (i32.const ${MR})) (local.get $mc)) (i32.eq ${g("aSk")} (i32.const 1)))
+          (then ;; rows run along k (A row-major): transpose ${MR}×${lanes} blocks in registers
+            (local.set $rowBytes (i32.mul ${g("aSm")} (i32.const ${elt})))
+            (block $tDone (loop $tv
+              (br_if $tDone (i32.gt_u (i32.add (local.get $k) (i32.const ${lanes})) (local.get $kc)))
+              ${transposeBlock}
+              (local.set $src (i32.add (local.get $src) (i32.const 16)))
+              (local.set $dst (i32.add (local.get $dst) (i32.const ${lanes * MR * elt})))
+              (local.set $k (i32.add (local.get $k) (i32.const ${lanes})))
+              (br $tv)))))
+        (block $sDone (loop $ks
+          (br_if $sDone (i32.ge_u (local.get $k) (local.get $kc)))
           (local.set $i (i32.const 0))
           (loop $rs
             (local.set $row (i32.add (local.get $p) (local.get $i)))
@@ -146,7 +177,7 @@ ${globals}
             (br_if $rs (i32.lt_u (local.get $i) (i32.const ${MR}))))
           (local.set $src (i32.add (local.get $src) (local.get $stepK)))
           (local.set $k (i32.add (local.get $k) (i32.const 1)))
-          (br_if $ks (i32.lt_u (local.get $k) (local.get $kc))))))
+          (br $ks)))))
     (block $done (loop $zero
       (br_if $done (i32.ge_u (local.get $k) (local.get $kc4)))
       ${zeroBytes(MR * elt)}
@@ -203,11 +234,14 @@ ${globals}
 (func $gemm
   (local $a i32) (local $b i32) (local $c i32) (local $e i32) (local $rowBytes i32)
   (local $jc i32) (local $nc i32) (local $pc i32) (local $kc i32) (local $kc4 i32) (local $ic i32) (local $mc i32)
-  (local $jr i32) (local $ir i32) (local $m i32) (local $n i32) (local $at i32) (local $x ${T}) (local $v v128) (local $vectors i32)
+  (local $jr i32) (local $ir i32) (local $m i32) (local $n i32) (local $at i32) (local $x ${T}) (local $v v128) (local $vectors i32) (local $kcStep i32)
   (local.set $a (i32.add ${argPtr(g("argA"))} (i32.mul ${g("aOff")} (i32.const ${elt}))))
   (local.set $b (i32.add ${argPtr(g("argB"))} (i32.mul ${g("bOff")} (i32.const ${elt}))))
   (local.set $c ${argPtr(g("argOut"))})
   (local.set $rowBytes (i32.mul ${g("N")} (i32.const ${elt})))
+  ;; Equal K blocks of at most ${BLOCKS.KC} (784 = 4 × 196, not 3 × 256 + 16), rounded up to a multiple of 4.
+  (local.set $kcStep (i32.div_u (i32.add ${g("K")} (i32.const ${BLOCKS.KC - 1})) (i32.const ${BLOCKS.KC})))
+  (local.set $kcStep (i32.and (i32.add (i32.div_u (i32.add ${g("K")} (i32.sub (local.get $kcStep) (i32.const 1))) (local.get $kcStep)) (i32.const 3)) (i32.const -4)))
   (local.set $jc (i32.const 0))
   (loop $jcLoop
     (local.set $nc (i32.sub ${g("N")} (local.get $jc)))
@@ -215,7 +249,7 @@ ${globals}
     (local.set $pc (i32.const 0))
     (loop $pcLoop
       (local.set $kc (i32.sub ${g("K")} (local.get $pc)))
-      (if (i32.gt_u (local.get $kc) (i32.const ${BLOCKS.KC})) (then (local.set $kc (i32.const ${BLOCKS.KC}))))
+      (if (i32.gt_u (local.get $kc) (local.get $kcStep)) (then (local.set $kc (local.get $kcStep))))
       (local.set $kc4 (i32.and (i32.add (local.get $kc) (i32.const 3)) (i32.const -4)))
       (call $packB (local.get $b) (local.get $pc) (local.get $kc) (local.get $kc4) (local.get $jc) (local.get $nc))
       (local.set $ic (i32.const 0))
@@ -242,7 +276,7 @@ ${globals}
           (br_if $jrLoop (i32.lt_u (local.get $jr) (local.get $nc))))
         (local.set $ic (i32.add (local.get $ic) (i32.const ${MC})))
         (br_if $icLoop (i32.lt_u (local.get $ic) ${g("M")})))
-      (local.set $pc (i32.add (local.get $pc) (i32.const ${BLOCKS.KC})))
+      (local.set $pc (i32.add (local.get $pc) (local.get $kcStep)))
       (br_if $pcLoop (i32.lt_u (local.get $pc) ${g("K")})))
     (local.set $jc (i32.add (local.get $jc) (i32.const ${NC})))
     (br_if $jcLoop (i32.lt_u (local.get $jc) ${g("N")})))
