@@ -5,13 +5,13 @@
  */
 import { writeFileSync } from "node:fs";
 import wabtInit from "wabt";
-import { gemmWat, peakWat, pointerProbeWat, type GemmDtype } from "./wat.js";
+import { dotWat, gemmWat, peakWat, pointerProbeWat, type GemmDtype } from "./wat.js";
 
 const FEATURES = { simd: true, relaxed_simd: true, threads: true };
 
 export const GENERATED_PATH = new URL("../../src/engine/gemm/modules.generated.ts", import.meta.url);
 
-/** Every variant: dtype × relaxed FMA or mul+add × shared or plain memory. */
+/** Every variant: GEMM and dot × dtype × relaxed FMA or mul+add × shared or plain memory. */
 export async function buildGemmModules(): Promise<Record<string, string>> {
   const wabt = await wabtInit();
   const modules: Record<string, string> = {};
@@ -27,9 +27,10 @@ export async function buildGemmModules(): Promise<Record<string, string>> {
   for (const dtype of ["float32", "float64"] as GemmDtype[])
     for (const fma of [true, false])
       for (const shared of [true, false]) {
-        let wat = gemmWat(dtype, fma);
-        if (!shared) wat = wat.replace("(memory 0 65536 shared)", "(memory 0)");
-        compile(`${dtype}-${fma ? "fma" : "muladd"}-${shared ? "shared" : "plain"}`, wat);
+        const memory = (wat: string) => (shared ? wat : wat.replace("(memory 0 65536 shared)", "(memory 0)"));
+        const variant = `${dtype}-${fma ? "fma" : "muladd"}-${shared ? "shared" : "plain"}`;
+        compile(variant, memory(gemmWat(dtype, fma)));
+        compile(`dot-${variant}`, memory(dotWat(dtype, fma)));
       }
   for (const shared of [true, false]) compile(`probe-${shared ? "shared" : "plain"}`, pointerProbeWat(shared));
   for (const fma of [true, false]) compile(`peak-${fma ? "fma" : "muladd"}`, peakWat(fma));

@@ -108,10 +108,10 @@ export async function installGemm(): Promise<GemmStatus> {
       const match = matchGemm(kernel as Parameters<typeof matchGemm>[0], tools);
       if (!match) return undefined;
       const params: GemmParams = { ...match.params, scratch };
-      const key = `${match.dtype}:${Object.values(params).join(",")}`;
+      const key = `${match.kind}:${match.dtype}:${Object.values(params).join(",")}`;
       let found = programs.get(key);
       if (!found) {
-        const bytes = gemmModuleBytes(match.dtype as GemmDtype, params, { fma, shared });
+        const bytes = gemmModuleBytes(match.dtype as GemmDtype, params, { fma, shared, kind: match.kind });
         // One chunk of work: a worker pool (if any) runs the whole product on one worker.
         found = { kernelHash: `descent-gemm:${key}`, module: new WebAssembly.Module(bytes), workSize: 1, chunkAlignment: 1 };
         programs.set(key, found);

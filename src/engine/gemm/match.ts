@@ -34,7 +34,10 @@ export interface MatchTools {
   deepEqual(a: unknown, b: unknown): boolean;
 }
 
-export type GemmMatch = { dtype: GemmDtype; params: Omit<GemmParams, "scratch"> };
+export type GemmMatch = { kind: "gemm" | "dot"; dtype: GemmDtype; params: Omit<GemmParams, "scratch"> };
+
+/** One-output reductions shorter than this stay with jax-js (its loop is fine for small K). */
+const MIN_DOT = 1024;
 
 /** Products smaller than this (in multiply-adds) or thinner than 4 stay with jax-js's own code. */
 const MIN_WORK = 16384;
@@ -80,6 +83,7 @@ export function matchGemm(kernel: KernelLike, tools: MatchTools): GemmMatch | nu
   const first = exp.src[0];
   if (first.op !== "GlobalView") return null;
   const shape = (first.arg as [number, { views: ViewLike[] }])[1].views.at(-1)!.shape;
+  if (shape.length === 1 && kernel.size === 1) return matchDot(kernel, dtype, tools);
   if (shape.length !== 3) return null;
   const [M, N, K] = shape;
   if (K !== re.size || M * N !== kernel.size || M < MIN_SIDE || N < MIN_SIDE || M * N * K < MIN_WORK) return null;
@@ -93,6 +97,7 @@ export function matchGemm(kernel: KernelLike, tools: MatchTools): GemmMatch | nu
   if (!epilogue) return null;
   const e = epilogue.view;
   return {
+    kind: "gemm",
     dtype,
     params: {
       M, N, K,
@@ -104,3 +109,24 @@ export function matchGemm(kernel: KernelLike, tools: MatchTools): GemmMatch | nu
     },
   };
 }
+
+/** sum_k A[k]·B[k] into one output, A and B strided vectors (often the same one: a squared norm). */
+function matchDot(kernel: KernelLike, dtype: GemmDtype, tools: MatchTools): GemmMatch | null {
+  const K = kernel.reduction!.size;
+  if (K < MIN_DOT || !isAccOnly(kernel.reduction!.epilogue, dtype)) return null;
+  const a = singleView(kernel.exp.src[0], dtype, [K], [tools.ridx], tools);
+  const b = singleView(kernel.exp.src[1], dtype, [K], [tools.ridx], tools);
+  if (!a || !b) return null;
+  return {
+    kind: "dot",
+    dtype,
+    params: {
+      M: 1, N: 1, K,
+      argA: a.gid, aOff: a.view.offset, aSm: 0, aSk: a.view.strides[0],
+      argB: b.gid, bOff: b.view.offset, bSn: 0, bSk: b.view.strides[0],
+      argOut: kernel.nargs, argE: -1, eOff: 0, eSm: 0, eSn: 0, relu: 0,
+    },
+  };
+}
+
+const isAccOnly = (node: AluNode, dtype: string) => node.op === "Variable" && node.arg === "acc" && node.dtype === dtype;

@@ -28,8 +28,11 @@ export const GEMM_SCRATCH_BYTES = 1 << 20;
 
 const templates = new Map<string, Uint8Array<ArrayBuffer>>();
 
-function template(dtype: GemmDtype, fma: boolean, shared: boolean): Uint8Array<ArrayBuffer> {
-  const name = `${dtype}-${fma ? "fma" : "muladd"}-${shared ? "shared" : "plain"}`;
+/** "gemm": the packed matrix product; "dot": the one-output reduction sum_k A[k]·B[k]. */
+export type KernelKind = "gemm" | "dot";
+
+function template(kind: KernelKind, dtype: GemmDtype, fma: boolean, shared: boolean): Uint8Array<ArrayBuffer> {
+  const name = `${kind === "dot" ? "dot-" : ""}${dtype}-${fma ? "fma" : "muladd"}-${shared ? "shared" : "plain"}`;
   let bytes = templates.get(name);
   if (!bytes) {
     const b64 = GEMM_MODULES[name];
@@ -95,6 +98,6 @@ export function withGlobals(bytes: Uint8Array, values: number[]): Uint8Array<Arr
 }
 
 /** Bytes of a GEMM module for one kernel; its export `kernel(ptr0, ptr1, …)` runs C = A·B (+ epilogue). */
-export function gemmModuleBytes(dtype: GemmDtype, params: GemmParams, opts: { fma: boolean; shared: boolean }): Uint8Array<ArrayBuffer> {
-  return withGlobals(template(dtype, opts.fma, opts.shared), PARAM_ORDER.map((name) => params[name]));
+export function gemmModuleBytes(dtype: GemmDtype, params: GemmParams, opts: { fma: boolean; shared: boolean; kind?: KernelKind }): Uint8Array<ArrayBuffer> {
+  return withGlobals(template(opts.kind ?? "gemm", dtype, opts.fma, opts.shared), PARAM_ORDER.map((name) => params[name]));
 }
