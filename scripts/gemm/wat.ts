@@ -41,7 +41,7 @@ export function scratchBytes(dtype: GemmDtype): number {
   return SCRATCH.packedA + (BLOCKS.MC + BLOCKS.NC[dtype]) * BLOCKS.KC * elt;
 }
 
-export function gemmWat(dtype: GemmDtype, fma: boolean, MR = GEMM_MR, UNROLL = GEMM_UNROLL): string {
+export function gemmWat(dtype: GemmDtype, fma: boolean, MR = GEMM_MR, UNROLL = GEMM_UNROLL, KC: number = BLOCKS.KC): string {
   const f32 = dtype === "float32";
   const T = f32 ? "f32" : "f64";
   const V = f32 ? "f32x4" : "f64x2";
@@ -51,7 +51,7 @@ export function gemmWat(dtype: GemmDtype, fma: boolean, MR = GEMM_MR, UNROLL = G
   const splat = f32 ? "v128.load32_splat" : "v128.load64_splat";
   const NC = BLOCKS.NC[dtype];
   const MC = 32 * MR;
-  const packedB = SCRATCH.packedA + MC * BLOCKS.KC * elt;
+  const packedB = SCRATCH.packedA + MC * KC * elt;
   const g = (name: string) => `(global.get $${name})`;
   const madd = (a: string, b: string, c: string) =>
     fma ? `(${V}.relaxed_madd ${a} ${b} ${c})` : `(${V}.add (${V}.mul ${a} ${b}) ${c})`;
@@ -239,8 +239,8 @@ ${globals}
   (local.set $b (i32.add ${argPtr(g("argB"))} (i32.mul ${g("bOff")} (i32.const ${elt}))))
   (local.set $c ${argPtr(g("argOut"))})
   (local.set $rowBytes (i32.mul ${g("N")} (i32.const ${elt})))
-  ;; Equal K blocks of at most ${BLOCKS.KC} (784 = 4 × 196, not 3 × 256 + 16), rounded up to a multiple of 4.
-  (local.set $kcStep (i32.div_u (i32.add ${g("K")} (i32.const ${BLOCKS.KC - 1})) (i32.const ${BLOCKS.KC})))
+  ;; Equal K blocks of at most ${KC}, rounded up to a multiple of 4.
+  (local.set $kcStep (i32.div_u (i32.add ${g("K")} (i32.const ${KC - 1})) (i32.const ${KC})))
   (local.set $kcStep (i32.and (i32.add (i32.div_u (i32.add ${g("K")} (i32.sub (local.get $kcStep) (i32.const 1))) (local.get $kcStep)) (i32.const 3)) (i32.const -4)))
   (local.set $jc (i32.const 0))
   (loop $jcLoop
