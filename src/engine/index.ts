@@ -12,3 +12,4 @@ export * as random from "./random.js";
 export type { Key } from "./random.js";
 export * from "./tree.js";
 export { gemmStatus, gemmCalls, setGemmEnabled, type GemmStatus } from "./gemm/hook.js";
+export * from "./flat.js";
