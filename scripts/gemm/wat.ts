@@ -68,20 +68,26 @@ export function gemmWat(dtype: GemmDtype, fma: boolean, MR = GEMM_MR, UNROLL = G
   const load = (i: number) => `(local.set $r${i} (v128.load (i32.add (local.get $src) (i32.mul (i32.const ${i}) (local.get $rowBytes)))))`;
   const shuffle = (width: number, lanesPicked: number[], x: string, y: string) => `(i8x16.shuffle ${pick(width, lanesPicked)} (local.get ${x}) (local.get ${y}))`;
   // One step of the A transpose: ${MR} rows × (16 bytes of k) in, one packed ${MR}-row column per k out.
-  if (MR !== 4) throw new Error("the A transpose below is written for 4-row panels");
-  const transposeBlock = f32
-    ? `${repeat(4, load)}
-              (local.set $t0 ${shuffle(4, [0, 4, 1, 5], "$r0", "$r1")}) (local.set $t1 ${shuffle(4, [2, 6, 3, 7], "$r0", "$r1")})
-              (local.set $t2 ${shuffle(4, [0, 4, 1, 5], "$r2", "$r3")}) (local.set $t3 ${shuffle(4, [2, 6, 3, 7], "$r2", "$r3")})
-              (v128.store offset=0 (local.get $dst) ${shuffle(4, [0, 1, 4, 5], "$t0", "$t2")})
-              (v128.store offset=16 (local.get $dst) ${shuffle(4, [2, 3, 6, 7], "$t0", "$t2")})
-              (v128.store offset=32 (local.get $dst) ${shuffle(4, [0, 1, 4, 5], "$t1", "$t3")})
-              (v128.store offset=48 (local.get $dst) ${shuffle(4, [2, 3, 6, 7], "$t1", "$t3")})`
-    : `${repeat(4, load)}
-              (v128.store offset=0 (local.get $dst) ${shuffle(8, [0, 2], "$r0", "$r1")})
-              (v128.store offset=16 (local.get $dst) ${shuffle(8, [0, 2], "$r2", "$r3")})
-              (v128.store offset=32 (local.get $dst) ${shuffle(8, [1, 3], "$r0", "$r1")})
-              (v128.store offset=48 (local.get $dst) ${shuffle(8, [1, 3], "$r2", "$r3")})`;
+  if (MR !== 4) throw new Error("the register transposes below are written for 4-row panels");
+  // Four loaded rows r[0..3] (16 bytes of k each) → one packed column per k at dst + k·kBytes + at.
+  const transpose4 = (r: string[], kBytes: number, at: number) =>
+    f32
+      ? `(local.set $t0 ${shuffle(4, [0, 4, 1, 5], r[0], r[1])}) (local.set $t1 ${shuffle(4, [2, 6, 3, 7], r[0], r[1])})
+              (local.set $t2 ${shuffle(4, [0, 4, 1, 5], r[2], r[3])}) (local.set $t3 ${shuffle(4, [2, 6, 3, 7], r[2], r[3])})
+              (v128.store offset=${at} (local.get $dst) ${shuffle(4, [0, 1, 4, 5], "$t0", "$t2")})
+              (v128.store offset=${at + kBytes} (local.get $dst) ${shuffle(4, [2, 3, 6, 7], "$t0", "$t2")})
+              (v128.store offset=${at + 2 * kBytes} (local.get $dst) ${shuffle(4, [0, 1, 4, 5], "$t1", "$t3")})
+              (v128.store offset=${at + 3 * kBytes} (local.get $dst) ${shuffle(4, [2, 3, 6, 7], "$t1", "$t3")})`
+      : `(v128.store offset=${at} (local.get $dst) ${shuffle(8, [0, 2], r[0], r[1])})
+              (v128.store offset=${at + 16} (local.get $dst) ${shuffle(8, [0, 2], r[2], r[3])})
+              (v128.store offset=${at + kBytes} (local.get $dst) ${shuffle(8, [1, 3], r[0], r[1])})
+              (v128.store offset=${at + kBytes + 16} (local.get $dst) ${shuffle(8, [1, 3], r[2], r[3])})`;
+  // A: 4 rows → 4-row columns. B (stored transposed): NR columns → NR-wide rows, in 4-column groups.
+  const transposeBlock = `${repeat(4, load)}
+              ${transpose4(["$r0", "$r1", "$r2", "$r3"], MR * elt, 0)}`;
+  const transposeBlockB = `${repeat(NR, load)}
+              ${transpose4(["$r0", "$r1", "$r2", "$r3"], NR * elt, 0)}
+              ${f32 ? transpose4(["$r4", "$r5", "$r6", "$r7"], NR * elt, 16) : ""}`;
   const globals = GEMM_PARAMS.map((name) => `(global $${name} i32 (i32.const 0))`).join("\n");
   const params = repeat(GEMM_MAX_ARGS, (i) => `(param $p${i} i32)`);
   const saveArgs = repeat(GEMM_MAX_ARGS, (i) => `(i32.store offset=${SCRATCH.args + 4 * i} ${g("scratch")} (local.get $p${i}))`);
@@ -189,7 +195,8 @@ ${globals}
 
 ;; Packs K range [pc, pc+kc) × columns [jc, jc+nc) of B into ${NR}-column panels, zero-padded.
 (func $packB (param $b i32) (param $pc i32) (param $kc i32) (param $kc4 i32) (param $jc i32) (param $nc i32)
-  (local $dst i32) (local $q i32) (local $k i32) (local $j i32) (local $src i32) (local $stepK i32) (local $stepN i32)
+  (local $dst i32) (local $q i32) (local $k i32) (local $j i32) (local $src i32) (local $stepK i32) (local $stepN i32) (local $rowBytes i32)
+  ${repeat(NR, (i) => `(local $r${i} v128)`)} ${repeat(4, (i) => `(local $t${i} v128)`)}
   (local.set $dst (i32.add ${g("scratch")} (i32.const ${packedB})))
   (local.set $stepK (i32.mul ${g("bSk")} (i32.const ${elt})))
   (local.set $stepN (i32.mul ${g("bSn")} (i32.const ${elt})))
@@ -207,7 +214,18 @@ ${globals}
           (local.set $k (i32.add (local.get $k) (i32.const 1)))
           (br_if $kv (i32.lt_u (local.get $k) (local.get $kc)))))
       (else
-        (loop $ks
+        (if (i32.and (i32.le_u (i32.add (local.get $q) (i32.const ${NR})) (local.get $nc)) (i32.eq ${g("bSk")} (i32.const 1)))
+          (then ;; B is a transposed view (columns run along k): transpose ${NR}×${lanes} blocks in registers
+            (local.set $rowBytes (local.get $stepN))
+            (block $tDone (loop $tv
+              (br_if $tDone (i32.gt_u (i32.add (local.get $k) (i32.const ${lanes})) (local.get $kc)))
+              ${transposeBlockB}
+              (local.set $src (i32.add (local.get $src) (i32.const 16)))
+              (local.set $dst (i32.add (local.get $dst) (i32.const ${lanes * NR * elt})))
+              (local.set $k (i32.add (local.get $k) (i32.const ${lanes})))
+              (br $tv)))))
+        (block $sDone (loop $ks
+          (br_if $sDone (i32.ge_u (local.get $k) (local.get $kc)))
           (local.set $j (i32.const 0))
           (loop $cs
             (${T}.store (local.get $dst)
@@ -219,7 +237,7 @@ ${globals}
             (br_if $cs (i32.lt_u (local.get $j) (i32.const ${NR}))))
           (local.set $src (i32.add (local.get $src) (local.get $stepK)))
           (local.set $k (i32.add (local.get $k) (i32.const 1)))
-          (br_if $ks (i32.lt_u (local.get $k) (local.get $kc))))))
+          (br $ks)))))
     (block $done (loop $zero
       (br_if $done (i32.ge_u (local.get $k) (local.get $kc4)))
       (v128.store (local.get $dst) (v128.const i32x4 0 0 0 0))
