@@ -41,7 +41,7 @@ export function scratchBytes(dtype: GemmDtype): number {
   return SCRATCH.packedA + (BLOCKS.MC + BLOCKS.NC[dtype]) * BLOCKS.KC * elt;
 }
 
-export function gemmWat(dtype: GemmDtype, fma: boolean, MR = GEMM_MR, UNROLL = GEMM_UNROLL, KC: number = BLOCKS.KC): string {
+export function gemmWat(dtype: GemmDtype, fma: boolean, MR = GEMM_MR, UNROLL = GEMM_UNROLL, KC: number = BLOCKS.KC, MC: number = BLOCKS.MC): string {
   const f32 = dtype === "float32";
   const T = f32 ? "f32" : "f64";
   const V = f32 ? "f32x4" : "f64x2";
@@ -50,7 +50,6 @@ export function gemmWat(dtype: GemmDtype, fma: boolean, MR = GEMM_MR, UNROLL = G
   const NR = 2 * lanes; // two vectors per row
   const splat = f32 ? "v128.load32_splat" : "v128.load64_splat";
   const NC = BLOCKS.NC[dtype];
-  const MC = 32 * MR;
   const packedB = SCRATCH.packedA + MC * KC * elt;
   const g = (name: string) => `(global.get $${name})`;
   const madd = (a: string, b: string, c: string) =>
