@@ -1,11 +1,12 @@
 /**
- * Compiles the GEMM's WAT (scripts/gemm/wat.ts) with wabt into src/engine/gemm/modules.generated.ts,
+ * Compiles the GEMM's WAT (scripts/gemm/wat.ts, kernels.ts) with wabt into src/engine/gemm/modules.generated.ts,
  * so the package ships the Wasm bytes and needs no compiler at run time.
  * Run with `npm run build:gemm`; test/engine/gemm.test.ts checks the shipped bytes equal a fresh build.
  */
 import { writeFileSync } from "node:fs";
 import wabtInit from "wabt";
-import { dotWat, gemmWat, peakWat, pointerProbeWat, type GemmDtype } from "./wat.js";
+import { dotWat, peakWat, pointerProbeWat } from "./kernels.js";
+import { gemmWat, type GemmDtype } from "./wat.js";
 
 const FEATURES = { simd: true, relaxed_simd: true, threads: true };
 

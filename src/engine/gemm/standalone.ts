@@ -48,7 +48,7 @@ export function standaloneGemm(
   };
 }
 
-/** Independent vector multiply-add chains in peakFlops's loop (scripts/gemm/wat.ts PEAK_CHAINS). */
+/** Independent vector multiply-add chains in peakFlops's loop (scripts/gemm/kernels.ts PEAK_CHAINS). */
 const PEAK_CHAINS = 12;
 
 /**
