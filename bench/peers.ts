@@ -26,3 +26,22 @@ export function tfjsPeer(quick: boolean): PeerResult {
   if (run.status !== 0) return { unavailable: `tfjs_peer.ts failed: ${run.stderr.trim().split("\n").filter((l) => l.includes("Error")).pop() ?? run.status}` };
   return { timings: lastJsonLine(run.stdout) };
 }
+
+/** Per key, the better of several peer runs (lower time, higher GFLOP/s); `threads` lists the winners. */
+export function bestPeer(runs: PeerResult[]): PeerResult {
+  const ok = runs.filter((r) => r.timings);
+  if (ok.length === 0) return runs[0];
+  const best: Record<string, number | string> = { ...ok[0].timings! };
+  const winners: Record<string, string> = {};
+  for (const key of Object.keys(best)) {
+    if (typeof best[key] !== "number" || key === "threads") continue;
+    const higher = key.endsWith("gflops");
+    for (const run of ok) {
+      const v = run.timings![key];
+      if (typeof v === "number" && (higher ? v > (best[key] as number) : v < (best[key] as number))) best[key] = v;
+    }
+    winners[key] = String(ok.find((run) => run.timings![key] === best[key])!.timings!.threads);
+  }
+  best.threads = [...new Set(Object.values(winners))].join("/");
+  return { timings: best };
+}

@@ -12,4 +12,5 @@ export * as random from "./random.js";
 export type { Key } from "./random.js";
 export * from "./tree.js";
 export { realize, realizeAsync } from "./realize.js";
+export { gemmStatus, gemmCalls, setGemmEnabled, type GemmStatus } from "./gemm/hook.js";
 export * from "./flat.js";

@@ -1,0 +1,85 @@
+/**
+ * GFLOP/s at the MLP's five matmul shapes (784-256-256-10, batch 128): forward X·W, the weight
+ * gradients Xᵀ·dY and the input gradient dY·Wᵀ. Each shape is timed three ways, interleaved so the
+ * ratios share the machine's load: Descent's GEMM alone (no dispatch), the GEMM inside jax-js
+ * (a jit'd dot), and jax-js's own kernel (the hook switched off); beside them the register-only
+ * Wasm f32x4 FMA peak, measured in the same run, as the 100 % ceiling. All in CPU time of this
+ * (single-threaded) process, so that the ratios hold on a loaded machine; the clock ticks in
+ * 1 ms-ish steps, hence 10 calls per sample.
+ */
+import { jit, numpy as np } from "@jax-js/jax";
+import { setGemmEnabled } from "../src/engine/index.js";
+import { standaloneGemm, wasmPeakGflops } from "../src/engine/gemm/standalone.js";
+import { relaxedSimdAvailable } from "../src/engine/gemm/hook.js";
+
+/** [name, M, N, K, A transposed, B transposed] with C (M×N) = op(A)·op(B). */
+export const MLP_MATMULS: [string, number, number, number, boolean, boolean][] = [
+  ["x_w1", 128, 256, 784, false, false],
+  ["h_w2", 128, 256, 256, false, false],
+  ["xT_dh1", 784, 256, 128, true, false],
+  ["hT_dh2", 256, 256, 128, true, false],
+  ["dh2_w2T", 128, 256, 256, false, true],
+];
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
+
+/** This process's CPU time in ms: on a shared machine it counts our work, not the waits for a core. */
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
+function timeGflops(flops: number, run: () => void, reps: number): number {
+  const t0 = cpuMs();
+  for (let i = 0; i < reps; i++) run();
+  return (flops * reps) / ((cpuMs() - t0) * 1e6);
+}
+
+export interface GemmBenchRow {
+  shape: string;
+  /** Descent's GEMM called directly, its share of the peak, and the same inside a jax-js jit'd dot. */
+  kernel_gflops: number;
+  kernel_pct_of_peak: number;
+  in_jaxjs_gflops: number;
+  /** jax-js 0.1.25's own reduction kernel for the same dot. */
+  jaxjs_own_gflops: number;
+}
+
+export function gemmBench(rounds: number): { peak_fma_gflops: number; peak_muladd_gflops: number; fma: boolean; rows: GemmBenchRow[] } {
+  const fma = relaxedSimdAvailable();
+  const peaks: number[] = [];
+  const rows = MLP_MATMULS.map(([shape, M, N, K, transA, transB]) => {
+    const flops = 2 * M * N * K;
+    const kernel = standaloneGemm("float32", M, N, K, { fma, transA, transB });
+    kernel.a.fill(0.5);
+    kernel.b.fill(0.25);
+    const a = np.ones(transA ? [K, M] : [M, K]);
+    const b = np.ones(transB ? [N, K] : [K, N]);
+    const dot = jit((a: np.Array, b: np.Array) => np.dot(transA ? np.transpose(a) : a, transB ? np.transpose(b) : b));
+    // dataSync realizes the lazy product (its 128 KiB read-back is under 3 % of the time).
+    const viaJax = () => void dot(a.ref, b.ref).dataSync();
+    const samples = { kernel: [] as number[], hooked: [] as number[], own: [] as number[] };
+    for (let round = -1; round < rounds; round++) {
+      const peak = wasmPeakGflops(fma, 50, cpuMs);
+      const k = timeGflops(flops, kernel.run, 10);
+      setGemmEnabled(true);
+      const hooked = timeGflops(flops, viaJax, 10);
+      setGemmEnabled(false);
+      const own = timeGflops(flops, viaJax, 10);
+      setGemmEnabled(true);
+      if (round < 0) continue; // warm-up: V8 tiers the modules up
+      peaks.push(peak);
+      samples.kernel.push(k);
+      samples.hooked.push(hooked);
+      samples.own.push(own);
+    }
+    dot.dispose();
+    a.dispose();
+    b.dispose();
+    const kernelGflops = median(samples.kernel);
+    return { shape: `${shape} ${M}×${N}×${K}`, kernel_gflops: kernelGflops, kernel_pct_of_peak: 0, in_jaxjs_gflops: median(samples.hooked), jaxjs_own_gflops: median(samples.own) };
+  });
+  const peak = median(peaks);
+  for (const row of rows) row.kernel_pct_of_peak = (100 * row.kernel_gflops) / peak;
+  return { peak_fma_gflops: fma ? peak : NaN, peak_muladd_gflops: wasmPeakGflops(false, 100, cpuMs), fma, rows };
+}

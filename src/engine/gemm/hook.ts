@@ -1,0 +1,158 @@
+/**
+ * Routes jax-js's matmul-shaped Wasm kernels to Descent's packed GEMM, at kernel preparation.
+ *
+ * A runtime hook rather than a patch of node_modules: it is installed by startEngine, works the
+ * same for `npm ci`, for users installing Descent as a dependency (no postinstall, no hoisting
+ * questions) and under bundlers, and it only uses the Wasm backend's public methods
+ * (prepareKernel[Sync], malloc, dispatch, readSync) plus five internals of the pinned jax-js
+ * 0.1.25 chunk. A matched kernel gets an Executable whose module is our GEMM with that kernel's
+ * shapes baked in; jax-js instantiates and calls it exactly like its own code, so jit, grad and
+ * vmap are untouched. Anything unmatched, or any surprise in the internals, falls back to jax-js.
+ */
+import { GEMM_SCRATCH_BYTES, gemmModuleBytes, type GemmDtype, type GemmParams } from "./module.js";
+import { matchGemm, type AluNode, type MatchTools } from "./match.js";
+import { GEMM_MODULES } from "./modules.generated.js";
+
+/** The internal jax-js 0.1.25 chunk and its minified export names (a test checks they still fit). */
+const JAX_CHUNK = "./backend-CnjgxpXq.js";
+const EXPORTS = { getBackend: "s", Executable: "t", unravelAlu: "b", AluVar: "E", deepEqual: "U" } as const;
+/** Byte offset of the GEMM's call counter inside its scratch block (scripts/gemm/wat.ts SCRATCH.calls). */
+const CALLS_OFFSET = 256;
+
+/** What jax-js's Wasm dispatch reads from an Executable's program. */
+type Program = { kernelHash: string; module: WebAssembly.Module; workSize: number; chunkAlignment: number };
+
+interface WasmBackendLike {
+  prepareKernelSync(kernel: unknown): unknown;
+  prepareKernel(kernel: unknown): Promise<unknown>;
+  malloc(size: number, initialData?: Uint8Array): number;
+  dispatch(exe: unknown, inputs: number[], outputs: number[]): void;
+  readSync(slot: number, start?: number, count?: number): Uint8Array;
+  decRef(slot: number): void;
+}
+
+export interface GemmStatus {
+  /** True when matmul-shaped kernels go to the GEMM. */
+  active: boolean;
+  /** Why not, when inactive. */
+  reason?: string;
+  /** relaxed_madd (true) or mul+add. */
+  fma: boolean;
+  /** Kernels recognised so far (distinct shapes). */
+  kernels: number;
+}
+
+const status: GemmStatus = { active: false, reason: "not installed", fma: false, kernels: 0 };
+let backend: WasmBackendLike | undefined;
+let scratchSlot = -1;
+let enabled = true;
+
+const decode = (name: string) => Uint8Array.from(atob(GEMM_MODULES[name]), (c) => c.charCodeAt(0));
+
+/** Whether this runtime validates relaxed-SIMD code (Node 20 needs the V8 flag, see start.ts). */
+export const relaxedSimdAvailable = (): boolean => WebAssembly.validate(decode("peak-fma"));
+
+async function loadInternals(): Promise<Record<string, any>> {
+  const entry = import.meta.resolve("@jax-js/jax");
+  return (await import(new URL(JAX_CHUNK, entry).href)) as Record<string, any>;
+}
+
+/** Reads the byte address jax-js gave a buffer slot, by running a two-line probe kernel on it. */
+function slotAddress(wasm: WasmBackendLike, Executable: new (source: unknown, data: unknown) => unknown, shared: boolean, slot: number): number {
+  const module = new WebAssembly.Module(decode(`probe-${shared ? "shared" : "plain"}`));
+  const out = wasm.malloc(4);
+  const exe = new Executable({ probe: true }, { program: { kernelHash: "descent-probe", module, workSize: 1 }, sync: true });
+  wasm.dispatch(exe, [slot], [out]);
+  const address = new DataView(wasm.readSync(out).buffer).getUint32(0, true);
+  wasm.decRef(out);
+  return address;
+}
+
+/** Installs the hook on jax-js's Wasm backend (once; later calls return the status). */
+export async function installGemm(): Promise<GemmStatus> {
+  if (backend || status.reason !== "not installed") return status;
+  if (typeof process !== "undefined" && process.env?.DESCENT_GEMM === "0") {
+    status.reason = "disabled by DESCENT_GEMM=0";
+    return status;
+  }
+  try {
+    const internals = await loadInternals();
+    const getBackend = internals[EXPORTS.getBackend];
+    const Executable = internals[EXPORTS.Executable];
+    const unravel = internals[EXPORTS.unravelAlu];
+    const AluVar = internals[EXPORTS.AluVar];
+    const deepEqual = internals[EXPORTS.deepEqual];
+    if (typeof getBackend !== "function" || typeof Executable !== "function" || typeof unravel !== "function" || typeof deepEqual !== "function" || AluVar?.gidx?.op !== "Variable")
+      throw new Error(`jax-js internals changed (${JAX_CHUNK} exports)`);
+    const wasm = getBackend("wasm") as WasmBackendLike;
+    if (typeof wasm?.prepareKernelSync !== "function") throw new Error("jax-js has no wasm backend");
+    // jax-js shares its memory exactly when it can start workers (its hasSharedArrayBuffer).
+    const shared = typeof SharedArrayBuffer !== "undefined" && typeof (globalThis as Record<string, unknown>).Worker !== "undefined";
+    const tools: MatchTools = { unravel: (shape, index) => unravel(shape, index).map((e: { simplify(): AluNode }) => e.simplify()), gidx: AluVar.gidx, ridx: AluVar.ridx, deepEqual };
+    const fma = relaxedSimdAvailable();
+    scratchSlot = wasm.malloc(GEMM_SCRATCH_BYTES, new Uint8Array(GEMM_SCRATCH_BYTES));
+    const scratch = slotAddress(wasm, Executable, shared, scratchSlot);
+    const programs = new Map<string, Program>();
+
+    // jit replays the same Kernel objects every step: remember each one's verdict.
+    const verdicts = new WeakMap<object, Program | null>();
+    const program = (kernel: unknown): Program | undefined => {
+      if (!enabled) return undefined;
+      const known = verdicts.get(kernel as object);
+      if (known !== undefined) return known ?? undefined;
+      const found = compileMatch(kernel);
+      verdicts.set(kernel as object, found ?? null);
+      return found;
+    };
+    const compileMatch = (kernel: unknown): Program | undefined => {
+      const match = matchGemm(kernel as Parameters<typeof matchGemm>[0], tools);
+      if (!match) return undefined;
+      const params: GemmParams = { ...match.params, scratch };
+      const key = `${match.kind}:${match.dtype}:${Object.values(params).join(",")}`;
+      let found = programs.get(key);
+      if (!found) {
+        const bytes = gemmModuleBytes(match.dtype as GemmDtype, params, { fma, shared, kind: match.kind });
+        // One chunk of work: a worker pool (if any) runs the whole product on one worker.
+        found = { kernelHash: `descent-gemm:${key}`, module: new WebAssembly.Module(bytes), workSize: 1, chunkAlignment: 1 };
+        programs.set(key, found);
+        status.kernels = programs.size;
+      }
+      return found;
+    };
+    const prepareSync = wasm.prepareKernelSync.bind(wasm);
+    const prepareAsync = wasm.prepareKernel.bind(wasm);
+    wasm.prepareKernelSync = (kernel) => {
+      const found = program(kernel);
+      return found ? new Executable(kernel, { program: found, sync: true }) : prepareSync(kernel);
+    };
+    // The async path hands modules to jax-js's worker pool when one exists; the GEMM's single
+    // scratch block is not safe across concurrent workers, so with a pool it stays with jax-js.
+    wasm.prepareKernel = async (kernel) => {
+      const found = shared ? undefined : program(kernel);
+      return found ? new Executable(kernel, { program: found, sync: false }) : prepareAsync(kernel);
+    };
+    backend = wasm;
+    Object.assign(status, { active: true, reason: undefined, fma });
+  } catch (error) {
+    Object.assign(status, { active: false, reason: `GEMM hook not installed: ${(error as Error).message}` });
+  }
+  return status;
+}
+
+/**
+ * Turns routing on or off for kernels prepared from now on (jax-js prepares a kernel at each
+ * execution, so this applies to the next step): for A/B benches and GEMM-vs-jax-js tests.
+ */
+export function setGemmEnabled(on: boolean): void {
+  enabled = on;
+}
+
+export const gemmStatus = (): GemmStatus => ({ ...status });
+
+/** How many times jax-js has run a GEMM kernel since start (read from the kernels' own counter). */
+export function gemmCalls(): number {
+  if (!backend) return 0;
+  return new DataView(backend.readSync(scratchSlot, CALLS_OFFSET, 4).buffer).getUint32(0, true);
+}
+
+export type { AluNode };
