@@ -4,6 +4,7 @@ import { UserError } from "../train/errors.js";
 import { curvatureCommand } from "./curvature.js";
 import { diagnoseCommand } from "./diagnose.js";
 import { optimizeCommand } from "./optimize.js";
+import { solversBenchmarkCommand } from "./solversBenchmark.js";
 import { trainCommand } from "./train.js";
 
 /** Exit codes: 0 success, 2 bad input or a diverged run (one clear line on stderr), 1 internal error. */
@@ -14,6 +15,7 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showSuggestionAfterError();
   for (const command of [trainCommand(), optimizeCommand(), curvatureCommand(), diagnoseCommand()]) program.addCommand(command.exitOverride());
+  program.addCommand(solversBenchmarkCommand().exitOverride());
   try {
     await program.parseAsync(argv, { from: "user" });
     return 0;
