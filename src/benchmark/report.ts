@@ -67,13 +67,14 @@ export function summary(result: SuiteResult): SolverSummary[] {
 }
 
 function profileSpec(title: string, rows: Record<string, number | string>[], x: string, xTitle: string, solvers: string[]): TopLevelSpec {
+  // Long format, not a fold: solver names such as "scipy.BFGS" would read as nested field paths.
+  const values = rows.flatMap((row) => solvers.map((solver) => ({ [x]: row[x], solver, share: row[solver] })));
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title,
     width: 460,
     height: 260,
-    data: { values: rows },
-    transform: [{ fold: solvers, as: ["solver", "share"] }],
+    data: { values },
     mark: { type: "line", interpolate: "step-after" },
     encoding: {
       x: { field: x, type: "quantitative", title: xTitle, scale: { type: "log" } },

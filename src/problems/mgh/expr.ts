@@ -105,13 +105,19 @@ export class Expr {
   prod = () => this.unary((a) => np.prod(a));
   less = (value: Operand): np.Array => np.less(this.array.ref, this.other(value));
 
-  /** Component i (0-based), a scalar. */
+  /**
+   * Component i (0-based), a scalar, as a dot product with e_i. Not `slice`: jax-js 0.1.25 under jit
+   * transposes a slice whose cotangent does not depend on x (a term linear in x_i) into ones everywhere
+   * (jit(grad(x => x.slice(0)))([1, 2, 3]) gives [1, 1, 1]; eager grad gives [1, 0, 0]).
+   */
   at(i: number): Expr {
-    return this.unary((a) => a.slice(i));
+    const n = this.array.shape[0];
+    return this.scope.own(np.dot(this.array.ref, this.other(Array.from({ length: n }, (_, j) => (j === i ? 1 : 0)))));
   }
-  /** Components [start, end). */
+  /** Components [start, end), by a 0/1 selection matrix (see `at` for why not `slice`). */
   range(start: number, end: number): Expr {
-    return this.unary((a) => a.slice([start, end]));
+    const n = this.array.shape[0];
+    return this.leftMul(Array.from({ length: end - start }, (_, r) => Array.from({ length: n }, (_, j) => (j === start + r ? 1 : 0))));
   }
   /** M · this for a constant host matrix M. */
   leftMul(matrix: readonly (readonly number[])[]): Expr {
