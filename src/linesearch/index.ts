@@ -5,3 +5,4 @@ export * from "./interpolate.js";
 export * from "./backtracking.js";
 export * from "./strongWolfe.js";
 export * from "./exact.js";
+export * from "./hagerZhang.js";
