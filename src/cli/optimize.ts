@@ -2,14 +2,14 @@ import { Command, Option } from "commander";
 import { precisionOf, startEngine } from "../engine/index.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { methodByName } from "../optimize/index.js";
-import { loadProblem, Objective } from "../problems/index.js";
+import { loadAnyProblem, Objective } from "../problems/index.js";
 import { UserError } from "../train/errors.js";
 import { integerArg, numberArg } from "./args.js";
 
 export function optimizeCommand(): Command {
   return new Command("optimize")
     .description("run one optimizer or solver on a problem (built-in or a JSON spec) and report SciPy-style counts")
-    .requiredOption("--problem <name|file>", "rosenbrock | quadratic | beale | saddle | himmelblau | coupled | FILE.json[#ENTRY]")
+    .requiredOption("--problem <name|file>", "rosenbrock | quadratic | beale | saddle | himmelblau | coupled | FILE.json[#ENTRY] | objective module FILE.mjs/.js/.ts (default export { x0, f(x, np) })")
     .requiredOption("--method <name>", "e.g. book.adam, torch.SGD, bfgs (see --help of each issue's docs)")
     .option("--config <json>", "method settings as a JSON object (keys as in the reference files)")
     .option("--steps <k>", "run exactly k steps (first-order methods)", integerArg)
@@ -37,7 +37,7 @@ export function optimizeCommand(): Command {
       let loaded;
       try {
         method = methodByName(flags.method);
-        loaded = loadProblem(flags.problem, { dim: flags.dim, cond: flags.cond, seed: flags.seed, precision });
+        loaded = await loadAnyProblem(flags.problem, { dim: flags.dim, cond: flags.cond, seed: flags.seed, precision });
       } catch (error) {
         throw new UserError((error as Error).message);
       }

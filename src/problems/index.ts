@@ -3,3 +3,5 @@ export * from "./objectives.js";
 export * from "./builtin.js";
 export * from "./spec.js";
 export * from "./objective.js";
+export * from "./fromFunction.js";
+export * from "./module.js";

@@ -46,8 +46,11 @@ export class Objective {
   ) {
     this.dim = problem.dim;
     this.fn = jit(problem.f);
-    this.vg = jit(valueAndGrad(problem.f));
-    if (precision.dtype === np.float64) {
+    const { grad: userGrad, hvp: userHvp } = problem;
+    this.vg = userGrad ? jit((x: np.Array) => [problem.f(x.ref), userGrad(x)] as [np.Array, np.Array]) : jit(valueAndGrad(problem.f));
+    if (userHvp) {
+      this.hvpFn = jit(userHvp);
+    } else if (precision.dtype === np.float64) {
       // jax-js 0.1.25 bug: jit(jvp(grad(f))) in float64 with a matmul throws "bufidx out of bounds"
       // on the cpu device and returns wrong values on Wasm (measured: [1.00006, 0.50003] for [2, 1]).
       // Reverse-over-reverse, H v = ∇(∇f · v), compiles correctly (within 2e-16 of the eager HVP)
@@ -65,7 +68,7 @@ export class Objective {
     // correct in float64 on both devices (jit(hessian) is not, being forward-over-reverse) and faster
     // than eager hessian() (measured, cpu device: mlp 100 vs 550 ms, rosenbrock100 175 vs 330 ms).
     this.hessianFn = jit((x: np.Array, eye: np.Array) => {
-      const rows = vmap((v: np.Array) => grad((y: np.Array) => np.dot(grad(problem.f)(y), v.ref))(x.ref))(eye);
+      const rows = vmap((v: np.Array) => (userHvp ? userHvp(x.ref, v) : grad((y: np.Array) => np.dot(grad(problem.f)(y), v.ref))(x.ref)))(eye);
       x.dispose();
       return rows;
     });
