@@ -1,4 +1,4 @@
-import { methodByName } from "../optimize/index.js";
+import { methodByName } from "../methods/index.js";
 import { Objective } from "../problems/objective.js";
 import type { BenchmarkCase } from "./cases.js";
 

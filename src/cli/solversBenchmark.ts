@@ -3,8 +3,8 @@ import cliProgress from "cli-progress";
 import { DEFAULT_METHODS, runSuite, type SuiteName } from "../benchmark/suite.js";
 import { markdownTable, summary, tableRows, writeReport } from "../benchmark/report.js";
 import { startEngine } from "../engine/index.js";
-import { allMethods } from "../optimize/index.js";
-import { UserError } from "../train/errors.js";
+import { allMethods } from "../methods/index.js";
+import { UserError } from "./errors.js";
 import { integerArg, numberArg } from "./args.js";
 
 const list = (value: string) => value.split(",").map((s) => s.trim()).filter(Boolean);

@@ -1,7 +1,7 @@
 import { hagerZhang, type HagerZhangOptions } from "../linesearch/hagerZhang.js";
 import { ObjectiveLine } from "../linesearch/lineFunction.js";
-import { axpyInPlace, dot, neg, norm, sub, type Vec } from "../linesearch/vector.js";
-import type { OptimizeResult } from "../optimize/result.js";
+import { axpy, dot, maxAbs, neg, norm, sub, type Vec } from "../linalg/vector.js";
+import type { OptimizeResult } from "./result.js";
 import type { Objective } from "../problems/objective.js";
 import type { SolverOptions } from "./options.js";
 import { SolverRun } from "./run.js";
@@ -14,9 +14,6 @@ export interface CgDescentOptions extends SolverOptions {
   /** Settings of the Hager–Zhang line search. */
   lineSearch?: HagerZhangOptions;
 }
-
-/** ‖v‖∞. */
-const maxAbs = (v: ArrayLike<number>) => Array.from(v).reduce((m, x) => Math.max(m, Math.abs(x)), 0);
 
 /** CG_DESCENT's first trial step at x0 (Hager & Zhang 2006, I0): ψ0‖x0‖∞/‖g0‖∞, or ψ0|f0|/‖g0‖² at x0 = 0 (ψ0 = 0.01). */
 function firstTrial(x: Vec, f: number, g: Vec): number {
@@ -65,7 +62,7 @@ export function cgDescent(objective: Objective, x0: ArrayLike<number>, options: 
     const beta = restart ? 0 : Math.max(betaN, betaLow);
     if (restart) sinceRestart = 0;
     x = line.point(search.alpha);
-    d = axpyInPlace(neg(gNew), beta, d);
+    d = axpy(neg(gNew), beta, d);
     [f, g, alphaPrev] = [fNew, gNew, search.alpha];
     run.record(x, f, norm(g), { alpha: search.alpha, beta });
   }

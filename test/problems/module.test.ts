@@ -2,7 +2,7 @@ import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { precisionOf, startEngine } from "../../src/engine/index.js";
-import { allMethods } from "../../src/optimize/index.js";
+import { allMethods } from "../../src/methods/index.js";
 import { loadObjectiveModule, Objective, objectiveFromFunction } from "../../src/problems/index.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/objectives/${name}`, import.meta.url));
