@@ -9,7 +9,7 @@ import { integerArg, numberArg } from "./args.js";
 export function optimizeCommand(): Command {
   return new Command("optimize")
     .description("run one optimizer or solver on a problem (built-in or a JSON spec) and report SciPy-style counts")
-    .requiredOption("--problem <name|file>", "rosenbrock | quadratic | beale | saddle | himmelblau | coupled | FILE.json[#ENTRY] | objective module FILE.mjs/.js/.ts (default export { x0, f(x, np) })")
+    .requiredOption("--problem <name|file>", "rosenbrock | quadratic | beale | saddle | himmelblau | coupled | mgh:NAME | FILE.json[#ENTRY] | objective module FILE.mjs/.js/.ts (default export { x0, f(x, np) })")
     .requiredOption("--method <name>", "e.g. book.adam, torch.SGD, bfgs (see --help of each issue's docs)")
     .option("--config <json>", "method settings as a JSON object (keys as in the reference files)")
     .option("--steps <k>", "run exactly k steps (first-order methods)", integerArg)

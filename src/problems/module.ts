@@ -4,6 +4,7 @@ import { basename, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { toDevice, type Precision } from "../engine/index.js";
 import { objectiveFromFunction } from "./fromFunction.js";
+import { mghProblem } from "./mgh/index.js";
 import type { Problem } from "./problem.js";
 import { loadProblem, type LoadedProblem } from "./spec.js";
 
@@ -65,8 +66,9 @@ export async function loadObjectiveModule(path: string, precision: Precision): P
   return problem;
 }
 
-/** `--problem`: a built-in name, a JSON spec file, or an objective module (.mjs, .js, .ts). */
+/** `--problem`: a built-in name, `mgh:NAME` (a Moré–Garbow–Hillstrom function, n from --dim), a JSON spec file, or an objective module (.mjs, .js, .ts). */
 export async function loadAnyProblem(arg: string, opts: Parameters<typeof loadProblem>[1]): Promise<LoadedProblem> {
   if (isObjectiveModule(arg)) return { problem: await loadObjectiveModule(arg, opts.precision), runs: [] };
+  if (arg.startsWith("mgh:")) return { problem: mghProblem(arg.slice(4), { precision: opts.precision, n: opts.dim }), runs: [] };
   return loadProblem(arg, opts);
 }

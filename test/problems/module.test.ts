@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { precisionOf, startEngine } from "../../src/engine/index.js";
 import { allMethods } from "../../src/methods/index.js";
-import { loadObjectiveModule, Objective, objectiveFromFunction } from "../../src/problems/index.js";
+import { loadAnyProblem, loadObjectiveModule, Objective, objectiveFromFunction } from "../../src/problems/index.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/objectives/${name}`, import.meta.url));
 const precision = precisionOf("float64");
@@ -43,6 +43,16 @@ describe("user objectives from a module (default export { x0, f(x, np), grad?, h
       objective.dispose();
       assert.ok(Number.isFinite(result.f) && result.f < 312, `${name}: f = ${result.f} (${result.message})`);
     }
+  });
+
+  it("--problem mgh:NAME builds an MGH function (n from --dim); an unknown name is refused", async () => {
+    const { problem } = await loadAnyProblem("mgh:watson", { precision, dim: 9 });
+    assert.equal(problem.dim, 9);
+    assert.equal(problem.solution?.f, 1.39976e-6);
+    const objective = new Objective(problem, precision);
+    assert.equal(objective.value(problem.x0), 30);
+    objective.dispose();
+    await assert.rejects(loadAnyProblem("mgh:nope", { precision }), /unknown MGH function "nope"/);
   });
 
   it("objectiveFromFunction takes a plain function (the library path)", () => {
