@@ -3,7 +3,11 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { descent } from "./run.js";
+
+const BIN = fileURLToPath(new URL("../../bin/descent.js", import.meta.url));
 
 describe("descent solvers-benchmark (end to end, through the built binary)", () => {
   it("--quick --suite all: every solver and SciPy's four on 13 cases, with the table, results and profiles written", () => {
@@ -30,6 +34,17 @@ describe("descent solvers-benchmark (end to end, through the built binary)", () 
         assert.ok(existsSync(join(out, `quasi-newton-${kind}-profile-tau${tau}.svg`)));
       }
     }
+  });
+
+  it("without a Python that has scipy, SciPy's side comes from bench/results/scipy-solvers.json", () => {
+    const run = spawnSync(process.execPath, [BIN, "solvers-benchmark", "--quick", "--suite", "scipy", "--methods", "lbfgs", "--json"], {
+      encoding: "utf8",
+      env: { ...process.env, DESCENT_PYTHON: "/nonexistent/python3" },
+    });
+    assert.equal(run.status, 0, run.stderr);
+    const summary = JSON.parse(run.stdout);
+    assert.deepEqual(summary.scipy, { version: "1.10.1", source: "file", missing: [] });
+    assert.equal(summary.summary.length, 5);
   });
 
   it("bad input exits 2 with one line naming the cause", () => {
