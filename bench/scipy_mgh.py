@@ -1,14 +1,14 @@
 """SciPy's BFGS, L-BFGS-B, CG and Newton-CG on the benchmark cases of `descent solvers-benchmark`.
 
 Usage: /usr/bin/python3 bench/scipy_mgh.py < cases.json > results.json
-Reads {"cases": [{"id", "suite": "mgh"|"scipy", "problem", "x0"}]} (the cases `descent solvers-benchmark` runs, so both
+Reads {"gtol": 1e-8, "cases": [{"id", "suite": "mgh"|"scipy", "problem", "x0"}]} (the cases `descent solvers-benchmark` runs, so both
 sides start from the same points) and writes one JSON object on stdout: {"scipy": version, "settings": {...}, "runs": [{case, method, nit, nfev, njev, nhev,
 f, gradNorm, f0, success, message, trace: [[gradient evaluations so far, f], ...]}]}.
 
 The functions are test/fixtures/gen/mgh_problems.py (numpy, written from the papers independently of the
 TypeScript); gradients by the complex step (exact to rounding). Newton-CG gets no Hessian, so SciPy
 approximates Hessian-vector products by differences of gradients (those gradients are counted in njev).
-SciPy's defaults throughout, except gtol = 1e-8 (Descent's solvers get tol = 1e-8 too) and maxiter = 200n.
+SciPy's defaults throughout, except gtol (default 1e-8, as Descent's tol) and maxiter = 200n.
 """
 import json
 import os
@@ -34,7 +34,7 @@ def objective(case):
     return S.FUNCTIONS[case["problem"]]
 
 
-def run(case, f, x0, method):
+def run(case, f, x0, method, gtol):
     counts = {"g": 0}
     trace = []
 
@@ -58,7 +58,7 @@ def run(case, f, x0, method):
 
     options = {"maxiter": 200 * len(x0)}
     if method != "Newton-CG":  # Newton-CG has no gtol (it stops on xtol)
-        options["gtol"] = 1e-8
+        options["gtol"] = gtol
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         try:
@@ -74,9 +74,10 @@ def run(case, f, x0, method):
 
 
 def main():
-    cases = json.load(sys.stdin)["cases"]
-    runs = [run(case["id"], objective(case), np.array(case["x0"], dtype=float), method) for case in cases for method in METHODS]
-    json.dump({"scipy": scipy.__version__, "settings": {"gtol": 1e-8, "maxiter": "200n"}, "runs": runs}, sys.stdout)
+    request = json.load(sys.stdin)
+    gtol = request.get("gtol", 1e-8)
+    runs = [run(case["id"], objective(case), np.array(case["x0"], dtype=float), method, gtol) for case in request["cases"] for method in METHODS]
+    json.dump({"scipy": scipy.__version__, "settings": {"gtol": gtol, "maxiter": "200n"}, "runs": runs}, sys.stdout)
     sys.stdout.write("\n")
 
 

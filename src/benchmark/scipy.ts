@@ -48,11 +48,11 @@ export function scipyAvailable(): boolean {
   return probe.status === 0;
 }
 
-const caseInput = (cases: BenchmarkCase[]) => JSON.stringify({ cases: cases.map((c) => ({ id: c.id, suite: c.suite, problem: c.problem, x0: c.x0 })) });
+const caseInput = (cases: BenchmarkCase[], gtol: number) => JSON.stringify({ gtol, cases: cases.map((c) => ({ id: c.id, suite: c.suite, problem: c.problem, x0: c.x0 })) });
 
-/** Runs SciPy's four methods on the cases now (bench/scipy_mgh.py through Debian's python3-scipy). */
-export function runScipyLive(cases: BenchmarkCase[]): ScipyResults {
-  const run = spawnSync(PYTHON, [SCIPY_SCRIPT], { input: caseInput(cases), encoding: "utf8", maxBuffer: 1 << 28 });
+/** Runs SciPy's four methods on the cases now (bench/scipy_mgh.py through Debian's python3-scipy), gtol as our tol. */
+export function runScipyLive(cases: BenchmarkCase[], gtol = 1e-8): ScipyResults {
+  const run = spawnSync(PYTHON, [SCIPY_SCRIPT], { input: caseInput(cases, gtol), encoding: "utf8", maxBuffer: 1 << 28 });
   if (run.status !== 0) throw new Error(`${SCIPY_SCRIPT} failed (exit ${run.status}): ${run.stderr.trim().split("\n").pop()}`);
   const out = JSON.parse(run.stdout) as { scipy: string; runs: ScipyRun[] };
   return { source: "live", scipy: out.scipy, runs: out.runs, missing: [] };
@@ -68,9 +68,9 @@ export function readScipyResults(cases: BenchmarkCase[], path = SCIPY_RESULTS): 
   return { source: "file", scipy: file.scipy, runs: file.runs.filter((r) => covered.has(r.case)), missing: cases.filter((c) => !covered.has(c.id)).map((c) => c.id) };
 }
 
-/** SciPy live when it is installed, else the committed file. */
-export function scipyResults(cases: BenchmarkCase[]): ScipyResults {
-  return scipyAvailable() ? runScipyLive(cases) : readScipyResults(cases);
+/** SciPy live when it is installed, else the committed file (computed with gtol = 1e-8). */
+export function scipyResults(cases: BenchmarkCase[], gtol = 1e-8): ScipyResults {
+  return scipyAvailable() ? runScipyLive(cases, gtol) : readScipyResults(cases);
 }
 
 /** The committed file's content: the runs plus the starts they used. */

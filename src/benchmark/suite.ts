@@ -56,6 +56,6 @@ export function runSuite(options: SuiteOptions): SuiteResult {
       options.onProgress?.(runs.length, total, `${method} on ${c.id}`);
     }
   }
-  const scipy = options.scipy === false ? undefined : scipyResults(cases);
+  const scipy = options.scipy === false ? undefined : scipyResults(cases, options.tol);
   return { cases, runs, scipy, outcomes: [...runs.map(ourOutcome), ...(scipy?.runs.map(scipyOutcome) ?? [])] };
 }

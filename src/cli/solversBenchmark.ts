@@ -22,7 +22,7 @@ export function solversBenchmarkCommand(): Command {
     .option("--methods <list>", `solvers, comma-separated (default ${DEFAULT_METHODS.join(",")})`)
     .option("--scales <list>", "MGH start scalings x0, 10·x0, 100·x0", "1,10,100")
     .option("--seed <n>", "seed of the SciPy set's random starts", integerArg, 0)
-    .option("--tol <tol>", "stop when ‖g‖₂ <= tol (SciPy gets gtol = tol)", numberArg)
+    .option("--tol <tol>", "stop when ‖g‖₂ <= tol (default 1e-8; SciPy run live gets gtol = tol, the committed SciPy results used 1e-8)", numberArg)
     .option("--quick", "a small subset (CI): six MGH problems from x0 and one start per SciPy problem")
     .option("--no-scipy", "skip SciPy (neither live nor the committed results)")
     .option("--out <dir>", "write results.json, table.md and the profiles (SVG + Vega-Lite) here")
