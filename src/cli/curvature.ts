@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
 import { precisionOf, random, startEngine } from "../engine/index.js";
 import { curvatureAt, type PointCurvature } from "../curvature/index.js";
-import { loadProblem, Objective } from "../problems/index.js";
+import { loadAnyProblem, Objective } from "../problems/index.js";
 import { UserError } from "./errors.js";
 import { integerArg, numberArg } from "./args.js";
 import { readFileSync } from "node:fs";
@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 export function curvatureCommand(): Command {
   return new Command("curvature")
     .description("the Hessian at a point of a problem, from Hessian-vector products: gᵀHg, extreme eigenvalues, trace, spectral density, saddle test (8.2)")
-    .requiredOption("--problem <name|file>", "rosenbrock | quadratic | beale | saddle | himmelblau | coupled | FILE.json[#ENTRY]")
+    .requiredOption("--problem <name|file>", "rosenbrock | quadratic | beale | saddle | himmelblau | coupled | mgh:NAME | FILE.json[#ENTRY] | objective module FILE.mjs/.js/.ts (default export { x0, f(x, np) })")
     .option("--at <file>", "evaluate at this point: a JSON array, or an object with x / theta / x0 / theta0 (default: the problem's start)")
     .option("--top <k>", "largest eigenvalues to report (descending)", integerArg, 1)
     .option("--bottom <k>", "smallest eigenvalues to report (ascending)", integerArg, 1)
@@ -36,7 +36,7 @@ export function curvatureCommand(): Command {
       const precision = precisionOf(flags.dtype);
       let loaded;
       try {
-        loaded = loadProblem(flags.problem, { dim: flags.dim, cond: flags.cond, seed: flags.seed, precision });
+        loaded = await loadAnyProblem(flags.problem, { dim: flags.dim, cond: flags.cond, seed: flags.seed, precision });
       } catch (error) {
         throw new UserError((error as Error).message);
       }

@@ -4,6 +4,7 @@ import { diagnoseCommand } from "./diagnose.js";
 import { isUserFacing } from "./errors.js";
 import { Interrupted } from "./interrupt.js";
 import { optimizeCommand } from "./optimize.js";
+import { solversBenchmarkCommand } from "./solversBenchmark.js";
 import { trainCommand } from "./train.js";
 
 /** Exit codes: 0 success, 2 bad input, a file-system fault or a diverged run (one clear line on stderr), 130 stopped by a signal (checkpointed), 1 internal error. */
@@ -14,6 +15,7 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showSuggestionAfterError();
   for (const command of [trainCommand(), optimizeCommand(), curvatureCommand(), diagnoseCommand()]) program.addCommand(command.exitOverride());
+  program.addCommand(solversBenchmarkCommand().exitOverride());
   try {
     await program.parseAsync(argv, { from: "user" });
     return 0;

@@ -5,7 +5,7 @@ import { dirname } from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
 import { describeFsError } from "../io/runFolder.js";
 import { methodByName } from "../methods/index.js";
-import { isQuadraticProblem, loadProblem } from "../problems/index.js";
+import { isQuadraticProblem, loadAnyProblem } from "../problems/index.js";
 import { UserError } from "./errors.js";
 import { integerArg, numberArg } from "./args.js";
 import { ReportingObjective } from "./optimizeProgress.js";
@@ -13,7 +13,7 @@ import { ReportingObjective } from "./optimizeProgress.js";
 export function optimizeCommand(): Command {
   return new Command("optimize")
     .description("run one optimizer or solver on a problem (built-in or a JSON spec) and report SciPy-style counts")
-    .requiredOption("--problem <name|file>", "rosenbrock | quadratic | beale | saddle | himmelblau | coupled | FILE.json[#ENTRY]")
+    .requiredOption("--problem <name|file>", "rosenbrock | quadratic | beale | saddle | himmelblau | coupled | mgh:NAME | FILE.json[#ENTRY] | objective module FILE.mjs/.js/.ts (default export { x0, f(x, np) })")
     .requiredOption("--method <name>", "e.g. book.adam, torch.SGD, bfgs (see --help of each issue's docs)")
     .option("--config <json>", "method settings as a JSON object (keys as in the reference files)")
     .option("--steps <k>", "run exactly k steps (first-order methods)", integerArg)
@@ -48,7 +48,7 @@ export function optimizeCommand(): Command {
         if (fastExact) precision = precisionOf("float64-fast");
         // The built-in quadratic's eigenbasis costs O(dim³) on the host: say so before a long wait.
         if (flags.problem === "quadratic" && flags.dim >= 300) phase(`building the ${flags.dim}-dimensional quadratic (its orthogonal eigenbasis takes O(dim³) host work)`);
-        loaded = loadProblem(flags.problem, { dim: flags.dim, cond: flags.cond, seed: flags.seed, precision });
+        loaded = await loadAnyProblem(flags.problem, { dim: flags.dim, cond: flags.cond, seed: flags.seed, precision });
       } catch (error) {
         throw new UserError((error as Error).message);
       }

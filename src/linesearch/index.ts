@@ -5,3 +5,4 @@ export * from "./backtracking.js";
 export * from "./strongWolfe.js";
 export * from "./exact.js";
 export * from "./initialStep.js";
+export * from "./hagerZhang.js";

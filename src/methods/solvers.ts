@@ -3,6 +3,7 @@ import { firstIssue } from "../optim/spec.js";
 import { bfgs } from "../solvers/bfgs.js";
 import { bookNewton } from "../solvers/bookNewton.js";
 import { conjugateGradient, type CgVariant } from "../solvers/cg.js";
+import { cgDescent } from "../solvers/cgDescent.js";
 import { coordinateDescent } from "../solvers/coordinateDescent.js";
 import { lbfgs } from "../solvers/lbfgs.js";
 import { newton } from "../solvers/newton.js";
@@ -79,6 +80,11 @@ export const solverMethods: Record<string, MethodEntry> = {
   "cg-fr": cgEntry("fr", "Fletcher-Reeves β"),
   "cg-pr": cgEntry("pr", "Polak-Ribière β"),
   "cg-prplus": cgEntry("prplus", "PR+ β = max(0, β_PR)"),
+  "cg-hz": {
+    description: "Hager–Zhang CG (CG_DESCENT, 2005/2006): β̄ = max(β^N, η_k), guaranteed descent, approximate Wolfe line search",
+    run: (objective, x0, config, opts) =>
+      cgDescent(objective, x0, { ...solverOptions(opts), ...parseConfig("cg-hz", z.object({ eta: positive, restartEvery: z.number().int().positive() }), config) }),
+  },
   bfgs: {
     description: "BFGS (eqs. 8.32-8.33) with a strong Wolfe line search",
     run: (objective, x0, config, opts) => bfgs(objective, x0, { ...solverOptions(opts), ...parseConfig("bfgs", schemas.bfgs, config) }),

@@ -1,6 +1,6 @@
 import { makeJaxpr, numpy as np } from "@jax-js/jax";
 import { precisionOf, toDevice, type DTypeName } from "../engine/index.js";
-import { Objective, type SuppliedDerivatives } from "./objective.js";
+import { Objective } from "./objective.js";
 import type { Problem } from "./problem.js";
 
 /** A user's objective: maps θ (a 1-D jax-js Array, consumed) to a scalar Array; traceable (jax-js ops only). */
@@ -77,7 +77,7 @@ export function objectiveFromFunction(f: ScalarFunction, x0: StartingPoint, opti
   const start = startingPoint(x0);
   const precision = precisionOf(dtype);
   checkScalar(f, start, precision, name);
-  const problem: Problem = { name, dim: start.length, x0: start, f, dispose: () => {} };
-  const supplied: SuppliedDerivatives = { grad: options.jac, hvp: options.hessp };
-  return new Objective(problem, precision, supplied);
+  // Supplied derivatives (SciPy's jac and hessp) travel with the Problem and replace autodiff.
+  const problem: Problem = { name, dim: start.length, x0: start, f, grad: options.jac, hvp: options.hessp, dispose: () => {} };
+  return new Objective(problem, precision);
 }

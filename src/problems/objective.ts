@@ -10,14 +10,6 @@ export interface EvalCounts {
   hvps: number;
 }
 
-/** Derivatives a caller supplies instead of autodiff (SciPy's `jac` and `hessp`), as jax-js functions that consume their arguments. */
-export interface SuppliedDerivatives {
-  /** ∇f(x). */
-  grad?: (x: np.Array) => np.Array;
-  /** ∇²f(x)·v. */
-  hvp?: (x: np.Array, v: np.Array) => np.Array;
-}
-
 /** The last point asked about and what is known there (SciPy's ScalarFunction keeps the same). */
 interface LastPoint {
   x: Float64Array;
@@ -51,14 +43,14 @@ export class Objective {
   constructor(
     readonly problem: Problem,
     readonly precision: Precision,
-    supplied: SuppliedDerivatives = {},
   ) {
     this.dim = problem.dim;
     this.fn = jit(problem.f);
-    const gradient = supplied.grad ?? grad(problem.f);
-    this.vg = supplied.grad ? jit((x: np.Array): [np.Array, np.Array] => [problem.f(x.ref), gradient(x)]) : jit(valueAndGrad(problem.f));
-    if (supplied.hvp) {
-      this.hvpFn = jit(supplied.hvp);
+    const { grad: userGrad, hvp: userHvp } = problem;
+    const gradient = userGrad ?? grad(problem.f);
+    this.vg = userGrad ? jit((x: np.Array): [np.Array, np.Array] => [problem.f(x.ref), gradient(x)]) : jit(valueAndGrad(problem.f));
+    if (userHvp) {
+      this.hvpFn = jit(userHvp);
     } else if (precision.dtype === np.float64) {
       // jax-js 0.1.25 bug: jit(jvp(grad(f))) in float64 with a matmul throws "bufidx out of bounds"
       // on the cpu device and returns wrong values on Wasm (measured: [1.00006, 0.50003] for [2, 1]).
@@ -76,7 +68,7 @@ export class Objective {
     // The dense Hessian as n reverse-over-reverse HVPs against the identity, vmapped in one compiled call:
     // correct in float64 on both devices (jit(hessian) is not, being forward-over-reverse) and faster
     // than eager hessian() (measured, cpu device: mlp 100 vs 550 ms, rosenbrock100 175 vs 330 ms).
-    const hvpOf = supplied.hvp ?? ((x: np.Array, v: np.Array) => grad((y: np.Array) => np.dot(gradient(y), v.ref))(x));
+    const hvpOf = userHvp ?? ((x: np.Array, v: np.Array) => grad((y: np.Array) => np.dot(gradient(y), v.ref))(x));
     this.hessianFn = jit((x: np.Array, eye: np.Array) => {
       const rows = vmap((v: np.Array) => hvpOf(x.ref, v))(eye);
       x.dispose();

@@ -11,6 +11,10 @@ export interface Problem {
   /** The default starting point. */
   x0: Float64Array;
   f: (theta: np.Array) => np.Array;
+  /** ∇f, when given by hand (user objectives); otherwise autodiff of f. Consumes θ. */
+  grad?: (theta: np.Array) => np.Array;
+  /** H(θ)v, when given by hand; otherwise autodiff. Consumes θ and v. */
+  hvp?: (theta: np.Array, v: np.Array) => np.Array;
   /** Known minimizer / minimum, when there is a closed form. */
   solution?: { x?: Float64Array; f?: number };
   /** How to split θ into named tensors (mlp: W1, b1, W2, b2), for pytree-shaped views. */

@@ -4,6 +4,7 @@ export * from "./newton.js";
 export * from "./bookNewton.js";
 export * from "./cg.js";
 export * from "./quasiNewton.js";
+export * from "./cgDescent.js";
 export * from "./bfgs.js";
 export * from "./lbfgs.js";
 export * from "./truncatedCg.js";

@@ -84,7 +84,9 @@ export function newton(objective: Objective, x0: ArrayLike<number>, options: New
               message: `negative curvature: H + αI (α = ${damping}) is not positive definite at iteration ${run.iterations + 1} (smallest eigenvalue of H ${smallestEigenvalue(H, n).toPrecision(4)}); use adaptive damping or saddle-free Newton`,
             });
           }
-          damping = raise(damping);
+          // H is indefinite: α past −λ_min plus ‖g‖ keeps ‖step‖ <= 1 along negative curvature (a bare
+          // ×10 schedule could stop just past −λ_min, where H + αI is nearly singular and the step huge).
+          damping = Math.max(raise(damping), -smallestEigenvalue(H, n) + Math.max(1e-3 * scale, norm(g)));
           continue;
         }
         step = neg(choleskySolve(L, g));

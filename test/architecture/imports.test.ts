@@ -24,6 +24,7 @@ const LAYERS: Record<string, number> = {
   solvers: 3,
   methods: 4,
   minimize: 4,
+  benchmark: 4,
   report: 4,
   sweep: 4,
   strategies: 4,
