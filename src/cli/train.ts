@@ -96,7 +96,6 @@ export async function prepareTraining(config: TrainConfig) {
   }
   const { train: trainSet, validation } = config.validation > 0 ? validationSplit(splits.train, config.validation, random.foldIn(random.randomKey(config.seed), 0x76)) : { train: splits.train, validation: undefined };
   if (validation?.size === 0 || trainSet.size === 0) throw new UserError(`--validation ${config.validation} of ${splits.train.size} training examples leaves ${validation?.size ?? 0} for validation and ${trainSet.size} for training: choose another fraction, or --validation 0`);
-  if (batchSize > trainSet.size) throw new UserError(`--batch-size ${batchSize} is larger than the ${trainSet.size} training examples`);
   const outputs = trainSet.numClasses > 0 ? trainSet.numClasses : trainSet.yShape.reduce((a, b) => a * b, 1);
   let model;
   try {
@@ -107,6 +106,8 @@ export async function prepareTraining(config: TrainConfig) {
   const stepsPerEpoch = Math.ceil(trainSet.size / batchSize);
   const solver = minibatchSolverFor(resolved);
   const optimizer = solver ? closureOptimizer(solver) : buildOptimizer(resolved, stepsPerEpoch * epochs);
+  // After the optimizer's own checks, so a setting it refuses is named first.
+  if (batchSize > trainSet.size) throw new UserError(`--batch-size ${batchSize} is larger than the ${trainSet.size} training examples`);
   let initialize;
   try {
     initialize = initializationHeuristics(config, model, trainSet, precision);
