@@ -3,3 +3,4 @@ export * from "./objectives.js";
 export * from "./builtin.js";
 export * from "./spec.js";
 export * from "./objective.js";
+export * from "./surfaces.js";

@@ -13,23 +13,3 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
     view.finalize();
   }
 }
-
-type Row = Record<string, number | string | null>;
-
-/** A multi-series line chart: one line per entry of `series` (field names of `rows`), x = `x`. */
-export function lineChartSpec(title: string, rows: Row[], x: string, series: string[], opts: { logY?: boolean; yTitle?: string } = {}): TopLevelSpec {
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title,
-    width: 420,
-    height: 220,
-    data: { values: rows },
-    transform: [{ fold: series, as: ["series", "value"] }, { filter: "isValid(datum.value) && isFinite(datum.value)" }],
-    mark: { type: "line", point: rows.length <= 40 },
-    encoding: {
-      x: { field: x, type: "quantitative", title: x },
-      y: { field: "value", type: "quantitative", title: opts.yTitle ?? "", scale: opts.logY ? { type: "log" } : { zero: false } },
-      color: { field: "series", type: "nominal", title: null },
-    },
-  } as TopLevelSpec;
-}
