@@ -20,5 +20,5 @@ export function factor(x: number): string {
 }
 
 /** d3-format strings for chart axes (Vega-Lite's `format`): 3 significant digits, trailing zeros trimmed. */
-export const AXIS_NUMBER = "~r";
+export const AXIS_NUMBER = ".3~g";
 export const AXIS_PERCENT = ".3~%";

@@ -7,7 +7,7 @@ import { jit, vmap } from "@jax-js/jax";
 import type { TopLevelSpec } from "vega-lite";
 import { toDevice, type Precision } from "../engine/index.js";
 import { methodByName } from "../optimize/index.js";
-import { Objective, type Surface } from "../problems/index.js";
+import { Objective, type Problem, type Surface } from "../problems/index.js";
 import { axis, panels, PALETTE, SCHEMA, type Row } from "./charts.js";
 import { contourLevels, contourLines, sampleGrid, type ContourLine, type Grid } from "./contours.js";
 import { sig } from "./format.js";
@@ -125,6 +125,9 @@ export function lossPanelSpec(title: string, runs: { label: string; losses: numb
   // A log scale when f is non-negative; a run that lands on f = 0 exactly ends its line there.
   const log = finite.some((r) => r.f > 0) && finite.every((r) => r.f >= 0);
   const rows = log ? finite.filter((r) => r.f > 0) : finite;
+  // Unbounded runs (f → −∞ on a saddle) would flatten every other line: symlog keeps them readable.
+  const sorted = finite.map((r) => Math.abs(r.f)).sort((a, b) => a - b);
+  const wide = !log && sorted.length > 0 && sorted[sorted.length - 1] > 1e3 * Math.max(sorted[Math.floor(sorted.length / 2)], 1e-12);
   const labels = runs.map((r) => r.label);
   return {
     $schema: SCHEMA,
@@ -135,7 +138,7 @@ export function lossPanelSpec(title: string, runs: { label: string; losses: numb
     mark: { type: "line", strokeWidth: 1.6 },
     encoding: {
       x: { field: "step", type: "quantitative", axis: axis("step", { integer: true }) },
-      y: { field: "f", type: "quantitative", scale: log ? { type: "log" } : { zero: false }, axis: axis(opts.yTitle ?? (log ? "f (log scale)" : "f")) },
+      y: { field: "f", type: "quantitative", scale: log ? { type: "log" } : wide ? { type: "symlog" } : { zero: false }, axis: axis(opts.yTitle ?? (log ? "f (log scale)" : wide ? "f (symlog scale)" : "f")) },
       color: { field: "method", type: "nominal", title: null, sort: labels, scale: { domain: labels, range: PALETTE } },
     },
   } as TopLevelSpec;
@@ -145,4 +148,21 @@ export function lossPanelSpec(title: string, runs: { label: string; losses: numb
 export function landscapeSpec(l: Landscape, caption?: string): TopLevelSpec {
   const finals = l.runs.map((r) => `${r.label}: f = ${sig(r.losses[r.losses.length - 1] ?? NaN)} after ${r.path.length - 1} steps`).join("; ");
   return panels(`${l.surface.name}: ${l.surface.description}`, [contourPlotSpec("paths over the contours of f", l.surface.view, l.contours, l.runs, { minimum: l.surface.minimum }), lossPanelSpec("f along the path", l.runs)], caption ?? finals);
+}
+
+/** A 2-D problem from a JSON spec file as a surface; its view box is fitted to the runs (see `fitView`). */
+export function surfaceFromProblem(name: string, build: (precision: Precision) => Problem, start: [number, number]): Surface {
+  return { name, description: "2-D problem from a file", problem: build, start, view: { x: [start[0] - 1, start[0] + 1], y: [start[1] - 1, start[1] + 1] } };
+}
+
+/** The smallest box holding the start and every path, with a 15% margin (for problems without a view box). */
+export function fitView(surface: Surface, runs: SurfaceRun[]): Surface {
+  const points = [surface.start, ...runs.flatMap((r) => r.path)];
+  const span = (k: 0 | 1): [number, number] => {
+    const lo = Math.min(...points.map((p) => p[k]));
+    const hi = Math.max(...points.map((p) => p[k]));
+    const margin = Math.max(0.15 * (hi - lo), 0.5);
+    return [lo - margin, hi + margin];
+  };
+  return { ...surface, view: { x: span(0), y: span(1) } };
 }
