@@ -3,6 +3,7 @@ import { ZodError } from "zod";
 import { UserError } from "../train/errors.js";
 import { curvatureCommand } from "./curvature.js";
 import { diagnoseCommand } from "./diagnose.js";
+import { figuresCommand } from "./figures.js";
 import { landscapeCommand } from "./landscape.js";
 import { optimizeCommand } from "./optimize.js";
 import { trainCommand } from "./train.js";
@@ -15,7 +16,7 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showSuggestionAfterError();
   for (const command of [trainCommand(), optimizeCommand(), curvatureCommand(), diagnoseCommand()]) program.addCommand(command.exitOverride());
-  for (const command of [landscapeCommand()]) program.addCommand(command.exitOverride());
+  for (const command of [landscapeCommand(), figuresCommand()]) program.addCommand(command.exitOverride());
   try {
     await program.parseAsync(argv, { from: "user" });
     return 0;

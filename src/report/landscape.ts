@@ -57,7 +57,7 @@ export function surfaceContours(surface: Surface, precision: Precision, opts: { 
   }
 }
 
-/** Runs each method from the surface's start (or `from`) for `steps` steps (solvers: at most `steps` iterations). */
+/** Runs each method from the surface's start (or `from`): first-order methods `steps` steps, solvers at most `steps` iterations (they stop at ‖g‖ ≤ tol). */
 export function raceOnSurface(surface: Surface, methods: MethodSpec[], opts: { steps: number; from?: [number, number]; precision: Precision; tol?: number }): SurfaceRun[] {
   const start = Float64Array.from(opts.from ?? surface.start);
   const values = batchedValues(surface, opts.precision);
@@ -66,7 +66,7 @@ export function raceOnSurface(surface: Surface, methods: MethodSpec[], opts: { s
       const problem = surface.problem(opts.precision);
       const objective = new Objective(problem, opts.precision);
       try {
-        const result = methodByName(method).run(objective, Float64Array.from(start), config ?? {}, { steps: opts.steps, maxIter: opts.steps, tol: opts.tol, recordTrajectory: true });
+        const result = methodByName(method).run(objective, Float64Array.from(start), config ?? {}, { maxIter: opts.steps, tol: opts.tol, recordTrajectory: true });
         const points = [start, ...(result.trajectory ?? [])].filter((p) => Number.isFinite(p[0]) && Number.isFinite(p[1]));
         const path = points.map((p) => [p[0], p[1]] as [number, number]);
         const losses = Array.from(values.evaluate(Float64Array.from(path.flat())));
@@ -104,7 +104,7 @@ export function contourPlotSpec(title: string, box: { x: [number, number]; y: [n
   const x = { field: "x", type: "quantitative", scale: { domain: box.x, nice: false, zero: false }, axis: axis("θ₁") };
   const y = { field: "y", type: "quantitative", scale: { domain: box.y, nice: false, zero: false }, axis: axis("θ₂") };
   const labels = paths.map((p) => p.label);
-  const color = { field: "method", type: "nominal", title: null, sort: labels, scale: { domain: labels, range: PALETTE } };
+  const color = { field: "method", type: "nominal", title: null, sort: labels, scale: { domain: labels, range: PALETTE }, legend: { labelLimit: 320, orient: "bottom", direction: "vertical" } };
   const pathRows = paths.flatMap((p) => p.path.map(([px, py], step) => ({ method: p.label, step, x: px, y: py })));
   const ends = paths.filter((p) => p.path.length > 0).map((p) => ({ method: p.label, x: p.path[p.path.length - 1][0], y: p.path[p.path.length - 1][1] }));
   const starts = [...new Map(paths.filter((p) => p.path.length > 0).map((p) => [`${p.path[0]}`, { x: p.path[0][0], y: p.path[0][1] }])).values()];
@@ -139,7 +139,8 @@ export function lossPanelSpec(title: string, runs: { label: string; losses: numb
     encoding: {
       x: { field: "step", type: "quantitative", axis: axis("step", { integer: true }) },
       y: { field: "f", type: "quantitative", scale: log ? { type: "log" } : wide ? { type: "symlog" } : { zero: false }, axis: axis(opts.yTitle ?? (log ? "f (log scale)" : wide ? "f (symlog scale)" : "f")) },
-      color: { field: "method", type: "nominal", title: null, sort: labels, scale: { domain: labels, range: PALETTE } },
+      // The paths panel beside it carries the legend; the colours match.
+      color: { field: "method", type: "nominal", title: null, sort: labels, scale: { domain: labels, range: PALETTE }, legend: null },
     },
   } as TopLevelSpec;
 }
