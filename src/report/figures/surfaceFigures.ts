@@ -98,7 +98,7 @@ export function figure83(opts: FigureOptions): Figure {
 /** 8.4: local descent goes the long way around a mountain. */
 export function figure84(opts: FigureOptions): Figure {
   const steps = opts.quick ? 60 : 150;
-  return race("fig-8-4-mountain.svg", "Figure 8.4: local structure misleads, a path around a mountain", "mountain", [{ method: "book.sgd", config: { lr: 0.5 }, label: "gradient descent, ε = 0.5" }], steps, opts, (runs) => `${SURFACES.mountain.description}. Started at (−3, 0.3) behind the mountain, gradient descent follows the local gradient around it to the minimum at (3, 0), a path much longer than the straight line (${runs.map((r) => `${r.path.length - 1} steps, final f = ${finalF(r)}`).join("; ")}).`);
+  return race("fig-8-4-mountain.svg", "Figure 8.4: local structure misleads, a path around a mountain", "mountain", [{ method: "book.sgd", config: { lr: 0.5 }, label: "gradient descent, ε = 0.5" }], steps, opts, (runs) => `${SURFACES.mountain.description}. Started at (−3, 0.3) behind the mountain, gradient descent follows the local gradient around it to the minimum near (3, 0), a path much longer than the straight line (${runs.map((r) => `${r.path.length - 1} steps, final f = ${finalF(r)}`).join("; ")}).`);
 }
 
 /** 8.5: momentum against plain gradient descent on an ill-conditioned quadratic. */
