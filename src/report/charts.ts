@@ -37,11 +37,14 @@ export const axis = (title: string, opts: { integer?: boolean; percent?: boolean
  * threshold rule. Non-positive values are dropped on a log axis (Vega-Lite cannot place them).
  */
 export function xyChartSpec(title: string, rows: Row[], x: string, series: string[], opts: XyChartOptions = {}): TopLevelSpec {
+  // Vega reads "." and "[" in a field name as nested access: escape them (series keep their names).
+  const field = (name: string) => name.replace(/[.[\]]/g, (c) => `\\${c}`);
   const filters = ["isValid(datum.value) && isFinite(datum.value)", `isValid(datum["${x}"])`];
+  x = field(x);
   if (opts.logY) filters.push("datum.value > 0");
   if (opts.logX) filters.push(`datum["${x}"] > 0`);
   const main = {
-    transform: [{ fold: series, as: ["series", "value"] }, { filter: filters.join(" && ") }],
+    transform: [{ fold: series.map(field), as: ["series", "value"] }, { filter: filters.join(" && ") }],
     mark: opts.points ? { type: "point", filled: true, size: 30 } : { type: "line", point: rows.length <= 40 },
     encoding: {
       x: { field: x, type: "quantitative", axis: axis(opts.xTitle ?? x, { integer: opts.integerX }), scale: opts.logX ? { type: "log" } : { zero: false } },
