@@ -42,11 +42,12 @@ export const SURFACES: Record<string, Surface> = {
   "ill-conditioned": {
     name: "ill-conditioned",
     description: "½(x² + 25y²) rotated by 30°: condition number 25 (8.2.1)",
-    start: [-4, 2],
+    start: [-4.2, -1.8],
     view: { x: [-5, 5], y: [-3.5, 3.5] },
     minimum: [0, 0],
+    logLevels: true,
     problem: (p) =>
-      surfaceProblem("ill-conditioned", [-4, 2], p, { c: Math.cos(Math.PI / 6), s: Math.sin(Math.PI / 6), k: 25 }, (x, y, c) => {
+      surfaceProblem("ill-conditioned", [-4.2, -1.8], p, { c: Math.cos(Math.PI / 6), s: Math.sin(Math.PI / 6), k: 25 }, (x, y, c) => {
         const u = x.ref.mul(c.c).add(y.ref.mul(c.s));
         const v = y.mul(c.c).sub(x.mul(c.s));
         return sq(u).add(sq(v).mul(c.k)).mul(0.5);

@@ -104,7 +104,7 @@ export function figure84(opts: FigureOptions): Figure {
 /** 8.5: momentum against plain gradient descent on an ill-conditioned quadratic. */
 export function figure85(opts: FigureOptions): Figure {
   const steps = opts.quick ? 30 : 60;
-  return race("fig-8-5-momentum.svg", "Figure 8.5: momentum on an ill-conditioned quadratic", "ill-conditioned", [{ method: "book.sgd", config: { lr: 0.075 }, label: "gradient descent, ε = 0.075" }, { method: "book.momentum", config: { lr: 0.1, alpha: 0.5 }, label: "momentum, ε = 0.1, α = 0.5" }], steps, opts, (runs) => `${SURFACES["ill-conditioned"].description}, ${steps} steps from (−4, 2). Gradient descent with a step near 2/λ_max zig-zags across the narrow valley and crawls along it; momentum (Alg. 8.2) lets the oscillations across the valley cancel while it gathers speed along it (final f: ${runs.map((r) => `${r.label.split(",")[0]} ${finalF(r)}`).join(", ")}).`);
+  return race("fig-8-5-momentum.svg", "Figure 8.5: momentum on an ill-conditioned quadratic", "ill-conditioned", [{ method: "book.sgd", config: { lr: 0.075 }, label: "gradient descent, ε = 0.075" }, { method: "book.momentum", config: { lr: 0.1, alpha: 0.5 }, label: "momentum, ε = 0.1, α = 0.5" }], steps, opts, (runs) => `${SURFACES["ill-conditioned"].description}, ${steps} steps from (−4.2, −1.8). Gradient descent with a step near 2/λ_max zig-zags across the narrow valley and crawls along it; momentum (Alg. 8.2) lets the oscillations across the valley cancel while it gathers speed along it (final f: ${runs.map((r) => `${r.label.split(",")[0]} ${finalF(r)}`).join(", ")}).`);
 }
 
 /** 8.6: steepest descent with exact line searches zig-zags; conjugate gradients finishes in n = 2 steps. */
