@@ -8,7 +8,8 @@ import { htmlPage } from "../report/html.js";
 import { fitView, landscapeSpec, raceOnSurface, surfaceContours, surfaceFromProblem, type MethodSpec } from "../report/landscape.js";
 import { renderSvg } from "../report/render.js";
 import { UserError } from "../train/errors.js";
-import { integerArg } from "./args.js";
+import { integerArg, numberArg } from "./args.js";
+import { networkLandscapeAction } from "./landscapeNetwork.js";
 
 const parseJson = (flag: string, text: string) => {
   try {
@@ -57,8 +58,13 @@ function surfaceFor(arg: string, dtype: "float32" | "float64"): Surface {
 export function landscapeCommand(): Command {
   return new Command("landscape")
     .description("race optimizers and solvers on a 2-D surface: each path over the contour lines, with a loss-vs-step panel")
-    .requiredOption("--problem <name|file>", `${Object.keys(SURFACES).join(" | ")} | FILE.json (a 2-D problem spec)`)
-    .requiredOption("--methods <a,b,c>", "methods of `descent optimize` (first-order and solvers), comma-separated")
+    .option("--problem <name|file>", `${Object.keys(SURFACES).join(" | ")} | FILE.json (a 2-D problem spec)`)
+    .option("--methods <a,b,c>", "methods of `descent optimize` (first-order and solvers), comma-separated")
+    .option("--model <dir>", "instead of --problem: a `descent train --out DIR` run; draws the θ₀→θ* interpolation and a filter-normalized 2-D slice")
+    .option("--grid <n>", "with --model: n × n slice points", integerArg, 41)
+    .option("--span <s>", "with --model: α, β ∈ [−s, s]", numberArg, 1)
+    .option("--examples <m>", "with --model: training examples in the loss", integerArg, 1000)
+    .option("--trajectory", "with --model: retrace the run (deterministic by seed) and project θ after every epoch")
     .option("--config <json>", 'settings per method, e.g. {"book.sgd": {"lr": 0.01}, "book.momentum": {"lr": 0.01, "alpha": 0.9}}')
     .option("--steps <k>", "steps of each first-order method (iteration cap of each solver)", integerArg, 100)
     .option("--from <x,y>", "start point (default: the surface's)")
@@ -67,6 +73,12 @@ export function landscapeCommand(): Command {
     .action(async (flags) => {
       const out: string = flags.out;
       if (!/\.(svg|html)$/i.test(out)) throw new UserError(`--out must end in .svg or .html, got "${out}"`);
+      if ((flags.problem === undefined) === (flags.model === undefined)) throw new UserError("give either --problem (a 2-D surface) or --model (a trained network)");
+      if (flags.model !== undefined) {
+        if (!(flags.grid >= 3) || !(flags.span > 0) || !(flags.examples >= 1)) throw new UserError("--grid must be at least 3, --span positive and --examples at least 1");
+        return networkLandscapeAction({ model: flags.model, grid: flags.grid, span: flags.span, examples: flags.examples, trajectory: flags.trajectory, out });
+      }
+      if (flags.methods === undefined) throw new UserError("--problem needs --methods");
       if (!(flags.steps >= 1)) throw new UserError(`--steps must be at least 1, got ${flags.steps}`);
       const methods = parseMethods(flags.methods, flags.config);
       const from = flags.from === undefined ? undefined : parsePoint(flags.from);

@@ -100,9 +100,10 @@ export interface PathLayer {
  * Paths over contour lines in a fixed box: grey contours, one coloured line per path, a black start
  * mark, a square end mark per path, and a cross at the known minimum. Marks are clipped to the box.
  */
-export function contourPlotSpec(title: string, box: { x: [number, number]; y: [number, number] }, contours: ContourLine[], paths: PathLayer[], opts: { minimum?: [number, number]; width?: number; height?: number; extra?: object[] } = {}): TopLevelSpec {
-  const x = { field: "x", type: "quantitative", scale: { domain: box.x, nice: false, zero: false }, axis: axis("θ₁") };
-  const y = { field: "y", type: "quantitative", scale: { domain: box.y, nice: false, zero: false }, axis: axis("θ₂") };
+export function contourPlotSpec(title: string, box: { x: [number, number]; y: [number, number] }, contours: ContourLine[], paths: PathLayer[], opts: { minimum?: [number, number]; width?: number; height?: number; extra?: object[]; axes?: [string, string] } = {}): TopLevelSpec {
+  const [xTitle, yTitle] = opts.axes ?? ["θ₁", "θ₂"];
+  const x = { field: "x", type: "quantitative", scale: { domain: box.x, nice: false, zero: false }, axis: axis(xTitle) };
+  const y = { field: "y", type: "quantitative", scale: { domain: box.y, nice: false, zero: false }, axis: axis(yTitle) };
   const labels = paths.map((p) => p.label);
   const color = { field: "method", type: "nominal", title: null, sort: labels, scale: { domain: labels, range: PALETTE }, legend: { labelLimit: 320, orient: "bottom", direction: "vertical" } };
   const pathRows = paths.flatMap((p) => p.path.map(([px, py], step) => ({ method: p.label, step, x: px, y: py })));
