@@ -22,7 +22,8 @@ export interface NetworkLandscapeFlags {
 
 /** DIR (or DIR/checkpoint.safetensors) → the run's directory, with its config.json and checkpoint. */
 function runDirectory(path: string): string {
-  const dir = existsSync(path) && statSync(path).isDirectory() ? path : dirname(path);
+  if (!existsSync(path)) throw new UserError(`--model ${path}: no such file or directory`);
+  const dir = statSync(path).isDirectory() ? path : dirname(path);
   for (const f of ["config.json", "checkpoint.safetensors"]) if (!existsSync(join(dir, f))) throw new UserError(`--model ${path}: no ${f} in ${dir} (expected the --out directory of descent train)`);
   return dir;
 }

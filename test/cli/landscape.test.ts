@@ -17,6 +17,24 @@ describe("descent landscape", () => {
     for (const label of ["book.adam", "bfgs", "f along the path"]) assert.ok(svg.includes(label), label);
   });
 
+  it("draws a trained network's interpolation and filter-normalized slice with its per-epoch trajectory", () => {
+    const dir = tmp("landscape-model");
+    const trained = descent(["train", "--dataset", "blobs", "--epochs", "3", "--width", "16", "--out", dir, "--json"]);
+    assert.equal(trained.code, 0, trained.stderr);
+    const out = join(dir, "landscape.svg");
+    const run = descent(["landscape", "--model", dir, "--grid", "7", "--examples", "200", "--trajectory", "--out", out]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /slice 7×7 in/);
+    const svg = readFileSync(out, "utf8");
+    for (const text of ["2-D slice", "training trajectory, projected", "θ after each epoch"]) assert.ok(svg.includes(text), text);
+    const missing = descent(["landscape", "--model", join(dir, "nowhere"), "--out", out]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /no such file or directory/);
+    const notRun = descent(["landscape", "--model", tmp("empty"), "--out", out]);
+    assert.equal(notRun.code, 2);
+    assert.match(notRun.stderr, /no config\.json/);
+  });
+
   it("refuses bad input with exit code 2 and one message", () => {
     const dir = tmp("landscape-bad");
     const cases: [string[], RegExp][] = [
