@@ -9,7 +9,8 @@ import { deviceBatch, diagnosticsSession, figure81Verdict, gradientNoise, hidden
 import { learningRate, valueAt } from "../optim/index.js";
 import { diagnoseReport } from "../report/diagnoseReport.js";
 import { percent, sig } from "../report/format.js";
-import { train, UserError, type MetricsRecord } from "../train/index.js";
+import { train, type MetricsRecord } from "../train/index.js";
+import { UserError } from "./errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { integerArg, numberArg } from "./args.js";
 import { progressCallbacks } from "./progress.js";

@@ -2,12 +2,12 @@ import { existsSync } from "node:fs";
 import { Command, Option } from "commander";
 import { precisionOf, startEngine } from "../engine/index.js";
 import { writeFileAtomic } from "../io/atomic.js";
-import { allMethods } from "../optimize/index.js";
+import { allMethods } from "../methods/index.js";
 import { loadProblem, SURFACES, type Surface } from "../problems/index.js";
 import { htmlPage } from "../report/html.js";
 import { fitView, landscapeSpec, raceOnSurface, surfaceContours, surfaceFromProblem, type MethodSpec } from "../report/landscape.js";
 import { renderSvg } from "../report/render.js";
-import { UserError } from "../train/errors.js";
+import { UserError } from "./errors.js";
 import { integerArg, numberArg } from "./args.js";
 import { networkLandscapeAction } from "./landscapeNetwork.js";
 

@@ -8,7 +8,8 @@ import { htmlPage } from "../report/html.js";
 import { sig } from "../report/format.js";
 import { networkLandscape, networkLandscapeSpec } from "../report/netLandscape.js";
 import { renderSvg } from "../report/render.js";
-import { loadCheckpoint, train, UserError } from "../train/index.js";
+import { loadCheckpoint, train } from "../train/index.js";
+import { UserError } from "./errors.js";
 import { prepareTraining, resolveConfig } from "./train.js";
 
 export interface NetworkLandscapeFlags {

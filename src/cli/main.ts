@@ -1,10 +1,9 @@
 import { Command, CommanderError } from "commander";
-import { ZodError } from "zod";
-import { UserError } from "../train/errors.js";
 import { curvatureCommand } from "./curvature.js";
 import { diagnoseCommand } from "./diagnose.js";
 import { figuresCommand } from "./figures.js";
 import { landscapeCommand } from "./landscape.js";
+import { isUserFacing } from "./errors.js";
 import { optimizeCommand } from "./optimize.js";
 import { trainCommand } from "./train.js";
 
@@ -25,7 +24,7 @@ export async function main(argv: string[]): Promise<number> {
       // Commander has already printed its one-line message; help and version are not errors.
       return error.exitCode === 0 || error.code === "commander.helpDisplayed" || error.code === "commander.version" ? 0 : 2;
     }
-    if (error instanceof UserError || error instanceof ZodError) {
+    if (isUserFacing(error)) {
       process.stderr.write(`descent: ${error.message}\n`);
       return 2;
     }

@@ -6,7 +6,7 @@
 import { jit, vmap } from "@jax-js/jax";
 import type { TopLevelSpec } from "vega-lite";
 import { toDevice, type Precision } from "../engine/index.js";
-import { methodByName } from "../optimize/index.js";
+import { methodByName } from "../methods/index.js";
 import { Objective, type Problem, type Surface } from "../problems/index.js";
 import { axis, panels, PALETTE, SCHEMA, type Row } from "./charts.js";
 import { contourLevels, contourLines, sampleGrid, type ContourLine, type Grid } from "./contours.js";

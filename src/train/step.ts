@@ -1,10 +1,10 @@
 import { numpy as np, jit, valueAndGrad, tree as jaxTree } from "@jax-js/jax";
 import { leavesWithPaths, refTree, type Tree } from "../engine/index.js";
-import { meanSquaredError, softmaxCrossEntropy } from "../losses.js";
-import type { Layer } from "../nn/index.js";
+import type { LossKind } from "../losses.js";
+import { trainingLoss, type Layer } from "../nn/index.js";
 import { applyUpdates, type GradientTransformation } from "../optim/index.js";
 
-export type LossKind = "cross-entropy" | "mse";
+export type { LossKind } from "../losses.js";
 
 /** Everything the training loop carries from step to step. */
 export type TrainState = {
@@ -19,21 +19,13 @@ export interface StepStats {
   gradNormSq: Float64Array;
 }
 
-export function lossFunction(kind: LossKind) {
-  return kind === "cross-entropy" ? softmaxCrossEntropy : meanSquaredError;
-}
-
 /**
  * One compiled training step: forward, backward and optimizer update in a single `jit`,
  * returning the new state and a small stats vector [loss, ‖g_1‖², …, ‖g_L‖²] — the only
  * values read back to the host (for the progress bar, the non-finite guard and layer norms).
  */
 export function compileTrainStep(model: Layer, kind: LossKind, optimizer: GradientTransformation) {
-  const loss = lossFunction(kind);
-  const objective = (params: Tree, modelState: Tree, x: np.Array, y: np.Array): [np.Array, Tree] => {
-    const [out, newState] = model.apply(params, modelState, x, { train: true });
-    return [loss(out, y), newState];
-  };
+  const objective = trainingLoss(model, kind);
   const step = jit((s: TrainState, x: np.Array, y: np.Array) => {
     // Nesterov-type optimizers name the point where this step's gradient is taken (θ + αv); one gradient either way.
     const point = optimizer.evaluationPoint ? optimizer.evaluationPoint(refTree(s.params), refTree(s.optState)) : refTree(s.params);

@@ -1,7 +1,7 @@
 import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
 import { startEngine, precisionOf } from "../../src/engine/index.js";
-import { allMethods } from "../../src/optimize/index.js";
+import { allMethods } from "../../src/methods/index.js";
 import { Objective, SURFACES } from "../../src/problems/index.js";
 import { raceOnSurface } from "../../src/report/landscape.js";
 import { symmetricEigen2 } from "../../src/report/figures/index.js";
