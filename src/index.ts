@@ -12,3 +12,5 @@ export * as solvers from "./solvers/index.js";
 export * as linesearch from "./linesearch/index.js";
 export * as losses from "./losses.js";
 export { readSafetensors, writeSafetensors } from "./io/safetensors.js";
+export * as problems from "./problems/index.js";
+export * as report from "./report/index.js";

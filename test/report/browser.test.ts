@@ -29,6 +29,7 @@ function makePages(): [string, string][] {
   run(["diagnose", "--dataset", "blobs", "--epochs", "2", "--batch-size", "100", "--monitor-every", "4", "--spectrum-at", "1,18", "--lanczos-steps", "8", "--noise-batch-sizes", "8,64", "--probe-size", "128", "--out", join(work, "diagnose"), "--json"]);
   run(["figures", "--quick", "--out", join(work, "figures")]);
   run(["landscape", "--problem", "rosenbrock", "--methods", "book.momentum,lbfgs", "--config", '{"book.momentum": {"lr": 0.001, "alpha": 0.9}}', "--steps", "40", "--out", join(work, "landscape.html")]);
+  run(["landscape", "--model", join(work, "train"), "--grid", "9", "--examples", "200", "--trajectory", "--out", join(work, "network.html")]);
   const figures = readdirSync(join(work, "figures")).filter((f) => f.endsWith(".svg")).map((f): [string, string] => [`figure-${f.replace(/\.svg$/, "")}`, join(work, "figures", f)]);
   return [
     ["train-report", join(work, "train", "report.html")],
@@ -36,6 +37,7 @@ function makePages(): [string, string][] {
     ["diagnose-report", join(work, "diagnose", "report.html")],
     ["figures-index", join(work, "figures", "index.html")],
     ["landscape", join(work, "landscape.html")],
+    ["network-landscape", join(work, "network.html")],
     ...figures,
   ];
 }
@@ -51,7 +53,7 @@ describe("reports and figures in headless Chromium", { skip }, () => {
   after(async () => browser?.close());
 
   it("renders every page without console errors, with marks in every chart", async () => {
-    assert.ok(pages.length >= 13, `only ${pages.length} pages`);
+    assert.ok(pages.length >= 18, `only ${pages.length} pages`);
     for (const [name, file] of pages) {
       const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
       const errors: string[] = [];
