@@ -61,7 +61,7 @@ export function landscapeCommand(): Command {
     .option("--problem <name|file>", `${Object.keys(SURFACES).join(" | ")} | FILE.json (a 2-D problem spec)`)
     .option("--methods <a,b,c>", "methods of `descent optimize` (first-order and solvers), comma-separated")
     .option("--model <dir>", "instead of --problem: a `descent train --out DIR` run; draws the θ₀→θ* interpolation and a filter-normalized 2-D slice")
-    .option("--grid <n>", "with --model: n × n slice points", integerArg, 41)
+    .option("--grid <n>", "with --model: n × n slice points (n odd)", integerArg, 41)
     .option("--span <s>", "with --model: α, β ∈ [−s, s]", numberArg, 1)
     .option("--examples <m>", "with --model: training examples in the loss", integerArg, 1000)
     .option("--trajectory", "with --model: retrace the run (deterministic by seed) and project θ after every epoch")
@@ -75,7 +75,8 @@ export function landscapeCommand(): Command {
       if (!/\.(svg|html)$/i.test(out)) throw new UserError(`--out must end in .svg or .html, got "${out}"`);
       if ((flags.problem === undefined) === (flags.model === undefined)) throw new UserError("give either --problem (a 2-D surface) or --model (a trained network)");
       if (flags.model !== undefined) {
-        if (!(flags.grid >= 3) || !(flags.span > 0) || !(flags.examples >= 1)) throw new UserError("--grid must be at least 3, --span positive and --examples at least 1");
+        // An odd grid has θ* itself (α = β = 0) as its centre point.
+        if (!(flags.grid >= 3 && flags.grid % 2 === 1) || !(flags.span > 0) || !(flags.examples >= 1)) throw new UserError(`--grid must be odd and at least 3 (got ${flags.grid}), --span positive and --examples at least 1`);
         return networkLandscapeAction({ model: flags.model, grid: flags.grid, span: flags.span, examples: flags.examples, trajectory: flags.trajectory, out });
       }
       if (flags.methods === undefined) throw new UserError("--problem needs --methods");

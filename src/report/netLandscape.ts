@@ -102,6 +102,8 @@ export interface NetworkLandscape {
   /** The snapshots projected onto (d₁, d₂), ending at θ* (0, 0). */
   trajectory: [number, number][];
   seconds: { interpolation: number; slice: number };
+  /** CPU seconds of the slice (this process): the wall time it would take on an otherwise idle core. */
+  sliceCpuSeconds: number;
 }
 
 /**
@@ -126,15 +128,18 @@ export function networkLandscape(opts: { loss: TreeLoss; template: Tree; from: M
     const lineLosses = lossOnPlane(loss, trees.from, trees.along, trees.zero, data, ts.map((t) => [t, 0]), precision);
     const interpolationSeconds = (performance.now() - started) / 1000;
     started = performance.now();
+    const cpu = process.cpuUsage();
     const axis = Array.from({ length: n }, (_, i) => -span + (2 * span * i) / (n - 1));
     const grid = axis.flatMap((b) => axis.map((a): [number, number] => [a, b]));
     const losses = lossOnPlane(loss, trees.to, trees.d1, trees.d2, data, grid, precision);
     const sliceSeconds = (performance.now() - started) / 1000;
+    const { user, system } = process.cpuUsage(cpu);
     return {
       interpolation: ts.map((t, i) => ({ t, loss: lineLosses[i] })),
       slice: { alphas: axis, betas: axis, losses },
       trajectory: projectTrajectory([...opts.snapshots, opts.to], opts.to, d1, d2),
       seconds: { interpolation: interpolationSeconds, slice: sliceSeconds },
+      sliceCpuSeconds: (user + system) / 1e6,
     };
   } finally {
     for (const t of Object.values(trees)) disposeTree(t);

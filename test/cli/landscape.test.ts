@@ -42,6 +42,8 @@ describe("descent landscape", () => {
       [["--problem", "saddle", "--methods", "book.sgd,warp"], /unknown method "warp"/],
       [["--problem", "saddle", "--methods", "book.sgd", "--config", '{"bfgs": {}}'], /--methods does not list/],
       [["--problem", "saddle", "--methods", "book.sgd", "--from", "1"], /--from must be two numbers/],
+      [["--model", ".", "--grid", "8"], /--grid must be odd/],
+      [["--problem", "saddle", "--model", "."], /either --problem .* or --model/],
       [["--problem", "saddle", "--methods", "book.sgd", "--config", '{"book.sgd": {"rate": 1}}'], /rate/],
     ];
     for (const [args, message] of cases) {
