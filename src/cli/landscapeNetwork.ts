@@ -70,6 +70,6 @@ export async function networkLandscapeAction(flags: NetworkLandscapeFlags): Prom
     `Slice computed in ${sig(landscape.seconds.slice, 3)} s (${sig(landscape.sliceCpuSeconds, 3)} CPU s).`;
   const spec = networkLandscapeSpec(`Loss landscape of the trained ${config.model}`, landscape, caption, { from: "θ₀", to: "θ*" });
   const svg = await renderSvg(spec);
-  writeFileAtomic(flags.out, flags.out.toLowerCase().endsWith(".svg") ? svg : htmlPage(`descent landscape — ${config.model} on ${config.dataset}`, [{ heading: "Loss landscape", text: caption, svgs: [svg] }]));
+  writeFileAtomic(flags.out, flags.out.toLowerCase().endsWith(".svg") ? svg : htmlPage(`descent landscape — ${config.model} on ${config.dataset}`, [{ heading: "Loss landscape", svgs: [svg] }]));
   process.stderr.write(`slice ${flags.grid}×${flags.grid} in ${landscape.seconds.slice.toFixed(1)} s (${landscape.sliceCpuSeconds.toFixed(1)} CPU s); wrote ${flags.out}\n`);
 }
