@@ -130,6 +130,7 @@ export function figurePolyak(opts: FigureOptions): Figure {
   const steps = opts.quick ? 100 : 300;
   const lr = 0.03;
   const noise = 3;
+  const burnIn = Math.round(steps / 2);
   const problem = surface.problem(precision);
   const objective = new Objective(problem, precision);
   const draws = random.normal(random.randomKey(8), 2 * steps);
@@ -140,9 +141,10 @@ export function figurePolyak(opts: FigureOptions): Figure {
       const [x, y] = iterate[k - 1];
       const [, g] = objective.valueAndGrad([x, y]);
       iterate.push([x - lr * (g[0] + noise * draws[2 * k - 2]), y - lr * (g[1] + noise * draws[2 * k - 1])]);
-      // Uniform average θ̂ = 1/t Σ θ(i) over the steps so far (8.7.3).
+      // Uniform average θ̂ = 1/t Σ θ(i) (8.7.3) of the iterates after a burn-in: the early transient would drag it back.
+      const since = k - burnIn;
       const [ax, ay] = average[k - 1];
-      average.push([ax + (iterate[k][0] - ax) / k, ay + (iterate[k][1] - ay) / k]);
+      average.push(since <= 0 ? iterate[k] : [ax + (iterate[k][0] - ax) / since, ay + (iterate[k][1] - ay) / since]);
     }
   } finally {
     objective.dispose();
@@ -160,6 +162,7 @@ export function figurePolyak(opts: FigureOptions): Figure {
     { label: "Polyak average θ̂", path: average, losses: values(average), message: "" },
   ];
   const tail = (r: SurfaceRun) => r.losses.slice(-Math.floor(steps / 4)).reduce((a, b) => a + b, 0) / Math.floor(steps / 4);
-  const caption = `Constant-rate SGD (ε = ${lr}) on ${surface.description}, the gradient plus Gaussian noise of standard deviation ${noise} per coordinate (seed 8), ${steps} steps. The iterate keeps bouncing around the minimum (mean f over the last quarter ${sig(tail(runs[0]), 3)}); the uniform average of the iterates settles near it (${sig(tail(runs[1]), 3)}).`;
+  const [bouncing, averaged] = [tail(runs[0]), tail(runs[1])];
+  const caption = `Constant-rate SGD (ε = ${lr}) on ${surface.description}, the gradient plus Gaussian noise of standard deviation ${noise} per coordinate (seed 8), ${steps} steps; θ̂ is the uniform average of the iterates after step ${burnIn} (before it, θ̂ = θ). Mean f over the last quarter: iterate ${sig(bouncing, 3)}, average ${sig(averaged, 3)}${averaged < bouncing ? ": the iterate keeps bouncing around the minimum at the noise's scale while the average settles nearer it." : ": here the average does not beat the iterate."}`;
   return raceFigure("fig-polyak.svg", "Polyak averaging (8.7.3) on a noisy valley", surface, runs, caption, { gridSize: opts.quick ? 41 : 81 });
 }
