@@ -6,6 +6,7 @@ import { gatherBatch } from "../data/index.js";
 import { deviceBatch, diagnosticsSession, figure81Verdict, gradientNoise, modelLoss, type DiagnosticRecord } from "../curvature/index.js";
 import { learningRate } from "../optim/index.js";
 import { diagnoseReport } from "../report/diagnoseReport.js";
+import { percent, sig } from "../report/format.js";
 import { train, type MetricsRecord } from "../train/index.js";
 import { UserError } from "./errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
@@ -134,14 +135,16 @@ async function diagnoseInFolder(flags: Record<string, unknown>, folder: RunFolde
     ["model / dataset", `${config.model}${config.batchNorm ? " + batch norm" : ""} on ${config.dataset}, ${config.dtype}`],
     ["optimizer", `${typeof config.optimizer === "string" ? config.optimizer : JSON.stringify(config.optimizer)}, lr ${resolved.lr}, batch ${batchSize}`],
     ["steps / epochs", `${result.steps} / ${result.epochs}`],
-    ["test accuracy", result.test?.accuracy === undefined ? "n/a" : `${(result.test.accuracy * 100).toFixed(2)}%`],
+    ["task", classification ? "classification" : "regression"],
+    classification ? ["test accuracy", result.test?.accuracy === undefined ? "n/a" : percent(result.test.accuracy)] : ["test loss (mean squared error)", result.test ? sig(result.test.loss) : "n/a"],
     ["monitors", `every ${every} steps on a probe batch of ${probe.labels.length} examples; spectrum at steps ${spectrumSteps.join(", ")} (${lanczosSteps} Lanczos steps)`],
   ];
-  const html = await diagnoseReport({ title: `descent diagnose — ${config.model} on ${config.dataset}`, summary: summaryTable, epochs: records, curvature: session.curvature, layers: session.layers, spectra: session.spectra, verdict, noise: noiseResult, symmetry, recurrent: session.recurrent });
+  const report = await diagnoseReport({ title: `descent diagnose — ${config.model} on ${config.dataset}`, summary: summaryTable, epochs: records, curvature: session.curvature, layers: session.layers, spectra: session.spectra, verdict, noise: noiseResult, symmetry, recurrent: session.recurrent, classification });
   if (noiseResult) lines.push({ type: "gradient-noise", ...noiseResult } as never);
   if (symmetry) lines.push({ type: "symmetry", ...symmetry } as never);
   writeFileAtomic(folder.path("diagnostics.jsonl"), lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
-  writeFileAtomic(folder.path("report.html"), html);
+  writeFileAtomic(folder.path("report.html"), report.html);
+  for (const [name, svg] of Object.entries(report.charts)) writeFileAtomic(folder.path(`${name}.svg`), svg);
   writeFileAtomic(folder.path("config.json"), JSON.stringify({ ...resolved, monitorEvery: every, spectrumAt: spectrumSteps, lanczosSteps, probeSize }, null, 2) + "\n");
   disposeTree([result.params, result.modelState]);
 

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from "commander";
 import { curvatureCommand } from "./curvature.js";
 import { diagnoseCommand } from "./diagnose.js";
+import { figuresCommand } from "./figures.js";
+import { landscapeCommand } from "./landscape.js";
 import { isUserFacing } from "./errors.js";
 import { Interrupted } from "./interrupt.js";
 import { optimizeCommand } from "./optimize.js";
@@ -16,6 +18,7 @@ export async function main(argv: string[]): Promise<number> {
     .showSuggestionAfterError();
   for (const command of [trainCommand(), optimizeCommand(), curvatureCommand(), diagnoseCommand()]) program.addCommand(command.exitOverride());
   program.addCommand(solversBenchmarkCommand().exitOverride());
+  for (const command of [landscapeCommand(), figuresCommand()]) program.addCommand(command.exitOverride());
   try {
     await program.parseAsync(argv, { from: "user" });
     return 0;

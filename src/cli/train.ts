@@ -4,6 +4,7 @@ import { precisionOf, random, startEngine } from "../engine/index.js";
 import { parseDatasetSpec, validationSplit } from "../data/index.js";
 import { buildModel } from "../nn/index.js";
 import { composeOptimizer, learningRate, OPTIMIZER_NAMES } from "../optim/index.js";
+import { percent, sig } from "../report/format.js";
 import { trainReport } from "../report/trainReport.js";
 import { closureOptimizer, train, type MetricsRecord, type TrainOptions, type TrainResult } from "../train/index.js";
 import { writeFileAtomic } from "../io/atomic.js";
@@ -193,8 +194,10 @@ async function trainInFolder(config: TrainConfig, folder: RunFolder, json: boole
     examplesPerSecond: round(result.examplesPerSecond, 1),
   };
   const records = readFileSync(metricsPath, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as MetricsRecord);
-  const html = await trainReport(`descent train — ${config.model} on ${config.dataset}`, reportSummary(resolved, summary, result), records);
-  writeFileAtomic(folder.path("report.html"), html);
+  const classification = run.trainSet.numClasses > 0;
+  const report = await trainReport(`descent train — ${config.model} on ${config.dataset}`, reportSummary(resolved, summary, result, classification), records, { classification });
+  writeFileAtomic(folder.path("report.html"), report.html);
+  for (const [name, svg] of Object.entries(report.charts)) writeFileAtomic(folder.path(`${name}.svg`), svg);
   writeFileAtomic(folder.path("config.json"), JSON.stringify(resolved, null, 2) + "\n");
   const continueWith = `descent train --out ${config.out} --resume`;
   if (signals.received() && result.interrupted) throw new Interrupted(`interrupted by ${signals.received()} after ${result.steps} steps; the checkpoint is in ${checkpointPath}; continue with: ${continueWith}`);
@@ -225,14 +228,15 @@ const describe = (setting: unknown) => (typeof setting === "string" ? setting : 
 
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-function reportSummary(config: ResolvedConfig, summary: Record<string, unknown>, result: TrainResult): [string, string][] {
+function reportSummary(config: ResolvedConfig, summary: Record<string, unknown>, result: TrainResult, classification: boolean): [string, string][] {
   return [
+    ["task", classification ? "classification" : "regression"],
     ["model", `${config.model}${config.batchNorm ? " + batch norm" : ""}`],
     ["dataset", config.dataset],
     ["optimizer", `${describe(config.optimizer)}, lr ${config.lr} (${describe(config.schedule)}), batch ${config.batchSize}`],
     ["epochs / steps", `${result.epochs} / ${result.steps}`],
-    ["test accuracy", summary.testAccuracy === null ? "n/a" : `${((summary.testAccuracy as number) * 100).toFixed(2)}%`],
-    ["test loss", String(summary.testLoss)],
+    ...(classification ? ([["test accuracy", summary.testAccuracy === null ? "n/a" : percent(summary.testAccuracy as number)]] as [string, string][]) : []),
+    [classification ? "test loss (cross-entropy)" : "test loss (mean squared error)", summary.testLoss === null ? "n/a" : sig(summary.testLoss as number)],
     ["time", `${summary.seconds} s (${summary.examplesPerSecond} examples/s)`],
     ["seed / dtype", `${config.seed} / ${config.dtype}`],
   ];

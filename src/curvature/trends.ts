@@ -40,13 +40,15 @@ export function figure81Verdict(gradNorms: number[], errors: number[], what: { g
   if (!g || !e) return { gradNorm: g, error: e, gHg: c, shown: false, text: "not enough measurements to compare the start and the end of the run" };
   const shown = g.ratio >= growth && e.end < e.start;
   const describe = (t: Trend, digits: number) => `${t.start.toPrecision(digits)} → ${t.end.toPrecision(digits)}`;
+  // Three significant digits: a ratio of 0.003 must not print as ×0.00.
+  const times = (ratio: number) => `×${Number(ratio.toPrecision(3))}`;
   const text =
-    `${what.gradient}: ${describe(g, 3)} (×${g.ratio.toFixed(2)}); ${what.error}: ${describe(e, 3)} (first vs last quarter of the run). ` +
+    `${what.gradient}: ${describe(g, 3)} (${times(g.ratio)}); ${what.error}: ${describe(e, 3)} (first vs last quarter of the run). ` +
     (shown
       ? "The gradient norm grew while the error fell: the pattern of Figure 8.1."
       : g.ratio >= growth
         ? "The gradient norm grew, but the error did not fall: not the pattern of Figure 8.1."
         : "The gradient norm did not grow by 20% or more: this run does not show the pattern of Figure 8.1.") +
-    (c ? ` gᵀHg on the probe batch: ${describe(c, 3)} (×${c.ratio.toFixed(2)}).` : "");
+    (c ? ` gᵀHg on the probe batch: ${describe(c, 3)} (${times(c.ratio)}).` : "");
   return { gradNorm: g, error: e, gHg: c, shown, text };
 }

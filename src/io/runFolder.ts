@@ -1,8 +1,11 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 
 /** Files a run writes; a finished run's set replaces the previous one's as a whole (docs/reliability.md). */
 export const RUN_FILES = ["metrics.jsonl", "diagnostics.jsonl", "config.json", "report.html", "checkpoint.safetensors"] as const;
+/** A file of a run: one of RUN_FILES, or a report chart saved as SVG beside them. */
+export type RunFile = (typeof RUN_FILES)[number] | `${string}.svg`;
+const isRunFile = (name: string) => (RUN_FILES as readonly string[]).includes(name) || name.endsWith(".svg");
 /** Where a run lives until it ends, so that a run that fails or is stopped never touches the finished run beside it. */
 export const UNFINISHED = "unfinished";
 const LOCK = ".lock";
@@ -89,17 +92,17 @@ export class RunFolder {
     }
   }
 
-  path(file: (typeof RUN_FILES)[number]): string {
+  path(file: RunFile): string {
     return join(this.filesDir, file);
   }
 
   /** The run ended (completed or stopped early): its files replace the previous run's, and none of that run's stays beside them. */
   commit(): void {
     if (this.filesDir === this.dir) return;
-    for (const file of RUN_FILES) {
-      if (existsSync(join(this.filesDir, file))) renameSync(join(this.filesDir, file), join(this.dir, file));
-      else rmSync(join(this.dir, file), { force: true });
-    }
+    const written = readdirSync(this.filesDir).filter(isRunFile);
+    // The previous run's files that this run did not write go too, so no foreign file stays beside the new ones.
+    for (const file of readdirSync(this.dir).filter(isRunFile)) if (!written.includes(file)) rmSync(join(this.dir, file), { force: true });
+    for (const file of written) renameSync(join(this.filesDir, file), join(this.dir, file));
     rmSync(this.filesDir, { recursive: true, force: true });
   }
 

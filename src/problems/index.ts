@@ -5,3 +5,4 @@ export * from "./spec.js";
 export * from "./objective.js";
 export { objectiveFromFunction, startingPoint, type ScalarFunction, type StartingPoint, type FromFunctionOptions } from "./fromFunction.js";
 export * from "./module.js";
+export * from "./surfaces.js";

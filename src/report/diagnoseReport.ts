@@ -8,8 +8,11 @@ import type { Figure81Verdict, GradientNoise, IllConditioningRecord, LayerNormRe
 import { smoothDensity } from "../curvature/index.js";
 import type { MetricsRecord } from "../train/metrics.js";
 import { xyChartSpec } from "./charts.js";
+import type { TopLevelSpec } from "vega-lite";
+import { factor, percent, sig } from "./format.js";
 import { htmlPage, type ReportSection } from "./html.js";
 import { renderSvg } from "./render.js";
+import type { Report } from "./trainReport.js";
 
 export interface DiagnoseReportData {
   title: string;
@@ -24,10 +27,21 @@ export interface DiagnoseReportData {
   recurrent?: { step: number; diagnostics: RecurrentDiagnostics }[];
 }
 
-const sig = (x: number) => (Number.isFinite(x) ? x.toPrecision(4) : String(x));
+/** A file name from a chart title ("Gradient norm by parameter" → "gradient-norm-by-parameter"). */
+const slug = (title: string) => title.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "chart";
 
-export async function diagnoseReport(d: DiagnoseReportData): Promise<string> {
-  const sections: ReportSection[] = [{ heading: "Summary", table: d.summary }];
+/** A noise row's error relative to ‖g‖: a percentage below 1, a factor above (2466 % reads as ×24.7). */
+const relative = (fraction: number) => (fraction < 1 ? `${percent(fraction)} of ‖g‖` : `${factor(fraction)} ‖g‖`);
+
+export async function diagnoseReport(d: DiagnoseReportData & { classification: boolean }): Promise<Report> {
+  const charts: Record<string, string> = {};
+  const chart = async (spec: TopLevelSpec) => {
+    const svg = await renderSvg(spec);
+    charts[slug(String((spec as { title?: unknown }).title ?? "chart"))] = svg;
+    return svg;
+  };
+  const task = d.classification ? "Classification (cross-entropy loss; errors are 0-1 errors)." : "Regression (mean squared error; the error series are losses).";
+  const sections: ReportSection[] = [{ heading: "Summary", text: task, table: d.summary }];
 
   const curvatureRows = d.curvature.map((r) => ({ step: r.step, "‖g‖ probe batch": r.gradNorm, "gᵀHg": r.gHg, "εgᵀHg / 2gᵀg": r.curvatureRatio, "predicted Δf": r.predictedChange, "actual Δf": r.actualChange, "probe error": r.error }));
   // Vega reads "." in a field name as nested access: show parameter paths with "/".
@@ -43,8 +57,8 @@ export async function diagnoseReport(d: DiagnoseReportData): Promise<string> {
     heading: "Gradient norm and error over training (cf. Figure 8.1)",
     text: d.verdict.text,
     svgs: [
-      await renderSvg(xyChartSpec("Gradient norm", normRows, "step", ["‖g‖ probe batch", "‖g‖ minibatch"], { yTitle: "‖g‖" })),
-      await renderSvg(xyChartSpec("Classification error", errorRows, "step", ["probe error", "validation error"], { yTitle: "error" })),
+      await chart(xyChartSpec("Gradient norm", normRows, "step", ["‖g‖ probe batch", "‖g‖ minibatch"], { yTitle: "‖g‖", integerX: true })),
+      await chart(xyChartSpec(d.classification ? "Classification error" : "Loss", errorRows, "step", ["probe error", "validation error"], d.classification ? { yTitle: "error", percentY: true, integerX: true } : { yTitle: "loss", integerX: true })),
     ],
   });
 
@@ -54,9 +68,9 @@ export async function diagnoseReport(d: DiagnoseReportData): Promise<string> {
     heading: "Curvature along the gradient (8.2.1)",
     text: `A gradient step −εg changes the loss by −εgᵀg + ½ε²gᵀHg; when εgᵀHg / 2gᵀg exceeds 1 (dashed line) the step goes uphill. Flagged at ${illConditioned} of ${d.curvature.length} measurements (ε = ${d.curvature.length ? sig(d.curvature[d.curvature.length - 1].lr) : "n/a"} at the end).`,
     svgs: [
-      await renderSvg(xyChartSpec("gᵀHg on the probe batch", curvatureRows, "step", ["gᵀHg"], positive ? { yTitle: "gᵀHg (log scale)", logY: true } : { yTitle: "gᵀHg" })),
-      await renderSvg(xyChartSpec("Ill-conditioning ratio", curvatureRows, "step", ["εgᵀHg / 2gᵀg"], { yTitle: "ratio", ruleY: 1 })),
-      await renderSvg(xyChartSpec("Change of the loss by a step −εg", curvatureRows, "step", ["predicted Δf", "actual Δf"], { yTitle: "Δf", ruleY: 0 })),
+      await chart(xyChartSpec("gᵀHg on the probe batch", curvatureRows, "step", ["gᵀHg"], positive ? { yTitle: "gᵀHg (log scale)", logY: true } : { yTitle: "gᵀHg" })),
+      await chart(xyChartSpec("Ill-conditioning ratio", curvatureRows, "step", ["εgᵀHg / 2gᵀg"], { yTitle: "ratio", ruleY: 1 })),
+      await chart(xyChartSpec("Change of the loss by a step −εg", curvatureRows, "step", ["predicted Δf", "actual Δf"], { yTitle: "Δf", ruleY: 0 })),
     ],
   });
 
@@ -65,7 +79,7 @@ export async function diagnoseReport(d: DiagnoseReportData): Promise<string> {
     sections.push({
       heading: "Per-layer gradient norms (8.2.4–8.2.5)",
       text: "Mean minibatch ‖∂L/∂θ‖ of each parameter tensor (named layer/parameter) over each window of steps; vanishing gradients show as early layers far below late ones.",
-      svgs: [await renderSvg(xyChartSpec("Gradient norm by parameter", layerRows, "step", paths, { yTitle: "‖g‖ (log scale)", logY: true, width: 560 }))],
+      svgs: [await chart(xyChartSpec("Gradient norm by parameter", layerRows, "step", paths, { yTitle: "‖g‖ (log scale)", logY: true, width: 560 }))],
     });
   }
 
@@ -85,8 +99,8 @@ export async function diagnoseReport(d: DiagnoseReportData): Promise<string> {
         `top ${snapshot.top.map((p) => `${sig(p.value)} ±${p.residual.toExponential(1)}`).join(", ")}; bottom ${snapshot.bottom.map((p) => `${sig(p.value)} ±${p.residual.toExponential(1)}`).join(", ")}; κ ${snapshot.condition === null ? "undefined (negative curvature)" : sig(snapshot.condition)}${snapshot.residualsBound ? "" : " (float32: the ± residuals leave out the HVPs' rounding, so they are not bounds)"}`,
       ]),
       svgs: [
-        await renderSvg(xyChartSpec("Extreme Ritz values", ritzRows, "step", ["Ritz value"], { points: true, yTitle: "eigenvalue" })),
-        await renderSvg(xyChartSpec("Spectral density (SLQ)", densityRows, "λ", d.spectra.map((s) => `step ${s.step}`), { yTitle: "density (log scale)", logY: true })),
+        await chart(xyChartSpec("Extreme Ritz values", ritzRows, "step", ["Ritz value"], { points: true, yTitle: "eigenvalue" })),
+        await chart(xyChartSpec("Spectral density (SLQ)", densityRows, "λ", d.spectra.map((s) => `step ${s.step}`), { yTitle: "density (log scale)", logY: true })),
       ],
     });
   }
@@ -96,8 +110,8 @@ export async function diagnoseReport(d: DiagnoseReportData): Promise<string> {
     sections.push({
       heading: "Minibatch gradient noise (8.1.3)",
       text: `Full-batch ‖g‖ = ${sig(d.noise.fullGradNorm)} over ${d.noise.examples} examples; per-example gradient spread σ = ${sig(d.noise.sigma)}. The error of a minibatch gradient falls like σ/√m: less than linearly in m.`,
-      table: d.noise.rows.map((r) => [`m = ${r.batchSize}`, `measured ${sig(r.rmsError)} (${(100 * r.relativeError).toFixed(1)}% of ‖g‖), predicted ${sig(r.predictedRms)}, σ/√m ${sig(r.standardError)} over ${r.draws} draws`]),
-      svgs: [await renderSvg(xyChartSpec("Minibatch gradient error", rows, "batch size m", ["measured ‖g_B − g‖", "σ/√m", "σ/√m·√((N−m)/(N−1))"], { logX: true, logY: true, yTitle: "‖g_B − g‖" }))],
+      table: d.noise.rows.map((r) => [`m = ${r.batchSize}`, `measured ${sig(r.rmsError)} (${relative(r.relativeError)}), predicted ${sig(r.predictedRms)}, σ/√m ${sig(r.standardError)} over ${r.draws} draws`]),
+      svgs: [await chart(xyChartSpec("Minibatch gradient error", rows, "batch size m", ["measured ‖g_B − g‖", "σ/√m", "σ/√m·√((N−m)/(N−1))"], { logX: true, logY: true, yTitle: "‖g_B − g‖", integerX: true }))],
     });
   }
 
@@ -114,8 +128,8 @@ export async function diagnoseReport(d: DiagnoseReportData): Promise<string> {
     sections.push({
       heading: "Gradients through time (8.2.5)",
       table: d.recurrent.map(({ step, diagnostics }) => [`step ${step}`, `ρ(W) = ${sig(diagnostics.spectralRadius)}, ‖W‖₂ = ${sig(diagnostics.spectralNorm)}`]),
-      svgs: [await renderSvg(xyChartSpec("‖∂h_T/∂h_t‖₂ against T − t", rows, "T − t", d.recurrent.map((r) => `step ${r.step}`), { logY: true, yTitle: "norm (log scale)" }))],
+      svgs: [await chart(xyChartSpec("‖∂h_T/∂h_t‖₂ against T − t", rows, "T − t", d.recurrent.map((r) => `step ${r.step}`), { logY: true, yTitle: "norm (log scale)" }))],
     });
   }
-  return htmlPage(d.title, sections);
+  return { html: htmlPage(d.title, sections), charts };
 }

@@ -1,6 +1,11 @@
-/** Reports: Vega-Lite chart specs, rendered to SVG (headless), and standalone HTML pages. */
-export { renderSvg, lineChartSpec } from "./render.js";
-export { xyChartSpec, type XyChartOptions } from "./charts.js";
-export { htmlPage, type ReportSection } from "./html.js";
-export { trainReport } from "./trainReport.js";
-export { diagnoseReport, type DiagnoseReportData } from "./diagnoseReport.js";
+/** Charts (Vega-Lite specs rendered to SVG), reports, loss landscapes and the chapter's figures. */
+export * from "./charts.js";
+export * from "./format.js";
+export * from "./contours.js";
+export * from "./render.js";
+export * from "./html.js";
+export * from "./landscape.js";
+export * from "./netLandscape.js";
+export * from "./figures/index.js";
+export { trainReport, type Report } from "./trainReport.js";
+export { diagnoseReport } from "./diagnoseReport.js";
