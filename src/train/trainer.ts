@@ -7,7 +7,7 @@ import { loadCheckpoint, saveCheckpoint, type Progress } from "./checkpoint.js";
 import { evaluate, type Evaluation } from "./evaluate.js";
 import { assertFinite, DivergenceGuard } from "./guard.js";
 import { MetricsLog, type MetricsRecord } from "./metrics.js";
-import { compilePredict, compileTrainStep, type LossKind, type StepStats, type TrainState } from "./step.js";
+import { compilePredict, compileTrainStep, type LossKind, type StepStats, type TrainLoss, type TrainState } from "./step.js";
 import { closureSolverOf, compileClosureStep } from "./closureStep.js";
 
 export interface EarlyStopping {
@@ -35,6 +35,10 @@ export interface TrainOptions {
   seed: number;
   precision: Precision;
   sampling?: SamplingRegime;
+  /** The example indices of each minibatch of an epoch (e.g. a curriculum), in place of `sampling`; same number of batches every epoch. */
+  sampler?: BatchSampler;
+  /** The training objective in place of the dataset's default loss (auxiliary heads, hints); evaluation keeps the default loss. */
+  loss?: TrainLoss;
   earlyStopping?: EarlyStopping;
   /** Where to write the checkpoint (at every epoch end and when stopped). */
   checkpointPath?: string;
@@ -71,6 +75,9 @@ export interface TrainResult {
   /** Updates skipped for a non-finite gradient (when the optimizer skips instead of stopping). */
   skippedUpdates?: number;
 }
+
+/** A pure function from the 0-based epoch to its minibatches' example indices (so a resume recomputes it). */
+export type BatchSampler = (epoch: number) => Int32Array[];
 
 const lossKindOf = (d: Dataset): LossKind => (d.numClasses > 0 ? "cross-entropy" : "mse");
 
@@ -115,11 +122,12 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   if (!(batchSize >= 1)) throw new Error(`batch size must be at least 1, got ${batchSize}`);
   const kind = lossKindOf(opts.train);
   const solver = closureSolverOf(opts.optimizer);
-  const stepper = solver ? compileClosureStep(opts.model, kind, solver, precision) : compileTrainStep(opts.model, kind, opts.optimizer);
+  if (solver && opts.loss) throw new Error("a custom training loss needs a gradient-transformation optimizer, not a closure solver");
+  const stepper = solver ? compileClosureStep(opts.model, kind, solver, precision) : compileTrainStep(opts.model, kind, opts.optimizer, opts.loss);
   const predict = compilePredict(opts.model);
   const sampling = opts.sampling ?? "reshuffle";
   const dataKey = random.splitKey(random.randomKey(opts.seed), 2)[1];
-  const batchesOf = (epoch: number) => epochBatches({ size: opts.train.size, batchSize, regime: sampling, key: dataKey, epoch });
+  const batchesOf = opts.sampler ?? ((epoch: number) => epochBatches({ size: opts.train.size, batchSize, regime: sampling, key: dataKey, epoch }));
   const stepsPerEpoch = batchesOf(0).length;
   const totalSteps = stepsPerEpoch * opts.epochs;
 
@@ -131,6 +139,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     state = loaded.state;
     progress = loaded.progress;
     best = loaded.best;
+    if ("setCount" in stepper) stepper.setCount(progress.step);
   }
   const paramPaths = leavesWithPaths(state.params).map((l) => l.path);
   const metrics = new MetricsLog(opts.metricsPath);
