@@ -12,3 +12,4 @@ export * as solvers from "./solvers/index.js";
 export * as linesearch from "./linesearch/index.js";
 export * as losses from "./losses.js";
 export { readSafetensors, writeSafetensors } from "./io/safetensors.js";
+export * as strategies from "./strategies/index.js";

@@ -45,8 +45,8 @@ function checkOptions(o: DeepMlpOptions): void {
 }
 
 /**
- * Runs the first `count` hidden layers on x ([batch, ...]); returns every hidden layer's output.
- * Consumes x and the hidden params it uses (the caller passes refs of what it keeps).
+ * Runs the first `count` hidden layers on x ([batch, ...]); returns each one's output.
+ * Consumes x and all of `hidden` (the caller passes refs of what it keeps).
  */
 export function hiddenStates(o: DeepMlpOptions, hidden: DenseParams[], x: np.Array, count = hidden.length): np.Array[] {
   const act = activations[o.activation ?? "relu"]();
@@ -62,6 +62,7 @@ export function hiddenStates(o: DeepMlpOptions, hidden: DenseParams[], x: np.Arr
   }
   h.dispose();
   flat.dispose();
+  for (const unused of hidden.slice(count)) (unused.weight.dispose(), unused.bias.dispose());
   return states;
 }
 
