@@ -3,6 +3,7 @@ import { ZodError } from "zod";
 import { UserError } from "../train/errors.js";
 import { curvatureCommand } from "./curvature.js";
 import { diagnoseCommand } from "./diagnose.js";
+import { experimentCommand } from "./experiment.js";
 import { optimizeCommand } from "./optimize.js";
 import { trainCommand } from "./train.js";
 
@@ -13,7 +14,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showSuggestionAfterError();
-  for (const command of [trainCommand(), optimizeCommand(), curvatureCommand(), diagnoseCommand()]) program.addCommand(command.exitOverride());
+  for (const command of [trainCommand(), optimizeCommand(), curvatureCommand(), diagnoseCommand(), experimentCommand()]) program.addCommand(command.exitOverride());
   try {
     await program.parseAsync(argv, { from: "user" });
     return 0;
