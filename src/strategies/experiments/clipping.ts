@@ -5,6 +5,7 @@
  */
 import { numpy as np, grad, jit } from "@jax-js/jax";
 import { random, toDevice, type Precision } from "../../engine/index.js";
+import { sigmoidFn } from "../../nn/index.js";
 import { exceedsByTwoSe, rowOf } from "./stats.js";
 import type { Experiment } from "./types.js";
 
@@ -16,7 +17,7 @@ export function cliffObjective(thetas: np.Array): np.Array {
   const r2 = np.square(thetas.ref).sum(1);
   const well = np.exp(r2.mul(-1 / (2 * CLIFF.well ** 2))).neg().add(1);
   const first = thetas.slice([], 0);
-  const cliff = np.reciprocal(np.exp(first.sub(CLIFF.at).mul(CLIFF.steepness)).add(1)).mul(CLIFF.height); // H·σ(k(c − θ₁))
+  const cliff = sigmoidFn(first.neg().add(CLIFF.at).mul(CLIFF.steepness)).mul(CLIFF.height); // H·σ(k(c − θ₁)), overflow-free
   return well.add(cliff).sum();
 }
 
@@ -61,8 +62,8 @@ export const clippingExperiment: Experiment = {
         const { final, maxRadius } = descend(x0, s.runs, s.steps, s.lr, clip, ctx.precision);
         const radius = (r: number) => Math.hypot(final[2 * r], final[2 * r + 1]);
         const startRadius = (r: number) => Math.hypot(x0[2 * r], x0[2 * r + 1]);
-        // Lost: it ended farther from the minimum than it started. Reached: within 0.1 of it.
-        lost[variant].push(Array.from({ length: s.runs }, (_, r) => radius(r) > startRadius(r)).filter(Boolean).length / s.runs);
+        // Lost: it ended farther from the minimum than it started (or not finite). Reached: within 0.1 of it.
+        lost[variant].push(Array.from({ length: s.runs }, (_, r) => !(radius(r) <= startRadius(r))).filter(Boolean).length / s.runs);
         reached[variant].push(Array.from({ length: s.runs }, (_, r) => radius(r) < 0.1).filter(Boolean).length / s.runs);
         for (let r = 0; r < s.runs; r++) histogram.push({ variant, seed, run: r, maxRadius: maxRadius[r] });
       }
