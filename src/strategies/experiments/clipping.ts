@@ -76,7 +76,7 @@ export const clippingExperiment: Experiment = {
       rows: Object.keys(lost).map((variant) => rowOf(variant, { lostShare: lost[variant], reachedShare: reached[variant] })),
       reproduced: rule.holds,
       verdict: `rule: share of runs thrown off (ending farther from the minimum than they started) without clipping − with clipping > 2 SE over seeds; ${rule.text}`,
-      chart: { title: "Cliff in a Gaussian well: farthest distance from the minimum reached, by run (sorted)", x: "quantile", xTitle: "quantile of runs", yTitle: "max ‖θ_t‖", series: ["no clipping", "clip ‖g‖ ≤ 1"], rows: chartRows, logY: true },
+      chart: { title: "Cliff in a Gaussian well: farthest ‖θ_t‖ per run (sorted)", x: "quantile", xTitle: "quantile of runs", yTitle: "max ‖θ_t‖", series: ["no clipping", "clip ‖g‖ ≤ 1"], rows: chartRows, logY: true },
       settings: s,
     };
   },

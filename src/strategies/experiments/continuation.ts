@@ -85,7 +85,7 @@ export const continuationExperiment: Experiment = {
       ],
       reproduced: rule.holds,
       verdict: `rule: share of runs in the global basin with continuation − with gradient descent > 2 SE over seeds; ${rule.text}. Against ${s.samples} restarts (the same gradient evaluations): ${fair.text}, ${fair.holds ? "continuation ahead" : "continuation not ahead"}.`,
-      chart: { title: `2-D Rastrigin, ${s.runs} starts per seed: share in the global basin after each stage (σ = ${s.sigmas.map((v) => v.toPrecision(2)).join(", ")})`, x: "stage", yTitle: "share in global basin", series: ["gradient descent", "continuation"], rows: perStage },
+      chart: { title: `2-D Rastrigin: share of runs in the global basin after each stage`, x: "stage", yTitle: "share in global basin", series: ["gradient descent", "continuation"], rows: perStage },
       settings: { ...s, stages, stepsPerRun: steps },
     };
   },
