@@ -1,6 +1,6 @@
 /** Runs each variant of an experiment on each seed and collects its metrics and per-epoch curves. */
 import { disposeTree } from "../../engine/index.js";
-import { train, type MetricsRecord, type TrainOptions, type TrainResult } from "../../train/index.js";
+import { train, UserError, type MetricsRecord, type TrainOptions, type TrainResult } from "../../train/index.js";
 import type { ExperimentContext } from "./types.js";
 
 export interface VariantRun {
@@ -20,7 +20,16 @@ export async function runVariants(ctx: ExperimentContext, variants: string[], ru
   for (const seed of ctx.seeds) {
     for (const variant of variants) {
       ctx.log(`${variant}, seed ${seed}`);
-      const run = await runOne(variant, seed);
+      let run: VariantRun;
+      try {
+        run = { ...(await runOne(variant, seed)) };
+        run.metrics = { ...run.metrics, diverged: 0 };
+      } catch (error) {
+        // A run stopped by the non-finite or divergence guard is a result (counted), not a crash.
+        if (!(error instanceof UserError)) throw error;
+        ctx.log(`${variant}, seed ${seed}: diverged (${error.message})`);
+        run = { metrics: { testAccuracy: NaN, testLoss: NaN, diverged: 1 } };
+      }
       for (const [k, v] of Object.entries(run.metrics)) (metrics[variant][k] ??= []).push(v);
       if (run.curve) curves[variant].push(run.curve);
     }

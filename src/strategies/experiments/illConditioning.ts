@@ -13,9 +13,10 @@ import type { Experiment } from "./types.js";
 
 const SETTINGS = { smoke: { epochs: 1, probe: 64, measurements: 6 }, quick: { epochs: 2, probe: 256, measurements: 16 }, full: { epochs: 8, probe: 512, measurements: 32 } };
 const CASES: { name: string; activation: ActivationName; depth: number; width: number; lr: number; momentum?: number }[] = [
-  { name: "relu 2×256, SGD ε=0.1", activation: "relu", depth: 2, width: 256, lr: 0.1 },
-  { name: "relu 2×256, momentum 0.9, ε=0.05", activation: "relu", depth: 2, width: 256, lr: 0.05, momentum: 0.9 },
-  { name: "tanh 4×64, SGD ε=0.1", activation: "tanh", depth: 4, width: 64, lr: 0.1 },
+  // Names without dots: Vega-Lite reads a dot in a field name as a nested path.
+  { name: "relu 2×256, SGD", activation: "relu", depth: 2, width: 256, lr: 0.1 },
+  { name: "relu 2×256, momentum", activation: "relu", depth: 2, width: 256, lr: 0.05, momentum: 0.9 },
+  { name: "tanh 4×64, SGD", activation: "tanh", depth: 4, width: 64, lr: 0.1 },
 ];
 
 // Mean of a field over the first or the last quarter of the measurements.

@@ -9,7 +9,9 @@ export interface Summary {
   n: number;
 }
 
-export function summarize(values: number[]): Summary {
+/** Over the finite values only (a diverged run is counted apart, as NaN here). */
+export function summarize(all: number[]): Summary {
+  const values = all.filter(Number.isFinite);
   const n = values.length;
   const mean = values.reduce((a, b) => a + b, 0) / n;
   const std = n > 1 ? Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1)) : 0;
@@ -24,8 +26,10 @@ export function difference(a: number[], b: number[]): { diff: number; se: number
 
 /** The default rule: a is larger than b by more than two standard errors of the difference. */
 export function exceedsByTwoSe(a: number[], b: number[]): { holds: boolean; text: string } {
+  const [na, nb] = [a.filter(Number.isFinite).length, b.filter(Number.isFinite).length];
+  if (!na || !nb) return { holds: false, text: `no finite runs to compare (${na} and ${nb})` };
   const { diff, se } = difference(a, b);
-  return { holds: diff > 2 * se && diff > 0, text: `difference ${fmt(diff)} vs 2·SE = ${fmt(2 * se)} (n = ${a.length}, ${b.length})` };
+  return { holds: diff > 2 * se && diff > 0, text: `difference ${fmt(diff)} vs 2·SE = ${fmt(2 * se)} (n = ${na}, ${nb})` };
 }
 
 /** The paired version (same seeds, same trajectory): mean of a_i − b_i above two standard errors. */
