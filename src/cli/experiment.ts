@@ -24,7 +24,9 @@ export function experimentCommand(): Command {
 /** "mean ± std" cells for metrics with a Std companion, plain cells otherwise. */
 function table(rows: ResultRow[]): string {
   const metrics = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) => k !== "variant" && !k.endsWith("Std"));
-  const cell = (r: ResultRow, m: string) => (r[m] === undefined ? "" : typeof r[m] === "number" ? fmt(r[m] as number) + (typeof r[`${m}Std`] === "number" ? ` ± ${fmt(r[`${m}Std`] as number)}` : "") : String(r[m]));
+  // NaN: no finite run to average (every seed diverged).
+  const cell = (r: ResultRow, m: string) =>
+    r[m] === undefined ? "" : typeof r[m] !== "number" ? String(r[m]) : Number.isNaN(r[m]) ? "n/a" : fmt(r[m] as number) + (typeof r[`${m}Std`] === "number" ? ` ± ${fmt(r[`${m}Std`] as number)}` : "");
   const lines = [["variant", ...metrics], ...rows.map((r) => [r.variant, ...metrics.map((m) => cell(r, m))])];
   const widths = lines[0].map((_, c) => Math.max(...lines.map((l) => l[c].length)));
   return lines.map((l) => l.map((v, c) => v.padEnd(widths[c])).join("  ").trimEnd()).join("\n");
