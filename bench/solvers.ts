@@ -9,10 +9,10 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { precisionOf, startEngine, type DTypeName } from "../src/engine/index.js";
-import type { OptimizeResult } from "../src/optimize/result.js";
+import type { OptimizeResult } from "../src/solvers/result.js";
 import { loadProblem, Objective } from "../src/problems/index.js";
 import { evaluationsToReach } from "../src/solvers/run.js";
-import { solverMethods } from "../src/solvers/methods.js";
+import { solverMethods } from "../src/methods/solvers.js";
 
 const SUITE = fileURLToPath(new URL("../test/fixtures/scipy-suite.json", import.meta.url));
 const SCIPY_SCRIPT = fileURLToPath(new URL("./scipy_solvers.py", import.meta.url));

@@ -19,12 +19,23 @@ export function zeroOneError(logits: ArrayLike<number>, labels: ArrayLike<number
   return 1 - accuracy(logits, labels, numClasses);
 }
 
+/** Fraction of rows (of `numClasses` logits each) whose arg-max is the label. */
 export function accuracy(logits: ArrayLike<number>, labels: ArrayLike<number>, numClasses: number): number {
   let correct = 0;
-  for (let i = 0; i < labels.length; i++) {
-    let best = 0;
-    for (let c = 1; c < numClasses; c++) if (logits[i * numClasses + c] > logits[i * numClasses + best]) best = c;
-    if (best === labels[i]) correct++;
-  }
+  for (let i = 0; i < labels.length; i++) if (argmax(logits, i * numClasses, numClasses) === labels[i]) correct++;
   return labels.length ? correct / labels.length : 0;
+}
+
+/** Index (within the row) of the largest of `width` entries starting at `offset`; the first one on ties. */
+export function argmax(values: ArrayLike<number>, offset = 0, width = values.length - offset): number {
+  let best = 0;
+  for (let c = 1; c < width; c++) if (values[offset + c] > values[offset + best]) best = c;
+  return best;
+}
+
+/** The training losses by name: cross-entropy for classification, MSE for regression. */
+export type LossKind = "cross-entropy" | "mse";
+
+export function lossFunction(kind: LossKind): (outputs: np.Array, targets: np.Array) => np.Array {
+  return kind === "cross-entropy" ? softmaxCrossEntropy : meanSquaredError;
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { UserError } from "../train/errors.js";
+import { UserError } from "./errors.js";
 
 /** Reads a JSON object from a file, with one clear error for a missing file or malformed JSON. */
 export function readJsonObject(path: string, what = "config file"): Record<string, unknown> {

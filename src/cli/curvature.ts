@@ -2,7 +2,7 @@ import { Command, Option } from "commander";
 import { precisionOf, random, startEngine } from "../engine/index.js";
 import { curvatureAt, type PointCurvature } from "../curvature/index.js";
 import { loadProblem, Objective } from "../problems/index.js";
-import { UserError } from "../train/errors.js";
+import { UserError } from "./errors.js";
 import { integerArg, numberArg } from "./args.js";
 import { readFileSync } from "node:fs";
 

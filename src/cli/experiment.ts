@@ -6,7 +6,7 @@ import { writeFileAtomic } from "../io/atomic.js";
 import { xyChartSpec } from "../report/charts.js";
 import { renderSvg } from "../report/render.js";
 import { EXPERIMENTS, fmt, type ExperimentSize, type ResultRow } from "../strategies/experiments/index.js";
-import { UserError } from "../train/index.js";
+import { UserError } from "./errors.js";
 import { integerArg } from "./args.js";
 
 export function experimentCommand(): Command {

@@ -1,8 +1,7 @@
 import { Command, CommanderError } from "commander";
-import { ZodError } from "zod";
-import { UserError } from "../train/errors.js";
 import { curvatureCommand } from "./curvature.js";
 import { diagnoseCommand } from "./diagnose.js";
+import { isUserFacing } from "./errors.js";
 import { experimentCommand } from "./experiment.js";
 import { optimizeCommand } from "./optimize.js";
 import { trainCommand } from "./train.js";
@@ -23,7 +22,7 @@ export async function main(argv: string[]): Promise<number> {
       // Commander has already printed its one-line message; help and version are not errors.
       return error.exitCode === 0 || error.code === "commander.helpDisplayed" || error.code === "commander.version" ? 0 : 2;
     }
-    if (error instanceof UserError || error instanceof ZodError) {
+    if (isUserFacing(error)) {
       process.stderr.write(`descent: ${error.message}\n`);
       return 2;
     }

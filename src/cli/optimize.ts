@@ -1,9 +1,9 @@
 import { Command, Option } from "commander";
 import { precisionOf, startEngine } from "../engine/index.js";
 import { writeFileAtomic } from "../io/atomic.js";
-import { methodByName } from "../optimize/index.js";
+import { methodByName } from "../methods/index.js";
 import { loadProblem, Objective } from "../problems/index.js";
-import { UserError } from "../train/errors.js";
+import { UserError } from "./errors.js";
 import { integerArg, numberArg } from "./args.js";
 
 export function optimizeCommand(): Command {

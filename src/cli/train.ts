@@ -6,15 +6,17 @@ import { parseDatasetSpec, validationSplit } from "../data/index.js";
 import { buildModel } from "../nn/index.js";
 import { composeOptimizer, learningRate, OPTIMIZER_NAMES } from "../optim/index.js";
 import { trainReport } from "../report/trainReport.js";
-import { closureOptimizer, train, UserError, type MetricsRecord, type TrainOptions, type TrainResult } from "../train/index.js";
+import { closureOptimizer, train, type MetricsRecord, type TrainOptions, type TrainResult } from "../train/index.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { readSafetensors } from "../io/safetensors.js";
 import { definedOnly, integerArg, numberArg } from "./args.js";
 import { readJsonObject } from "./configFile.js";
+import { UserError } from "./errors.js";
 import { initializationHeuristics } from "./initHeuristics.js";
 import { progressCallbacks } from "./progress.js";
-import { isMinibatchSolver, MINIBATCH_SOLVER_NAMES, minibatchSolverDefaults, minibatchSolverFor } from "./trainSolvers.js";
-import { defaultLearningRate, defaultSchedule, describeZodError, modelDefaults, optimizerOf, trainConfigSchema, type TrainConfig } from "./trainConfig.js";
+import { isMinibatchSolver, MINIBATCH_SOLVER_NAMES, minibatchSolverFor } from "./trainSolvers.js";
+import { describeZodError, optimizerOf, trainConfigSchema, type TrainConfig } from "./trainConfig.js";
+import { defaultLearningRate, defaultSchedule, minibatchSolverDefaults, modelDefaults } from "./trainDefaults.js";
 
 export function trainCommand(): Command {
   return new Command("train")

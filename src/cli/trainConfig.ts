@@ -68,23 +68,12 @@ export const trainConfigSchema = z
 
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 
-/** Per-model defaults that clear the acceptance bars on the bundled digits (see docs/training.md). */
-export const modelDefaults = {
-  mlp: { epochs: 20, batchSize: 128 },
-  cnn: { epochs: 15, batchSize: 64 },
-  rnn: { epochs: 15, batchSize: 64 },
-} as const;
-
 /** The optimizer's name and its hyperparameters (without the learning rate), validated by the schema above. */
 export function optimizerOf(config: TrainConfig): { name: string; hyperparameters: Record<string, unknown> } {
   const { name, ...hyper } = typeof config.optimizer === "string" ? { name: config.optimizer } : config.optimizer;
   if (isMinibatchSolver(name)) return { name, hyperparameters: hyper };
   return { name, hyperparameters: parseHyperparameters(name, hyper, { withoutLearningRate: true }) };
 }
-
-/** `descent train`'s rate and schedule when not given (adam: 2e-3 with cosine decay). */
-export const defaultLearningRate = (optimizer: string) => optimizerPreset(optimizer).train.lr;
-export const defaultSchedule = (optimizer: string) => optimizerPreset(optimizer).train.schedule;
 
 /** "batchSize: expected a positive integer" — the first problem, naming the field. */
 export function describeZodError(error: z.ZodError, source: string): string {

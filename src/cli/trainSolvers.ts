@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { minibatchCg, minibatchLbfgs, type MinibatchSolver } from "../solvers/minibatch.js";
-import { UserError } from "../train/errors.js";
-import type { TrainConfig } from "./trainConfig.js";
+import { UserError } from "./errors.js";
 
 /**
  * `descent train --optimizer lbfgs | cg`: the minibatch solvers (torch.optim.LBFGS's closure pattern).
@@ -18,9 +17,6 @@ const schemas = {
   cg: z.object({ variant: z.enum(["fr", "pr", "prplus"]), restartEvery: z.number().int().positive(), lineSearch, c2: z.number().gt(0).lt(1) }).partial().strict(),
 };
 
-/** Large batches (a line search on a minibatch needs a steady loss) and a unit first step; measured on the digits (docs/solvers.md). */
-export const minibatchSolverDefaults = { epochs: 10, batchSize: 1000, lr: 1, schedule: "constant" } as const;
-
 /** Problems with a solver's hyperparameters, for the config schema to report. */
 export function minibatchSolverIssues(name: string, hyperparameters: Record<string, unknown>): { path: (string | number)[]; message: string }[] {
   const parsed = schemas[name as keyof typeof schemas].safeParse(hyperparameters);
@@ -29,8 +25,20 @@ export function minibatchSolverIssues(name: string, hyperparameters: Record<stri
   );
 }
 
+/** The parts of `descent train`'s config that the minibatch solvers read (or refuse). */
+export interface MinibatchSolverSettings {
+  optimizer: string | { name: string; [key: string]: unknown };
+  lr: number;
+  clipNorm?: number;
+  clipValue?: number;
+  clipTensorNorm?: number;
+  weightDecay?: number;
+  decoupledWeightDecay?: number;
+  average: string;
+}
+
 /** The minibatch solver a config asks for, or undefined for a gradient-transformation optimizer. */
-export function minibatchSolverFor(config: TrainConfig & { lr: number }): MinibatchSolver | undefined {
+export function minibatchSolverFor(config: MinibatchSolverSettings): MinibatchSolver | undefined {
   const { name, ...hyper } = typeof config.optimizer === "string" ? { name: config.optimizer } : config.optimizer;
   if (!isMinibatchSolver(name)) return undefined;
   const unsupported = (["clipNorm", "clipValue", "clipTensorNorm", "weightDecay", "decoupledWeightDecay"] as const).filter((k) => config[k] !== undefined);

@@ -5,11 +5,10 @@
  * prediction (with the finite-population factor (N − m)/(N − 1) of sampling without replacement).
  */
 import { numpy as np } from "@jax-js/jax";
-import { disposeTree, random, type Key, type Precision, type Tree } from "../engine/index.js";
+import { disposeTree, flattenTree, random, type Key, type Precision, type Tree } from "../engine/index.js";
 import type { Dataset } from "../data/dataset.js";
 import { deviceBatch, disposeBatches, weightedBatches } from "./modelLoss.js";
 import { compileValueAndGrad, type TreeLoss } from "./treeHvp.js";
-import { flattenTree } from "./treeOperator.js";
 
 export interface GradientNoiseRow {
   batchSize: number;

@@ -1,5 +1,5 @@
 /** Curvature diagnostics (8.2): Hessian-vector products, the gᵀHg monitor, the Hessian's spectrum. */
-export * from "./vector.js";
+export * from "./probes.js";
 export * from "./tridiagonal.js";
 export * from "./operator.js";
 export * from "./lanczos.js";

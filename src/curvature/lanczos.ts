@@ -8,7 +8,8 @@
  */
 import { random, type Key } from "../engine/index.js";
 import type { HessianOperator } from "./operator.js";
-import { axpy, dot, norm, orthogonalize, randomUnit, scaled } from "./vector.js";
+import { axpy, dot, norm, orthogonalize, scale } from "../linalg/vector.js";
+import { randomUnit } from "./probes.js";
 import { tridiagonalEigen, type TridiagonalEigen } from "./tridiagonal.js";
 
 export interface LanczosOptions {
@@ -45,7 +46,7 @@ export class Lanczos {
     if (start.length !== op.dim) throw new Error(`Lanczos start vector has ${start.length} entries, but the operator has dimension ${op.dim}`);
     const length = norm(start);
     if (!(length > 0) || !Number.isFinite(length)) throw new Error("Lanczos needs a nonzero, finite start vector");
-    this.pending = { vector: scaled(start, 1 / length), coupling: 0 };
+    this.pending = { vector: scale(start, 1 / length), coupling: 0 };
   }
 
   get steps(): number {
@@ -88,7 +89,7 @@ export class Lanczos {
       this.pending = this.opts.restartKey ? this.restartVector(this.opts.restartKey) : undefined;
     } else {
       this.residualNorm = b;
-      this.pending = { vector: scaled(w, 1 / b), coupling: b };
+      this.pending = { vector: scale(w, 1 / b), coupling: b };
     }
     return true;
   }
@@ -97,7 +98,7 @@ export class Lanczos {
   private restartVector(key: Key): { vector: Float64Array; coupling: number } | undefined {
     const fresh = orthogonalize(randomUnit(random.foldIn(key, this.restarts++), this.op.dim), this.basis);
     const length = norm(fresh);
-    return length > 1e-8 ? { vector: scaled(fresh, 1 / length), coupling: 0 } : undefined;
+    return length > 1e-8 ? { vector: scale(fresh, 1 / length), coupling: 0 } : undefined;
   }
 
   /** Eigen-decomposition of T_m: Ritz values and the coordinates of the Ritz vectors in Q_m. */

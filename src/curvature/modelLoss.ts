@@ -6,18 +6,17 @@ import { numpy as np } from "@jax-js/jax";
 import { disposeTree, toDevice, type Precision, type Tree } from "../engine/index.js";
 import { gatherBatch, oneHot } from "../data/index.js";
 import type { Dataset } from "../data/dataset.js";
-import { meanSquaredError, softmaxCrossEntropy } from "../losses.js";
-import type { Layer } from "../nn/index.js";
+import { trainingLoss, type Layer } from "../nn/index.js";
 import type { TreeLoss } from "./treeHvp.js";
 import type { WeightedBatch } from "./treeOperator.js";
 
 /** Mean loss of `model` in training mode: data = [modelState, x, y] (y one-hot for classification). */
 export function modelLoss(model: Layer, classification: boolean): TreeLoss {
-  const loss = classification ? softmaxCrossEntropy : meanSquaredError;
+  const loss = trainingLoss(model, classification ? "cross-entropy" : "mse");
   return (params, modelState, x, y) => {
-    const [out, newState] = model.apply(params, modelState, x as np.Array, { train: true });
+    const [value, newState] = loss(params, modelState, x as np.Array, y as np.Array);
     disposeTree(newState);
-    return loss(out, y as np.Array);
+    return value;
   };
 }
 

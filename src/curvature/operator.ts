@@ -1,3 +1,4 @@
+import { matVec } from "../linalg/matrix.js";
 import type { Objective } from "../problems/objective.js";
 
 /**
@@ -38,16 +39,5 @@ export function objectiveHessian(objective: Objective, x: ArrayLike<number>): He
 /** A dense symmetric n×n matrix (row-major) as an operator: for tests and small checks. */
 export function denseOperator(matrix: ArrayLike<number>, n: number): HessianOperator {
   if (matrix.length !== n * n) throw new Error(`a ${n}×${n} matrix needs ${n * n} entries, got ${matrix.length}`);
-  return {
-    dim: n,
-    apply(v) {
-      const out = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        let s = 0;
-        for (let j = 0; j < n; j++) s += matrix[i * n + j] * v[j];
-        out[i] = s;
-      }
-      return out;
-    },
-  };
+  return { dim: n, apply: (v) => matVec(matrix, v) };
 }

@@ -11,7 +11,7 @@ import { counted, objectiveHessian } from "./operator.js";
 import { powerIteration } from "./power.js";
 import { conditionNumber, extremeEigenpairs } from "./spectrum.js";
 import { hutchinsonTrace } from "./trace.js";
-import { dot } from "./vector.js";
+import { dot } from "../linalg/vector.js";
 
 export interface PointCurvatureOptions {
   top?: number;

@@ -5,7 +5,8 @@
  */
 import { random, type Key } from "../engine/index.js";
 import type { HessianOperator } from "./operator.js";
-import { axpy, dot, norm, orthogonalize, randomUnit, scaled } from "./vector.js";
+import { axpy, dot, norm, orthogonalize, scale } from "../linalg/vector.js";
+import { randomUnit } from "./probes.js";
 
 export interface PowerOptions {
   /** How many eigenpairs. Default 1. */
@@ -40,7 +41,7 @@ export function powerIteration(op: HessianOperator, opts: PowerOptions = {}): Po
   for (let k = 0; k < count; k++) {
     const deflate = (v: Float64Array) => orthogonalize(v, found.map((p) => p.vector));
     let v = deflate(randomUnit(random.foldIn(key, k), op.dim));
-    v = scaled(v, 1 / norm(v));
+    v = scale(v, 1 / norm(v));
     let pair: PowerEigenpair = { value: NaN, vector: v, iterations: 0, residual: Infinity, converged: false };
     for (let it = 1; it <= maxIterations; it++) {
       const w = deflate(axpy(op.apply(v), -shift, v)); // (H − shift·I) v, kept off the found eigenvectors
@@ -49,7 +50,7 @@ export function powerIteration(op: HessianOperator, opts: PowerOptions = {}): Po
       pair = { value: mu + shift, vector: v, iterations: it, residual, converged: residual <= tol * Math.abs(mu) };
       const length = norm(w);
       if (pair.converged || !(length > 0)) break;
-      v = scaled(w, 1 / length);
+      v = scale(w, 1 / length);
     }
     found.push(pair);
   }

@@ -5,7 +5,8 @@
  */
 import { random, type Key } from "../engine/index.js";
 import type { HessianOperator } from "./operator.js";
-import { dot, rademacher } from "./vector.js";
+import { dot } from "../linalg/vector.js";
+import { rademacher } from "./probes.js";
 
 export interface TraceEstimate {
   estimate: number;

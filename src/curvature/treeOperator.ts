@@ -4,33 +4,9 @@
  * mean of the minibatch Hessians, so a dataset is covered batch by batch (weights n_b/N).
  */
 import { numpy as np } from "@jax-js/jax";
-import { disposeTree, leavesWithPaths, mapWithPaths, refTree, toDevice, type Precision, type Tree } from "../engine/index.js";
+import { disposeTree, flattenTree, leavesWithPaths, refTree, unflattenTree, type Precision, type Tree } from "../engine/index.js";
 import type { HessianOperator } from "./operator.js";
 import { compileTreeHvp, compileValueAndGrad, type TreeHvpOptions, type TreeLoss } from "./treeHvp.js";
-
-/** Every leaf of a tree, concatenated in leavesWithPaths order, as float64 (borrows the tree). */
-export function flattenTree(t: Tree): Float64Array {
-  const leaves = leavesWithPaths(t);
-  const out = new Float64Array(leaves.reduce((n, l) => n + l.leaf.size, 0));
-  let offset = 0;
-  for (const { leaf } of leaves) {
-    out.set(leaf.ref.dataSync() as ArrayLike<number>, offset);
-    offset += leaf.size;
-  }
-  return out;
-}
-
-/** Device arrays shaped like `template`'s leaves, filled from `flat` in flattenTree's order (borrows the template). */
-export function unflattenTree<T extends Tree>(template: T, flat: ArrayLike<number>, precision: Precision): T {
-  let offset = 0;
-  const out = mapWithPaths(template, (_path, leaf) => {
-    const part = flat instanceof Float64Array ? flat.subarray(offset, offset + leaf.size) : Array.from({ length: leaf.size }, (_, i) => flat[offset + i]);
-    offset += leaf.size;
-    return toDevice(part, leaf.shape, precision);
-  });
-  if (offset !== flat.length) throw new Error(`a flat vector of ${flat.length} entries does not fit a tree of ${offset} parameters`);
-  return out;
-}
 
 /** One batch of data arguments of the loss (e.g. [modelState, x, y]) and its weight in the mean. */
 export interface WeightedBatch {

@@ -11,3 +11,4 @@ export { precisionOf, dtypeName, toDevice, type Precision, type DTypeName } from
 export * as random from "./random.js";
 export type { Key } from "./random.js";
 export * from "./tree.js";
+export * from "./flat.js";

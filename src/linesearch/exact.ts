@@ -1,6 +1,6 @@
 import type { Objective } from "../problems/objective.js";
 import type { LineSearchResult } from "./types.js";
-import { dot, type Vec } from "./vector.js";
+import { dot, type Vec } from "../linalg/vector.js";
 
 /**
  * The exact minimizing step along p on a quadratic: α* = −(gᵀp)/(pᵀHp), one Hessian-vector product

@@ -1,5 +1,4 @@
 export * from "./types.js";
-export * from "./vector.js";
 export * from "./lineFunction.js";
 export * from "./interpolate.js";
 export * from "./backtracking.js";

@@ -11,3 +11,4 @@ export * from "./init.js";
 export * from "./models.js";
 export * from "./gradcheck.js";
 export * from "./datainit.js";
+export * from "./trainingLoss.js";

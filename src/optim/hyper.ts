@@ -21,13 +21,3 @@ export function release(...values: Resolved[]): void {
 
 /** Whether a hyperparameter is the constant `value` (so a transform can skip work, e.g. no weight decay). */
 export const isConstant = (h: ScalarOrSchedule, value: number): boolean => typeof h === "number" && h === value;
-
-/**
- * base^exponent for a positive base (consumes exponent), as exp(exponent · ln base) with ln base taken
- * on the host. Not `np.power`: in jax-js 0.1.25 its Wasm version loses ~1.2e-5 relative accuracy per unit
- * of exponent (0.999^100 is off by 1.2e-3), and `np.power(number, array)` rounds the number to float32.
- */
-export function powerOf(base: number, exponent: np.Array): np.Array {
-  if (!(base > 0)) throw new Error(`powerOf needs a positive base, got ${base}`);
-  return np.exp(exponent.mul(Math.log(base)));
-}

@@ -13,4 +13,3 @@ export * as torch from "./torch.js";
 export * from "./spec.js";
 export * from "./presets.js";
 export * from "./compose.js";
-export * from "./runner.js";

@@ -5,7 +5,7 @@ import { innerQueries, leavesOf, mapTree, scalarLike, type GradientTransformatio
 type GuardState = { inner: Tree; skipped: np.Array };
 
 /** Whether every entry of every leaf is finite, as a boolean scalar (borrows the tree). */
-export function allFinite(t: Tree): np.Array {
+export function isFiniteTree(t: Tree): np.Array {
   return leavesOf(t)
     .map((leaf) => np.isfinite(leaf.ref).all())
     .reduce((a, b) => np.logicalAnd(a, b));
@@ -22,7 +22,7 @@ export function skipNonFiniteUpdates(inner: GradientTransformation): GradientTra
     init: (params) => ({ inner: inner.init(jaxTree.ref(params)), skipped: scalarLike(params) }),
     update(updates, state, params) {
       const st = state as GuardState;
-      const ok = allFinite(updates);
+      const ok = isFiniteTree(updates);
       const [u, proposed] = inner.update(updates, jaxTree.ref(st.inner), params);
       const out = mapTree((x) => np.where(ok.ref, x.ref, np.zerosLike(x)), u);
       const innerState = mapTree((n, o) => np.where(ok.ref, n, o), proposed, st.inner);

@@ -17,8 +17,6 @@ export interface OptimizerPreset {
   schema: z.ZodObject;
   /** Keys that `descent train` sets from its own `lr` / `schedule` (so they are not allowed in its optimizer object). */
   learningRateKeys: string[];
-  /** `descent train`'s default rate and schedule for this optimizer (measured on the bundled digits). */
-  train: { lr: number; schedule: "constant" | "linear" | "cosine" };
   /** Builds the transformation from parsed hyperparameters; `lr` may also be a ready ScalarOrSchedule. */
   build(hyper: Record<string, unknown>, ctx: BuildContext): GradientTransformation;
 }
@@ -33,7 +31,6 @@ const decay = (value: number) => z.number().min(0).lt(1).default(value);
 function preset<S extends z.ZodRawShape>(
   shape: S,
   description: string,
-  train: OptimizerPreset["train"],
   build: (h: z.output<z.ZodObject<S>>, at: (value: Hyper) => ScalarOrSchedule) => GradientTransformation,
   learningRateKeys = ["lr"],
 ): OptimizerPreset {
@@ -41,7 +38,6 @@ function preset<S extends z.ZodRawShape>(
     description,
     schema: z.strictObject(shape),
     learningRateKeys,
-    train,
     build: (hyper, ctx) => build(hyper as z.output<z.ZodObject<S>>, (value) => toHyper(value, ctx)),
   };
 }
@@ -50,7 +46,6 @@ const bookPresets: Record<string, OptimizerPreset> = {
   "book.sgd": preset(
     { lr: hyperSchema.optional(), lr0: z.number().positive().optional(), lrTau: z.number().nonnegative().optional(), tau: z.number().int().positive().optional() },
     "Alg. 8.1, SGD with the linear decay of eq. 8.14 {lr0, lrTau = lr0/100, tau = steps} (or any rate {lr})",
-    { lr: 0.3, schedule: "linear" },
     (h, at) => {
       if (h.lr !== undefined && (h.lr0 !== undefined || h.lrTau !== undefined || h.tau !== undefined)) throw new Error("book.sgd takes either lr or {lr0, lrTau, tau}, not both");
       if (h.lr !== undefined) return book.sgd(at(h.lr));
@@ -59,33 +54,29 @@ const bookPresets: Record<string, OptimizerPreset> = {
     },
     ["lr", "lr0", "lrTau", "tau"],
   ),
-  "book.momentum": preset({ lr: rate(0.01), alpha: rate(0.9) }, "Alg. 8.2, momentum: v ← αv − εg, θ ← θ + v", { lr: 0.05, schedule: "cosine" }, (h, at) => book.momentum(at(h.lr), at(h.alpha))),
-  "book.nesterov": preset({ lr: rate(0.01), alpha: rate(0.9) }, "Alg. 8.3, Nesterov momentum, gradient at θ + αv", { lr: 0.05, schedule: "cosine" }, (h, at) => book.nesterov(at(h.lr), at(h.alpha))),
-  "book.adagrad": preset({ lr: rate(0.01), delta: rate(1e-7) }, "Alg. 8.4, AdaGrad: Δθ = −ε/(δ + √r) ⊙ g", { lr: 0.01, schedule: "cosine" }, (h, at) => book.adagrad(at(h.lr), at(h.delta))),
-  "book.rmsprop": preset({ lr: rate(0.001), rho: rate(0.9), delta: rate(1e-6) }, "Alg. 8.5, RMSProp: Δθ = −ε/√(δ + r) ⊙ g", { lr: 0.001, schedule: "cosine" }, (h, at) => book.rmsprop(at(h.lr), at(h.rho), at(h.delta))),
+  "book.momentum": preset({ lr: rate(0.01), alpha: rate(0.9) }, "Alg. 8.2, momentum: v ← αv − εg, θ ← θ + v", (h, at) => book.momentum(at(h.lr), at(h.alpha))),
+  "book.nesterov": preset({ lr: rate(0.01), alpha: rate(0.9) }, "Alg. 8.3, Nesterov momentum, gradient at θ + αv", (h, at) => book.nesterov(at(h.lr), at(h.alpha))),
+  "book.adagrad": preset({ lr: rate(0.01), delta: rate(1e-7) }, "Alg. 8.4, AdaGrad: Δθ = −ε/(δ + √r) ⊙ g", (h, at) => book.adagrad(at(h.lr), at(h.delta))),
+  "book.rmsprop": preset({ lr: rate(0.001), rho: rate(0.9), delta: rate(1e-6) }, "Alg. 8.5, RMSProp: Δθ = −ε/√(δ + r) ⊙ g", (h, at) => book.rmsprop(at(h.lr), at(h.rho), at(h.delta))),
   "book.rmsprop_nesterov": preset(
     { lr: rate(0.001), rho: rate(0.9), alpha: rate(0.9), delta: rate(1e-6) },
     "Alg. 8.6, RMSProp with Nesterov momentum, gradient at θ + αv",
-    { lr: 0.001, schedule: "cosine" },
     (h, at) => book.rmspropNesterov(at(h.lr), at(h.rho), at(h.alpha), at(h.delta)),
   ),
   "book.adam": preset(
     { lr: rate(0.001), rho1: decay(0.9), rho2: decay(0.999), delta: rate(1e-8) },
     "Alg. 8.7, Adam with bias-corrected moments",
-    { lr: 0.002, schedule: "cosine" },
     (h, at) => book.adam(at(h.lr), h.rho1, h.rho2, at(h.delta)),
   ),
   "book.polyak_uniform": preset(
     // The reference files pass alpha to both averages; the uniform one has no α and ignores it.
     { lr: rate(0.01), alpha: z.number().optional() },
     "8.7.3, constant-rate SGD evaluated at the uniform average θ̂ = 1/t Σθ(i)",
-    { lr: 0.3, schedule: "constant" },
     (h, at) => book.polyakUniform(at(h.lr)),
   ),
   "book.polyak_exponential": preset(
     { lr: rate(0.01), alpha: rate(0.9) },
     "8.7.3, eq. 8.39, constant-rate SGD evaluated at θ̂ ← αθ̂ + (1 − α)θ",
-    { lr: 0.3, schedule: "constant" },
     (h, at) => book.polyakExponential(at(h.lr), at(h.alpha)),
   ),
 };
@@ -95,37 +86,31 @@ const torchPresets: Record<string, OptimizerPreset> = {
   "torch.SGD": preset(
     { lr: rate(1e-3), momentum: rate(0), dampening: rate(0), weight_decay: rate(0), nesterov: flag, maximize },
     "torch.optim.SGD (momentum, dampening, Nesterov's reformulation, coupled weight decay)",
-    { lr: 0.3, schedule: "cosine" },
     (h, at) => torch.SGD({ ...h, lr: at(h.lr), momentum: at(h.momentum), dampening: at(h.dampening), weight_decay: at(h.weight_decay) }),
   ),
   "torch.Adagrad": preset(
     { lr: rate(1e-2), lr_decay: nonNegative(0), weight_decay: rate(0), initial_accumulator_value: nonNegative(0), eps: rate(1e-10), maximize },
     "torch.optim.Adagrad (ε outside the root, lr_decay, initial accumulator)",
-    { lr: 0.01, schedule: "cosine" },
     (h, at) => torch.Adagrad({ ...h, lr: at(h.lr), weight_decay: at(h.weight_decay), eps: at(h.eps) }),
   ),
   "torch.RMSprop": preset(
     { lr: rate(1e-2), alpha: rate(0.99), eps: rate(1e-8), weight_decay: rate(0), momentum: rate(0), centered: flag, maximize },
     "torch.optim.RMSprop (ε outside the root, momentum, centered)",
-    { lr: 0.001, schedule: "cosine" },
     (h, at) => torch.RMSprop({ ...h, lr: at(h.lr), alpha: at(h.alpha), eps: at(h.eps), weight_decay: at(h.weight_decay), momentum: at(h.momentum) }),
   ),
   "torch.Adam": preset(
     { lr: rate(1e-3), betas, eps: rate(1e-8), weight_decay: rate(0), amsgrad: flag, maximize },
     "torch.optim.Adam (coupled weight decay, amsgrad)",
-    { lr: 0.002, schedule: "cosine" },
     (h, at) => torch.Adam({ ...h, lr: at(h.lr), eps: at(h.eps), weight_decay: at(h.weight_decay) }),
   ),
   "torch.AdamW": preset(
     { lr: rate(1e-3), betas, eps: rate(1e-8), weight_decay: rate(1e-2), amsgrad: flag, maximize },
     "torch.optim.AdamW (decoupled weight decay)",
-    { lr: 0.002, schedule: "cosine" },
     (h, at) => torch.AdamW({ ...h, lr: at(h.lr), eps: at(h.eps), weight_decay: at(h.weight_decay) }),
   ),
   "torch.NAdam": preset(
     { lr: rate(2e-3), betas, eps: nonNegative(1e-8), weight_decay: rate(0), momentum_decay: nonNegative(4e-3) },
     "torch.optim.NAdam (Nesterov-accelerated Adam with PyTorch's momentum schedule)",
-    { lr: 0.002, schedule: "cosine" },
     (h, at) => torch.NAdam({ ...h, lr: at(h.lr), weight_decay: at(h.weight_decay) }),
   ),
 };
@@ -134,19 +119,17 @@ const otherPresets: Record<string, OptimizerPreset> = {
   amsgrad: preset(
     { lr: rate(1e-3), rho1: decay(0.9), rho2: decay(0.999), delta: rate(1e-8) },
     "AMSGrad: Adam with the running maximum of the second moment",
-    { lr: 0.002, schedule: "cosine" },
     (h, at) => amsgrad(at(h.lr), h.rho1, h.rho2, at(h.delta)),
   ),
   lion: preset(
     { lr: rate(1e-4), beta1: rate(0.9), beta2: rate(0.99), weight_decay: rate(0) },
     "Lion: sign of an interpolated momentum, decoupled weight decay",
-    { lr: 2e-4, schedule: "cosine" },
     (h, at) => lion(at(h.lr), at(h.beta1), at(h.beta2), at(h.weight_decay)),
   ),
   // `descent train`'s original three (kept for their defaults: adam is its default optimizer).
-  adam: preset({ lr: rate(1e-3), rho1: decay(0.9), rho2: decay(0.999), delta: rate(1e-8) }, "Adam (Alg. 8.7)", { lr: 2e-3, schedule: "cosine" }, (h, at) => plainAdam(at(h.lr), h.rho1, h.rho2, at(h.delta))),
-  sgd: preset({ lr: rate(0.01) }, "plain SGD, θ ← θ − ε_k g", { lr: 0.1, schedule: "cosine" }, (h, at) => plainSgd(at(h.lr))),
-  momentum: preset({ lr: rate(0.01), alpha: rate(0.9) }, "SGD with momentum, PyTorch's form v ← αv + g, θ ← θ − εv", { lr: 0.01, schedule: "cosine" }, (h, at) => plainMomentum(at(h.lr), at(h.alpha))),
+  adam: preset({ lr: rate(1e-3), rho1: decay(0.9), rho2: decay(0.999), delta: rate(1e-8) }, "Adam (Alg. 8.7)", (h, at) => plainAdam(at(h.lr), h.rho1, h.rho2, at(h.delta))),
+  sgd: preset({ lr: rate(0.01) }, "plain SGD, θ ← θ − ε_k g", (h, at) => plainSgd(at(h.lr))),
+  momentum: preset({ lr: rate(0.01), alpha: rate(0.9) }, "SGD with momentum, PyTorch's form v ← αv + g, θ ← θ − εv", (h, at) => plainMomentum(at(h.lr), at(h.alpha))),
 };
 
 export const OPTIMIZERS: Readonly<Record<string, OptimizerPreset>> = { ...bookPresets, ...torchPresets, ...otherPresets };

@@ -1,5 +1,5 @@
 import { numpy as np, nn as jnn } from "@jax-js/jax";
-import { toDevice, type Precision } from "../engine/index.js";
+import { layoutOfShapes, splitFlat, toDevice, type Precision } from "../engine/index.js";
 import type { Problem } from "./problem.js";
 
 const flat = (rows: number[][]) => Float64Array.from(rows.flat());
@@ -67,18 +67,15 @@ export function mlpProblem(X: number[][], Y: number[][], shapes: number[][], pre
   const m = X.length;
   const Xd = toDevice(flat(X), [m, d], precision);
   const Yd = toDevice(flat(Y), [m, c], precision);
-  const sizes = shapes.map((s) => s.reduce((a, b) => a * b, 1));
-  const offsets = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
-  const dim = sizes.reduce((a, b) => a + b, 0);
-  const part = (theta: np.Array, i: number) => theta.slice([offsets[i], offsets[i] + sizes[i]]).reshape(shapes[i]);
+  const layout = layoutOfShapes(shapes);
+  const dim = layout.size;
   return {
     name,
     dim,
     x0: Float64Array.from(x0 ?? new Float64Array(dim)),
     shapes,
     f: (theta) => {
-      const [W1, b1, W2] = [part(theta.ref, 0), part(theta.ref, 1), part(theta.ref, 2)];
-      const b2 = part(theta, 3);
+      const [W1, b1, W2, b2] = splitFlat(theta, layout);
       const H = np.tanh(np.matmul(Xd.ref, W1).add(b1));
       const Z = np.matmul(H, W2).add(b2);
       return jnn.logSoftmax(Z, -1).mul(Yd.ref).sum(-1).mean().neg();

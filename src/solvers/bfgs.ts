@@ -1,9 +1,9 @@
 import { ObjectiveLine } from "../linesearch/lineFunction.js";
 import { strongWolfe } from "../linesearch/strongWolfe.js";
-import { dot, neg, norm, sub, type Vec } from "../linesearch/vector.js";
-import type { OptimizeResult } from "../optimize/result.js";
+import { dot, neg, norm, sub, type Vec } from "../linalg/vector.js";
+import type { OptimizeResult } from "./result.js";
 import type { Objective } from "../problems/objective.js";
-import { identity, matVec } from "./linalg.js";
+import { identity, matVec } from "../linalg/matrix.js";
 import type { SolverOptions } from "./options.js";
 import { SolverRun } from "./run.js";
 

@@ -1,7 +1,7 @@
-import { norm, pointAt, type Vec } from "../linesearch/vector.js";
-import type { OptimizeResult } from "../optimize/result.js";
+import { norm, pointAt, type Vec } from "../linalg/vector.js";
+import type { OptimizeResult } from "./result.js";
 import type { Objective } from "../problems/objective.js";
-import { addDiagonal, luSolve } from "./linalg.js";
+import { addDiagonal, luSolve } from "../linalg/matrix.js";
 import type { SolverOptions } from "./options.js";
 import { SolverRun } from "./run.js";
 

@@ -1,8 +1,8 @@
 import { exactQuadraticStep } from "../linesearch/exact.js";
 import { ObjectiveLine } from "../linesearch/lineFunction.js";
 import { strongWolfe, type StrongWolfeOptions } from "../linesearch/strongWolfe.js";
-import { axpyInPlace, dot, neg, norm, pointAt, type Vec } from "../linesearch/vector.js";
-import type { OptimizeResult } from "../optimize/result.js";
+import { axpy, dot, neg, norm, pointAt, type Vec } from "../linalg/vector.js";
+import type { OptimizeResult } from "./result.js";
 import type { Objective } from "../problems/objective.js";
 import { firstStep } from "./bfgs.js";
 import type { SolverOptions } from "./options.js";
@@ -85,7 +85,7 @@ export function conjugateGradient(objective: Objective, x0: ArrayLike<number>, o
     const powell = powellNu > 0 && Math.abs(dot(gNew, g)) >= powellNu * dot(gNew, gNew);
     const restart = (restartEvery > 0 && sinceRestart >= restartEvery) || powell;
     let beta = restart ? 0 : cgBeta(variant, gNew, g);
-    p = axpyInPlace(neg(gNew), beta, p);
+    p = axpy(neg(gNew), beta, p);
     if (!(dot(p, gNew) < 0)) [p, beta] = [neg(gNew), 0];
     if (beta === 0) {
       restarts++;

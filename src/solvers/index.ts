@@ -1,6 +1,5 @@
 export * from "./options.js";
 export * from "./run.js";
-export * from "./linalg.js";
 export * from "./newton.js";
 export * from "./bookNewton.js";
 export * from "./cg.js";
@@ -12,4 +11,4 @@ export * from "./newtonCg.js";
 export * from "./coordinateDescent.js";
 export * from "./sparseCoding.js";
 export * from "./minibatch.js";
-export { solverMethods } from "./methods.js";
+export * from "./result.js";

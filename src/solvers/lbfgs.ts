@@ -1,7 +1,7 @@
 import { ObjectiveLine } from "../linesearch/lineFunction.js";
 import { strongWolfe } from "../linesearch/strongWolfe.js";
-import { axpyInPlace, dot, neg, norm, sub, type Vec } from "../linesearch/vector.js";
-import type { OptimizeResult } from "../optimize/result.js";
+import { axpy, dot, neg, norm, sub, type Vec } from "../linalg/vector.js";
+import type { OptimizeResult } from "./result.js";
 import type { Objective } from "../problems/objective.js";
 import { firstStep } from "./bfgs.js";
 import type { SolverOptions } from "./options.js";
@@ -38,7 +38,7 @@ export class LbfgsMemory {
     for (let i = k - 1; i >= 0; i--) {
       const { s, y, rho } = this.pairs[i];
       alphas[i] = rho * dot(s, q);
-      axpyInPlace(q, -alphas[i], y);
+      axpy(q, -alphas[i], y);
     }
     const newest = this.pairs[k - 1];
     const gamma = newest ? 1 / (newest.rho * dot(newest.y, newest.y)) : 1;
@@ -46,7 +46,7 @@ export class LbfgsMemory {
     for (let i = 0; i < k; i++) {
       const { s, y, rho } = this.pairs[i];
       const beta = rho * dot(y, q);
-      axpyInPlace(q, alphas[i] - beta, s);
+      axpy(q, alphas[i] - beta, s);
     }
     return neg(q);
   }

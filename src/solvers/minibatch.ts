@@ -1,6 +1,6 @@
 import { ObjectiveLine } from "../linesearch/lineFunction.js";
 import { strongWolfe } from "../linesearch/strongWolfe.js";
-import { axpyInPlace, dot, neg, norm, pointAt, sub, type Vec } from "../linesearch/vector.js";
+import { axpy, dot, neg, norm, pointAt, sub, type Vec } from "../linalg/vector.js";
 import type { Evaluator } from "../linesearch/types.js";
 import { cgBeta, type CgVariant } from "./cg.js";
 import { LbfgsMemory } from "./lbfgs.js";
@@ -94,7 +94,7 @@ export function minibatchCg(options: MinibatchCgOptions = {}): MinibatchSolver {
       let p = neg(g);
       if (previous && sinceRestart < restartEvery) {
         const beta = cgBeta(variant, g, previous.g);
-        axpyInPlace(p, beta, previous.p);
+        axpy(p, beta, previous.p);
         if (!(dot(p, g) < 0)) p = neg(g);
       } else sinceRestart = 0;
       sinceRestart++;

@@ -1,7 +1,7 @@
-import { neg, norm, pointAt, type Vec } from "../linesearch/vector.js";
-import type { OptimizeResult } from "../optimize/result.js";
+import { neg, norm, pointAt, type Vec } from "../linalg/vector.js";
+import type { OptimizeResult } from "./result.js";
 import type { Objective } from "../problems/objective.js";
-import { addDiagonal, cholesky, choleskySolve, symmetricEigen, type Matrix } from "./linalg.js";
+import { addDiagonal, cholesky, choleskySolve, symmetricEigen, type Matrix } from "../linalg/matrix.js";
 import type { SolverOptions } from "./options.js";
 import { SolverRun } from "./run.js";
 

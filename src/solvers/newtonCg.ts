@@ -1,8 +1,8 @@
 import { backtracking } from "../linesearch/backtracking.js";
 import { ObjectiveLine } from "../linesearch/lineFunction.js";
 import { strongWolfe } from "../linesearch/strongWolfe.js";
-import { dot, norm, pointAt, type Vec } from "../linesearch/vector.js";
-import type { OptimizeResult } from "../optimize/result.js";
+import { dot, norm, pointAt, type Vec } from "../linalg/vector.js";
+import type { OptimizeResult } from "./result.js";
 import type { Objective } from "../problems/objective.js";
 import { interpolatedStep } from "./bfgs.js";
 import type { SolverOptions } from "./options.js";

@@ -1,4 +1,4 @@
-import type { OptimizeResult } from "../optimize/result.js";
+import type { OptimizeResult } from "./result.js";
 import type { EvalCounts, Objective } from "../problems/objective.js";
 import type { IterationRecord, SolverOptions } from "./options.js";
 

@@ -1,5 +1,5 @@
 import { random } from "../engine/index.js";
-import { cholesky, choleskySolve } from "./linalg.js";
+import { cholesky, choleskySolve } from "../linalg/matrix.js";
 
 /** A row-major m×n matrix on the host. */
 export interface HostMatrix {

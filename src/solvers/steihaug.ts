@@ -1,4 +1,4 @@
-import { axpyInPlace, dot, neg, norm, pointAt, type Vec } from "../linesearch/vector.js";
+import { axpy, dot, neg, norm, pointAt, type Vec } from "../linalg/vector.js";
 
 export interface SteihaugResult {
   step: Vec;
@@ -38,12 +38,12 @@ export function steihaugCg(g: Vec, hessianTimes: (v: Vec) => Vec, radius: number
     if (dHd <= 0) return boundary(Hd, j, "negative-curvature");
     const alpha = rr / dHd;
     if (norm(pointAt(z, alpha, d)) >= radius) return boundary(Hd, j, "boundary");
-    axpyInPlace(z, alpha, d);
-    axpyInPlace(Hz, alpha, Hd);
-    axpyInPlace(r, alpha, Hd);
+    axpy(z, alpha, d);
+    axpy(Hz, alpha, Hd);
+    axpy(r, alpha, Hd);
     const rrNew = dot(r, r);
     if (Math.sqrt(rrNew) <= tol) return { step: z, Hstep: Hz, iterations: j + 1, exit: "converged" };
-    d = axpyInPlace(neg(r), rrNew / rr, d);
+    d = axpy(neg(r), rrNew / rr, d);
     rr = rrNew;
   }
   return { step: z, Hstep: Hz, iterations: maxIter, exit: "max-iterations" };

@@ -1,4 +1,4 @@
-import { axpyInPlace, dot, neg, norm, scale, type Vec } from "../linesearch/vector.js";
+import { axpy, dot, neg, norm, scale, type Vec } from "../linalg/vector.js";
 
 export interface TruncatedCgResult {
   /** The approximate Newton step p ≈ −H⁻¹g. */
@@ -31,11 +31,11 @@ export function truncatedCg(g: Vec, hessianTimes: (v: Vec) => Vec, tol: number, 
       return { step: j === 0 ? scale(d, rr / Math.max(-dHd, 1e-300)) : z, iterations: j + 1, exit: "negative-curvature", curvature };
     }
     const alpha = rr / dHd;
-    axpyInPlace(z, alpha, d);
-    axpyInPlace(r, alpha, Hd);
+    axpy(z, alpha, d);
+    axpy(r, alpha, Hd);
     const rrNew = dot(r, r);
     if (residualNorm(r) <= tol) return { step: z, iterations: j + 1, exit: "converged" };
-    d = axpyInPlace(neg(r), rrNew / rr, d);
+    d = axpy(neg(r), rrNew / rr, d);
     rr = rrNew;
   }
   return { step: maxIter === 0 ? neg(g) : z, iterations: maxIter, exit: "max-iterations" };

@@ -1,10 +1,11 @@
 import { numpy as np, jit, valueAndGrad } from "@jax-js/jax";
-import { disposeTree, leavesWithPaths, mapWithPaths, refTree, toDevice, type Precision, type Tree } from "../engine/index.js";
+import { disposeTree, flattenTree, layoutOfTree, refTree, toDevice, unflattenArray, unflattenTree, type FlatLayout, type Precision, type Tree } from "../engine/index.js";
 import type { Evaluator } from "../linesearch/types.js";
-import type { Layer } from "../nn/index.js";
+import type { LossKind } from "../losses.js";
+import { trainingLoss, type Layer } from "../nn/index.js";
 import type { GradientTransformation } from "../optim/index.js";
 import type { MinibatchSolver } from "../solvers/minibatch.js";
-import { lossFunction, type LossKind, type StepStats, type TrainState } from "./step.js";
+import type { StepStats, TrainState } from "./step.js";
 
 /**
  * A minibatch solver (L-BFGS, CG) presented to the Trainer as its optimizer. It says in its interface
@@ -30,25 +31,6 @@ export function closureOptimizer(solver: MinibatchSolver): ClosureOptimizer {
 
 /** The minibatch solver behind an optimizer, when it is a closure optimizer. */
 export const closureSolverOf = (optimizer: GradientTransformation): MinibatchSolver | undefined => (optimizer as Partial<ClosureOptimizer>).minibatchSolver;
-
-/** Where each parameter tensor sits in the flat vector θ. */
-interface Layout {
-  paths: string[];
-  shapes: number[][];
-  offsets: number[];
-  size: number;
-}
-
-function layoutOf(params: Tree): Layout {
-  const leaves = leavesWithPaths(params);
-  const sizes = leaves.map(({ leaf }) => leaf.size);
-  return {
-    paths: leaves.map((l) => l.path),
-    shapes: leaves.map(({ leaf }) => leaf.shape.slice()),
-    offsets: sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0)),
-    size: sizes.reduce((a, b) => a + b, 0),
-  };
-}
 
 function samePoint(a: Float64Array, b: ArrayLike<number>): boolean {
   if (a.length !== b.length) return false;
@@ -101,21 +83,9 @@ class BatchEvaluator implements Evaluator {
 }
 
 /** The minibatch loss as a function of the flat parameter vector θ (compiled once). */
-function compileFlatLoss(model: Layer, kind: LossKind, template: Tree, layout: Layout) {
-  const loss = lossFunction(kind);
-  const unflatten = (theta: np.Array): Tree => {
-    let i = 0;
-    const tree = mapWithPaths(template, () => {
-      const k = i++;
-      return theta.ref.slice([layout.offsets[k], layout.offsets[k] + layout.shapes[k].reduce((a, b) => a * b, 1)]).reshape(layout.shapes[k]);
-    });
-    theta.dispose();
-    return tree;
-  };
-  const lossOf = (theta: np.Array, modelState: Tree, x: np.Array, y: np.Array): [np.Array, Tree] => {
-    const [out, state] = model.apply(unflatten(theta), modelState, x, { train: true });
-    return [loss(out, y), state];
-  };
+function compileFlatLoss(model: Layer, kind: LossKind, template: Tree) {
+  const loss = trainingLoss(model, kind);
+  const lossOf = (theta: np.Array, modelState: Tree, x: np.Array, y: np.Array): [np.Array, Tree] => loss(unflattenArray(template, theta), modelState, x, y);
   return {
     value: jit((theta: np.Array, modelState: Tree, x: np.Array, y: np.Array) => {
       const [v, state] = lossOf(theta, modelState, x, y);
@@ -135,31 +105,25 @@ function compileFlatLoss(model: Layer, kind: LossKind, template: Tree, layout: L
  * from the θ it returns. Same interface as compileTrainStep's; the optimizer state is the solver's own.
  */
 export function compileClosureStep(model: Layer, kind: LossKind, solver: MinibatchSolver, precision: Precision) {
-  let compiled: { layout: Layout; fns: ReturnType<typeof compileFlatLoss> } | undefined;
+  let compiled: { layout: FlatLayout; fns: ReturnType<typeof compileFlatLoss> } | undefined;
   const totals = { steps: 0, fevals: 0, gevals: 0 };
   return {
     /** Consumes the state and the batch; returns the next state and the step's stats (loss and gradient at the start). */
     run(state: TrainState, x: np.Array, y: np.Array): [TrainState, StepStats] {
       if (!compiled) {
-        const layout = layoutOf(state.params);
-        compiled = { layout, fns: compileFlatLoss(model, kind, state.params, layout) };
+        compiled = { layout: layoutOfTree(state.params), fns: compileFlatLoss(model, kind, state.params) };
       }
       const { layout, fns } = compiled;
-      const theta = new Float64Array(layout.size);
-      leavesWithPaths(state.params).forEach(({ leaf }, k) => theta.set(leaf.ref.dataSync() as ArrayLike<number>, layout.offsets[k]));
+      const theta = flattenTree(state.params);
       const batch = new BatchEvaluator(fns, state.modelState, x, y, precision);
       const step = solver.step(theta, batch);
-      let k = 0;
-      const params = mapWithPaths(state.params, (_, leaf) => {
-        const j = k++;
-        return toDevice(step.x.subarray(layout.offsets[j], layout.offsets[j] + leaf.size), layout.shapes[j], precision);
-      });
+      const params = unflattenTree(state.params, step.x, precision);
       const modelState = batch.firstState ?? refTree(state.modelState);
       batch.dispose();
       disposeTree(state.params);
       const gradNormSq = Float64Array.from(layout.offsets, (o, j) => {
         let s = 0;
-        const end = o + layout.shapes[j].reduce((a, b) => a * b, 1);
+        const end = o + layout.sizes[j];
         for (let i = o; i < end; i++) s += step.grad[i] ** 2;
         return s;
       });

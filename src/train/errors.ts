@@ -1,10 +1,10 @@
-/** Bad input or a diverged run: the CLI prints the message alone and exits with code 2. */
-export class UserError extends Error {
-  override name = "UserError";
+/** A training run that cannot go on because of its settings (too high a rate, no clipping): the CLI exits with code 2. */
+export class TrainingDivergedError extends Error {
+  override name = "TrainingDivergedError";
 }
 
 /** A NaN or Inf appeared in the loss or a gradient. */
-export class NonFiniteError extends UserError {
+export class NonFiniteError extends TrainingDivergedError {
   override name = "NonFiniteError";
   constructor(
     readonly step: number,
@@ -12,4 +12,9 @@ export class NonFiniteError extends UserError {
   ) {
     super(`non-finite ${culprit} at step ${step}: lower the learning rate (--lr) or clip gradients`);
   }
+}
+
+/** The loss grew past a bound while staying finite (see DivergenceGuard). */
+export class LossDivergedError extends TrainingDivergedError {
+  override name = "LossDivergedError";
 }

@@ -1,6 +1,7 @@
 import type { Precision, Tree } from "../engine/index.js";
 import { toDevice } from "../engine/index.js";
 import { exampleSize, type Dataset } from "../data/dataset.js";
+import { argmax } from "../losses.js";
 import type { compilePredict } from "./step.js";
 
 export interface Evaluation {
@@ -27,7 +28,7 @@ export function evaluate(predict: ReturnType<typeof compilePredict>, params: Tre
         const max = row.reduce((a, b) => Math.max(a, b), -Infinity);
         const logSumExp = max + Math.log(row.reduce((s, v) => s + Math.exp(v - max), 0));
         lossSum += logSumExp - row[label];
-        if (row.indexOf(max) === label) correct++;
+        if (argmax(row) === label) correct++;
       } else {
         for (let j = 0; j < ys; j++) lossSum += (row[j] - data.y[(start + i) * ys + j]) ** 2 / ys;
       }

@@ -1,4 +1,4 @@
-import { NonFiniteError, UserError } from "./errors.js";
+import { LossDivergedError, NonFiniteError } from "./errors.js";
 import type { StepStats } from "./step.js";
 
 /** Throws NonFiniteError naming the step and the first parameter whose gradient is not finite. */
@@ -23,7 +23,7 @@ export class DivergenceGuard {
   check(loss: number, step: number): void {
     this.first ??= Math.max(Math.abs(loss), 1e-3);
     if (Math.abs(loss) > this.factor * this.first) {
-      throw new UserError(
+      throw new LossDivergedError(
         `loss diverged at step ${step}: ${loss.toPrecision(3)}, more than ${this.factor.toExponential(0)} times the first minibatch's ${this.first.toPrecision(3)}: lower the learning rate (--lr) or clip gradients`,
       );
     }

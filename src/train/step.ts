@@ -1,10 +1,10 @@
 import { numpy as np, jit, valueAndGrad, tree as jaxTree } from "@jax-js/jax";
 import { leavesWithPaths, refTree, type Tree } from "../engine/index.js";
-import { meanSquaredError, softmaxCrossEntropy } from "../losses.js";
-import type { Layer } from "../nn/index.js";
+import type { LossKind } from "../losses.js";
+import { trainingLoss, type Layer } from "../nn/index.js";
 import { applyUpdates, type GradientTransformation } from "../optim/index.js";
 
-export type LossKind = "cross-entropy" | "mse";
+export type { LossKind } from "../losses.js";
 
 /** Everything the training loop carries from step to step. */
 export type TrainState = {
@@ -26,21 +26,18 @@ export interface StepStats {
  */
 export type TrainLoss = (output: np.Array, targets: np.Array, step: np.Array) => np.Array;
 
-export function lossFunction(kind: LossKind) {
-  return kind === "cross-entropy" ? softmaxCrossEntropy : meanSquaredError;
-}
-
 /**
  * One compiled training step: forward, backward and optimizer update in a single `jit`,
  * returning the new state and a small stats vector [loss, ‖g_1‖², …, ‖g_L‖²] — the only
  * values read back to the host (for the progress bar, the non-finite guard and layer norms).
  */
 export function compileTrainStep(model: Layer, kind: LossKind, optimizer: GradientTransformation, customLoss?: TrainLoss) {
-  const defaultLoss = lossFunction(kind);
-  const loss: TrainLoss = customLoss ?? ((out, y, k) => (k.dispose(), defaultLoss(out, y)));
+  const standard = trainingLoss(model, kind);
+  // A custom loss sees the training-mode output, the targets and the step count k; the standard one ignores k.
   const objective = (params: Tree, modelState: Tree, x: np.Array, y: np.Array, k: np.Array): [np.Array, Tree] => {
+    if (!customLoss) return (k.dispose(), standard(params, modelState, x, y));
     const [out, newState] = model.apply(params, modelState, x, { train: true });
-    return [loss(out, y, k), newState];
+    return [customLoss(out, y, k), newState];
   };
   const step = jit((s: TrainState, x: np.Array, y: np.Array, k: np.Array) => {
     // Nesterov-type optimizers name the point where this step's gradient is taken (θ + αv); one gradient either way.

@@ -1,14 +1,13 @@
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { numpy as np, vjp } from "@jax-js/jax";
-import { disposeTree, random, refTree, startEngine, toDevice, treeFromHost, treeToHost, type HostTensor } from "../../src/engine/index.js";
+import { disposeTree, flattenTree, random, refTree, startEngine, toDevice, treeFromHost, treeToHost, unflattenTree, type HostTensor } from "../../src/engine/index.js";
 import { gaussianBlobs } from "../../src/data/index.js";
 import { mlp, orthogonal, rnn, type Layer } from "../../src/nn/index.js";
 import {
   classifyPoint,
   deviceBatch,
   extremeEigenpairs,
-  flattenTree,
   gradientNoise,
   hiddenBlocks,
   modelLoss,
@@ -18,7 +17,6 @@ import {
   spectralRadius,
   stateJacobians,
   treeLossHessian,
-  unflattenTree,
   weightSpaceSymmetry,
 } from "../../src/curvature/index.js";
 import { F64 } from "./helpers.js";

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { hessian, numpy as np } from "@jax-js/jax";
 import { disposeTree, leavesWithPaths, mapWithPaths, precisionOf, random, startEngine, toDevice, type Tree } from "../../src/engine/index.js";
 import { mlp } from "../../src/nn/index.js";
-import { flattenTree, modelLoss, treeLossHessian, unflattenTree, type WeightedBatch } from "../../src/curvature/index.js";
+import { flattenTree, unflattenTree } from "../../src/engine/index.js";
+import { modelLoss, treeLossHessian, type WeightedBatch } from "../../src/curvature/index.js";
 import { F64, normRelError } from "./helpers.js";
 
 // A small tanh network (smooth, so finite differences are clean): 3 → 4 → 4 → 3, 51 parameters.

@@ -1,7 +1,8 @@
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { precisionOf, startEngine } from "../../src/engine/index.js";
-import { backtracking, exactQuadraticStep, functionLine, ObjectiveLine, strongWolfe, dot, type LineFunction } from "../../src/linesearch/index.js";
+import { backtracking, exactQuadraticStep, functionLine, ObjectiveLine, strongWolfe, type LineFunction } from "../../src/linesearch/index.js";
+import { dot } from "../../src/linalg/vector.js";
 import { loadProblem, Objective, quadraticProblem } from "../../src/problems/index.js";
 
 /** Moré & Thuente's (1994) test functions of one variable, with their derivatives. */

@@ -2,7 +2,7 @@ import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { precisionOf, startEngine } from "../../src/engine/index.js";
-import { firstOrderMethods } from "../../src/optim/methods.js";
+import { firstOrderMethods } from "../../src/methods/firstOrder.js";
 import { loadProblem, Objective, type ReferenceRun } from "../../src/problems/index.js";
 import { firstOrderRuns, trajectoryDeviation } from "./helpers.js";
 

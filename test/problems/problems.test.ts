@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { precisionOf, startEngine } from "../../src/engine/index.js";
 import { loadProblem, Objective } from "../../src/problems/index.js";
-import { symmetricEigen } from "../../src/solvers/linalg.js";
+import { symmetricEigen } from "../../src/linalg/matrix.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const precision = precisionOf("float64");

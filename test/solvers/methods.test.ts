@@ -1,7 +1,7 @@
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { precisionOf, startEngine } from "../../src/engine/index.js";
-import { allMethods, methodByName } from "../../src/optimize/index.js";
+import { allMethods, methodByName } from "../../src/methods/index.js";
 import { loadProblem, Objective } from "../../src/problems/index.js";
 import { SOLVER_NAMES } from "./names.js";
 

@@ -7,7 +7,7 @@ import { precisionOf, startEngine } from "../../src/engine/index.js";
 import { gaussianBlobs, subset } from "../../src/data/index.js";
 import { mlp } from "../../src/nn/index.js";
 import { loadProblem, Objective } from "../../src/problems/index.js";
-import type { Vec } from "../../src/linesearch/vector.js";
+import type { Vec } from "../../src/linalg/vector.js";
 import { minibatchCg, minibatchLbfgs } from "../../src/solvers/minibatch.js";
 import { closureOptimizer, train } from "../../src/train/index.js";
 import { descent } from "../cli/run.js";

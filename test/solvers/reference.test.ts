@@ -4,8 +4,8 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { precisionOf, startEngine } from "../../src/engine/index.js";
 import { loadProblem, Objective, type ReferenceRun } from "../../src/problems/index.js";
-import { luSolve } from "../../src/solvers/linalg.js";
-import { solverMethods } from "../../src/solvers/methods.js";
+import { luSolve } from "../../src/linalg/matrix.js";
+import { solverMethods } from "../../src/methods/solvers.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const precision = precisionOf("float64");

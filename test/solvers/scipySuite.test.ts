@@ -2,9 +2,9 @@ import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { precisionOf, startEngine, type Precision } from "../../src/engine/index.js";
-import type { OptimizeResult } from "../../src/optimize/result.js";
+import type { OptimizeResult } from "../../src/solvers/result.js";
 import { loadProblem, Objective } from "../../src/problems/index.js";
-import { solverMethods } from "../../src/solvers/methods.js";
+import { solverMethods } from "../../src/methods/solvers.js";
 
 const SUITE = fileURLToPath(new URL("../fixtures/scipy-suite.json", import.meta.url));
 const PROBLEMS = ["rosenbrock2", "rosenbrock10", "rosenbrock100", "quadratic-cond1e4", "logistic"];

@@ -7,7 +7,7 @@ import { disposeTree, precisionOf, startEngine, treeToHost } from "../../src/eng
 import { gaussianBlobs, subset } from "../../src/data/index.js";
 import { mlp } from "../../src/nn/index.js";
 import { adam, sgd } from "../../src/optim/index.js";
-import { NonFiniteError, train, UserError, type TrainOptions } from "../../src/train/index.js";
+import { LossDivergedError, NonFiniteError, train, type TrainOptions } from "../../src/train/index.js";
 
 const blobs = gaussianBlobs({ count: 300, classes: 3, dim: 4, spread: 1.0, key: 7 });
 const trainSet = subset(blobs, Array.from({ length: 200 }, (_, i) => i));
@@ -93,7 +93,7 @@ describe("Trainer", () => {
   });
 
   it("stops a diverging (finite) loss with a clear error", async () => {
-    await assert.rejects(train(options({ optimizer: adam(1e6) })), (error: unknown) => error instanceof UserError && /diverged at step 2/.test((error as Error).message));
+    await assert.rejects(train(options({ optimizer: adam(1e6) })), (error: unknown) => error instanceof LossDivergedError && /diverged at step 2/.test((error as Error).message));
   });
 
   it("early stopping halts after `patience` epochs without improvement and restores the best epoch", async () => {

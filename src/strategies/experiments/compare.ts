@@ -1,6 +1,6 @@
 /** Runs each variant of an experiment on each seed and collects its metrics and per-epoch curves. */
 import { disposeTree } from "../../engine/index.js";
-import { train, UserError, type MetricsRecord, type TrainOptions, type TrainResult } from "../../train/index.js";
+import { train, TrainingDivergedError, type MetricsRecord, type TrainOptions, type TrainResult } from "../../train/index.js";
 import type { ExperimentContext } from "./types.js";
 
 export interface VariantRun {
@@ -26,7 +26,7 @@ export async function runVariants(ctx: ExperimentContext, variants: string[], ru
         run.metrics = { ...run.metrics, diverged: 0 };
       } catch (error) {
         // A run stopped by the non-finite or divergence guard is a result (counted), not a crash.
-        if (!(error instanceof UserError)) throw error;
+        if (!(error instanceof TrainingDivergedError)) throw error;
         ctx.log(`${variant}, seed ${seed}: diverged (${error.message})`);
         run = { metrics: { testAccuracy: NaN, testLoss: NaN, diverged: 1 } };
       }

@@ -1,13 +1,13 @@
 import { z } from "zod";
-import type { MethodEntry, MethodOptions } from "../optimize/result.js";
-import { bfgs } from "./bfgs.js";
-import { bookNewton } from "./bookNewton.js";
-import { conjugateGradient, type CgVariant } from "./cg.js";
-import { coordinateDescent } from "./coordinateDescent.js";
-import { lbfgs } from "./lbfgs.js";
-import { newton } from "./newton.js";
-import { newtonCg } from "./newtonCg.js";
-import type { SolverOptions } from "./options.js";
+import { bfgs } from "../solvers/bfgs.js";
+import { bookNewton } from "../solvers/bookNewton.js";
+import { conjugateGradient, type CgVariant } from "../solvers/cg.js";
+import { coordinateDescent } from "../solvers/coordinateDescent.js";
+import { lbfgs } from "../solvers/lbfgs.js";
+import { newton } from "../solvers/newton.js";
+import { newtonCg } from "../solvers/newtonCg.js";
+import type { SolverOptions } from "../solvers/options.js";
+import type { MethodEntry, MethodOptions } from "./types.js";
 
 const positive = z.number().positive();
 const fraction = z.number().gt(0).lt(1);

@@ -1,6 +1,6 @@
-import { firstOrderMethods } from "../optim/methods.js";
-import { solverMethods } from "../solvers/methods.js";
-import type { MethodEntry } from "./result.js";
+import { firstOrderMethods } from "./firstOrder.js";
+import { solverMethods } from "./solvers.js";
+import type { MethodEntry } from "./types.js";
 
 /** Every method `descent optimize --method` accepts. */
 export function allMethods(): Record<string, MethodEntry> {

@@ -1,6 +1,6 @@
-import type { MethodEntry } from "../optimize/result.js";
-import { OPTIMIZERS, parseHyperparameters } from "./presets.js";
-import { runFirstOrder } from "./runner.js";
+import { OPTIMIZERS, parseHyperparameters } from "../optim/presets.js";
+import { runFirstOrder } from "./firstOrderRunner.js";
+import type { MethodEntry } from "./types.js";
 
 /** Steps when neither --steps nor --max-iter is given. */
 export const DEFAULT_FIRST_ORDER_STEPS = 100;

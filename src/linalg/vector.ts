@@ -1,7 +1,7 @@
 /**
- * Host-side float64 vector algebra for the solvers and line searches. Kept on the host on purpose:
- * it is exact (jax-js jit rounds JS number constants to float32 inside float64 code) and, for the
- * small vectors of full-batch solvers, cheaper than a device round trip.
+ * Host-side float64 vector algebra for the solvers, line searches and Krylov methods. Kept on the host
+ * on purpose: it is exact (jax-js jit rounds JS number constants to float32 inside float64 code) and,
+ * for the small vectors of full-batch solvers, cheaper than a device round trip.
  */
 export type Vec = Float64Array;
 
@@ -27,7 +27,7 @@ export function pointAt(x: ArrayLike<number>, alpha: number, p: ArrayLike<number
 }
 
 /** y ← y + αx, in place. */
-export function axpyInPlace(y: Vec, alpha: number, x: ArrayLike<number>): Vec {
+export function axpy(y: Vec, alpha: number, x: ArrayLike<number>): Vec {
   for (let i = 0; i < y.length; i++) y[i] += alpha * x[i];
   return y;
 }
@@ -47,7 +47,8 @@ export function sub(a: ArrayLike<number>, b: ArrayLike<number>): Vec {
 
 export const neg = (a: ArrayLike<number>): Vec => scale(a, -1);
 
-export const allFinite = (a: ArrayLike<number>): boolean => {
-  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
-  return true;
-};
+/** Removes from v (in place) its components along the orthonormal vectors of `basis`, twice ("twice is enough", Parlett). */
+export function orthogonalize(v: Vec, basis: readonly Float64Array[]): Vec {
+  for (let pass = 0; pass < 2; pass++) for (const q of basis) axpy(v, -dot(q, v), q);
+  return v;
+}

@@ -1,8 +1,9 @@
 import { numpy as np, tree as jaxTree } from "@jax-js/jax";
 import { toDevice, type Tree } from "../engine/index.js";
-import type { MethodOptions, OptimizeResult } from "../optimize/result.js";
+import { applyUpdates, type GradientTransformation } from "../optim/transform.js";
 import type { Objective } from "../problems/objective.js";
-import { applyUpdates, type GradientTransformation } from "./transform.js";
+import type { OptimizeResult } from "../solvers/result.js";
+import type { MethodOptions } from "./types.js";
 
 const hostCopy = (x: Tree): Float64Array => Float64Array.from((jaxTree.leaves(x)[0] as np.Array).dataSync() as ArrayLike<number>);
 const norm = (g: Float64Array) => Math.sqrt(g.reduce((s, v) => s + v * v, 0));

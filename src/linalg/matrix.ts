@@ -10,7 +10,7 @@ export function identity(n: number, scale = 1): Matrix {
   return out;
 }
 
-export function matVec(A: Matrix, v: ArrayLike<number>): Float64Array {
+export function matVec(A: ArrayLike<number>, v: ArrayLike<number>): Float64Array {
   const n = v.length;
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {

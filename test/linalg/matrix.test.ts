@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { addDiagonal, cholesky, choleskySolve, identity, luSolve, matVec, symmetricEigen } from "../../src/solvers/linalg.js";
+import { addDiagonal, cholesky, choleskySolve, identity, luSolve, matVec, symmetricEigen } from "../../src/linalg/matrix.js";
 
 const A = Float64Array.from([4, 2, 0.6, 2, 5, 1, 0.6, 1, 3]);
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-13) => Array.from(a).every((v, i) => Math.abs(v - b[i]) <= tol * (1 + Math.abs(b[i])));

@@ -1,0 +1,10 @@
+import { ZodError } from "zod";
+import { TrainingDivergedError } from "../train/errors.js";
+
+/** Bad input found by the CLI: it prints the message alone and exits with code 2. */
+export class UserError extends Error {
+  override name = "UserError";
+}
+
+/** Errors the CLI reports as one line with exit code 2: bad input, and library errors about the user's run. */
+export const isUserFacing = (error: unknown): error is Error => error instanceof UserError || error instanceof ZodError || error instanceof TrainingDivergedError;

@@ -1,2 +1,0 @@
-export * from "./result.js";
-export * from "./registry.js";
