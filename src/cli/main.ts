@@ -5,6 +5,7 @@ import { figuresCommand } from "./figures.js";
 import { landscapeCommand } from "./landscape.js";
 import { isUserFacing } from "./errors.js";
 import { Interrupted } from "./interrupt.js";
+import { experimentCommand } from "./experiment.js";
 import { optimizeCommand } from "./optimize.js";
 import { solversBenchmarkCommand } from "./solversBenchmark.js";
 import { trainCommand } from "./train.js";
@@ -16,7 +17,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showSuggestionAfterError();
-  for (const command of [trainCommand(), optimizeCommand(), curvatureCommand(), diagnoseCommand()]) program.addCommand(command.exitOverride());
+  for (const command of [trainCommand(), optimizeCommand(), curvatureCommand(), diagnoseCommand(), experimentCommand()]) program.addCommand(command.exitOverride());
   program.addCommand(solversBenchmarkCommand().exitOverride());
   for (const command of [landscapeCommand(), figuresCommand()]) program.addCommand(command.exitOverride());
   try {

@@ -20,35 +20,53 @@ export interface StepStats {
 }
 
 /**
+ * A training objective in place of the dataset's default loss: the model's training-mode output,
+ * the batch targets (one-hot for classification) and the step count k (1 at the first step, a
+ * scalar array, so weights can follow a schedule inside the compiled step).
+ */
+export type TrainLoss = (output: np.Array, targets: np.Array, step: np.Array) => np.Array;
+
+/**
  * One compiled training step: forward, backward and optimizer update in a single `jit`,
  * returning the new state and a small stats vector [loss, ‖g_1‖², …, ‖g_L‖²] — the only
  * values read back to the host (for the progress bar, the non-finite guard and layer norms).
  */
-export function compileTrainStep(model: Layer, kind: LossKind, optimizer: GradientTransformation) {
-  const objective = trainingLoss(model, kind);
-  const step = jit((s: TrainState, x: np.Array, y: np.Array) => {
+export function compileTrainStep(model: Layer, kind: LossKind, optimizer: GradientTransformation, customLoss?: TrainLoss) {
+  const standard = trainingLoss(model, kind);
+  // A custom loss sees the training-mode output, the targets and the step count k; the standard one ignores k.
+  const objective = (params: Tree, modelState: Tree, x: np.Array, y: np.Array, k: np.Array): [np.Array, Tree] => {
+    if (!customLoss) return (k.dispose(), standard(params, modelState, x, y));
+    const [out, newState] = model.apply(params, modelState, x, { train: true });
+    return [customLoss(out, y, k), newState];
+  };
+  const step = jit((s: TrainState, x: np.Array, y: np.Array, k: np.Array) => {
     // Nesterov-type optimizers name the point where this step's gradient is taken (θ + αv); one gradient either way.
     const point = optimizer.evaluationPoint ? optimizer.evaluationPoint(refTree(s.params), refTree(s.optState)) : refTree(s.params);
-    const [[value, modelState], grads] = valueAndGrad(objective, { hasAux: true })(point, s.modelState, x, y);
+    const [[value, modelState], grads] = valueAndGrad(objective, { hasAux: true })(point, s.modelState, x, y, k);
     const norms = leavesWithPaths(grads as Tree).map(({ leaf }) => np.square(leaf.ref).sum().astype(value.dtype));
     const stats = np.stack([value, ...norms]);
     const [updates, optState] = optimizer.update(grads as Tree, s.optState, refTree(s.params));
     const params = applyUpdates(s.params, updates);
     return [{ params, modelState, optState }, stats] as [TrainState, np.Array];
   });
+  let count = 0;
+  // The step count as a scalar of the batch's dtype (k = 1 at the first step of this stepper).
+  const nextCount = (x: np.Array) => np.full([], ++count, { dtype: x.dtype, device: x.device });
   return {
     /** Consumes the state and the batch; returns the next state and the step's stats. */
     run(state: TrainState, x: np.Array, y: np.Array): [TrainState, StepStats] {
-      const [next, stats] = step(state as never, x, y) as unknown as [TrainState, np.Array];
+      const [next, stats] = step(state as never, x, y, nextCount(x)) as unknown as [TrainState, np.Array];
       const values = Float64Array.from(stats.dataSync());
       return [next, { loss: values[0], gradNormSq: values.subarray(1) }];
     },
     /** The same, reading the stats asynchronously: lets jax-js run kernels on its worker pool. */
     async runAsync(state: TrainState, x: np.Array, y: np.Array): Promise<[TrainState, StepStats]> {
-      const [next, stats] = step(state as never, x, y) as unknown as [TrainState, np.Array];
+      const [next, stats] = step(state as never, x, y, nextCount(x)) as unknown as [TrainState, np.Array];
       const values = Float64Array.from((await stats.data()) as ArrayLike<number>);
       return [next, { loss: values[0], gradNormSq: values.subarray(1) }];
     },
+    /** Sets the step count of the next step to k + 1 (a resumed run continues its schedule). */
+    setCount: (k: number) => void (count = k),
     dispose: () => step.dispose(),
   };
 }

@@ -7,7 +7,7 @@ import { CheckpointError, InvalidRunError } from "./errors.js";
 import { evaluate, type Evaluation } from "./evaluate.js";
 import { assertFinite, DivergenceGuard, nonFiniteCause } from "./guard.js";
 import { MetricsLog, type MetricsRecord } from "./metrics.js";
-import { compilePredict, compileTrainStep, type LossKind, type StepStats, type TrainState } from "./step.js";
+import { compilePredict, compileTrainStep, type LossKind, type StepStats, type TrainLoss, type TrainState } from "./step.js";
 import { compileClosureStep, isClosureOptimizer, type TrainerOptimizer } from "./closureStep.js";
 
 export interface EarlyStopping {
@@ -36,6 +36,10 @@ export interface TrainOptions {
   seed: number;
   precision: Precision;
   sampling?: SamplingRegime;
+  /** The example indices of each minibatch of an epoch (e.g. a curriculum), in place of `sampling`; same number of batches every epoch. */
+  sampler?: BatchSampler;
+  /** The training objective in place of the dataset's default loss (auxiliary heads, hints); evaluation keeps the default loss. */
+  loss?: TrainLoss;
   earlyStopping?: EarlyStopping;
   /** Where to write the checkpoint (at every epoch end and when stopped). */
   checkpointPath?: string;
@@ -74,6 +78,9 @@ export interface TrainResult {
   /** Updates skipped for a non-finite gradient (when the optimizer skips instead of stopping). */
   skippedUpdates?: number;
 }
+
+/** A pure function from the 0-based epoch to its minibatches' example indices (so a resume recomputes it). */
+export type BatchSampler = (epoch: number) => Int32Array[];
 
 const lossKindOf = (d: Dataset): LossKind => (d.numClasses > 0 ? "cross-entropy" : "mse");
 
@@ -142,11 +149,12 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const transformation = isClosureOptimizer(optimizer) ? undefined : optimizer;
   // A minibatch solver keeps its memory on the host; the checkpoint stores it through saveState.
   const solver = isClosureOptimizer(optimizer) ? optimizer.minibatchSolver : undefined;
-  const stepper = isClosureOptimizer(optimizer) ? compileClosureStep(opts.model, kind, optimizer.minibatchSolver, precision) : compileTrainStep(opts.model, kind, optimizer);
+  if (solver && opts.loss) throw new Error("a custom training loss needs a gradient-transformation optimizer, not a closure solver");
+  const stepper = isClosureOptimizer(optimizer) ? compileClosureStep(opts.model, kind, optimizer.minibatchSolver, precision) : compileTrainStep(opts.model, kind, optimizer, opts.loss);
   const predict = compilePredict(opts.model);
   const sampling = opts.sampling ?? "reshuffle";
   const dataKey = random.splitKey(random.randomKey(opts.seed), 2)[1];
-  const batchesOf = (epoch: number) => epochBatches({ size: opts.train.size, batchSize, regime: sampling, key: dataKey, epoch });
+  const batchesOf = opts.sampler ?? ((epoch: number) => epochBatches({ size: opts.train.size, batchSize, regime: sampling, key: dataKey, epoch }));
   const stepsPerEpoch = batchesOf(0).length;
   const totalSteps = stepsPerEpoch * opts.epochs;
 
@@ -168,6 +176,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     state = loaded.state;
     progress = loaded.progress;
     best = loaded.best;
+    if ("setCount" in stepper) stepper.setCount(progress.step);
   }
   const paramPaths = leavesWithPaths(state.params).map((l) => l.path);
   const metrics = new MetricsLog(opts.metricsPath);

@@ -1,0 +1,42 @@
+import { before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { precisionOf, startEngine } from "../../src/engine/index.js";
+import { EXPERIMENTS, exceedsByTwoSe, fitSlope, pairedExceedsByTwoSe, summarize } from "../../src/strategies/experiments/index.js";
+
+describe("experiment statistics", () => {
+  it("summarizes, compares by two standard errors and fits slopes", () => {
+    const s = summarize([1, 2, 3, 4]);
+    assert.equal(s.mean, 2.5);
+    assert.ok(Math.abs(s.std - Math.sqrt(5 / 3)) < 1e-12);
+    assert.ok(Math.abs(s.se - Math.sqrt(5 / 3) / 2) < 1e-12);
+    assert.equal(exceedsByTwoSe([10, 11, 12], [1, 2, 3]).holds, true);
+    assert.equal(exceedsByTwoSe([1, 5, 9], [1, 4, 8]).holds, false);
+    assert.equal(pairedExceedsByTwoSe([2.1, 3.1, 4.1], [2, 3, 4]).holds, true);
+    const exact = fitSlope([1, 2, 3, 4], [3, 2.5, 2, 1.5]);
+    assert.ok(Math.abs(exact.slope + 0.5) < 1e-12 && exact.se < 1e-12);
+  });
+});
+
+describe("every experiment runs in its smoke setting and reports a decided claim", () => {
+  before(async () => startEngine());
+  for (const experiment of Object.values(EXPERIMENTS)) {
+    it(experiment.name, async () => {
+      const outcome = await experiment.run({ size: "smoke", seeds: [1], precision: precisionOf("float32"), log: () => {} });
+      assert.ok(outcome.rows.length >= 2);
+      for (const row of outcome.rows) {
+        assert.equal(typeof row.variant, "string");
+        for (const [k, v] of Object.entries(row)) if (k !== "variant") assert.ok(typeof v === "number" && Number.isFinite(v), `${experiment.name}: ${row.variant}.${k} = ${v}`);
+      }
+      assert.equal(typeof outcome.reproduced, "boolean");
+      assert.match(outcome.verdict, /^rule: /);
+      assert.ok(outcome.chart.rows.length > 0 && outcome.chart.series.length >= 2);
+    });
+  }
+
+  it("clipping: clipped descent is never thrown off the cliff", async () => {
+    const outcome = await EXPERIMENTS.clipping.run({ size: "smoke", seeds: [1, 2, 3], precision: precisionOf("float32"), log: () => {} });
+    const clipped = outcome.rows.find((r) => r.variant.startsWith("clip"))!;
+    assert.equal(clipped.lostShare, 0);
+    assert.equal(clipped.reachedShare, 1);
+  });
+});
