@@ -1,10 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { finalRows, readJournal } from "../../src/sweep/journal.js";
 import { descent } from "../cli/run.js";
+import { descentBin } from "../../src/sweep/command.js";
 
 // Small optimize trials (50 steps on 2-D Rosenbrock), two of them failing: an unknown method.
 const SWEEP = { command: "optimize", base: { problem: "rosenbrock", steps: 50 }, grid: { method: ["book.sgd", "book.adam", "no.such"], lr: [0.001, 0.01] }, seeds: [0] };
@@ -67,6 +69,35 @@ test("descent sweep rejects a bad config with exit code 2 and the field's name",
     const missing = descent(["sweep", "--resume", join(root, "nowhere")]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /sweep\.json/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("Ctrl-C stops a sweep with a consistent journal; --resume runs only the unfinished trials", async () => {
+  const root = mkdtempSync(join(tmpdir(), "descent-sweep-"));
+  try {
+    const configPath = join(root, "sweep.json");
+    writeFileSync(configPath, JSON.stringify({ ...SWEEP, grid: { method: ["book.sgd", "book.adam"], lr: [0.001, 0.003, 0.01] } }));
+    const dir = join(root, "out");
+    const journalPath = join(dir, "journal.jsonl");
+    const child = spawn(process.execPath, [descentBin(), "sweep", "--config", configPath, "--out", dir, "--concurrency", "1"], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    // Interrupt as soon as the first trial is journaled.
+    while (!existsSync(journalPath) || readFileSync(journalPath, "utf8").length === 0) await new Promise((r) => setTimeout(r, 100));
+    child.kill("SIGINT");
+    assert.equal(await exited, 2);
+    assert.match(stderr, /--resume/);
+    const text = readFileSync(journalPath, "utf8");
+    assert.ok(text.endsWith("\n"));
+    const done = readJournal(journalPath).length;
+    assert.ok(done >= 1 && done < 6, `${done} trials finished before Ctrl-C`);
+    const resumed = descent(["sweep", "--resume", dir, "--concurrency", "2", "--json"]);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.equal(JSON.parse(resumed.stdout).ran, 6 - done);
+    assert.equal(readJournal(journalPath).length, 6);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
