@@ -5,6 +5,7 @@ import { isUserFacing } from "./errors.js";
 import { optimizeCommand } from "./optimize.js";
 import { sweepCommand } from "./sweep.js";
 import { trainCommand } from "./train.js";
+import { workerCommand } from "./worker.js";
 
 /** Exit codes: 0 success, 2 bad input or a diverged run (one clear line on stderr), 1 internal error. */
 export async function main(argv: string[]): Promise<number> {
@@ -13,7 +14,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showSuggestionAfterError();
-  for (const command of [trainCommand(), optimizeCommand(), curvatureCommand(), diagnoseCommand(), sweepCommand()]) program.addCommand(command.exitOverride());
+  for (const command of [trainCommand(), optimizeCommand(), curvatureCommand(), diagnoseCommand(), sweepCommand(), workerCommand()]) program.addCommand(command.exitOverride());
   try {
     await program.parseAsync(argv, { from: "user" });
     return 0;

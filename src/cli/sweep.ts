@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { Command } from "commander";
 import cliProgress from "cli-progress";
 import { writeFileAtomic } from "../io/atomic.js";
-import { runSweep, type SweepRunResult } from "../sweep/controller.js";
+import { runSweep, type Backend, type SweepRunResult } from "../sweep/controller.js";
+import { queueBackend } from "../sweep/queue.js";
+import { expandTrials } from "../sweep/trials.js";
 import { sweepConfigSchema, type SweepConfig } from "../sweep/config.js";
 import { finalRows, type JournalRow } from "../sweep/journal.js";
 import { sweepReport } from "../sweep/report.js";
@@ -20,12 +22,28 @@ export function sweepCommand(): Command {
     .option("--config <file>", "sweep config JSON (docs/sweeps.md)")
     .option("--out <dir>", "sweep directory (journal.jsonl, trials/, summary.md, lr-sensitivity.svg)", "sweep-out")
     .option("--resume <dir>", "continue the sweep in DIR (its sweep.json); finished trials are not run again")
-    .option("--concurrency <n>", "trials in parallel (default: one per core)", integerArg)
+    .option("--queue <url>", "run the trials on BullMQ at redis://HOST:PORT, consumed by `descent worker` processes")
+    .option("--attach <dir>", "re-attach to the queue sweep in DIR (as --resume, with its stored --queue)")
+    .option("--concurrency <n>", "trials in flight (default: one per core; with --queue, every trial)", integerArg)
     .option("--json", "print one JSON summary line on stdout and nothing else")
     .action(async (flags) => {
-      const { sweep, dir } = loadSweep(flags);
+      const { sweep, dir } = loadSweep({ ...flags, resume: flags.resume ?? flags.attach });
+      const queueUrl = queueOf(dir, flags.queue, flags.attach !== undefined);
       const json = Boolean(flags.json);
-      const result = await runWithProgress(sweep, dir, flags.concurrency ?? sweep.concurrency ?? availableParallelism(), json);
+      const concurrency = flags.concurrency ?? sweep.concurrency ?? (queueUrl ? Number.MAX_SAFE_INTEGER : availableParallelism());
+      let queue: ReturnType<typeof queueBackend> | undefined;
+      try {
+        queue = queueUrl ? queueBackend(queueUrl) : undefined;
+      } catch (error) {
+        throw new UserError((error as Error).message);
+      }
+      const backend: Backend = queue?.backend ?? ((job, signal) => runDescent(job.args, { signal }));
+      let result;
+      try {
+        result = await runWithProgress(sweep, dir, Math.min(concurrency, expandTrials(sweep).length), backend, json);
+      } finally {
+        await queue?.close();
+      }
       if (result.interrupted) throw new UserError(`sweep interrupted; the journal is consistent: descent sweep --resume ${dir} continues`);
       const report = await sweepReport(sweep.command, result.rows);
       writeFileAtomic(join(dir, "summary.md"), report.table);
@@ -56,6 +74,18 @@ function loadSweep(flags: { config?: string; out: string; resume?: string }): { 
   return { sweep, dir };
 }
 
+/** The queue of a sweep: --queue (stored in DIR/queue.json for --attach), or the stored one when attaching. */
+function queueOf(dir: string, queue: string | undefined, attach: boolean): string | undefined {
+  const stored = join(dir, "queue.json");
+  if (queue !== undefined) {
+    writeFileAtomic(stored, JSON.stringify({ url: queue }) + "\n");
+    return queue;
+  }
+  if (!attach) return undefined;
+  if (!existsSync(stored)) throw new UserError(`--attach ${dir}: that sweep did not run on a queue (no queue.json); use --resume`);
+  return (JSON.parse(readFileSync(stored, "utf8")) as { url: string }).url;
+}
+
 function parseSweep(value: unknown, source: string): SweepConfig {
   const parsed = sweepConfigSchema.safeParse(value);
   if (!parsed.success) throw new UserError(describeZodError(parsed.error, `sweep config ${source}`));
@@ -63,7 +93,7 @@ function parseSweep(value: unknown, source: string): SweepConfig {
 }
 
 /** Runs the sweep with a progress bar over trials (TTY) or one stderr line per trial; Ctrl-C stops it cleanly. */
-async function runWithProgress(sweep: SweepConfig, dir: string, concurrency: number, json: boolean): Promise<SweepRunResult> {
+async function runWithProgress(sweep: SweepConfig, dir: string, concurrency: number, backend: Backend, json: boolean): Promise<SweepRunResult> {
   const abort = new AbortController();
   const onSigint = () => abort.abort();
   process.on("SIGINT", onSigint);
@@ -80,7 +110,7 @@ async function runWithProgress(sweep: SweepConfig, dir: string, concurrency: num
     }
   };
   try {
-    return await runSweep({ sweep, dir, concurrency, backend: (job, signal) => runDescent(job.args, { signal }), signal: abort.signal, onRow });
+    return await runSweep({ sweep, dir, concurrency, backend, signal: abort.signal, onRow });
   } finally {
     bar?.stop();
     process.off("SIGINT", onSigint);
