@@ -133,3 +133,39 @@ test("a Redis restart mid-sweep loses no finished result; a controller stopped a
     await redis.dispose();
   }
 });
+
+test("a trial whose workers keep dying fails after the bounded attempts, with a clear failure row", async () => {
+  const redis = await RedisServer.start();
+  const queue = new Queue(QUEUE_NAME, { connection: { host: "127.0.0.1", port: redis.port } });
+  let worker: ChildProcess | undefined;
+  try {
+    const dir = join(root, "doomed");
+    const sweep = sweepProcess(["--config", configFile("d", { ...SWEEP, base: { problem: "rosenbrock", steps: 100000 }, grid: { method: ["book.adam"], lr: [0.01] } }), "--out", dir, "--queue", redis.url]);
+    // Each worker takes the trial (a new processedOn) and is killed while it runs, until a stalled check fails the job.
+    const theJob = async () => (await queue.getJobs(["active", "wait", "failed", "completed"]))[0];
+    let processedOn: number | undefined;
+    for (;;) {
+      worker = startWorker(redis.url, 1000);
+      let state = "";
+      await waitFor(async () => {
+        const job = await theJob();
+        state = job ? await job.getState() : "";
+        return state === "failed" || (state === "active" && job!.processedOn !== processedOn);
+      });
+      if (state === "failed") break;
+      processedOn = (await theJob())!.processedOn;
+      await stopWorker(worker, "SIGKILL");
+    }
+    const { code, stdout, stderr } = await sweep.done;
+    assert.equal(code, 0, stderr);
+    assert.equal(JSON.parse(stdout).failed, 1);
+    const rows = journalRows(dir);
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0].status, "failed");
+    assert.match(rows[0].error!, /attempts on the queue: .*stalled/);
+  } finally {
+    await queue.close();
+    if (worker) await stopWorker(worker, "SIGKILL");
+    await redis.dispose();
+  }
+});
