@@ -45,16 +45,17 @@ export function sweepCommand(): Command {
         await queue?.close();
       }
       if (result.interrupted) throw new UserError(`sweep interrupted; the journal is consistent: descent sweep --resume ${dir} continues`);
-      const report = await sweepReport(sweep.command, result.rows);
+      const report = await sweepReport(sweep.command, dir, result.rows);
       writeFileAtomic(join(dir, "summary.md"), report.table);
       if (report.lrChartSvg) writeFileAtomic(join(dir, "lr-sensitivity.svg"), report.lrChartSvg);
+      if (report.curvesSvg) writeFileAtomic(join(dir, "best-curves.svg"), report.curvesSvg);
       const counts = countStatuses(result.rows);
       if (json) {
         process.stdout.write(JSON.stringify({ dir, ran: result.ran, ...counts, best: report.best }) + "\n");
         return;
       }
       process.stdout.write(report.table);
-      process.stdout.write(`${counts.completed} completed, ${counts.failed} failed, ${counts.pruned} pruned (${result.ran} run now); wrote ${join(dir, "journal.jsonl")}, ${join(dir, "summary.md")}${report.lrChartSvg ? `, ${join(dir, "lr-sensitivity.svg")}` : ""}\n`);
+      process.stdout.write(`${counts.completed} completed, ${counts.failed} failed, ${counts.pruned} pruned (${result.ran} run now); wrote ${join(dir, "journal.jsonl")}, ${join(dir, "summary.md")}${report.lrChartSvg ? `, ${join(dir, "lr-sensitivity.svg")}` : ""}${report.curvesSvg ? `, ${join(dir, "best-curves.svg")}` : ""}\n`);
     });
 }
 

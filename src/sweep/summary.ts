@@ -77,4 +77,4 @@ export function lrSensitivityRows(settings: SettingSummary[]): { rows: Record<st
 }
 
 // Vega reads "." in a field name as a nested path; "book.adam" is shown with a one-dot leader (U+2024) instead.
-const seriesName = (method: string) => method.replaceAll(".", "\u2024");
+export const seriesName = (method: string) => method.replaceAll(".", "\u2024");
