@@ -40,6 +40,9 @@ export function sweepCommand(): Command {
       const backend: Backend = queue?.backend ?? ((job, signal) => runDescent(job.args, { signal }));
       let result;
       try {
+        await queue?.ready().catch((error: Error) => {
+          throw new UserError(error.message);
+        });
         result = await runWithProgress(sweep, dir, Math.min(concurrency, expandTrials(sweep).length), backend, json);
       } finally {
         await queue?.close();

@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { Command } from "commander";
-import { startWorker } from "../sweep/queue.js";
+import { assertReachable, startWorker } from "../sweep/queue.js";
 import { integerArg } from "./args.js";
 import { UserError } from "./errors.js";
 
@@ -17,7 +17,12 @@ export function workerCommand(): Command {
       } catch (error) {
         throw new UserError((error as Error).message);
       }
-      await worker.waitUntilReady();
+      try {
+        await assertReachable(worker.waitUntilReady(), flags.queue);
+      } catch (error) {
+        await worker.close(true);
+        throw new UserError((error as Error).message);
+      }
       process.stderr.write(`descent worker: consuming ${flags.queue}\n`);
       worker.on("completed", (job) => process.stderr.write(`trial ${job.id} done\n`));
       // Stop taking jobs, let the running ones finish, then exit.

@@ -28,11 +28,22 @@ export function redisConnection(url: string): ConnectionOptions {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Fails with one clear message when Redis does not answer a PING within `ms` (a wrong host or port). */
+export async function assertReachable(connected: Promise<{ ping(): Promise<string> }>, url: string, ms = 5000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`--queue ${url}: Redis does not answer (is redis-server running there?)`)), ms)));
+  try {
+    await Promise.race([connected.then((client) => client.ping()), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * The queue backend of the sweep controller: each trial becomes a job (jobId = trial id, so a second add of the
  * same trial returns the existing job instead of a duplicate) and its result is the job's return value.
  */
-export function queueBackend(url: string): { backend: Backend; close(): Promise<void> } {
+export function queueBackend(url: string): { backend: Backend; ready(): Promise<void>; close(): Promise<void> } {
   const queue = new Queue(QUEUE_NAME, { connection: redisConnection(url) });
   queue.on("error", () => {}); // reconnection errors while Redis restarts: the poll below retries.
   const backend: Backend = async ({ id, args }, signal) => {
@@ -46,7 +57,7 @@ export function queueBackend(url: string): { backend: Backend; close(): Promise<
     }
     return { ok: false, error: "controller stopped", signal: "SIGINT" };
   };
-  return { backend, close: () => queue.close() };
+  return { backend, ready: () => assertReachable(queue.waitUntilReady(), url), close: () => queue.close() };
 }
 
 /** Retries a Redis call until it succeeds (Redis may be restarting) or the sweep is stopped. */

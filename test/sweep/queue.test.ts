@@ -169,3 +169,16 @@ test("a trial whose workers keep dying fails after the bounded attempts, with a 
     await redis.dispose();
   }
 });
+
+test("an unreachable --queue is one clear error with exit code 2, for sweep and worker", () => {
+  const url = "redis://127.0.0.1:1"; // nothing listens on port 1
+  const sweep = descent(["sweep", "--config", configFile("e", SWEEP), "--out", join(root, "unreachable"), "--queue", url]);
+  assert.equal(sweep.code, 2);
+  assert.match(sweep.stderr, /Redis does not answer/);
+  const worker = descent(["worker", "--queue", url]);
+  assert.equal(worker.code, 2);
+  assert.match(worker.stderr, /Redis does not answer/);
+  const bad = descent(["worker", "--queue", "http://127.0.0.1:6379"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /redis:\/\//);
+});

@@ -8,7 +8,7 @@ import type { JournalRow } from "../../src/sweep/journal.js";
 import { bestPerMethod, lrSensitivityRows, summarizeSettings, summaryTable } from "../../src/sweep/summary.js";
 
 const row = (trial: string, optimizer: string, lr: number, seed: number, trainLoss: number): JournalRow => ({ trial, config: { optimizer, lr, seed }, status: "completed", metrics: { trainLoss }, time: "" });
-const ROWS = [
+const ROWS: JournalRow[] = [
   row("a0", "sgd", 0.1, 0, 1), row("a1", "sgd", 0.1, 1, 3),
   row("b0", "sgd", 0.01, 0, 2), row("b1", "sgd", 0.01, 1, 2),
   row("c0", "adam", 0.01, 0, 0.5), row("c1", "adam", 0.01, 1, 1.5),
