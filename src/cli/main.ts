@@ -8,7 +8,9 @@ import { Interrupted } from "./interrupt.js";
 import { experimentCommand } from "./experiment.js";
 import { optimizeCommand } from "./optimize.js";
 import { solversBenchmarkCommand } from "./solversBenchmark.js";
+import { sweepCommand } from "./sweep.js";
 import { trainCommand } from "./train.js";
+import { workerCommand } from "./worker.js";
 
 /** Exit codes: 0 success, 2 bad input, a file-system fault or a diverged run (one clear line on stderr), 130 stopped by a signal (checkpointed), 1 internal error. */
 export async function main(argv: string[]): Promise<number> {
@@ -17,9 +19,11 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showSuggestionAfterError();
-  for (const command of [trainCommand(), optimizeCommand(), curvatureCommand(), diagnoseCommand(), experimentCommand()]) program.addCommand(command.exitOverride());
-  program.addCommand(solversBenchmarkCommand().exitOverride());
-  for (const command of [landscapeCommand(), figuresCommand()]) program.addCommand(command.exitOverride());
+  const commands = [
+    ...[trainCommand(), optimizeCommand(), curvatureCommand(), diagnoseCommand(), experimentCommand()],
+    ...[landscapeCommand(), figuresCommand(), solversBenchmarkCommand(), sweepCommand(), workerCommand()],
+  ];
+  for (const command of commands) program.addCommand(command.exitOverride());
   try {
     await program.parseAsync(argv, { from: "user" });
     return 0;
