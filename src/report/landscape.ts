@@ -7,7 +7,10 @@ import { jit, vmap } from "@jax-js/jax";
 import type { TopLevelSpec } from "vega-lite";
 import { toDevice, type Precision } from "../engine/index.js";
 import { methodByName } from "../methods/index.js";
-import { Objective, type Problem, type Surface } from "../problems/index.js";
+// Not problems/index.js: that also loads problem modules from disk, and the playground bundles this file.
+import { Objective } from "../problems/objective.js";
+import type { Problem } from "../problems/problem.js";
+import type { Surface } from "../problems/surfaces.js";
 import { axis, panels, PALETTE, SCHEMA, type Row } from "./charts.js";
 import { contourLevels, contourLines, sampleGrid, type ContourLine, type Grid } from "./contours.js";
 import { sig } from "./format.js";

@@ -1,0 +1,56 @@
+/** The playground's whole state, and its round trip through the URL's query string. */
+
+export interface MethodChoice {
+  name: string;
+  /** Learning rate of a first-order method; solvers have none. */
+  lr?: number;
+}
+
+export interface PlaygroundState {
+  surface: string;
+  methods: MethodChoice[];
+  start: [number, number];
+  steps: number;
+  dtype: "float64" | "float32";
+  seed: number;
+}
+
+// String(x) is the shortest decimal that parses back to the same double: the URL keeps values bit for bit.
+export function encodeState(s: PlaygroundState): string {
+  const q = new URLSearchParams();
+  q.set("surface", s.surface);
+  q.set("methods", s.methods.map((m) => (m.lr === undefined ? m.name : `${m.name}:${String(m.lr)}`)).join(","));
+  q.set("x", String(s.start[0]));
+  q.set("y", String(s.start[1]));
+  q.set("steps", String(s.steps));
+  q.set("dtype", s.dtype);
+  q.set("seed", String(s.seed));
+  return q.toString();
+}
+
+/** Fields missing or unreadable in the query keep the defaults' values. */
+export function decodeState(query: string, defaults: PlaygroundState): PlaygroundState {
+  const q = new URLSearchParams(query);
+  const num = (key: string, fallback: number) => {
+    const v = q.get(key);
+    return v !== null && v !== "" && Number.isFinite(Number(v)) ? Number(v) : fallback;
+  };
+  const methods = q.get("methods");
+  return {
+    surface: q.get("surface") ?? defaults.surface,
+    methods:
+      methods === null
+        ? defaults.methods
+        : methods
+            .split(",")
+            .filter(Boolean)
+            .map((item) => {
+              const [name, lr] = item.split(":");
+              return lr === undefined ? { name } : { name, lr: Number(lr) };
+            }),
+    start: [num("x", defaults.start[0]), num("y", defaults.start[1])],
+    steps: Math.max(1, Math.round(num("steps", defaults.steps))),
+    dtype: q.get("dtype") === "float32" ? "float32" : q.get("dtype") === "float64" ? "float64" : defaults.dtype,
+    seed: Math.round(num("seed", defaults.seed)),
+  };
+}
