@@ -22,7 +22,7 @@ let browser: Browser;
 let base = "";
 const errors: string[] = [];
 
-type Probe = { raceMs: number; races: number; runs: { label: string; path: [number, number][]; losses: number[] }[]; state: unknown };
+type Probe = { device: string; raceMs: number; races: number; runs: { label: string; path: [number, number][]; losses: number[] }[]; state: unknown };
 
 before(async () => {
   execFileSync(join(ROOT, "node_modules/.bin/vite"), ["build", "--config", "web/vite.config.ts", "--logLevel", "error"], { cwd: ROOT, stdio: "inherit" });
@@ -60,7 +60,9 @@ const probe = (page: Page) => page.evaluate(() => (window as unknown as { playgr
 test("race: 4 optimizers for 500 steps, sliders and the start point move the paths, the loss falls", async () => {
   const page = await open("?surface=ill-conditioned&methods=book.sgd:0.02,book.momentum:0.02,book.adam:0.1,torch.RMSprop:0.01&steps=500&x=-4.2&y=-1.8&dtype=float64&seed=0");
   const first = await probe(page);
-  console.log(`race of 4 optimizers × 500 steps in Chromium (float64, cpu device): ${first.raceMs.toFixed(0)} ms`);
+  console.log(`race of 4 optimizers × 500 steps in Chromium (float64, cpu device): ${first.raceMs.toFixed(0)} ms; default device ${first.device}`);
+  // Headless Chromium without a GPU offers no WebGPU adapter: the engine must have fallen back to Wasm.
+  assert.equal(first.device, "wasm");
   assert.equal(first.runs.length, 4);
   for (const run of first.runs) {
     assert.equal(run.path.length, 501, run.label);

@@ -23,7 +23,7 @@ let contoursFor = "";
 let step = 0;
 let timer: number | undefined;
 /** What the test reads: the last race's compute time and paths. */
-const probe = { raceMs: NaN, contourMs: NaN, races: 0, runs: [] as SurfaceRun[], state };
+const probe = { device: "", raceMs: NaN, contourMs: NaN, races: 0, runs: [] as SurfaceRun[], state };
 (window as unknown as { playground: typeof probe }).playground = probe;
 
 /** The default learning rate of a first-order method (its preset's), undefined for a solver. */
@@ -62,7 +62,7 @@ function race(): void {
   slider.max = String(longest);
   step = longest;
   slider.value = String(step);
-  $("status").textContent = `raced ${runs.length} methods for ${state.steps} steps in ${probe.raceMs.toFixed(0)} ms (${state.dtype})`;
+  $("status").textContent = `raced ${runs.length} methods for ${state.steps} steps in ${probe.raceMs.toFixed(0)} ms (${state.dtype}; default device ${probe.device})`;
   $("race-summary").textContent = runs.map((r) => `${r.label}: f = ${r.losses[r.losses.length - 1].toPrecision(6)} after ${r.path.length - 1} steps (${r.message})`).join(" · ");
   syncUrl();
   draw();
@@ -232,6 +232,7 @@ function wireDrag(): void {
 
 async function main(): Promise<void> {
   const device = await engine.startEngine();
+  probe.device = device;
   $("status").textContent = `engine started (${device})`;
   wireControls();
   fillForm();
