@@ -86,6 +86,15 @@ test("race: 4 optimizers for 500 steps, sliders and the start point move the pat
   assert.deepEqual(slower.runs[2].path, first.runs[2].path);
   assert.match(decodeURIComponent(page.url()), /book\.sgd:0\.0195,/);
 
+  // book.momentum's α slider (one notch down: 0.9 → 0.899) changes its path only; the URL carries it.
+  await page.locator('li[data-method="book.momentum"] input.momentum').focus();
+  await page.keyboard.press("ArrowLeft");
+  await page.waitForFunction(() => (window as unknown as { playground: Probe }).playground.races === 5);
+  const lessMomentum = await probe(page);
+  assert.notDeepEqual(lessMomentum.runs[1].path.at(-1), slower.runs[1].path.at(-1));
+  assert.deepEqual(lessMomentum.runs[0].path, slower.runs[0].path);
+  assert.match(decodeURIComponent(page.url()), /book\.momentum:0\.02:0\.899,/);
+
   // Dragging the start handle moves every path's first point.
   const handle = page.locator("circle.start-handle");
   const box = (await handle.boundingBox())!;
@@ -93,7 +102,7 @@ test("race: 4 optimizers for 500 steps, sliders and the start point move the pat
   await page.mouse.down();
   await page.mouse.move(box.x + 80, box.y - 60, { steps: 5 });
   await page.mouse.up();
-  await page.waitForFunction(() => (window as unknown as { playground: Probe }).playground.races === 5);
+  await page.waitForFunction(() => (window as unknown as { playground: Probe }).playground.races === 6);
   const dragged = await probe(page);
   assert.notDeepEqual(dragged.runs[0].path[0], slower.runs[0].path[0]);
   await page.close();
@@ -123,7 +132,7 @@ test("curvature panel: the exact 2×2 eigenvalues, gᵀg and gᵀHg equal the li
 });
 
 test("a shared URL reproduces the same paths bit for bit, at phone width too", async () => {
-  const query = "?surface=rosenbrock&methods=book.nesterov:0.0007,torch.Adam:0.03,bfgs&steps=150&x=-1.5&y=2.25&dtype=float64&seed=3";
+  const query = "?surface=rosenbrock&methods=book.nesterov:0.0007:0.95,torch.Adam:0.03,bfgs&steps=150&x=-1.5&y=2.25&dtype=float64&seed=3";
   const a = await open(query);
   const sa = await probe(a);
   const shared = a.url();

@@ -33,8 +33,18 @@ function defaultLr(name: string): number | undefined {
   return typeof lr === "number" ? lr : 0.01;
 }
 
+/** The method's momentum-like hyperparameter (a number in its preset's defaults), if it has one. */
+function momentumKey(name: string): string | undefined {
+  if (!OPTIMIZERS[name]) return undefined;
+  const defaults = parseHyperparameters(name, {});
+  return ["alpha", "momentum", "rho", "rho1", "beta1"].find((key) => typeof defaults[key] === "number");
+}
+
+const momentumDefault = (name: string, key: string) => parseHyperparameters(name, {})[key] as number;
+
 function config(m: MethodChoice): Record<string, unknown> {
-  return m.lr === undefined ? {} : { lr: m.lr };
+  const key = momentumKey(m.name);
+  return { ...(m.lr === undefined ? {} : { lr: m.lr }), ...(key && m.momentum !== undefined ? { [key]: m.momentum } : {}) };
 }
 
 function syncUrl(): void {
@@ -128,6 +138,21 @@ function renderMethods(): void {
         slider.addEventListener("input", () => {
           m.lr = Number((10 ** Number(slider.value)).toPrecision(3));
           out.textContent = `lr ${m.lr}`;
+        });
+        slider.addEventListener("change", race);
+        li.append(slider, out);
+      }
+      const key = momentumKey(m.name);
+      if (key) {
+        const slider = document.createElement("input");
+        Object.assign(slider, { type: "range", min: "0", max: "0.999", step: "0.001", value: String(m.momentum ?? momentumDefault(m.name, key)) });
+        slider.setAttribute("aria-label", `${m.name} ${key}`);
+        slider.className = "momentum";
+        const out = document.createElement("output");
+        out.textContent = `${key} ${slider.value}`;
+        slider.addEventListener("input", () => {
+          m.momentum = Number(slider.value);
+          out.textContent = `${key} ${m.momentum}`;
         });
         slider.addEventListener("change", race);
         li.append(slider, out);

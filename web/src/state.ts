@@ -4,6 +4,8 @@ export interface MethodChoice {
   name: string;
   /** Learning rate of a first-order method; solvers have none. */
   lr?: number;
+  /** Its momentum-like decay (alpha, momentum, rho or beta1, see main.ts), when set. */
+  momentum?: number;
 }
 
 export interface PlaygroundState {
@@ -19,7 +21,7 @@ export interface PlaygroundState {
 export function encodeState(s: PlaygroundState): string {
   const q = new URLSearchParams();
   q.set("surface", s.surface);
-  q.set("methods", s.methods.map((m) => (m.lr === undefined ? m.name : `${m.name}:${String(m.lr)}`)).join(","));
+  q.set("methods", s.methods.map((m) => [m.name, ...(m.lr === undefined ? [] : [String(m.lr)]), ...(m.momentum === undefined ? [] : [String(m.momentum)])].join(":")).join(","));
   q.set("x", String(s.start[0]));
   q.set("y", String(s.start[1]));
   q.set("steps", String(s.steps));
@@ -45,8 +47,8 @@ export function decodeState(query: string, defaults: PlaygroundState): Playgroun
             .split(",")
             .filter(Boolean)
             .map((item) => {
-              const [name, lr] = item.split(":");
-              return lr === undefined ? { name } : { name, lr: Number(lr) };
+              const [name, lr, momentum] = item.split(":");
+              return { name, ...(lr === undefined ? {} : { lr: Number(lr) }), ...(momentum === undefined ? {} : { momentum: Number(momentum) }) };
             }),
     start: [num("x", defaults.start[0]), num("y", defaults.start[1])],
     steps: Math.max(1, Math.round(num("steps", defaults.steps))),
