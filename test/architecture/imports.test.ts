@@ -30,6 +30,7 @@ const LAYERS: Record<string, number> = {
   strategies: 4,
   cli: 5,
   "index.ts": 6,
+  "browser.ts": 6,
 };
 
 const src = resolve(dirname(fileURLToPath(import.meta.url)), "../../src");
