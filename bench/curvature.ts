@@ -6,7 +6,17 @@
  * Run alone: `node --import tsx bench/curvature.ts`.
  */
 import { grad, numpy as np } from "@jax-js/jax";
-import { disposeTree, leavesWithPaths, mapWithPaths, precisionOf, random, refTree, startEngine, toDevice, type Tree } from "../src/engine/index.js";
+import {
+  disposeTree,
+  leavesWithPaths,
+  mapWithPaths,
+  precisionOf,
+  random,
+  refTree,
+  startEngine,
+  toDevice,
+  type Tree,
+} from "../src/engine/index.js";
 import { mlp } from "../src/nn/index.js";
 import { compileFor, compileTreeHvp, modelLoss, type HvpMode } from "../src/curvature/index.js";
 
@@ -34,13 +44,21 @@ export function curvatureBench(reps = 30): Record<string, number> {
   labels.forEach((c, i) => (oneHot[i * 10 + c] = 1));
   const y = toDevice(oneHot, [128, 10], precision);
   const loss = modelLoss(model, true);
-  const gradient = compileFor(precision, (params: Tree, state: Tree, xb: np.Array, yb: np.Array) => grad(loss)(params, state, xb, yb) as Tree);
-  const v = leavesWithPaths(init.params).map(({ leaf }, i) => ({ shape: leaf.shape, data: random.normal(random.randomKey(100 + i), leaf.size) }));
+  const gradient = compileFor(
+    precision,
+    (params: Tree, state: Tree, xb: np.Array, yb: np.Array) => grad(loss)(params, state, xb, yb) as Tree,
+  );
+  const v = leavesWithPaths(init.params).map(({ leaf }, i) => ({
+    shape: leaf.shape,
+    data: random.normal(random.randomKey(100 + i), leaf.size),
+  }));
   const tangent = () => {
     let i = 0;
     return mapWithPaths(init.params, () => toDevice(v[i].data, v[i++].shape, precision));
   };
-  const hvps = (["reverse-over-forward", "forward-over-reverse"] as HvpMode[]).map((mode) => compileTreeHvp(loss, precision, { mode }));
+  const hvps = (["reverse-over-forward", "forward-over-reverse"] as HvpMode[]).map((mode) =>
+    compileTreeHvp(loss, precision, { mode }),
+  );
   const calls = [
     () => readBack(gradient(refTree(init.params), refTree(init.state), x.ref, y.ref)),
     ...hvps.map((hvp) => () => readBack(hvp.run(init.params, tangent(), init.state, x, y))),

@@ -45,7 +45,12 @@ export interface GemmBenchRow {
   jaxjs_own_gflops: number;
 }
 
-export function gemmBench(rounds: number): { peak_fma_gflops: number; peak_muladd_gflops: number; fma: boolean; rows: GemmBenchRow[] } {
+export function gemmBench(rounds: number): {
+  peak_fma_gflops: number;
+  peak_muladd_gflops: number;
+  fma: boolean;
+  rows: GemmBenchRow[];
+} {
   const fma = relaxedSimdAvailable();
   const peaks: number[] = [];
   const rows = MLP_MATMULS.map(([shape, M, N, K, transA, transB]) => {
@@ -77,7 +82,13 @@ export function gemmBench(rounds: number): { peak_fma_gflops: number; peak_mulad
     a.dispose();
     b.dispose();
     const kernelGflops = median(samples.kernel);
-    return { shape: `${shape} ${M}×${N}×${K}`, kernel_gflops: kernelGflops, kernel_pct_of_peak: 0, in_jaxjs_gflops: median(samples.hooked), jaxjs_own_gflops: median(samples.own) };
+    return {
+      shape: `${shape} ${M}×${N}×${K}`,
+      kernel_gflops: kernelGflops,
+      kernel_pct_of_peak: 0,
+      in_jaxjs_gflops: median(samples.hooked),
+      jaxjs_own_gflops: median(samples.own),
+    };
   });
   const peak = median(peaks);
   for (const row of rows) row.kernel_pct_of_peak = (100 * row.kernel_gflops) / peak;

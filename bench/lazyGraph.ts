@@ -15,7 +15,11 @@ import { engine, grad, minimize, numpy as np, optim, tree } from "../src/index.j
 const rosenbrock = (n: number) => (x: np.Array) => {
   const head = x.ref.slice([0, n - 1]);
   const tail = x.slice([1, n]);
-  return np.square(tail.sub(np.square(head.ref))).mul(100).add(np.square(head.neg().add(1))).sum();
+  return np
+    .square(tail.sub(np.square(head.ref)))
+    .mul(100)
+    .add(np.square(head.neg().add(1)))
+    .sum();
 };
 
 interface Window {
@@ -44,7 +48,12 @@ export async function lazyGraphBench(steps = 5000): Promise<LazyGraphResult> {
   const x0 = Array.from({ length: n }, (_, i) => (i % 2 === 0 ? -1.2 : 1));
   const [wall, cpu] = [[performance.now()], [cpuMs()]];
   const stamp = () => (wall.push(performance.now()), cpu.push(cpuMs()));
-  const result = minimize(rosenbrock(n), x0, { method: "torch.Adam", options: { lr: 1e-3 }, maxIter: steps, callback: stamp });
+  const result = minimize(rosenbrock(n), x0, {
+    method: "torch.Adam",
+    options: { lr: 1e-3 },
+    maxIter: steps,
+    callback: stamp,
+  });
   const window = (stamps: number[]): Window => {
     const mean = (from: number, to: number) => (stamps[to] - stamps[from]) / (to - from);
     const [earlyMs, lateMs] = [mean(100, 600), mean(steps - 500, steps)];
@@ -81,12 +90,14 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const ownLoop = args.includes("--own-loop") ? { realized: ownLoopBench(true), lazy: ownLoopBench(false) } : undefined;
   if (args.includes("--json")) console.log(JSON.stringify({ ...r, ownLoop }));
   else {
-    const line = (label: string, w: Window) => `${label}: ${w.earlyMs.toFixed(3)} ms/step (steps 100–600), ${w.lateMs.toFixed(3)} ms/step (last 500), ratio ${w.ratio.toFixed(2)}`;
+    const line = (label: string, w: Window) =>
+      `${label}: ${w.earlyMs.toFixed(3)} ms/step (steps 100–600), ${w.lateMs.toFixed(3)} ms/step (last 500), ratio ${w.ratio.toFixed(2)}`;
     console.log(`minimize torch.Adam on rosenbrock10, ${r.steps} steps (f = ${r.fun.toExponential(3)})`);
     console.log(line("  CPU time ", r.cpu));
     console.log(line("  wall time", r.wall));
     if (ownLoop) {
-      const own = (label: string, w: Window) => `${label}: ${w.earlyMs.toFixed(2)} ms/step (steps 0–100), ${w.lateMs.toFixed(2)} ms/step (steps 200–300), ratio ${w.ratio.toFixed(2)}`;
+      const own = (label: string, w: Window) =>
+        `${label}: ${w.earlyMs.toFixed(2)} ms/step (steps 0–100), ${w.lateMs.toFixed(2)} ms/step (steps 200–300), ratio ${w.ratio.toFixed(2)}`;
       console.log("hand-written loop, grad + optim.torch.Adam, 300 steps, CPU time");
       console.log(own("  engine.realize(θ) each step", ownLoop.realized));
       console.log(own("  nothing read (the trap)    ", ownLoop.lazy));

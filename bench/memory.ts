@@ -35,7 +35,10 @@ if (args[0] === "--child") {
 }
 
 function measure(which: string): Record<string, number> {
-  const run = spawnSync(process.execPath, ["--import", "tsx", self, "--child", which], { encoding: "utf8", maxBuffer: 1 << 22 });
+  const run = spawnSync(process.execPath, ["--import", "tsx", self, "--child", which], {
+    encoding: "utf8",
+    maxBuffer: 1 << 22,
+  });
   if (run.status !== 0) throw new Error(`memory child ${which} failed: ${run.stderr.slice(-500)}`);
   return JSON.parse(run.stderr.trim().split("\n").pop()!);
 }
@@ -49,6 +52,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (args.includes("--json")) process.stdout.write(JSON.stringify(result) + "\n");
   else {
     console.log(`peak RSS, descent train (MLP, 3 epochs on the digits): ${result.train.maxRssMiB.toFixed(0)} MiB`);
-    console.log(`peak RSS, L-BFGS (m = 10) on ${result.lbfgs.parameters} parameters, ${result.lbfgs.iterations} iterations: ${result.lbfgs.maxRssMiB.toFixed(0)} MiB`);
+    console.log(
+      `peak RSS, L-BFGS (m = 10) on ${result.lbfgs.parameters} parameters, ${result.lbfgs.iterations} iterations: ${result.lbfgs.maxRssMiB.toFixed(0)} MiB`,
+    );
   }
 }

@@ -15,15 +15,31 @@ export function torchPeer(threads: number, quick: boolean): PeerResult {
   if (!existsSync(PYTHON)) return { unavailable: `${PYTHON} not found` };
   const probe = spawnSync(PYTHON, ["-c", "import torch"], { encoding: "utf8" });
   if (probe.status !== 0) return { unavailable: "python3 has no torch (apt-get install python3-torch)" };
-  const run = spawnSync(PYTHON, [here("./torch_peer.py"), "--threads", String(threads), ...(quick ? ["--quick"] : [])], { encoding: "utf8", maxBuffer: 1 << 20 });
+  const run = spawnSync(
+    PYTHON,
+    [here("./torch_peer.py"), "--threads", String(threads), ...(quick ? ["--quick"] : [])],
+    { encoding: "utf8", maxBuffer: 1 << 20 },
+  );
   if (run.status !== 0) return { unavailable: `torch_peer.py failed: ${run.stderr.trim().split("\n").pop()}` };
   return { timings: lastJsonLine(run.stdout) };
 }
 
 /** TensorFlow.js's timings (Wasm backend) from tfjs_peer.ts, in its own Node process. */
 export function tfjsPeer(quick: boolean): PeerResult {
-  const run = spawnSync(process.execPath, ["--import", "tsx", here("./tfjs_peer.ts"), ...(quick ? ["--quick"] : [])], { encoding: "utf8", maxBuffer: 1 << 22 });
-  if (run.status !== 0) return { unavailable: `tfjs_peer.ts failed: ${run.stderr.trim().split("\n").filter((l) => l.includes("Error")).pop() ?? run.status}` };
+  const run = spawnSync(process.execPath, ["--import", "tsx", here("./tfjs_peer.ts"), ...(quick ? ["--quick"] : [])], {
+    encoding: "utf8",
+    maxBuffer: 1 << 22,
+  });
+  if (run.status !== 0)
+    return {
+      unavailable: `tfjs_peer.ts failed: ${
+        run.stderr
+          .trim()
+          .split("\n")
+          .filter((l) => l.includes("Error"))
+          .pop() ?? run.status
+      }`,
+    };
   return { timings: lastJsonLine(run.stdout) };
 }
 

@@ -30,7 +30,7 @@ const n = 4_000_000;
 ours.adam_update_4000000_ms = await adamUpdateMs(n, Math.ceil(reps / 2));
 ours.copy_4000000_ms = await copyMs(n, Math.ceil(reps / 2));
 // Adam touches 7 float32 arrays (read p, g, m, v; write p, m, v), a copy 2: compare bytes per ms.
-ours.adam_bandwidth_vs_copy = (7 / ours.adam_update_4000000_ms) / (2 / ours.copy_4000000_ms);
+ours.adam_bandwidth_vs_copy = 7 / ours.adam_update_4000000_ms / (2 / ours.copy_4000000_ms);
 ours.matmul_256_gflops = await matmulGflops(256, reps);
 ours.matmul_512_gflops = await matmulGflops(512, reps);
 ours.matmul_1024_gflops = await matmulGflops(1024, 10);
@@ -41,7 +41,10 @@ log("timing Hessian-vector products …");
 ours.hvp_mlp_ratio = curvatureBench(quick ? 10 : 30).hvp_mlp_ratio;
 
 log("timing L-BFGS on the logistic problem beside SciPy …");
-const solvers = await solverBench({ repeats: quick ? 1 : 3, problems: args.includes("--all-solvers") ? undefined : ["logistic"] });
+const solvers = await solverBench({
+  repeats: quick ? 1 : 3,
+  problems: args.includes("--all-solvers") ? undefined : ["logistic"],
+});
 const lbfgsRow = solvers.rows.find((r) => r.problem === "logistic" && r.method === "lbfgs")!;
 ours.lbfgs_logistic_ms = lbfgsRow.ms;
 ours.lbfgs_logistic_gevals = lbfgsRow.gevals;
@@ -61,36 +64,99 @@ const torch = bestPeer(torchRuns);
 log("running the TensorFlow.js peer …");
 const tfjs = tfjsPeer(quick);
 
-const KEYS = ["mlp_adam_step_ms", "mlp_bn_adam_step_ms", "cnn_adam_step_ms", "rnn_adam_step_ms", "adam_update_4000000_ms", "hvp_mlp_ratio", "matmul_1024_gflops"];
-const pick = (t: Record<string, unknown> | undefined) => (t ? Object.fromEntries(KEYS.map((k) => [k, t[k] ?? null])) : null);
+const KEYS = [
+  "mlp_adam_step_ms",
+  "mlp_bn_adam_step_ms",
+  "cnn_adam_step_ms",
+  "rnn_adam_step_ms",
+  "adam_update_4000000_ms",
+  "hvp_mlp_ratio",
+  "matmul_1024_gflops",
+];
+const pick = (t: Record<string, unknown> | undefined) =>
+  t ? Object.fromEntries(KEYS.map((k) => [k, t[k] ?? null])) : null;
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, DESCENT_THREADS=${process.env.DESCENT_THREADS ?? "unset"}`;
 
 if (json) {
-  const scipy = { lbfgs_logistic_ms: lbfgsRow.scipy?.ms ?? null, lbfgs_logistic_gevals: lbfgsRow.scipy?.njev ?? null, source: lbfgsRow.scipy?.source ?? null };
-  process.stdout.write(JSON.stringify({ ...ours, machine, gemm, torch: pick(torch.timings), torchThreads: torchRuns.map((r) => pick(r.timings)), tfjs: pick(tfjs.timings), scipy, torchUnavailable: torch.unavailable ?? null, tfjsUnavailable: tfjs.unavailable ?? null }) + "\n");
+  const scipy = {
+    lbfgs_logistic_ms: lbfgsRow.scipy?.ms ?? null,
+    lbfgs_logistic_gevals: lbfgsRow.scipy?.njev ?? null,
+    source: lbfgsRow.scipy?.source ?? null,
+  };
+  process.stdout.write(
+    JSON.stringify({
+      ...ours,
+      machine,
+      gemm,
+      torch: pick(torch.timings),
+      torchThreads: torchRuns.map((r) => pick(r.timings)),
+      tfjs: pick(tfjs.timings),
+      scipy,
+      torchUnavailable: torch.unavailable ?? null,
+      tfjsUnavailable: tfjs.unavailable ?? null,
+    }) + "\n",
+  );
 } else {
   console.log(`machine: ${machine}`);
-  console.log(`PyTorch: ${torch.timings ? `${torch.timings.torch}, best of 1 and 2 threads per workload (threads used: ${torch.timings.threads})` : `unavailable (${torch.unavailable})`}; TF.js: ${tfjs.timings ? `${tfjs.timings.tfjs} ${tfjs.timings.backend}` : `unavailable (${tfjs.unavailable})`}`);
+  console.log(
+    `PyTorch: ${torch.timings ? `${torch.timings.torch}, best of 1 and 2 threads per workload (threads used: ${torch.timings.threads})` : `unavailable (${torch.unavailable})`}; TF.js: ${tfjs.timings ? `${tfjs.timings.tfjs} ${tfjs.timings.backend}` : `unavailable (${tfjs.unavailable})`}`,
+  );
   const fmt = (v: unknown) => (typeof v === "number" ? v.toFixed(2) : "n/a");
-  const ratio = (a: number, b: unknown, higherIsBetter: boolean) => (typeof b === "number" ? `${(higherIsBetter ? b / a : a / b).toFixed(2)}×` : "n/a");
-  console.log(["workload".padEnd(24), "descent", "torch", "tf.js", "÷torch", "÷tf.js"].map((s, i) => (i ? s.padStart(9) : s)).join(" "));
+  const ratio = (a: number, b: unknown, higherIsBetter: boolean) =>
+    typeof b === "number" ? `${(higherIsBetter ? b / a : a / b).toFixed(2)}×` : "n/a";
+  console.log(
+    ["workload".padEnd(24), "descent", "torch", "tf.js", "÷torch", "÷tf.js"]
+      .map((s, i) => (i ? s.padStart(9) : s))
+      .join(" "),
+  );
   for (const key of KEYS) {
     const higher = key.endsWith("gflops");
     const [t, f] = [torch.timings?.[key], tfjs.timings?.[key]];
-    console.log([key.padEnd(24), fmt(ours[key]), fmt(t), fmt(f), ratio(ours[key], t, higher), ratio(ours[key], f, higher)].map((s, i) => (i ? s.padStart(9) : s)).join(" "));
+    console.log(
+      [key.padEnd(24), fmt(ours[key]), fmt(t), fmt(f), ratio(ours[key], t, higher), ratio(ours[key], f, higher)]
+        .map((s, i) => (i ? s.padStart(9) : s))
+        .join(" "),
+    );
   }
   console.log(`(ratios: our time ÷ theirs, or their GFLOP/s ÷ ours; below 1 means Descent is faster)`);
-  console.log(`Adam update on 4M floats: ${fmt(ours.adam_update_4000000_ms)} ms; copy of the same floats ${fmt(ours.copy_4000000_ms)} ms; Adam runs at ${(ours.adam_bandwidth_vs_copy * 100).toFixed(0)}% of copy bandwidth`);
-  console.log(`matmul GFLOP/s: 256 ${fmt(ours.matmul_256_gflops)}, 512 ${fmt(ours.matmul_512_gflops)}, 1024 ${fmt(ours.matmul_1024_gflops)}`);
-  console.log(`Wasm f32x4 register-only peak: ${fmt(gemm.peak_fma_gflops)} GFLOP/s with relaxed FMA (${gemm.fma ? "on" : "unavailable"}), ${fmt(gemm.peak_muladd_gflops)} with mul+add`);
-  console.log(["MLP product".padEnd(22), "GEMM", "% peak", "in jit", "jax-js", "torch"].map((s, i) => (i ? s.padStart(8) : s)).join(" "));
+  console.log(
+    `Adam update on 4M floats: ${fmt(ours.adam_update_4000000_ms)} ms; copy of the same floats ${fmt(ours.copy_4000000_ms)} ms; Adam runs at ${(ours.adam_bandwidth_vs_copy * 100).toFixed(0)}% of copy bandwidth`,
+  );
+  console.log(
+    `matmul GFLOP/s: 256 ${fmt(ours.matmul_256_gflops)}, 512 ${fmt(ours.matmul_512_gflops)}, 1024 ${fmt(ours.matmul_1024_gflops)}`,
+  );
+  console.log(
+    `Wasm f32x4 register-only peak: ${fmt(gemm.peak_fma_gflops)} GFLOP/s with relaxed FMA (${gemm.fma ? "on" : "unavailable"}), ${fmt(gemm.peak_muladd_gflops)} with mul+add`,
+  );
+  console.log(
+    ["MLP product".padEnd(22), "GEMM", "% peak", "in jit", "jax-js", "torch"]
+      .map((s, i) => (i ? s.padStart(8) : s))
+      .join(" "),
+  );
   for (const row of gemm.rows) {
     const peer = torch.timings?.[`mlp_matmul_${row.shape.split(" ")[0]}_gflops`];
-    console.log([row.shape.padEnd(22), fmt(row.kernel_gflops), fmt(row.kernel_pct_of_peak), fmt(row.in_jaxjs_gflops), fmt(row.jaxjs_own_gflops), fmt(peer)].map((s, i) => (i ? s.padStart(8) : s)).join(" "));
+    console.log(
+      [
+        row.shape.padEnd(22),
+        fmt(row.kernel_gflops),
+        fmt(row.kernel_pct_of_peak),
+        fmt(row.in_jaxjs_gflops),
+        fmt(row.jaxjs_own_gflops),
+        fmt(peer),
+      ]
+        .map((s, i) => (i ? s.padStart(8) : s))
+        .join(" "),
+    );
   }
   const s = lbfgsRow.scipy;
-  console.log(`L-BFGS on logistic (500×20, float64): ${fmt(lbfgsRow.ms)} ms, ${lbfgsRow.gevals} gradients; SciPy L-BFGS-B ${s ? `${fmt(s.ms)} ms (${s.source}), ${s.njev} gradients; time ratio ${fmt(lbfgsRow.timeRatio)}×` : "unavailable"}`);
-  console.log(`minimize torch.Adam on rosenbrock10, ${lazyGraph.steps} steps: ms/step of the last 500 ÷ steps 100–600 = ${fmt(lazyGraph.cpu.ratio)} (CPU time), ${fmt(lazyGraph.wall.ratio)} (wall)`);
-  console.log(`peak RSS: descent train (3 epochs) ${fmt(memory.train.maxRssMiB)} MiB; L-BFGS on 1 000 000 parameters ${fmt(memory.lbfgs.maxRssMiB)} MiB`);
+  console.log(
+    `L-BFGS on logistic (500×20, float64): ${fmt(lbfgsRow.ms)} ms, ${lbfgsRow.gevals} gradients; SciPy L-BFGS-B ${s ? `${fmt(s.ms)} ms (${s.source}), ${s.njev} gradients; time ratio ${fmt(lbfgsRow.timeRatio)}×` : "unavailable"}`,
+  );
+  console.log(
+    `minimize torch.Adam on rosenbrock10, ${lazyGraph.steps} steps: ms/step of the last 500 ÷ steps 100–600 = ${fmt(lazyGraph.cpu.ratio)} (CPU time), ${fmt(lazyGraph.wall.ratio)} (wall)`,
+  );
+  console.log(
+    `peak RSS: descent train (3 epochs) ${fmt(memory.train.maxRssMiB)} MiB; L-BFGS on 1 000 000 parameters ${fmt(memory.lbfgs.maxRssMiB)} MiB`,
+  );
   if (args.includes("--all-solvers")) console.log("\n" + solverBenchTable(solvers));
 }

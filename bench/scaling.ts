@@ -19,5 +19,6 @@ for (const [batch, width] of [
 if (process.argv.includes("--json")) process.stdout.write(JSON.stringify(rows) + "\n");
 else {
   console.log("| batch | width | step ms | examples/s |\n|---|---|---|---|");
-  for (const r of rows) console.log(`| ${r.batch} | ${r.width} | ${r.ms.toFixed(2)} | ${Math.round(r.examplesPerSecond)} |`);
+  for (const r of rows)
+    console.log(`| ${r.batch} | ${r.width} | ${r.ms.toFixed(2)} | ${Math.round(r.examplesPerSecond)} |`);
 }

@@ -65,7 +65,11 @@ export interface SolverBenchResult {
   rows: SolverBenchRow[];
 }
 
-type SuiteProblem = { name: string; problem: { kind: string }; scipy: Record<string, Omit<ScipyRun, "source" | "ms"> & { wallMs: number }> };
+type SuiteProblem = {
+  name: string;
+  problem: { kind: string };
+  scipy: Record<string, Omit<ScipyRun, "source" | "ms"> & { wallMs: number }>;
+};
 
 /** SciPy's runs: live through python3 when possible, else the suite's records. */
 export function scipyRuns(repeats = 3): { version: string; runs: Record<string, Record<string, ScipyRun>> } {
@@ -73,14 +77,29 @@ export function scipyRuns(repeats = 3): { version: string; runs: Record<string, 
   const python = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
   const live = spawnSync(python, [SCIPY_SCRIPT, SUITE, String(repeats)], { encoding: "utf8", timeout: 600_000 });
   if (live.status === 0) {
-    const parsed = JSON.parse(live.stdout) as { scipy: string; problems: Record<string, Record<string, Omit<ScipyRun, "source">>> };
-    const runs = Object.fromEntries(Object.entries(parsed.problems).map(([p, ms]) => [p, Object.fromEntries(Object.entries(ms).map(([m, r]) => [m, { ...r, source: "live" as const }]))]));
+    const parsed = JSON.parse(live.stdout) as {
+      scipy: string;
+      problems: Record<string, Record<string, Omit<ScipyRun, "source">>>;
+    };
+    const runs = Object.fromEntries(
+      Object.entries(parsed.problems).map(([p, ms]) => [
+        p,
+        Object.fromEntries(Object.entries(ms).map(([m, r]) => [m, { ...r, source: "live" as const }])),
+      ]),
+    );
     return { version: parsed.scipy, runs };
   }
   const why = live.error?.message ?? live.stderr.trim().split("\n").pop() ?? `exit code ${live.status}`;
-  process.stderr.write(`bench/solvers: SciPy not available (${why}); using the counts and times recorded in ${SUITE}\n`);
+  process.stderr.write(
+    `bench/solvers: SciPy not available (${why}); using the counts and times recorded in ${SUITE}\n`,
+  );
   const runs = Object.fromEntries(
-    suite.problems.map((p) => [p.name, Object.fromEntries(Object.entries(p.scipy).map(([m, r]) => [m, { ...r, ms: r.wallMs, source: "recorded" as const }]))]),
+    suite.problems.map((p) => [
+      p.name,
+      Object.fromEntries(
+        Object.entries(p.scipy).map(([m, r]) => [m, { ...r, ms: r.wallMs, source: "recorded" as const }]),
+      ),
+    ]),
   );
   return { version: `${suite.note} (recorded)`, runs };
 }
@@ -88,7 +107,12 @@ export function scipyRuns(repeats = 3): { version: string; runs: Record<string, 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Runs one solver on one suite problem: the counts of one run, the median time of `repeats` after a warm-up. */
-function timeSolver(problemName: string, method: string, dtype: SolverBenchRow["dtype"], repeats: number): { result: OptimizeResult; ms: number } {
+function timeSolver(
+  problemName: string,
+  method: string,
+  dtype: SolverBenchRow["dtype"],
+  repeats: number,
+): { result: OptimizeResult; ms: number } {
   const precision = precisionOf(dtype);
   const { problem } = loadProblem(`${SUITE}#${problemName}`, { precision });
   const objective = new Objective(problem, precision);
@@ -151,7 +175,8 @@ export async function solverBench(opts: { repeats?: number; problems?: string[] 
 
 /** A Markdown table of the rows. */
 export function solverBenchTable(result: SolverBenchResult): string {
-  const fmt = (x: number | undefined, digits = 2) => (x === undefined ? "–" : x >= 100 ? x.toFixed(0) : x.toPrecision(digits + 1));
+  const fmt = (x: number | undefined, digits = 2) =>
+    x === undefined ? "–" : x >= 100 ? x.toFixed(0) : x.toPrecision(digits + 1);
   const lines = [
     `SciPy ${result.scipyVersion}. Times: median ms after a warm-up run; ratio = ours / SciPy.`,
     "",

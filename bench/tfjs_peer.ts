@@ -32,21 +32,33 @@ function medianMs(fn: () => void, reps = REPS, warm = 5): number {
   return ts[Math.floor(ts.length / 2)];
 }
 
-const glorot = (shape: number[]) => tf.variable(tf.randomUniform(shape, -Math.sqrt(6 / (shape[shape.length - 2] + shape[shape.length - 1])), Math.sqrt(6 / (shape[shape.length - 2] + shape[shape.length - 1]))));
+const glorot = (shape: number[]) =>
+  tf.variable(
+    tf.randomUniform(
+      shape,
+      -Math.sqrt(6 / (shape[shape.length - 2] + shape[shape.length - 1])),
+      Math.sqrt(6 / (shape[shape.length - 2] + shape[shape.length - 1])),
+    ),
+  );
 const zeros = (n: number) => tf.variable(tf.zeros([n]));
 
 /** One step = loss + gradients + Adam update, reading the loss back (as the other peers do). */
 function stepMs(loss: () => TF.Scalar, reps = REPS, warm = 5): number {
   const opt = tf.train.adam(1e-3);
-  return medianMs(() => {
-    const l = opt.minimize(loss, true) as TF.Scalar;
-    l.dataSync();
-    l.dispose();
-  }, reps, warm);
+  return medianMs(
+    () => {
+      const l = opt.minimize(loss, true) as TF.Scalar;
+      l.dataSync();
+      l.dispose();
+    },
+    reps,
+    warm,
+  );
 }
 
 // Functional ops only: tfjs-core's method chaining (x.matMul) is an opt-in module that Node's ESM cannot load.
-const affine = (x: TF.Tensor, W: TF.Tensor, b: TF.Tensor) => tf.add(tf.matMul(x as TF.Tensor2D, W as TF.Tensor2D), b) as TF.Tensor2D;
+const affine = (x: TF.Tensor, W: TF.Tensor, b: TF.Tensor) =>
+  tf.add(tf.matMul(x as TF.Tensor2D, W as TF.Tensor2D), b) as TF.Tensor2D;
 
 function batchNorm(h: TF.Tensor2D, gamma: TF.Variable, beta: TF.Variable): TF.Tensor2D {
   const { mean, variance } = tf.moments(h, 0);
@@ -71,17 +83,26 @@ function mlpStep(bn: boolean): number {
 }
 
 function cnnStep(reps = REPS, warm = 5): number {
-  const [k1, k2] = [tf.variable(tf.randomNormal([3, 3, 1, 16], 0, 0.3)), tf.variable(tf.randomNormal([3, 3, 16, 32], 0, 0.1))];
+  const [k1, k2] = [
+    tf.variable(tf.randomNormal([3, 3, 1, 16], 0, 0.3)),
+    tf.variable(tf.randomNormal([3, 3, 16, 32], 0, 0.1)),
+  ];
   const [c1, c2] = [zeros(16), zeros(32)];
   const [W, b] = [glorot([32 * 7 * 7, 10]), zeros(10)];
   const x = tf.randomNormal([64, 28, 28, 1]) as TF.Tensor4D;
   const y = tf.oneHot(tf.randomUniform([64], 0, 10, "int32"), 10);
-  return stepMs(() =>
-    tf.tidy(() => {
-      let h = tf.maxPool(tf.relu(tf.add(tf.conv2d(x, k1 as TF.Tensor4D, 1, "same"), c1)) as TF.Tensor4D, 2, 2, "valid");
-      h = tf.maxPool(tf.relu(tf.add(tf.conv2d(h, k2 as TF.Tensor4D, 1, "same"), c2)) as TF.Tensor4D, 2, 2, "valid");
-      return tf.losses.softmaxCrossEntropy(y, affine(tf.reshape(h, [64, -1]), W, b)) as TF.Scalar;
-    }),
+  return stepMs(
+    () =>
+      tf.tidy(() => {
+        let h = tf.maxPool(
+          tf.relu(tf.add(tf.conv2d(x, k1 as TF.Tensor4D, 1, "same"), c1)) as TF.Tensor4D,
+          2,
+          2,
+          "valid",
+        );
+        h = tf.maxPool(tf.relu(tf.add(tf.conv2d(h, k2 as TF.Tensor4D, 1, "same"), c2)) as TF.Tensor4D, 2, 2, "valid");
+        return tf.losses.softmaxCrossEntropy(y, affine(tf.reshape(h, [64, -1]), W, b)) as TF.Scalar;
+      }),
     reps,
     warm,
   );
@@ -96,7 +117,10 @@ function rnnStep(): number {
     tf.tidy(() => {
       const proj = tf.reshape(affine(tf.reshape(x, [32 * 50, 8]), U, b), [32, 50, 64]);
       let h = tf.zeros([32, 64]) as TF.Tensor2D;
-      for (let t = 0; t < 50; t++) h = tf.tanh(tf.add(tf.reshape(tf.slice(proj, [0, t, 0], [32, 1, 64]), [32, 64]), tf.matMul(h, Wr as TF.Tensor2D))) as TF.Tensor2D;
+      for (let t = 0; t < 50; t++)
+        h = tf.tanh(
+          tf.add(tf.reshape(tf.slice(proj, [0, t, 0], [32, 1, 64]), [32, 64]), tf.matMul(h, Wr as TF.Tensor2D)),
+        ) as TF.Tensor2D;
       return tf.losses.meanSquaredError(y, affine(h, Wo, bo)) as TF.Scalar;
     }),
   );
@@ -106,10 +130,13 @@ function adamUpdateMs(n: number): number {
   const p = tf.variable(tf.zeros([n]));
   const g = tf.randomNormal([n]);
   const opt = tf.train.adam(1e-3);
-  return medianMs(() => {
-    opt.applyGradients([{ name: p.name, tensor: g }]);
-    p.dataSync();
-  }, Math.max(10, REPS >> 1));
+  return medianMs(
+    () => {
+      opt.applyGradients([{ name: p.name, tensor: g }]);
+      p.dataSync();
+    },
+    Math.max(10, REPS >> 1),
+  );
 }
 
 function matmulGflops(n: number): number {

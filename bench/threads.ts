@@ -22,7 +22,10 @@ if (args.includes("--child")) {
 
 const threads = Number(args[args.indexOf("--threads") + 1] ?? 2) || 2;
 const child = (env: Record<string, string>) => {
-  const run = spawnSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--child"], { encoding: "utf8", env: { ...process.env, ...env } });
+  const run = spawnSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--child"], {
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+  });
   if (run.status !== 0) throw new Error(run.stderr);
   return JSON.parse(run.stdout.trim().split("\n").pop()!) as Record<string, number>;
 };

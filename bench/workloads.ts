@@ -21,7 +21,15 @@ export async function medianMs(fn: () => unknown, reps = 50, warm = 5): Promise<
   return times[Math.floor(times.length / 2)];
 }
 
-const randomArray = (seed: number, shape: number[]) => toDevice(random.normal(random.randomKey(seed), shape.reduce((a, b) => a * b, 1)), shape, precision);
+const randomArray = (seed: number, shape: number[]) =>
+  toDevice(
+    random.normal(
+      random.randomKey(seed),
+      shape.reduce((a, b) => a * b, 1),
+    ),
+    shape,
+    precision,
+  );
 
 function oneHotArray(seed: number, n: number, classes: number) {
   const y = new Float32Array(n * classes);
@@ -30,10 +38,21 @@ function oneHotArray(seed: number, n: number, classes: number) {
 }
 
 /** One training step of `model` (forward + backward + Adam lr 1e-3), as the Trainer runs it, on one fixed batch. */
-async function stepMs(model: Layer, inputShape: number[], x: np.Array, y: np.Array, kind: LossKind, reps: number): Promise<number> {
+async function stepMs(
+  model: Layer,
+  inputShape: number[],
+  x: np.Array,
+  y: np.Array,
+  kind: LossKind,
+  reps: number,
+): Promise<number> {
   const init = model.init(random.randomKey(0), inputShape, precision);
   const optimizer = adam(1e-3);
-  let state: TrainState = { params: init.params, modelState: init.state, optState: optimizer.init(refTree(init.params)) };
+  let state: TrainState = {
+    params: init.params,
+    modelState: init.state,
+    optState: optimizer.init(refTree(init.params)),
+  };
   const step = compileTrainStep(model, kind, optimizer);
   const ms = await medianMs(async () => {
     const [next] = await step.runAsync(state, x.ref, y.ref);
@@ -52,12 +71,29 @@ export const mlpStepMs = (batch: number, width: number, reps: number) =>
 
 /** torch_peer.py's workloads (see its header), with the same shapes and optimizer. */
 export const workloads = {
-  mlp_adam_step_ms: (reps: number) => stepMs(mlp(10), [784], randomArray(1, [128, 784]), oneHotArray(2, 128, 10), "cross-entropy", reps),
-  mlp_bn_adam_step_ms: (reps: number) => stepMs(mlp(10, { batchNorm: true }), [784], randomArray(1, [128, 784]), oneHotArray(2, 128, 10), "cross-entropy", reps),
-  cnn_adam_step_ms: (reps: number) => stepMs(cnn(10), [28, 28, 1], randomArray(3, [64, 28, 28, 1]), oneHotArray(4, 64, 10), "cross-entropy", reps),
+  mlp_adam_step_ms: (reps: number) =>
+    stepMs(mlp(10), [784], randomArray(1, [128, 784]), oneHotArray(2, 128, 10), "cross-entropy", reps),
+  mlp_bn_adam_step_ms: (reps: number) =>
+    stepMs(
+      mlp(10, { batchNorm: true }),
+      [784],
+      randomArray(1, [128, 784]),
+      oneHotArray(2, 128, 10),
+      "cross-entropy",
+      reps,
+    ),
+  cnn_adam_step_ms: (reps: number) =>
+    stepMs(cnn(10), [28, 28, 1], randomArray(3, [64, 28, 28, 1]), oneHotArray(4, 64, 10), "cross-entropy", reps),
   rnn_adam_step_ms: (reps: number) =>
     // Only the last state feeds the head, as in torch_peer.py (h[:, -1]); lastOnly skips stacking the unused states.
-    stepMs(sequential(rnn(64, { lastOnly: true }), linear(1)), [50, 8], randomArray(5, [32, 50, 8]), randomArray(6, [32, 1]), "mse", reps),
+    stepMs(
+      sequential(rnn(64, { lastOnly: true }), linear(1)),
+      [50, 8],
+      randomArray(5, [32, 50, 8]),
+      randomArray(6, [32, 1]),
+      "mse",
+      reps,
+    ),
 };
 
 /** Adam's update alone on one float32 parameter of n elements (reads p, g, m, v; writes p, m, v). */

@@ -17,6 +17,20 @@ export { readSafetensors, writeSafetensors } from "./io/safetensors.js";
 export * from "./minimize/index.js";
 export * as problems from "./problems/index.js";
 export * as report from "./report/index.js";
-export { numpy, tree, grad, jit, valueAndGrad, vmap, jvp, vjp, hessian, blockUntilReady, random as jaxRandom, lax, nn as jaxNn } from "@jax-js/jax";
+export {
+  numpy,
+  tree,
+  grad,
+  jit,
+  valueAndGrad,
+  vmap,
+  jvp,
+  vjp,
+  hessian,
+  blockUntilReady,
+  random as jaxRandom,
+  lax,
+  nn as jaxNn,
+} from "@jax-js/jax";
 export type { Device, DType, JsTree } from "@jax-js/jax";
 export * as strategies from "./strategies/index.js";

@@ -21,7 +21,10 @@ export const PEAK_CHAINS = 12;
  */
 export function peakWat(fma: boolean): string {
   const chains = Array.from({ length: PEAK_CHAINS }, (_, i) => i);
-  const madd = (c: string) => (fma ? `(f32x4.relaxed_madd ${c} (local.get $x) (local.get $y))` : `(f32x4.add (f32x4.mul ${c} (local.get $x)) (local.get $y))`);
+  const madd = (c: string) =>
+    fma
+      ? `(f32x4.relaxed_madd ${c} (local.get $x) (local.get $y))`
+      : `(f32x4.add (f32x4.mul ${c} (local.get $x)) (local.get $y))`;
   return `(module
 (func (export "peak") (param $iters i32) (result f32)
   (local $x v128) (local $y v128) ${chains.map((i) => `(local $c${i} v128)`).join(" ")}
@@ -47,7 +50,8 @@ export function dotWat(dtype: GemmDtype, fma: boolean): string {
   const lanes = 16 / elt;
   const g = (name: string) => `(global.get $${name})`;
   const repeat = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i)).join("\n");
-  const madd = (a: string, b: string, c: string) => (fma ? `(${V}.relaxed_madd ${a} ${b} ${c})` : `(${V}.add (${V}.mul ${a} ${b}) ${c})`);
+  const madd = (a: string, b: string, c: string) =>
+    fma ? `(${V}.relaxed_madd ${a} ${b} ${c})` : `(${V}.add (${V}.mul ${a} ${b}) ${c})`;
   const argPtr = (argIndex: string) => `(i32.load (i32.add ${g("scratch")} (i32.shl ${argIndex} (i32.const 2))))`;
   const lane = (i: number) => `(${V}.extract_lane ${i} (local.get $s))`;
   return `(module

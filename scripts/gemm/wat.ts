@@ -13,11 +13,23 @@ export type GemmDtype = "float32" | "float64";
 
 /** The kernel's parameters, in global-section order; runtime.ts writes their values per kernel. */
 export const GEMM_PARAMS = [
-  "M", "N", "K",
-  "argA", "aOff", "aSm", "aSk",
-  "argB", "bOff", "bSn", "bSk",
+  "M",
+  "N",
+  "K",
+  "argA",
+  "aOff",
+  "aSm",
+  "aSk",
+  "argB",
+  "bOff",
+  "bSn",
+  "bSk",
   "argOut",
-  "argE", "eOff", "eSm", "eSn", "relu",
+  "argE",
+  "eOff",
+  "eSm",
+  "eSn",
+  "relu",
   "scratch",
 ] as const;
 
@@ -41,7 +53,14 @@ export function scratchBytes(dtype: GemmDtype): number {
   return SCRATCH.packedA + (BLOCKS.MC + BLOCKS.NC[dtype]) * BLOCKS.KC * elt;
 }
 
-export function gemmWat(dtype: GemmDtype, fma: boolean, MR = GEMM_MR, UNROLL = GEMM_UNROLL, KC: number = BLOCKS.KC, MC: number = BLOCKS.MC): string {
+export function gemmWat(
+  dtype: GemmDtype,
+  fma: boolean,
+  MR = GEMM_MR,
+  UNROLL = GEMM_UNROLL,
+  KC: number = BLOCKS.KC,
+  MC: number = BLOCKS.MC,
+): string {
   const f32 = dtype === "float32";
   const T = f32 ? "f32" : "f64";
   const V = f32 ? "f32x4" : "f64x2";
@@ -58,14 +77,24 @@ export function gemmWat(dtype: GemmDtype, fma: boolean, MR = GEMM_MR, UNROLL = G
   const repeat = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i)).join("\n");
 
   // Copies (or zeroes) one packed k-row of A: whole vectors, then an 8-byte tail.
-  const copyBytes = (bytes: number) => repeat(Math.floor(bytes / 16), (v) => `(v128.store offset=${16 * v} (local.get $dst) (v128.load offset=${16 * v} (local.get $src)))`) +
-    (bytes % 16 ? `(i64.store offset=${bytes - 8} (local.get $dst) (i64.load offset=${bytes - 8} (local.get $src)))` : "");
-  const zeroBytes = (bytes: number) => repeat(Math.floor(bytes / 16), (v) => `(v128.store offset=${16 * v} (local.get $dst) (v128.const i32x4 0 0 0 0))`) +
+  const copyBytes = (bytes: number) =>
+    repeat(
+      Math.floor(bytes / 16),
+      (v) => `(v128.store offset=${16 * v} (local.get $dst) (v128.load offset=${16 * v} (local.get $src)))`,
+    ) +
+    (bytes % 16
+      ? `(i64.store offset=${bytes - 8} (local.get $dst) (i64.load offset=${bytes - 8} (local.get $src)))`
+      : "");
+  const zeroBytes = (bytes: number) =>
+    repeat(Math.floor(bytes / 16), (v) => `(v128.store offset=${16 * v} (local.get $dst) (v128.const i32x4 0 0 0 0))`) +
     (bytes % 16 ? `(i64.store offset=${bytes - 8} (local.get $dst) (i64.const 0))` : "");
   // i8x16.shuffle picking lanes of `width` bytes: indices < 16 / width from the first operand.
-  const pick = (width: number, lanesPicked: number[]) => lanesPicked.flatMap((l) => Array.from({ length: width }, (_, b) => l * width + b)).join(" ");
-  const load = (i: number) => `(local.set $r${i} (v128.load (i32.add (local.get $src) (i32.mul (i32.const ${i}) (local.get $rowBytes)))))`;
-  const shuffle = (width: number, lanesPicked: number[], x: string, y: string) => `(i8x16.shuffle ${pick(width, lanesPicked)} (local.get ${x}) (local.get ${y}))`;
+  const pick = (width: number, lanesPicked: number[]) =>
+    lanesPicked.flatMap((l) => Array.from({ length: width }, (_, b) => l * width + b)).join(" ");
+  const load = (i: number) =>
+    `(local.set $r${i} (v128.load (i32.add (local.get $src) (i32.mul (i32.const ${i}) (local.get $rowBytes)))))`;
+  const shuffle = (width: number, lanesPicked: number[], x: string, y: string) =>
+    `(i8x16.shuffle ${pick(width, lanesPicked)} (local.get ${x}) (local.get ${y}))`;
   // One step of the A transpose: ${MR} rows × (16 bytes of k) in, one packed ${MR}-row column per k out.
   if (MR !== 4) throw new Error("the register transposes below are written for 4-row panels");
   // Four loaded rows r[0..3] (16 bytes of k each) → one packed column per k at dst + k·kBytes + at.
@@ -89,16 +118,22 @@ export function gemmWat(dtype: GemmDtype, fma: boolean, MR = GEMM_MR, UNROLL = G
               ${f32 ? transpose4(["$r4", "$r5", "$r6", "$r7"], NR * elt, 16) : ""}`;
   const globals = GEMM_PARAMS.map((name) => `(global $${name} i32 (i32.const 0))`).join("\n");
   const params = repeat(GEMM_MAX_ARGS, (i) => `(param $p${i} i32)`);
-  const saveArgs = repeat(GEMM_MAX_ARGS, (i) => `(i32.store offset=${SCRATCH.args + 4 * i} ${g("scratch")} (local.get $p${i}))`);
+  const saveArgs = repeat(
+    GEMM_MAX_ARGS,
+    (i) => `(i32.store offset=${SCRATCH.args + 4 * i} ${g("scratch")} (local.get $p${i}))`,
+  );
 
   // One K step of the micro-kernel at byte offsets ka (in A's panel) and kb (in B's panel).
   const kStep = (u: number) => `
     (local.set $b0 (v128.load offset=${u * NR * elt} (local.get $bp)))
     (local.set $b1 (v128.load offset=${u * NR * elt + 16} (local.get $bp)))
-    ${repeat(MR, (i) => `
+    ${repeat(
+      MR,
+      (i) => `
     (local.set $a (${splat} offset=${(u * MR + i) * elt} (local.get $ap)))
     (local.set $c${2 * i} ${madd("(local.get $a)", "(local.get $b0)", `(local.get $c${2 * i})`)})
-    (local.set $c${2 * i + 1} ${madd("(local.get $a)", "(local.get $b1)", `(local.get $c${2 * i + 1})`)})`)}`;
+    (local.set $c${2 * i + 1} ${madd("(local.get $a)", "(local.get $b1)", `(local.get $c${2 * i + 1})`)})`,
+    )}`;
 
   const storeFullRow = (i: number, v: number) => {
     const at = `offset=${v * 16} (i32.add (local.get $cp) (i32.mul (i32.const ${i}) (local.get $rowBytes)))`;

@@ -70,7 +70,8 @@ export function performanceProfile(costs: CostTable, ratios: number[]): Record<s
   const best = Array.from({ length: problems }, (_, p) => Math.min(...solvers.map((s) => costs[s][p])));
   return ratios.map((ratio) => {
     const row: Record<string, number | string> = { ratio };
-    for (const s of solvers) row[s] = costs[s].filter((c, p) => Number.isFinite(c) && c <= ratio * best[p]).length / problems;
+    for (const s of solvers)
+      row[s] = costs[s].filter((c, p) => Number.isFinite(c) && c <= ratio * best[p]).length / problems;
     return row;
   });
 }
@@ -85,7 +86,8 @@ export function dataProfile(costs: CostTable, budgets: number[]): Record<string,
 }
 
 /** n points from a to b, evenly spaced on a log scale. */
-export const logGrid = (a: number, b: number, n: number) => Array.from({ length: n }, (_, i) => a * (b / a) ** (i / (n - 1)));
+export const logGrid = (a: number, b: number, n: number) =>
+  Array.from({ length: n }, (_, i) => a * (b / a) ** (i / (n - 1)));
 
 /** The ratios where some solver's profile can jump (every finite cost ratio), for an exact step chart. */
 export function profileRatios(costs: CostTable, maxRatio: number): number[] {
@@ -95,7 +97,8 @@ export function profileRatios(costs: CostTable, maxRatio: number): number[] {
   for (let p = 0; p < problems; p++) {
     const best = Math.min(...solvers.map((s) => costs[s][p]));
     if (!Number.isFinite(best)) continue;
-    for (const s of solvers) if (Number.isFinite(costs[s][p]) && costs[s][p] / best <= maxRatio) ratios.add(costs[s][p] / best);
+    for (const s of solvers)
+      if (Number.isFinite(costs[s][p]) && costs[s][p] / best <= maxRatio) ratios.add(costs[s][p] / best);
   }
   return [...ratios].sort((a, b) => a - b);
 }

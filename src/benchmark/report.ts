@@ -2,7 +2,17 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TopLevelSpec } from "vega-lite";
 import { renderSvg } from "../report/render.js";
-import { costTable, dataProfile, evaluationsToSolve, logGrid, performanceProfile, profileRatios, referenceValue, solvedCount, type CostTable } from "./profiles.js";
+import {
+  costTable,
+  dataProfile,
+  evaluationsToSolve,
+  logGrid,
+  performanceProfile,
+  profileRatios,
+  referenceValue,
+  solvedCount,
+  type CostTable,
+} from "./profiles.js";
 import { scipyResultsFile } from "./scipy.js";
 import type { SuiteResult } from "./suite.js";
 
@@ -23,7 +33,15 @@ export interface TableRow {
 }
 
 export function tableRows(result: SuiteResult): TableRow[] {
-  const fL = new Map(result.cases.map((c) => [c.id, referenceValue(c.fstar, result.outcomes.filter((o) => o.case === c.id))]));
+  const fL = new Map(
+    result.cases.map((c) => [
+      c.id,
+      referenceValue(
+        c.fstar,
+        result.outcomes.filter((o) => o.case === c.id),
+      ),
+    ]),
+  );
   const solved = (caseId: string, solver: string) => {
     const outcome = result.outcomes.find((o) => o.case === caseId && o.solver === solver)!;
     return TAUS.map((tau) => {
@@ -31,17 +49,43 @@ export function tableRows(result: SuiteResult): TableRow[] {
       return Number.isFinite(cost) ? cost : null;
     });
   };
-  const ours = result.runs.map((r) => ({ case: r.case, solver: r.method, iterations: r.iterations, fevals: r.fevals, gevals: r.gevals, f: r.f, gradNorm: r.gradNorm, status: r.converged ? "converged" : r.message }));
-  const scipy = (result.scipy?.runs ?? []).map((r) => ({ case: r.case, solver: `scipy.${r.method}`, iterations: r.nit, fevals: r.nfev, gevals: r.njev, f: r.f ?? NaN, gradNorm: r.gradNorm ?? NaN, status: r.success ? "converged" : r.message }));
+  const ours = result.runs.map((r) => ({
+    case: r.case,
+    solver: r.method,
+    iterations: r.iterations,
+    fevals: r.fevals,
+    gevals: r.gevals,
+    f: r.f,
+    gradNorm: r.gradNorm,
+    status: r.converged ? "converged" : r.message,
+  }));
+  const scipy = (result.scipy?.runs ?? []).map((r) => ({
+    case: r.case,
+    solver: `scipy.${r.method}`,
+    iterations: r.nit,
+    fevals: r.nfev,
+    gevals: r.njev,
+    f: r.f ?? NaN,
+    gradNorm: r.gradNorm ?? NaN,
+    status: r.success ? "converged" : r.message,
+  }));
   const order = new Map(result.cases.map((c, i) => [c.id, i]));
-  return [...ours, ...scipy].sort((a, b) => order.get(a.case)! - order.get(b.case)!).map((row) => ({ ...row, solved: solved(row.case, row.solver) }));
+  return [...ours, ...scipy]
+    .sort((a, b) => order.get(a.case)! - order.get(b.case)!)
+    .map((row) => ({ ...row, solved: solved(row.case, row.solver) }));
 }
 
-const num = (v: number, digits = 4) => (Number.isFinite(v) ? (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e6 ? Number(v.toPrecision(digits + 2)).toString() : v.toExponential(digits - 1)) : String(v));
+const num = (v: number, digits = 4) =>
+  Number.isFinite(v)
+    ? Math.abs(v) >= 1e-3 && Math.abs(v) < 1e6
+      ? Number(v.toPrecision(digits + 2)).toString()
+      : v.toExponential(digits - 1)
+    : String(v);
 
 /** The full table in Markdown: one line per run. */
 export function markdownTable(rows: TableRow[]): string {
-  const head = "| case | solver | iterations | f evals | ∇f evals | final f | ‖g‖ | ∇f evals to τ=1e-3 | to τ=1e-7 | status |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n";
+  const head =
+    "| case | solver | iterations | f evals | ∇f evals | final f | ‖g‖ | ∇f evals to τ=1e-3 | to τ=1e-7 | status |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n";
   const line = (r: TableRow) =>
     `| ${r.case} | ${r.solver} | ${r.iterations} | ${r.fevals} | ${r.gevals} | ${num(r.f, 7)} | ${num(r.gradNorm, 2)} | ${r.solved[0] ?? "—"} | ${r.solved[1] ?? "—"} | ${r.status.replace(/\|/g, "/").slice(0, 70)} |`;
   return head + rows.map(line).join("\n") + "\n";
@@ -66,7 +110,13 @@ export function summary(result: SuiteResult): SolverSummary[] {
   }));
 }
 
-function profileSpec(title: string, rows: Record<string, number | string>[], x: string, xTitle: string, solvers: string[]): TopLevelSpec {
+function profileSpec(
+  title: string,
+  rows: Record<string, number | string>[],
+  x: string,
+  xTitle: string,
+  solvers: string[],
+): TopLevelSpec {
   // Long format, not a fold: solver names such as "scipy.BFGS" would read as nested field paths.
   const values = rows.flatMap((row) => solvers.map((solver) => ({ [x]: row[x], solver, share: row[solver] })));
   return {
@@ -94,15 +144,32 @@ export function profileSpecs(result: SuiteResult, label: string, solvers?: strin
     const costs: CostTable = Object.fromEntries(names.map((s) => [s, all[s]]));
     const tag = tau.toExponential(0).replace("+", "");
     const ratios = profileRatios(costs, 64);
-    specs[`performance-profile-tau${tag}`] = profileSpec(`Performance profile, ${label}, τ = ${tag} (∇f evaluations)`, performanceProfile(costs, ratios), "ratio", "within this factor of the best solver", names);
+    specs[`performance-profile-tau${tag}`] = profileSpec(
+      `Performance profile, ${label}, τ = ${tag} (∇f evaluations)`,
+      performanceProfile(costs, ratios),
+      "ratio",
+      "within this factor of the best solver",
+      names,
+    );
     const maxBudget = Math.max(10, ...Object.values(costs).flat().filter(Number.isFinite));
-    specs[`data-profile-tau${tag}`] = profileSpec(`Data profile, ${label}, τ = ${tag}`, dataProfile(costs, logGrid(1, maxBudget, 120).map(Math.round)), "budget", "budget (∇f evaluations)", names);
+    specs[`data-profile-tau${tag}`] = profileSpec(
+      `Data profile, ${label}, τ = ${tag}`,
+      dataProfile(costs, logGrid(1, maxBudget, 120).map(Math.round)),
+      "budget",
+      "budget (∇f evaluations)",
+      names,
+    );
   }
   return specs;
 }
 
 /** Writes results.json, table.md and the profiles (SVG and their Vega-Lite specs) into dir. */
-export async function writeReport(dir: string, result: SuiteResult, label: string, extra: Record<string, string[]> = {}): Promise<string[]> {
+export async function writeReport(
+  dir: string,
+  result: SuiteResult,
+  label: string,
+  extra: Record<string, string[]> = {},
+): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
   const written: string[] = [];
   const write = (name: string, text: string) => {
@@ -110,11 +177,25 @@ export async function writeReport(dir: string, result: SuiteResult, label: strin
     written.push(join(dir, name));
   };
   const rows = tableRows(result);
-  write("results.json", JSON.stringify({ cases: result.cases.map(({ build: _b, precision: _p, ...c }) => c), runs: result.runs, scipy: result.scipy, summary: summary(result) }) + "\n");
+  write(
+    "results.json",
+    JSON.stringify({
+      cases: result.cases.map(({ build: _b, precision: _p, ...c }) => c),
+      runs: result.runs,
+      scipy: result.scipy,
+      summary: summary(result),
+    }) + "\n",
+  );
   write("table.md", markdownTable(rows));
   // SciPy's live results in the committed file's shape (bench/results/scipy-solvers.json is such a file).
   if (result.scipy?.source === "live") write("scipy-solvers.json", scipyResultsFile(result.cases, result.scipy));
-  const specSets: [string, Record<string, TopLevelSpec>][] = [["", profileSpecs(result, label)], ...Object.entries(extra).map(([prefix, solvers]) => [`${prefix}-`, profileSpecs(result, `${label}, ${prefix}`, solvers)] as [string, Record<string, TopLevelSpec>])];
+  const specSets: [string, Record<string, TopLevelSpec>][] = [
+    ["", profileSpecs(result, label)],
+    ...Object.entries(extra).map(
+      ([prefix, solvers]) =>
+        [`${prefix}-`, profileSpecs(result, `${label}, ${prefix}`, solvers)] as [string, Record<string, TopLevelSpec>],
+    ),
+  ];
   for (const [prefix, specs] of specSets) {
     for (const [stem, spec] of Object.entries(specs)) {
       write(`${prefix}${stem}.vl.json`, JSON.stringify(spec) + "\n");

@@ -38,7 +38,10 @@ export function runCase(benchmarkCase: BenchmarkCase, method: string, settings: 
     objective.forget();
     const tol = settings.tol ?? 1e-8;
     const result = entry.run(objective, x0, {}, { tol, maxIter: settings.maxIter ?? 200 * problem.dim });
-    const trace: [number, number][] = [[1, f0], ...(result.history ?? []).map((h) => [h.gevals, h.f] as [number, number])];
+    const trace: [number, number][] = [
+      [1, f0],
+      ...(result.history ?? []).map((h) => [h.gevals, h.f] as [number, number]),
+    ];
     return {
       case: benchmarkCase.id,
       method,
@@ -56,7 +59,21 @@ export function runCase(benchmarkCase: BenchmarkCase, method: string, settings: 
     };
   } catch (error) {
     const f0 = objective.value(x0);
-    return { case: benchmarkCase.id, method, iterations: 0, fevals: 0, gevals: 0, hevals: 0, hvps: 0, f: NaN, gradNorm: NaN, f0, converged: false, message: `threw: ${(error as Error).message}`, trace: [[1, f0]] };
+    return {
+      case: benchmarkCase.id,
+      method,
+      iterations: 0,
+      fevals: 0,
+      gevals: 0,
+      hevals: 0,
+      hvps: 0,
+      f: NaN,
+      gradNorm: NaN,
+      f0,
+      converged: false,
+      message: `threw: ${(error as Error).message}`,
+      trace: [[1, f0]],
+    };
   } finally {
     objective.dispose();
     problem.dispose();

@@ -48,12 +48,18 @@ export function scipyAvailable(): boolean {
   return probe.status === 0;
 }
 
-const caseInput = (cases: BenchmarkCase[], gtol: number) => JSON.stringify({ gtol, cases: cases.map((c) => ({ id: c.id, suite: c.suite, problem: c.problem, x0: c.x0 })) });
+const caseInput = (cases: BenchmarkCase[], gtol: number) =>
+  JSON.stringify({ gtol, cases: cases.map((c) => ({ id: c.id, suite: c.suite, problem: c.problem, x0: c.x0 })) });
 
 /** Runs SciPy's four methods on the cases now (bench/scipy_mgh.py through Debian's python3-scipy), gtol as our tol. */
 export function runScipyLive(cases: BenchmarkCase[], gtol = 1e-8): ScipyResults {
-  const run = spawnSync(PYTHON, [SCIPY_SCRIPT], { input: caseInput(cases, gtol), encoding: "utf8", maxBuffer: 1 << 28 });
-  if (run.status !== 0) throw new Error(`${SCIPY_SCRIPT} failed (exit ${run.status}): ${run.stderr.trim().split("\n").pop()}`);
+  const run = spawnSync(PYTHON, [SCIPY_SCRIPT], {
+    input: caseInput(cases, gtol),
+    encoding: "utf8",
+    maxBuffer: 1 << 28,
+  });
+  if (run.status !== 0)
+    throw new Error(`${SCIPY_SCRIPT} failed (exit ${run.status}): ${run.stderr.trim().split("\n").pop()}`);
   const out = JSON.parse(run.stdout) as { scipy: string; runs: ScipyRun[] };
   return { source: "live", scipy: out.scipy, runs: out.runs, missing: [] };
 }
@@ -61,11 +67,20 @@ export function runScipyLive(cases: BenchmarkCase[], gtol = 1e-8): ScipyResults 
 /** The committed results of the same script, for the cases it covers with the same start. */
 export function readScipyResults(cases: BenchmarkCase[], path = SCIPY_RESULTS): ScipyResults {
   if (!existsSync(path)) return { source: "file", scipy: "unavailable", runs: [], missing: cases.map((c) => c.id) };
-  const file = JSON.parse(readFileSync(path, "utf8")) as { scipy: string; runs: ScipyRun[]; cases: { id: string; x0: number[] }[] };
+  const file = JSON.parse(readFileSync(path, "utf8")) as {
+    scipy: string;
+    runs: ScipyRun[];
+    cases: { id: string; x0: number[] }[];
+  };
   const starts = new Map(file.cases.map((c) => [c.id, c.x0]));
   const same = (c: BenchmarkCase) => starts.get(c.id)?.every((v, i) => v === c.x0[i]) ?? false;
   const covered = new Set(cases.filter(same).map((c) => c.id));
-  return { source: "file", scipy: file.scipy, runs: file.runs.filter((r) => covered.has(r.case)), missing: cases.filter((c) => !covered.has(c.id)).map((c) => c.id) };
+  return {
+    source: "file",
+    scipy: file.scipy,
+    runs: file.runs.filter((r) => covered.has(r.case)),
+    missing: cases.filter((c) => !covered.has(c.id)).map((c) => c.id),
+  };
 }
 
 /** SciPy live when it is installed, else the committed file (computed with gtol = 1e-8). */
@@ -75,7 +90,12 @@ export function scipyResults(cases: BenchmarkCase[], gtol = 1e-8): ScipyResults 
 
 /** The committed file's content: the runs plus the starts they used. */
 export const scipyResultsFile = (cases: BenchmarkCase[], results: ScipyResults) =>
-  JSON.stringify({ scipy: results.scipy, script: "bench/scipy_mgh.py", cases: cases.map((c) => ({ id: c.id, x0: c.x0 })), runs: results.runs }) + "\n";
+  JSON.stringify({
+    scipy: results.scipy,
+    script: "bench/scipy_mgh.py",
+    cases: cases.map((c) => ({ id: c.id, x0: c.x0 })),
+    runs: results.runs,
+  }) + "\n";
 
 export const scipyOutcome = (run: ScipyRun): Outcome => ({
   case: run.case,

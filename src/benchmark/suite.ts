@@ -42,7 +42,15 @@ export function benchmarkCases(options: Pick<SuiteOptions, "suite" | "scales" | 
   return cases;
 }
 
-export const ourOutcome = (run: RunRecord): Outcome => ({ case: run.case, solver: run.method, f0: run.f0, f: run.f, gradNorm: run.gradNorm, gevals: run.gevals, trace: run.trace });
+export const ourOutcome = (run: RunRecord): Outcome => ({
+  case: run.case,
+  solver: run.method,
+  f0: run.f0,
+  f: run.f,
+  gradNorm: run.gradNorm,
+  gevals: run.gevals,
+  trace: run.trace,
+});
 
 /** Runs every method on every case, then SciPy's methods on the same cases and starts. */
 export function runSuite(options: SuiteOptions): SuiteResult {

@@ -3,7 +3,8 @@ import { InvalidArgumentError } from "commander";
 /** Commander argument parsers that reject bad numbers with a message naming the problem. */
 export function integerArg(value: string): number {
   const n = Number(value);
-  if (!/^[+-]?\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected an integer, got "${value}"`);
+  if (!/^[+-]?\d+$/.test(value.trim()) || !Number.isSafeInteger(n))
+    throw new InvalidArgumentError(`expected an integer, got "${value}"`);
   return n;
 }
 

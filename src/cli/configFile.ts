@@ -8,7 +8,9 @@ export function readJsonObject(path: string, what = "config file"): Record<strin
     text = readFileSync(path, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(`${what} ${path} cannot be read: ${code === "ENOENT" ? "no such file" : (error as Error).message}`);
+    throw new UserError(
+      `${what} ${path} cannot be read: ${code === "ENOENT" ? "no such file" : (error as Error).message}`,
+    );
   }
   let value: unknown;
   try {
@@ -16,6 +18,7 @@ export function readJsonObject(path: string, what = "config file"): Record<strin
   } catch (error) {
     throw new UserError(`${what} ${path} is not valid JSON: ${(error as Error).message}`);
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new UserError(`${what} ${path} must contain a JSON object`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new UserError(`${what} ${path} must contain a JSON object`);
   return value as Record<string, unknown>;
 }

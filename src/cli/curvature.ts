@@ -8,9 +8,17 @@ import { readFileSync } from "node:fs";
 
 export function curvatureCommand(): Command {
   return new Command("curvature")
-    .description("the Hessian at a point of a problem, from Hessian-vector products: gᵀHg, extreme eigenvalues, trace, spectral density, saddle test (8.2)")
-    .requiredOption("--problem <name|file>", "rosenbrock | quadratic | beale | saddle | himmelblau | coupled | mgh:NAME | FILE.json[#ENTRY] | objective module FILE.mjs/.js/.ts (default export { x0, f(x, np) })")
-    .option("--at <file>", "evaluate at this point: a JSON array, or an object with x / theta / x0 / theta0 (default: the problem's start)")
+    .description(
+      "the Hessian at a point of a problem, from Hessian-vector products: gᵀHg, extreme eigenvalues, trace, spectral density, saddle test (8.2)",
+    )
+    .requiredOption(
+      "--problem <name|file>",
+      "rosenbrock | quadratic | beale | saddle | himmelblau | coupled | mgh:NAME | FILE.json[#ENTRY] | objective module FILE.mjs/.js/.ts (default export { x0, f(x, np) })",
+    )
+    .option(
+      "--at <file>",
+      "evaluate at this point: a JSON array, or an object with x / theta / x0 / theta0 (default: the problem's start)",
+    )
     .option("--top <k>", "largest eigenvalues to report (descending)", integerArg, 1)
     .option("--bottom <k>", "smallest eigenvalues to report (ascending)", integerArg, 1)
     .option("--trace", "Hutchinson's estimate of tr(H)")
@@ -24,13 +32,23 @@ export function curvatureCommand(): Command {
     .option("--dim <n>", "dimension of rosenbrock / quadratic", integerArg)
     .option("--cond <c>", "condition number of the built-in quadratic", numberArg)
     .option("--seed <n>", "seed of the built-in quadratic and of the random vectors", integerArg, 0)
-    .addOption(new Option("--dtype <dtype>", "float64 is exact to ~1e-15 (jax-js cpu device; JS constants kept float64 under jit); float32 is fast, but its Lanczos residuals leave out the HVPs' rounding (not bounds)").choices(["float32", "float64"]).default("float64"))
+    .addOption(
+      new Option(
+        "--dtype <dtype>",
+        "float64 is exact to ~1e-15 (jax-js cpu device; JS constants kept float64 under jit); float32 is fast, but its Lanczos residuals leave out the HVPs' rounding (not bounds)",
+      )
+        .choices(["float32", "float64"])
+        .default("float64"),
+    )
     .option("--json", "print one JSON line on stdout and nothing else")
     .action(async (flags) => {
-      for (const name of ["top", "bottom"] as const) if (flags[name] < 0) throw new UserError(`--${name} must be >= 0, got ${flags[name]}`);
+      for (const name of ["top", "bottom"] as const)
+        if (flags[name] < 0) throw new UserError(`--${name} must be >= 0, got ${flags[name]}`);
       if (flags.probes < 1) throw new UserError(`--probes must be >= 1, got ${flags.probes}`);
-      if (flags.densitySteps !== undefined && flags.densitySteps < 1) throw new UserError(`--density-steps must be >= 1, got ${flags.densitySteps}`);
-      if (flags.maxSteps !== undefined && flags.maxSteps < 1) throw new UserError(`--max-steps must be >= 1, got ${flags.maxSteps}`);
+      if (flags.densitySteps !== undefined && flags.densitySteps < 1)
+        throw new UserError(`--density-steps must be >= 1, got ${flags.densitySteps}`);
+      if (flags.maxSteps !== undefined && flags.maxSteps < 1)
+        throw new UserError(`--max-steps must be >= 1, got ${flags.maxSteps}`);
       if (!(flags.tol > 0)) throw new UserError(`--tol must be positive, got ${flags.tol}`);
       await startEngine();
       const precision = precisionOf(flags.dtype);
@@ -66,7 +84,22 @@ export function curvatureCommand(): Command {
       }
       const seconds = (performance.now() - started) / 1000;
       const { f, gradNorm, gTg, gHg, top, bottom, trace, hvps, ...rest } = result;
-      const summary = { f, gradNorm, gTg, gHg, top, bottom, trace, hvps, problem: problem.name, dim: problem.dim, dtype: flags.dtype, ...rest, residualsBound: flags.dtype === "float64", seconds: Math.round(seconds * 1e4) / 1e4 };
+      const summary = {
+        f,
+        gradNorm,
+        gTg,
+        gHg,
+        top,
+        bottom,
+        trace,
+        hvps,
+        problem: problem.name,
+        dim: problem.dim,
+        dtype: flags.dtype,
+        ...rest,
+        residualsBound: flags.dtype === "float64",
+        seconds: Math.round(seconds * 1e4) / 1e4,
+      };
       if (flags.json) {
         process.stdout.write(JSON.stringify(summary) + "\n");
         return;
@@ -84,7 +117,9 @@ function readPoint(path: string, dim: number): Float64Array {
     text = readFileSync(path, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(`--at ${path} cannot be read: ${code === "ENOENT" ? "no such file" : (error as Error).message}`);
+    throw new UserError(
+      `--at ${path} cannot be read: ${code === "ENOENT" ? "no such file" : (error as Error).message}`,
+    );
   }
   let value: unknown;
   try {
@@ -94,11 +129,14 @@ function readPoint(path: string, dim: number): Float64Array {
   }
   if (!Array.isArray(value) && value && typeof value === "object") {
     const key = POINT_KEYS.find((k) => k in (value as object));
-    if (!key) throw new UserError(`--at ${path}: expected a JSON array or an object with one of ${POINT_KEYS.join(", ")}`);
+    if (!key)
+      throw new UserError(`--at ${path}: expected a JSON array or an object with one of ${POINT_KEYS.join(", ")}`);
     value = (value as Record<string, unknown>)[key];
   }
-  if (!Array.isArray(value) || !value.every((v) => typeof v === "number" && Number.isFinite(v))) throw new UserError(`--at ${path}: the point must be an array of finite numbers`);
-  if (value.length !== dim) throw new UserError(`--at ${path}: the point has ${value.length} entries but the problem has dimension ${dim}`);
+  if (!Array.isArray(value) || !value.every((v) => typeof v === "number" && Number.isFinite(v)))
+    throw new UserError(`--at ${path}: the point must be an array of finite numbers`);
+  if (value.length !== dim)
+    throw new UserError(`--at ${path}: the point has ${value.length} entries but the problem has dimension ${dim}`);
   return Float64Array.from(value as number[]);
 }
 
@@ -112,9 +150,15 @@ function describe(s: PointCurvature & { problem: string; dim: number; seconds: n
     `condition number:   ${s.condition === null ? "undefined (H is not positive definite)" : fmt(s.condition)}`,
     `point:              ${s.point.kind}${s.point.kind === "saddle" ? ` (most negative eigenvalue ${fmt(s.point.lambdaMin)})` : ""}`,
   ];
-  if (s.trace !== null) lines.push(`trace (Hutchinson): ${fmt(s.trace)} ± ${s.traceStdError?.toExponential(2) ?? "n/a"}`);
-  if (s.density) lines.push(`density (SLQ):      ${s.density.probes} probes × ${s.density.steps} steps, mean eigenvalue ${fmt(s.density.firstMoment)}`);
+  if (s.trace !== null)
+    lines.push(`trace (Hutchinson): ${fmt(s.trace)} ± ${s.traceStdError?.toExponential(2) ?? "n/a"}`);
+  if (s.density)
+    lines.push(
+      `density (SLQ):      ${s.density.probes} probes × ${s.density.steps} steps, mean eigenvalue ${fmt(s.density.firstMoment)}`,
+    );
   if (s.powerTop) lines.push(`power iteration:    ${s.powerTop.map(fmt).join(", ")}`);
-  lines.push(`${s.lanczosSteps} Lanczos steps${s.converged ? "" : " (not converged: raise --max-steps)"}, ${s.hvps} Hessian-vector products in ${s.seconds} s`);
+  lines.push(
+    `${s.lanczosSteps} Lanczos steps${s.converged ? "" : " (not converged: raise --max-steps)"}, ${s.hvps} Hessian-vector products in ${s.seconds} s`,
+  );
   return lines.join("\n") + "\n";
 }

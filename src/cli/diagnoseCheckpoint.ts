@@ -8,7 +8,15 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { numpy as np } from "@jax-js/jax";
 import { disposeTree, random } from "../engine/index.js";
-import { compileIllConditioningProbe, deviceBatch, gradientNoise, hutchinsonTrace, modelLoss, spectrumSnapshot, treeLossHessian } from "../curvature/index.js";
+import {
+  compileIllConditioningProbe,
+  deviceBatch,
+  gradientNoise,
+  hutchinsonTrace,
+  modelLoss,
+  spectrumSnapshot,
+  treeLossHessian,
+} from "../curvature/index.js";
 import { learningRate } from "../optim/index.js";
 import { loadTrainedModel } from "../train/index.js";
 import { UserError } from "./errors.js";
@@ -37,7 +45,8 @@ function storedSettings(path: string): Record<string, unknown> {
   } catch (error) {
     throw new UserError(`--checkpoint: ${path} is not a readable checkpoint (${(error as Error).message})`);
   }
-  if (!config || typeof config !== "object") throw new UserError(`--checkpoint: ${path} does not record the settings of its run`);
+  if (!config || typeof config !== "object")
+    throw new UserError(`--checkpoint: ${path} does not record the settings of its run`);
   return Object.fromEntries(Object.entries(config).filter(([, v]) => v !== null));
 }
 
@@ -67,7 +76,13 @@ export async function diagnoseCheckpoint(opts: CheckpointDiagnoseOptions): Promi
   try {
     // ε: --monitor-lr, else the run's rate at its last step (the last positive one where a schedule reached 0).
     const plannedSteps = run.stepsPerEpoch * run.epochs;
-    const lr = opts.monitorLr ?? lastPositiveRate(learningRate(resolved.lr, resolved.schedule, { totalSteps: plannedSteps }), progress.step, precision);
+    const lr =
+      opts.monitorLr ??
+      lastPositiveRate(
+        learningRate(resolved.lr, resolved.schedule, { totalSteps: plannedSteps }),
+        progress.step,
+        precision,
+      );
     const monitor = compileIllConditioningProbe(loss, precision);
     try {
       lines.push({ type: "curvature", step: progress.step, ...monitor.run(params, lr, modelState, probe.x, probe.y) });
@@ -76,28 +91,76 @@ export async function diagnoseCheckpoint(opts: CheckpointDiagnoseOptions): Promi
     }
     const op = treeLossHessian(loss, params, [{ data: [modelState, probe.x, probe.y], weight: 1 }], precision);
     try {
-      const snapshot = spectrumSnapshot(op, { steps: opts.lanczosSteps, key: random.foldIn(key, 1), exactProducts: precision.dtype === np.float64 });
+      const snapshot = spectrumSnapshot(op, {
+        steps: opts.lanczosSteps,
+        key: random.foldIn(key, 1),
+        exactProducts: precision.dtype === np.float64,
+      });
       lines.push({ type: "spectrum", step: progress.step, ...snapshot });
-      lines.push({ type: "trace", step: progress.step, probes: opts.traceProbes, ...hutchinsonTrace(op, { probes: opts.traceProbes, key: random.foldIn(key, 2) }) });
+      lines.push({
+        type: "trace",
+        step: progress.step,
+        probes: opts.traceProbes,
+        ...hutchinsonTrace(op, { probes: opts.traceProbes, key: random.foldIn(key, 2) }),
+      });
     } finally {
       op.dispose();
     }
     const noiseSizes = opts.noiseBatchSizes.filter((m) => m >= 1 && m <= trainSet.size);
-    if (opts.noise && noiseSizes.length) lines.push({ type: "gradient-noise", ...gradientNoise({ loss, params, modelState, data: trainSet, precision, batchSizes: noiseSizes, key: random.randomKey(config.seed) }) });
-    const symmetry = symmetryCheck(model, params, modelState, probe, precision, classification, symmetryKey(config.seed));
+    if (opts.noise && noiseSizes.length)
+      lines.push({
+        type: "gradient-noise",
+        ...gradientNoise({
+          loss,
+          params,
+          modelState,
+          data: trainSet,
+          precision,
+          batchSizes: noiseSizes,
+          key: random.randomKey(config.seed),
+        }),
+      });
+    const symmetry = symmetryCheck(
+      model,
+      params,
+      modelState,
+      probe,
+      precision,
+      classification,
+      symmetryKey(config.seed),
+    );
     if (symmetry) lines.push({ type: "symmetry", ...symmetry });
   } finally {
     disposeTree([params, modelState, probe.x, probe.y]);
   }
   const file = join(opts.dir, "checkpoint-diagnostics.jsonl");
   writeFileAtomic(file, lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
-  const curvature = lines.find((l) => l.type === "curvature") as { loss: number; gTg: number; gHg: number; illConditioned: boolean };
-  const spectrum = lines.find((l) => l.type === "spectrum") as { top: { value: number }[]; bottom: { value: number }[] };
+  const curvature = lines.find((l) => l.type === "curvature") as {
+    loss: number;
+    gTg: number;
+    gHg: number;
+    illConditioned: boolean;
+  };
+  const spectrum = lines.find((l) => l.type === "spectrum") as {
+    top: { value: number }[];
+    bottom: { value: number }[];
+  };
   const trace = lines.find((l) => l.type === "trace") as { estimate: number; stdError: number };
-  const summary = { step: progress.step, loss: curvature.loss, gTg: curvature.gTg, gHg: curvature.gHg, illConditioned: curvature.illConditioned, top: spectrum.top.map((p) => p.value), bottom: spectrum.bottom.map((p) => p.value), trace: trace.estimate };
+  const summary = {
+    step: progress.step,
+    loss: curvature.loss,
+    gTg: curvature.gTg,
+    gHg: curvature.gHg,
+    illConditioned: curvature.illConditioned,
+    top: spectrum.top.map((p) => p.value),
+    bottom: spectrum.bottom.map((p) => p.value),
+    trace: trace.estimate,
+  };
   if (opts.json) {
     process.stdout.write(JSON.stringify(summary) + "\n");
     return;
   }
-  process.stdout.write(`checkpoint at step ${progress.step}: loss ${curvature.loss.toPrecision(4)}, gᵀg ${curvature.gTg.toPrecision(4)}, gᵀHg ${curvature.gHg.toPrecision(4)}${curvature.illConditioned ? " (ill-conditioned)" : ""}, λmax ≈ ${summary.top[0]?.toPrecision(4)}, tr H ≈ ${trace.estimate.toPrecision(4)} ± ${trace.stdError.toPrecision(2)}; wrote ${file}\n`);
+  process.stdout.write(
+    `checkpoint at step ${progress.step}: loss ${curvature.loss.toPrecision(4)}, gᵀg ${curvature.gTg.toPrecision(4)}, gᵀHg ${curvature.gHg.toPrecision(4)}${curvature.illConditioned ? " (ill-conditioned)" : ""}, λmax ≈ ${summary.top[0]?.toPrecision(4)}, tr H ≈ ${trace.estimate.toPrecision(4)} ± ${trace.stdError.toPrecision(2)}; wrote ${file}\n`,
+  );
 }

@@ -1,6 +1,14 @@
 /** What `descent diagnose` and `descent diagnose --checkpoint` compute alike: the probe batch, ε, the symmetry check. */
 import { numpy as np } from "@jax-js/jax";
-import { random, toDevice, treeFromHost, treeToHost, type HostTensor, type Precision, type Tree } from "../engine/index.js";
+import {
+  random,
+  toDevice,
+  treeFromHost,
+  treeToHost,
+  type HostTensor,
+  type Precision,
+  type Tree,
+} from "../engine/index.js";
 import type { Layer } from "../nn/index.js";
 import { hiddenBlocks, modelLoss, weightSpaceSymmetry } from "../curvature/index.js";
 import { valueAt, type ScalarOrSchedule } from "../optim/index.js";
@@ -26,10 +34,19 @@ export function lastPositiveRate(schedule: ScalarOrSchedule, step: number, preci
 }
 
 /** 8.2.2 on given weights, for MLPs (hidden layers between two linear layers); undefined for other models. */
-export function symmetryCheck(model: Layer & { layers?: Layer[] }, params: Tree, modelState: Tree, probe: { x: np.Array; y: np.Array }, precision: Precision, classification: boolean, key: random.Key) {
+export function symmetryCheck(
+  model: Layer & { layers?: Layer[] },
+  params: Tree,
+  modelState: Tree,
+  probe: { x: np.Array; y: np.Array },
+  precision: Precision,
+  classification: boolean,
+  key: random.Key,
+) {
   const host = treeToHost(params);
   if (!model.layers || hiddenBlocks(model, host).length === 0) return undefined;
   const loss = modelLoss(model, classification);
-  const lossOf = (p: Map<string, HostTensor>, s: Map<string, HostTensor>) => loss(treeFromHost(params, p, precision), treeFromHost(modelState, s, precision), probe.x.ref, probe.y.ref).item();
+  const lossOf = (p: Map<string, HostTensor>, s: Map<string, HostTensor>) =>
+    loss(treeFromHost(params, p, precision), treeFromHost(modelState, s, precision), probe.x.ref, probe.y.ref).item();
   return weightSpaceSymmetry(model, host, treeToHost(modelState), lossOf, key);
 }

@@ -9,4 +9,6 @@ export class UserError extends Error {
 
 /** Errors the CLI reports as one line with exit code 2: bad input, and library errors about the user's run. */
 export const isUserFacing = (error: unknown): error is Error =>
-  [UserError, ZodError, TrainingDivergedError, CheckpointError, InvalidRunError, RunFolderError].some((kind) => error instanceof kind);
+  [UserError, ZodError, TrainingDivergedError, CheckpointError, InvalidRunError, RunFolderError].some(
+    (kind) => error instanceof kind,
+  );

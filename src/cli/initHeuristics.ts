@@ -17,7 +17,8 @@ export function initializationHeuristics(
   precision: Precision,
 ): ((params: Tree, modelState: Tree) => Tree) | undefined {
   if (!opts.dataInit && !opts.outputBias) return undefined;
-  if (opts.outputBias && train.numClasses === 0) throw new Error("--output-bias needs a classification dataset (it sets the output bias to log class frequencies)");
+  if (opts.outputBias && train.numClasses === 0)
+    throw new Error("--output-bias needs a classification dataset (it sets the output bias to log class frequencies)");
   return (params, modelState) => {
     let current = params;
     let owned = false;
@@ -27,7 +28,9 @@ export function initializationHeuristics(
       owned = true;
     };
     if (opts.dataInit) {
-      const idx = random.permutation(random.foldIn(random.randomKey(opts.seed), 0x6c737576), train.size).subarray(0, Math.min(SCALING_BATCH, train.size));
+      const idx = random
+        .permutation(random.foldIn(random.randomKey(opts.seed), 0x6c737576), train.size)
+        .subarray(0, Math.min(SCALING_BATCH, train.size));
       const batch = gatherBatch(train, idx);
       const x = toDevice(batch.x, [idx.length, ...train.xShape], precision);
       replace(scaleToUnitActivations(model, current, modelState, x, precision));

@@ -25,7 +25,9 @@ export interface NetworkLandscapeFlags {
 function runDirectory(path: string): string {
   if (!existsSync(path)) throw new UserError(`--model ${path}: no such file or directory`);
   const dir = statSync(path).isDirectory() ? path : dirname(path);
-  for (const f of ["config.json", "checkpoint.safetensors"]) if (!existsSync(join(dir, f))) throw new UserError(`--model ${path}: no ${f} in ${dir} (expected the --out directory of descent train)`);
+  for (const f of ["config.json", "checkpoint.safetensors"])
+    if (!existsSync(join(dir, f)))
+      throw new UserError(`--model ${path}: no ${f} in ${dir} (expected the --out directory of descent train)`);
   return dir;
 }
 
@@ -39,22 +41,54 @@ export async function networkLandscapeAction(flags: NetworkLandscapeFlags): Prom
   const fresh = model.init(modelKey, trainSet.xShape, precision);
   const initial = treeToHost(fresh.params);
   // Parameters and model state only: the optimizer (a transformation or a minibatch solver) plays no part here.
-  const loaded = loadTrainedModel(join(dir, "checkpoint.safetensors"), { params: refTree(fresh.params), modelState: refTree(fresh.state) }, precision);
+  const loaded = loadTrainedModel(
+    join(dir, "checkpoint.safetensors"),
+    { params: refTree(fresh.params), modelState: refTree(fresh.state) },
+    precision,
+  );
   const final = treeToHost(loaded.params);
 
   const snapshots: Map<string, HostTensor>[] = [initial];
   if (flags.trajectory) {
     // The run is deterministic by seed: training again retraces it, keeping θ at every epoch's end.
-    const result = await train({ model, train: trainSet, optimizer: run.optimizer, epochs: run.epochs, batchSize: run.batchSize, seed: config.seed, precision, sampling: config.sampling, initialize: run.initialize, callbacks: { onStep: ({ step, state }) => void (step % run.stepsPerEpoch === 0 && snapshots.push(treeToHost(state.params))) } });
+    const result = await train({
+      model,
+      train: trainSet,
+      optimizer: run.optimizer,
+      epochs: run.epochs,
+      batchSize: run.batchSize,
+      seed: config.seed,
+      precision,
+      sampling: config.sampling,
+      initialize: run.initialize,
+      callbacks: {
+        onStep: ({ step, state }) => void (step % run.stepsPerEpoch === 0 && snapshots.push(treeToHost(state.params))),
+      },
+    });
     disposeTree([result.params, result.modelState]);
   }
 
   const examples = Math.min(flags.examples, trainSet.size);
-  const batch = deviceBatch(trainSet, Array.from({ length: examples }, (_, i) => i), precision);
+  const batch = deviceBatch(
+    trainSet,
+    Array.from({ length: examples }, (_, i) => i),
+    precision,
+  );
   const classification = trainSet.numClasses > 0;
   let landscape;
   try {
-    landscape = networkLandscape({ loss: modelLoss(model, classification), template: loaded.params, from: initial, to: final, snapshots, data: [loaded.modelState, batch.x, batch.y], precision, n: flags.grid, span: flags.span, key: random.randomKey(config.seed + 1) });
+    landscape = networkLandscape({
+      loss: modelLoss(model, classification),
+      template: loaded.params,
+      from: initial,
+      to: final,
+      snapshots,
+      data: [loaded.modelState, batch.x, batch.y],
+      precision,
+      n: flags.grid,
+      span: flags.span,
+      key: random.randomKey(config.seed + 1),
+    });
   } finally {
     disposeTree([batch.x, batch.y, fresh.params, fresh.state, loaded.params, loaded.modelState]);
   }
@@ -69,8 +103,20 @@ export async function networkLandscapeAction(flags: NetworkLandscapeFlags): Prom
     // In n dimensions random directions are nearly orthogonal to the path (Li et al. 2018, §7, switch to PCA directions for this).
     `The projected trajectory spans |α| ≤ ${sig(reach(0), 2)}, |β| ≤ ${sig(reach(1), 2)}: random directions in ${dimension} dimensions are nearly orthogonal to it. ` +
     `Slice computed in ${sig(landscape.seconds.slice, 3)} s (${sig(landscape.sliceCpuSeconds, 3)} CPU s).`;
-  const spec = networkLandscapeSpec(`Loss landscape of the trained ${config.model}`, landscape, caption, { from: "θ₀", to: "θ*" });
+  const spec = networkLandscapeSpec(`Loss landscape of the trained ${config.model}`, landscape, caption, {
+    from: "θ₀",
+    to: "θ*",
+  });
   const svg = await renderSvg(spec);
-  writeFileAtomic(flags.out, flags.out.toLowerCase().endsWith(".svg") ? svg : htmlPage(`descent landscape — ${config.model} on ${config.dataset}`, [{ heading: "Loss landscape", svgs: [svg] }]));
-  process.stderr.write(`slice ${flags.grid}×${flags.grid} in ${landscape.seconds.slice.toFixed(1)} s (${landscape.sliceCpuSeconds.toFixed(1)} CPU s); wrote ${flags.out}\n`);
+  writeFileAtomic(
+    flags.out,
+    flags.out.toLowerCase().endsWith(".svg")
+      ? svg
+      : htmlPage(`descent landscape — ${config.model} on ${config.dataset}`, [
+          { heading: "Loss landscape", svgs: [svg] },
+        ]),
+  );
+  process.stderr.write(
+    `slice ${flags.grid}×${flags.grid} in ${landscape.seconds.slice.toFixed(1)} s (${landscape.sliceCpuSeconds.toFixed(1)} CPU s); wrote ${flags.out}\n`,
+  );
 }

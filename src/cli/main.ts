@@ -30,7 +30,9 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       // Commander has already printed its one-line message; help and version are not errors.
-      return error.exitCode === 0 || error.code === "commander.helpDisplayed" || error.code === "commander.version" ? 0 : 2;
+      return error.exitCode === 0 || error.code === "commander.helpDisplayed" || error.code === "commander.version"
+        ? 0
+        : 2;
     }
     if (error instanceof Interrupted) {
       process.stderr.write(`descent: ${error.message}\n`);

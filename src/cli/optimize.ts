@@ -13,7 +13,10 @@ import { ReportingObjective } from "./optimizeProgress.js";
 export function optimizeCommand(): Command {
   return new Command("optimize")
     .description("run one optimizer or solver on a problem (built-in or a JSON spec) and report SciPy-style counts")
-    .requiredOption("--problem <name|file>", "rosenbrock | quadratic | beale | saddle | himmelblau | coupled | mgh:NAME | FILE.json[#ENTRY] | objective module FILE.mjs/.js/.ts (default export { x0, f(x, np) })")
+    .requiredOption(
+      "--problem <name|file>",
+      "rosenbrock | quadratic | beale | saddle | himmelblau | coupled | mgh:NAME | FILE.json[#ENTRY] | objective module FILE.mjs/.js/.ts (default export { x0, f(x, np) })",
+    )
     .requiredOption("--method <name>", "e.g. book.adam, torch.SGD, bfgs (see --help of each issue's docs)")
     .option("--config <json>", "method settings as a JSON object (keys as in the reference files)")
     .option("--steps <k>", "run exactly k steps (first-order methods)", integerArg)
@@ -22,8 +25,15 @@ export function optimizeCommand(): Command {
     .option("--dim <n>", "dimension of rosenbrock / quadratic", integerArg)
     .option("--cond <c>", "condition number of the built-in quadratic", numberArg)
     .option("--seed <n>", "seed of the built-in quadratic", integerArg)
-    .addOption(new Option("--dtype <dtype>", "float64 is exact (jax-js cpu device); float64-fast is float64 on Wasm (exact for +, ×, matmul; exp/log only to ~1e-7); float32 is fast").choices(["float32", "float64", "float64-fast"]).default("float64"))
-    .option("--trajectory <file>", "write {\"trajectory\": [θ after step 1, …]} to this file")
+    .addOption(
+      new Option(
+        "--dtype <dtype>",
+        "float64 is exact (jax-js cpu device); float64-fast is float64 on Wasm (exact for +, ×, matmul; exp/log only to ~1e-7); float32 is fast",
+      )
+        .choices(["float32", "float64", "float64-fast"])
+        .default("float64"),
+    )
+    .option("--trajectory <file>", 'write {"trajectory": [θ after step 1, …]} to this file')
     .option("--json", "print one JSON line on stdout and nothing else")
     .action(async (flags) => {
       if (flags.trajectory) assertWritableFolder(flags.trajectory);
@@ -36,7 +46,8 @@ export function optimizeCommand(): Command {
         } catch (error) {
           throw new UserError(`--config is not valid JSON: ${(error as Error).message}`);
         }
-        if (typeof config !== "object" || config === null || Array.isArray(config)) throw new UserError("--config must be a JSON object");
+        if (typeof config !== "object" || config === null || Array.isArray(config))
+          throw new UserError("--config must be a JSON object");
       }
       let method;
       let loaded;
@@ -47,7 +58,8 @@ export function optimizeCommand(): Command {
         fastExact = flags.dtype === "float64" && isQuadraticProblem(flags.problem);
         if (fastExact) precision = precisionOf("float64-fast");
         // The built-in quadratic's eigenbasis costs O(dim³) on the host: say so before a long wait.
-        if (flags.problem === "quadratic" && flags.dim >= 300) phase(`building the ${flags.dim}-dimensional quadratic (its orthogonal eigenbasis takes O(dim³) host work)`);
+        if (flags.problem === "quadratic" && flags.dim >= 300)
+          phase(`building the ${flags.dim}-dimensional quadratic (its orthogonal eigenbasis takes O(dim³) host work)`);
         loaded = await loadAnyProblem(flags.problem, { dim: flags.dim, cond: flags.cond, seed: flags.seed, precision });
       } catch (error) {
         throw new UserError((error as Error).message);
@@ -69,7 +81,10 @@ export function optimizeCommand(): Command {
       const seconds = (performance.now() - started) / 1000;
       if (flags.trajectory) {
         try {
-          writeFileAtomic(flags.trajectory, JSON.stringify({ trajectory: (result.trajectory ?? []).map((t) => Array.from(t)) }) + "\n");
+          writeFileAtomic(
+            flags.trajectory,
+            JSON.stringify({ trajectory: (result.trajectory ?? []).map((t) => Array.from(t)) }) + "\n",
+          );
         } catch (error) {
           throw new UserError(`--trajectory: ${describeFsError(error, "write") ?? (error as Error).message}`);
         }
@@ -107,7 +122,8 @@ function assertWritableFolder(file: string): void {
   const folder = dirname(file);
   if (!existsSync(folder)) throw new UserError(`--trajectory ${file}: the folder ${folder} does not exist`);
   if (!statSync(folder).isDirectory()) throw new UserError(`--trajectory ${file}: ${folder} is a file, not a folder`);
-  if (existsSync(file) && statSync(file).isDirectory()) throw new UserError(`--trajectory ${file} is a folder; give a file name`);
+  if (existsSync(file) && statSync(file).isDirectory())
+    throw new UserError(`--trajectory ${file} is a folder; give a file name`);
 }
 
 const commandStarted = performance.now();

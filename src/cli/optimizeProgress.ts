@@ -39,8 +39,12 @@ export class ReportingObjective extends Objective {
     this.nextReport = now + EVERY_MS;
     const seconds = (now - this.started) / 1000;
     const { fevals, gevals, hvps } = this.counts;
-    const eta = this.plannedSteps ? `, ETA ${formatSeconds((seconds / Math.max(gevals, 1)) * Math.max(this.plannedSteps - gevals, 0))}` : "";
+    const eta = this.plannedSteps
+      ? `, ETA ${formatSeconds((seconds / Math.max(gevals, 1)) * Math.max(this.plannedSteps - gevals, 0))}`
+      : "";
     const value = Number.isFinite(f) ? `, f = ${f.toPrecision(8)}` : "";
-    process.stderr.write(`optimize: ${fevals} f, ${gevals} ∇f${hvps ? `, ${hvps} Hv` : ""} evaluations in ${formatSeconds(seconds)}${value}${eta}\n`);
+    process.stderr.write(
+      `optimize: ${fevals} f, ${gevals} ∇f${hvps ? `, ${hvps} Hv` : ""} evaluations in ${formatSeconds(seconds)}${value}${eta}\n`,
+    );
   }
 }

@@ -4,7 +4,8 @@ import type { MetricsRecord, TrainCallbacks } from "../train/index.js";
 export type ProgressMode = "bar" | "lines" | "off";
 
 /** A bar when stderr is a terminal, else one line per epoch: progress never goes to stdout (it stays for --json). */
-export const progressModeOf = (stream: NodeJS.WriteStream = process.stderr): ProgressMode => (stream.isTTY ? "bar" : "lines");
+export const progressModeOf = (stream: NodeJS.WriteStream = process.stderr): ProgressMode =>
+  stream.isTTY ? "bar" : "lines";
 
 /** "1 min 05 s" / "12 s": the time estimate of the line mode. */
 export function formatSeconds(seconds: number): string {
@@ -16,7 +17,8 @@ export function formatSeconds(seconds: number): string {
 export function formatRecord(r: MetricsRecord): string {
   const parts = [`train loss ${typeof r.trainLoss === "number" ? r.trainLoss.toFixed(4) : "n/a"}`];
   if (typeof r.validationLoss === "number") parts.push(`validation loss ${r.validationLoss.toFixed(4)}`);
-  if (typeof r.validationAccuracy === "number") parts.push(`validation accuracy ${(r.validationAccuracy * 100).toFixed(2)}%`);
+  if (typeof r.validationAccuracy === "number")
+    parts.push(`validation accuracy ${(r.validationAccuracy * 100).toFixed(2)}%`);
   if (typeof r.skippedUpdates === "number" && r.skippedUpdates > 0) parts.push(`${r.skippedUpdates} updates skipped`);
   return parts.join(", ");
 }
@@ -55,14 +57,18 @@ function lineProgress(label: string): TrainCallbacks & { stop(): void } {
   return {
     onStart: (info) => {
       plan = info;
-      process.stderr.write(`${label}: ${info.totalSteps} steps (${info.stepsPerEpoch} per epoch)${info.startStep ? `, resuming at step ${info.startStep}` : ""}\n`);
+      process.stderr.write(
+        `${label}: ${info.totalSteps} steps (${info.stepsPerEpoch} per epoch)${info.startStep ? `, resuming at step ${info.startStep}` : ""}\n`,
+      );
     },
     onEpochEnd: (r) => {
       const done = r.step - plan.startStep;
       const seconds = (performance.now() - started) / 1000;
       const remaining = done > 0 ? (seconds / done) * (plan.totalSteps - r.step) : NaN;
       const epochs = Math.ceil(plan.totalSteps / plan.stepsPerEpoch);
-      process.stderr.write(`epoch ${r.epoch}/${epochs}: ${formatRecord(r)} (step ${r.step}/${plan.totalSteps}, ETA ${formatSeconds(remaining)})\n`);
+      process.stderr.write(
+        `epoch ${r.epoch}/${epochs}: ${formatRecord(r)} (step ${r.step}/${plan.totalSteps}, ETA ${formatSeconds(remaining)})\n`,
+      );
     },
     stop() {},
   };

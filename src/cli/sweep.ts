@@ -30,7 +30,8 @@ export function sweepCommand(): Command {
       const { sweep, dir } = loadSweep({ ...flags, resume: flags.resume ?? flags.attach });
       const queueUrl = queueOf(dir, flags.queue, flags.attach !== undefined);
       const json = Boolean(flags.json);
-      const concurrency = flags.concurrency ?? sweep.concurrency ?? (queueUrl ? Number.MAX_SAFE_INTEGER : availableParallelism());
+      const concurrency =
+        flags.concurrency ?? sweep.concurrency ?? (queueUrl ? Number.MAX_SAFE_INTEGER : availableParallelism());
       let queue: ReturnType<typeof queueBackend> | undefined;
       try {
         queue = queueUrl ? queueBackend(queueUrl) : undefined;
@@ -47,7 +48,8 @@ export function sweepCommand(): Command {
       } finally {
         await queue?.close();
       }
-      if (result.interrupted) throw new UserError(`sweep interrupted; the journal is consistent: descent sweep --resume ${dir} continues`);
+      if (result.interrupted)
+        throw new UserError(`sweep interrupted; the journal is consistent: descent sweep --resume ${dir} continues`);
       const report = await sweepReport(sweep.command, dir, result.rows);
       writeFileAtomic(join(dir, "summary.md"), report.table);
       if (report.lrChartSvg) writeFileAtomic(join(dir, "lr-sensitivity.svg"), report.lrChartSvg);
@@ -58,7 +60,9 @@ export function sweepCommand(): Command {
         return;
       }
       process.stdout.write(report.table);
-      process.stdout.write(`${counts.completed} completed, ${counts.failed} failed, ${counts.pruned} pruned (${result.ran} run now); wrote ${join(dir, "journal.jsonl")}, ${join(dir, "summary.md")}${report.lrChartSvg ? `, ${join(dir, "lr-sensitivity.svg")}` : ""}${report.curvesSvg ? `, ${join(dir, "best-curves.svg")}` : ""}\n`);
+      process.stdout.write(
+        `${counts.completed} completed, ${counts.failed} failed, ${counts.pruned} pruned (${result.ran} run now); wrote ${join(dir, "journal.jsonl")}, ${join(dir, "summary.md")}${report.lrChartSvg ? `, ${join(dir, "lr-sensitivity.svg")}` : ""}${report.curvesSvg ? `, ${join(dir, "best-curves.svg")}` : ""}\n`,
+      );
     });
 }
 
@@ -72,7 +76,10 @@ function loadSweep(flags: { config?: string; out: string; resume?: string }): { 
   }
   if (flags.config === undefined) throw new UserError("sweep needs --config FILE (or --resume DIR)");
   const sweep = parseSweep(readJsonObject(flags.config, "sweep config"), flags.config);
-  if (existsSync(join(dir, "journal.jsonl"))) throw new UserError(`${dir} already holds a sweep journal: continue it with --resume ${dir}, or choose another --out`);
+  if (existsSync(join(dir, "journal.jsonl")))
+    throw new UserError(
+      `${dir} already holds a sweep journal: continue it with --resume ${dir}, or choose another --out`,
+    );
   mkdirSync(dir, { recursive: true });
   writeFileAtomic(stored, JSON.stringify(sweep, null, 2) + "\n");
   return { sweep, dir };
@@ -86,7 +93,8 @@ function queueOf(dir: string, queue: string | undefined, attach: boolean): strin
     return queue;
   }
   if (!attach) return undefined;
-  if (!existsSync(stored)) throw new UserError(`--attach ${dir}: that sweep did not run on a queue (no queue.json); use --resume`);
+  if (!existsSync(stored))
+    throw new UserError(`--attach ${dir}: that sweep did not run on a queue (no queue.json); use --resume`);
   return (JSON.parse(readFileSync(stored, "utf8")) as { url: string }).url;
 }
 
@@ -97,11 +105,23 @@ function parseSweep(value: unknown, source: string): SweepConfig {
 }
 
 /** Runs the sweep with a progress bar over trials (TTY) or one stderr line per trial; Ctrl-C stops it cleanly. */
-async function runWithProgress(sweep: SweepConfig, dir: string, concurrency: number, backend: Backend, json: boolean): Promise<SweepRunResult> {
+async function runWithProgress(
+  sweep: SweepConfig,
+  dir: string,
+  concurrency: number,
+  backend: Backend,
+  json: boolean,
+): Promise<SweepRunResult> {
   const abort = new AbortController();
   const onSigint = () => abort.abort();
   process.on("SIGINT", onSigint);
-  const bar = !json && process.stderr.isTTY ? new cliProgress.SingleBar({ format: "sweep |{bar}| {value}/{total} trials | {last}", stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
+  const bar =
+    !json && process.stderr.isTTY
+      ? new cliProgress.SingleBar(
+          { format: "sweep |{bar}| {value}/{total} trials | {last}", stream: process.stderr, hideCursor: true },
+          cliProgress.Presets.shades_classic,
+        )
+      : undefined;
   let started = false;
   const onRow = (row: JournalRow, finished: number, total: number) => {
     const last = `${row.trial} ${row.status}${row.rung !== undefined ? ` r${row.rung}` : ""}`;
@@ -110,7 +130,9 @@ async function runWithProgress(sweep: SweepConfig, dir: string, concurrency: num
       started = true;
       bar.update(finished, { last });
     } else if (!json) {
-      process.stderr.write(`[${finished}/${total}] ${last}${row.error ? `: ${row.error}` : ""} ${row.metrics ? JSON.stringify(row.config) : ""}\n`);
+      process.stderr.write(
+        `[${finished}/${total}] ${last}${row.error ? `: ${row.error}` : ""} ${row.metrics ? JSON.stringify(row.config) : ""}\n`,
+      );
     }
   };
   try {

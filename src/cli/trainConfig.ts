@@ -1,5 +1,12 @@
 import { z } from "zod";
-import { firstIssue, hyperparameterSchema, OPTIMIZER_NAMES, optimizerPreset, parseHyperparameters, scheduleSpecSchema } from "../optim/index.js";
+import {
+  firstIssue,
+  hyperparameterSchema,
+  OPTIMIZER_NAMES,
+  optimizerPreset,
+  parseHyperparameters,
+  scheduleSpecSchema,
+} from "../optim/index.js";
 import { defaultInitOf, MODEL_DEFAULTS } from "../nn/index.js";
 import { definedOnly } from "./args.js";
 import { defaultLearningRate, defaultSchedule, minibatchSolverDefaults, modelDefaults } from "./trainDefaults.js";
@@ -15,18 +22,30 @@ const optimizerChoice = z
   .superRefine((value, ctx) => {
     const { name, ...hyper } = typeof value === "string" ? { name: value } : value;
     if (isMinibatchSolver(name)) {
-      for (const issue of minibatchSolverSchema(name).safeParse(hyper).error?.issues ?? []) ctx.addIssue(issue as never);
+      for (const issue of minibatchSolverSchema(name).safeParse(hyper).error?.issues ?? [])
+        ctx.addIssue(issue as never);
       return;
     }
     if (!OPTIMIZER_NAMES.includes(name)) {
       // "lbfgs" and "cg" name descent optimize's full-batch solvers; say which minibatch solver is meant.
       const minibatch = MINIBATCH_SOLVER_NAMES.find((m) => m === `minibatch-${name}`);
-      const hint = minibatch ? `: the minibatch solver is "${minibatch}" ("${name}" is a full-batch solver of descent optimize)` : ` (one of ${[...OPTIMIZER_NAMES, ...MINIBATCH_SOLVER_NAMES].join(", ")})`;
-      ctx.addIssue({ code: "custom", path: typeof value === "string" ? [] : ["name"], message: `unknown optimizer "${name}"${hint}` });
+      const hint = minibatch
+        ? `: the minibatch solver is "${minibatch}" ("${name}" is a full-batch solver of descent optimize)`
+        : ` (one of ${[...OPTIMIZER_NAMES, ...MINIBATCH_SOLVER_NAMES].join(", ")})`;
+      ctx.addIssue({
+        code: "custom",
+        path: typeof value === "string" ? [] : ["name"],
+        message: `unknown optimizer "${name}"${hint}`,
+      });
       return;
     }
     const keys = optimizerPreset(name).learningRateKeys.filter((k) => k in hyper);
-    if (keys.length) ctx.addIssue({ code: "custom", path: [keys[0]], message: `is set by the top-level "lr" and "schedule" in descent train` });
+    if (keys.length)
+      ctx.addIssue({
+        code: "custom",
+        path: [keys[0]],
+        message: `is set by the top-level "lr" and "schedule" in descent train`,
+      });
     else {
       const parsed = hyperparameterSchema(name, { withoutLearningRate: true }).safeParse(hyper);
       for (const issue of parsed.error?.issues ?? []) ctx.addIssue(issue as never);
@@ -96,8 +115,13 @@ export const RUN_CONTROL_KEYS = ["out", "resume", "stopAfterSteps"] as const;
  */
 export function resolveDefaults(config: TrainConfig) {
   const name = optimizerOf(config).name;
-  const defaults = isMinibatchSolver(name) ? minibatchSolverDefaults : { ...modelDefaults[config.model], lr: defaultLearningRate(name), schedule: defaultSchedule(name) };
-  const architecture: { width?: number; depth?: number; activation?: TrainConfig["activation"] } = { ...MODEL_DEFAULTS[config.model], ...definedOnly({ width: config.width, depth: config.depth, activation: config.activation }) };
+  const defaults = isMinibatchSolver(name)
+    ? minibatchSolverDefaults
+    : { ...modelDefaults[config.model], lr: defaultLearningRate(name), schedule: defaultSchedule(name) };
+  const architecture: { width?: number; depth?: number; activation?: TrainConfig["activation"] } = {
+    ...MODEL_DEFAULTS[config.model],
+    ...definedOnly({ width: config.width, depth: config.depth, activation: config.activation }),
+  };
   return {
     ...config,
     ...architecture,

@@ -14,8 +14,24 @@ export const isMinibatchSolver = (name: string): boolean => MINIBATCH_SOLVER_NAM
 
 const lineSearch = z.enum(["strong-wolfe", "none"]);
 const schemas = {
-  "minibatch-lbfgs": z.object({ memory: z.number().int().positive(), maxIter: z.number().int().positive(), lineSearch, c2: z.number().gt(0).lt(1) }).partial().strict(),
-  "minibatch-cg": z.object({ variant: z.enum(["fr", "pr", "prplus"]), restartEvery: z.number().int().positive(), lineSearch, c2: z.number().gt(0).lt(1) }).partial().strict(),
+  "minibatch-lbfgs": z
+    .object({
+      memory: z.number().int().positive(),
+      maxIter: z.number().int().positive(),
+      lineSearch,
+      c2: z.number().gt(0).lt(1),
+    })
+    .partial()
+    .strict(),
+  "minibatch-cg": z
+    .object({
+      variant: z.enum(["fr", "pr", "prplus"]),
+      restartEvery: z.number().int().positive(),
+      lineSearch,
+      c2: z.number().gt(0).lt(1),
+    })
+    .partial()
+    .strict(),
 };
 
 /** The strict schema of a minibatch solver's hyperparameters (for the config schema to check). */
@@ -37,9 +53,16 @@ export interface MinibatchSolverSettings {
 export function minibatchSolverFor(config: MinibatchSolverSettings): MinibatchSolver | undefined {
   const { name, ...hyper } = typeof config.optimizer === "string" ? { name: config.optimizer } : config.optimizer;
   if (!isMinibatchSolver(name)) return undefined;
-  const unsupported = (["clipNorm", "clipValue", "clipTensorNorm", "weightDecay", "decoupledWeightDecay"] as const).filter((k) => config[k] !== undefined);
+  const unsupported = (
+    ["clipNorm", "clipValue", "clipTensorNorm", "weightDecay", "decoupledWeightDecay"] as const
+  ).filter((k) => config[k] !== undefined);
   if (config.average !== "none") unsupported.push("average" as never);
-  if (unsupported.length) throw new UserError(`optimizer ${name}: "${unsupported[0]}" applies to gradient-transformation optimizers, not to the ${name} solver`);
+  if (unsupported.length)
+    throw new UserError(
+      `optimizer ${name}: "${unsupported[0]}" applies to gradient-transformation optimizers, not to the ${name} solver`,
+    );
   const options = schemas[name as keyof typeof schemas].parse(hyper);
-  return name === "minibatch-lbfgs" ? minibatchLbfgs({ ...options, lr: config.lr }) : minibatchCg({ ...(options as z.infer<(typeof schemas)["minibatch-cg"]>), lr: config.lr });
+  return name === "minibatch-lbfgs"
+    ? minibatchLbfgs({ ...options, lr: config.lr })
+    : minibatchCg({ ...(options as z.infer<(typeof schemas)["minibatch-cg"]>), lr: config.lr });
 }

@@ -13,7 +13,10 @@ export function workerCommand(): Command {
     .action(async (flags) => {
       let worker;
       try {
-        worker = startWorker(flags.queue, { concurrency: flags.concurrency ?? availableParallelism(), lockMs: flags.lockMs });
+        worker = startWorker(flags.queue, {
+          concurrency: flags.concurrency ?? availableParallelism(),
+          lockMs: flags.lockMs,
+        });
       } catch (error) {
         throw new UserError((error as Error).message);
       }

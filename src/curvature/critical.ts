@@ -28,7 +28,12 @@ export interface ClassifyOptions {
  * extreme eigenvalue and no eigenvalue of the other sign is "degenerate": second-order
  * information cannot tell (a plateau, a valley floor, a monkey saddle).
  */
-export function classifyPoint(gradNorm: number, lambdaMin: number, lambdaMax: number, opts: ClassifyOptions = {}): PointClassification {
+export function classifyPoint(
+  gradNorm: number,
+  lambdaMin: number,
+  lambdaMax: number,
+  opts: ClassifyOptions = {},
+): PointClassification {
   const gradTol = opts.gradTol ?? 1e-6;
   const zero = (opts.eigTolRelative ?? 1e-8) * Math.max(Math.abs(lambdaMin), Math.abs(lambdaMax));
   const negativeCurvature = lambdaMin < -zero;

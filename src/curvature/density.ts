@@ -20,10 +20,14 @@ export interface SpectralDensity {
   steps: number[];
 }
 
-export function spectralDensity(op: HessianOperator, opts: { probes?: number; steps?: number; key?: Key } = {}): SpectralDensity {
+export function spectralDensity(
+  op: HessianOperator,
+  opts: { probes?: number; steps?: number; key?: Key } = {},
+): SpectralDensity {
   const probes = opts.probes ?? 1;
   const steps = Math.min(opts.steps ?? 80, op.dim);
-  if (!(probes >= 1) || !(steps >= 1)) throw new Error(`SLQ needs probes >= 1 and steps >= 1, got ${probes} and ${steps}`);
+  if (!(probes >= 1) || !(steps >= 1))
+    throw new Error(`SLQ needs probes >= 1 and steps >= 1, got ${probes} and ${steps}`);
   const key = opts.key ?? random.randomKey(0);
   const out: SpectralDensity = { nodes: [], weights: [], probes, steps: [] };
   for (let p = 0; p < probes; p++) {
@@ -55,14 +59,20 @@ export function densityMoment(density: SpectralDensity, k: number): number {
  * (PyHessian's smoothing), so that it can be plotted; it integrates to ~1 when the grid covers
  * every node by a few σ.
  */
-export function smoothDensity(density: SpectralDensity, opts: { points?: number; sigma?: number; grid?: number[] } = {}): { grid: number[]; values: number[]; sigma: number } {
+export function smoothDensity(
+  density: SpectralDensity,
+  opts: { points?: number; sigma?: number; grid?: number[] } = {},
+): { grid: number[]; values: number[]; sigma: number } {
   const lo = Math.min(...density.nodes);
   const hi = Math.max(...density.nodes);
   const width = Math.max(hi - lo, 1e-12 * Math.max(1, Math.abs(hi)));
   const sigma = opts.sigma ?? width / 100;
   const points = opts.points ?? 400;
-  const grid = opts.grid ?? Array.from({ length: points }, (_, i) => lo - 5 * sigma + ((width + 10 * sigma) * i) / (points - 1));
+  const grid =
+    opts.grid ?? Array.from({ length: points }, (_, i) => lo - 5 * sigma + ((width + 10 * sigma) * i) / (points - 1));
   const c = 1 / (sigma * Math.sqrt(2 * Math.PI));
-  const values = grid.map((t) => density.nodes.reduce((s, x, i) => s + density.weights[i] * c * Math.exp(-(((t - x) / sigma) ** 2) / 2), 0));
+  const values = grid.map((t) =>
+    density.nodes.reduce((s, x, i) => s + density.weights[i] * c * Math.exp(-(((t - x) / sigma) ** 2) / 2), 0),
+  );
   return { grid, values, sigma };
 }

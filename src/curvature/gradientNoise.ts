@@ -99,7 +99,15 @@ export function gradientNoise(opts: GradientNoiseOptions): GradientNoise {
       }
       const rmsError = Math.sqrt(sum / draws);
       const standardError = sigma / Math.sqrt(m);
-      return { batchSize: m, draws, rmsError, standardError, predictedRms: N > 1 ? standardError * Math.sqrt((N - m) / (N - 1)) : 0, relativeError: rmsError / fullGradNorm, drawIndices };
+      return {
+        batchSize: m,
+        draws,
+        rmsError,
+        standardError,
+        predictedRms: N > 1 ? standardError * Math.sqrt((N - m) / (N - 1)) : 0,
+        relativeError: rmsError / fullGradNorm,
+        drawIndices,
+      };
     });
     return { fullGradNorm, sigma, examples: N, varianceIndices: Array.from(chosen), rows };
   } finally {

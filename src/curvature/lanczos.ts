@@ -43,7 +43,8 @@ export class Lanczos {
     start: Float64Array,
     private readonly opts: LanczosOptions = {},
   ) {
-    if (start.length !== op.dim) throw new Error(`Lanczos start vector has ${start.length} entries, but the operator has dimension ${op.dim}`);
+    if (start.length !== op.dim)
+      throw new Error(`Lanczos start vector has ${start.length} entries, but the operator has dimension ${op.dim}`);
     const length = norm(start);
     if (!(length > 0) || !Number.isFinite(length)) throw new Error("Lanczos needs a nonzero, finite start vector");
     this.pending = { vector: scale(start, 1 / length), coupling: 0 };
@@ -71,7 +72,8 @@ export class Lanczos {
     if (j > 0) this.offDiagonal.push(coupling);
     this.basis.push(q);
     const w = this.op.apply(q);
-    if (w.length !== this.op.dim) throw new Error(`Hessian-vector product has ${w.length} entries, expected ${this.op.dim}`);
+    if (w.length !== this.op.dim)
+      throw new Error(`Hessian-vector product has ${w.length} entries, expected ${this.op.dim}`);
     const a = dot(q, w);
     this.alpha.push(a);
     axpy(w, -a, q);

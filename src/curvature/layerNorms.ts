@@ -40,7 +40,12 @@ export function layerGradientNorms(every: number, lastStep?: number) {
       total += Math.sqrt(sq);
       count++;
       if (step % every !== 0 && step !== lastStep) return;
-      records.push({ step, norms: Object.fromEntries(paramPaths.map((p, i) => [p, sums[i] / count])), total: total / count, steps: count });
+      records.push({
+        step,
+        norms: Object.fromEntries(paramPaths.map((p, i) => [p, sums[i] / count])),
+        total: total / count,
+        steps: count,
+      });
       sums.fill(0);
       total = 0;
       count = 0;

@@ -21,11 +21,18 @@ export function modelLoss(model: Layer, classification: boolean): TreeLoss {
 }
 
 /** The examples at `indices` on the device: x [n, ...xShape], y one-hot [n, classes] or [n, ...yShape]. */
-export function deviceBatch(data: Dataset, indices: ArrayLike<number>, precision: Precision): { x: np.Array; y: np.Array } {
+export function deviceBatch(
+  data: Dataset,
+  indices: ArrayLike<number>,
+  precision: Precision,
+): { x: np.Array; y: np.Array } {
   const n = indices.length;
   const batch = gatherBatch(data, indices);
   const x = toDevice(batch.x, [n, ...data.xShape], precision);
-  const y = data.numClasses > 0 ? toDevice(oneHot(batch.y, data.numClasses), [n, data.numClasses], precision) : toDevice(batch.y, [n, ...data.yShape], precision);
+  const y =
+    data.numClasses > 0
+      ? toDevice(oneHot(batch.y, data.numClasses), [n, data.numClasses], precision)
+      : toDevice(batch.y, [n, ...data.yShape], precision);
   return { x, y };
 }
 
@@ -34,7 +41,12 @@ export function deviceBatch(data: Dataset, indices: ArrayLike<number>, precision
  * arguments [modelState, x, y] of `modelLoss`: its Hessian is then the full-batch Hessian.
  * `modelState` is borrowed by each batch (pass it once; the caller disposes it).
  */
-export function weightedBatches(data: Dataset, modelState: Tree, precision: Precision, opts: { chunk?: number; indices?: ArrayLike<number> } = {}): WeightedBatch[] {
+export function weightedBatches(
+  data: Dataset,
+  modelState: Tree,
+  precision: Precision,
+  opts: { chunk?: number; indices?: ArrayLike<number> } = {},
+): WeightedBatch[] {
   const all = opts.indices ?? Int32Array.from({ length: data.size }, (_, i) => i);
   const chunk = opts.chunk ?? 1000;
   const out: WeightedBatch[] = [];

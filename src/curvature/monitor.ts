@@ -7,7 +7,15 @@
  */
 import { numpy as np, valueAndGrad } from "@jax-js/jax";
 import { disposeTree, refTree, toDevice, type Precision, type Tree } from "../engine/index.js";
-import { compileFor, defaultHvpMode, treeAddScaled, treeHvp, treeVdot, type HvpMode, type TreeLoss } from "./treeHvp.js";
+import {
+  compileFor,
+  defaultHvpMode,
+  treeAddScaled,
+  treeHvp,
+  treeVdot,
+  type HvpMode,
+  type TreeLoss,
+} from "./treeHvp.js";
 
 export interface IllConditioningRecord {
   step: number;
@@ -40,7 +48,11 @@ const FLOAT32_CANCELLATION = 1e-3;
  * One compiled probe: [f, gᵀg, gᵀHg, f(θ − εg)] at params (borrowed) on data (borrowed), ε as a
  * device scalar (a JS number would be rounded to float32 inside a jit-compiled float64 program).
  */
-export function compileIllConditioningProbe(loss: TreeLoss, precision: Precision, mode: HvpMode = defaultHvpMode(precision)) {
+export function compileIllConditioningProbe(
+  loss: TreeLoss,
+  precision: Precision,
+  mode: HvpMode = defaultHvpMode(precision),
+) {
   const hvp = treeHvp(loss, mode);
   const probe = compileFor(precision, (params: Tree, eps: np.Array, ...data: Tree[]) => {
     const withData = (p: Tree) => loss(p, ...data.map((d) => refTree(d)));
@@ -66,7 +78,8 @@ export function compileIllConditioningProbe(loss: TreeLoss, precision: Precision
         lr,
         predictedChange,
         actualChange: after - loss,
-        actualChangeReliable: precision.dtype === np.float64 || Math.abs(after - loss) >= FLOAT32_CANCELLATION * Math.abs(loss),
+        actualChangeReliable:
+          precision.dtype === np.float64 || Math.abs(after - loss) >= FLOAT32_CANCELLATION * Math.abs(loss),
         illConditioned: 0.5 * lr * lr * gHg > lr * gTg,
         curvatureRatio: (lr * gHg) / (2 * gTg),
       };
@@ -106,7 +119,10 @@ export function illConditioningMonitor(opts: MonitorOptions) {
     records,
     onStep(info: StepInfo): void {
       if (info.step !== 1 && info.step % opts.every !== 0 && info.step !== opts.lastStep) return;
-      const record = { step: info.step, ...probe.run(info.state.params, opts.lr(info.step), info.state.modelState, opts.probe.x, opts.probe.y) };
+      const record = {
+        step: info.step,
+        ...probe.run(info.state.params, opts.lr(info.step), info.state.modelState, opts.probe.x, opts.probe.y),
+      };
       records.push(record);
       opts.onRecord?.(record);
     },

@@ -58,11 +58,24 @@ export interface PointCurvature {
    * The SLQ density: its exact moments (mass Σ weights = 1; first moment = trace estimate / n with
    * the same probes) and, for plotting, the Gaussian-smoothed density on a grid.
    */
-  density?: { probes: number; steps: number; mass: number; firstMoment: number; secondMoment: number; sigma: number; grid: number[]; values: number[] };
+  density?: {
+    probes: number;
+    steps: number;
+    mass: number;
+    firstMoment: number;
+    secondMoment: number;
+    sigma: number;
+    grid: number[];
+    values: number[];
+  };
   powerTop?: number[];
 }
 
-export function curvatureAt(objective: Objective, x: ArrayLike<number>, opts: PointCurvatureOptions = {}): PointCurvature {
+export function curvatureAt(
+  objective: Objective,
+  x: ArrayLike<number>,
+  opts: PointCurvatureOptions = {},
+): PointCurvature {
   const key = opts.key ?? random.randomKey(0);
   const [f, g] = objective.valueAndGrad(x);
   const H = counted(objectiveHessian(objective, x));
@@ -71,7 +84,14 @@ export function curvatureAt(objective: Objective, x: ArrayLike<number>, opts: Po
   const top = opts.top ?? 1;
   const bottom = opts.bottom ?? 1;
   // At least one of each end, to tell what kind of point this is.
-  const spectrum = extremeEigenpairs(H, { top: Math.max(top, 1), bottom: Math.max(bottom, 1), tol: opts.tol, maxSteps: opts.maxSteps, key: random.foldIn(key, 1), vectors: true });
+  const spectrum = extremeEigenpairs(H, {
+    top: Math.max(top, 1),
+    bottom: Math.max(bottom, 1),
+    tol: opts.tol,
+    maxSteps: opts.maxSteps,
+    key: random.foldIn(key, 1),
+    vectors: true,
+  });
   const lambdaMax = spectrum.top[0].value;
   const lambdaMin = spectrum.bottom[0].value;
   const gradNorm = Math.sqrt(gTg);
@@ -93,7 +113,8 @@ export function curvatureAt(objective: Objective, x: ArrayLike<number>, opts: Po
     condition: conditionNumber(lambdaMax, lambdaMin),
     point: { kind: kind.kind, lambdaMin, lambdaMax },
   };
-  if (kind.negativeCurvature && objective.dim <= (opts.directionMaxDim ?? 1000)) out.point.direction = Array.from(canonicalSign(spectrum.bottom[0].vector!));
+  if (kind.negativeCurvature && objective.dim <= (opts.directionMaxDim ?? 1000))
+    out.point.direction = Array.from(canonicalSign(spectrum.bottom[0].vector!));
   if (opts.traceProbes) {
     const t = hutchinsonTrace(H, { probes: opts.traceProbes, key: random.foldIn(key, 2) });
     out.trace = t.estimate;
@@ -103,7 +124,14 @@ export function curvatureAt(objective: Objective, x: ArrayLike<number>, opts: Po
     // The same key as the trace: with as many probes, the density's first moment is exactly trace/n.
     const d = spectralDensity(H, { probes: opts.densityProbes, steps: opts.densitySteps, key: random.foldIn(key, 2) });
     const smooth = smoothDensity(d, { points: 100 });
-    out.density = { probes: d.probes, steps: Math.max(...d.steps), mass: densityMoment(d, 0), firstMoment: densityMoment(d, 1), secondMoment: densityMoment(d, 2), ...smooth };
+    out.density = {
+      probes: d.probes,
+      steps: Math.max(...d.steps),
+      mass: densityMoment(d, 0),
+      firstMoment: densityMoment(d, 1),
+      secondMoment: densityMoment(d, 2),
+      ...smooth,
+    };
   }
   if (opts.power) {
     // Shifted to the bottom of the spectrum, the dominant eigenvalues of H − λ_min I are the top ones.

@@ -39,7 +39,11 @@ export function powerIteration(op: HessianOperator, opts: PowerOptions = {}): Po
   const key = opts.key ?? random.randomKey(0);
   const found: PowerEigenpair[] = [];
   for (let k = 0; k < count; k++) {
-    const deflate = (v: Float64Array) => orthogonalize(v, found.map((p) => p.vector));
+    const deflate = (v: Float64Array) =>
+      orthogonalize(
+        v,
+        found.map((p) => p.vector),
+      );
     let v = deflate(randomUnit(random.foldIn(key, k), op.dim));
     v = scale(v, 1 / norm(v));
     let pair: PowerEigenpair = { value: NaN, vector: v, iterations: 0, residual: Infinity, converged: false };

@@ -72,7 +72,10 @@ export function spectralRadius(a: Matrix, squarings = 40): number {
 export function spectralNorm(a: Matrix): number {
   if (a.rows === 0 || a.cols === 0) return 0;
   const at = transpose(a);
-  const gram: HessianOperator = { dim: a.cols, apply: (v) => matmul(at, matmul(a, { rows: a.cols, cols: 1, data: v })).data };
+  const gram: HessianOperator = {
+    dim: a.cols,
+    apply: (v) => matmul(at, matmul(a, { rows: a.cols, cols: 1, data: v })).data,
+  };
   const { top } = extremeEigenpairs(gram, { top: 1, tol: 1e-14, maxSteps: a.cols, key: random.randomKey(0) });
   return Math.sqrt(Math.max(top[0].value, 0));
 }
@@ -88,7 +91,8 @@ export function rnnStates(w: RnnWeights, x: ArrayLike<number>, steps: number): F
       const xi = x[t * features + i];
       if (xi !== 0) for (let k = 0; k < units; k++) next[k] += xi * w.inputWeight.data[i * units + k];
     }
-    for (let j = 0; j < units; j++) if (h[j] !== 0) for (let k = 0; k < units; k++) next[k] += h[j] * w.recurrentWeight.data[j * units + k];
+    for (let j = 0; j < units; j++)
+      if (h[j] !== 0) for (let k = 0; k < units; k++) next[k] += h[j] * w.recurrentWeight.data[j * units + k];
     h = next.map(Math.tanh);
     states.push(h);
   }
@@ -105,14 +109,20 @@ export function stateJacobians(w: RnnWeights, states: Float64Array[]): Matrix[] 
     // J_t[k][j] = ∂h_t[k]/∂h_{t−1}[j] = (1 − h_t[k]²) W[j][k].
     const h = states[t];
     const J = new Float64Array(units * units);
-    for (let k = 0; k < units; k++) for (let j = 0; j < units; j++) J[k * units + j] = (1 - h[k] * h[k]) * w.recurrentWeight.data[j * units + k];
+    for (let k = 0; k < units; k++)
+      for (let j = 0; j < units; j++) J[k * units + j] = (1 - h[k] * h[k]) * w.recurrentWeight.data[j * units + k];
     out.push(matmul(out[out.length - 1], { rows: units, cols: units, data: J }));
   }
   return out;
 }
 
 /** ρ(W), ‖W‖₂ and the mean ‖∂h_T/∂h_t‖₂ against T − t over `sequences` ([n, T, features] row-major). */
-export function recurrentDiagnostics(w: RnnWeights, sequences: ArrayLike<number>, n: number, steps: number): RecurrentDiagnostics {
+export function recurrentDiagnostics(
+  w: RnnWeights,
+  sequences: ArrayLike<number>,
+  n: number,
+  steps: number,
+): RecurrentDiagnostics {
   const [features, units] = w.inputWeight.shape;
   const W = { rows: units, cols: units, data: Float64Array.from(w.recurrentWeight.data) };
   const sums = new Array(steps).fill(0);
@@ -120,5 +130,9 @@ export function recurrentDiagnostics(w: RnnWeights, sequences: ArrayLike<number>
     const x = Array.prototype.slice.call(sequences, e * steps * features, (e + 1) * steps * features) as number[];
     stateJacobians(w, rnnStates(w, x, steps)).forEach((P, lag) => (sums[lag] += spectralNorm(P) / n));
   }
-  return { spectralRadius: spectralRadius(W), spectralNorm: spectralNorm(W), jacobianNorms: sums.map((norm, lag) => ({ lag, norm })) };
+  return {
+    spectralRadius: spectralRadius(W),
+    spectralNorm: spectralNorm(W),
+    jacobianNorms: sums.map((norm, lag) => ({ lag, norm })),
+  };
 }

@@ -43,7 +43,14 @@ export type DiagnosticRecord =
 export function diagnosticsSession(opts: DiagnosticsOptions) {
   const { model, precision, probe } = opts;
   const loss = modelLoss(model, opts.classification);
-  const monitor = illConditioningMonitor({ loss, probe, precision, every: opts.every, lastStep: opts.lastStep, lr: opts.lr });
+  const monitor = illConditioningMonitor({
+    loss,
+    probe,
+    precision,
+    every: opts.every,
+    lastStep: opts.lastStep,
+    lr: opts.lr,
+  });
   const layers = layerGradientNorms(opts.every, opts.lastStep);
   const predict = compileFor(precision, (params: Tree, state: Tree, x: np.Array) => {
     const [out, newState] = model.apply(params, state, x, { train: false });
@@ -80,7 +87,10 @@ export function diagnosticsSession(opts: DiagnosticsOptions) {
       const before = monitor.records.length;
       monitor.onStep(info);
       if (monitor.records.length > before) {
-        const record = { ...monitor.records[monitor.records.length - 1], error: probeError(info.state.params, info.state.modelState) };
+        const record = {
+          ...monitor.records[monitor.records.length - 1],
+          error: probeError(info.state.params, info.state.modelState),
+        };
         out.curvature.push(record);
         emit({ type: "curvature", ...record });
       }
@@ -88,9 +98,18 @@ export function diagnosticsSession(opts: DiagnosticsOptions) {
       layers.onStep(info);
       if (layers.records.length > windows) emit({ type: "layers", ...layers.records[layers.records.length - 1] });
       if (!spectrumSteps.has(info.step)) return;
-      const op = treeLossHessian(loss, info.state.params, [{ data: [info.state.modelState, probe.x, probe.y], weight: 1 }], precision);
+      const op = treeLossHessian(
+        loss,
+        info.state.params,
+        [{ data: [info.state.modelState, probe.x, probe.y], weight: 1 }],
+        precision,
+      );
       try {
-        const snapshot = spectrumSnapshot(op, { steps: opts.lanczosSteps, key: random.foldIn(key, info.step), exactProducts: precision.dtype === np.float64 });
+        const snapshot = spectrumSnapshot(op, {
+          steps: opts.lanczosSteps,
+          key: random.foldIn(key, info.step),
+          exactProducts: precision.dtype === np.float64,
+        });
         out.spectra.push({ step: info.step, snapshot });
         emit({ type: "spectrum", step: info.step, ...snapshot });
       } finally {
@@ -118,7 +137,11 @@ function recurrentLayerIndex(model: Layer & { layers?: Layer[] }): number | unde
 // ρ(W) and ‖∂h_T/∂h_t‖ on (at most) the first 8 probe sequences.
 function rnnDiagnostics(params: Tree, index: number, probe: DiagnosticsOptions["probe"]): RecurrentDiagnostics {
   const host = treeToHost((params as Tree[])[index]);
-  const w = { inputWeight: host.get("inputWeight")!, recurrentWeight: host.get("recurrentWeight")!, bias: host.get("bias")! };
+  const w = {
+    inputWeight: host.get("inputWeight")!,
+    recurrentWeight: host.get("recurrentWeight")!,
+    bias: host.get("bias")!,
+  };
   const features = w.inputWeight.shape[0];
   const perExample = probe.xShape.reduce((a, b) => a * b, 1);
   const steps = perExample / features;

@@ -28,7 +28,10 @@ export interface SpectrumSnapshot {
   residualsBound: boolean;
 }
 
-export function spectrumSnapshot(op: HessianOperator, opts: { steps?: number; top?: number; bottom?: number; key?: Key; exactProducts?: boolean } = {}): SpectrumSnapshot {
+export function spectrumSnapshot(
+  op: HessianOperator,
+  opts: { steps?: number; top?: number; bottom?: number; key?: Key; exactProducts?: boolean } = {},
+): SpectrumSnapshot {
   const steps = Math.min(opts.steps ?? 20, op.dim);
   const lanczos = new Lanczos(op, probeVector(opts.key ?? random.randomKey(0), 0, op.dim));
   while (lanczos.steps < steps && lanczos.step());
@@ -40,5 +43,12 @@ export function spectrumSnapshot(op: HessianOperator, opts: { steps?: number; to
   const density: SpectralDensity = { nodes: [], weights: [], probes: 1, steps: [] };
   addQuadrature(density, lanczos, 1);
   const [lo, hi] = [eigen.values[0], eigen.values[m - 1]];
-  return { steps: m, top, bottom, condition: lo > 0 ? hi / lo : null, density, residualsBound: opts.exactProducts ?? true };
+  return {
+    steps: m,
+    top,
+    bottom,
+    condition: lo > 0 ? hi / lo : null,
+    density,
+    residualsBound: opts.exactProducts ?? true,
+  };
 }

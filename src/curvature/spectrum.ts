@@ -76,10 +76,17 @@ export function extremeEigenpairs(op: HessianOperator, opts: ExtremeEigenOptions
     });
     const topIdx = Array.from({ length: Math.min(top, m) }, (_, i) => m - 1 - i);
     const bottomIdx = Array.from({ length: Math.min(bottom, m) }, (_, i) => i);
-    const ok = (j: number) => lanczos.ritzResidual(eigen, j) <= tol * Math.max(Math.abs(values[j]), floorRelative * scale);
+    const ok = (j: number) =>
+      lanczos.ritzResidual(eigen, j) <= tol * Math.max(Math.abs(values[j]), floorRelative * scale);
     const converged = lanczos.done || (m >= wanted && [...topIdx, ...bottomIdx].every(ok));
     if (converged || last) {
-      return { top: topIdx.map(pick), bottom: bottomIdx.map(pick), steps: m, converged, ritzValues: Float64Array.from(values) };
+      return {
+        top: topIdx.map(pick),
+        bottom: bottomIdx.map(pick),
+        steps: m,
+        converged,
+        ritzValues: Float64Array.from(values),
+      };
     }
   }
 }

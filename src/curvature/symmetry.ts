@@ -32,28 +32,51 @@ export function hiddenBlocks(model: Layer & { layers?: Layer[] }, params: Map<st
     if (j >= layers.length || layers[j].kind !== "linear") continue;
     const between = Array.from({ length: j - i - 1 }, (_, k) => i + 1 + k);
     const units = params.get(`${i}.weight`)!.shape[1];
-    blocks.push({ layer: i, between, next: j, units, activation: between.map((k) => layers[k].kind).find((k) => k !== "batchNorm"), batchNorm: between.some((k) => layers[k].kind === "batchNorm") });
+    blocks.push({
+      layer: i,
+      between,
+      next: j,
+      units,
+      activation: between.map((k) => layers[k].kind).find((k) => k !== "batchNorm"),
+      batchNorm: between.some((k) => layers[k].kind === "batchNorm"),
+    });
   }
   return blocks;
 }
 
-const copy = (m: Map<string, HostTensor>) => new Map([...m].map(([k, v]) => [k, { shape: v.shape.slice(), data: Float64Array.from(v.data) }]));
+const copy = (m: Map<string, HostTensor>) =>
+  new Map([...m].map(([k, v]) => [k, { shape: v.shape.slice(), data: Float64Array.from(v.data) }]));
 
 /** Per-unit edit of a block: unit u's incoming column / bias / BN entries and outgoing row. */
-function editUnits(params: Map<string, HostTensor>, state: Map<string, HostTensor>, block: HiddenBlock, edit: (values: Float32Array | Float64Array, units: number, role: "in" | "out" | "unit") => void): void {
+function editUnits(
+  params: Map<string, HostTensor>,
+  state: Map<string, HostTensor>,
+  block: HiddenBlock,
+  edit: (values: Float32Array | Float64Array, units: number, role: "in" | "out" | "unit") => void,
+): void {
   const { layer, next, units } = block;
   const w = params.get(`${layer}.weight`)!;
   edit(w.data, units, "in");
   const b = params.get(`${layer}.bias`);
   if (b) edit(b.data, units, "unit");
-  const perUnit = block.between.flatMap((k) => [params.get(`${k}.gamma`), params.get(`${k}.beta`), state.get(`${k}.mean`), state.get(`${k}.variance`)]);
+  const perUnit = block.between.flatMap((k) => [
+    params.get(`${k}.gamma`),
+    params.get(`${k}.beta`),
+    state.get(`${k}.mean`),
+    state.get(`${k}.variance`),
+  ]);
   for (const t of perUnit) if (t) edit(t.data, units, "unit");
   const v = params.get(`${next}.weight`)!;
   edit(v.data, units, "out");
 }
 
 /** Permutes the hidden units of each block (perms[i] maps new position → old unit). Returns new maps. */
-export function permuteHiddenUnits(params: Map<string, HostTensor>, state: Map<string, HostTensor>, blocks: HiddenBlock[], perms: ArrayLike<number>[]) {
+export function permuteHiddenUnits(
+  params: Map<string, HostTensor>,
+  state: Map<string, HostTensor>,
+  blocks: HiddenBlock[],
+  perms: ArrayLike<number>[],
+) {
   const [p, s] = [copy(params), copy(state)];
   blocks.forEach((block, bi) => {
     const perm = perms[bi];
@@ -72,7 +95,11 @@ export function permuteHiddenUnits(params: Map<string, HostTensor>, state: Map<s
 }
 
 /** Scales unit u's incoming weights and bias by factors[u] and its outgoing weights by 1/factors[u]. Returns new params. */
-export function rescaleHiddenUnits(params: Map<string, HostTensor>, blocks: HiddenBlock[], factors: ArrayLike<number>[]) {
+export function rescaleHiddenUnits(
+  params: Map<string, HostTensor>,
+  blocks: HiddenBlock[],
+  factors: ArrayLike<number>[],
+) {
   const p = copy(params);
   const state = new Map<string, HostTensor>();
   blocks.forEach((block, bi) => {
@@ -104,7 +131,13 @@ export interface SymmetryCheck {
  * sign flips when no batch norm sits in between) with random permutations / factors from `key`,
  * and compares `lossOf` before and after. `lossOf` evaluates host params and state (e.g. on a batch).
  */
-export function weightSpaceSymmetry(model: Layer & { layers?: Layer[] }, params: Map<string, HostTensor>, state: Map<string, HostTensor>, lossOf: (params: Map<string, HostTensor>, state: Map<string, HostTensor>) => number, key: Key = random.randomKey(0)): SymmetryCheck {
+export function weightSpaceSymmetry(
+  model: Layer & { layers?: Layer[] },
+  params: Map<string, HostTensor>,
+  state: Map<string, HostTensor>,
+  lossOf: (params: Map<string, HostTensor>, state: Map<string, HostTensor>) => number,
+  key: Key = random.randomKey(0),
+): SymmetryCheck {
   const blocks = hiddenBlocks(model, params);
   if (blocks.length === 0) throw new Error("the model has no hidden layer between two linear layers");
   const loss = lossOf(params, state);
@@ -115,12 +148,24 @@ export function weightSpaceSymmetry(model: Layer & { layers?: Layer[] }, params:
   const plain = blocks.filter((b) => !b.batchNorm);
   if (plain.length === blocks.length && blocks.every((b) => b.activation === "relu")) {
     const factors = blocks.map((b, i) => random.uniform(random.foldIn(key, 100 + i), b.units, 0.5, 2));
-    transformed.push({ name: "rescale ReLU units (α, 1/α)", loss: lossOf(rescaleHiddenUnits(params, blocks, factors), state), factors: factors.map((f) => Array.from(f)) });
+    transformed.push({
+      name: "rescale ReLU units (α, 1/α)",
+      loss: lossOf(rescaleHiddenUnits(params, blocks, factors), state),
+      factors: factors.map((f) => Array.from(f)),
+    });
   }
   if (plain.length === blocks.length && blocks.every((b) => b.activation === "tanh")) {
-    const signs = blocks.map((b, i) => random.uniform(random.foldIn(key, 200 + i), b.units).map((u) => (u < 0.5 ? -1 : 1)));
-    transformed.push({ name: "flip signs of tanh units", loss: lossOf(rescaleHiddenUnits(params, blocks, signs), state), factors: signs.map((f) => Array.from(f)) });
+    const signs = blocks.map((b, i) =>
+      random.uniform(random.foldIn(key, 200 + i), b.units).map((u) => (u < 0.5 ? -1 : 1)),
+    );
+    transformed.push({
+      name: "flip signs of tanh units",
+      loss: lossOf(rescaleHiddenUnits(params, blocks, signs), state),
+      factors: signs.map((f) => Array.from(f)),
+    });
   }
-  const maxRelDiff = Math.max(...transformed.map((t) => Math.abs(t.loss - loss) / Math.max(Math.abs(loss), Number.MIN_VALUE)));
+  const maxRelDiff = Math.max(
+    ...transformed.map((t) => Math.abs(t.loss - loss) / Math.max(Math.abs(loss), Number.MIN_VALUE)),
+  );
   return { loss, transformed, maxRelDiff, permutations: perms.map((p) => Array.from(p)) };
 }

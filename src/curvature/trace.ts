@@ -17,7 +17,8 @@ export interface TraceEstimate {
 }
 
 /** The probe vectors shared by Hutchinson and SLQ: the same key gives the same probes. */
-export const probeVector = (key: Key, index: number, n: number): Float64Array => rademacher(random.foldIn(key, index), n);
+export const probeVector = (key: Key, index: number, n: number): Float64Array =>
+  rademacher(random.foldIn(key, index), n);
 
 export function hutchinsonTrace(op: HessianOperator, opts: { probes?: number; key?: Key } = {}): TraceEstimate {
   const probes = opts.probes ?? 100;

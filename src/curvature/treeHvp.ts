@@ -26,7 +26,10 @@ export function treeHvp(loss: TreeLoss, mode: HvpMode = "forward-over-reverse") 
       // with zero tangents anyway, but as materialized constants, which compile to a 2x slower program.
       const zeros = data.map((d) => mapWithPaths(d, (_path, leaf) => np.zerosLike(leaf.ref)));
       const gradient = (p: Tree, ...d: Tree[]) => grad(loss)(p, ...d) as Tree;
-      const [g, tangent] = jvp(gradient, [params, ...data.map((d) => refTree(d))], [v, ...zeros]) as unknown as [Tree, Tree];
+      const [g, tangent] = jvp(gradient, [params, ...data.map((d) => refTree(d))], [v, ...zeros]) as unknown as [
+        Tree,
+        Tree,
+      ];
       disposeTree(g);
       hv = tangent;
     } else {
@@ -50,7 +53,8 @@ export function treeHvp(loss: TreeLoss, mode: HvpMode = "forward-over-reverse") 
 export const compiles = (precision: Precision) => precision.dtype !== np.float64;
 
 /** Reverse-over-forward where compiled (faster in jax-js), forward-over-reverse where eager (the reference form). */
-export const defaultHvpMode = (precision: Precision): HvpMode => (compiles(precision) ? "reverse-over-forward" : "forward-over-reverse");
+export const defaultHvpMode = (precision: Precision): HvpMode =>
+  compiles(precision) ? "reverse-over-forward" : "forward-over-reverse";
 
 export interface OwnedFn<A extends unknown[], R> {
   (...args: A): R;
@@ -58,7 +62,11 @@ export interface OwnedFn<A extends unknown[], R> {
 }
 
 /** `jit(fn)` where `compiles(precision)`, else `fn` itself (with a no-op dispose). */
-export function compileFor<A extends unknown[], R>(precision: Precision, fn: (...args: A) => R, useJit = compiles(precision)): OwnedFn<A, R> {
+export function compileFor<A extends unknown[], R>(
+  precision: Precision,
+  fn: (...args: A) => R,
+  useJit = compiles(precision),
+): OwnedFn<A, R> {
   if (!useJit) return Object.assign((...args: A) => fn(...args), { dispose() {} });
   return jit(fn as never) as unknown as OwnedFn<A, R>;
 }
@@ -80,7 +88,11 @@ export function compileTreeHvp(loss: TreeLoss, precision: Precision, opts: TreeH
 
 /** f and ∇f for `loss`: borrows params and data. */
 export function compileValueAndGrad(loss: TreeLoss, precision: Precision, useJit?: boolean) {
-  const fn = compileFor(precision, (params: Tree, ...data: Tree[]) => valueAndGrad(loss)(params, ...data) as [np.Array, Tree], useJit);
+  const fn = compileFor(
+    precision,
+    (params: Tree, ...data: Tree[]) => valueAndGrad(loss)(params, ...data) as [np.Array, Tree],
+    useJit,
+  );
   return {
     run: (params: Tree, ...data: Tree[]): [np.Array, Tree] => fn(refTree(params), ...data.map((d) => refTree(d))),
     dispose: () => fn.dispose(),

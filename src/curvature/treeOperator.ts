@@ -4,7 +4,15 @@
  * mean of the minibatch Hessians, so a dataset is covered batch by batch (weights n_b/N).
  */
 import { numpy as np } from "@jax-js/jax";
-import { disposeTree, flattenTree, leavesWithPaths, refTree, unflattenTree, type Precision, type Tree } from "../engine/index.js";
+import {
+  disposeTree,
+  flattenTree,
+  leavesWithPaths,
+  refTree,
+  unflattenTree,
+  type Precision,
+  type Tree,
+} from "../engine/index.js";
 import type { HessianOperator } from "./operator.js";
 import { compileTreeHvp, compileValueAndGrad, type TreeHvpOptions, type TreeLoss } from "./treeHvp.js";
 
@@ -25,7 +33,13 @@ export interface TreeLossHessian extends HessianOperator {
  * The Hessian at `params` (kept with refTree until dispose) of Σ_b weight_b · loss(params, ...data_b).
  * Batches are borrowed: keep them alive while the operator is used.
  */
-export function treeLossHessian(loss: TreeLoss, params: Tree, batches: WeightedBatch[], precision: Precision, opts: TreeHvpOptions = {}): TreeLossHessian {
+export function treeLossHessian(
+  loss: TreeLoss,
+  params: Tree,
+  batches: WeightedBatch[],
+  precision: Precision,
+  opts: TreeHvpOptions = {},
+): TreeLossHessian {
   if (batches.length === 0) throw new Error("treeLossHessian needs at least one batch");
   const kept = refTree(params);
   const hvp = compileTreeHvp(loss, precision, opts);
@@ -45,7 +59,9 @@ export function treeLossHessian(loss: TreeLoss, params: Tree, batches: WeightedB
     dim,
     apply(v) {
       if (v.length !== dim) throw new Error(`vector has ${v.length} entries, the parameters ${dim}`);
-      return accumulate(batches.map((b) => ({ weight: b.weight, tree: hvp.run(kept, unflattenTree(kept, v, precision), ...b.data) })));
+      return accumulate(
+        batches.map((b) => ({ weight: b.weight, tree: hvp.run(kept, unflattenTree(kept, v, precision), ...b.data) })),
+      );
     },
     valueAndGradient() {
       if (!known) {

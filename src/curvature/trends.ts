@@ -33,11 +33,24 @@ export interface Figure81Verdict {
 }
 
 /** The verdict on gradient norms and errors sampled over a run (in step order). */
-export function figure81Verdict(gradNorms: number[], errors: number[], what: { gradient: string; error: string }, gHg: number[] = [], growth = 1.2): Figure81Verdict {
+export function figure81Verdict(
+  gradNorms: number[],
+  errors: number[],
+  what: { gradient: string; error: string },
+  gHg: number[] = [],
+  growth = 1.2,
+): Figure81Verdict {
   const g = trend(gradNorms);
   const e = trend(errors);
   const c = trend(gHg);
-  if (!g || !e) return { gradNorm: g, error: e, gHg: c, shown: false, text: "not enough measurements to compare the start and the end of the run" };
+  if (!g || !e)
+    return {
+      gradNorm: g,
+      error: e,
+      gHg: c,
+      shown: false,
+      text: "not enough measurements to compare the start and the end of the run",
+    };
   const shown = g.ratio >= growth && e.end < e.start;
   const describe = (t: Trend, digits: number) => `${t.start.toPrecision(digits)} → ${t.end.toPrecision(digits)}`;
   // Three significant digits: a ratio of 0.003 must not print as ×0.00.

@@ -18,13 +18,15 @@ export interface TridiagonalEigen {
  */
 export function tridiagonalEigen(diagonal: ArrayLike<number>, offDiagonal: ArrayLike<number>): TridiagonalEigen {
   const m = diagonal.length;
-  if (offDiagonal.length < m - 1) throw new Error(`a ${m}×${m} tridiagonal matrix needs ${m - 1} off-diagonal entries, got ${offDiagonal.length}`);
+  if (offDiagonal.length < m - 1)
+    throw new Error(`a ${m}×${m} tridiagonal matrix needs ${m - 1} off-diagonal entries, got ${offDiagonal.length}`);
   const d = Float64Array.from(diagonal);
   const e = new Float64Array(m);
   for (let i = 0; i < m - 1; i++) e[i] = offDiagonal[i];
   const V = new Float64Array(m * m);
   for (let i = 0; i < m; i++) V[i * m + i] = 1;
-  if ([...d, ...e].some((x) => !Number.isFinite(x))) throw new Error("tridiagonalEigen: the matrix has non-finite entries");
+  if ([...d, ...e].some((x) => !Number.isFinite(x)))
+    throw new Error("tridiagonalEigen: the matrix has non-finite entries");
 
   const eps = 2 ** -52;
   let f = 0;

@@ -60,12 +60,19 @@ function readRows(path: string, delimiter: string): Row[] {
     text = readFileSync(path, "utf8");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(code === "ENOENT" ? `CSV file ${path} does not exist.` : `CSV file ${path} could not be read (${code ?? (e as Error).message}).`);
+    throw new Error(
+      code === "ENOENT"
+        ? `CSV file ${path} does not exist.`
+        : `CSV file ${path} could not be read (${code ?? (e as Error).message}).`,
+    );
   }
   const rows: Row[] = [];
-  text.replace(/^\uFEFF/, "").split(/\r?\n/).forEach((t, i) => {
-    if (t.trim() !== "") rows.push({ line: i + 1, cells: splitLine(t, delimiter) }); // blank lines are skipped
-  });
+  text
+    .replace(/^\uFEFF/, "")
+    .split(/\r?\n/)
+    .forEach((t, i) => {
+      if (t.trim() !== "") rows.push({ line: i + 1, cells: splitLine(t, delimiter) }); // blank lines are skipped
+    });
   if (rows.length === 0) throw new Error(`CSV file ${path} is empty.`);
   return rows;
 }
@@ -77,15 +84,24 @@ function detectHeader(rows: Row[]): boolean {
   return first.cells.some((c, i) => !isNumber(c) && i < second.cells.length && isNumber(second.cells[i]));
 }
 
-function resolveLabelColumn(path: string, spec: number | string | undefined, columns: number, names?: string[]): number {
+function resolveLabelColumn(
+  path: string,
+  spec: number | string | undefined,
+  columns: number,
+  names?: string[],
+): number {
   if (spec === undefined) return columns - 1;
   if (typeof spec === "string") {
     const i = names?.indexOf(spec) ?? -1;
-    if (i < 0) throw new Error(`CSV file ${path} has no column named "${spec}" (columns: ${names?.join(", ") ?? "none, the file has no header"}).`);
+    if (i < 0)
+      throw new Error(
+        `CSV file ${path} has no column named "${spec}" (columns: ${names?.join(", ") ?? "none, the file has no header"}).`,
+      );
     return i;
   }
   const i = spec < 0 ? columns + spec : spec;
-  if (!Number.isInteger(spec) || i < 0 || i >= columns) throw new Error(`CSV file ${path} has ${columns} columns, so label column ${spec} does not exist.`);
+  if (!Number.isInteger(spec) || i < 0 || i >= columns)
+    throw new Error(`CSV file ${path} has ${columns} columns, so label column ${spec} does not exist.`);
   return i;
 }
 
@@ -102,10 +118,14 @@ export function loadCsvDataset(path: string, opts: CsvOptions = {}): CsvDataset 
   const columns = rows[0].cells.length;
   for (const row of rows)
     if (row.cells.length !== columns)
-      throw new Error(`CSV file ${path} line ${row.line} has ${row.cells.length} cells but line ${rows[0].line} has ${columns}.`);
+      throw new Error(
+        `CSV file ${path} line ${row.line} has ${row.cells.length} cells but line ${rows[0].line} has ${columns}.`,
+      );
   if (columns < 2) {
     const other = [";", "\t", "|"].find((d) => rows[0].cells[0].includes(d));
-    throw new Error(`CSV file ${path} has a single column, so there are no features besides the label${other ? ` (its lines hold "${other === "\t" ? "\\t" : other}": pass --delimiter "${other === "\t" ? "\\t" : other}")` : ""}.`);
+    throw new Error(
+      `CSV file ${path} has a single column, so there are no features besides the label${other ? ` (its lines hold "${other === "\t" ? "\\t" : other}": pass --delimiter "${other === "\t" ? "\\t" : other}")` : ""}.`,
+    );
   }
   const labelAt = resolveLabelColumn(path, opts.labelColumn, columns, names);
   const columnName = (c: number) => `column ${c + 1}${names ? ` ("${names[c]}")` : ""}`;
@@ -116,8 +136,12 @@ export function loadCsvDataset(path: string, opts: CsvOptions = {}): CsvDataset 
     let f = 0;
     row.cells.forEach((cell, c) => {
       if (c === labelAt) return;
-      if (!isNumber(cell)) throw new Error(`CSV file ${path} line ${row.line} ${columnName(c)} holds "${cell}", which is not a number.`);
-      if (Math.abs(Number(cell)) > FLOAT32_MAX) throw new Error(`CSV file ${path} line ${row.line} ${columnName(c)} holds ${cell}, beyond float32's range (±3.4e38).`);
+      if (!isNumber(cell))
+        throw new Error(`CSV file ${path} line ${row.line} ${columnName(c)} holds "${cell}", which is not a number.`);
+      if (Math.abs(Number(cell)) > FLOAT32_MAX)
+        throw new Error(
+          `CSV file ${path} line ${row.line} ${columnName(c)} holds ${cell}, beyond float32's range (±3.4e38).`,
+        );
       x[r * features + f++] = Number(cell);
     });
   });
@@ -128,24 +152,55 @@ export function loadCsvDataset(path: string, opts: CsvOptions = {}): CsvDataset 
   const integers = allNumeric && values.every((v) => Number.isInteger(v));
   const lineOf = (i: number) => `line ${data[i].line} ${columnName(labelAt)}`;
   // Integer labels are read as class indices unless --task says otherwise: a stray -1 or 999 is an error, not a silent regression.
-  if (opts.task === undefined && integers) assertClassIndices(values, `CSV file ${path}`, lineOf, ` (or choose --task regression, or --task classification to number the distinct labels as classes)`);
+  if (opts.task === undefined && integers)
+    assertClassIndices(
+      values,
+      `CSV file ${path}`,
+      lineOf,
+      ` (or choose --task regression, or --task classification to number the distinct labels as classes)`,
+    );
   const task = opts.task ?? (integers || !allNumeric ? "classification" : "regression");
-  const base = { name: basename(path), x, xShape: [features], size: data.length, ...(names && { featureNames: names.filter((_, c) => c !== labelAt) }) };
+  const base = {
+    name: basename(path),
+    x,
+    xShape: [features],
+    size: data.length,
+    ...(names && { featureNames: names.filter((_, c) => c !== labelAt) }),
+  };
 
   if (task === "regression") {
     const bad = raw.findIndex((s) => !isNumber(s));
-    if (bad >= 0) throw new Error(`CSV file ${path} line ${data[bad].line} ${columnName(labelAt)} holds the target "${raw[bad]}", which is not a number.`);
+    if (bad >= 0)
+      throw new Error(
+        `CSV file ${path} line ${data[bad].line} ${columnName(labelAt)} holds the target "${raw[bad]}", which is not a number.`,
+      );
     const huge = values.findIndex((v) => Math.abs(v) > FLOAT32_MAX);
-    if (huge >= 0) throw new Error(`CSV file ${path} ${lineOf(huge)} holds the target ${raw[huge]}, beyond float32's range (±3.4e38).`);
+    if (huge >= 0)
+      throw new Error(
+        `CSV file ${path} ${lineOf(huge)} holds the target ${raw[huge]}, beyond float32's range (±3.4e38).`,
+      );
     return { ...base, y: Float32Array.from(values), yShape: [1], numClasses: 0 };
   }
   if (opts.task === undefined && integers) {
     // Integer labels are class indices already.
-    return { ...base, y: Float32Array.from(values), yShape: [], numClasses: values.reduce((m, v) => Math.max(m, v), -1) + 1 };
+    return {
+      ...base,
+      y: Float32Array.from(values),
+      yShape: [],
+      numClasses: values.reduce((m, v) => Math.max(m, v), -1) + 1,
+    };
   }
   // Other labels name classes, numbered in sorted order (numerically when all are numbers).
   const keys = allNumeric ? values.map(String) : raw; // so "1.0" and "1" are one class
-  const classNames = [...new Set(keys)].sort(allNumeric ? (a, b) => Number(a) - Number(b) : (a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const classNames = [...new Set(keys)].sort(
+    allNumeric ? (a, b) => Number(a) - Number(b) : (a, b) => (a < b ? -1 : a > b ? 1 : 0),
+  );
   const index = new Map(classNames.map((n, i) => [n, i]));
-  return { ...base, y: Float32Array.from(keys, (s) => index.get(s)!), yShape: [], numClasses: classNames.length, classNames };
+  return {
+    ...base,
+    y: Float32Array.from(keys, (s) => index.get(s)!),
+    yShape: [],
+    numClasses: classNames.length,
+    classNames,
+  };
 }

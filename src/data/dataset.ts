@@ -33,7 +33,8 @@ export function gatherBatch(data: Dataset, indices: ArrayLike<number>): { x: Flo
   for (let i = 0; i < indices.length; i++) {
     const j = indices[i];
     // A bad index would otherwise copy a short (or empty) slice silently.
-    if (!Number.isInteger(j) || j < 0 || j >= data.size) throw new Error(`gatherBatch index ${j} is outside dataset ${data.name} of ${data.size} examples.`);
+    if (!Number.isInteger(j) || j < 0 || j >= data.size)
+      throw new Error(`gatherBatch index ${j} is outside dataset ${data.name} of ${data.size} examples.`);
     x.set(data.x.subarray(j * xs, (j + 1) * xs), i * xs);
     y.set(data.y.subarray(j * ys, (j + 1) * ys), i * ys);
   }

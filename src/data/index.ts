@@ -4,6 +4,19 @@ export { loadMnistDigits, mnistSplit, MNIST_TRAIN_SIZE } from "./mnist.js";
 export { readIdx, loadIdxDataset, loadIdxSplits, labelsPathFor, type IdxType } from "./idx.js";
 export { loadCsvDataset, type CsvOptions, type CsvDataset } from "./csv.js";
 export { twoSpirals, gaussianBlobs, linearRegression, addingProblem, randomOrthogonal } from "./synthetic.js";
-export { epochBatches, batchesPerEpoch, oneHot, SAMPLING_REGIMES, type SamplingRegime, type EpochOptions } from "./sampler.js";
-export { validationSplit, normalizationStats, applyNormalization, standardize, type NormalizationStats } from "./split.js";
+export {
+  epochBatches,
+  batchesPerEpoch,
+  oneHot,
+  SAMPLING_REGIMES,
+  type SamplingRegime,
+  type EpochOptions,
+} from "./sampler.js";
+export {
+  validationSplit,
+  normalizationStats,
+  applyNormalization,
+  standardize,
+  type NormalizationStats,
+} from "./split.js";
 export { parseDatasetSpec, DATASET_SPECS } from "./spec.js";

@@ -45,7 +45,15 @@ function readAll(): { x: Float32Array; y: Float32Array } {
 // A Dataset over the cached arrays themselves; only for callers that copy out of it.
 function shared(): Dataset {
   cache ??= readAll();
-  return { name: "mnist", x: cache.x, xShape: [28, 28, 1], y: cache.y, yShape: [], numClasses: 10, size: cache.y.length };
+  return {
+    name: "mnist",
+    x: cache.x,
+    xShape: [28, 28, 1],
+    y: cache.y,
+    yShape: [],
+    numClasses: 10,
+    size: cache.y.length,
+  };
 }
 
 /** All bundled digits, ordered by digit then by index within the digit's file; pixels in [0, 1]. */

@@ -28,7 +28,10 @@ function splitBySeed(data: Dataset, seed: number): { train: Dataset; test: Datas
 // One draw of train + test examples, so both share a generator's hidden structure (centres, w*).
 function firstRest(data: Dataset, trainSize: number): { train: Dataset; test: Dataset } {
   const idx = Int32Array.from({ length: data.size }, (_, i) => i);
-  return { train: subset(data, idx.subarray(0, trainSize), `${data.name}/train`), test: subset(data, idx.subarray(trainSize), `${data.name}/test`) };
+  return {
+    train: subset(data, idx.subarray(0, trainSize), `${data.name}/train`),
+    test: subset(data, idx.subarray(trainSize), `${data.name}/test`),
+  };
 }
 
 function isDirectory(path: string): boolean {
@@ -42,12 +45,18 @@ function isDirectory(path: string): boolean {
 /** Parses a dataset spec string and loads (or generates) its train and test sets; `csv` applies to csv:PATH only. */
 export function parseDatasetSpec(spec: string, seed: number, csv: CsvOptions = {}): { train: Dataset; test: Dataset } {
   const s = spec.trim();
-  if (!s.startsWith("csv:") && Object.values(csv).some((v) => v !== undefined)) throw new Error(`the CSV options (label column, task, delimiter) apply to csv:PATH datasets only, not to "${spec}"`);
+  if (!s.startsWith("csv:") && Object.values(csv).some((v) => v !== undefined))
+    throw new Error(
+      `the CSV options (label column, task, delimiter) apply to csv:PATH datasets only, not to "${spec}"`,
+    );
   const splits = loadSpec(s, seed, csv);
   // File data is checked once here; the generated datasets are finite by construction.
-  if (s.startsWith("idx:") || s.startsWith("csv:")) for (const part of [splits.train, splits.test]) assertFiniteValues(part, part.name);
+  if (s.startsWith("idx:") || s.startsWith("csv:"))
+    for (const part of [splits.train, splits.test]) assertFiniteValues(part, part.name);
   if (splits.train.size === 0 || splits.test.size === 0) {
-    throw new Error(`${spec} has ${splits.train.size + splits.test.size} examples, too few for a train set and a ${TEST_FRACTION * 100}% test set (at least ${Math.ceil(1 / TEST_FRACTION)} needed)`);
+    throw new Error(
+      `${spec} has ${splits.train.size + splits.test.size} examples, too few for a train set and a ${TEST_FRACTION * 100}% test set (at least ${Math.ceil(1 / TEST_FRACTION)} needed)`,
+    );
   }
   return splits;
 }
@@ -67,6 +76,10 @@ function loadSpec(s: string, seed: number, csv: CsvOptions): { train: Dataset; t
   if (s === "spirals") return firstRest(twoSpirals({ count: 1500, key: keyFor(seed, 1) }), 1000);
   if (s === "blobs") return firstRest(gaussianBlobs({ count: 1500, classes: 3, dim: 2, key: keyFor(seed, 2) }), 1000);
   if (s === "adding") return firstRest(addingProblem({ count: 2500, length: 50, key: keyFor(seed, 3) }), 2000);
-  if (s === "regression") return firstRest(linearRegression({ count: 2500, dim: 20, conditionNumber: 100, key: keyFor(seed, 4) }).dataset, 2000);
+  if (s === "regression")
+    return firstRest(
+      linearRegression({ count: 2500, dim: 20, conditionNumber: 100, key: keyFor(seed, 4) }).dataset,
+      2000,
+    );
   throw new Error(`Unknown dataset spec "${s}"; expected one of: ${DATASET_SPECS.join(", ")}.`);
 }

@@ -26,7 +26,8 @@ export interface NormalizationStats {
 /** Per-feature mean and standard deviation of the inputs, in float64. */
 export function normalizationStats(data: Dataset): NormalizationStats {
   const d = exampleSize(data.xShape);
-  if (data.size === 0) throw new Error(`normalizationStats needs at least one example, but dataset ${data.name} is empty.`);
+  if (data.size === 0)
+    throw new Error(`normalizationStats needs at least one example, but dataset ${data.name} is empty.`);
   const mean = new Float64Array(d);
   const std = new Float64Array(d);
   for (let i = 0; i < data.size; i++) for (let j = 0; j < d; j++) mean[j] += data.x[i * d + j];
@@ -44,14 +45,20 @@ export function normalizationStats(data: Dataset): NormalizationStats {
 export function applyNormalization(data: Dataset, stats: NormalizationStats): Dataset {
   const d = exampleSize(data.xShape);
   if (stats.mean.length !== d || stats.std.length !== d)
-    throw new Error(`applyNormalization got statistics for ${stats.mean.length} features but dataset ${data.name} has ${d} per example.`);
+    throw new Error(
+      `applyNormalization got statistics for ${stats.mean.length} features but dataset ${data.name} has ${d} per example.`,
+    );
   const x = new Float32Array(data.x.length);
-  for (let i = 0; i < data.size; i++) for (let j = 0; j < d; j++) x[i * d + j] = (data.x[i * d + j] - stats.mean[j]) / stats.std[j];
+  for (let i = 0; i < data.size; i++)
+    for (let j = 0; j < d; j++) x[i * d + j] = (data.x[i * d + j] - stats.mean[j]) / stats.std[j];
   return { ...data, x, y: data.y.slice() };
 }
 
 /** Statistics from `train`, applied to both `train` and `test`. */
-export function standardize(train: Dataset, test: Dataset): { train: Dataset; test: Dataset; stats: NormalizationStats } {
+export function standardize(
+  train: Dataset,
+  test: Dataset,
+): { train: Dataset; test: Dataset; stats: NormalizationStats } {
   const stats = normalizationStats(train);
   return { train: applyNormalization(train, stats), test: applyNormalization(test, stats), stats };
 }

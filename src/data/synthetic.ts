@@ -40,7 +40,13 @@ export function twoSpirals(opts: { count: number; noise?: number; turns?: number
  * `classes` isotropic Gaussian blobs in `dim` dimensions: centres drawn from N(0, 2²·I), points
  * from N(centre, spread²·I). Classes cycle 0, 1, …, classes−1 so every prefix is balanced.
  */
-export function gaussianBlobs(opts: { count: number; classes?: number; dim?: number; spread?: number; key: Key | number }): Dataset {
+export function gaussianBlobs(opts: {
+  count: number;
+  classes?: number;
+  dim?: number;
+  spread?: number;
+  key: Key | number;
+}): Dataset {
   const { count, classes = 3, dim = 2, spread = 0.5 } = opts;
   checkSize("gaussianBlobs count", count);
   checkSize("gaussianBlobs classes", classes);
@@ -82,7 +88,13 @@ export function randomOrthogonal(key: Key, n: number): Float64Array {
  * 1/conditionNumber and Q random orthogonal, so the Hessian XᵀX/n of the mean squared error has
  * condition number ≈ conditionNumber. Targets y = x·w* + N(0, noise²), w* ~ N(0, I).
  */
-export function linearRegression(opts: { count: number; dim: number; conditionNumber?: number; noise?: number; key: Key | number }): {
+export function linearRegression(opts: {
+  count: number;
+  dim: number;
+  conditionNumber?: number;
+  noise?: number;
+  key: Key | number;
+}): {
   dataset: Dataset;
   trueWeights: Float64Array;
   eigenvalues: Float64Array;
@@ -90,13 +102,17 @@ export function linearRegression(opts: { count: number; dim: number; conditionNu
   const { count, dim, conditionNumber = 100, noise = 0.1 } = opts;
   checkSize("linearRegression count", count);
   checkSize("linearRegression dim", dim);
-  if (!(conditionNumber >= 1)) throw new Error(`linearRegression conditionNumber must be at least 1, got ${conditionNumber}.`);
+  if (!(conditionNumber >= 1))
+    throw new Error(`linearRegression conditionNumber must be at least 1, got ${conditionNumber}.`);
   const [kq, kz, kw, kn] = random.splitKey(asKey(opts.key), 4);
-  const eigenvalues = Float64Array.from({ length: dim }, (_, j) => (dim === 1 ? 1 : conditionNumber ** (-j / (dim - 1))));
+  const eigenvalues = Float64Array.from({ length: dim }, (_, j) =>
+    dim === 1 ? 1 : conditionNumber ** (-j / (dim - 1)),
+  );
   const q = randomOrthogonal(kq, dim);
   // A = diag(√λ)·Qᵀ, so a row x = z·A has covariance AᵀA = Q·diag(λ)·Qᵀ.
   const a = new Float64Array(dim * dim);
-  for (let j = 0; j < dim; j++) for (let k = 0; k < dim; k++) a[j * dim + k] = Math.sqrt(eigenvalues[j]) * q[k * dim + j];
+  for (let j = 0; j < dim; j++)
+    for (let k = 0; k < dim; k++) a[j * dim + k] = Math.sqrt(eigenvalues[j]) * q[k * dim + j];
   const z = random.normal(kz, count * dim);
   const trueWeights = random.normal(kw, dim);
   const eps = random.normal(kn, count, 0, noise);
@@ -116,7 +132,11 @@ export function linearRegression(opts: { count: number; dim: number; conditionNu
     }
     y[i] = target;
   }
-  return { dataset: { name: "regression", x, xShape: [dim], y, yShape: [1], numClasses: 0, size: count }, trueWeights, eigenvalues };
+  return {
+    dataset: { name: "regression", x, xShape: [dim], y, yShape: [1], numClasses: 0, size: count },
+    trueWeights,
+    eigenvalues,
+  };
 }
 
 /**

@@ -48,17 +48,23 @@ export function flattenTree(t: Tree): Float64Array {
 export function unflattenTree<T extends Tree>(template: T, flat: ArrayLike<number>, precision: Precision): T {
   let offset = 0;
   const out = mapWithPaths(template, (_path, leaf) => {
-    const part = flat instanceof Float64Array ? flat.subarray(offset, offset + leaf.size) : Array.from({ length: leaf.size }, (_, i) => flat[offset + i]);
+    const part =
+      flat instanceof Float64Array
+        ? flat.subarray(offset, offset + leaf.size)
+        : Array.from({ length: leaf.size }, (_, i) => flat[offset + i]);
     offset += leaf.size;
     return toDevice(part, leaf.shape, precision);
   });
-  if (offset !== flat.length) throw new Error(`a flat vector of ${flat.length} entries does not fit a tree of ${offset} parameters`);
+  if (offset !== flat.length)
+    throw new Error(`a flat vector of ${flat.length} entries does not fit a tree of ${offset} parameters`);
   return out;
 }
 
 /** The pieces of a flat device vector θ, reshaped as the layout says (consumes θ; works under jit and grad). */
 export function splitFlat(theta: np.Array, layout: FlatLayout): np.Array[] {
-  const parts = layout.shapes.map((shape, i) => theta.ref.slice([layout.offsets[i], layout.offsets[i] + layout.sizes[i]]).reshape(shape));
+  const parts = layout.shapes.map((shape, i) =>
+    theta.ref.slice([layout.offsets[i], layout.offsets[i] + layout.sizes[i]]).reshape(shape),
+  );
   theta.dispose();
   return parts;
 }

@@ -10,7 +10,19 @@ import { numpy as np } from "@jax-js/jax";
  * `np.where(c, x, 0.5)`) are not covered: pass float64 arrays there, or use the methods.
  */
 const installed = Symbol.for("descent.float64Constants");
-const methods = ["add", "sub", "mul", "div", "mod", "greater", "less", "equal", "notEqual", "greaterEqual", "lessEqual"] as const;
+const methods = [
+  "add",
+  "sub",
+  "mul",
+  "div",
+  "mod",
+  "greater",
+  "less",
+  "equal",
+  "notEqual",
+  "greaterEqual",
+  "lessEqual",
+] as const;
 
 export function installFloat64Constants(): void {
   // Array extends jax-js's Tracer, the class that defines these methods for arrays and tracers alike.
@@ -18,9 +30,11 @@ export function installFloat64Constants(): void {
   if (tracer[installed]) return;
   for (const name of methods) {
     const original = tracer[name] as (this: np.Array, other: unknown) => np.Array;
-    if (typeof original !== "function") throw new Error(`jax-js has no Tracer.${name}: update src/engine/float64Constants.ts`);
+    if (typeof original !== "function")
+      throw new Error(`jax-js has no Tracer.${name}: update src/engine/float64Constants.ts`);
     tracer[name] = function (this: np.Array, other: unknown): np.Array {
-      const exact = typeof other === "number" && this.dtype === np.float64 ? np.full([], other, { dtype: np.float64 }) : other;
+      const exact =
+        typeof other === "number" && this.dtype === np.float64 ? np.full([], other, { dtype: np.float64 }) : other;
       return original.call(this, exact);
     };
   }

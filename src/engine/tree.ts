@@ -26,7 +26,11 @@ export function leavesWithPaths<T extends Tree>(t: T, prefix = ""): { path: stri
 }
 
 /** Rebuilds a tree shaped like `template`, taking each leaf from `pick(path, templateLeaf)`. */
-export function mapWithPaths<T extends Tree>(template: T, pick: (path: string, leaf: np.Array) => np.Array, prefix = ""): T {
+export function mapWithPaths<T extends Tree>(
+  template: T,
+  pick: (path: string, leaf: np.Array) => np.Array,
+  prefix = "",
+): T {
   if (isArrayLeaf(template)) return pick(prefix, template) as T;
   const join = (k: string | number) => (prefix ? `${prefix}.${k}` : String(k));
   if (Array.isArray(template)) return template.map((c, i) => mapWithPaths(c, pick, join(i))) as T;

@@ -1,8 +1,26 @@
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 
 /** Files a run writes; a finished run's set replaces the previous one's as a whole (docs/reliability.md). */
-export const RUN_FILES = ["metrics.jsonl", "diagnostics.jsonl", "config.json", "report.html", "checkpoint.safetensors"] as const;
+export const RUN_FILES = [
+  "metrics.jsonl",
+  "diagnostics.jsonl",
+  "config.json",
+  "report.html",
+  "checkpoint.safetensors",
+] as const;
 /** A file of a run: one of RUN_FILES, or a report chart saved as SVG beside them. */
 export type RunFile = (typeof RUN_FILES)[number] | `${string}.svg`;
 const isRunFile = (name: string) => (RUN_FILES as readonly string[]).includes(name) || name.endsWith(".svg");
@@ -77,7 +95,9 @@ export class RunFolder {
         folder = new RunFolder(dir, checkpoint.startsWith(unfinished) ? unfinished : dir, false);
       } else {
         if (existsSync(join(unfinished, "checkpoint.safetensors"))) {
-          throw new RunFolderError(`${unfinished} holds an interrupted run: continue it with --resume, or delete that folder to start a new run in ${dir}`);
+          throw new RunFolderError(
+            `${unfinished} holds an interrupted run: continue it with --resume, or delete that folder to start a new run in ${dir}`,
+          );
         }
         // Debris of a run killed before its first checkpoint: nothing there can be resumed.
         rmSync(unfinished, { recursive: true, force: true });
@@ -101,7 +121,8 @@ export class RunFolder {
     if (this.filesDir === this.dir) return;
     const written = readdirSync(this.filesDir).filter(isRunFile);
     // The previous run's files that this run did not write go too, so no foreign file stays beside the new ones.
-    for (const file of readdirSync(this.dir).filter(isRunFile)) if (!written.includes(file)) rmSync(join(this.dir, file), { force: true });
+    for (const file of readdirSync(this.dir).filter(isRunFile))
+      if (!written.includes(file)) rmSync(join(this.dir, file), { force: true });
     for (const file of written) renameSync(join(this.filesDir, file), join(this.dir, file));
     rmSync(this.filesDir, { recursive: true, force: true });
   }
@@ -122,7 +143,9 @@ function prepareDir(dir: string): void {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (error) {
-    throw new RunFolderError(`--out ${dir}: ${describeFsError(error, "create the folder") ?? (error as Error).message}`);
+    throw new RunFolderError(
+      `--out ${dir}: ${describeFsError(error, "create the folder") ?? (error as Error).message}`,
+    );
   }
 }
 
@@ -139,12 +162,15 @@ function acquireLock(dir: string): boolean {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
         // Created but not written (a full disk): leave no empty lock behind.
-        if (fd !== undefined) (closeSync(fd), rmSync(path, { force: true }));
+        if (fd !== undefined) closeSync(fd), rmSync(path, { force: true });
         throw new RunFolderError(`--out ${dir}: ${describeFsError(error, "write") ?? (error as Error).message}`);
       }
     }
     const pid = Number.parseInt(readFileSync(path, "utf8"), 10);
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) throw new RunFolderError(`--out ${dir} is in use by another run (process ${pid}); wait for it or choose another --out`);
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid))
+      throw new RunFolderError(
+        `--out ${dir} is in use by another run (process ${pid}); wait for it or choose another --out`,
+      );
     unlinkSync(path);
   }
   throw new RunFolderError(`--out ${dir}: cannot take the lock ${path}`);

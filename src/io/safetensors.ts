@@ -25,7 +25,10 @@ interface HeaderEntry {
   data_offsets: [number, number];
 }
 
-export function encodeSafetensors(tensors: Map<string, HostTensor>, metadata: Record<string, string> = {}): Uint8Array[] {
+export function encodeSafetensors(
+  tensors: Map<string, HostTensor>,
+  metadata: Record<string, string> = {},
+): Uint8Array[] {
   const header: Record<string, unknown> = {};
   const bodies: Uint8Array[] = [];
   let offset = 0;
@@ -46,11 +49,15 @@ export function encodeSafetensors(tensors: Map<string, HostTensor>, metadata: Re
   return [length, jsonBytes, ...bodies];
 }
 
-export function decodeSafetensors(bytes: Uint8Array, source = "safetensors data"): { tensors: Map<string, HostTensor>; metadata: Record<string, string> } {
+export function decodeSafetensors(
+  bytes: Uint8Array,
+  source = "safetensors data",
+): { tensors: Map<string, HostTensor>; metadata: Record<string, string> } {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buf.byteLength < 8) throw new Error(`${source} is not a safetensors file (too short)`);
   const headerLength = Number(buf.readBigUInt64LE(0));
-  if (headerLength > buf.byteLength - 8) throw new Error(`${source} is truncated or not a safetensors file (header length ${headerLength})`);
+  if (headerLength > buf.byteLength - 8)
+    throw new Error(`${source} is truncated or not a safetensors file (header length ${headerLength})`);
   let header: Record<string, unknown>;
   try {
     header = JSON.parse(buf.subarray(8, 8 + headerLength).toString("utf8"));
@@ -66,10 +73,12 @@ export function decodeSafetensors(bytes: Uint8Array, source = "safetensors data"
     if (name === "__metadata__") continue;
     const entry = value as HeaderEntry;
     const Ctor = DTYPES[entry.dtype as SafeDType];
-    if (!Ctor) throw new Error(`${source}: tensor "${name}" has unsupported dtype ${entry.dtype} (F32 and F64 are supported)`);
+    if (!Ctor)
+      throw new Error(`${source}: tensor "${name}" has unsupported dtype ${entry.dtype} (F32 and F64 are supported)`);
     const [begin, end] = entry.data_offsets;
     const count = Array.isArray(entry.shape) ? entry.shape.reduce((a, b) => a * b, 1) : NaN;
-    if (!(count * Ctor.BYTES_PER_ELEMENT === end - begin && begin >= 0)) throw new Error(`${source}: tensor "${name}" has shape ${JSON.stringify(entry.shape)} but ${end - begin} bytes`);
+    if (!(count * Ctor.BYTES_PER_ELEMENT === end - begin && begin >= 0))
+      throw new Error(`${source}: tensor "${name}" has shape ${JSON.stringify(entry.shape)} but ${end - begin} bytes`);
     if (dataStart + end > buf.byteLength) throw new Error(`${source} is truncated: tensor "${name}" runs past the end`);
     // Copy so the typed array is aligned and owns its memory.
     const raw = buf.subarray(dataStart + begin, dataStart + end);
@@ -80,12 +89,19 @@ export function decodeSafetensors(bytes: Uint8Array, source = "safetensors data"
   // After the bounds checks, so a truncated file is reported as truncated.
   if (expected !== undefined) {
     const actual = sha256([buf.subarray(dataStart)]);
-    if (actual !== expected) throw new Error(`${source} is corrupted: the SHA-256 of its tensor bytes is ${actual.slice(0, 12)}…, the header records ${String(expected).slice(0, 12)}…`);
+    if (actual !== expected)
+      throw new Error(
+        `${source} is corrupted: the SHA-256 of its tensor bytes is ${actual.slice(0, 12)}…, the header records ${String(expected).slice(0, 12)}…`,
+      );
   }
   return { tensors, metadata };
 }
 
-export function writeSafetensors(path: string, tensors: Map<string, HostTensor>, metadata: Record<string, string> = {}): void {
+export function writeSafetensors(
+  path: string,
+  tensors: Map<string, HostTensor>,
+  metadata: Record<string, string> = {},
+): void {
   writeFileAtomic(path, encodeSafetensors(tensors, metadata));
 }
 
@@ -94,7 +110,9 @@ export function readSafetensors(path: string): { tensors: Map<string, HostTensor
   try {
     bytes = readFileSync(path);
   } catch (error) {
-    throw new Error(`cannot read checkpoint ${path}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
+    throw new Error(
+      `cannot read checkpoint ${path}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`,
+    );
   }
   return decodeSafetensors(bytes, path);
 }

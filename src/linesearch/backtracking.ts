@@ -19,7 +19,12 @@ export interface BacktrackingOptions {
  * minimizer of the quadratic through φ(0), φ'(0) and φ(α) (N&W eq. 3.58), kept within [0.1α, 0.5α] so
  * that it neither stalls nor collapses. Only function values are evaluated.
  */
-export function backtracking(line: LineFunction, phi0: number, dphi0: number, options: BacktrackingOptions = {}): LineSearchResult {
+export function backtracking(
+  line: LineFunction,
+  phi0: number,
+  dphi0: number,
+  options: BacktrackingOptions = {},
+): LineSearchResult {
   const { c1 = 1e-4, alpha0 = 1, shrink = 0.5, maxIter = 60, minStep = 1e-20 } = options;
   const start = { ...line.counts };
   const done = (ok: boolean, alpha: number, f: number, message: string): LineSearchResult => ({
@@ -38,5 +43,10 @@ export function backtracking(line: LineFunction, phi0: number, dphi0: number, op
     const trial = Number.isFinite(f) ? quadraticMin(0, phi0, dphi0, alpha, f) : undefined;
     alpha = trial === undefined ? shrink * alpha : Math.min(Math.max(trial, 0.1 * alpha), 0.5 * alpha);
   }
-  return done(false, 0, phi0, `no step satisfying the Armijo condition (c1 = ${c1}) down to α = ${alpha.toExponential(2)}`);
+  return done(
+    false,
+    0,
+    phi0,
+    `no step satisfying the Armijo condition (c1 = ${c1}) down to α = ${alpha.toExponential(2)}`,
+  );
 }

@@ -36,9 +36,24 @@ class Exhausted extends Error {}
  * or the approximate Wolfe conditions, (2δ − 1)φ'(0) >= φ'(α) >= σφ'(0) and φ(α) <= φ(0) + ε|φ(0)|, which
  * stay testable where f no longer resolves the decrease (rounding near a minimizer). Every trial costs f and ∇f.
  */
-export function hagerZhang(line: LineFunction, phi0: number, dphi0: number, options: HagerZhangOptions = {}): LineSearchResult {
-  const { delta = 0.1, sigma = 0.9, epsilon = 1e-6, theta = 0.5, gamma = 0.66, rho = 5, alpha0 = 1, maxTrials = 50 } = options;
-  if (!(0 < delta && delta <= 0.5 && delta < sigma && sigma < 1)) throw new Error(`Hager–Zhang needs 0 < δ <= 1/2, δ < σ < 1; got δ = ${delta}, σ = ${sigma}`);
+export function hagerZhang(
+  line: LineFunction,
+  phi0: number,
+  dphi0: number,
+  options: HagerZhangOptions = {},
+): LineSearchResult {
+  const {
+    delta = 0.1,
+    sigma = 0.9,
+    epsilon = 1e-6,
+    theta = 0.5,
+    gamma = 0.66,
+    rho = 5,
+    alpha0 = 1,
+    maxTrials = 50,
+  } = options;
+  if (!(0 < delta && delta <= 0.5 && delta < sigma && sigma < 1))
+    throw new Error(`Hager–Zhang needs 0 < δ <= 1/2, δ < σ < 1; got δ = ${delta}, σ = ${sigma}`);
   const start = { ...line.counts };
   const done = (ok: boolean, p: Point, message: string): LineSearchResult => ({
     ok,
@@ -54,7 +69,8 @@ export function hagerZhang(line: LineFunction, phi0: number, dphi0: number, opti
   const fLimit = phi0 + epsilon * Math.abs(phi0);
   let trials = 0;
   let found: Point | undefined;
-  const wolfe = (p: Point) => p.d >= sigma * dphi0 && (p.f <= phi0 + delta * p.a * dphi0 || (p.d <= (2 * delta - 1) * dphi0 && p.f <= fLimit));
+  const wolfe = (p: Point) =>
+    p.d >= sigma * dphi0 && (p.f <= phi0 + delta * p.a * dphi0 || (p.d <= (2 * delta - 1) * dphi0 && p.f <= fLimit));
   const evaluate = (a: number): Point => {
     if (trials++ >= maxTrials) throw new Exhausted();
     const [f, d] = line.valueAndSlope(a);
@@ -83,7 +99,8 @@ export function hagerZhang(line: LineFunction, phi0: number, dphi0: number, opti
     if (c.f <= fLimit) return [c, b];
     return shrink(a, c);
   };
-  const updateAt = (a: Point, b: Point, alpha: number): [Point, Point] => (Number.isFinite(alpha) && alpha > a.a && alpha < b.a ? update(a, b, evaluate(alpha)) : [a, b]);
+  const updateAt = (a: Point, b: Point, alpha: number): [Point, Point] =>
+    Number.isFinite(alpha) && alpha > a.a && alpha < b.a ? update(a, b, evaluate(alpha)) : [a, b];
   // secant² (S1–S4): a secant step, then a second one from the side that moved.
   const secant2 = (a: Point, b: Point): [Point, Point] => {
     const cAlpha = secant(a, b);
@@ -112,10 +129,22 @@ export function hagerZhang(line: LineFunction, phi0: number, dphi0: number, opti
       const width = b.a - a.a;
       [a, b] = secant2(a, b);
       if (b.a - a.a > gamma * width) [a, b] = updateAt(a, b, (a.a + b.a) / 2);
-      if (b.a - a.a <= 1e-16 * b.a) return done(a.a > 0, a, `the bracket collapsed at α = ${a.a.toExponential(3)} without meeting the Wolfe conditions`);
+      if (b.a - a.a <= 1e-16 * b.a)
+        return done(
+          a.a > 0,
+          a,
+          `the bracket collapsed at α = ${a.a.toExponential(3)} without meeting the Wolfe conditions`,
+        );
     }
   } catch (error) {
-    if (error instanceof Found) return done(true, found!, found!.f <= phi0 + delta * found!.a * dphi0 ? "Wolfe conditions satisfied" : "approximate Wolfe conditions satisfied");
+    if (error instanceof Found)
+      return done(
+        true,
+        found!,
+        found!.f <= phi0 + delta * found!.a * dphi0
+          ? "Wolfe conditions satisfied"
+          : "approximate Wolfe conditions satisfied",
+      );
     if (error instanceof Exhausted) return done(false, origin, `no Wolfe step within ${maxTrials} trials`);
     throw error;
   }

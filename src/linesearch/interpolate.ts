@@ -13,7 +13,14 @@ export function quadraticMin(a: number, fa: number, da: number, b: number, fb: n
 }
 
 /** Minimizer of the cubic with values and slopes at a and b (N&W eq. 3.59). */
-export function cubicMinTwoSlopes(a: number, fa: number, da: number, b: number, fb: number, db: number): number | undefined {
+export function cubicMinTwoSlopes(
+  a: number,
+  fa: number,
+  da: number,
+  b: number,
+  fb: number,
+  db: number,
+): number | undefined {
   const d1 = da + db - (3 * (fa - fb)) / (a - b);
   const disc = d1 * d1 - da * db;
   if (!(disc >= 0)) return undefined;
@@ -26,7 +33,15 @@ export function cubicMinTwoSlopes(a: number, fa: number, da: number, b: number, 
  * Minimizer of the cubic through (a, fa) with slope da, (b, fb) and (c, fc): three values and one
  * slope (what a zoom knows when the high end failed sufficient decrease; SciPy's cubicmin).
  */
-export function cubicMinThreePoints(a: number, fa: number, da: number, b: number, fb: number, c: number, fc: number): number | undefined {
+export function cubicMinThreePoints(
+  a: number,
+  fa: number,
+  da: number,
+  b: number,
+  fb: number,
+  c: number,
+  fc: number,
+): number | undefined {
   const db = b - a;
   const dc = c - a;
   const denom = (db * dc) ** 2 * (db - dc);

@@ -15,7 +15,10 @@ export class ObjectiveLine implements LineFunction {
   }
 
   get counts() {
-    return { fevals: this.objective.counts.fevals - this.base.fevals, gevals: this.objective.counts.gevals - this.base.gevals };
+    return {
+      fevals: this.objective.counts.fevals - this.base.fevals,
+      gevals: this.objective.counts.gevals - this.base.gevals,
+    };
   }
 
   /** The trial point x + αp (formed the same way every time). */

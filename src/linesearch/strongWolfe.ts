@@ -45,8 +45,21 @@ interface Trial {
  * stops shrinking. Two measured additions (docs/solvers.md): a trial predicted to overshoot tries the
  * model's minimizer before paying for its gradient, and where f is flat to rounding the slope decides.
  */
-export function strongWolfe(line: LineFunction, phi0: number, dphi0: number, options: StrongWolfeOptions = {}): LineSearchResult {
-  const { c1 = 1e-4, c2 = 0.9, alpha0 = 1, alphaMax = 1e10, maxBracket = 30, maxZoom = 40, flatTolerance = 1e-12 } = options;
+export function strongWolfe(
+  line: LineFunction,
+  phi0: number,
+  dphi0: number,
+  options: StrongWolfeOptions = {},
+): LineSearchResult {
+  const {
+    c1 = 1e-4,
+    c2 = 0.9,
+    alpha0 = 1,
+    alphaMax = 1e10,
+    maxBracket = 30,
+    maxZoom = 40,
+    flatTolerance = 1e-12,
+  } = options;
   const predictCurvature = options.predictCurvature ?? c2;
   if (!(0 < c1 && c1 < c2 && c2 < 1)) throw new Error(`strong Wolfe needs 0 < c1 < c2 < 1, got c1 = ${c1}, c2 = ${c2}`);
   const start = { ...line.counts };
@@ -76,8 +89,15 @@ export function strongWolfe(line: LineFunction, phi0: number, dphi0: number, opt
   // With slopes at both ends: the cubic (N&W eq. 3.59), or, when f is flat to rounding between them
   // (so f differences are noise), the secant step on φ' alone, which is exact for a quadratic.
   const twoSlopeMin = (u: Trial, v: Trial) =>
-    Math.abs(u.f - v.f) <= noise && u.d !== v.d ? secantMin(u.a, u.d!, v.a, v.d!) : cubicMinTwoSlopes(u.a, u.f, u.d!, v.a, v.f, v.d!);
-  const accepted = (t: Trial) => done(true, t, armijo(t) ? "strong Wolfe conditions satisfied" : "approximate Wolfe conditions satisfied (f flat to rounding)");
+    Math.abs(u.f - v.f) <= noise && u.d !== v.d
+      ? secantMin(u.a, u.d!, v.a, v.d!)
+      : cubicMinTwoSlopes(u.a, u.f, u.d!, v.a, v.f, v.d!);
+  const accepted = (t: Trial) =>
+    done(
+      true,
+      t,
+      armijo(t) ? "strong Wolfe conditions satisfied" : "approximate Wolfe conditions satisfied (f flat to rounding)",
+    );
 
   // When the quadratic through (lo, φ, φ') and (t, φ) has a slope at t above predictCurvature·|φ'(0)|,
   // t is past the minimizer: return the model's minimizer (in (lo, t)), else undefined.
@@ -99,10 +119,12 @@ export function strongWolfe(line: LineFunction, phi0: number, dphi0: number, opt
       const [left, right] = lo.a < hi.a ? [lo.a, hi.a] : [hi.a, lo.a];
       const width = right - left;
       if (width <= 1e-14 * Math.max(1, right)) break;
-      const inside = (a: number | undefined, m: number): a is number => a !== undefined && a > left + m * width && a < right - m * width;
+      const inside = (a: number | undefined, m: number): a is number =>
+        a !== undefined && a > left + m * width && a < right - m * width;
       let a: number | undefined;
       if (hi.d !== undefined && Number.isFinite(hi.f)) a = twoSlopeMin(lo, hi);
-      else if (previous && Number.isFinite(hi.f) && Number.isFinite(previous.f)) a = cubicMinThreePoints(lo.a, lo.f, lo.d!, hi.a, hi.f, previous.a, previous.f);
+      else if (previous && Number.isFinite(hi.f) && Number.isFinite(previous.f))
+        a = cubicMinThreePoints(lo.a, lo.f, lo.d!, hi.a, hi.f, previous.a, previous.f);
       if (!inside(a, margin)) a = Number.isFinite(hi.f) ? quadraticMin(lo.a, lo.f, lo.d!, hi.a, hi.f) : undefined;
       // Bisect when interpolation is unusable or two trials shrank the bracket by less than 1/3 (MINPACK's safeguard).
       if (!inside(a, margin) || width > 0.66 * (widths[j - 2] ?? Infinity)) a = (left + right) / 2;
@@ -121,8 +143,17 @@ export function strongWolfe(line: LineFunction, phi0: number, dphi0: number, opt
       if (turned) hi = lo;
       lo = ts;
     }
-    if (lo.a > 0) return done(false, lo, `strong Wolfe search stopped in [${Math.min(lo.a, hi.a).toExponential(3)}, ${Math.max(lo.a, hi.a).toExponential(3)}] with sufficient decrease but not the curvature condition`);
-    return done(false, origin, `no step satisfying the strong Wolfe conditions: the interval of uncertainty shrank to [0, ${hi.a.toExponential(3)}] (is the gradient consistent with f?)`);
+    if (lo.a > 0)
+      return done(
+        false,
+        lo,
+        `strong Wolfe search stopped in [${Math.min(lo.a, hi.a).toExponential(3)}, ${Math.max(lo.a, hi.a).toExponential(3)}] with sufficient decrease but not the curvature condition`,
+      );
+    return done(
+      false,
+      origin,
+      `no step satisfying the strong Wolfe conditions: the interval of uncertainty shrank to [0, ${hi.a.toExponential(3)}] (is the gradient consistent with f?)`,
+    );
   };
 
   // Alg. 3.5: grow the step until it brackets an acceptable one.
@@ -142,13 +173,23 @@ export function strongWolfe(line: LineFunction, phi0: number, dphi0: number, opt
     if (!ts) return zoom(prev, t);
     if (curvature(ts.d!)) return accepted(ts);
     if (ts.d! >= 0) return zoom(ts, prev);
-    if (a >= alphaMax) return done(false, ts, `reached the largest step αmax = ${alphaMax} without meeting the curvature condition (is f bounded below?)`);
+    if (a >= alphaMax)
+      return done(
+        false,
+        ts,
+        `reached the largest step αmax = ${alphaMax} without meeting the curvature condition (is f bounded below?)`,
+      );
     // Extrapolate (MINPACK's bounds): the cubic's minimizer, kept within [a + 1.1(a − a_prev), a + 4(a − a_prev)].
     const step = a - prev.a;
     const cubic = twoSlopeMin(prev, ts);
-    const next = cubic !== undefined && cubic > a ? Math.min(Math.max(cubic, a + 1.1 * step), a + 4 * step) : a + 4 * step;
+    const next =
+      cubic !== undefined && cubic > a ? Math.min(Math.max(cubic, a + 1.1 * step), a + 4 * step) : a + 4 * step;
     prev = ts;
     a = Math.min(next, alphaMax);
   }
-  return done(false, prev, `no step satisfying the strong Wolfe conditions within ${maxBracket} extrapolations (is f bounded below along p?)`);
+  return done(
+    false,
+    prev,
+    `no step satisfying the strong Wolfe conditions within ${maxBracket} extrapolations (is f bounded below along p?)`,
+  );
 }

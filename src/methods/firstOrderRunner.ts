@@ -6,7 +6,8 @@ import type { IterationRecord } from "../solvers/options.js";
 import type { OptimizeResult } from "../solvers/result.js";
 import type { MethodOptions } from "./types.js";
 
-const hostCopy = (x: Tree): Float64Array => Float64Array.from((jaxTree.leaves(x)[0] as np.Array).dataSync() as ArrayLike<number>);
+const hostCopy = (x: Tree): Float64Array =>
+  Float64Array.from((jaxTree.leaves(x)[0] as np.Array).dataSync() as ArrayLike<number>);
 const norm = (g: Float64Array) => Math.sqrt(g.reduce((s, v) => s + v * v, 0));
 
 /**
@@ -17,7 +18,12 @@ const norm = (g: Float64Array) => Math.sqrt(g.reduce((s, v) => s + v * v, 0));
  * value-and-gradient at the end for the reported f and ‖∇f‖. With Polyak averaging the reported point
  * and trajectory are the average θ̂.
  */
-export function runFirstOrder(optimizer: GradientTransformation, objective: Objective, x0: Float64Array, opts: MethodOptions & { steps: number }): OptimizeResult {
+export function runFirstOrder(
+  optimizer: GradientTransformation,
+  objective: Objective,
+  x0: Float64Array,
+  opts: MethodOptions & { steps: number },
+): OptimizeResult {
   const { precision } = objective;
   const shape = [objective.dim];
   let params: Tree = toDevice(x0, shape, precision);
@@ -29,7 +35,9 @@ export function runFirstOrder(optimizer: GradientTransformation, objective: Obje
   let diverged = false;
   try {
     for (let k = 1; k <= opts.steps; k++) {
-      const point = optimizer.evaluationPoint ? optimizer.evaluationPoint(jaxTree.ref(params), jaxTree.ref(state)) : jaxTree.ref(params);
+      const point = optimizer.evaluationPoint
+        ? optimizer.evaluationPoint(jaxTree.ref(params), jaxTree.ref(state))
+        : jaxTree.ref(params);
       const [f, g] = objective.valueAndGrad(hostCopy(point));
       const [updates, next] = optimizer.update(toDevice(g, shape, precision), state, jaxTree.ref(params));
       state = next;
@@ -56,7 +64,19 @@ export function runFirstOrder(optimizer: GradientTransformation, objective: Obje
       ? `diverged: θ is not finite after step ${iterations} (lower the rate)`
       : `ran ${iterations} steps; ‖∇f‖₂ = ${gradNorm.toExponential(3)} ${converged ? "<=" : ">"} tol ${tol}`;
     const { fevals, gevals, hevals } = objective.counts;
-    return { x, f, gradNorm, iterations, fevals, gevals, hevals, converged, message, history, trajectory: opts.recordTrajectory ? trajectory : undefined };
+    return {
+      x,
+      f,
+      gradNorm,
+      iterations,
+      fevals,
+      gevals,
+      hevals,
+      converged,
+      message,
+      history,
+      trajectory: opts.recordTrajectory ? trajectory : undefined,
+    };
   } finally {
     jaxTree.dispose(params);
     jaxTree.dispose(state);

@@ -10,6 +10,7 @@ export function allMethods(): Record<string, MethodEntry> {
 export function methodByName(name: string): MethodEntry {
   const methods = allMethods();
   const entry = methods[name];
-  if (!entry) throw new Error(`unknown method "${name}" (available: ${Object.keys(methods).sort().join(", ") || "none"})`);
+  if (!entry)
+    throw new Error(`unknown method "${name}" (available: ${Object.keys(methods).sort().join(", ") || "none"})`);
   return entry;
 }

@@ -16,7 +16,12 @@ const fraction = z.number().gt(0).lt(1);
 const lineSearchName = z.enum(["strong-wolfe", "exact", "exact (quadratic)"]);
 
 const schemas = {
-  newton: z.object({ damping: z.number().nonnegative(), adaptive: z.boolean(), saddleFree: z.boolean(), nonmonotone: z.number().int().positive() }),
+  newton: z.object({
+    damping: z.number().nonnegative(),
+    adaptive: z.boolean(),
+    saddleFree: z.boolean(),
+    nonmonotone: z.number().int().positive(),
+  }),
   cg: z.object({
     lineSearch: lineSearchName,
     restartEvery: z.number().int().nonnegative(),
@@ -25,7 +30,12 @@ const schemas = {
     c2: fraction,
     warmup: z.object({ steps: z.number().int().nonnegative(), lr: positive }).strict(),
   }),
-  bfgs: z.object({ initialScaling: z.boolean(), c1: fraction, c2: fraction, initialStep: z.enum(["unit", "interpolate"]) }),
+  bfgs: z.object({
+    initialScaling: z.boolean(),
+    c1: fraction,
+    c2: fraction,
+    initialStep: z.enum(["unit", "interpolate"]),
+  }),
   lbfgs: z.object({ memory: z.number().int().positive(), c1: fraction, c2: fraction }),
   newtonCg: z.object({
     maxInner: z.number().int().positive(),
@@ -36,27 +46,49 @@ const schemas = {
     radius: positive,
     maxRadius: positive,
   }),
-  coordinate: z.object({ rule: z.enum(["exact", "line-search"]), blocks: z.array(z.array(z.number().int().nonnegative()).min(1)).min(1), c2: fraction }),
+  coordinate: z.object({
+    rule: z.enum(["exact", "line-search"]),
+    blocks: z.array(z.array(z.number().int().nonnegative()).min(1)).min(1),
+    c2: fraction,
+  }),
   bookNewton: z.object({ damping: z.number().nonnegative() }),
   bookCg: z.object({ lineSearch: lineSearchName }),
 };
 
 /** Validates a method's JSON config, naming the offending key in the error. */
-function parseConfig<S extends z.ZodObject>(method: string, schema: S, config: Record<string, unknown>): Partial<z.infer<S>> {
+function parseConfig<S extends z.ZodObject>(
+  method: string,
+  schema: S,
+  config: Record<string, unknown>,
+): Partial<z.infer<S>> {
   const result = schema.partial().strict().safeParse(config);
   if (result.success) return result.data as Partial<z.infer<S>>;
-  throw new Error(`${method}: ${firstIssue(result.error, { noun: "config", known: Object.keys(schema.shape) }).message}`);
+  throw new Error(
+    `${method}: ${firstIssue(result.error, { noun: "config", known: Object.keys(schema.shape) }).message}`,
+  );
 }
 
-const solverOptions = (opts: MethodOptions): SolverOptions => ({ tol: opts.tol, maxIter: opts.maxIter, steps: opts.steps, recordTrajectory: opts.recordTrajectory, onIteration: opts.onIteration });
-const exactName = (ls: string | undefined) => (ls === undefined ? undefined : ls.startsWith("exact") ? ("exact" as const) : ("strong-wolfe" as const));
+const solverOptions = (opts: MethodOptions): SolverOptions => ({
+  tol: opts.tol,
+  maxIter: opts.maxIter,
+  steps: opts.steps,
+  recordTrajectory: opts.recordTrajectory,
+  onIteration: opts.onIteration,
+});
+const exactName = (ls: string | undefined) =>
+  ls === undefined ? undefined : ls.startsWith("exact") ? ("exact" as const) : ("strong-wolfe" as const);
 
 function cgEntry(variant: CgVariant, label: string): MethodEntry {
   return {
     description: `nonlinear conjugate gradients (Alg. 8.9), ${label}; strong Wolfe (c2 = 0.1) or exact steps on quadratics`,
     run: (objective, x0, config, opts) => {
       const c = parseConfig(`cg-${variant}`, schemas.cg, config);
-      return conjugateGradient(objective, x0, { ...solverOptions(opts), ...c, lineSearch: exactName(c.lineSearch), variant });
+      return conjugateGradient(objective, x0, {
+        ...solverOptions(opts),
+        ...c,
+        lineSearch: exactName(c.lineSearch),
+        variant,
+      });
     },
   };
 }
@@ -66,7 +98,13 @@ function bookCgEntry(variant: CgVariant): MethodEntry {
     description: `Alg. 8.9 as written (${variant === "fr" ? "Fletcher-Reeves" : "Polak-Ribière"}), no restarts; exact step on quadratics by default`,
     run: (objective, x0, config, opts) => {
       const c = parseConfig(`book.cg_${variant}`, schemas.bookCg, config);
-      return conjugateGradient(objective, x0, { ...solverOptions(opts), variant, lineSearch: exactName(c.lineSearch) ?? "exact", restartEvery: 0, powellNu: 0 });
+      return conjugateGradient(objective, x0, {
+        ...solverOptions(opts),
+        variant,
+        lineSearch: exactName(c.lineSearch) ?? "exact",
+        restartEvery: 0,
+        powellNu: 0,
+      });
     },
   };
 }
@@ -74,36 +112,55 @@ function bookCgEntry(variant: CgVariant): MethodEntry {
 /** Second-order solvers and coordinate descent of `descent optimize`. */
 export const solverMethods: Record<string, MethodEntry> = {
   newton: {
-    description: "Newton (Alg. 8.8) with the full Hessian; Levenberg-Marquardt damping (eq. 8.28), negative-curvature report, saddle-free option",
-    run: (objective, x0, config, opts) => newton(objective, x0, { ...solverOptions(opts), ...parseConfig("newton", schemas.newton, config) }),
+    description:
+      "Newton (Alg. 8.8) with the full Hessian; Levenberg-Marquardt damping (eq. 8.28), negative-curvature report, saddle-free option",
+    run: (objective, x0, config, opts) =>
+      newton(objective, x0, { ...solverOptions(opts), ...parseConfig("newton", schemas.newton, config) }),
   },
   "cg-fr": cgEntry("fr", "Fletcher-Reeves β"),
   "cg-pr": cgEntry("pr", "Polak-Ribière β"),
   "cg-prplus": cgEntry("prplus", "PR+ β = max(0, β_PR)"),
   "cg-hz": {
-    description: "Hager–Zhang CG (CG_DESCENT, 2005/2006): β̄ = max(β^N, η_k), guaranteed descent, approximate Wolfe line search",
+    description:
+      "Hager–Zhang CG (CG_DESCENT, 2005/2006): β̄ = max(β^N, η_k), guaranteed descent, approximate Wolfe line search",
     run: (objective, x0, config, opts) =>
-      cgDescent(objective, x0, { ...solverOptions(opts), ...parseConfig("cg-hz", z.object({ eta: positive, restartEvery: z.number().int().positive() }), config) }),
+      cgDescent(objective, x0, {
+        ...solverOptions(opts),
+        ...parseConfig("cg-hz", z.object({ eta: positive, restartEvery: z.number().int().positive() }), config),
+      }),
   },
   bfgs: {
     description: "BFGS (eqs. 8.32-8.33) with a strong Wolfe line search",
-    run: (objective, x0, config, opts) => bfgs(objective, x0, { ...solverOptions(opts), ...parseConfig("bfgs", schemas.bfgs, config) }),
+    run: (objective, x0, config, opts) =>
+      bfgs(objective, x0, { ...solverOptions(opts), ...parseConfig("bfgs", schemas.bfgs, config) }),
   },
   lbfgs: {
     description: "L-BFGS, two-loop recursion, memory m (default 10), γ = sᵀy/yᵀy",
-    run: (objective, x0, config, opts) => lbfgs(objective, x0, { ...solverOptions(opts), ...parseConfig("lbfgs", schemas.lbfgs, config) }),
+    run: (objective, x0, config, opts) =>
+      lbfgs(objective, x0, { ...solverOptions(opts), ...parseConfig("lbfgs", schemas.lbfgs, config) }),
   },
   "newton-cg": {
     description: "Newton-CG / Hessian-free: truncated CG on Hessian-vector products, Steihaug negative-curvature exit",
-    run: (objective, x0, config, opts) => newtonCg(objective, x0, { ...solverOptions(opts), ...parseConfig("newton-cg", schemas.newtonCg, config) }),
+    run: (objective, x0, config, opts) =>
+      newtonCg(objective, x0, { ...solverOptions(opts), ...parseConfig("newton-cg", schemas.newtonCg, config) }),
   },
   "coordinate-descent": {
     description: "(block) coordinate descent (8.7.2), exact block minimization or a line search per block",
-    run: (objective, x0, config, opts) => coordinateDescent(objective, x0, { ...solverOptions(opts), ...parseConfig("coordinate-descent", schemas.coordinate, config) }),
+    run: (objective, x0, config, opts) =>
+      coordinateDescent(objective, x0, {
+        ...solverOptions(opts),
+        ...parseConfig("coordinate-descent", schemas.coordinate, config),
+      }),
   },
   "book.newton": {
     description: "Alg. 8.8 as written: θ ← θ − (H + αI)⁻¹g with config {damping}, no safeguards",
-    run: (objective, x0, config, opts) => bookNewton(objective, x0, parseConfig("book.newton", schemas.bookNewton, config).damping ?? 0, solverOptions(opts)),
+    run: (objective, x0, config, opts) =>
+      bookNewton(
+        objective,
+        x0,
+        parseConfig("book.newton", schemas.bookNewton, config).damping ?? 0,
+        solverOptions(opts),
+      ),
   },
   "book.cg_fr": bookCgEntry("fr"),
   "book.cg_pr": bookCgEntry("pr"),

@@ -51,7 +51,8 @@ const STATUS_BY_MESSAGE: [RegExp, MinimizeStatus][] = [
 /** The status of a run, from its numbers first and then from the solver's stop message. */
 export function statusOf(result: OptimizeResult): MinimizeStatus {
   if (result.converged) return "converged";
-  if (!Number.isFinite(result.f) || !Number.isFinite(result.gradNorm) || !result.x.every(Number.isFinite)) return "nonFinite";
+  if (!Number.isFinite(result.f) || !Number.isFinite(result.gradNorm) || !result.x.every(Number.isFinite))
+    return "nonFinite";
   for (const [pattern, status] of STATUS_BY_MESSAGE) if (pattern.test(result.message)) return status;
   return "noProgress";
 }

@@ -24,11 +24,16 @@ export function conv2d(channels: number, opts: Conv2dOptions = {}): Layer {
   return {
     kind: "conv2d",
     init(key, inputShape, precision) {
-      if (inputShape.length !== 3) throw new Error(`conv2d expects inputs [height, width, channels], got [${inputShape}]`);
+      if (inputShape.length !== 3)
+        throw new Error(`conv2d expects inputs [height, width, channels], got [${inputShape}]`);
       const [h, w, cin] = inputShape;
       const [ho, wo] = [outSize(h, k, s, pad), outSize(w, k, s, pad)];
       if (ho < 1 || wo < 1) throw new Error(`conv2d kernel ${k} does not fit input ${h}×${w} with padding ${pad}`);
-      return { params: weightAndBias(key, [k, k, cin, channels], precision, opts), state: none(), outputShape: [ho, wo, channels] };
+      return {
+        params: weightAndBias(key, [k, k, cin, channels], precision, opts),
+        state: none(),
+        outputShape: [ho, wo, channels],
+      };
     },
     apply(params, state, x) {
       const p = params as { weight: np.Array; bias?: np.Array };
@@ -37,7 +42,15 @@ export function conv2d(channels: number, opts: Conv2dOptions = {}): Layer {
       // Pad enough that every strided window slice [i, i + ho·s) is in range.
       const padH = Math.max(pad, k - 1 + ho * s - h - pad);
       const padW = Math.max(pad, k - 1 + wo * s - w - pad);
-      const xp = pad === 0 && padH === 0 && padW === 0 ? x : np.pad(x, [[0, 0], [pad, padH], [pad, padW], [0, 0]]);
+      const xp =
+        pad === 0 && padH === 0 && padW === 0
+          ? x
+          : np.pad(x, [
+              [0, 0],
+              [pad, padH],
+              [pad, padW],
+              [0, 0],
+            ]);
       let y: np.Array | undefined;
       for (let i = 0; i < k; i++) {
         for (let j = 0; j < k; j++) {

@@ -18,7 +18,9 @@ const isSequential = (layer: Layer): layer is Sequential => Array.isArray((layer
 
 type WeightParams = { weight: np.Array; bias?: np.Array };
 const hasWeight = (params: Tree): params is WeightParams =>
-  !(params instanceof np.Array) && !Array.isArray(params) && (params as Record<string, Tree>).weight instanceof np.Array;
+  !(params instanceof np.Array) &&
+  !Array.isArray(params) &&
+  (params as Record<string, Tree>).weight instanceof np.Array;
 
 /** Population standard deviation of every element of `a` (consumed), in float64 on the host. */
 function hostStd(a: np.Array): number {
@@ -48,7 +50,14 @@ export interface ScaleOptions {
  * Borrows params, state and xBatch; returns new params (untouched leaves by new reference).
  * `precision` must be the params' precision: the scale factors are made in it.
  */
-export function scaleToUnitActivations(model: Layer, params: Tree, state: Tree, xBatch: np.Array, precision: Precision, opts: ScaleOptions = {}): Tree {
+export function scaleToUnitActivations(
+  model: Layer,
+  params: Tree,
+  state: Tree,
+  xBatch: np.Array,
+  precision: Precision,
+  opts: ScaleOptions = {},
+): Tree {
   const ctx: ApplyContext = { train: opts.train ?? true };
   const { params: scaled, h } = scaleLayer(model, params, state, xBatch.ref, "", precision, ctx, opts.onLayer);
   h.dispose();
@@ -82,19 +91,27 @@ function scaleLayer(
     disposeTree(s);
     return y;
   };
-  if (!SCALABLE_KINDS.has(layer.kind) || !hasWeight(params)) return { params: refTree(params), h: apply(refTree(params), h) };
+  if (!SCALABLE_KINDS.has(layer.kind) || !hasWeight(params))
+    return { params: refTree(params), h: apply(refTree(params), h) };
   if (params.weight.dtype !== precision.dtype) {
     h.dispose();
-    throw new Error(`scaleToUnitActivations: layer ${path || layer.kind} has ${params.weight.dtype} weights but precision ${precision.dtype} was given`);
+    throw new Error(
+      `scaleToUnitActivations: layer ${path || layer.kind} has ${params.weight.dtype} weights but precision ${precision.dtype} was given`,
+    );
   }
   const std = hostStd(apply(refTree(params), h.ref));
   if (!(std > 0) || !Number.isFinite(std)) {
     h.dispose();
-    throw new Error(`scaleToUnitActivations: layer ${path || layer.kind} (${layer.kind}) has output standard deviation ${std} on this batch; cannot rescale it`);
+    throw new Error(
+      `scaleToUnitActivations: layer ${path || layer.kind} (${layer.kind}) has output standard deviation ${std} on this batch; cannot rescale it`,
+    );
   }
   onLayer?.(path, std);
   const scale = toDevice([1 / std], [], precision);
-  const scaled = replaceLeaves(params, { weight: params.weight.ref.mul(scale.ref), ...(params.bias ? { bias: params.bias.ref.mul(scale.ref) } : {}) });
+  const scaled = replaceLeaves(params, {
+    weight: params.weight.ref.mul(scale.ref),
+    ...(params.bias ? { bias: params.bias.ref.mul(scale.ref) } : {}),
+  });
   scale.dispose();
   return { params: scaled, h: apply(refTree(scaled), h) };
 }
@@ -105,12 +122,14 @@ function scaleLayer(
  * Krichevsky–Trofimov/Jeffreys prior) keeps classes absent from `labels` finite.
  */
 export function outputBiasFromTargets(labels: ArrayLike<number>, numClasses: number, smoothing = 0.5): Float64Array {
-  if (!Number.isInteger(numClasses) || numClasses < 1) throw new Error(`numClasses must be a positive integer, got ${numClasses}`);
+  if (!Number.isInteger(numClasses) || numClasses < 1)
+    throw new Error(`numClasses must be a positive integer, got ${numClasses}`);
   if (!(smoothing >= 0)) throw new Error(`smoothing must be >= 0, got ${smoothing}`);
   const counts = new Float64Array(numClasses);
   for (let i = 0; i < labels.length; i++) {
     const y = labels[i];
-    if (!Number.isInteger(y) || y < 0 || y >= numClasses) throw new Error(`label ${y} at index ${i} is not a class in [0, ${numClasses})`);
+    if (!Number.isInteger(y) || y < 0 || y >= numClasses)
+      throw new Error(`label ${y} at index ${i} is not a class in [0, ${numClasses})`);
     counts[y]++;
   }
   const total = labels.length + smoothing * numClasses;
@@ -131,7 +150,8 @@ export function setOutputBias(model: Layer, params: Tree, bias: ArrayLike<number
   }
   const old = hasWeight(params) ? params.bias : undefined;
   if (!old) throw new Error(`setOutputBias: the last layer (${model.kind}) has no bias`);
-  if (old.size !== bias.length) throw new Error(`setOutputBias: the last layer has ${old.size} biases but ${bias.length} values were given`);
+  if (old.size !== bias.length)
+    throw new Error(`setOutputBias: the last layer has ${old.size} biases but ${bias.length} values were given`);
   const data = old.dtype === np.float64 ? Float64Array.from(bias) : Float32Array.from(bias);
   const fresh = np.array(data, { dtype: old.dtype, device: old.device }).reshape(old.shape);
   return replaceLeaves(params, { bias: fresh });

@@ -80,11 +80,16 @@ function exactStep(theta: number, h: number): number {
  * Checks `grad(f)` at `args` against central differences. `f` consumes its argument (jax-js
  * convention) and returns a scalar; `args` is borrowed (every leaf must be float64).
  */
-export function checkGradients<T extends Tree>(f: (args: T) => np.Array, args: T, opts: GradCheckOptions = {}): GradCheckResult {
+export function checkGradients<T extends Tree>(
+  f: (args: T) => np.Array,
+  args: T,
+  opts: GradCheckOptions = {},
+): GradCheckResult {
   const fn = f as (args: Tree) => np.Array;
   const leaves = leavesWithPaths(args);
   for (const { path, leaf } of leaves) {
-    if (leaf.dtype !== np.float64) throw new Error(`checkGradients needs float64 leaves, but "${path}" is ${leaf.dtype}`);
+    if (leaf.dtype !== np.float64)
+      throw new Error(`checkGradients needs float64 leaves, but "${path}" is ${leaf.dtype}`);
   }
   const values = new Map(leaves.map(({ path, leaf }) => [path, hostData(leaf)]));
   const gradTree = grad(fn)(refTree(args));
@@ -156,7 +161,10 @@ export function checkGradients<T extends Tree>(f: (args: T) => np.Array, args: T
 
   const scale = raw.reduce((s, e) => Math.max(s, Math.abs(e.analytic), Math.abs(e.numeric)), 0);
   const floor = Math.max(floorRelative * scale, Number.MIN_VALUE);
-  const entries = raw.map((e) => ({ ...e, relError: Math.abs(e.analytic - e.numeric) / Math.max(Math.abs(e.analytic), Math.abs(e.numeric), floor) }));
+  const entries = raw.map((e) => ({
+    ...e,
+    relError: Math.abs(e.analytic - e.numeric) / Math.max(Math.abs(e.analytic), Math.abs(e.numeric), floor),
+  }));
   if (entries.length === 0) throw new Error("checkGradients: nothing to check (no parameters)");
   const worst = entries.reduce((w, e) => (e.relError > w.relError || Number.isNaN(e.relError) ? e : w));
   let diff = 0;

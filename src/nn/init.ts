@@ -24,29 +24,39 @@ export const glorotUniform: Initializer = (key, shape) => {
 };
 
 /** He et al. (2015): N(0, 2/fanIn), preserving activation variance through ReLUs. */
-export const heNormal: Initializer = (key, shape) => random.normal(key, size(shape), 0, Math.sqrt(2 / fans(shape).fanIn));
+export const heNormal: Initializer = (key, shape) =>
+  random.normal(key, size(shape), 0, Math.sqrt(2 / fans(shape).fanIn));
 
-export const normalInit = (std: number): Initializer => (key, shape) => random.normal(key, size(shape), 0, std);
+export const normalInit =
+  (std: number): Initializer =>
+  (key, shape) =>
+    random.normal(key, size(shape), 0, std);
 
 export const zerosInit: Initializer = (_key, shape) => new Float64Array(size(shape));
 
-export const constantInit = (value: number): Initializer => (_key, shape) => new Float64Array(size(shape)).fill(value);
+export const constantInit =
+  (value: number): Initializer =>
+  (_key, shape) =>
+    new Float64Array(size(shape)).fill(value);
 
 /**
  * Saxe et al.'s random orthogonal matrices: QR of a Gaussian matrix with the signs of R's diagonal
  * folded into Q (so Q is Haar-distributed), times `gain`. Rows (fanIn) or columns are orthonormal,
  * whichever are fewer.
  */
-export const orthogonal = (gain = 1): Initializer => (key, shape) => {
-  const { fanIn: rows } = fans(shape);
-  const cols = shape[shape.length - 1];
-  const tall = rows >= cols;
-  const [m, n] = tall ? [rows, cols] : [cols, rows];
-  const q = orthonormalColumns(random.normal(key, m * n), m, n);
-  const out = new Float64Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = gain * (tall ? q[i * n + j] : q[j * n + i]);
-  return out;
-};
+export const orthogonal =
+  (gain = 1): Initializer =>
+  (key, shape) => {
+    const { fanIn: rows } = fans(shape);
+    const cols = shape[shape.length - 1];
+    const tall = rows >= cols;
+    const [m, n] = tall ? [rows, cols] : [cols, rows];
+    const q = orthonormalColumns(random.normal(key, m * n), m, n);
+    const out = new Float64Array(rows * cols);
+    for (let i = 0; i < rows; i++)
+      for (let j = 0; j < cols; j++) out[i * cols + j] = gain * (tall ? q[i * n + j] : q[j * n + i]);
+    return out;
+  };
 
 /** Q of the QR factorization of the m×n (m >= n, row-major) matrix `a`, by Householder reflections, with sign(diag R) applied. */
 export function orthonormalColumns(a: Float64Array, m: number, n: number): Float64Array {
@@ -97,20 +107,22 @@ function applyReflection(x: Float64Array, v: Float64Array, vnorm2: number, m: nu
  * Martens' sparse initialization: each unit gets exactly k non-zero incoming weights, N(0, std²),
  * at positions chosen uniformly without replacement; the rest are zero.
  */
-export const sparse = (k = 15, std = 1): Initializer => (key, shape) => {
-  const { fanIn } = fans(shape);
-  const units = shape[shape.length - 1];
-  if (k > fanIn) throw new Error(`sparse initialization needs k <= fan-in, got k=${k} and fan-in ${fanIn}`);
-  const out = new Float64Array(fanIn * units);
-  const keys = random.splitKey(key, units);
-  for (let u = 0; u < units; u++) {
-    const [pickKey, valueKey] = random.splitKey(keys[u]);
-    const rows = random.permutation(pickKey, fanIn).subarray(0, k);
-    const values = random.normal(valueKey, k, 0, std);
-    rows.forEach((row, i) => (out[row * units + u] = values[i]));
-  }
-  return out;
-};
+export const sparse =
+  (k = 15, std = 1): Initializer =>
+  (key, shape) => {
+    const { fanIn } = fans(shape);
+    const units = shape[shape.length - 1];
+    if (k > fanIn) throw new Error(`sparse initialization needs k <= fan-in, got k=${k} and fan-in ${fanIn}`);
+    const out = new Float64Array(fanIn * units);
+    const keys = random.splitKey(key, units);
+    for (let u = 0; u < units; u++) {
+      const [pickKey, valueKey] = random.splitKey(keys[u]);
+      const rows = random.permutation(pickKey, fanIn).subarray(0, k);
+      const values = random.normal(valueKey, k, 0, std);
+      rows.forEach((row, i) => (out[row * units + u] = values[i]));
+    }
+    return out;
+  };
 
 export type InitName = "glorot" | "he" | "orthogonal" | "sparse" | "normal";
 export const initNames: InitName[] = ["glorot", "he", "orthogonal", "sparse", "normal"];

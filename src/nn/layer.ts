@@ -29,7 +29,11 @@ export interface Layer {
 export const none = (): Tree => ({});
 
 /** A parameter-free layer from a function of x. */
-export function stateless(kind: string, fn: (x: np.Array) => np.Array, outShape: (s: number[]) => number[] = (s) => s): Layer {
+export function stateless(
+  kind: string,
+  fn: (x: np.Array) => np.Array,
+  outShape: (s: number[]) => number[] = (s) => s,
+): Layer {
   return {
     kind,
     init: (_key, inputShape) => ({ params: none(), state: none(), outputShape: outShape(inputShape) }),

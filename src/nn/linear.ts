@@ -10,7 +10,12 @@ export interface LinearOptions {
 }
 
 /** Creates {weight, bias?} for a layer whose weight has `shape` (last axis = units). */
-export function weightAndBias(key: random.Key, shape: number[], precision: Precision, opts: LinearOptions): { weight: np.Array; bias?: np.Array } {
+export function weightAndBias(
+  key: random.Key,
+  shape: number[],
+  precision: Precision,
+  opts: LinearOptions,
+): { weight: np.Array; bias?: np.Array } {
   const init = opts.init ?? glorotUniform;
   const weight = toDevice(init(key, shape), shape, precision);
   if (opts.bias === false) return { weight };
@@ -25,7 +30,11 @@ export function linear(units: number, opts: LinearOptions = {}): Layer {
     kind: "linear",
     init(key, inputShape, precision) {
       const fanIn = inputShape[inputShape.length - 1];
-      return { params: weightAndBias(key, [fanIn, units], precision, opts), state: none(), outputShape: [...inputShape.slice(0, -1), units] };
+      return {
+        params: weightAndBias(key, [fanIn, units], precision, opts),
+        state: none(),
+        outputShape: [...inputShape.slice(0, -1), units],
+      };
     },
     apply(params, state, x) {
       const p = params as { weight: np.Array; bias?: np.Array };

@@ -8,7 +8,11 @@ export function maxout(units: number, pieces = 2, opts: LinearOptions = {}): Lay
     kind: "maxout",
     init(key, inputShape, precision) {
       const fanIn = inputShape[inputShape.length - 1];
-      return { params: weightAndBias(key, [fanIn, units * pieces], precision, opts), state: none(), outputShape: [...inputShape.slice(0, -1), units] };
+      return {
+        params: weightAndBias(key, [fanIn, units * pieces], precision, opts),
+        state: none(),
+        outputShape: [...inputShape.slice(0, -1), units],
+      };
     },
     apply(params, state, x) {
       const p = params as { weight: np.Array; bias?: np.Array };

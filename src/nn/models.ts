@@ -32,7 +32,8 @@ export const MODEL_DEFAULTS = {
 const defaultInit = (o: ModelOptions): InitName => o.init ?? ((o.activation ?? "relu") === "relu" ? "he" : "glorot");
 
 /** The initialization a model gets when none is given (He for ReLU layers, Glorot otherwise and for the RNN). */
-export const defaultInitOf = (model: ModelName, o: ModelOptions): InitName => (model === "rnn" ? (o.init ?? "glorot") : defaultInit(o));
+export const defaultInitOf = (model: ModelName, o: ModelOptions): InitName =>
+  model === "rnn" ? (o.init ?? "glorot") : defaultInit(o);
 
 /** Flatten → [Linear → (BN) → act] × depth → Linear(outputs). Default 784-256-256-10 ReLU. */
 export function mlp(outputs: number, o: ModelOptions = {}): Layer {
@@ -77,10 +78,14 @@ export function buildModel(name: ModelName, outputs: number, inputShape: number[
     case "mlp":
       return mlp(outputs, o);
     case "cnn":
-      if (inputShape.length !== 3) throw new Error(`--model cnn needs image inputs [height, width, channels], but the dataset has [${inputShape}]`);
+      if (inputShape.length !== 3)
+        throw new Error(
+          `--model cnn needs image inputs [height, width, channels], but the dataset has [${inputShape}]`,
+        );
       return cnn(outputs, o);
     case "rnn":
-      if (inputShape.length < 2) throw new Error(`--model rnn needs sequence inputs [time, features...], but the dataset has [${inputShape}]`);
+      if (inputShape.length < 2)
+        throw new Error(`--model rnn needs sequence inputs [time, features...], but the dataset has [${inputShape}]`);
       return rnnClassifier(outputs, inputShape, o);
   }
 }

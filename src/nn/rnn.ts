@@ -23,15 +23,26 @@ export function rnn(units: number, opts: RnnOptions = {}): Layer {
       const [time, features] = inputShape;
       const [k1, k2] = random.splitKey(key);
       const inputWeight = toDevice((opts.init ?? glorotUniform)(k1, [features, units]), [features, units], precision);
-      const recurrentWeight = toDevice((opts.recurrentInit ?? orthogonal())(k2, [units, units]), [units, units], precision);
+      const recurrentWeight = toDevice(
+        (opts.recurrentInit ?? orthogonal())(k2, [units, units]),
+        [units, units],
+        precision,
+      );
       const bias = toDevice(new Float64Array(units), [units], precision);
-      return { params: { inputWeight, recurrentWeight, bias }, state: none(), outputShape: opts.lastOnly ? [units] : [time, units] };
+      return {
+        params: { inputWeight, recurrentWeight, bias },
+        state: none(),
+        outputShape: opts.lastOnly ? [units] : [time, units],
+      };
     },
     apply(params, state, x) {
       const p = params as { inputWeight: np.Array; recurrentWeight: np.Array; bias: np.Array };
       const [n, time, features] = x.shape;
       // The input projection of every step in one matmul.
-      const projected = np.matmul(x.reshape([n * time, features]), p.inputWeight).add(p.bias).reshape([n, time, units]);
+      const projected = np
+        .matmul(x.reshape([n * time, features]), p.inputWeight)
+        .add(p.bias)
+        .reshape([n, time, units]);
       const states: np.Array[] = [];
       let h: np.Array | undefined;
       for (let t = 0; t < time; t++) {

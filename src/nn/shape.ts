@@ -2,7 +2,11 @@ import { none, stateless, type Layer } from "./layer.js";
 
 /** Flattens each example to a vector. */
 export const flatten = (): Layer =>
-  stateless("flatten", (x) => x.reshape([x.shape[0], -1]), (s) => [s.reduce((a, b) => a * b, 1)]);
+  stateless(
+    "flatten",
+    (x) => x.reshape([x.shape[0], -1]),
+    (s) => [s.reduce((a, b) => a * b, 1)],
+  );
 
 /** Reshapes each example (batch axis kept). */
 export const reshape = (shape: number[]): Layer => ({
@@ -20,7 +24,8 @@ export function maxPool2d(size = 2): Layer {
   return {
     kind: "maxPool2d",
     init(_key, inputShape) {
-      if (inputShape.length !== 3) throw new Error(`maxPool2d expects inputs [height, width, channels], got [${inputShape}]`);
+      if (inputShape.length !== 3)
+        throw new Error(`maxPool2d expects inputs [height, width, channels], got [${inputShape}]`);
       const [h, w, c] = inputShape;
       if (h < size || w < size) throw new Error(`maxPool2d window ${size} does not fit input ${h}×${w}`);
       return { params: none(), state: none(), outputShape: [Math.floor(h / size), Math.floor(w / size), c] };
@@ -36,5 +41,8 @@ export function maxPool2d(size = 2): Layer {
 
 /** Keeps the last time step of a [batch, time, features] sequence. */
 export const lastStep = (): Layer =>
-  stateless("lastStep", (x) => x.slice([], x.shape[1] - 1, []), (s) => s.slice(1));
-
+  stateless(
+    "lastStep",
+    (x) => x.slice([], x.shape[1] - 1, []),
+    (s) => s.slice(1),
+  );

@@ -14,7 +14,10 @@ export type NadamState = { count: np.Array; decay: np.Array; muProduct: np.Array
 export type LionState = { count: np.Array; m: Tree };
 
 /** Adagrad's accumulator (Alg. 8.4): r ← r + u⊙u, update u/(δ + √r). PyTorch's Adagrad starts r at `initialAccumulator`. */
-export function scaleByAdagrad(delta: ScalarOrSchedule = 1e-7, initialAccumulator = 0): GradientTransformation<AdagradState> {
+export function scaleByAdagrad(
+  delta: ScalarOrSchedule = 1e-7,
+  initialAccumulator = 0,
+): GradientTransformation<AdagradState> {
   return {
     init: (params) => ({ count: scalarLike(params), sumSq: fullLikeTree(params, initialAccumulator) }),
     update(updates, state, params) {
@@ -38,7 +41,11 @@ export interface RmsOptions {
 }
 
 /** RMSProp's running average (Alg. 8.5): r ← ρr + (1 − ρ)u⊙u, update u/√(δ + r) (or u/(√r + δ)). */
-export function scaleByRms(rho: ScalarOrSchedule = 0.9, delta: ScalarOrSchedule = 1e-6, opts: RmsOptions = {}): GradientTransformation<RmsState> {
+export function scaleByRms(
+  rho: ScalarOrSchedule = 0.9,
+  delta: ScalarOrSchedule = 1e-6,
+  opts: RmsOptions = {},
+): GradientTransformation<RmsState> {
   const { deltaInsideRoot = false, centered = false } = opts;
   return {
     init(params) {
@@ -55,7 +62,9 @@ export function scaleByRms(rho: ScalarOrSchedule = 0.9, delta: ScalarOrSchedule 
       const share = oneMinus(typeof r === "number" ? r : r.ref);
       const meanSq = mapTree((a, u) => ema(a, np.square(u), r, share), st.meanSq, jaxTree.ref(updates));
       const mean = centered ? mapTree((a, u) => ema(a, u, r, share), st.mean!, jaxTree.ref(updates)) : undefined;
-      const variance = mean ? mapTree((s, m) => s.sub(np.square(m)), jaxTree.ref(meanSq), jaxTree.ref(mean)) : jaxTree.ref(meanSq);
+      const variance = mean
+        ? mapTree((s, m) => s.sub(np.square(m)), jaxTree.ref(meanSq), jaxTree.ref(mean))
+        : jaxTree.ref(meanSq);
       const denominator = (v: np.Array) => (deltaInsideRoot ? np.sqrt(v.add(use(d))) : np.sqrt(v).add(use(d)));
       const out = mapTree((u, v) => u.div(denominator(v)), updates, variance);
       release(r, d, share);
@@ -79,11 +88,22 @@ const biasCorrection = (c: np.Array, rho: number) => c.mul(rho).add(1 - rho);
  * (PyTorch's form: the maximum of the uncorrected r, then corrected). ρ1, ρ2 are constants: the bias
  * corrections assume so.
  */
-export function scaleByAdam(rho1 = 0.9, rho2 = 0.999, delta: ScalarOrSchedule = 1e-8, opts: { amsgrad?: boolean } = {}): GradientTransformation<AdamState> {
+export function scaleByAdam(
+  rho1 = 0.9,
+  rho2 = 0.999,
+  delta: ScalarOrSchedule = 1e-8,
+  opts: { amsgrad?: boolean } = {},
+): GradientTransformation<AdamState> {
   const amsgrad = opts.amsgrad ?? false;
   return {
     init(params) {
-      const state: AdamState = { count: scalarLike(params), c1: scalarLike(params), c2: scalarLike(params), s: zerosLikeTree(jaxTree.ref(params)), r: zerosLikeTree(jaxTree.ref(params)) };
+      const state: AdamState = {
+        count: scalarLike(params),
+        c1: scalarLike(params),
+        c2: scalarLike(params),
+        s: zerosLikeTree(jaxTree.ref(params)),
+        r: zerosLikeTree(jaxTree.ref(params)),
+      };
       if (amsgrad) state.rMax = zerosLikeTree(jaxTree.ref(params));
       jaxTree.dispose(params);
       return state;
@@ -97,7 +117,11 @@ export function scaleByAdam(rho1 = 0.9, rho2 = 0.999, delta: ScalarOrSchedule = 
       const r = mapTree((v, u) => ema(v, np.square(u), rho2, 1 - rho2), st.r, updates);
       const rMax = amsgrad ? mapTree((a, b) => np.maximum(a, b), st.rMax!, jaxTree.ref(r)) : undefined;
       const [c1, c2] = [biasCorrection(st.c1, rho1), biasCorrection(st.c2, rho2)];
-      const out = mapTree((m, v) => m.div(c1.ref).div(np.sqrt(v.div(c2.ref)).add(use(d))), jaxTree.ref(s), jaxTree.ref(rMax ?? r));
+      const out = mapTree(
+        (m, v) => m.div(c1.ref).div(np.sqrt(v.div(c2.ref)).add(use(d))),
+        jaxTree.ref(s),
+        jaxTree.ref(rMax ?? r),
+      );
       release(d);
       const next: AdamState = { count: t, c1, c2, s, r };
       if (rMax) next.rMax = rMax;
@@ -111,10 +135,23 @@ export function scaleByAdam(rho1 = 0.9, rho2 = 0.999, delta: ScalarOrSchedule = 
  * update (1−μ_t)/(1−Π_{i<=t}μ_i) · u/d + μ_{t+1}/(1−Π_{i<=t+1}μ_i) · s/d with d = √(r/(1−ρ2^t)) + δ.
  * `legacyMuProduct` reproduces PyTorch <= 1.13, whose second product is μ_t·Π_{i<=t+1}μ_i.
  */
-export function scaleByNadam(rho1 = 0.9, rho2 = 0.999, delta = 1e-8, momentumDecay = 4e-3, opts: { legacyMuProduct?: boolean } = {}): GradientTransformation<NadamState> {
+export function scaleByNadam(
+  rho1 = 0.9,
+  rho2 = 0.999,
+  delta = 1e-8,
+  momentumDecay = 4e-3,
+  opts: { legacyMuProduct?: boolean } = {},
+): GradientTransformation<NadamState> {
   const decayPerStep = 0.96 ** momentumDecay; // 0.96^(tψ) kept in the state as a running product, like 1 − ρ2^t
   return {
-    init: (params) => ({ count: scalarLike(params), decay: scalarLike(params, 1), muProduct: scalarLike(params, 1), c2: scalarLike(params), s: zerosLikeTree(jaxTree.ref(params)), r: zerosLikeTree(params) }),
+    init: (params) => ({
+      count: scalarLike(params),
+      decay: scalarLike(params, 1),
+      muProduct: scalarLike(params, 1),
+      c2: scalarLike(params),
+      s: zerosLikeTree(jaxTree.ref(params)),
+      r: zerosLikeTree(params),
+    }),
     update(updates, state, params) {
       jaxTree.dispose(params);
       const st = state;
@@ -125,7 +162,9 @@ export function scaleByNadam(rho1 = 0.9, rho2 = 0.999, delta = 1e-8, momentumDec
       const muNext = muOf(decay.ref.mul(decayPerStep));
       const muProduct = st.muProduct.mul(mu.ref);
       // PyTorch <= 1.13 multiplied μ_t into Π_{i<=t+1}μ_i a second time (fixed in 2.0, pytorch/pytorch#92699).
-      const productNext = opts.legacyMuProduct ? muProduct.ref.mul(mu.ref).mul(muNext.ref) : muProduct.ref.mul(muNext.ref);
+      const productNext = opts.legacyMuProduct
+        ? muProduct.ref.mul(mu.ref).mul(muNext.ref)
+        : muProduct.ref.mul(muNext.ref);
       const gradWeight = mu.neg().add(1).div(muProduct.ref.neg().add(1));
       const momentumWeight = muNext.div(productNext.neg().add(1));
       const s = mapTree((m, u) => ema(m, u, rho1, 1 - rho1), st.s, jaxTree.ref(updates));
@@ -147,7 +186,10 @@ export function scaleByNadam(rho1 = 0.9, rho2 = 0.999, delta = 1e-8, momentumDec
 }
 
 /** Lion's sign update (Chen et al. 2023): update sign(β1 m + (1−β1)u), then m ← β2 m + (1−β2)u. */
-export function scaleByLion(beta1: ScalarOrSchedule = 0.9, beta2: ScalarOrSchedule = 0.99): GradientTransformation<LionState> {
+export function scaleByLion(
+  beta1: ScalarOrSchedule = 0.9,
+  beta2: ScalarOrSchedule = 0.99,
+): GradientTransformation<LionState> {
   return {
     init: (params) => ({ count: scalarLike(params), m: zerosLikeTree(params) }),
     update(updates, state, params) {
@@ -155,12 +197,19 @@ export function scaleByLion(beta1: ScalarOrSchedule = 0.9, beta2: ScalarOrSchedu
       const st = state;
       const k = st.count.add(1);
       const [b1, b2] = [resolve(beta1, k), resolve(beta2, k)];
-      const [share1, share2] = [oneMinus(typeof b1 === "number" ? b1 : b1.ref), oneMinus(typeof b2 === "number" ? b2 : b2.ref)];
+      const [share1, share2] = [
+        oneMinus(typeof b1 === "number" ? b1 : b1.ref),
+        oneMinus(typeof b2 === "number" ? b2 : b2.ref),
+      ];
       // jax-js 0.1.25's np.sign returns float32 for float64 input: cast back.
-      const out = mapTree((m, u) => {
-        const dtype = u.dtype;
-        return np.sign(ema(m, u, b1, share1)).astype(dtype);
-      }, jaxTree.ref(st.m), jaxTree.ref(updates));
+      const out = mapTree(
+        (m, u) => {
+          const dtype = u.dtype;
+          return np.sign(ema(m, u, b1, share1)).astype(dtype);
+        },
+        jaxTree.ref(st.m),
+        jaxTree.ref(updates),
+      );
       const m = mapTree((a, u) => ema(a, u, b2, share2), st.m, updates);
       release(b1, b2, share1, share2);
       return [out, { count: k, m }];

@@ -2,7 +2,14 @@ import { numpy as np, tree as jaxTree } from "@jax-js/jax";
 import type { Tree } from "../engine/index.js";
 import { oneMinus, release, resolve, use } from "./hyper.js";
 import type { ScalarOrSchedule } from "./schedule.js";
-import { mapTree, requireParams, scalarLike, wrapTransformation, type GradientTransformation, type WrapperState } from "./transform.js";
+import {
+  mapTree,
+  requireParams,
+  scalarLike,
+  wrapTransformation,
+  type GradientTransformation,
+  type WrapperState,
+} from "./transform.js";
 
 /** Uniform: θ̂(t) = 1/t Σ_{i=1..t} θ(i). Exponential (eq. 8.39): θ̂(t) = αθ̂(t−1) + (1 − α)θ(t), θ̂(0) = θ(0). */
 export type Averaging = { kind: "uniform" } | { kind: "exponential"; alpha: ScalarOrSchedule };
@@ -14,7 +21,10 @@ export type AveragingState = WrapperState<{ average: Tree; count: np.Array }>;
  * produces beside the parameters, in the optimizer state (so checkpoints carry it).
  * `averagedParams(state)` reads it; the Trainer evaluates it. Needs θ in `update`.
  */
-export function polyakAveraging(inner: GradientTransformation, averaging: Averaging): GradientTransformation<AveragingState> {
+export function polyakAveraging(
+  inner: GradientTransformation,
+  averaging: Averaging,
+): GradientTransformation<AveragingState> {
   return wrapTransformation<AveragingState>(inner, {
     init(params) {
       const innerState = inner.init(jaxTree.ref(params));

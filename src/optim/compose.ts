@@ -45,7 +45,10 @@ export function composeOptimizer(spec: ComposedOptimizer, ctx: BuildContext = {}
   const after = spec.decoupledWeightDecay ? [onDecayed(decoupledWeightDecay(spec.decoupledWeightDecay, spec.lr))] : [];
   let optimizer = before.length || after.length ? chain(...before, core, ...after) : core;
   if (spec.average && spec.average !== "none") {
-    optimizer = polyakAveraging(optimizer, spec.average === "uniform" ? { kind: "uniform" } : { kind: "exponential", alpha: spec.averageDecay ?? 0.999 });
+    optimizer = polyakAveraging(
+      optimizer,
+      spec.average === "uniform" ? { kind: "uniform" } : { kind: "exponential", alpha: spec.averageDecay ?? 0.999 },
+    );
   }
   return spec.skipNonFinite ? skipNonFiniteUpdates(optimizer) : optimizer;
 }

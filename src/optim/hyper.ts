@@ -16,7 +16,8 @@ export const use = (r: Resolved): number | np.Array => (typeof r === "number" ? 
  * `use(r)` for free functions (np.maximum, np.clip): a number becomes a scalar of `like`'s dtype, since
  * jax-js would round it to float32 inside a jit-compiled float64 program. Borrows `like`.
  */
-export const useAs = (like: np.Array, r: Resolved): np.Array => (typeof r === "number" ? np.full([], r, { dtype: like.dtype, device: like.device }) : r.ref);
+export const useAs = (like: np.Array, r: Resolved): np.Array =>
+  typeof r === "number" ? np.full([], r, { dtype: like.dtype, device: like.device }) : r.ref;
 
 /** 1 − r (consumes r). */
 export const oneMinus = (r: Resolved): Resolved => (typeof r === "number" ? 1 - r : r.neg().add(1));

@@ -21,7 +21,8 @@ function maskValue(mask: MaskTree, path: string): boolean {
 }
 
 /** Whether each leaf's path is selected by the mask. */
-export const selects = (mask: ParamMask, path: string): boolean => (typeof mask === "function" ? mask(path) : maskValue(mask, path));
+export const selects = (mask: ParamMask, path: string): boolean =>
+  typeof mask === "function" ? mask(path) : maskValue(mask, path);
 
 /**
  * The masked leaves as a list (the inner transformation's view), and the way back. The selection is
@@ -65,7 +66,11 @@ export function masked(inner: GradientTransformation, mask: ParamMask): Gradient
     {
       init: (params) => ({ inner: inner.init(view.select(params)) }),
       update(updates, state, params) {
-        const [innerUpdates, innerState] = inner.update(view.select(jaxTree.ref(updates)), state.inner, params === undefined ? undefined : view.select(params));
+        const [innerUpdates, innerState] = inner.update(
+          view.select(jaxTree.ref(updates)),
+          state.inner,
+          params === undefined ? undefined : view.select(params),
+        );
         return [view.merge(updates, innerUpdates), { inner: innerState }];
       },
     },

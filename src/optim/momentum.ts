@@ -55,7 +55,11 @@ export function nesterovMomentum(alpha: ScalarOrSchedule): GradientTransformatio
  * PyTorch SGD's momentum buffer: b ← u on the first update, then b ← μb + (1 − dampening)u;
  * the update is b, or u + μb with `nesterov` (Sutskever's reformulation: no interim point).
  */
-export function torchMomentum(momentum: ScalarOrSchedule, dampening: ScalarOrSchedule = 0, nesterov = false): GradientTransformation<TorchMomentumState> {
+export function torchMomentum(
+  momentum: ScalarOrSchedule,
+  dampening: ScalarOrSchedule = 0,
+  nesterov = false,
+): GradientTransformation<TorchMomentumState> {
   return {
     init: (params) => {
       const { count, velocity } = velocityInit(params);
@@ -69,7 +73,9 @@ export function torchMomentum(momentum: ScalarOrSchedule, dampening: ScalarOrSch
       // The share of u is 1 on the first update (the buffer starts as a copy of u), 1 − dampening later.
       const share = isConstant(dampening, 0) ? 1 : np.minimum(k.ref.sub(1), 1).mul(resolve(dampening, k)).neg().add(1);
       const buffer = mapTree((b, u) => b.mul(use(mu)).add(u.mul(use(share))), st.buffer, jaxTree.ref(updates));
-      const out = nesterov ? mapTree((u, b) => u.add(b.mul(use(mu))), updates, jaxTree.ref(buffer)) : (jaxTree.dispose(updates), jaxTree.ref(buffer));
+      const out = nesterov
+        ? mapTree((u, b) => u.add(b.mul(use(mu))), updates, jaxTree.ref(buffer))
+        : (jaxTree.dispose(updates), jaxTree.ref(buffer));
       release(mu, share);
       return [out, { count: k, buffer }];
     },

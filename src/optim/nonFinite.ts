@@ -1,6 +1,13 @@
 import { numpy as np, tree as jaxTree } from "@jax-js/jax";
 import type { Tree } from "../engine/index.js";
-import { leavesOf, mapTree, scalarLike, wrapTransformation, type GradientTransformation, type WrapperState } from "./transform.js";
+import {
+  leavesOf,
+  mapTree,
+  scalarLike,
+  wrapTransformation,
+  type GradientTransformation,
+  type WrapperState,
+} from "./transform.js";
 
 export type GuardState = WrapperState<{ skipped: np.Array }>;
 

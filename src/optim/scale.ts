@@ -16,7 +16,8 @@ export function scale(factor: ScalarOrSchedule): GradientTransformation<CountSta
 
 /** Δθ = −ε_k · u (Alg. 8.1's step), ε a number or a schedule (k = 1 for the first update). */
 export function scaleByLearningRate(lr: ScalarOrSchedule): GradientTransformation<CountState> {
-  if (typeof lr === "number" && !(lr >= 0 && Number.isFinite(lr))) throw new Error(`the learning rate must be a finite non-negative number, got ${lr}`);
+  if (typeof lr === "number" && !(lr >= 0 && Number.isFinite(lr)))
+    throw new Error(`the learning rate must be a finite non-negative number, got ${lr}`);
   return countedMap((updates, k, params) => {
     jaxTree.dispose(params);
     const eps = resolve(lr, k);
@@ -29,4 +30,3 @@ export function scaleByLearningRate(lr: ScalarOrSchedule): GradientTransformatio
 
 /** u ← −u: ascend instead of descend (PyTorch's `maximize`). */
 export const negate = (): GradientTransformation => scale(-1);
-

@@ -8,7 +8,10 @@ import { numpy as np } from "@jax-js/jax";
 export type Schedule = (k: np.Array) => np.Array;
 export type ScalarOrSchedule = number | Schedule;
 
-export const constantSchedule = (value: number): Schedule => (k) => np.zerosLike(k).add(value);
+export const constantSchedule =
+  (value: number): Schedule =>
+  (k) =>
+    np.zerosLike(k).add(value);
 
 /** Eq. 8.14: ε_k = (1 − α)ε_0 + αε_τ with α = min(k/τ, 1); ε_τ defaults to ε_0/100. */
 export function linearDecaySchedule(lr0: number, tau: number, lrTau = lr0 / 100): Schedule {
@@ -24,7 +27,11 @@ export function cosineDecaySchedule(init: number, steps: number, end = 0): Sched
   if (!(steps > 0)) throw new Error(`cosine decay needs steps > 0, got ${steps}`);
   return (k) => {
     const progress = np.minimum(k.div(steps), 1);
-    return np.cos(progress.mul(Math.PI)).add(1).mul(0.5 * (init - end)).add(end);
+    return np
+      .cos(progress.mul(Math.PI))
+      .add(1)
+      .mul(0.5 * (init - end))
+      .add(end);
   };
 }
 

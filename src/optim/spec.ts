@@ -34,8 +34,18 @@ export const scheduleSpecSchema = z.discriminatedUnion("kind", [
   /** Eq. 8.14: `end` is ε_τ (default init/100), `steps` is τ. */
   z.strictObject({ kind: z.literal("linear"), ...common, end: z.number().optional(), steps: length }),
   z.strictObject({ kind: z.literal("cosine"), ...common, end: z.number().default(0), steps: length }),
-  z.strictObject({ kind: z.literal("step"), ...common, every: z.number().int().positive(), factor: z.number().positive().default(0.1) }),
-  z.strictObject({ kind: z.literal("exponential"), ...common, rate: z.number().positive(), every: z.number().positive().default(1) }),
+  z.strictObject({
+    kind: z.literal("step"),
+    ...common,
+    every: z.number().int().positive(),
+    factor: z.number().positive().default(0.1),
+  }),
+  z.strictObject({
+    kind: z.literal("exponential"),
+    ...common,
+    rate: z.number().positive(),
+    every: z.number().positive().default(1),
+  }),
   z.strictObject({ kind: z.literal("inverse_time"), ...common, decay: z.number().nonnegative() }),
 ]);
 export type ScheduleSpec = z.output<typeof scheduleSpecSchema>;
@@ -51,7 +61,10 @@ export function buildSchedule(spec: ScheduleSpec, ctx: BuildContext & { init?: n
   const warmup = spec.warmup ?? 0;
   const steps = (given: number | undefined) => {
     const n = given ?? (ctx.totalSteps === undefined ? undefined : ctx.totalSteps - warmup);
-    if (n === undefined || !(n >= 1)) throw new Error(`a "${spec.kind}" schedule needs "steps" (the run's length is not known here, or the warm-up is as long)`);
+    if (n === undefined || !(n >= 1))
+      throw new Error(
+        `a "${spec.kind}" schedule needs "steps" (the run's length is not known here, or the warm-up is as long)`,
+      );
     return n;
   };
   let schedule: Schedule;
@@ -99,7 +112,10 @@ export function learningRate(lr: number, schedule: LearningRateSchedule, ctx: Bu
  * The one formatter of validation errors: `noun` names what the keys are ("config"), `known` lists
  * the accepted keys after an unknown one.
  */
-export function firstIssue(error: z.ZodError, opts: { noun?: string; known?: readonly string[] } = {}): { path: string; message: string } {
+export function firstIssue(
+  error: z.ZodError,
+  opts: { noun?: string; known?: readonly string[] } = {},
+): { path: string; message: string } {
   const noun = opts.noun ? `${opts.noun} ` : "";
   let issue = error.issues[0] as z.core.$ZodIssue;
   let prefix: PropertyKey[] = [];

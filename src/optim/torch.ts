@@ -33,7 +33,8 @@ export interface SGDOptions {
 /** torch.optim.SGD: b ← μb + (1−dampening)g (b = g at first), θ ← θ − ε·(nesterov ? g + μb : b). */
 export function SGD(opts: SGDOptions = {}): GradientTransformation {
   const { lr = 1e-3, momentum = 0, dampening = 0, weight_decay = 0, nesterov = false, maximize = false } = opts;
-  if (nesterov && (isConstant(momentum, 0) || !isConstant(dampening, 0))) throw new Error("torch.SGD: Nesterov momentum requires a momentum and zero dampening");
+  if (nesterov && (isConstant(momentum, 0) || !isConstant(dampening, 0)))
+    throw new Error("torch.SGD: Nesterov momentum requires a momentum and zero dampening");
   const parts = prologue(maximize, weight_decay);
   if (!isConstant(momentum, 0)) parts.push(torchMomentum(momentum, dampening, nesterov));
   return chain(...parts, scaleByLearningRate(lr));
@@ -50,9 +51,25 @@ export interface AdagradOptions {
 
 /** torch.optim.Adagrad: r ← r + g⊙g (r₀ = initial_accumulator_value), θ ← θ − ε/(1 + (k−1)·lr_decay) · g/(√r + eps). */
 export function Adagrad(opts: AdagradOptions = {}): GradientTransformation {
-  const { lr = 1e-2, lr_decay = 0, weight_decay = 0, initial_accumulator_value = 0, eps = 1e-10, maximize = false } = opts;
-  const rate: Hyper = lr_decay === 0 ? lr : typeof lr === "number" ? inverseTimeSchedule(lr, lr_decay) : (k) => lr(k.ref).mul(inverseTimeSchedule(1, lr_decay)(k));
-  return chain(...prologue(maximize, weight_decay), scaleByAdagrad(eps, initial_accumulator_value), scaleByLearningRate(rate));
+  const {
+    lr = 1e-2,
+    lr_decay = 0,
+    weight_decay = 0,
+    initial_accumulator_value = 0,
+    eps = 1e-10,
+    maximize = false,
+  } = opts;
+  const rate: Hyper =
+    lr_decay === 0
+      ? lr
+      : typeof lr === "number"
+        ? inverseTimeSchedule(lr, lr_decay)
+        : (k) => lr(k.ref).mul(inverseTimeSchedule(1, lr_decay)(k));
+  return chain(
+    ...prologue(maximize, weight_decay),
+    scaleByAdagrad(eps, initial_accumulator_value),
+    scaleByLearningRate(rate),
+  );
 }
 
 export interface RMSpropOptions {
@@ -67,7 +84,15 @@ export interface RMSpropOptions {
 
 /** torch.optim.RMSprop: r ← αr + (1−α)g⊙g, d = √r + eps (√(r − m²) + eps if centered), b ← μb + g/d, θ ← θ − εb. */
 export function RMSprop(opts: RMSpropOptions = {}): GradientTransformation {
-  const { lr = 1e-2, alpha = 0.99, eps = 1e-8, weight_decay = 0, momentum = 0, centered = false, maximize = false } = opts;
+  const {
+    lr = 1e-2,
+    alpha = 0.99,
+    eps = 1e-8,
+    weight_decay = 0,
+    momentum = 0,
+    centered = false,
+    maximize = false,
+  } = opts;
   const parts = [...prologue(maximize, weight_decay), scaleByRms(alpha, eps, { deltaInsideRoot: false, centered })];
   if (!isConstant(momentum, 0)) parts.push(traceMomentum(momentum));
   return chain(...parts, scaleByLearningRate(lr));
@@ -85,7 +110,11 @@ export interface AdamOptions {
 /** torch.optim.Adam: Alg. 8.7 with weight_decay·θ added to g; `amsgrad` keeps the running maximum of r. */
 export function Adam(opts: AdamOptions = {}): GradientTransformation {
   const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weight_decay = 0, amsgrad = false, maximize = false } = opts;
-  return chain(...prologue(maximize, weight_decay), scaleByAdam(betas[0], betas[1], eps, { amsgrad }), scaleByLearningRate(lr));
+  return chain(
+    ...prologue(maximize, weight_decay),
+    scaleByAdam(betas[0], betas[1], eps, { amsgrad }),
+    scaleByLearningRate(lr),
+  );
 }
 
 /** torch.optim.AdamW: θ ← θ(1 − ε·weight_decay) then the Adam step: decay decoupled from the moments. */
@@ -109,7 +138,14 @@ export interface NAdamOptions {
 
 /** torch.optim.NAdam as of PyTorch 2.0 (Dozat 2016 with PyTorch's momentum schedule μ_t = β1(1 − ½·0.96^(t·momentum_decay))). */
 export function NAdam(opts: NAdamOptions = {}): GradientTransformation {
-  const { lr = 2e-3, betas = [0.9, 0.999], eps = 1e-8, weight_decay = 0, momentum_decay = 4e-3, legacy_mu_product = false } = opts;
+  const {
+    lr = 2e-3,
+    betas = [0.9, 0.999],
+    eps = 1e-8,
+    weight_decay = 0,
+    momentum_decay = 4e-3,
+    legacy_mu_product = false,
+  } = opts;
   const moments = scaleByNadam(betas[0], betas[1], eps, momentum_decay, { legacyMuProduct: legacy_mu_product });
   return chain(...prologue(false, weight_decay), moments, scaleByLearningRate(lr));
 }

@@ -64,7 +64,8 @@ export interface ParamsView {
  */
 export function wrapTransformation<S extends WrapperState<Record<string, Tree>>>(
   inner: GradientTransformation,
-  own: Pick<GradientTransformation<S>, "init" | "update"> & Partial<Pick<GradientTransformation<S>, "averagedParams" | "skippedUpdates">>,
+  own: Pick<GradientTransformation<S>, "init" | "update"> &
+    Partial<Pick<GradientTransformation<S>, "averagedParams" | "skippedUpdates">>,
   view?: ParamsView,
 ): GradientTransformation<S> {
   const out: GradientTransformation<S> = { init: own.init, update: own.update };
@@ -79,7 +80,10 @@ export function wrapTransformation<S extends WrapperState<Record<string, Tree>>>
   }
   if (own.averagedParams) out.averagedParams = own.averagedParams;
   else if (inner.averagedParams) {
-    if (view) throw new Error("an averaging optimizer cannot be wrapped over part of the parameters: average the whole optimizer instead");
+    if (view)
+      throw new Error(
+        "an averaging optimizer cannot be wrapped over part of the parameters: average the whole optimizer instead",
+      );
     out.averagedParams = (state) => inner.averagedParams!(state.inner);
   }
   if (own.skippedUpdates) out.skippedUpdates = own.skippedUpdates;
@@ -159,7 +163,9 @@ export type CountState = { count: np.Array };
  * A transformation whose only state is the update count (for scheduled hyperparameters).
  * `apply(updates, k, params)` borrows k and consumes updates and params.
  */
-export function countedMap(apply: (updates: Tree, k: np.Array, params: Tree | undefined) => Tree): GradientTransformation<CountState> {
+export function countedMap(
+  apply: (updates: Tree, k: np.Array, params: Tree | undefined) => Tree,
+): GradientTransformation<CountState> {
   return {
     init(params) {
       const count = scalarLike(params);

@@ -21,11 +21,19 @@ export function addDecayedWeights(weightDecay: ScalarOrSchedule): GradientTransf
  * Decoupled weight decay after a complete optimizer (Loshchilov & Hutter): Δθ ← Δθ − ε_k λθ, with ε_k
  * the same rate (or schedule) as the optimizer's. Equal to AdamW's θ ← θ(1 − ελ) on any optimizer.
  */
-export function decoupledWeightDecay(weightDecay: ScalarOrSchedule, lr: ScalarOrSchedule): GradientTransformation<CountState> {
+export function decoupledWeightDecay(
+  weightDecay: ScalarOrSchedule,
+  lr: ScalarOrSchedule,
+): GradientTransformation<CountState> {
   return countedMap((updates, k, params) => {
     const theta = requireParams(params, "decoupledWeightDecay");
     const [lambda, eps] = [resolve(weightDecay, k), resolve(lr, k)];
-    const product = typeof lambda !== "number" ? lambda.ref.mul(use(eps)) : typeof eps !== "number" ? eps.ref.mul(lambda) : lambda * eps;
+    const product =
+      typeof lambda !== "number"
+        ? lambda.ref.mul(use(eps))
+        : typeof eps !== "number"
+          ? eps.ref.mul(lambda)
+          : lambda * eps;
     const out = mapTree((u, p) => u.sub(p.mul(use(product))), updates, theta);
     release(lambda, eps, product);
     return out;

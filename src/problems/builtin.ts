@@ -4,7 +4,12 @@ import { orthonormalColumns } from "../nn/init.js";
 import { quadraticProblem, rosenbrockProblem } from "./objectives.js";
 import type { Problem } from "./problem.js";
 
-const twoD = (name: string, x0: [number, number], f: (x: np.Array, y: np.Array) => np.Array, solution?: Problem["solution"]): Problem => ({
+const twoD = (
+  name: string,
+  x0: [number, number],
+  f: (x: np.Array, y: np.Array) => np.Array,
+  solution?: Problem["solution"],
+): Problem => ({
   name,
   dim: 2,
   x0: Float64Array.from(x0),
@@ -15,20 +20,36 @@ const twoD = (name: string, x0: [number, number], f: (x: np.Array, y: np.Array) 
 
 /** Beale's function; minimum 0 at (3, 0.5). */
 export const beale = () =>
-  twoD("beale", [1, 1], (x, y) => {
-    const term = (c: number, p: number) => np.square(x.ref.sub(x.ref.mul(np.power(y.ref, p))).neg().add(c));
-    const out = term(1.5, 1).add(term(2.25, 2)).add(term(2.625, 3));
-    x.dispose();
-    y.dispose();
-    return out;
-  }, { x: Float64Array.from([3, 0.5]), f: 0 });
+  twoD(
+    "beale",
+    [1, 1],
+    (x, y) => {
+      const term = (c: number, p: number) =>
+        np.square(
+          x.ref
+            .sub(x.ref.mul(np.power(y.ref, p)))
+            .neg()
+            .add(c),
+        );
+      const out = term(1.5, 1).add(term(2.25, 2)).add(term(2.625, 3));
+      x.dispose();
+      y.dispose();
+      return out;
+    },
+    { x: Float64Array.from([3, 0.5]), f: 0 },
+  );
 
 /** f = x² − y²: a saddle at the origin (8.2.3), started just off the ridge. */
 export const saddle = () => twoD("saddle", [1, 1e-3], (x, y) => np.square(x).sub(np.square(y)));
 
 /** Himmelblau's function: four minima of value 0, one local maximum, four saddles. */
 export const himmelblau = () =>
-  twoD("himmelblau", [0, 0], (x, y) => np.square(np.square(x.ref).add(y.ref).sub(11)).add(np.square(x.add(np.square(y)).sub(7))), { f: 0 });
+  twoD(
+    "himmelblau",
+    [0, 0],
+    (x, y) => np.square(np.square(x.ref).add(y.ref).sub(11)).add(np.square(x.add(np.square(y)).sub(7))),
+    { f: 0 },
+  );
 
 /**
  * The coordinate-descent example of 8.7.2: f = (x1 − x2)² + α(x1² + x2²), minimum 0 at the origin.
@@ -36,7 +57,12 @@ export const himmelblau = () =>
  */
 export function coupled(alpha = 0.1, precision: Precision = { dtype: np.float64, device: "cpu" }): Problem {
   const a = toDevice([alpha], [], precision);
-  const problem = twoD("coupled", [1, -0.5], (x, y) => np.square(x.ref.sub(y.ref)).add(np.square(x).add(np.square(y)).mul(a.ref)), { x: new Float64Array(2), f: 0 });
+  const problem = twoD(
+    "coupled",
+    [1, -0.5],
+    (x, y) => np.square(x.ref.sub(y.ref)).add(np.square(x).add(np.square(y)).mul(a.ref)),
+    { x: new Float64Array(2), f: 0 },
+  );
   return { ...problem, dispose: () => a.dispose() };
 }
 
@@ -45,11 +71,14 @@ export function coupled(alpha = 0.1, precision: Precision = { dtype: np.float64,
  * (so its condition number is exactly `cond`), b and Q drawn from `seed`; start at 0.
  */
 export function randomQuadratic(dim: number, cond: number, precision: Precision, seed = 0): Problem {
-  if (!(dim >= 1) || !(cond >= 1)) throw new Error(`quadratic needs --dim >= 1 and --cond >= 1, got ${dim} and ${cond}`);
+  if (!(dim >= 1) || !(cond >= 1))
+    throw new Error(`quadratic needs --dim >= 1 and --cond >= 1, got ${dim} and ${cond}`);
   const [qKey, bKey] = random.splitKey(random.randomKey(seed));
   const q = orthonormalColumns(random.normal(qKey, dim * dim), dim, dim);
   const eig = Array.from({ length: dim }, (_, i) => (dim === 1 ? 1 : cond ** (i / (dim - 1))));
-  const A = Array.from({ length: dim }, (_, i) => Array.from({ length: dim }, (_, j) => eig.reduce((s, l, k) => s + q[i * dim + k] * l * q[j * dim + k], 0)));
+  const A = Array.from({ length: dim }, (_, i) =>
+    Array.from({ length: dim }, (_, j) => eig.reduce((s, l, k) => s + q[i * dim + k] * l * q[j * dim + k], 0)),
+  );
   const b = Array.from(random.normal(bKey, dim));
   return quadraticProblem(A, b, precision, `quadratic${dim}-cond${cond}`);
 }
@@ -57,7 +86,10 @@ export function randomQuadratic(dim: number, cond: number, precision: Precision,
 export const BUILTIN_PROBLEMS = ["rosenbrock", "quadratic", "beale", "saddle", "himmelblau", "coupled"] as const;
 export type BuiltinName = (typeof BUILTIN_PROBLEMS)[number];
 
-export function builtinProblem(name: BuiltinName, opts: { dim?: number; cond?: number; seed?: number; precision: Precision }): Problem {
+export function builtinProblem(
+  name: BuiltinName,
+  opts: { dim?: number; cond?: number; seed?: number; precision: Precision },
+): Problem {
   switch (name) {
     case "rosenbrock":
       return rosenbrockProblem(opts.dim ?? 2);

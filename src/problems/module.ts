@@ -18,7 +18,9 @@ async function importModule(path: string): Promise<Record<string, unknown>> {
   try {
     api = await import("tsx/esm/api");
   } catch {
-    throw new Error(`objective module ${path}: loading TypeScript needs the tsx package (npm install tsx), or write the module as .mjs`);
+    throw new Error(
+      `objective module ${path}: loading TypeScript needs the tsx package (npm install tsx), or write the module as .mjs`,
+    );
   }
   return api.tsImport(url, import.meta.url);
 }
@@ -47,9 +49,11 @@ export async function loadObjectiveModule(path: string, precision: Precision): P
   const spec = loaded.default as Record<string, unknown> | undefined;
   if (!spec || typeof spec !== "object") fail(path, "has no default export object { x0, f }");
   const { x0, f, grad, hessp, name } = spec!;
-  if (!Array.isArray(x0) || x0.length === 0 || !x0.every((v) => typeof v === "number" && Number.isFinite(v))) fail(path, "x0 must be a non-empty array of finite numbers");
+  if (!Array.isArray(x0) || x0.length === 0 || !x0.every((v) => typeof v === "number" && Number.isFinite(v)))
+    fail(path, "x0 must be a non-empty array of finite numbers");
   if (typeof f !== "function") fail(path, "f must be a function f(x, np) returning a scalar jax-js Array");
-  for (const [key, value] of Object.entries({ grad, hessp })) if (value !== undefined && typeof value !== "function") fail(path, `${key} must be a function`);
+  for (const [key, value] of Object.entries({ grad, hessp }))
+    if (value !== undefined && typeof value !== "function") fail(path, `${key} must be a function`);
   const start = x0 as number[];
   // The module's functions take the jax-js namespace as their last argument, so the file needs no imports.
   const [userF, userGrad, userHessp] = [f, grad, hessp] as [ModuleF, ModuleGrad | undefined, ModuleHessp | undefined];
@@ -82,6 +86,7 @@ export async function loadObjectiveModule(path: string, precision: Precision): P
 /** `--problem`: a built-in name, `mgh:NAME` (a Moré–Garbow–Hillstrom function, n from --dim), a JSON spec file, or an objective module (.mjs, .js, .ts). */
 export async function loadAnyProblem(arg: string, opts: Parameters<typeof loadProblem>[1]): Promise<LoadedProblem> {
   if (isObjectiveModule(arg)) return { problem: await loadObjectiveModule(arg, opts.precision), runs: [] };
-  if (arg.startsWith("mgh:")) return { problem: mghProblem(arg.slice(4), { precision: opts.precision, n: opts.dim }), runs: [] };
+  if (arg.startsWith("mgh:"))
+    return { problem: mghProblem(arg.slice(4), { precision: opts.precision, n: opts.dim }), runs: [] };
   return loadProblem(arg, opts);
 }

@@ -48,7 +48,9 @@ export class Objective {
     this.fn = jit(problem.f);
     const { grad: userGrad, hvp: userHvp } = problem;
     const gradient = userGrad ?? grad(problem.f);
-    this.vg = userGrad ? jit((x: np.Array): [np.Array, np.Array] => [problem.f(x.ref), gradient(x)]) : jit(valueAndGrad(problem.f));
+    this.vg = userGrad
+      ? jit((x: np.Array): [np.Array, np.Array] => [problem.f(x.ref), gradient(x)])
+      : jit(valueAndGrad(problem.f));
     if (userHvp) {
       this.hvpFn = jit(userHvp);
     } else if (precision.dtype === np.float64) {
@@ -78,11 +80,16 @@ export class Objective {
 
   private identity(): np.Array {
     const n = this.dim;
-    return toDevice(Float64Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0)), [n, n], this.precision);
+    return toDevice(
+      Float64Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0)),
+      [n, n],
+      this.precision,
+    );
   }
 
   private point(x: ArrayLike<number>): np.Array {
-    if (x.length !== this.dim) throw new Error(`point has ${x.length} entries but the problem has dimension ${this.dim}`);
+    if (x.length !== this.dim)
+      throw new Error(`point has ${x.length} entries but the problem has dimension ${this.dim}`);
     return toDevice(x, [this.dim], this.precision);
   }
 

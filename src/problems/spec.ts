@@ -34,7 +34,13 @@ export function problemFromSpec(spec: Spec, precision: Precision, x0?: unknown):
       need("A");
       need("b");
       const b = vectorField(spec, name, "b");
-      return quadraticProblem(matrixField(spec, name, "A", { rows: b.length, cols: b.length }), b, precision, name, startField(x0, name, b.length));
+      return quadraticProblem(
+        matrixField(spec, name, "A", { rows: b.length, cols: b.length }),
+        b,
+        precision,
+        name,
+        startField(x0, name, b.length),
+      );
     }
     case "rosenbrock": {
       need("n");
@@ -44,18 +50,38 @@ export function problemFromSpec(spec: Spec, precision: Precision, x0?: unknown):
     case "logistic": {
       for (const key of ["X", "y", "lam"]) need(key);
       const X = matrixField(spec, name, "X");
-      return logisticProblem(X, vectorField(spec, name, "y", X.length), numberField(spec, name, "lam", 0), precision, name, startField(x0, name, X[0].length));
+      return logisticProblem(
+        X,
+        vectorField(spec, name, "y", X.length),
+        numberField(spec, name, "lam", 0),
+        precision,
+        name,
+        startField(x0, name, X[0].length),
+      );
     }
     case "mlp": {
       for (const key of ["X", "Y", "shapes"]) need(key);
       const X = matrixField(spec, name, "X");
       const shapes = spec.shapes;
-      if (!Array.isArray(shapes) || !shapes.every((s) => Array.isArray(s) && s.every((d) => Number.isInteger(d) && d >= 1))) throw new Error(`problem "${name}": "shapes" must be an array of shapes (arrays of positive integers)`);
+      if (
+        !Array.isArray(shapes) ||
+        !shapes.every((s) => Array.isArray(s) && s.every((d) => Number.isInteger(d) && d >= 1))
+      )
+        throw new Error(`problem "${name}": "shapes" must be an array of shapes (arrays of positive integers)`);
       const dim = (shapes as number[][]).reduce((n, s) => n + s.reduce((a, d) => a * d, 1), 0);
-      return mlpProblem(X, matrixField(spec, name, "Y", { rows: X.length }), shapes as number[][], precision, name, startField(x0, name, dim));
+      return mlpProblem(
+        X,
+        matrixField(spec, name, "Y", { rows: X.length }),
+        shapes as number[][],
+        precision,
+        name,
+        startField(x0, name, dim),
+      );
     }
     default:
-      throw new Error(`unknown problem kind ${JSON.stringify(spec.kind)} (expected quadratic, mlp, rosenbrock or logistic)`);
+      throw new Error(
+        `unknown problem kind ${JSON.stringify(spec.kind)} (expected quadratic, mlp, rosenbrock or logistic)`,
+      );
   }
 }
 
@@ -63,7 +89,12 @@ export function problemFromSpec(spec: Spec, precision: Precision, x0?: unknown):
  * Accepts a bare problem object, a reference file ({problem, theta0|x0, runs}), or a suite
  * ({problems: [{name, problem, x0, scipy}]}) from which `entry` picks one by name.
  */
-export function problemFromJson(json: Spec, precision: Precision, entry?: string, source = "problem file"): LoadedProblem {
+export function problemFromJson(
+  json: Spec,
+  precision: Precision,
+  entry?: string,
+  source = "problem file",
+): LoadedProblem {
   if (Array.isArray(json.problems)) {
     const entries = json.problems as Spec[];
     const names = entries.map((e) => String(e.name));
@@ -83,10 +114,17 @@ export function problemFromJson(json: Spec, precision: Precision, entry?: string
 }
 
 /** `--problem NAME|FILE[#ENTRY]`: a built-in name or a JSON spec file. */
-export function loadProblem(arg: string, opts: { dim?: number; cond?: number; seed?: number; precision: Precision }): LoadedProblem {
-  if ((BUILTIN_PROBLEMS as readonly string[]).includes(arg)) return { problem: builtinProblem(arg as BuiltinName, opts), runs: [] };
-  const [path, entry] = arg.includes("#") ? [arg.slice(0, arg.lastIndexOf("#")), arg.slice(arg.lastIndexOf("#") + 1)] : [arg, undefined];
-  if (!existsSync(path)) throw new Error(`"${arg}" is neither a built-in problem (${BUILTIN_PROBLEMS.join(", ")}) nor an existing file`);
+export function loadProblem(
+  arg: string,
+  opts: { dim?: number; cond?: number; seed?: number; precision: Precision },
+): LoadedProblem {
+  if ((BUILTIN_PROBLEMS as readonly string[]).includes(arg))
+    return { problem: builtinProblem(arg as BuiltinName, opts), runs: [] };
+  const [path, entry] = arg.includes("#")
+    ? [arg.slice(0, arg.lastIndexOf("#")), arg.slice(arg.lastIndexOf("#") + 1)]
+    : [arg, undefined];
+  if (!existsSync(path))
+    throw new Error(`"${arg}" is neither a built-in problem (${BUILTIN_PROBLEMS.join(", ")}) nor an existing file`);
   let json: Spec;
   try {
     json = JSON.parse(readFileSync(path, "utf8"));
@@ -102,7 +140,10 @@ export function isQuadraticProblem(arg: string): boolean {
   const path = arg.includes("#") ? arg.slice(0, arg.lastIndexOf("#")) : arg;
   try {
     const json = JSON.parse(readFileSync(path, "utf8"));
-    const entry = arg.includes("#") && Array.isArray(json.problems) ? json.problems.find((e: Spec) => e.name === arg.slice(arg.lastIndexOf("#") + 1)) : json;
+    const entry =
+      arg.includes("#") && Array.isArray(json.problems)
+        ? json.problems.find((e: Spec) => e.name === arg.slice(arg.lastIndexOf("#") + 1))
+        : json;
     return (entry?.problem?.kind ?? entry?.kind) === "quadratic";
   } catch {
     return false;

@@ -22,7 +22,13 @@ type Coeffs = Record<string, np.Array>;
  * A 2-D problem f(x, y) whose constants are device scalars: jax-js jit rounds JS number constants to
  * float32, which would cost float64 runs their exactness.
  */
-function surfaceProblem(name: string, start: [number, number], precision: Precision, constants: Record<string, number>, f: (x: np.Array, y: np.Array, c: Coeffs) => np.Array): Problem {
+function surfaceProblem(
+  name: string,
+  start: [number, number],
+  precision: Precision,
+  constants: Record<string, number>,
+  f: (x: np.Array, y: np.Array, c: Coeffs) => np.Array,
+): Problem {
   const c: Coeffs = Object.fromEntries(Object.entries(constants).map(([k, v]) => [k, toDevice([v], [], precision)]));
   // Each use of a coefficient takes its own reference; the problem keeps the originals until dispose.
   const refs = new Proxy(c, { get: (target, key: string) => target[key].ref });
@@ -47,11 +53,17 @@ export const SURFACES: Record<string, Surface> = {
     minimum: [0, 0],
     logLevels: true,
     problem: (p) =>
-      surfaceProblem("ill-conditioned", [-4.2, -1.8], p, { c: Math.cos(Math.PI / 6), s: Math.sin(Math.PI / 6), k: 25 }, (x, y, c) => {
-        const u = x.ref.mul(c.c).add(y.ref.mul(c.s));
-        const v = y.mul(c.c).sub(x.mul(c.s));
-        return sq(u).add(sq(v).mul(c.k)).mul(0.5);
-      }),
+      surfaceProblem(
+        "ill-conditioned",
+        [-4.2, -1.8],
+        p,
+        { c: Math.cos(Math.PI / 6), s: Math.sin(Math.PI / 6), k: 25 },
+        (x, y, c) => {
+          const u = x.ref.mul(c.c).add(y.ref.mul(c.s));
+          const v = y.mul(c.c).sub(x.mul(c.s));
+          return sq(u).add(sq(v).mul(c.k)).mul(0.5);
+        },
+      ),
   },
   rosenbrock: {
     name: "rosenbrock",
@@ -60,7 +72,10 @@ export const SURFACES: Record<string, Surface> = {
     view: { x: [-2, 2], y: [-1, 3] },
     minimum: [1, 1],
     logLevels: true,
-    problem: (p) => surfaceProblem("rosenbrock", [-1.2, 1], p, { h: 100 }, (x, y, c) => sq(x.ref.neg().add(1)).add(sq(y.sub(sq(x))).mul(c.h))),
+    problem: (p) =>
+      surfaceProblem("rosenbrock", [-1.2, 1], p, { h: 100 }, (x, y, c) =>
+        sq(x.ref.neg().add(1)).add(sq(y.sub(sq(x))).mul(c.h)),
+      ),
   },
   beale: {
     name: "beale",
@@ -87,11 +102,17 @@ export const SURFACES: Record<string, Surface> = {
   },
   cliff: {
     name: "cliff",
-    description: "a shallow bowl 0.1(x² + y²) with a cliff 3·tanh(8(−x − 1)) across it: the gradient at the edge throws a step far away (8.2.4)",
+    description:
+      "a shallow bowl 0.1(x² + y²) with a cliff 3·tanh(8(−x − 1)) across it: the gradient at the edge throws a step far away (8.2.4)",
     start: [-3.5, 1],
     view: { x: [-4, 4], y: [-3, 3] },
     problem: (p) =>
-      surfaceProblem("cliff", [-3.5, 1], p, { bowl: 0.1, height: 3, sharp: 8 }, (x, y, c) => sq(x.ref).add(sq(y)).mul(c.bowl).add(np.tanh(x.neg().sub(1).mul(c.sharp)).mul(c.height))),
+      surfaceProblem("cliff", [-3.5, 1], p, { bowl: 0.1, height: 3, sharp: 8 }, (x, y, c) =>
+        sq(x.ref)
+          .add(sq(y))
+          .mul(c.bowl)
+          .add(np.tanh(x.neg().sub(1).mul(c.sharp)).mul(c.height)),
+      ),
   },
   plateau: {
     name: "plateau",
@@ -99,7 +120,13 @@ export const SURFACES: Record<string, Surface> = {
     start: [2.6, 2.2],
     view: { x: [-4, 4], y: [-4, 4] },
     minimum: [0, 0],
-    problem: (p) => surfaceProblem("plateau", [2.6, 2.2], p, { half: 0.5 }, (x, y, c) => np.exp(sq(x).add(sq(y)).mul(c.half).neg()).neg().add(1)),
+    problem: (p) =>
+      surfaceProblem("plateau", [2.6, 2.2], p, { half: 0.5 }, (x, y, c) =>
+        np
+          .exp(sq(x).add(sq(y)).mul(c.half).neg())
+          .neg()
+          .add(1),
+      ),
   },
   rastrigin: {
     name: "rastrigin",
@@ -109,7 +136,12 @@ export const SURFACES: Record<string, Surface> = {
     minimum: [0, 0],
     problem: (p) =>
       surfaceProblem("rastrigin", [2.3, 1.8], p, { half: 0.5, amp: 2, twoPi: 2 * Math.PI }, (x, y, c) => {
-        const ripple = np.cos(x.ref.mul(c.twoPi)).add(np.cos(y.ref.mul(c.twoPi))).neg().add(2).mul(c.amp);
+        const ripple = np
+          .cos(x.ref.mul(c.twoPi))
+          .add(np.cos(y.ref.mul(c.twoPi)))
+          .neg()
+          .add(2)
+          .mul(c.amp);
         return sq(x).add(sq(y)).mul(c.half).add(ripple);
       }),
   },
@@ -119,11 +151,15 @@ export const SURFACES: Record<string, Surface> = {
     start: [1.5, -0.5],
     view: { x: [-2, 2], y: [-2, 2] },
     minimum: [0, 0],
-    problem: (p) => surfaceProblem("coupled", [1.5, -0.5], p, { alpha: 0.1 }, (x, y, c) => sq(x.ref.sub(y.ref)).add(sq(x).add(sq(y)).mul(c.alpha))),
+    problem: (p) =>
+      surfaceProblem("coupled", [1.5, -0.5], p, { alpha: 0.1 }, (x, y, c) =>
+        sq(x.ref.sub(y.ref)).add(sq(x).add(sq(y)).mul(c.alpha)),
+      ),
   },
   mountain: {
     name: "mountain",
-    description: "a bowl 0.05((x − 3)² + y²) with a mountain 2·exp(−(x² + y²)) between the start and the minimum: the local gradient points around it (8.2.7)",
+    description:
+      "a bowl 0.05((x − 3)² + y²) with a mountain 2·exp(−(x² + y²)) between the start and the minimum: the local gradient points around it (8.2.7)",
     start: [-3, 0.3],
     // The minimum is near (3, 0), moved by 1e-3 by the mountain's tail: no exact cross to draw.
     view: { x: [-4, 5], y: [-3, 3] },

@@ -17,7 +17,9 @@ export interface ContourLine {
  * otherwise take every level); log-spaced above the minimum when `log` (values spanning decades).
  */
 export function contourLevels(values: Float64Array, count: number, log = false): number[] {
-  const finite = Array.from(values).filter(Number.isFinite).sort((a, b) => a - b);
+  const finite = Array.from(values)
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
   if (finite.length === 0) return [];
   const lo = finite[0];
   const hi = finite[Math.floor(0.9 * (finite.length - 1))];
@@ -62,14 +64,16 @@ export function contourLines(grid: Grid, level: number): ContourLine[] {
         [`h ${i + 1} ${j}`, i + 1, j, true],
         [`v ${i} ${j}`, i, j, false],
       ];
-      const crossed = edges.filter((_, e) => corners[e] >= level !== corners[(e + 1) % 4] >= level).map(([key, a, b, h]) => edgePoint(key, a, b, h));
+      const crossed = edges
+        .filter((_, e) => corners[e] >= level !== corners[(e + 1) % 4] >= level)
+        .map(([key, a, b, h]) => edgePoint(key, a, b, h));
       if (crossed.length === 2) link(crossed[0], crossed[1]);
       else if (crossed.length === 4) {
         // Saddle cell: the centre's side decides which pairs join.
         const centreAbove = corners.reduce((s, v) => s + v, 0) / 4 >= level;
         const firstAbove = corners[0] >= level;
-        if (centreAbove === firstAbove) (link(crossed[0], crossed[1]), link(crossed[2], crossed[3]));
-        else (link(crossed[0], crossed[3]), link(crossed[1], crossed[2]));
+        if (centreAbove === firstAbove) link(crossed[0], crossed[1]), link(crossed[2], crossed[3]);
+        else link(crossed[0], crossed[3]), link(crossed[1], crossed[2]);
       }
     }
   }
@@ -90,13 +94,19 @@ export function contourLines(grid: Grid, level: number): ContourLine[] {
     return keys;
   };
   // Open lines first (from their ends, which have one neighbour), then closed loops.
-  for (const [key, next] of neighbours) if (next.length === 1 && !visited.has(key)) lines.push({ level, points: walk(key).map((k) => pointOf.get(k)!) });
-  for (const key of neighbours.keys()) if (!visited.has(key)) lines.push({ level, points: walk(key).map((k) => pointOf.get(k)!) });
+  for (const [key, next] of neighbours)
+    if (next.length === 1 && !visited.has(key)) lines.push({ level, points: walk(key).map((k) => pointOf.get(k)!) });
+  for (const key of neighbours.keys())
+    if (!visited.has(key)) lines.push({ level, points: walk(key).map((k) => pointOf.get(k)!) });
   return lines;
 }
 
 /** f on an nx × ny grid over a box, from a batched evaluator of [x, y] points (one call for the whole grid). */
-export function sampleGrid(box: { x: [number, number]; y: [number, number] }, n: number, evaluate: (points: Float64Array) => ArrayLike<number>): Grid {
+export function sampleGrid(
+  box: { x: [number, number]; y: [number, number] },
+  n: number,
+  evaluate: (points: Float64Array) => ArrayLike<number>,
+): Grid {
   const axis = ([lo, hi]: [number, number]) => Array.from({ length: n }, (_, k) => lo + ((hi - lo) * k) / (n - 1));
   const xs = axis(box.x);
   const ys = axis(box.y);

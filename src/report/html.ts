@@ -1,4 +1,5 @@
-const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 
 export interface ReportSection {
   heading: string;
@@ -11,7 +12,9 @@ export interface ReportSection {
 export function htmlPage(title: string, sections: ReportSection[]): string {
   const body = sections
     .map((s) => {
-      const table = s.table ? `<table>${s.table.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join("")}</table>` : "";
+      const table = s.table
+        ? `<table>${s.table.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join("")}</table>`
+        : "";
       const text = s.text ? `<p>${escapeHtml(s.text)}</p>` : "";
       return `<section><h2>${escapeHtml(s.heading)}</h2>${text}${table}<div class="charts">${(s.svgs ?? []).join("")}</div></section>`;
     })

@@ -6,7 +6,18 @@
  * call on a fixed batch of examples (the parameters shifted inside it).
  */
 import { jit, numpy as np } from "@jax-js/jax";
-import { disposeTree, leavesWithPaths, mapWithPaths, random, toDevice, treeFromHost, type HostTensor, type Key, type Precision, type Tree } from "../engine/index.js";
+import {
+  disposeTree,
+  leavesWithPaths,
+  mapWithPaths,
+  random,
+  toDevice,
+  treeFromHost,
+  type HostTensor,
+  type Key,
+  type Precision,
+  type Tree,
+} from "../engine/index.js";
 import type { TopLevelSpec } from "vega-lite";
 import type { TreeLoss } from "../curvature/index.js";
 import { panels, xyChartSpec } from "./charts.js";
@@ -46,7 +57,15 @@ export function filterNormalizedDirection(params: Map<string, HostTensor>, key: 
  * shift done inside it. (Vmapping over points batches the weights too, and jax-js's dot, a multiply and a
  * reduction, then materializes [points, batch, in, out]: measured 100× slower than this loop.)
  */
-export function lossOnPlane(loss: TreeLoss, base: Tree, d1: Tree, d2: Tree, data: Tree[], coefficients: [number, number][], precision: Precision): Float64Array {
+export function lossOnPlane(
+  loss: TreeLoss,
+  base: Tree,
+  d1: Tree,
+  d2: Tree,
+  data: Tree[],
+  coefficients: [number, number][],
+  precision: Precision,
+): Float64Array {
   const shifted = jit((ab: np.Array, p: Tree, u: Tree, v: Tree, ...batch: Tree[]) => {
     const us = new Map(leavesWithPaths(u).map(({ path, leaf }) => [path, leaf]));
     const vs = new Map(leavesWithPaths(v).map(({ path, leaf }) => [path, leaf]));
@@ -73,7 +92,12 @@ const jaxTreeRef = <T extends Tree>(t: T): T => mapWithPaths(t, (_, leaf) => lea
 
 /** Host difference b − a of two parameter maps (same paths and shapes). */
 export function subtract(a: Map<string, HostTensor>, b: Map<string, HostTensor>): Map<string, HostTensor> {
-  return new Map([...a].map(([path, t]) => [path, { shape: t.shape, data: Float64Array.from(b.get(path)!.data, (v, i) => v - t.data[i]) }]));
+  return new Map(
+    [...a].map(([path, t]) => [
+      path,
+      { shape: t.shape, data: Float64Array.from(b.get(path)!.data, (v, i) => v - t.data[i]) },
+    ]),
+  );
 }
 
 const flat = (m: Map<string, HostTensor>) => Float64Array.from([...m.values()].flatMap((t) => Array.from(t.data)));
@@ -82,7 +106,12 @@ const flat = (m: Map<string, HostTensor>) => Float64Array.from([...m.values()].f
  * Coordinates (α, β) of each snapshot θ_k − θ* in the plane of d₁, d₂ (least squares: the directions are
  * not orthogonal in general, so the 2×2 normal equations are solved rather than dot products taken).
  */
-export function projectTrajectory(snapshots: Map<string, HostTensor>[], center: Map<string, HostTensor>, d1: Map<string, HostTensor>, d2: Map<string, HostTensor>): [number, number][] {
+export function projectTrajectory(
+  snapshots: Map<string, HostTensor>[],
+  center: Map<string, HostTensor>,
+  d1: Map<string, HostTensor>,
+  d2: Map<string, HostTensor>,
+): [number, number][] {
   const [c, u, v] = [flat(center), flat(d1), flat(d2)];
   const dot = (x: Float64Array, y: Float64Array) => x.reduce((s, xi, i) => s + xi * y[i], 0);
   const [uu, uv, vv] = [dot(u, u), dot(u, v), dot(v, v)];
@@ -110,7 +139,19 @@ export interface NetworkLandscape {
  * The 1-D interpolation from `from` to `to` and the filter-normalized 2-D slice around `to` (n × n points
  * over [−span, span]²), with `snapshots` projected on the slice's directions.
  */
-export function networkLandscape(opts: { loss: TreeLoss; template: Tree; from: Map<string, HostTensor>; to: Map<string, HostTensor>; snapshots: Map<string, HostTensor>[]; data: Tree[]; precision: Precision; n?: number; span?: number; interpolationPoints?: number; key?: Key }): NetworkLandscape {
+export function networkLandscape(opts: {
+  loss: TreeLoss;
+  template: Tree;
+  from: Map<string, HostTensor>;
+  to: Map<string, HostTensor>;
+  snapshots: Map<string, HostTensor>[];
+  data: Tree[];
+  precision: Precision;
+  n?: number;
+  span?: number;
+  interpolationPoints?: number;
+  key?: Key;
+}): NetworkLandscape {
   const { loss, template, precision, data } = opts;
   const n = opts.n ?? 41;
   const span = opts.span ?? 1;
@@ -119,13 +160,28 @@ export function networkLandscape(opts: { loss: TreeLoss; template: Tree; from: M
   const key = opts.key ?? random.randomKey(0);
   const d1 = filterNormalizedDirection(opts.to, random.foldIn(key, 1));
   const d2 = filterNormalizedDirection(opts.to, random.foldIn(key, 2));
-  const trees = { from: device(opts.from), to: device(opts.to), along: device(subtract(opts.from, opts.to)), zero: device(zero), d1: device(d1), d2: device(d2) };
+  const trees = {
+    from: device(opts.from),
+    to: device(opts.to),
+    along: device(subtract(opts.from, opts.to)),
+    zero: device(zero),
+    d1: device(d1),
+    d2: device(d2),
+  };
   try {
     let started = performance.now();
     const points = opts.interpolationPoints ?? 41;
     // t from −0.25 to 1.25: a little beyond both ends, as in Goodfellow et al. (2015).
     const ts = Array.from({ length: points }, (_, i) => -0.25 + (1.5 * i) / (points - 1));
-    const lineLosses = lossOnPlane(loss, trees.from, trees.along, trees.zero, data, ts.map((t) => [t, 0]), precision);
+    const lineLosses = lossOnPlane(
+      loss,
+      trees.from,
+      trees.along,
+      trees.zero,
+      data,
+      ts.map((t) => [t, 0]),
+      precision,
+    );
     const interpolationSeconds = (performance.now() - started) / 1000;
     started = performance.now();
     const cpu = process.cpuUsage();
@@ -147,13 +203,34 @@ export function networkLandscape(opts: { loss: TreeLoss; template: Tree; from: M
 }
 
 /** The figure: loss along the interpolation beside the 2-D slice's contours with the projected trajectory. */
-export function networkLandscapeSpec(title: string, l: NetworkLandscape, caption: string, labels: { from: string; to: string }): TopLevelSpec {
+export function networkLandscapeSpec(
+  title: string,
+  l: NetworkLandscape,
+  caption: string,
+  labels: { from: string; to: string },
+): TopLevelSpec {
   const span: [number, number] = [l.slice.alphas[0], l.slice.alphas[l.slice.alphas.length - 1]];
   const grid = { xs: l.slice.alphas, ys: l.slice.betas, values: l.slice.losses };
   const contours = contourLevels(grid.values, 16, true).flatMap((level) => contourLines(grid, level));
   const rows = l.interpolation.map((p) => ({ t: p.t, "training loss": p.loss }));
-  return panels(title, [
-    xyChartSpec(`Loss along (1 − t)·${labels.from} + t·${labels.to}`, rows, "t", ["training loss"], { xTitle: `t (0: ${labels.from}, 1: ${labels.to})`, yTitle: "loss (log scale)", logY: rows.every((r) => r["training loss"] > 0), width: 320, height: 300 }),
-    contourPlotSpec("2-D slice θ* + αd₁ + βd₂ (filter-normalized)", { x: span, y: span }, contours, [{ label: "training trajectory, projected", path: l.trajectory }], { minimum: [0, 0], axes: ["α (along d₁)", "β (along d₂)"] }),
-  ], caption);
+  return panels(
+    title,
+    [
+      xyChartSpec(`Loss along (1 − t)·${labels.from} + t·${labels.to}`, rows, "t", ["training loss"], {
+        xTitle: `t (0: ${labels.from}, 1: ${labels.to})`,
+        yTitle: "loss (log scale)",
+        logY: rows.every((r) => r["training loss"] > 0),
+        width: 320,
+        height: 300,
+      }),
+      contourPlotSpec(
+        "2-D slice θ* + αd₁ + βd₂ (filter-normalized)",
+        { x: span, y: span },
+        contours,
+        [{ label: "training trajectory, projected", path: l.trajectory }],
+        { minimum: [0, 0], axes: ["α (along d₁)", "β (along d₂)"] },
+      ),
+    ],
+    caption,
+  );
 }

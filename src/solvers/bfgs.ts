@@ -1,7 +1,12 @@
 import { dot, neg, type Vec } from "../linalg/vector.js";
 import { identity, matVec } from "../linalg/matrix.js";
 import type { Objective } from "../problems/objective.js";
-import { curvatureHolds, quasiNewton, type InverseHessianApproximation, type QuasiNewtonOptions } from "./quasiNewton.js";
+import {
+  curvatureHolds,
+  quasiNewton,
+  type InverseHessianApproximation,
+  type QuasiNewtonOptions,
+} from "./quasiNewton.js";
 import type { OptimizeResult } from "./result.js";
 
 export interface BfgsOptions extends QuasiNewtonOptions {

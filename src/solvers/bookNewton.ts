@@ -10,7 +10,12 @@ import { SolverRun } from "./run.js";
  * whatever the definiteness of H + αI (the reference trajectories do the same). It will step uphill
  * where H + αI is indefinite; `newton` is the safeguarded solver.
  */
-export function bookNewton(objective: Objective, x0: ArrayLike<number>, damping: number, options: SolverOptions = {}): OptimizeResult {
+export function bookNewton(
+  objective: Objective,
+  x0: ArrayLike<number>,
+  damping: number,
+  options: SolverOptions = {},
+): OptimizeResult {
   if (!(damping >= 0)) throw new Error(`damping must be >= 0, got ${damping}`);
   const n = objective.dim;
   const run = new SolverRun(objective, options);

@@ -41,9 +41,21 @@ export function cgBeta(variant: CgVariant, g: Vec, gPrev: Vec): number {
  * strong Wolfe search (c2 = 0.1) or, on a quadratic, the exact step. Restarts ρ = −g every k
  * iterations, on Powell's orthogonality test, and whenever ρ fails to be a descent direction.
  */
-export function conjugateGradient(objective: Objective, x0: ArrayLike<number>, options: CgOptions = {}): OptimizeResult {
+export function conjugateGradient(
+  objective: Objective,
+  x0: ArrayLike<number>,
+  options: CgOptions = {},
+): OptimizeResult {
   const n = objective.dim;
-  const { variant = "prplus", lineSearch = "strong-wolfe", restartEvery = n, powellNu = 0.1, c1 = 1e-4, c2 = 0.1, warmup } = options;
+  const {
+    variant = "prplus",
+    lineSearch = "strong-wolfe",
+    restartEvery = n,
+    powellNu = 0.1,
+    c1 = 1e-4,
+    c2 = 0.1,
+    warmup,
+  } = options;
   if (!["fr", "pr", "prplus"].includes(variant)) throw new Error(`unknown CG variant "${variant}" (fr, pr, prplus)`);
   const run = new SolverRun(objective, options);
   let x: Vec = Float64Array.from(x0);
@@ -67,7 +79,8 @@ export function conjugateGradient(objective: Objective, x0: ArrayLike<number>, o
     let gNew: Vec;
     if (lineSearch === "exact") {
       const step = exactQuadraticStep(objective, x, g, p);
-      if (!step.ok) return run.result(x, f, norm(g), { converged: false, message: `exact step failed: ${step.message}` });
+      if (!step.ok)
+        return run.result(x, f, norm(g), { converged: false, message: `exact step failed: ${step.message}` });
       alpha = step.alpha;
       [fNew, gNew] = objective.valueAndGrad(pointAt(x, alpha, p));
     } else {
@@ -76,7 +89,8 @@ export function conjugateGradient(objective: Objective, x0: ArrayLike<number>, o
       const alpha0 = Number.isFinite(prevAlpha) ? (prevAlpha * prevSlope) / slope : firstStep(g);
       const line = new ObjectiveLine(objective, x, p);
       const search = strongWolfe(line, f, slope, { c1, c2, alpha0, ...options.wolfe });
-      if (!(search.alpha > 0)) return run.result(x, f, norm(g), { converged: false, message: `line search failed: ${search.message}` });
+      if (!(search.alpha > 0))
+        return run.result(x, f, norm(g), { converged: false, message: `line search failed: ${search.message}` });
       alpha = search.alpha;
       [fNew, gNew] = line.valueAndGrad(alpha);
     }

@@ -39,11 +39,19 @@ function blockHessian(objective: Objective, x: Vec, block: number[]): Float64Arr
  * held fixed, sweeping the blocks cyclically; one iteration is one sweep. Each block update costs one
  * gradient (and, for the exact rule, |B| Hessian-vector products).
  */
-export function coordinateDescent(objective: Objective, x0: ArrayLike<number>, options: CoordinateDescentOptions = {}): OptimizeResult {
+export function coordinateDescent(
+  objective: Objective,
+  x0: ArrayLike<number>,
+  options: CoordinateDescentOptions = {},
+): OptimizeResult {
   const n = objective.dim;
   const { rule = "exact", blocks = Array.from({ length: n }, (_, i) => [i]), c2 = 0.01 } = options;
   const covered = new Set(blocks.flat());
-  if (blocks.flat().some((i) => !Number.isInteger(i) || i < 0 || i >= n) || covered.size !== n || blocks.flat().length !== n) {
+  if (
+    blocks.flat().some((i) => !Number.isInteger(i) || i < 0 || i >= n) ||
+    covered.size !== n ||
+    blocks.flat().length !== n
+  ) {
     throw new Error(`coordinate blocks must partition 0..${n - 1}, got ${JSON.stringify(blocks)}`);
   }
   const run = new SolverRun(objective, options);

@@ -1,6 +1,11 @@
 import { axpy, dot, neg, type Vec } from "../linalg/vector.js";
 import type { Objective } from "../problems/objective.js";
-import { curvatureHolds, quasiNewton, type InverseHessianApproximation, type QuasiNewtonOptions } from "./quasiNewton.js";
+import {
+  curvatureHolds,
+  quasiNewton,
+  type InverseHessianApproximation,
+  type QuasiNewtonOptions,
+} from "./quasiNewton.js";
 import type { OptimizeResult } from "./result.js";
 
 export interface LbfgsOptions extends Omit<QuasiNewtonOptions, "initialStep"> {
@@ -13,7 +18,8 @@ export class LbfgsMemory implements InverseHessianApproximation {
   readonly skippedName = "pairs";
   readonly pairs: { s: Vec; y: Vec; rho: number }[] = [];
   constructor(readonly size: number) {
-    if (!(Number.isInteger(size) && size >= 1)) throw new Error(`L-BFGS memory must be a positive integer, got ${size}`);
+    if (!(Number.isInteger(size) && size >= 1))
+      throw new Error(`L-BFGS memory must be a positive integer, got ${size}`);
   }
 
   /** Stores (s, y) when sᵀy > 0 (curvature condition); returns false when the pair was skipped. */

@@ -132,12 +132,24 @@ export function minibatchCg(options: MinibatchCgOptions = {}): MinibatchSolver {
     },
     saveState() {
       const out = new Map<string, HostTensor>([["sinceRestart", scalar(sinceRestart)]]);
-      if (previous) out.set("g", vector(previous.g)).set("p", vector(previous.p)).set("alpha", scalar(previous.alpha)).set("slope", scalar(previous.slope));
+      if (previous)
+        out
+          .set("g", vector(previous.g))
+          .set("p", vector(previous.p))
+          .set("alpha", scalar(previous.alpha))
+          .set("slope", scalar(previous.slope));
       return out;
     },
     loadState(state) {
       sinceRestart = tensorIn(state, "sinceRestart")[0];
-      previous = state.has("g") ? { g: tensorIn(state, "g"), p: tensorIn(state, "p"), alpha: tensorIn(state, "alpha")[0], slope: tensorIn(state, "slope")[0] } : undefined;
+      previous = state.has("g")
+        ? {
+            g: tensorIn(state, "g"),
+            p: tensorIn(state, "p"),
+            alpha: tensorIn(state, "alpha")[0],
+            slope: tensorIn(state, "slope")[0],
+          }
+        : undefined;
     },
   };
 }
@@ -146,7 +158,16 @@ export function minibatchCg(options: MinibatchCgOptions = {}): MinibatchSolver {
  * A step along p on the minibatch: strong Wolfe (returning the new point's f and g, already paid for), or
  * a fixed step followed by one evaluation there. Returns the start point unchanged when the search fails.
  */
-function lineStep(batch: Evaluator, x: Vec, f: number, g: Vec, p: Vec, alpha0: number, lineSearch: "strong-wolfe" | "none", c2: number): [Vec, number, Vec | undefined, number] {
+function lineStep(
+  batch: Evaluator,
+  x: Vec,
+  f: number,
+  g: Vec,
+  p: Vec,
+  alpha0: number,
+  lineSearch: "strong-wolfe" | "none",
+  c2: number,
+): [Vec, number, Vec | undefined, number] {
   if (lineSearch === "none") {
     const xNew = pointAt(x, alpha0, p);
     const [fNew, gNew] = batch.valueAndGrad(xNew);

@@ -51,7 +51,8 @@ function saddleFreeStep(H: Matrix, n: number, g: Vec, alpha: number): Vec {
  */
 export function newton(objective: Objective, x0: ArrayLike<number>, options: NewtonOptions = {}): OptimizeResult {
   const { adaptive = true, saddleFree = false, nonmonotone = 5 } = options;
-  if (!(Number.isInteger(nonmonotone) && nonmonotone >= 1)) throw new Error(`nonmonotone must be a positive integer, got ${nonmonotone}`);
+  if (!(Number.isInteger(nonmonotone) && nonmonotone >= 1))
+    throw new Error(`nonmonotone must be a positive integer, got ${nonmonotone}`);
   let damping = options.damping ?? 0;
   if (!(damping >= 0)) throw new Error(`damping must be >= 0, got ${damping}`);
   const n = objective.dim;
@@ -62,7 +63,15 @@ export function newton(objective: Objective, x0: ArrayLike<number>, options: New
   const recent: number[] = [];
   for (;;) {
     const stop = run.stopBefore(f, norm(g));
-    if (stop) return run.result(x, f, norm(g), negativeCurvature ? { ...stop, message: `${stop.message} (H was not positive definite at ${negativeCurvature} iterations)` } : stop);
+    if (stop)
+      return run.result(
+        x,
+        f,
+        norm(g),
+        negativeCurvature
+          ? { ...stop, message: `${stop.message} (H was not positive definite at ${negativeCurvature} iterations)` }
+          : stop,
+      );
     recent.push(f);
     if (recent.length > nonmonotone) recent.shift();
     const H = objective.hessian(x);
@@ -97,7 +106,11 @@ export function newton(objective: Objective, x0: ArrayLike<number>, options: New
       damping = raise(damping);
       step = undefined;
     }
-    if (!step) return run.result(x, f, norm(g), { converged: false, message: `no damping up to α = ${damping.toExponential(2)} gave a decrease of f` });
+    if (!step)
+      return run.result(x, f, norm(g), {
+        converged: false,
+        message: `no damping up to α = ${damping.toExponential(2)} gave a decrease of f`,
+      });
     if (!definite) negativeCurvature++;
     x = pointAt(x, 1, step);
     [f, g] = objective.valueAndGrad(x);

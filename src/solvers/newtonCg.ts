@@ -36,7 +36,12 @@ export interface NewtonCgOptions extends SolverOptions {
  */
 export function newtonCg(objective: Objective, x0: ArrayLike<number>, options: NewtonCgOptions = {}): OptimizeResult {
   if (options.globalization === "trust-region") return trustRegionNewtonCg(objective, x0, options);
-  const { maxInner = objective.dim, lineSearch = "strong-wolfe", initialStep = "interpolate", forcingNorm = 1 } = options;
+  const {
+    maxInner = objective.dim,
+    lineSearch = "strong-wolfe",
+    initialStep = "interpolate",
+    forcingNorm = 1,
+  } = options;
   const measure = forcingNorm === 1 ? norm1 : norm;
   const run = new SolverRun(objective, options);
   let x: Vec = Float64Array.from(x0);
@@ -45,7 +50,15 @@ export function newtonCg(objective: Objective, x0: ArrayLike<number>, options: N
   let fPrev = NaN;
   for (;;) {
     const stop = run.stopBefore(f, norm(g));
-    if (stop) return run.result(x, f, norm(g), negativeCurvature ? { ...stop, message: `${stop.message} (negative curvature met in ${negativeCurvature} inner solves)` } : stop);
+    if (stop)
+      return run.result(
+        x,
+        f,
+        norm(g),
+        negativeCurvature
+          ? { ...stop, message: `${stop.message} (negative curvature met in ${negativeCurvature} inner solves)` }
+          : stop,
+      );
     const here = x;
     const inner = truncatedCg(g, (v) => objective.hvp(here, v), forcingTolerance(g, measure), maxInner, measure);
     if (inner.exit === "negative-curvature") negativeCurvature++;
@@ -53,12 +66,20 @@ export function newtonCg(objective: Objective, x0: ArrayLike<number>, options: N
     const slope = dot(g, p);
     const line = new ObjectiveLine(objective, x, p);
     const alpha0 = initialStep === "interpolate" ? interpolatedStep(f, fPrev, slope) : 1;
-    const search = lineSearch === "strong-wolfe" ? strongWolfe(line, f, slope, { c2: 0.9, alpha0 }) : backtracking(line, f, slope, { alpha0 });
+    const search =
+      lineSearch === "strong-wolfe"
+        ? strongWolfe(line, f, slope, { c2: 0.9, alpha0 })
+        : backtracking(line, f, slope, { alpha0 });
     fPrev = f;
-    if (!(search.alpha > 0)) return run.result(x, f, norm(g), { converged: false, message: `line search failed: ${search.message}` });
+    if (!(search.alpha > 0))
+      return run.result(x, f, norm(g), { converged: false, message: `line search failed: ${search.message}` });
     [f, g] = line.valueAndGrad(search.alpha);
     x = line.point(search.alpha);
-    run.record(x, f, norm(g), { alpha: search.alpha, inner: inner.iterations, negativeCurvature: inner.exit === "negative-curvature" ? 1 : 0 });
+    run.record(x, f, norm(g), {
+      alpha: search.alpha,
+      inner: inner.iterations,
+      negativeCurvature: inner.exit === "negative-curvature" ? 1 : 0,
+    });
   }
 }
 
@@ -90,20 +111,32 @@ function trustRegionNewtonCg(objective: Objective, x0: ArrayLike<number>, option
       const rho = Number.isFinite(fNew) ? (f - fNew) / predicted : -Infinity;
       const stepNorm = norm(inner.step);
       if (rho < 0.25) radius = 0.25 * stepNorm;
-      else if (rho > 0.75 && inner.exit !== "converged" && inner.exit !== "max-iterations") radius = Math.min(2 * radius, maxRadius);
+      else if (rho > 0.75 && inner.exit !== "converged" && inner.exit !== "max-iterations")
+        radius = Math.min(2 * radius, maxRadius);
       if (rho > eta && Number.isFinite(fNew)) {
         [f, g] = objective.valueAndGrad(xNew);
         x = xNew;
-        run.record(x, f, norm(g), { radius, inner: inner.iterations, rejected, negativeCurvature: inner.exit === "negative-curvature" ? 1 : 0 });
+        run.record(x, f, norm(g), {
+          radius,
+          inner: inner.iterations,
+          rejected,
+          negativeCurvature: inner.exit === "negative-curvature" ? 1 : 0,
+        });
         break;
       }
       rejected++;
       if (rejected >= MAX_REJECTIONS) {
-        return run.result(x, f, norm(g), { converged: false, message: `trust region: ${rejected} trial steps in a row rejected (last f = ${fNew}), radius ${radius.toExponential(2)}` });
+        return run.result(x, f, norm(g), {
+          converged: false,
+          message: `trust region: ${rejected} trial steps in a row rejected (last f = ${fNew}), radius ${radius.toExponential(2)}`,
+        });
       }
       if (!(predicted > 0) || radius < 1e-14 * Math.max(1, norm(x))) {
         const cause = Number.isFinite(fNew) ? "the model predicts no decrease" : `f is ${fNew} at every trial point`;
-        return run.result(x, f, norm(g), { converged: false, message: `trust region collapsed (radius ${radius.toExponential(2)}) after ${rejected} rejected trials: ${cause}` });
+        return run.result(x, f, norm(g), {
+          converged: false,
+          message: `trust region collapsed (radius ${radius.toExponential(2)}) after ${rejected} rejected trials: ${cause}`,
+        });
       }
     }
   }

@@ -13,4 +13,12 @@ export interface SolverOptions {
 }
 
 /** One line of a solver's history: iteration number, f and ‖g‖ after it, evaluations so far, and method-specific numbers. */
-export type IterationRecord = { iteration: number; f: number; gradNorm: number; fevals: number; gevals: number; hevals: number; hvps: number } & Record<string, number>;
+export type IterationRecord = {
+  iteration: number;
+  f: number;
+  gradNorm: number;
+  fevals: number;
+  gevals: number;
+  hevals: number;
+  hvps: number;
+} & Record<string, number>;

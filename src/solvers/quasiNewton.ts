@@ -36,7 +36,12 @@ export interface QuasiNewtonOptions extends SolverOptions {
  * The quasi-Newton loop shared by BFGS and L-BFGS (N&W Alg. 6.1 / 7.5): step along p = −H g with a
  * strong Wolfe line search, then update H with s = x_{k+1} − x_k, y = g_{k+1} − g_k.
  */
-export function quasiNewton(objective: Objective, x0: ArrayLike<number>, options: QuasiNewtonOptions, H: InverseHessianApproximation): OptimizeResult {
+export function quasiNewton(
+  objective: Objective,
+  x0: ArrayLike<number>,
+  options: QuasiNewtonOptions,
+  H: InverseHessianApproximation,
+): OptimizeResult {
   const { c1 = 1e-4, c2 = 0.9, initialStep = "unit" } = options;
   const run = new SolverRun(objective, options);
   let x: Vec = Float64Array.from(x0);
@@ -45,7 +50,11 @@ export function quasiNewton(objective: Objective, x0: ArrayLike<number>, options
   let fPrev = NaN;
   for (;;) {
     const stop = run.stopBefore(f, norm(g));
-    if (stop) return run.result(x, f, norm(g), { ...stop, message: skipped ? `${stop.message} (${skipped} ${H.skippedName} skipped for sᵀy <= 0)` : stop.message });
+    if (stop)
+      return run.result(x, f, norm(g), {
+        ...stop,
+        message: skipped ? `${stop.message} (${skipped} ${H.skippedName} skipped for sᵀy <= 0)` : stop.message,
+      });
     let p = H.direction(g);
     if (!(dot(p, g) < 0)) {
       // Rounding can spoil H's definiteness: fall back to steepest descent and start H afresh.
@@ -56,7 +65,8 @@ export function quasiNewton(objective: Objective, x0: ArrayLike<number>, options
     const slope = dot(g, p);
     const alpha0 = H.empty ? firstStep(g) : initialStep === "unit" ? 1 : interpolatedStep(f, fPrev, slope);
     const search = strongWolfe(line, f, slope, { c1, c2, alpha0 });
-    if (!(search.alpha > 0)) return run.result(x, f, norm(g), { converged: false, message: `line search failed: ${search.message}` });
+    if (!(search.alpha > 0))
+      return run.result(x, f, norm(g), { converged: false, message: `line search failed: ${search.message}` });
     const [fNew, gNew] = line.valueAndGrad(search.alpha);
     const xNew = line.point(search.alpha);
     if (!H.update(sub(xNew, x), sub(gNew, g))) skipped++;

@@ -26,23 +26,36 @@ export class SolverRun {
     readonly objective: Objective,
     private readonly options: SolverOptions,
   ) {
-    if (typeof objective?.valueAndGrad !== "function") throw new Error("solvers take an Objective: build one with problems.objectiveFromFunction(f, x0), or call minimize(f, x0, { method })");
+    if (typeof objective?.valueAndGrad !== "function")
+      throw new Error(
+        "solvers take an Objective: build one with problems.objectiveFromFunction(f, x0), or call minimize(f, x0, { method })",
+      );
     this.tol = options.tol ?? 1e-5;
     this.maxIter = options.maxIter ?? 200 * objective.dim;
     this.steps = options.steps;
-    if (this.steps !== undefined && !(Number.isInteger(this.steps) && this.steps >= 0)) throw new Error(`steps must be a non-negative integer, got ${this.steps}`);
+    if (this.steps !== undefined && !(Number.isInteger(this.steps) && this.steps >= 0))
+      throw new Error(`steps must be a non-negative integer, got ${this.steps}`);
     if (!(this.tol >= 0)) throw new Error(`tol must be >= 0, got ${this.tol}`);
-    if (!(Number.isInteger(this.maxIter) && this.maxIter >= 0)) throw new Error(`maxIter must be a non-negative integer, got ${this.maxIter}`);
+    if (!(Number.isInteger(this.maxIter) && this.maxIter >= 0))
+      throw new Error(`maxIter must be a non-negative integer, got ${this.maxIter}`);
     this.trajectory = options.recordTrajectory ? [] : undefined;
     this.base = { ...objective.counts };
   }
 
   /** Checked before each iteration: a reason to stop, or undefined to go on. */
   stopBefore(f: number, gradNorm: number): Stop | undefined {
-    if (!Number.isFinite(f) || !Number.isFinite(gradNorm)) return { converged: false, message: `f or ∇f is not finite (f = ${f}, ‖g‖ = ${gradNorm})` };
-    if (this.steps !== undefined) return this.iterations >= this.steps ? { converged: gradNorm <= this.tol, message: `ran the requested ${this.steps} iterations` } : undefined;
+    if (!Number.isFinite(f) || !Number.isFinite(gradNorm))
+      return { converged: false, message: `f or ∇f is not finite (f = ${f}, ‖g‖ = ${gradNorm})` };
+    if (this.steps !== undefined)
+      return this.iterations >= this.steps
+        ? { converged: gradNorm <= this.tol, message: `ran the requested ${this.steps} iterations` }
+        : undefined;
     if (gradNorm <= this.tol) return { converged: true, message: `‖g‖₂ <= ${this.tol}` };
-    if (this.iterations >= this.maxIter) return { converged: false, message: `reached the iteration limit (${this.maxIter}) with ‖g‖₂ = ${gradNorm.toExponential(3)}` };
+    if (this.iterations >= this.maxIter)
+      return {
+        converged: false,
+        message: `reached the iteration limit (${this.maxIter}) with ‖g‖₂ = ${gradNorm.toExponential(3)}`,
+      };
     return undefined;
   }
 
@@ -57,7 +70,12 @@ export class SolverRun {
 
   get counts(): EvalCounts {
     const c = this.objective.counts;
-    return { fevals: c.fevals - this.base.fevals, gevals: c.gevals - this.base.gevals, hevals: c.hevals - this.base.hevals, hvps: c.hvps - this.base.hvps };
+    return {
+      fevals: c.fevals - this.base.fevals,
+      gevals: c.gevals - this.base.gevals,
+      hevals: c.hevals - this.base.hevals,
+      hvps: c.hvps - this.base.hvps,
+    };
   }
 
   result(x: Float64Array, f: number, gradNorm: number, stop: Stop): OptimizeResult {
@@ -83,9 +101,13 @@ export class SolverRun {
  * Evaluations spent until ‖g‖₂ first reached `gradNorm` (from the run's history; the starting point
  * counts as iteration 0): how to compare fairly with a run that stopped at a looser accuracy.
  */
-export function evaluationsToReach(result: OptimizeResult, gradNorm: number): { iterations: number; fevals: number; gevals: number; hvps: number } | undefined {
+export function evaluationsToReach(
+  result: OptimizeResult,
+  gradNorm: number,
+): { iterations: number; fevals: number; gevals: number; hvps: number } | undefined {
   // A run that met the target at its start took no iteration: its counts are those of the start.
-  if (result.iterations === 0 && result.gradNorm <= gradNorm) return { iterations: 0, fevals: result.fevals, gevals: result.gevals, hvps: result.hvps ?? 0 };
+  if (result.iterations === 0 && result.gradNorm <= gradNorm)
+    return { iterations: 0, fevals: result.fevals, gevals: result.gevals, hvps: result.hvps ?? 0 };
   const first = result.history?.find((h) => h.gradNorm <= gradNorm);
   if (first) return { iterations: first.iteration, fevals: first.fevals, gevals: first.gevals, hvps: first.hvps };
   return undefined;

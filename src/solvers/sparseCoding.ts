@@ -34,7 +34,13 @@ export interface SparseCodingResult {
 const softThreshold = (z: number, t: number) => (z > t ? z - t : z < -t ? z + t : 0);
 
 /** J(H, W) = λ Σ|H_ij| + ‖X − HWᵀ‖²_F + μ‖W‖²_F. */
-export function sparseCodingObjective(X: HostMatrix, H: HostMatrix, W: HostMatrix, lambda: number, ridge: number): number {
+export function sparseCodingObjective(
+  X: HostMatrix,
+  H: HostMatrix,
+  W: HostMatrix,
+  lambda: number,
+  ridge: number,
+): number {
   const [m, d, k] = [X.rows, X.cols, H.cols];
   let fit = 0;
   for (let i = 0; i < m; i++) {
@@ -115,9 +121,14 @@ function updateDictionary(X: HostMatrix, H: HostMatrix, W: HostMatrix, ridge: nu
 export function sparseCoding(X: HostMatrix, options: SparseCodingOptions): SparseCodingResult {
   const { atoms: k, lambda, ridge, maxIter = 100, tol = 1e-10, seed = 0 } = options;
   if (!(Number.isInteger(k) && k >= 1)) throw new Error(`atoms must be a positive integer, got ${k}`);
-  if (!(lambda >= 0) || !(ridge > 0)) throw new Error(`sparse coding needs lambda >= 0 and ridge > 0, got ${lambda} and ${ridge}`);
+  if (!(lambda >= 0) || !(ridge > 0))
+    throw new Error(`sparse coding needs lambda >= 0 and ridge > 0, got ${lambda} and ${ridge}`);
   const H: HostMatrix = { rows: X.rows, cols: k, data: new Float64Array(X.rows * k) };
-  const W: HostMatrix = { rows: X.cols, cols: k, data: random.normal(random.randomKey(seed), X.cols * k, 0, 1 / Math.sqrt(X.cols)) };
+  const W: HostMatrix = {
+    rows: X.cols,
+    cols: k,
+    data: random.normal(random.randomKey(seed), X.cols * k, 0, 1 / Math.sqrt(X.cols)),
+  };
   const objective: number[] = [];
   let previous = Infinity;
   for (let it = 1; it <= maxIter; it++) {

@@ -21,7 +21,13 @@ function toBoundary(z: Vec, d: Vec, radius: number): number {
  * on Hessian-vector products; on negative curvature or on leaving the region it follows the current
  * direction to the boundary, so the step is never worse than the Cauchy point.
  */
-export function steihaugCg(g: Vec, hessianTimes: (v: Vec) => Vec, radius: number, tol: number, maxIter: number): SteihaugResult {
+export function steihaugCg(
+  g: Vec,
+  hessianTimes: (v: Vec) => Vec,
+  radius: number,
+  tol: number,
+  maxIter: number,
+): SteihaugResult {
   const n = g.length;
   const z = new Float64Array(n);
   const Hz = new Float64Array(n);

@@ -17,7 +17,13 @@ export interface TruncatedCgResult {
  * (Steihaug's negative-curvature exit), or steepest descent scaled by the curvature met when that
  * happens on the first direction.
  */
-export function truncatedCg(g: Vec, hessianTimes: (v: Vec) => Vec, tol: number, maxIter: number, residualNorm: (v: Vec) => number = norm): TruncatedCgResult {
+export function truncatedCg(
+  g: Vec,
+  hessianTimes: (v: Vec) => Vec,
+  tol: number,
+  maxIter: number,
+  residualNorm: (v: Vec) => number = norm,
+): TruncatedCgResult {
   const z = new Float64Array(g.length);
   const r = Float64Array.from(g);
   let d = neg(g);
@@ -28,7 +34,12 @@ export function truncatedCg(g: Vec, hessianTimes: (v: Vec) => Vec, tol: number, 
     if (dHd <= 0) {
       const curvature = dHd / dot(d, d);
       // On the first direction (d = −g) there is no step yet: go along −g scaled by |gᵀHg|/gᵀg (SciPy's choice).
-      return { step: j === 0 ? scale(d, rr / Math.max(-dHd, 1e-300)) : z, iterations: j + 1, exit: "negative-curvature", curvature };
+      return {
+        step: j === 0 ? scale(d, rr / Math.max(-dHd, 1e-300)) : z,
+        iterations: j + 1,
+        exit: "negative-curvature",
+        curvature,
+      };
     }
     const alpha = rr / dHd;
     axpy(z, alpha, d);
@@ -45,4 +56,5 @@ export function truncatedCg(g: Vec, hessianTimes: (v: Vec) => Vec, tol: number, 
 export const norm1 = (v: Vec) => v.reduce((s, x) => s + Math.abs(x), 0);
 
 /** The forcing term of inexact Newton, η‖g‖ with η = min(0.5, √‖g‖) (N&W eq. 7.3 and after): superlinear convergence. */
-export const forcingTolerance = (g: Vec, measure: (v: Vec) => number = norm) => Math.min(0.5, Math.sqrt(measure(g))) * measure(g);
+export const forcingTolerance = (g: Vec, measure: (v: Vec) => number = norm) =>
+  Math.min(0.5, Math.sqrt(measure(g))) * measure(g);

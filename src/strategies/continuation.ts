@@ -38,8 +38,10 @@ export function blurredObjective(problem: Problem, precision: Precision) {
       // σ = 0 is the true objective: one exact evaluation.
       const o = blur.sigma === 0 ? { sigma: 0, samples: 1, antithetic: false } : blur;
       const n = o.samples;
-      if (!(Number.isInteger(n) && n >= 1)) throw new Error(`continuation: samples must be a positive integer, got ${o.samples}`);
-      if (o.antithetic && n % 2 !== 0) throw new Error(`continuation: antithetic sampling needs an even number of samples, got ${n}`);
+      if (!(Number.isInteger(n) && n >= 1))
+        throw new Error(`continuation: samples must be a positive integer, got ${o.samples}`);
+      if (o.antithetic && n % 2 !== 0)
+        throw new Error(`continuation: antithetic sampling needs an even number of samples, got ${n}`);
       if (!(o.sigma >= 0)) throw new Error(`continuation: σ must be non-negative, got ${o.sigma}`);
       const drawn = random.normal(key, (o.antithetic ? n / 2 : n) * dim);
       const points = new Float64Array(n * dim);
@@ -57,7 +59,8 @@ export function blurredObjective(problem: Problem, precision: Precision) {
       const gradStdErr = new Float64Array(dim);
       // Antithetic pairs are the independent units: average each pair first.
       const units = o.antithetic ? n / 2 : n;
-      const unit = (u: number, j: number) => (o.antithetic ? (g[2 * u * dim + j] + g[(2 * u + 1) * dim + j]) / 2 : g[u * dim + j]);
+      const unit = (u: number, j: number) =>
+        o.antithetic ? (g[2 * u * dim + j] + g[(2 * u + 1) * dim + j]) / 2 : g[u * dim + j];
       for (let j = 0; j < dim; j++) {
         let sum = 0;
         for (let u = 0; u < units; u++) sum += unit(u, j);
@@ -74,7 +77,8 @@ export function blurredObjective(problem: Problem, precision: Precision) {
 
 /** σ from `start` down to `end` geometrically over `count` stages, then a final σ = 0 stage (the true objective). */
 export function geometricSigmas(start: number, end: number, count: number): number[] {
-  if (!(start >= end && end > 0 && Number.isInteger(count) && count >= 1)) throw new Error(`geometricSigmas needs start ≥ end > 0 and count ≥ 1, got ${start}, ${end}, ${count}`);
+  if (!(start >= end && end > 0 && Number.isInteger(count) && count >= 1))
+    throw new Error(`geometricSigmas needs start ≥ end > 0 and count ≥ 1, got ${start}, ${end}, ${count}`);
   const ratio = count === 1 ? 1 : (end / start) ** (1 / (count - 1));
   return [...Array.from({ length: count }, (_, i) => start * ratio ** i), 0];
 }
@@ -110,7 +114,11 @@ export function continuation(problem: Problem, x0: ArrayLike<number>, o: Continu
   try {
     for (const sigma of o.sigmas) {
       for (let k = 0; k < o.stepsPerStage; k++) {
-        const { grad } = blurred.estimate(x, random.foldIn(key, step++), { sigma, samples: o.samples, antithetic: o.antithetic });
+        const { grad } = blurred.estimate(x, random.foldIn(key, step++), {
+          sigma,
+          samples: o.samples,
+          antithetic: o.antithetic,
+        });
         for (let j = 0; j < x.length; j++) x[j] -= o.lr * grad[j];
       }
       stages.push({ sigma, x: Float64Array.from(x), fun: blurred.estimate(x, key, { sigma: 0, samples: 1 }).value });

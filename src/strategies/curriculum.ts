@@ -15,7 +15,14 @@ import { compilePredict, type BatchSampler } from "../train/index.js";
 export const difficultyFromLength = (lengths: ArrayLike<number>): Float64Array => Float64Array.from(lengths);
 
 /** Difficulty = a trained teacher's loss on each example (cross-entropy or squared error, eval mode). Borrows params and state. */
-export function difficultyFromTeacherLoss(teacher: Layer, params: Tree, modelState: Tree, data: Dataset, precision: Precision, batchSize = 1000): Float64Array {
+export function difficultyFromTeacherLoss(
+  teacher: Layer,
+  params: Tree,
+  modelState: Tree,
+  data: Dataset,
+  precision: Precision,
+  batchSize = 1000,
+): Float64Array {
   const predict = compilePredict(teacher);
   const xs = exampleSize(data.xShape);
   const ys = exampleSize(data.yShape);
@@ -46,13 +53,17 @@ export function difficultyFromTeacherLoss(teacher: Layer, params: Tree, modelSta
 
 function checkCommon(difficulty: ArrayLike<number>, batchSize: number): void {
   if (difficulty.length === 0) throw new Error("a curriculum needs at least one example");
-  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`curriculum batch size must be a positive integer, got ${batchSize}`);
-  for (let i = 0; i < difficulty.length; i++) if (!Number.isFinite(difficulty[i])) throw new Error(`difficulty of example ${i} is not finite (${difficulty[i]})`);
+  if (!(Number.isInteger(batchSize) && batchSize >= 1))
+    throw new Error(`curriculum batch size must be a positive integer, got ${batchSize}`);
+  for (let i = 0; i < difficulty.length; i++)
+    if (!Number.isFinite(difficulty[i])) throw new Error(`difficulty of example ${i} is not finite (${difficulty[i]})`);
 }
 
 /** Example indices from easiest to hardest (ties keep their index order). */
 export function easyToHard(difficulty: ArrayLike<number>): Int32Array {
-  return Int32Array.from({ length: difficulty.length }, (_, i) => i).sort((a, b) => difficulty[a] - difficulty[b] || a - b);
+  return Int32Array.from({ length: difficulty.length }, (_, i) => i).sort(
+    (a, b) => difficulty[a] - difficulty[b] || a - b,
+  );
 }
 
 // Fills `count` slots from `pool`, pass after pass over fresh permutations (no repeats within a pass).
@@ -66,7 +77,9 @@ function drawFrom(pool: Int32Array, count: number, key: random.Key): Int32Array 
 }
 
 const split = (indices: Int32Array, batchSize: number): Int32Array[] =>
-  Array.from({ length: Math.ceil(indices.length / batchSize) }, (_, b) => indices.slice(b * batchSize, (b + 1) * batchSize));
+  Array.from({ length: Math.ceil(indices.length / batchSize) }, (_, b) =>
+    indices.slice(b * batchSize, (b + 1) * batchSize),
+  );
 
 export interface StagedCurriculumOptions {
   difficulty: ArrayLike<number>;
@@ -77,13 +90,16 @@ export interface StagedCurriculumOptions {
 }
 
 /** The stage (0-based) an epoch belongs to: the last stage lasts to the end of training. */
-export const stageOf = (epoch: number, o: { stages: number; epochsPerStage: number }) => Math.min(o.stages - 1, Math.floor(epoch / o.epochsPerStage));
+export const stageOf = (epoch: number, o: { stages: number; epochsPerStage: number }) =>
+  Math.min(o.stages - 1, Math.floor(epoch / o.epochsPerStage));
 
 /** Deterministic curriculum: epoch e draws ⌈N/batch⌉ batches from the easiest ⌈(s+1)N/S⌉ examples, s = its stage. */
 export function stagedCurriculum(o: StagedCurriculumOptions): BatchSampler {
   checkCommon(o.difficulty, o.batchSize);
-  if (!(Number.isInteger(o.stages) && o.stages >= 1)) throw new Error(`curriculum stages must be a positive integer, got ${o.stages}`);
-  if (!(Number.isInteger(o.epochsPerStage) && o.epochsPerStage >= 1)) throw new Error(`curriculum epochsPerStage must be a positive integer, got ${o.epochsPerStage}`);
+  if (!(Number.isInteger(o.stages) && o.stages >= 1))
+    throw new Error(`curriculum stages must be a positive integer, got ${o.stages}`);
+  if (!(Number.isInteger(o.epochsPerStage) && o.epochsPerStage >= 1))
+    throw new Error(`curriculum epochsPerStage must be a positive integer, got ${o.epochsPerStage}`);
   const order = easyToHard(o.difficulty);
   const n = order.length;
   const key = random.randomKey(o.seed);
@@ -104,7 +120,8 @@ export interface StochasticCurriculumOptions {
 }
 
 /** A hard share rising linearly from `from` to `to` over `epochs` epochs, then constant. */
-export const linearShare = (from: number, to: number, epochs: number) => (progress: number) => from + (to - from) * Math.min(1, progress / epochs);
+export const linearShare = (from: number, to: number, epochs: number) => (progress: number) =>
+  from + (to - from) * Math.min(1, progress / epochs);
 
 /** Stochastic (mixed) curriculum: each slot is hard with probability hardShare(progress), then uniform within its group. */
 export function stochasticCurriculum(o: StochasticCurriculumOptions): BatchSampler & { hard: Uint8Array } {
@@ -114,7 +131,10 @@ export function stochasticCurriculum(o: StochasticCurriculumOptions): BatchSampl
   const hard = Uint8Array.from(Array.from(o.difficulty, (d) => (d > threshold ? 1 : 0)));
   const hardSet = Int32Array.from(Array.from(hard).flatMap((h, i) => (h ? [i] : [])));
   const easySet = Int32Array.from(Array.from(hard).flatMap((h, i) => (h ? [] : [i])));
-  if (!hardSet.length || !easySet.length) throw new Error(`stochastic curriculum: the threshold ${threshold} leaves ${hardSet.length} hard and ${easySet.length} easy examples; both groups must be non-empty`);
+  if (!hardSet.length || !easySet.length)
+    throw new Error(
+      `stochastic curriculum: the threshold ${threshold} leaves ${hardSet.length} hard and ${easySet.length} easy examples; both groups must be non-empty`,
+    );
   const n = hard.length;
   const batches = Math.ceil(n / o.batchSize);
   const key = random.randomKey(o.seed);
@@ -126,7 +146,10 @@ export function stochasticCurriculum(o: StochasticCurriculumOptions): BatchSampl
     const out: Int32Array[] = [];
     for (let b = 0; b < batches; b++) {
       const share = o.hardShare(epoch + b / batches);
-      if (!(share >= 0 && share <= 1)) throw new Error(`stochastic curriculum: hard share ${share} at epoch ${epoch + b / batches} is not a probability`);
+      if (!(share >= 0 && share <= 1))
+        throw new Error(
+          `stochastic curriculum: hard share ${share} at epoch ${epoch + b / batches} is not a probability`,
+        );
       const size = Math.min(o.batchSize, n - b * o.batchSize);
       const batch = new Int32Array(size);
       for (let i = 0; i < size; i++) {

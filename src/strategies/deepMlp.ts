@@ -7,7 +7,15 @@
  */
 import { numpy as np } from "@jax-js/jax";
 import { random, type Tree } from "../engine/index.js";
-import { activations, initializerByName, weightAndBias, type ActivationName, type ApplyContext, type InitName, type Layer } from "../nn/index.js";
+import {
+  activations,
+  initializerByName,
+  weightAndBias,
+  type ActivationName,
+  type ApplyContext,
+  type InitName,
+  type Layer,
+} from "../nn/index.js";
 
 export type SkipKind = "none" | "residual" | "to-output";
 
@@ -38,10 +46,15 @@ export interface DeepMlp extends Layer {
 const dense = (p: DenseParams, x: np.Array) => np.matmul(x, p.weight).add(p.bias);
 
 function checkOptions(o: DeepMlpOptions): void {
-  if (!(Number.isInteger(o.depth) && o.depth >= 1)) throw new Error(`deepMlp depth must be an integer of at least 1, got ${o.depth}`);
-  if (!(Number.isInteger(o.width) && o.width >= 1)) throw new Error(`deepMlp width must be an integer of at least 1, got ${o.width}`);
+  if (!(Number.isInteger(o.depth) && o.depth >= 1))
+    throw new Error(`deepMlp depth must be an integer of at least 1, got ${o.depth}`);
+  if (!(Number.isInteger(o.width) && o.width >= 1))
+    throw new Error(`deepMlp width must be an integer of at least 1, got ${o.width}`);
   const bad = (o.auxiliaryHeads ?? []).find((i) => !(Number.isInteger(i) && i >= 0 && i < o.depth - 1));
-  if (bad !== undefined) throw new Error(`deepMlp auxiliary head at hidden layer ${bad}: heads go on hidden layers 0..${o.depth - 2} (the last one feeds the output)`);
+  if (bad !== undefined)
+    throw new Error(
+      `deepMlp auxiliary head at hidden layer ${bad}: heads go on hidden layers 0..${o.depth - 2} (the last one feeds the output)`,
+    );
 }
 
 /**
@@ -62,7 +75,7 @@ export function hiddenStates(o: DeepMlpOptions, hidden: DenseParams[], x: np.Arr
   }
   h.dispose();
   flat.dispose();
-  for (const unused of hidden.slice(count)) (unused.weight.dispose(), unused.bias.dispose());
+  for (const unused of hidden.slice(count)) unused.weight.dispose(), unused.bias.dispose();
   return states;
 }
 
@@ -85,18 +98,30 @@ export function deepMlp(outputs: number, options: DeepMlpOptions): DeepMlp {
       });
       const readout = o.skip === "to-output" ? o.depth * o.width : o.width;
       const glorot = { init: initializerByName("glorot") };
-      const params: DeepMlpParams = { hidden, output: weightAndBias(keys[o.depth], [readout, outputs], precision, glorot) as DenseParams };
-      if (heads.length) params.heads = heads.map((_, j) => weightAndBias(keys[o.depth + 1 + j], [o.width, outputs], precision, glorot) as DenseParams);
+      const params: DeepMlpParams = {
+        hidden,
+        output: weightAndBias(keys[o.depth], [readout, outputs], precision, glorot) as DenseParams,
+      };
+      if (heads.length)
+        params.heads = heads.map(
+          (_, j) => weightAndBias(keys[o.depth + 1 + j], [o.width, outputs], precision, glorot) as DenseParams,
+        );
       return { params: params as unknown as Tree, state: {}, outputShape: [outputs] };
     },
     apply(params, state, x, ctx) {
       const p = params as unknown as DeepMlpParams;
       const states = hiddenStates(o, p.hidden, x);
-      const last = o.skip === "to-output" ? np.concatenate(states.map((s) => s.ref), 1) : states[o.depth - 1].ref;
+      const last =
+        o.skip === "to-output"
+          ? np.concatenate(
+              states.map((s) => s.ref),
+              1,
+            )
+          : states[o.depth - 1].ref;
       const main = dense(p.output, last);
       // Auxiliary heads only in training mode: prediction sees the main output alone.
       const extra = ctx.train && p.heads ? p.heads.map((head, j) => dense(head, states[heads[j]].ref)) : [];
-      if (!ctx.train && p.heads) for (const head of p.heads) (head.weight.dispose(), head.bias.dispose());
+      if (!ctx.train && p.heads) for (const head of p.heads) head.weight.dispose(), head.bias.dispose();
       for (const s of states) s.dispose();
       return [extra.length ? np.concatenate([main, ...extra], 1) : main, state];
     },

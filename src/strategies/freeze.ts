@@ -9,9 +9,11 @@ import { mapWithPaths, type Tree } from "../engine/index.js";
 import type { GradientTransformation } from "../optim/index.js";
 
 /** The leaves whose dotted path starts with one of `prefixes` ("hidden.0" freezes hidden.0.weight and hidden.0.bias). */
-export const pathsUnder = (prefixes: string[]) => (path: string) => prefixes.some((p) => path === p || path.startsWith(`${p}.`));
+export const pathsUnder = (prefixes: string[]) => (path: string) =>
+  prefixes.some((p) => path === p || path.startsWith(`${p}.`));
 
-const zeroFrozen = (t: Tree, frozen: (path: string) => boolean): Tree => mapWithPaths(t, (path, leaf) => (frozen(path) ? np.zerosLike(leaf) : leaf));
+const zeroFrozen = (t: Tree, frozen: (path: string) => boolean): Tree =>
+  mapWithPaths(t, (path, leaf) => (frozen(path) ? np.zerosLike(leaf) : leaf));
 
 /** `inner` with the leaves for which `frozen(path)` holds kept fixed. */
 export function freeze(inner: GradientTransformation, frozen: (path: string) => boolean): GradientTransformation {

@@ -4,7 +4,17 @@
  * leaves in engine/flat's order.
  */
 import { numpy as np } from "@jax-js/jax";
-import { disposeTree, flattenTree, layoutOfTree, mapWithPaths, random, toDevice, unflattenArray, type Precision, type Tree } from "../engine/index.js";
+import {
+  disposeTree,
+  flattenTree,
+  layoutOfTree,
+  mapWithPaths,
+  random,
+  toDevice,
+  unflattenArray,
+  type Precision,
+  type Tree,
+} from "../engine/index.js";
 import { gatherBatch, oneHot, type Dataset } from "../data/index.js";
 import { meanSquaredError, softmaxCrossEntropy } from "../losses.js";
 import type { Layer } from "../nn/index.js";
@@ -23,7 +33,10 @@ export function modelObjective(model: Layer, data: Dataset, precision: Precision
   const batch = gatherBatch(data, all);
   const x = toDevice(batch.x, [data.size, ...data.xShape], precision);
   const classes = data.numClasses;
-  const y = classes > 0 ? toDevice(oneHot(batch.y, classes), [data.size, classes], precision) : toDevice(batch.y, [data.size, ...data.yShape], precision);
+  const y =
+    classes > 0
+      ? toDevice(oneHot(batch.y, classes), [data.size, classes], precision)
+      : toDevice(batch.y, [data.size, ...data.yShape], precision);
   const loss = classes > 0 ? softmaxCrossEntropy : meanSquaredError;
   const template = init.params;
   const state = init.state;

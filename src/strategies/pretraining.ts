@@ -56,7 +56,13 @@ export const frozenLayersAt = (stage: number): string[] => Array.from({ length: 
 export async function greedyPretraining(opts: GreedyPretrainingOptions): Promise<GreedyPretrainingResult> {
   const depth = opts.network.depth;
   const outputs = opts.train.numClasses > 0 ? opts.train.numClasses : opts.train.yShape.reduce((a, b) => a * b, 1);
-  const common = { train: opts.train, validation: opts.validation, batchSize: opts.batchSize, precision: opts.precision, callbacks: opts.callbacks };
+  const common = {
+    train: opts.train,
+    validation: opts.validation,
+    batchSize: opts.batchSize,
+    precision: opts.precision,
+    callbacks: opts.callbacks,
+  };
   const stages: PretrainingStage[] = [];
   let carried: Map<string, HostTensor> = new Map();
   let last: TrainResult | undefined;
@@ -73,14 +79,28 @@ export async function greedyPretraining(opts: GreedyPretrainingOptions): Promise
       initialize: copyLeaves(carried, opts.precision, pathsUnder(frozen)),
     });
     carried = hostLeaves(result.params);
-    stages.push({ stage, frozen, trainLoss: result.trainLoss, validationLoss: result.validation?.loss, params: carried });
-    if (last) (disposeTree(last.params), disposeTree(last.modelState));
+    stages.push({
+      stage,
+      frozen,
+      trainLoss: result.trainLoss,
+      validationLoss: result.validation?.loss,
+      params: carried,
+    });
+    if (last) disposeTree(last.params), disposeTree(last.modelState);
     last = result;
   }
   const model = deepMlp(outputs, { ...opts.network, depth });
   if (opts.fineTuneEpochs <= 0) return { model, params: last!.params, modelState: last!.modelState, stages };
   disposeTree(last!.params);
   disposeTree(last!.modelState);
-  const fineTune = await train({ ...common, test: opts.test, model, optimizer: opts.optimizer(), epochs: opts.fineTuneEpochs, seed: opts.seed, initialize: copyLeaves(carried, opts.precision) });
+  const fineTune = await train({
+    ...common,
+    test: opts.test,
+    model,
+    optimizer: opts.optimizer(),
+    epochs: opts.fineTuneEpochs,
+    seed: opts.seed,
+    initialize: copyLeaves(carried, opts.precision),
+  });
   return { model, params: fineTune.params, modelState: fineTune.modelState, stages, fineTune };
 }

@@ -18,7 +18,8 @@ export interface DeepRnnOptions {
 
 /** [batch, time, features] → `layers` stacked tanh RNNs → linear(outputs) on the last state(s). */
 export function deepRnn(outputs: number, o: DeepRnnOptions): Layer {
-  if (!(Number.isInteger(o.layers) && o.layers >= 1)) throw new Error(`deepRnn layers must be a positive integer, got ${o.layers}`);
+  if (!(Number.isInteger(o.layers) && o.layers >= 1))
+    throw new Error(`deepRnn layers must be a positive integer, got ${o.layers}`);
   const cells = Array.from({ length: o.layers }, () => rnn(o.units, { init: glorotUniform }));
   const readout = linear(outputs, { init: glorotUniform });
   return {
@@ -45,7 +46,10 @@ export function deepRnn(outputs: number, o: DeepRnnOptions): Layer {
         lasts.push(h.ref.slice([], h.shape[1] - 1, []));
       });
       h.dispose();
-      const features = o.skip === "to-output" ? np.concatenate(lasts, 1) : (lasts.slice(0, -1).forEach((a) => a.dispose()), lasts[lasts.length - 1]);
+      const features =
+        o.skip === "to-output"
+          ? np.concatenate(lasts, 1)
+          : (lasts.slice(0, -1).forEach((a) => a.dispose()), lasts[lasts.length - 1]);
       const [y] = readout.apply(p.output, {}, features, ctx);
       return [y, state];
     },

@@ -4,17 +4,30 @@
  * trained network read from a checkpoint (transfer, 8.7.4 and chapter 15).
  */
 import { readSafetensors } from "../io/safetensors.js";
-import { leavesWithPaths, mapWithPaths, toDevice, treeToHost, type HostTensor, type Precision, type Tree } from "../engine/index.js";
+import {
+  leavesWithPaths,
+  mapWithPaths,
+  toDevice,
+  treeToHost,
+  type HostTensor,
+  type Precision,
+  type Tree,
+} from "../engine/index.js";
 
 export type InitializeHook = (params: Tree, modelState: Tree) => Tree;
 
 /** Copies every leaf of `source` whose path `take` accepts into the fresh params (same paths, same shapes); the rest keep their fresh values. */
-export function copyLeaves(source: Map<string, HostTensor>, precision: Precision, take: (path: string) => boolean = () => true): InitializeHook {
+export function copyLeaves(
+  source: Map<string, HostTensor>,
+  precision: Precision,
+  take: (path: string) => boolean = () => true,
+): InitializeHook {
   return (params) =>
     mapWithPaths(params, (path, leaf) => {
       const host = take(path) ? source.get(path) : undefined;
       if (!host) return leaf.ref;
-      if (host.shape.join(",") !== leaf.shape.join(",")) throw new Error(`cannot copy "${path}": the source has shape [${host.shape}], the network [${leaf.shape}]`);
+      if (host.shape.join(",") !== leaf.shape.join(","))
+        throw new Error(`cannot copy "${path}": the source has shape [${host.shape}], the network [${leaf.shape}]`);
       return toDevice(host.data, host.shape, precision);
     });
 }
@@ -36,7 +49,9 @@ function naturalCompare(a: string, b: string): number {
 
 /** The weight-bearing layers of a set of leaf paths, in network order: the parents of "…weight" leaves, auxiliary heads excluded. */
 export function layerPaths(paths: string[]): string[] {
-  const parents = paths.filter((p) => p === "weight" || p.endsWith(".weight")).map((p) => p.slice(0, Math.max(0, p.length - ".weight".length)));
+  const parents = paths
+    .filter((p) => p === "weight" || p.endsWith(".weight"))
+    .map((p) => p.slice(0, Math.max(0, p.length - ".weight".length)));
   return parents.filter((p) => !p.split(".").includes("heads")).sort(naturalCompare);
 }
 
@@ -49,13 +64,19 @@ export function transferFromCheckpoint(checkpointPath: string, layers: number, p
   const { tensors } = readSafetensors(checkpointPath);
   const isCheckpoint = [...tensors.keys()].some((k) => k.startsWith("params."));
   const source = new Map<string, HostTensor>();
-  for (const [k, v] of tensors) if (!isCheckpoint || k.startsWith("params.")) source.set(isCheckpoint ? k.slice("params.".length) : k, v);
+  for (const [k, v] of tensors)
+    if (!isCheckpoint || k.startsWith("params.")) source.set(isCheckpoint ? k.slice("params.".length) : k, v);
   const sourceLayers = layerPaths([...source.keys()]);
-  if (!(Number.isInteger(layers) && layers >= 1)) throw new Error(`transfer: the number of layers must be a positive integer, got ${layers}`);
-  if (layers > sourceLayers.length) throw new Error(`transfer: ${checkpointPath} has ${sourceLayers.length} layers, fewer than the ${layers} asked for`);
+  if (!(Number.isInteger(layers) && layers >= 1))
+    throw new Error(`transfer: the number of layers must be a positive integer, got ${layers}`);
+  if (layers > sourceLayers.length)
+    throw new Error(
+      `transfer: ${checkpointPath} has ${sourceLayers.length} layers, fewer than the ${layers} asked for`,
+    );
   return (params, modelState) => {
     const targetLayers = layerPaths(leavesWithPaths(params).map((l) => l.path));
-    if (layers > targetLayers.length) throw new Error(`transfer: the network has ${targetLayers.length} layers, fewer than the ${layers} asked for`);
+    if (layers > targetLayers.length)
+      throw new Error(`transfer: the network has ${targetLayers.length} layers, fewer than the ${layers} asked for`);
     const renamed = new Map<string, HostTensor>();
     for (let i = 0; i < layers; i++) {
       const [from, to] = [sourceLayers[i], targetLayers[i]];

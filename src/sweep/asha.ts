@@ -14,7 +14,11 @@ export class Asha {
   private readonly results: Map<string, number>[];
   private readonly promoted: Set<string>[];
 
-  constructor(readonly eta: number, minResource: number, maxResource: number) {
+  constructor(
+    readonly eta: number,
+    minResource: number,
+    maxResource: number,
+  ) {
     this.resources = [];
     for (let r = minResource; r < maxResource; r *= eta) this.resources.push(r);
     this.resources.push(maxResource);

@@ -21,11 +21,22 @@ function flagArgs(settings: Record<string, Scalar>): string[] {
 }
 
 /** The `descent` arguments of one trial run: its settings as flags, `--json`, and (train) its own output directory. */
-export function trialArgs(command: SweepCommand, settings: Record<string, Scalar>, outDir: string, resume: boolean): string[] {
-  if (command === "train") return ["train", ...flagArgs(settings), "--out", outDir, ...(resume ? ["--resume"] : []), "--json"];
+export function trialArgs(
+  command: SweepCommand,
+  settings: Record<string, Scalar>,
+  outDir: string,
+  resume: boolean,
+): string[] {
+  if (command === "train")
+    return ["train", ...flagArgs(settings), "--out", outDir, ...(resume ? ["--resume"] : []), "--json"];
   const flags = Object.fromEntries(Object.entries(settings).filter(([k]) => OPTIMIZE_FLAGS.has(k)));
   const methodConfig = Object.fromEntries(Object.entries(settings).filter(([k]) => !OPTIMIZE_FLAGS.has(k)));
-  return ["optimize", ...flagArgs(flags), ...(Object.keys(methodConfig).length ? ["--config", JSON.stringify(methodConfig)] : []), "--json"];
+  return [
+    "optimize",
+    ...flagArgs(flags),
+    ...(Object.keys(methodConfig).length ? ["--config", JSON.stringify(methodConfig)] : []),
+    "--json",
+  ];
 }
 
 /** The field of a trial that ASHA's resource sets: epochs of training, or steps of an optimizer. */

@@ -33,8 +33,14 @@ export const sweepConfigSchema = z
     /** Parallel trials (local backend); default one per core. */
     concurrency: z.number().int().positive().optional(),
   })
-  .refine((c) => c.asha === undefined || c.asha.maxResource >= c.asha.minResource, { message: "asha.maxResource must be >= asha.minResource", path: ["asha"] })
-  .refine((c) => Object.keys(c.random).length === 0 || c.trials !== undefined, { message: "random search needs \"trials\" (the number of draws)", path: ["trials"] });
+  .refine((c) => c.asha === undefined || c.asha.maxResource >= c.asha.minResource, {
+    message: "asha.maxResource must be >= asha.minResource",
+    path: ["asha"],
+  })
+  .refine((c) => Object.keys(c.random).length === 0 || c.trials !== undefined, {
+    message: 'random search needs "trials" (the number of draws)',
+    path: ["trials"],
+  });
 
 export type SweepConfig = z.infer<typeof sweepConfigSchema>;
 export type AshaConfig = z.infer<typeof ashaSchema>;

@@ -51,7 +51,9 @@ export async function runSweep(opts: SweepRunOptions): Promise<SweepRunResult> {
     return opts.backend({ id: trial.id, args: trialArgs(sweep.command, settings, outDir, resume) }, signal);
   };
 
-  const schedule = sweep.asha ? ashaScheduler(sweep, dir, trials, finals, readJournal(journalPath)) : plainScheduler(dir, trials, finals);
+  const schedule = sweep.asha
+    ? ashaScheduler(sweep, dir, trials, finals, readJournal(journalPath))
+    : plainScheduler(dir, trials, finals);
   const completions = new Completions();
   let running = 0;
   const worker = async () => {
@@ -91,7 +93,9 @@ interface Scheduler {
 }
 
 const outcomeRow = (trial: Trial, outcome: TrialOutcome) =>
-  outcome.ok ? { trial: trial.id, config: trial.config, status: "completed" as const, metrics: outcome.metrics } : { trial: trial.id, config: trial.config, status: "failed" as const, error: outcome.error };
+  outcome.ok
+    ? { trial: trial.id, config: trial.config, status: "completed" as const, metrics: outcome.metrics }
+    : { trial: trial.id, config: trial.config, status: "failed" as const, error: outcome.error };
 
 /** Every unfinished trial once, in order. */
 function plainScheduler(dir: string, trials: Trial[], finals: Map<string, JournalRow>): Scheduler {
@@ -107,7 +111,13 @@ function plainScheduler(dir: string, trials: Trial[], finals: Map<string, Journa
 }
 
 /** ASHA over the trials: rung results are "rung" rows; a trial ends "completed" at the top rung, "pruned" below it, or "failed". */
-function ashaScheduler(sweep: SweepConfig, dir: string, trials: Trial[], finals: Map<string, JournalRow>, rows: JournalRow[]): Scheduler {
+function ashaScheduler(
+  sweep: SweepConfig,
+  dir: string,
+  trials: Trial[],
+  finals: Map<string, JournalRow>,
+  rows: JournalRow[],
+): Scheduler {
   const { eta, minResource, maxResource, metric } = sweep.asha!;
   const asha = new Asha(eta, minResource, maxResource);
   const score = (metrics: Record<string, unknown>) => (metric ? Number(metrics[metric]) : finalLoss(metrics));
@@ -129,7 +139,8 @@ function ashaScheduler(sweep: SweepConfig, dir: string, trials: Trial[], finals:
   return {
     next: () => {
       let promotion: AshaJob | undefined;
-      while ((promotion = asha.nextPromotion())) if (!finals.has(promotion.trial)) return jobFor(byId.get(promotion.trial)!, promotion.rung);
+      while ((promotion = asha.nextPromotion()))
+        if (!finals.has(promotion.trial)) return jobFor(byId.get(promotion.trial)!, promotion.rung);
       const trial = fresh.shift();
       return trial && jobFor(trial, 0);
     },

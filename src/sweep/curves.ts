@@ -13,12 +13,18 @@ function metricsPath(dir: string, row: JournalRow): string {
  * Training-loss curves (per epoch) of each method's best setting, first seed, read from the trials' metrics.jsonl:
  * rows {epoch, [method]: trainLoss}. Empty for optimize sweeps (their trials write no curves).
  */
-export function bestCurveRows(dir: string, rows: JournalRow[], best: SettingSummary[]): { rows: Record<string, number | null>[]; methods: string[] } {
+export function bestCurveRows(
+  dir: string,
+  rows: JournalRow[],
+  best: SettingSummary[],
+): { rows: Record<string, number | null>[]; methods: string[] } {
   const completed = [...finalRows(rows).values()].filter((r) => r.status === "completed");
   const byEpoch = new Map<number, Record<string, number | null>>();
   const methods: string[] = [];
   for (const setting of best) {
-    const same = completed.filter((r) => Object.entries(setting.setting).every(([k, v]) => r.config[k] === v)).sort((a, b) => Number(a.config.seed) - Number(b.config.seed));
+    const same = completed
+      .filter((r) => Object.entries(setting.setting).every(([k, v]) => r.config[k] === v))
+      .sort((a, b) => Number(a.config.seed) - Number(b.config.seed));
     const path = same.length ? metricsPath(dir, same[0]) : undefined;
     if (!path || !existsSync(path)) continue;
     const series = seriesName(setting.method);
@@ -31,6 +37,8 @@ export function bestCurveRows(dir: string, rows: JournalRow[], best: SettingSumm
       byEpoch.set(record.epoch, row);
     }
   }
-  const curveRows = [...byEpoch.values()].sort((a, b) => a.epoch! - b.epoch!).map((r) => ({ ...Object.fromEntries(methods.map((m) => [m, null])), ...r }));
+  const curveRows = [...byEpoch.values()]
+    .sort((a, b) => a.epoch! - b.epoch!)
+    .map((r) => ({ ...Object.fromEntries(methods.map((m) => [m, null])), ...r }));
   return { rows: curveRows, methods };
 }

@@ -23,15 +23,31 @@ export function redisConnection(url: string): ConnectionOptions {
   const db = parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0;
   if (!Number.isInteger(db)) throw new Error(`--queue ${url}: the database number must be an integer`);
   // ioredis reconnects forever (a Redis restart); BullMQ needs maxRetriesPerRequest null for blocking commands.
-  return { host: parsed.hostname || "127.0.0.1", port: Number(parsed.port || 6379), db, maxRetriesPerRequest: null, password: parsed.password || undefined };
+  return {
+    host: parsed.hostname || "127.0.0.1",
+    port: Number(parsed.port || 6379),
+    db,
+    maxRetriesPerRequest: null,
+    password: parsed.password || undefined,
+  };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Fails with one clear message when Redis does not answer a PING within `ms` (a wrong host or port). */
-export async function assertReachable(connected: Promise<{ ping(): Promise<string> }>, url: string, ms = 5000): Promise<void> {
+export async function assertReachable(
+  connected: Promise<{ ping(): Promise<string> }>,
+  url: string,
+  ms = 5000,
+): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`--queue ${url}: Redis does not answer (is redis-server running there?)`)), ms)));
+  const timeout = new Promise<never>(
+    (_, reject) =>
+      (timer = setTimeout(
+        () => reject(new Error(`--queue ${url}: Redis does not answer (is redis-server running there?)`)),
+        ms,
+      )),
+  );
   try {
     await Promise.race([connected.then((client) => client.ping()), timeout]);
   } finally {
@@ -47,12 +63,21 @@ export function queueBackend(url: string): { backend: Backend; ready(): Promise<
   const queue = new Queue(QUEUE_NAME, { connection: redisConnection(url) });
   queue.on("error", () => {}); // reconnection errors while Redis restarts: the poll below retries.
   const backend: Backend = async ({ id, args }, signal) => {
-    await retrying(() => queue.add("trial", { args }, { jobId: id, attempts: MAX_ATTEMPTS, removeOnComplete: false, removeOnFail: false }), signal);
+    await retrying(
+      () =>
+        queue.add(
+          "trial",
+          { args },
+          { jobId: id, attempts: MAX_ATTEMPTS, removeOnComplete: false, removeOnFail: false },
+        ),
+      signal,
+    );
     while (!signal.aborted) {
       const job = await retrying(() => queue.getJob(id), signal);
       const state = job ? await retrying(() => job.getState(), signal) : "unknown";
       if (job && state === "completed") return job.returnvalue as TrialOutcome;
-      if (job && state === "failed") return { ok: false, error: `failed after ${job.attemptsMade} attempts on the queue: ${job.failedReason}` };
+      if (job && state === "failed")
+        return { ok: false, error: `failed after ${job.attemptsMade} attempts on the queue: ${job.failedReason}` };
       await sleep(POLL_MS);
     }
     return { ok: false, error: "controller stopped", signal: "SIGINT" };

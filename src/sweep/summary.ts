@@ -54,14 +54,21 @@ export function bestPerMethod(settings: SettingSummary[]): SettingSummary[] {
 export function summaryTable(best: SettingSummary[]): string {
   const lines = ["| method | lr | final loss (mean ± std) | seeds | setting |", "|---|---|---|---|---|"];
   for (const s of best) {
-    const rest = Object.fromEntries(Object.entries(s.setting).filter(([k]) => k !== "optimizer" && k !== "method" && k !== "lr"));
-    lines.push(`| ${s.method} | ${s.lr ?? "—"} | ${s.mean.toPrecision(5)} ± ${s.std.toPrecision(2)} | ${s.seeds} | ${JSON.stringify(rest)} |`);
+    const rest = Object.fromEntries(
+      Object.entries(s.setting).filter(([k]) => k !== "optimizer" && k !== "method" && k !== "lr"),
+    );
+    lines.push(
+      `| ${s.method} | ${s.lr ?? "—"} | ${s.mean.toPrecision(5)} ± ${s.std.toPrecision(2)} | ${s.seeds} | ${JSON.stringify(rest)} |`,
+    );
   }
   return lines.join("\n") + "\n";
 }
 
 /** Rows of the lr-sensitivity chart: per lr, each method's best mean final loss at that lr. */
-export function lrSensitivityRows(settings: SettingSummary[]): { rows: Record<string, number | null>[]; methods: string[] } {
+export function lrSensitivityRows(settings: SettingSummary[]): {
+  rows: Record<string, number | null>[];
+  methods: string[];
+} {
   const methods = [...new Set(settings.map((s) => seriesName(s.method)))].sort();
   const byLr = new Map<number, Record<string, number | null>>();
   for (const s of settings) {
@@ -72,7 +79,9 @@ export function lrSensitivityRows(settings: SettingSummary[]): { rows: Record<st
     row[series] = current === undefined || current === null ? s.mean : Math.min(current, s.mean);
     byLr.set(s.lr, row);
   }
-  const rows = [...byLr.values()].sort((a, b) => a.lr! - b.lr!).map((r) => ({ ...Object.fromEntries(methods.map((m) => [m, null])), ...r }));
+  const rows = [...byLr.values()]
+    .sort((a, b) => a.lr! - b.lr!)
+    .map((r) => ({ ...Object.fromEntries(methods.map((m) => [m, null])), ...r }));
   return { rows, methods };
 }
 

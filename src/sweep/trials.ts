@@ -14,13 +14,17 @@ function canonical(value: Record<string, Scalar>): string {
 
 /** The id of a trial: a hash of its command and full config (seed included), so a rerun of the sweep finds it again. */
 export function trialId(command: string, config: Record<string, Scalar>): string {
-  return createHash("sha256").update(`${command}\n${canonical(config)}`).digest("hex").slice(0, 12);
+  return createHash("sha256")
+    .update(`${command}\n${canonical(config)}`)
+    .digest("hex")
+    .slice(0, 12);
 }
 
 /** Every combination of the grid's values, in the config's key order (last key varies fastest). */
 export function gridPoints(grid: Record<string, Scalar[]>): Record<string, Scalar>[] {
   let points: Record<string, Scalar>[] = [{}];
-  for (const [key, values] of Object.entries(grid)) points = points.flatMap((p) => values.map((v) => ({ ...p, [key]: v })));
+  for (const [key, values] of Object.entries(grid))
+    points = points.flatMap((p) => values.map((v) => ({ ...p, [key]: v })));
   return points;
 }
 
@@ -49,7 +53,12 @@ function draw(d: Distribution, u: () => number): Scalar {
 export function expandTrials(sweep: SweepConfig): Trial[] {
   const u = seededUniform(sweep.searchSeed);
   const randomKeys = Object.keys(sweep.random);
-  const draws = randomKeys.length === 0 ? [{}] : Array.from({ length: sweep.trials! }, () => Object.fromEntries(randomKeys.map((k) => [k, draw(sweep.random[k], u)])));
+  const draws =
+    randomKeys.length === 0
+      ? [{}]
+      : Array.from({ length: sweep.trials! }, () =>
+          Object.fromEntries(randomKeys.map((k) => [k, draw(sweep.random[k], u)])),
+        );
   const trials = new Map<string, Trial>();
   for (const sample of draws) {
     for (const point of gridPoints(sweep.grid)) {
@@ -62,5 +71,7 @@ export function expandTrials(sweep: SweepConfig): Trial[] {
   }
   const list = [...trials.values()];
   // Without random search, "trials" caps the grid (a budget).
-  return randomKeys.length === 0 && sweep.trials !== undefined ? list.slice(0, sweep.trials * sweep.seeds.length) : list;
+  return randomKeys.length === 0 && sweep.trials !== undefined
+    ? list.slice(0, sweep.trials * sweep.seeds.length)
+    : list;
 }

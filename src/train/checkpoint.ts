@@ -39,12 +39,23 @@ function unprefixed(prefix: string, m: Map<string, HostTensor>): Map<string, Hos
  * Saves the training state (and optionally the best parameters so far, and a host-side solver's
  * memory) atomically. Borrows the state.
  */
-export function saveCheckpoint(path: string, state: TrainState, progress: Progress, config: unknown, best?: Map<string, HostTensor>, solver?: Map<string, HostTensor>): void {
+export function saveCheckpoint(
+  path: string,
+  state: TrainState,
+  progress: Progress,
+  config: unknown,
+  best?: Map<string, HostTensor>,
+  solver?: Map<string, HostTensor>,
+): void {
   const tensors = new Map<string, HostTensor>();
   for (const g of GROUPS) prefixed(g, treeToHost(state[g]), tensors);
   if (best) prefixed("best", best, tensors);
   if (solver) prefixed("solver", solver, tensors);
-  writeSafetensors(path, tensors, { format: FORMAT, progress: JSON.stringify(progress), config: JSON.stringify(config) });
+  writeSafetensors(path, tensors, {
+    format: FORMAT,
+    progress: JSON.stringify(progress),
+    config: JSON.stringify(config),
+  });
 }
 
 export interface LoadedCheckpoint {
@@ -64,19 +75,32 @@ function parseProgress(path: string, text: string | undefined): Progress {
   try {
     progress = JSON.parse(text ?? "");
   } catch {
-    throw new CheckpointError(`checkpoint ${path}: its progress metadata is ${text === undefined ? "missing" : "not valid JSON"}`);
+    throw new CheckpointError(
+      `checkpoint ${path}: its progress metadata is ${text === undefined ? "missing" : "not valid JSON"}`,
+    );
   }
   if (typeof progress !== "object" || progress === null || !isCount(progress.step) || !isCount(progress.epoch)) {
-    throw new CheckpointError(`checkpoint ${path}: its progress metadata ${JSON.stringify(progress)} needs a non-negative integer "step" and "epoch"`);
+    throw new CheckpointError(
+      `checkpoint ${path}: its progress metadata ${JSON.stringify(progress)} needs a non-negative integer "step" and "epoch"`,
+    );
   }
-  if (progress.elapsedSeconds !== undefined && !(typeof progress.elapsedSeconds === "number" && progress.elapsedSeconds >= 0)) {
-    throw new CheckpointError(`checkpoint ${path}: its progress metadata has elapsedSeconds ${JSON.stringify(progress.elapsedSeconds)}, not a non-negative number`);
+  if (
+    progress.elapsedSeconds !== undefined &&
+    !(typeof progress.elapsedSeconds === "number" && progress.elapsedSeconds >= 0)
+  ) {
+    throw new CheckpointError(
+      `checkpoint ${path}: its progress metadata has elapsedSeconds ${JSON.stringify(progress.elapsedSeconds)}, not a non-negative number`,
+    );
   }
   return progress as Progress;
 }
 
 /** Reads and checks a checkpoint's metadata only (no engine needed): format, progress and stored config. */
-export function readCheckpointInfo(path: string): { progress: Progress; config: unknown; tensors: Map<string, HostTensor> } {
+export function readCheckpointInfo(path: string): {
+  progress: Progress;
+  config: unknown;
+  tensors: Map<string, HostTensor>;
+} {
   let file;
   try {
     file = readSafetensors(path);
@@ -84,7 +108,10 @@ export function readCheckpointInfo(path: string): { progress: Progress; config: 
     throw new CheckpointError((error as Error).message);
   }
   const { tensors, metadata } = file;
-  if (metadata.format !== FORMAT) throw new CheckpointError(`${path} is not a Descent checkpoint (format tag ${JSON.stringify(metadata.format ?? null)}, expected "${FORMAT}")`);
+  if (metadata.format !== FORMAT)
+    throw new CheckpointError(
+      `${path} is not a Descent checkpoint (format tag ${JSON.stringify(metadata.format ?? null)}, expected "${FORMAT}")`,
+    );
   let config: unknown;
   try {
     config = JSON.parse(metadata.config ?? "null");
@@ -98,7 +125,10 @@ function assertFiniteTensors(path: string, tensors: Map<string, HostTensor>): vo
   for (const [name, t] of tensors) {
     if (!FINITE_GROUPS.some((g) => name.startsWith(`${g}.`) || name === g)) continue;
     const i = t.data.findIndex((v) => !Number.isFinite(v));
-    if (i >= 0) throw new CheckpointError(`checkpoint ${path}: tensor "${name}" holds ${t.data[i]} at index ${i}; it cannot be resumed`);
+    if (i >= 0)
+      throw new CheckpointError(
+        `checkpoint ${path}: tensor "${name}" holds ${t.data[i]} at index ${i}; it cannot be resumed`,
+      );
   }
 }
 
@@ -119,7 +149,9 @@ export function loadCheckpoint(path: string, template: TrainState, precision: Pr
     for (const g of GROUPS) state[(group = g)] = treeFromHost(template[g], unprefixed(g, tensors), precision);
   } catch (error) {
     for (const g of GROUPS) if (state[g]) disposeTree(state[g]);
-    throw new CheckpointError(`checkpoint ${path} does not fit this model: ${(error as Error).message.replace(/tensor "/, `tensor "${group}.`)}`);
+    throw new CheckpointError(
+      `checkpoint ${path} does not fit this model: ${(error as Error).message.replace(/tensor "/, `tensor "${group}.`)}`,
+    );
   } finally {
     for (const g of GROUPS) disposeTree(template[g]);
   }
@@ -132,14 +164,24 @@ export function loadCheckpoint(path: string, template: TrainState, precision: Pr
  * The parameters and model state of a checkpoint (for evaluating a trained model without its
  * optimizer), in trees shaped like `template` (consumed), with where the run stood and its settings.
  */
-export function loadTrainedModel(path: string, template: { params: TrainState["params"]; modelState: TrainState["modelState"] }, precision: Precision): { params: TrainState["params"]; modelState: TrainState["modelState"]; progress: Progress; config: unknown } {
+export function loadTrainedModel(
+  path: string,
+  template: { params: TrainState["params"]; modelState: TrainState["modelState"] },
+  precision: Precision,
+): { params: TrainState["params"]; modelState: TrainState["modelState"]; progress: Progress; config: unknown } {
   const { tensors, metadata } = readSafetensors(path);
-  if (metadata.format !== FORMAT) throw new Error(`${path} is not a Descent checkpoint (format "${metadata.format ?? "missing"}")`);
+  if (metadata.format !== FORMAT)
+    throw new Error(`${path} is not a Descent checkpoint (format "${metadata.format ?? "missing"}")`);
   let params: TrainState["params"] | undefined;
   try {
     params = treeFromHost(template.params, unprefixed("params", tensors), precision);
     const modelState = treeFromHost(template.modelState, unprefixed("modelState", tensors), precision);
-    return { params, modelState, progress: JSON.parse(metadata.progress), config: JSON.parse(metadata.config ?? "null") };
+    return {
+      params,
+      modelState,
+      progress: JSON.parse(metadata.progress),
+      config: JSON.parse(metadata.config ?? "null"),
+    };
   } catch (error) {
     if (params) disposeTree(params);
     throw new Error(`checkpoint ${path} does not fit this model: ${(error as Error).message}`);

@@ -1,5 +1,16 @@
 import { numpy as np, jit, valueAndGrad } from "@jax-js/jax";
-import { disposeTree, flattenTree, layoutOfTree, refTree, toDevice, unflattenArray, unflattenTree, type FlatLayout, type Precision, type Tree } from "../engine/index.js";
+import {
+  disposeTree,
+  flattenTree,
+  layoutOfTree,
+  refTree,
+  toDevice,
+  unflattenArray,
+  unflattenTree,
+  type FlatLayout,
+  type Precision,
+  type Tree,
+} from "../engine/index.js";
 import type { Evaluator } from "../linesearch/types.js";
 import type { LossKind } from "../losses.js";
 import { trainingLoss, type Layer } from "../nn/index.js";
@@ -20,9 +31,13 @@ export interface ClosureOptimizer {
 /** What the Trainer accepts as its optimizer: a gradient transformation or a closure optimizer. */
 export type TrainerOptimizer = GradientTransformation | ClosureOptimizer;
 
-export const closureOptimizer = (solver: MinibatchSolver): ClosureOptimizer => ({ kind: "closure", minibatchSolver: solver });
+export const closureOptimizer = (solver: MinibatchSolver): ClosureOptimizer => ({
+  kind: "closure",
+  minibatchSolver: solver,
+});
 
-export const isClosureOptimizer = (optimizer: TrainerOptimizer): optimizer is ClosureOptimizer => (optimizer as Partial<ClosureOptimizer>).kind === "closure";
+export const isClosureOptimizer = (optimizer: TrainerOptimizer): optimizer is ClosureOptimizer =>
+  (optimizer as Partial<ClosureOptimizer>).kind === "closure";
 
 function samePoint(a: Float64Array, b: ArrayLike<number>): boolean {
   if (a.length !== b.length) return false;
@@ -77,7 +92,8 @@ class BatchEvaluator implements Evaluator {
 /** The minibatch loss as a function of the flat parameter vector θ (compiled once). */
 function compileFlatLoss(model: Layer, kind: LossKind, template: Tree) {
   const loss = trainingLoss(model, kind);
-  const lossOf = (theta: np.Array, modelState: Tree, x: np.Array, y: np.Array): [np.Array, Tree] => loss(unflattenArray(template, theta), modelState, x, y);
+  const lossOf = (theta: np.Array, modelState: Tree, x: np.Array, y: np.Array): [np.Array, Tree] =>
+    loss(unflattenArray(template, theta), modelState, x, y);
   return {
     value: jit((theta: np.Array, modelState: Tree, x: np.Array, y: np.Array) => {
       const [v, state] = lossOf(theta, modelState, x, y);
@@ -122,7 +138,10 @@ export function compileClosureStep(model: Layer, kind: LossKind, solver: Minibat
       totals.steps++;
       totals.fevals += batch.counts.fevals;
       totals.gevals += batch.counts.gevals;
-      return [{ params, modelState, optState: state.optState }, { loss: step.loss, gradNormSq }];
+      return [
+        { params, modelState, optState: state.optState },
+        { loss: step.loss, gradNormSq },
+      ];
     },
     /** Steps taken and the minibatch evaluations they cost. */
     totals,

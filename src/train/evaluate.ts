@@ -11,7 +11,14 @@ export interface Evaluation {
 }
 
 /** Mean loss (and accuracy) over a dataset in eval mode, batches of `batchSize`, computed on the host in float64. */
-export function evaluate(predict: ReturnType<typeof compilePredict>, params: Tree, modelState: Tree, data: Dataset, precision: Precision, batchSize = 1000): Evaluation {
+export function evaluate(
+  predict: ReturnType<typeof compilePredict>,
+  params: Tree,
+  modelState: Tree,
+  data: Dataset,
+  precision: Precision,
+  batchSize = 1000,
+): Evaluation {
   const xs = exampleSize(data.xShape);
   const ys = exampleSize(data.yShape);
   let lossSum = 0;

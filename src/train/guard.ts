@@ -5,7 +5,12 @@ import type { StepStats } from "./step.js";
  * Throws NonFiniteError naming the step, the first parameter whose gradient is not finite, and the
  * likely cause (`cause`, from nonFiniteCause; the step size when none is known).
  */
-export function assertFinite(stats: StepStats, step: number, paramPaths: string[], cause?: () => string | undefined): void {
+export function assertFinite(
+  stats: StepStats,
+  step: number,
+  paramPaths: string[],
+  cause?: () => string | undefined,
+): void {
   if (Number.isFinite(stats.loss) && stats.gradNormSq.every(Number.isFinite)) return;
   const describe = (v: number) => (Number.isNaN(v) ? "NaN" : "Inf");
   const bad = stats.gradNormSq.findIndex((v) => !Number.isFinite(v));
@@ -19,14 +24,24 @@ export function assertFinite(stats: StepStats, step: number, paramPaths: string[
  * Why a step's loss is not finite when it is not the step size: a non-finite value in the minibatch
  * (named by its training-set index), or, on the first step (no update applied yet), the initialization.
  */
-export function nonFiniteCause(batch: { x: ArrayLike<number>; y: ArrayLike<number> }, indices: ArrayLike<number>, firstStep: boolean): string | undefined {
-  for (const [name, values] of [["input", batch.x], ["target", batch.y]] as const) {
+export function nonFiniteCause(
+  batch: { x: ArrayLike<number>; y: ArrayLike<number> },
+  indices: ArrayLike<number>,
+  firstStep: boolean,
+): string | undefined {
+  for (const [name, values] of [
+    ["input", batch.x],
+    ["target", batch.y],
+  ] as const) {
     const per = values.length / indices.length;
     for (let i = 0; i < values.length; i++) {
-      if (!Number.isFinite(values[i])) return `the data holds ${values[i]}: ${name} value ${i % per} of training example ${indices[Math.floor(i / per)]}`;
+      if (!Number.isFinite(values[i]))
+        return `the data holds ${values[i]}: ${name} value ${i % per} of training example ${indices[Math.floor(i / per)]}`;
     }
   }
-  return firstStep ? "it is not finite at the initial parameters, before any update: the initialization (or values too large for the dtype) is the cause" : undefined;
+  return firstStep
+    ? "it is not finite at the initial parameters, before any update: the initialization (or values too large for the dtype) is the cause"
+    : undefined;
 }
 
 /**

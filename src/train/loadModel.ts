@@ -1,7 +1,16 @@
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { numpy as np } from "@jax-js/jax";
-import { disposeTree, precisionOf, random, treeFromHost, type DTypeName, type HostTensor, type Precision, type Tree } from "../engine/index.js";
+import {
+  disposeTree,
+  precisionOf,
+  random,
+  treeFromHost,
+  type DTypeName,
+  type HostTensor,
+  type Precision,
+  type Tree,
+} from "../engine/index.js";
 import type { Dataset } from "../data/dataset.js";
 import { readSafetensors } from "../io/safetensors.js";
 import { buildModel, type Layer, type ModelName, type ModelOptions } from "../nn/index.js";
@@ -64,13 +73,17 @@ function group(tensors: Map<string, HostTensor>, prefix: string): Map<string, Ho
 export function loadModel(path: string, opts: LoadModelOptions = {}): LoadedModel {
   const file = checkpointFile(path);
   const { tensors, metadata } = readSafetensors(file);
-  if (metadata.format !== FORMAT) throw new Error(`loadModel: ${file} is not a Descent checkpoint (format "${metadata.format ?? "missing"}")`);
+  if (metadata.format !== FORMAT)
+    throw new Error(`loadModel: ${file} is not a Descent checkpoint (format "${metadata.format ?? "missing"}")`);
   const stored = (JSON.parse(metadata.config ?? "null") ?? {}) as StoredModelConfig;
   const inputShape = opts.inputShape ?? stored.inputShape;
   if (!inputShape) throw new Error(`loadModel: ${file} does not record the input shape; pass { inputShape }`);
   let model = opts.model;
   if (!model) {
-    if (!stored.model || stored.outputs === undefined) throw new Error(`loadModel: ${file} does not record its model (written by a Trainer run with another config); pass { model, inputShape }`);
+    if (!stored.model || stored.outputs === undefined)
+      throw new Error(
+        `loadModel: ${file} does not record its model (written by a Trainer run with another config); pass { model, inputShape }`,
+      );
     model = buildModel(stored.model, stored.outputs, inputShape, stored);
   }
   const precision = opts.precision ?? precisionOf(stored.dtype ?? "float32");

@@ -16,7 +16,10 @@ function parseLine(line: string, unterminated: boolean, path: string, lineNumber
 }
 
 /** One line of metrics.jsonl. */
-export type MetricsRecord = { type: "epoch" | "test" | "stopped"; step: number; epoch: number } & Record<string, number | string | boolean | null>;
+export type MetricsRecord = { type: "epoch" | "test" | "stopped"; step: number; epoch: number } & Record<
+  string,
+  number | string | boolean | null
+>;
 
 /** Appends JSON lines; on resume, drops the lines an interrupted run wrote after its last checkpoint. */
 export class MetricsLog {

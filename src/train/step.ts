@@ -31,7 +31,12 @@ export type TrainLoss = (output: np.Array, targets: np.Array, step: np.Array) =>
  * returning the new state and a small stats vector [loss, ‖g_1‖², …, ‖g_L‖²] — the only
  * values read back to the host (for the progress bar, the non-finite guard and layer norms).
  */
-export function compileTrainStep(model: Layer, kind: LossKind, optimizer: GradientTransformation, customLoss?: TrainLoss) {
+export function compileTrainStep(
+  model: Layer,
+  kind: LossKind,
+  optimizer: GradientTransformation,
+  customLoss?: TrainLoss,
+) {
   const standard = trainingLoss(model, kind);
   // A custom loss sees the training-mode output, the targets and the step count k; the standard one ignores k.
   const objective = (params: Tree, modelState: Tree, x: np.Array, y: np.Array, k: np.Array): [np.Array, Tree] => {
@@ -41,7 +46,9 @@ export function compileTrainStep(model: Layer, kind: LossKind, optimizer: Gradie
   };
   const step = jit((s: TrainState, x: np.Array, y: np.Array, k: np.Array) => {
     // Nesterov-type optimizers name the point where this step's gradient is taken (θ + αv); one gradient either way.
-    const point = optimizer.evaluationPoint ? optimizer.evaluationPoint(refTree(s.params), refTree(s.optState)) : refTree(s.params);
+    const point = optimizer.evaluationPoint
+      ? optimizer.evaluationPoint(refTree(s.params), refTree(s.optState))
+      : refTree(s.params);
     const [[value, modelState], grads] = valueAndGrad(objective, { hasAux: true })(point, s.modelState, x, y, k);
     const norms = leavesWithPaths(grads as Tree).map(({ leaf }) => np.square(leaf.ref).sum().astype(value.dtype));
     const stats = np.stack([value, ...norms]);
@@ -79,7 +86,8 @@ export function compilePredict(model: Layer) {
     return out;
   });
   return {
-    run: (params: Tree, modelState: Tree, x: np.Array): np.Array => predict(refTree(params) as never, refTree(modelState) as never, x),
+    run: (params: Tree, modelState: Tree, x: np.Array): np.Array =>
+      predict(refTree(params) as never, refTree(modelState) as never, x),
     dispose: () => predict.dispose(),
   };
 }

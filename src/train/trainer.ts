@@ -1,4 +1,15 @@
-import { leavesWithPaths, random, refTree, toDevice, treeFromHost, treeToHost, disposeTree, type HostTensor, type Precision, type Tree } from "../engine/index.js";
+import {
+  leavesWithPaths,
+  random,
+  refTree,
+  toDevice,
+  treeFromHost,
+  treeToHost,
+  disposeTree,
+  type HostTensor,
+  type Precision,
+  type Tree,
+} from "../engine/index.js";
 import { epochBatches, gatherBatch, oneHot, type SamplingRegime } from "../data/index.js";
 import type { Dataset } from "../data/dataset.js";
 import type { Layer } from "../nn/index.js";
@@ -7,7 +18,14 @@ import { CheckpointError, InvalidRunError } from "./errors.js";
 import { evaluate, type Evaluation } from "./evaluate.js";
 import { assertFinite, DivergenceGuard, nonFiniteCause } from "./guard.js";
 import { MetricsLog, type MetricsRecord } from "./metrics.js";
-import { compilePredict, compileTrainStep, type LossKind, type StepStats, type TrainLoss, type TrainState } from "./step.js";
+import {
+  compilePredict,
+  compileTrainStep,
+  type LossKind,
+  type StepStats,
+  type TrainLoss,
+  type TrainState,
+} from "./step.js";
 import { compileClosureStep, isClosureOptimizer, type TrainerOptimizer } from "./closureStep.js";
 
 export interface EarlyStopping {
@@ -92,7 +110,11 @@ function initialState(opts: TrainOptions): TrainState {
     params = opts.initialize(init.params, init.state);
     disposeTree(init.params);
   }
-  return { params, modelState: init.state, optState: isClosureOptimizer(opts.optimizer) ? {} : opts.optimizer.init(refTree(params)) };
+  return {
+    params,
+    modelState: init.state,
+    optState: isClosureOptimizer(opts.optimizer) ? {} : opts.optimizer.init(refTree(params)),
+  };
 }
 
 /** Host tensors of params and model state (borrowed), for keeping the best epoch's weights. */
@@ -104,7 +126,8 @@ function snapshot(state: TrainState): Map<string, HostTensor> {
 }
 
 function restore(state: TrainState, snap: Map<string, HostTensor>, precision: Precision): TrainState {
-  const pick = (prefix: string) => new Map([...snap].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+  const pick = (prefix: string) =>
+    new Map([...snap].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
   const params = treeFromHost(state.params, pick("params."), precision);
   const modelState = treeFromHost(state.modelState, pick("modelState."), precision);
   disposeTree(state.params);
@@ -115,11 +138,15 @@ function restore(state: TrainState, snap: Map<string, HostTensor>, precision: Pr
 /** Settings the loop cannot honour fail before any work, each naming the setting. */
 function assertRunnable(opts: TrainOptions): void {
   const { batchSize, train: data } = opts;
-  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new InvalidRunError(`batch size must be a positive integer, got ${batchSize}`);
+  if (!(Number.isInteger(batchSize) && batchSize >= 1))
+    throw new InvalidRunError(`batch size must be a positive integer, got ${batchSize}`);
   if (data.size === 0) throw new InvalidRunError("the training set has no examples");
-  if (batchSize > data.size) throw new InvalidRunError(`batch size ${batchSize} is larger than the training set (${data.size} examples)`);
-  if (!(Number.isInteger(opts.epochs) && opts.epochs >= 1)) throw new InvalidRunError(`epochs must be a positive integer, got ${opts.epochs}`);
-  if (opts.earlyStopping && !opts.validation) throw new InvalidRunError("early stopping (patience) needs a validation set");
+  if (batchSize > data.size)
+    throw new InvalidRunError(`batch size ${batchSize} is larger than the training set (${data.size} examples)`);
+  if (!(Number.isInteger(opts.epochs) && opts.epochs >= 1))
+    throw new InvalidRunError(`epochs must be a positive integer, got ${opts.epochs}`);
+  if (opts.earlyStopping && !opts.validation)
+    throw new InvalidRunError("early stopping (patience) needs a validation set");
   if (opts.validation?.size === 0) throw new InvalidRunError("the validation set has no examples");
 }
 
@@ -127,10 +154,18 @@ function assertRunnable(opts: TrainOptions): void {
 function assertResumableProgress(path: string, progress: Progress, stepsPerEpoch: number, epochs: number): void {
   const { step, epoch } = progress;
   if (step < epoch * stepsPerEpoch || step >= (epoch + 1) * stepsPerEpoch) {
-    throw new CheckpointError(`checkpoint ${path}: step ${step} does not lie in epoch ${epoch + 1} (${stepsPerEpoch} steps per epoch); it was not written by this run`);
+    throw new CheckpointError(
+      `checkpoint ${path}: step ${step} does not lie in epoch ${epoch + 1} (${stepsPerEpoch} steps per epoch); it was not written by this run`,
+    );
   }
-  if (progress.stoppedEarly) throw new InvalidRunError(`the run in ${path} stopped early (early stopping) after epoch ${epoch}; there is nothing to resume`);
-  if (epoch >= epochs) throw new InvalidRunError(`the run in ${path} finished its ${epoch} epochs; there is nothing to resume (raise the number of epochs to extend it)`);
+  if (progress.stoppedEarly)
+    throw new InvalidRunError(
+      `the run in ${path} stopped early (early stopping) after epoch ${epoch}; there is nothing to resume`,
+    );
+  if (epoch >= epochs)
+    throw new InvalidRunError(
+      `the run in ${path} finished its ${epoch} epochs; there is nothing to resume (raise the number of epochs to extend it)`,
+    );
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -149,12 +184,17 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const transformation = isClosureOptimizer(optimizer) ? undefined : optimizer;
   // A minibatch solver keeps its memory on the host; the checkpoint stores it through saveState.
   const solver = isClosureOptimizer(optimizer) ? optimizer.minibatchSolver : undefined;
-  if (solver && opts.loss) throw new Error("a custom training loss needs a gradient-transformation optimizer, not a closure solver");
-  const stepper = isClosureOptimizer(optimizer) ? compileClosureStep(opts.model, kind, optimizer.minibatchSolver, precision) : compileTrainStep(opts.model, kind, optimizer, opts.loss);
+  if (solver && opts.loss)
+    throw new Error("a custom training loss needs a gradient-transformation optimizer, not a closure solver");
+  const stepper = isClosureOptimizer(optimizer)
+    ? compileClosureStep(opts.model, kind, optimizer.minibatchSolver, precision)
+    : compileTrainStep(opts.model, kind, optimizer, opts.loss);
   const predict = compilePredict(opts.model);
   const sampling = opts.sampling ?? "reshuffle";
   const dataKey = random.splitKey(random.randomKey(opts.seed), 2)[1];
-  const batchesOf = opts.sampler ?? ((epoch: number) => epochBatches({ size: opts.train.size, batchSize, regime: sampling, key: dataKey, epoch }));
+  const batchesOf =
+    opts.sampler ??
+    ((epoch: number) => epochBatches({ size: opts.train.size, batchSize, regime: sampling, key: dataKey, epoch }));
   const stepsPerEpoch = batchesOf(0).length;
   const totalSteps = stepsPerEpoch * opts.epochs;
 
@@ -168,10 +208,13 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       assertResumableProgress(opts.resumeFrom, loaded.progress, stepsPerEpoch, opts.epochs);
       if (solver) solver.loadState(loaded.solver ?? new Map());
     } catch (error) {
-      if (loaded) for (const tree of [loaded.state.params, loaded.state.modelState, loaded.state.optState]) disposeTree(tree);
+      if (loaded)
+        for (const tree of [loaded.state.params, loaded.state.modelState, loaded.state.optState]) disposeTree(tree);
       stepper.dispose();
       predict.dispose();
-      throw error instanceof InvalidRunError || error instanceof CheckpointError ? error : new CheckpointError(`checkpoint ${opts.resumeFrom}: ${(error as Error).message}`);
+      throw error instanceof InvalidRunError || error instanceof CheckpointError
+        ? error
+        : new CheckpointError(`checkpoint ${opts.resumeFrom}: ${(error as Error).message}`);
     }
     state = loaded.state;
     progress = loaded.progress;
@@ -192,11 +235,21 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   let stoppedEarly = false;
   let interrupted = false;
   const divergence = new DivergenceGuard(opts.divergenceFactor ?? 1e4);
-  const checkpoint = () => opts.checkpointPath && saveCheckpoint(opts.checkpointPath, state, { ...progress, elapsedSeconds: elapsed() }, opts.config ?? null, best, solver?.saveState());
+  const checkpoint = () =>
+    opts.checkpointPath &&
+    saveCheckpoint(
+      opts.checkpointPath,
+      state,
+      { ...progress, elapsedSeconds: elapsed() },
+      opts.config ?? null,
+      best,
+      solver?.saveState(),
+    );
   // An optimizer that skips non-finite gradients (and counts them) keeps the run going past them.
   const skipsNonFinite = transformation?.skippedUpdates !== undefined;
   let evaluateAverage = opts.evaluateAverage !== false && transformation?.averagedParams !== undefined;
-  const evaluated = (): Tree => (evaluateAverage ? transformation!.averagedParams!(state.optState) : refTree(state.params));
+  const evaluated = (): Tree =>
+    evaluateAverage ? transformation!.averagedParams!(state.optState) : refTree(state.params);
   const evaluateOn = (data: Dataset): Evaluation => {
     const params = evaluated();
     try {
@@ -211,7 +264,11 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       const epoch = progress.epoch;
       const batches = batchesOf(epoch);
       // A run resumed mid-epoch continues the sums its checkpoint saved.
-      let { loss: lossSum, gradNorm: gradNormSum, counted } = progress.epochSums ?? { loss: 0, gradNorm: 0, counted: 0 };
+      let {
+        loss: lossSum,
+        gradNorm: gradNormSum,
+        counted,
+      } = progress.epochSums ?? { loss: 0, gradNorm: 0, counted: 0 };
       delete progress.epochSums;
       for (let b = progress.step - epoch * stepsPerEpoch; b < batches.length; b++) {
         if ((opts.stopAfterSteps !== undefined && progress.step >= opts.stopAfterSteps) || opts.signal?.aborted) {
@@ -223,7 +280,11 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         const n = batches[b].length;
         const x = toDevice(batch.x, [n, ...opts.train.xShape], precision);
         const yHost = kind === "cross-entropy" ? oneHot(batch.y, opts.train.numClasses) : batch.y;
-        const y = toDevice(yHost, kind === "cross-entropy" ? [n, opts.train.numClasses] : [n, ...opts.train.yShape], precision);
+        const y = toDevice(
+          yHost,
+          kind === "cross-entropy" ? [n, opts.train.numClasses] : [n, ...opts.train.yShape],
+          precision,
+        );
         const [next, stats] = stepper.run(state, x, y);
         state = next;
         progress.step++;
@@ -254,7 +315,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         if (v.accuracy !== undefined) record.validationAccuracy = v.accuracy;
         if (opts.earlyStopping) {
           const improved = !progress.best || v.loss < progress.best.value;
-          progress.best = improved ? { value: v.loss, epoch: progress.epoch, badEpochs: 0 } : { ...progress.best!, badEpochs: progress.best!.badEpochs + 1 };
+          progress.best = improved
+            ? { value: v.loss, epoch: progress.epoch, badEpochs: 0 }
+            : { ...progress.best!, badEpochs: progress.best!.badEpochs + 1 };
           if (improved && opts.earlyStopping.restoreBest !== false) {
             const params = evaluated();
             best = snapshot({ ...state, params });
@@ -285,14 +348,21 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       epochs: progress.epoch,
       trainLoss,
       seconds,
-      examplesPerSecond: ((progress.step - startStep) * batchSize) / Math.max((performance.now() - started) / 1000, 1e-9),
+      examplesPerSecond:
+        ((progress.step - startStep) * batchSize) / Math.max((performance.now() - started) / 1000, 1e-9),
       stoppedEarly,
       interrupted,
     };
     if (opts.validation) result.validation = evaluateOn(opts.validation);
     if (opts.test && !interrupted) {
       result.test = evaluateOn(opts.test);
-      metrics.write({ type: "test", step: progress.step, epoch: progress.epoch, testLoss: result.test.loss, testAccuracy: result.test.accuracy ?? null });
+      metrics.write({
+        type: "test",
+        step: progress.step,
+        epoch: progress.epoch,
+        testLoss: result.test.loss,
+        testAccuracy: result.test.accuracy ?? null,
+      });
     }
     if (transformation?.averagedParams) result.averagedParams = transformation.averagedParams(state.optState);
     if (skipsNonFinite) result.skippedUpdates = transformation!.skippedUpdates!(state.optState).item();
@@ -310,5 +380,6 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 
 /** Disposes each leaf still alive (a step that threw may have consumed some already). */
 function disposeLiveLeaves(state: TrainState): void {
-  for (const { leaf } of leavesWithPaths([state.params, state.modelState, state.optState])) if (leaf.refCount > 0) leaf.dispose();
+  for (const { leaf } of leavesWithPaths([state.params, state.modelState, state.optState]))
+    if (leaf.refCount > 0) leaf.dispose();
 }

@@ -45,7 +45,11 @@ function sourceFiles(dir: string): string[] {
 
 /** Relative specifiers of static imports, re-exports and dynamic imports. */
 export function importsOf(code: string): string[] {
-  const found = [...code.matchAll(/(?:^|\n)\s*(?:import|export)\b[^;'"]*?\bfrom\s*["']([^"']+)["']/g), ...code.matchAll(/\bimport\s*\(\s*["']([^"']+)["']\s*\)/g), ...code.matchAll(/(?:^|\n)\s*import\s*["']([^"']+)["']/g)];
+  const found = [
+    ...code.matchAll(/(?:^|\n)\s*(?:import|export)\b[^;'"]*?\bfrom\s*["']([^"']+)["']/g),
+    ...code.matchAll(/\bimport\s*\(\s*["']([^"']+)["']\s*\)/g),
+    ...code.matchAll(/(?:^|\n)\s*import\s*["']([^"']+)["']/g),
+  ];
   return found.map((m) => m[1]).filter((s) => s.startsWith("."));
 }
 
@@ -53,14 +57,17 @@ const files = sourceFiles(src);
 const graph = new Map<string, string[]>(
   files.map((file) => [
     relative(src, file),
-    importsOf(readFileSync(file, "utf8")).map((spec) => relative(src, resolve(dirname(file), spec.replace(/\.js$/, ".ts")))),
+    importsOf(readFileSync(file, "utf8")).map((spec) =>
+      relative(src, resolve(dirname(file), spec.replace(/\.js$/, ".ts"))),
+    ),
   ]),
 );
 const folderOf = (path: string) => path.split("/")[0];
 
 describe("the imports of src/", () => {
   it("resolve to files that exist", () => {
-    for (const [from, targets] of graph) for (const to of targets) assert.ok(graph.has(to), `${from} imports ${to}, which is not a source file`);
+    for (const [from, targets] of graph)
+      for (const to of targets) assert.ok(graph.has(to), `${from} imports ${to}, which is not a source file`);
   });
 
   it("every folder has a place in the layer order", () => {
@@ -69,18 +76,31 @@ describe("the imports of src/", () => {
   });
 
   it("flow one way: no module imports a higher layer", () => {
-    const upward = [...graph].flatMap(([from, targets]) => targets.filter((to) => LAYERS[folderOf(to)] > LAYERS[folderOf(from)]).map((to) => `${from} → ${to}`));
+    const upward = [...graph].flatMap(([from, targets]) =>
+      targets.filter((to) => LAYERS[folderOf(to)] > LAYERS[folderOf(from)]).map((to) => `${from} → ${to}`),
+    );
     assert.deepEqual(upward, []);
   });
 
   it("nothing outside src/cli/ imports src/cli/", () => {
-    const intoCli = [...graph].flatMap(([from, targets]) => (folderOf(from) === "cli" || from === "index.ts" ? [] : targets.filter((to) => folderOf(to) === "cli").map((to) => `${from} → ${to}`)));
+    const intoCli = [...graph].flatMap(([from, targets]) =>
+      folderOf(from) === "cli" || from === "index.ts"
+        ? []
+        : targets.filter((to) => folderOf(to) === "cli").map((to) => `${from} → ${to}`),
+    );
     assert.deepEqual(intoCli, []);
-    assert.ok(!graph.get("index.ts")!.some((to) => folderOf(to) === "cli"), "the library entry point must not load the CLI");
+    assert.ok(
+      !graph.get("index.ts")!.some((to) => folderOf(to) === "cli"),
+      "the library entry point must not load the CLI",
+    );
   });
 
   it("the engine and linalg import nothing of ours", () => {
-    const out = [...graph].flatMap(([from, targets]) => (["engine", "linalg"].includes(folderOf(from)) ? targets.filter((to) => folderOf(to) !== folderOf(from)).map((to) => `${from} → ${to}`) : []));
+    const out = [...graph].flatMap(([from, targets]) =>
+      ["engine", "linalg"].includes(folderOf(from))
+        ? targets.filter((to) => folderOf(to) !== folderOf(from)).map((to) => `${from} → ${to}`)
+        : [],
+    );
     assert.deepEqual(out, []);
   });
 
@@ -102,7 +122,12 @@ describe("the imports of src/", () => {
   });
 
   it("are found by the scanner (a check that the walk can fail)", () => {
-    assert.deepEqual(importsOf('import { a } from "./a.js";\nexport * from "../b/c.js";\nimport type { T } from "./t.js";\nconst m = await import("./d.js");\nimport "./side.js";\nimport x from "zod";'), ["./a.js", "../b/c.js", "./t.js", "./d.js", "./side.js"]);
+    assert.deepEqual(
+      importsOf(
+        'import { a } from "./a.js";\nexport * from "../b/c.js";\nimport type { T } from "./t.js";\nconst m = await import("./d.js");\nimport "./side.js";\nimport x from "zod";',
+      ),
+      ["./a.js", "../b/c.js", "./t.js", "./d.js", "./side.js"],
+    );
     assert.ok(graph.get("cli/main.ts")!.includes("cli/train.ts"));
   });
 });

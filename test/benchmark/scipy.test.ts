@@ -19,12 +19,18 @@ describe("SciPy's committed results (bench/results/scipy-solvers.json, written b
   it("a case whose start differs from the file's (scaled starts) is reported missing, not silently matched", () => {
     const scaled = mghCases([10]).slice(0, 3);
     const results = readScipyResults(scaled);
-    assert.deepEqual(results.missing, scaled.map((c) => c.id));
+    assert.deepEqual(
+      results.missing,
+      scaled.map((c) => c.id),
+    );
     assert.equal(results.runs.length, 0);
   });
 
   it("a missing file gives no runs and every case missing", () => {
     const cases = mghCases([1]).slice(0, 2);
-    assert.deepEqual(readScipyResults(cases, `${SCIPY_RESULTS}.absent`).missing, cases.map((c) => c.id));
+    assert.deepEqual(
+      readScipyResults(cases, `${SCIPY_RESULTS}.absent`).missing,
+      cases.map((c) => c.id),
+    );
   });
 });

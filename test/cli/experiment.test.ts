@@ -16,7 +16,10 @@ describe("descent experiment", () => {
     assert.equal(summary.experiment, "clipping");
     assert.match(summary.claim, /cliff/);
     assert.equal(typeof summary.reproduced, "boolean");
-    assert.deepEqual(summary.rows.map((r: { variant: string }) => r.variant), ["no clipping", "clip ‖g‖ ≤ 1"]);
+    assert.deepEqual(
+      summary.rows.map((r: { variant: string }) => r.variant),
+      ["no clipping", "clip ‖g‖ ≤ 1"],
+    );
     const result = JSON.parse(readFileSync(join(out, "result.json"), "utf8"));
     assert.deepEqual(result.seeds, [1, 2]);
     assert.equal(result.reproduced, summary.reproduced);

@@ -10,7 +10,21 @@ const tmp = (name: string) => mkdtempSync(join(tmpdir(), `descent-cli-${name}-`)
 describe("descent landscape", () => {
   it("draws a first-order method and a solver over the contours as SVG", () => {
     const out = join(tmp("landscape"), "race.svg");
-    const run = descent(["landscape", "--problem", "beale", "--methods", "book.adam,bfgs", "--config", '{"book.adam": {"lr": 0.05}}', "--steps", "30", "--from", "1,1", "--out", out]);
+    const run = descent([
+      "landscape",
+      "--problem",
+      "beale",
+      "--methods",
+      "book.adam,bfgs",
+      "--config",
+      '{"book.adam": {"lr": 0.05}}',
+      "--steps",
+      "30",
+      "--from",
+      "1,1",
+      "--out",
+      out,
+    ]);
     assert.equal(run.code, 0, run.stderr);
     const svg = readFileSync(out, "utf8");
     assert.match(svg, /^<svg/);
@@ -22,11 +36,23 @@ describe("descent landscape", () => {
     const trained = descent(["train", "--dataset", "blobs", "--epochs", "3", "--width", "16", "--out", dir, "--json"]);
     assert.equal(trained.code, 0, trained.stderr);
     const out = join(dir, "landscape.svg");
-    const run = descent(["landscape", "--model", dir, "--grid", "7", "--examples", "200", "--trajectory", "--out", out]);
+    const run = descent([
+      "landscape",
+      "--model",
+      dir,
+      "--grid",
+      "7",
+      "--examples",
+      "200",
+      "--trajectory",
+      "--out",
+      out,
+    ]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /slice 7×7 in/);
     const svg = readFileSync(out, "utf8");
-    for (const text of ["2-D slice", "training trajectory, projected", "θ after each epoch"]) assert.ok(svg.includes(text), text);
+    for (const text of ["2-D slice", "training trajectory, projected", "θ after each epoch"])
+      assert.ok(svg.includes(text), text);
     const missing = descent(["landscape", "--model", join(dir, "nowhere"), "--out", out]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /no such file or directory/);
@@ -53,6 +79,9 @@ describe("descent landscape", () => {
       assert.match(run.stderr, message);
       assert.ok(!existsSync(out));
     }
-    assert.equal(descent(["landscape", "--problem", "saddle", "--methods", "book.sgd", "--out", join(dir, "x.png")]).code, 2);
+    assert.equal(
+      descent(["landscape", "--problem", "saddle", "--methods", "book.sgd", "--out", join(dir, "x.png")]).code,
+      2,
+    );
   });
 });

@@ -7,12 +7,30 @@ const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/objectives/
 
 describe("--problem FILE.mjs|.ts: user objectives through the built binary", () => {
   it("optimize --method lbfgs and --method book.adam on bowl.mjs; cg-hz on bowl-grad.ts (hand-written gradient)", () => {
-    const lbfgs = descent(["optimize", "--problem", fixture("bowl.mjs"), "--method", "lbfgs", "--tol", "1e-9", "--json"]);
+    const lbfgs = descent([
+      "optimize",
+      "--problem",
+      fixture("bowl.mjs"),
+      "--method",
+      "lbfgs",
+      "--tol",
+      "1e-9",
+      "--json",
+    ]);
     assert.equal(lbfgs.code, 0, lbfgs.stderr);
     const summary = JSON.parse(lbfgs.stdout);
     assert.equal(summary.problem, "bowl");
     assert.ok(summary.converged && summary.f < 1e-16, JSON.stringify(summary));
-    const adam = descent(["optimize", "--problem", fixture("bowl.mjs"), "--method", "book.adam", "--steps", "50", "--json"]);
+    const adam = descent([
+      "optimize",
+      "--problem",
+      fixture("bowl.mjs"),
+      "--method",
+      "book.adam",
+      "--steps",
+      "50",
+      "--json",
+    ]);
     assert.equal(adam.code, 0, adam.stderr);
     assert.ok(JSON.parse(adam.stdout).f < 312);
     const hz = descent(["optimize", "--problem", fixture("bowl-grad.ts"), "--method", "cg-hz", "--json"]);
@@ -30,7 +48,11 @@ describe("--problem FILE.mjs|.ts: user objectives through the built binary", () 
   });
 
   it("a module that throws, returns a vector or NaN: exit 2 and one line naming the file", () => {
-    for (const [file, why] of [["throws.mjs", "f threw at x0"], ["vector.mjs", "f must return a scalar"], ["nan.mjs", "f(x0) is NaN"]]) {
+    for (const [file, why] of [
+      ["throws.mjs", "f threw at x0"],
+      ["vector.mjs", "f must return a scalar"],
+      ["nan.mjs", "f(x0) is NaN"],
+    ]) {
       const run = descent(["optimize", "--problem", fixture(file), "--method", "bfgs"]);
       assert.equal(run.code, 2, `${file}: ${run.stderr}`);
       assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);

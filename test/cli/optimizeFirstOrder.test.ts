@@ -9,12 +9,31 @@ import { descentAsync, firstOrderRuns, limited, trajectoryDeviation } from "../o
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "descent-optimize-"));
 
-const runs = ["trajectories-quadratic.json", "trajectories-mlp.json"].flatMap((file) => firstOrderRuns(fixture(file)).map((run, i) => ({ file, run, out: join(dir, `${file}-${i}.json`) })));
+const runs = ["trajectories-quadratic.json", "trajectories-mlp.json"].flatMap((file) =>
+  firstOrderRuns(fixture(file)).map((run, i) => ({ file, run, out: join(dir, `${file}-${i}.json`) })),
+);
 
 // Every run through the built binary, two processes at a time (the machine has two cores).
 const launched = limited(
-  runs.map(({ file, run, out }) => () =>
-    descentAsync(["optimize", "--problem", fixture(file), "--method", run.algorithm, "--config", JSON.stringify(run.config), "--steps", String(run.steps), "--dtype", "float64", "--trajectory", out, "--json"]),
+  runs.map(
+    ({ file, run, out }) =>
+      () =>
+        descentAsync([
+          "optimize",
+          "--problem",
+          fixture(file),
+          "--method",
+          run.algorithm,
+          "--config",
+          JSON.stringify(run.config),
+          "--steps",
+          String(run.steps),
+          "--dtype",
+          "float64",
+          "--trajectory",
+          out,
+          "--json",
+        ]),
   ),
   2,
 );
@@ -26,7 +45,19 @@ describe("descent optimize reproduces every first-order reference run end to end
       assert.equal(result.code, 0, result.stderr);
       assert.equal(result.stdout.trim().split("\n").length, 1, "one JSON line");
       const summary = JSON.parse(result.stdout);
-      assert.deepEqual(Object.keys(summary), ["method", "problem", "iterations", "fevals", "gevals", "hevals", "f", "gradNorm", "converged", "message", "seconds"]);
+      assert.deepEqual(Object.keys(summary), [
+        "method",
+        "problem",
+        "iterations",
+        "fevals",
+        "gevals",
+        "hevals",
+        "f",
+        "gradNorm",
+        "converged",
+        "message",
+        "seconds",
+      ]);
       assert.equal(summary.method, run.algorithm);
       assert.equal(summary.iterations, run.steps);
       assert.equal(summary.hevals, 0);
@@ -37,14 +68,30 @@ describe("descent optimize reproduces every first-order reference run end to end
   });
 
   it("rejects an unknown hyperparameter with exit code 2, naming it", async () => {
-    const run = await descentAsync(["optimize", "--problem", "quadratic", "--method", "torch.SGD", "--config", '{"momentun": 0.9}']);
+    const run = await descentAsync([
+      "optimize",
+      "--problem",
+      "quadratic",
+      "--method",
+      "torch.SGD",
+      "--config",
+      '{"momentun": 0.9}',
+    ]);
     assert.equal(run.code, 2);
     assert.equal(run.stdout, "");
     assert.match(run.stderr, /unknown key "momentun"/);
   });
 
   it("rejects a hyperparameter of the wrong type, naming it", async () => {
-    const run = await descentAsync(["optimize", "--problem", "quadratic", "--method", "book.adam", "--config", '{"rho1": "high"}']);
+    const run = await descentAsync([
+      "optimize",
+      "--problem",
+      "quadratic",
+      "--method",
+      "book.adam",
+      "--config",
+      '{"rho1": "high"}',
+    ]);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /"rho1" expected number/);
   });

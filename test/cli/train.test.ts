@@ -15,9 +15,18 @@ describe("descent train", () => {
     assert.equal(run.code, 0, run.stderr);
     assert.ok(oneLine(run.stdout), run.stdout);
     const summary = JSON.parse(run.stdout);
-    assert.deepEqual(Object.keys(summary).sort(), ["epochs", "examplesPerSecond", "seconds", "steps", "testAccuracy", "testLoss", "trainLoss"]);
+    assert.deepEqual(Object.keys(summary).sort(), [
+      "epochs",
+      "examplesPerSecond",
+      "seconds",
+      "steps",
+      "testAccuracy",
+      "testLoss",
+      "trainLoss",
+    ]);
     assert.ok(summary.testAccuracy >= 0.95, `test accuracy ${summary.testAccuracy}`);
-    for (const f of ["metrics.jsonl", "checkpoint.safetensors", "report.html", "config.json"]) assert.ok(existsSync(join(out, f)), f);
+    for (const f of ["metrics.jsonl", "checkpoint.safetensors", "report.html", "config.json"])
+      assert.ok(existsSync(join(out, f)), f);
     assert.match(readFileSync(join(out, "report.html"), "utf8"), /<svg/);
   });
 
@@ -72,8 +81,13 @@ describe("descent train", () => {
     };
     it("unknown flag", () => bad(["train", "--learning-rate", "0.1"], /unknown option '--learning-rate'/));
     it("malformed number", () => bad(["train", "--epochs", "three"], /--epochs.*expected an integer/));
-    it("missing dataset file", () => bad(["train", "--dataset", "idx:/no/such/file-images-idx3-ubyte", "--out", tmp("missing")], /no\/such\/file/));
-    it("missing config file", () => bad(["train", "--config", "/no/such/config.json"], /config file \/no\/such\/config.json cannot be read: no such file/));
+    it("missing dataset file", () =>
+      bad(["train", "--dataset", "idx:/no/such/file-images-idx3-ubyte", "--out", tmp("missing")], /no\/such\/file/));
+    it("missing config file", () =>
+      bad(
+        ["train", "--config", "/no/such/config.json"],
+        /config file \/no\/such\/config.json cannot be read: no such file/,
+      ));
     it("malformed config JSON", () => {
       const f = join(tmp("json"), "c.json");
       writeFileSync(f, "{ epochs: 3 ");
@@ -89,8 +103,13 @@ describe("descent train", () => {
       writeFileSync(f, JSON.stringify({ batchSize: "big" }));
       bad(["train", "--config", f], /"batchSize" expected number/);
     });
-    it("--output-bias on a regression dataset", () => bad(["train", "--dataset", "regression", "--output-bias", "--out", tmp("bias")], /--output-bias needs a classification dataset/));
-    it("resume without a checkpoint", () => bad(["train", "--resume", "--out", tmp("nockpt")], /--resume: no checkpoint/));
+    it("--output-bias on a regression dataset", () =>
+      bad(
+        ["train", "--dataset", "regression", "--output-bias", "--out", tmp("bias")],
+        /--output-bias needs a classification dataset/,
+      ));
+    it("resume without a checkpoint", () =>
+      bad(["train", "--resume", "--out", tmp("nockpt")], /--resume: no checkpoint/));
     it("a diverging run (--lr 1e6) leaves the existing checkpoint intact", () => {
       const dir = tmp("nan");
       const good = descent(["train", "--dataset", "blobs", "--epochs", "1", "--out", dir, "--json"]);
@@ -99,6 +118,10 @@ describe("descent train", () => {
       bad(["train", "--dataset", "blobs", "--epochs", "1", "--lr", "1e6", "--out", dir], /diverged|non-finite/);
       assert.deepEqual(readFileSync(join(dir, "checkpoint.safetensors")), before);
     });
-    it("NaN in the loss names the step and the parameter", () => bad(["train", "--dataset", "blobs", "--optimizer", "sgd", "--lr", "1e35", "--out", tmp("inf")], /(non-finite|diverged).* at step \d+/));
+    it("NaN in the loss names the step and the parameter", () =>
+      bad(
+        ["train", "--dataset", "blobs", "--optimizer", "sgd", "--lr", "1e35", "--out", tmp("inf")],
+        /(non-finite|diverged).* at step \d+/,
+      ));
   });
 });

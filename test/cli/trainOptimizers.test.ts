@@ -14,7 +14,20 @@ const configFile = (name: string, config: unknown) => {
 
 describe("descent train with any optimizer", () => {
   it("--optimizer book.nesterov --lr …", async () => {
-    const run = await descentAsync(["train", "--dataset", "blobs", "--epochs", "2", "--optimizer", "book.nesterov", "--lr", "0.05", "--json", "--out", join(dir, "nesterov")]);
+    const run = await descentAsync([
+      "train",
+      "--dataset",
+      "blobs",
+      "--epochs",
+      "2",
+      "--optimizer",
+      "book.nesterov",
+      "--lr",
+      "0.05",
+      "--json",
+      "--out",
+      join(dir, "nesterov"),
+    ]);
     assert.equal(run.code, 0, run.stderr);
     assert.ok(JSON.parse(run.stdout).testAccuracy > 0.8, run.stdout);
   });
@@ -45,7 +58,18 @@ describe("descent train with any optimizer", () => {
 
   it("book.sgd defaults to the linear decay of eq. 8.14 over the run", async () => {
     const out = join(dir, "booksgd");
-    const run = await descentAsync(["train", "--dataset", "blobs", "--epochs", "1", "--optimizer", "book.sgd", "--json", "--out", out]);
+    const run = await descentAsync([
+      "train",
+      "--dataset",
+      "blobs",
+      "--epochs",
+      "1",
+      "--optimizer",
+      "book.sgd",
+      "--json",
+      "--out",
+      out,
+    ]);
     assert.equal(run.code, 0, run.stderr);
     const resolved = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));
     assert.equal(resolved.schedule, "linear");
@@ -55,18 +79,44 @@ describe("descent train with any optimizer", () => {
   describe("bad optimizer settings: exit code 2 and one line naming the field", () => {
     const cases: [string, unknown, RegExp][] = [
       ["unknown hyperparameter", { optimizer: { name: "torch.SGD", mom: 0.9 } }, /unknown key "optimizer\.mom"/],
-      ["wrong type", { optimizer: { name: "torch.RMSprop", centered: "yes" } }, /"optimizer\.centered" expected boolean/],
-      ["learning rate inside the optimizer", { optimizer: { name: "book.adam", lr: 0.1 } }, /"optimizer\.lr" is set by the top-level "lr"/],
+      [
+        "wrong type",
+        { optimizer: { name: "torch.RMSprop", centered: "yes" } },
+        /"optimizer\.centered" expected boolean/,
+      ],
+      [
+        "learning rate inside the optimizer",
+        { optimizer: { name: "book.adam", lr: 0.1 } },
+        /"optimizer\.lr" is set by the top-level "lr"/,
+      ],
       ["unknown optimizer", { optimizer: "book.adamw" }, /"optimizer" unknown optimizer "book\.adamw"/],
-      ["a full-batch solver name", { optimizer: "lbfgs" }, /unknown optimizer "lbfgs": the minibatch solver is "minibatch-lbfgs"/],
+      [
+        "a full-batch solver name",
+        { optimizer: "lbfgs" },
+        /unknown optimizer "lbfgs": the minibatch solver is "minibatch-lbfgs"/,
+      ],
       ["bad schedule", { schedule: { kind: "step", every: 0 } }, /"schedule\.every" Too small/],
       ["bad averaging", { average: "polyak" }, /"average"/],
-      ["unknown minibatch-solver key", { optimizer: { name: "minibatch-lbfgs", memroy: 3 } }, /unknown key "optimizer\.memroy"/],
-      ["wrong minibatch-solver type", { optimizer: { name: "minibatch-cg", variant: "hs" } }, /"optimizer\.variant" .*expected one of "fr"/],
+      [
+        "unknown minibatch-solver key",
+        { optimizer: { name: "minibatch-lbfgs", memroy: 3 } },
+        /unknown key "optimizer\.memroy"/,
+      ],
+      [
+        "wrong minibatch-solver type",
+        { optimizer: { name: "minibatch-cg", variant: "hs" } },
+        /"optimizer\.variant" .*expected one of "fr"/,
+      ],
     ];
     for (const [what, config, pattern] of cases) {
       it(what, async () => {
-        const run = await descentAsync(["train", "--config", configFile(what.replace(/ /g, "-"), config), "--out", join(dir, "bad")]);
+        const run = await descentAsync([
+          "train",
+          "--config",
+          configFile(what.replace(/ /g, "-"), config),
+          "--out",
+          join(dir, "bad"),
+        ]);
         assert.equal(run.code, 2, run.stderr);
         assert.equal(run.stdout, "");
         assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);

@@ -1,7 +1,18 @@
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { numpy as np, vjp } from "@jax-js/jax";
-import { disposeTree, flattenTree, random, refTree, startEngine, toDevice, treeFromHost, treeToHost, unflattenTree, type HostTensor } from "../../src/engine/index.js";
+import {
+  disposeTree,
+  flattenTree,
+  random,
+  refTree,
+  startEngine,
+  toDevice,
+  treeFromHost,
+  treeToHost,
+  unflattenTree,
+  type HostTensor,
+} from "../../src/engine/index.js";
 import { gaussianBlobs } from "../../src/data/index.js";
 import { mlp, orthogonal, rnn, type Layer } from "../../src/nn/index.js";
 import {
@@ -29,12 +40,25 @@ describe("inexact gradients: minibatch error σ/√m (8.1.3)", () => {
   it("matches the predicted standard error across batch sizes and vanishes for the full batch", () => {
     const model = mlp(3, { width: 6, depth: 1, activation: "tanh" });
     const init = model.init(random.randomKey(6), [4], F64);
-    const r = gradientNoise({ loss: modelLoss(model, true), params: init.params, modelState: init.state, data: blobs, precision: F64, batchSizes: [2, 8, 32, 96], draws: 24, varianceSamples: 96, key: random.randomKey(7) });
+    const r = gradientNoise({
+      loss: modelLoss(model, true),
+      params: init.params,
+      modelState: init.state,
+      data: blobs,
+      precision: F64,
+      batchSizes: [2, 8, 32, 96],
+      draws: 24,
+      varianceSamples: 96,
+      key: random.randomKey(7),
+    });
     assert.equal(r.examples, 96);
     assert.ok(r.sigma > 0 && r.fullGradNorm > 0);
     for (const row of r.rows.slice(0, 3)) {
       const ratio = row.rmsError / row.predictedRms;
-      assert.ok(ratio > 0.6 && ratio < 1.5, `m = ${row.batchSize}: measured ${row.rmsError}, predicted ${row.predictedRms}`);
+      assert.ok(
+        ratio > 0.6 && ratio < 1.5,
+        `m = ${row.batchSize}: measured ${row.rmsError}, predicted ${row.predictedRms}`,
+      );
     }
     assert.ok(r.rows[0].rmsError > 2 * r.rows[2].rmsError, "error shrinks with the batch size");
     assert.ok(r.rows[3].rmsError < 1e-12 * r.fullGradNorm, `full batch error ${r.rows[3].rmsError}`);
@@ -43,7 +67,11 @@ describe("inexact gradients: minibatch error σ/√m (8.1.3)", () => {
 });
 
 describe("weight-space symmetry (8.2.2)", () => {
-  const x = deviceBatch(blobs, Array.from({ length: 32 }, (_, i) => i), F64);
+  const x = deviceBatch(
+    blobs,
+    Array.from({ length: 32 }, (_, i) => i),
+    F64,
+  );
   const check = (model: Layer & { layers?: Layer[] }, train: boolean) => {
     const init = model.init(random.randomKey(8), [4], F64);
     const lossOf = (p: Map<string, HostTensor>, s: Map<string, HostTensor>) => {
@@ -51,7 +79,10 @@ describe("weight-space symmetry (8.2.2)", () => {
       const state = treeFromHost(init.state, s, F64);
       const [out, newState] = model.apply(params, state, x.x.ref, { train });
       disposeTree(newState); // apply consumed the state (and may pass it through)
-      return modelLoss({ kind: "id", init: () => ({ params: {}, state: {}, outputShape: [] }), apply: (_p, st, z) => [z, st] }, true)({}, {}, out, x.y.ref).item();
+      return modelLoss(
+        { kind: "id", init: () => ({ params: {}, state: {}, outputShape: [] }), apply: (_p, st, z) => [z, st] },
+        true,
+      )({}, {}, out, x.y.ref).item();
     };
     const host = treeToHost(init.params);
     const state = treeToHost(init.state);
@@ -63,7 +94,10 @@ describe("weight-space symmetry (8.2.2)", () => {
 
   it("permuting ReLU units and rescaling them by (α, 1/α) leaves the loss unchanged", () => {
     const { result, init } = check(mlp(3, { width: 6, depth: 2, activation: "relu" }), false);
-    assert.deepEqual(result.transformed.map((t) => t.name), ["permute hidden units", "rescale ReLU units (α, 1/α)"]);
+    assert.deepEqual(
+      result.transformed.map((t) => t.name),
+      ["permute hidden units", "rescale ReLU units (α, 1/α)"],
+    );
     assert.ok(result.maxRelDiff < 1e-13, `${result.maxRelDiff}`);
     disposeTree([init.params, init.state]);
   });
@@ -71,10 +105,20 @@ describe("weight-space symmetry (8.2.2)", () => {
   it("permuting and sign-flipping tanh units leaves it unchanged, rescaling them does not", () => {
     const model = mlp(3, { width: 6, depth: 2, activation: "tanh" });
     const { result, host, state, lossOf, init } = check(model, false);
-    assert.deepEqual(result.transformed.map((t) => t.name), ["permute hidden units", "flip signs of tanh units"]);
+    assert.deepEqual(
+      result.transformed.map((t) => t.name),
+      ["permute hidden units", "flip signs of tanh units"],
+    );
     assert.ok(result.maxRelDiff < 1e-13, `${result.maxRelDiff}`);
     const blocks = hiddenBlocks(model, host);
-    const rescaled = lossOf(rescaleHiddenUnits(host, blocks, blocks.map((b) => new Float64Array(b.units).fill(2))), state);
+    const rescaled = lossOf(
+      rescaleHiddenUnits(
+        host,
+        blocks,
+        blocks.map((b) => new Float64Array(b.units).fill(2)),
+      ),
+      state,
+    );
     assert.ok(Math.abs(rescaled - result.loss) > 1e-3 * result.loss, "tanh is not positively homogeneous");
     disposeTree([init.params, init.state]);
   });
@@ -83,7 +127,10 @@ describe("weight-space symmetry (8.2.2)", () => {
     const model = mlp(3, { width: 6, depth: 2, batchNorm: true });
     for (const train of [true, false]) {
       const { result, init } = check(model, train);
-      assert.deepEqual(result.transformed.map((t) => t.name), ["permute hidden units"]);
+      assert.deepEqual(
+        result.transformed.map((t) => t.name),
+        ["permute hidden units"],
+      );
       assert.ok(result.maxRelDiff < 1e-13, `${result.maxRelDiff}`);
       disposeTree([init.params, init.state]);
     }
@@ -102,7 +149,11 @@ describe("saddle points of a network (8.2.3)", () => {
     host.get("3.bias")!.data.set(counts.map(Math.log));
     const params = treeFromHost(init.params, host, F64);
     disposeTree(init.params);
-    const { x, y } = deviceBatch(blobs, Array.from({ length: 48 }, (_, i) => i), F64);
+    const { x, y } = deviceBatch(
+      blobs,
+      Array.from({ length: 48 }, (_, i) => i),
+      F64,
+    );
     const loss = modelLoss(model, true);
     const op = treeLossHessian(loss, params, [{ data: [init.state, x, y], weight: 1 }], F64);
     const [f, g] = op.valueAndGradient();
@@ -117,10 +168,17 @@ describe("saddle points of a network (8.2.3)", () => {
     // Along the most negative eigenvector y, f(θ + ty) ≈ f(θ) + ½t²λ_min < f(θ).
     const t = 1e-3;
     const theta = flattenTree(params);
-    const moved = unflattenTree(params, theta.map((v, i) => v + t * spectrum.bottom[0].vector![i]), F64);
+    const moved = unflattenTree(
+      params,
+      theta.map((v, i) => v + t * spectrum.bottom[0].vector![i]),
+      F64,
+    );
     const probe = treeLossHessian(loss, moved, [{ data: [init.state, x, y], weight: 1 }], F64);
     const [fMoved] = probe.valueAndGradient();
-    assert.ok(Math.abs((fMoved - f) / (0.5 * t * t * lmin) - 1) < 1e-2, `decrease ${fMoved - f} vs ${0.5 * t * t * lmin}`);
+    assert.ok(
+      Math.abs((fMoved - f) / (0.5 * t * t * lmin) - 1) < 1e-2,
+      `decrease ${fMoved - f} vs ${0.5 * t * t * lmin}`,
+    );
     for (const o of [op, probe]) o.dispose();
     disposeTree([params, moved, init.state, x, y]);
   });
@@ -142,7 +200,11 @@ describe("recurrent Jacobians (8.2.5)", () => {
     const init = layer.init(random.randomKey(11), [T, features], F64);
     const xs = random.normal(random.randomKey(12), T * features);
     const host = treeToHost(init.params);
-    const w = { inputWeight: host.get("inputWeight")!, recurrentWeight: host.get("recurrentWeight")!, bias: host.get("bias")! };
+    const w = {
+      inputWeight: host.get("inputWeight")!,
+      recurrentWeight: host.get("recurrentWeight")!,
+      bias: host.get("bias")!,
+    };
     const states = rnnStates(w, xs, T);
     const P = stateJacobians(w, states);
     // Autodiff: row k of ∂h_T/∂x by a VJP with cotangent e_k on h_T.
@@ -153,17 +215,30 @@ describe("recurrent Jacobians (8.2.5)", () => {
     };
     const [out, back] = vjp(hT, [toDevice(xs, [1, T, features], F64)]);
     const last = Float64Array.from(out.dataSync() as ArrayLike<number>);
-    assert.ok(last.every((v, k) => Math.abs(v - states[T - 1][k]) < 1e-14), "states");
+    assert.ok(
+      last.every((v, k) => Math.abs(v - states[T - 1][k]) < 1e-14),
+      "states",
+    );
     for (let k = 0; k < units; k++) {
-      const [dx] = back(toDevice(Array.from({ length: units }, (_, j) => (j === k ? 1 : 0)), [units], F64)) as unknown as [np.Array];
+      const [dx] = back(
+        toDevice(
+          Array.from({ length: units }, (_, j) => (j === k ? 1 : 0)),
+          [units],
+          F64,
+        ),
+      ) as unknown as [np.Array];
       const auto = Float64Array.from(dx.dataSync() as ArrayLike<number>);
       // ∂h_T/∂x_t = P_{T−t} diag(1 − h_t²) Uᵀ.
       for (let t = 0; t < T; t++) {
         const Pt = P[T - 1 - t];
         for (let i = 0; i < features; i++) {
           let s = 0;
-          for (let j = 0; j < units; j++) s += Pt.data[k * units + j] * (1 - states[t][j] ** 2) * w.inputWeight.data[i * units + j];
-          assert.ok(Math.abs(s - auto[t * features + i]) < 1e-13, `∂h_T[${k}]/∂x_${t}[${i}]: ${s} vs ${auto[t * features + i]}`);
+          for (let j = 0; j < units; j++)
+            s += Pt.data[k * units + j] * (1 - states[t][j] ** 2) * w.inputWeight.data[i * units + j];
+          assert.ok(
+            Math.abs(s - auto[t * features + i]) < 1e-13,
+            `∂h_T[${k}]/∂x_${t}[${i}]: ${s} vs ${auto[t * features + i]}`,
+          );
         }
       }
     }
@@ -174,9 +249,16 @@ describe("recurrent Jacobians (8.2.5)", () => {
   it("the gradient through time vanishes like ρ(W)^{T−t} for a contracting W", () => {
     const units = 8;
     const W = orthogonal()(random.randomKey(13), [units, units]).map((v) => 0.5 * v);
-    const w = { inputWeight: { shape: [2, units], data: random.normal(random.randomKey(14), 2 * units).map((v) => 0.1 * v) }, recurrentWeight: { shape: [units, units], data: W }, bias: { shape: [units], data: new Float64Array(units) } };
+    const w = {
+      inputWeight: { shape: [2, units], data: random.normal(random.randomKey(14), 2 * units).map((v) => 0.1 * v) },
+      recurrentWeight: { shape: [units, units], data: W },
+      bias: { shape: [units], data: new Float64Array(units) },
+    };
     const d = recurrentDiagnostics(w, random.normal(random.randomKey(15), 4 * 10 * 2), 4, 10);
-    assert.ok(Math.abs(d.spectralRadius - 0.5) < 1e-9 && Math.abs(d.spectralNorm - 0.5) < 1e-9, `${d.spectralRadius} ${d.spectralNorm}`);
+    assert.ok(
+      Math.abs(d.spectralRadius - 0.5) < 1e-9 && Math.abs(d.spectralNorm - 0.5) < 1e-9,
+      `${d.spectralRadius} ${d.spectralNorm}`,
+    );
     assert.equal(d.jacobianNorms[0].norm, 1);
     for (const { lag, norm } of d.jacobianNorms) assert.ok(norm <= 0.5 ** lag * (1 + 1e-9), `lag ${lag}: ${norm}`);
     assert.ok(d.jacobianNorms[9].norm > 0.5 ** 9 * 0.5, "tanh' ≈ 1 near 0: close to the linear rate");

@@ -16,13 +16,20 @@ describe("the monitor says when float32 cannot measure the actual change f(Î¸ âˆ
     for (const name of ["float32", "float64"] as const) {
       const precision = precisionOf(name);
       const init = model.init(random.randomKey(2), dataset.xShape, precision);
-      const { x, y } = deviceBatch(dataset, Array.from({ length: 40 }, (_, i) => i), precision);
+      const { x, y } = deviceBatch(
+        dataset,
+        Array.from({ length: 40 }, (_, i) => i),
+        precision,
+      );
       const probe = compileIllConditioningProbe(loss, precision);
       const records = [1e-2, 1e-7].map((lr) => probe.run(init.params, lr, init.state, x, y));
       reliability[name] = records.map((r) => r.actualChangeReliable);
       if (name === "float64") {
         const tiny = records[1];
-        assert.ok(Math.abs(tiny.actualChange - tiny.predictedChange) <= 1e-6 * Math.abs(tiny.predictedChange), `${tiny.actualChange} vs ${tiny.predictedChange}`);
+        assert.ok(
+          Math.abs(tiny.actualChange - tiny.predictedChange) <= 1e-6 * Math.abs(tiny.predictedChange),
+          `${tiny.actualChange} vs ${tiny.predictedChange}`,
+        );
       }
       probe.dispose();
       disposeTree([init.params, init.state, x, y]);

@@ -10,8 +10,10 @@ export function matrixWithSpectrum(eigenvalues: number[], seed = 0): Float64Arra
   const n = eigenvalues.length;
   const q = orthonormalColumns(random.normal(random.randomKey(seed), n * n), n, n);
   const A = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) A[i * n + j] = eigenvalues.reduce((s, l, k) => s + q[i * n + k] * l * q[j * n + k], 0);
-  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) A[i * n + j] = A[j * n + i] = (A[i * n + j] + A[j * n + i]) / 2;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) A[i * n + j] = eigenvalues.reduce((s, l, k) => s + q[i * n + k] * l * q[j * n + k], 0);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < i; j++) A[i * n + j] = A[j * n + i] = (A[i * n + j] + A[j * n + i]) / 2;
   return A;
 }
 
@@ -40,4 +42,5 @@ export function normRelError(a: ArrayLike<number>, b: ArrayLike<number>): number
   return Math.sqrt(num / den);
 }
 
-export const logSpaced = (n: number, lo: number, hi: number) => Array.from({ length: n }, (_, i) => lo * (hi / lo) ** (i / (n - 1)));
+export const logSpaced = (n: number, lo: number, hi: number) =>
+  Array.from({ length: n }, (_, i) => lo * (hi / lo) ** (i / (n - 1)));

@@ -7,7 +7,15 @@ import { book } from "../../src/optim/index.js";
 
 const { sgd } = book;
 import { train } from "../../src/train/index.js";
-import { compileIllConditioningProbe, deviceBatch, figure81Verdict, illConditioningMonitor, layerGradientNorms, modelLoss, treeLossHessian } from "../../src/curvature/index.js";
+import {
+  compileIllConditioningProbe,
+  deviceBatch,
+  figure81Verdict,
+  illConditioningMonitor,
+  layerGradientNorms,
+  modelLoss,
+  treeLossHessian,
+} from "../../src/curvature/index.js";
 import { F64 } from "./helpers.js";
 
 describe("the gᵀHg ill-conditioning monitor (8.2.1)", () => {
@@ -18,10 +26,17 @@ describe("the gᵀHg ill-conditioning monitor (8.2.1)", () => {
     const model = mlp(1, { depth: 0 });
     const loss = modelLoss(model, false);
     const init = model.init(random.randomKey(2), dataset.xShape, F64);
-    const { x, y } = deviceBatch(dataset, Array.from({ length: 40 }, (_, i) => i), F64);
+    const { x, y } = deviceBatch(
+      dataset,
+      Array.from({ length: 40 }, (_, i) => i),
+      F64,
+    );
     const probe = compileIllConditioningProbe(loss, F64);
     const small = probe.run(init.params, 1e-3, init.state, x, y);
-    assert.ok(Math.abs(small.predictedChange - small.actualChange) <= 1e-12 * Math.abs(small.loss), `${small.predictedChange} vs ${small.actualChange}`);
+    assert.ok(
+      Math.abs(small.predictedChange - small.actualChange) <= 1e-12 * Math.abs(small.loss),
+      `${small.predictedChange} vs ${small.actualChange}`,
+    );
     assert.equal(small.illConditioned, false);
     assert.ok(small.actualChange < 0);
 
@@ -47,8 +62,18 @@ describe("the gᵀHg ill-conditioning monitor (8.2.1)", () => {
     const data = gaussianBlobs({ count: 200, classes: 3, dim: 4, key: random.randomKey(3) });
     const model = mlp(3, { width: 8, depth: 2 });
     const f32 = precisionOf("float32");
-    const probe = deviceBatch(data, Array.from({ length: 64 }, (_, i) => i), f32);
-    const monitor = illConditioningMonitor({ loss: modelLoss(model, true), probe, precision: f32, every: 5, lr: () => 0.1 });
+    const probe = deviceBatch(
+      data,
+      Array.from({ length: 64 }, (_, i) => i),
+      f32,
+    );
+    const monitor = illConditioningMonitor({
+      loss: modelLoss(model, true),
+      probe,
+      precision: f32,
+      every: 5,
+      lr: () => 0.1,
+    });
     const layers = layerGradientNorms(5);
     const everyStep = layerGradientNorms(1);
     const result = await train({
@@ -62,13 +87,26 @@ describe("the gᵀHg ill-conditioning monitor (8.2.1)", () => {
       callbacks: { onStep: (info) => (monitor.onStep(info), layers.onStep(info), everyStep.onStep(info)) },
     });
     assert.equal(result.steps, 20);
-    assert.deepEqual(monitor.records.map((r) => r.step), [1, 5, 10, 15, 20]);
+    assert.deepEqual(
+      monitor.records.map((r) => r.step),
+      [1, 5, 10, 15, 20],
+    );
     for (const r of monitor.records) {
       assert.ok(r.gTg > 0 && Number.isFinite(r.gHg) && Number.isFinite(r.actualChange), JSON.stringify(r));
       assert.ok(Math.abs(r.gradNorm ** 2 - r.gTg) <= 1e-6 * r.gTg);
     }
-    assert.deepEqual(layers.records.map((r) => r.step), [5, 10, 15, 20]);
-    assert.deepEqual(Object.keys(layers.records[0].norms), ["1.weight", "1.bias", "3.weight", "3.bias", "5.weight", "5.bias"]);
+    assert.deepEqual(
+      layers.records.map((r) => r.step),
+      [5, 10, 15, 20],
+    );
+    assert.deepEqual(Object.keys(layers.records[0].norms), [
+      "1.weight",
+      "1.bias",
+      "3.weight",
+      "3.bias",
+      "5.weight",
+      "5.bias",
+    ]);
     // One step per window: the whole gradient's norm is the root of the sum of the layers' squares.
     for (const r of everyStep.records) {
       const whole = Math.sqrt(Object.values(r.norms).reduce((s, v) => s + v * v, 0));

@@ -21,7 +21,11 @@ describe("curvature on any function", () => {
   it("topEigenvalues of 2-D Rosenbrock at its minimum match the closed form", () => {
     const rosen = (x: np.Array) => {
       const [a, b] = [x.ref.slice([0, 1]), x.slice([1, 2])];
-      return np.square(b.sub(np.square(a.ref))).mul(100).add(np.square(a.neg().add(1))).sum();
+      return np
+        .square(b.sub(np.square(a.ref)))
+        .mul(100)
+        .add(np.square(a.neg().add(1)))
+        .sum();
     };
     // ∇²f(1, 1) = [[802, −400], [−400, 200]]: trace 1002, determinant 400, so λmax = 501 + √(501² − 400).
     const [top] = curvature.topEigenvalues(rosen, [1, 1]);

@@ -23,7 +23,9 @@ describe("tridiagonalEigen (implicit QL)", () => {
     const m = 40;
     const [a, b] = [3, -1.5];
     const { values, vectors } = tridiagonalEigen(new Array(m).fill(a), new Array(m - 1).fill(b));
-    const exact = Array.from({ length: m }, (_, k) => a + 2 * b * Math.cos(((k + 1) * Math.PI) / (m + 1))).sort((x, y) => x - y);
+    const exact = Array.from({ length: m }, (_, k) => a + 2 * b * Math.cos(((k + 1) * Math.PI) / (m + 1))).sort(
+      (x, y) => x - y,
+    );
     values.forEach((v, k) => assert.ok(Math.abs(v - exact[k]) <= 1e-13 * 6, `eigenvalue ${k}: ${v} vs ${exact[k]}`));
     for (let i = 0; i < m; i++)
       for (let j = 0; j < m; j++) {
@@ -48,9 +50,14 @@ describe("Lanczos with full reorthogonalization", () => {
     assert.equal(lanczos.steps, 60);
     const { basis } = lanczos;
     let worst = 0;
-    for (let i = 0; i < 60; i++) for (let j = 0; j <= i; j++) worst = Math.max(worst, Math.abs(basis[i].reduce((s, x, k) => s + x * basis[j][k], 0) - (i === j ? 1 : 0)));
+    for (let i = 0; i < 60; i++)
+      for (let j = 0; j <= i; j++)
+        worst = Math.max(worst, Math.abs(basis[i].reduce((s, x, k) => s + x * basis[j][k], 0) - (i === j ? 1 : 0)));
     assert.ok(worst < 1e-13, `loss of orthogonality ${worst}`);
-    assert.ok(maxRelError(lanczos.tridiagonal().values, eig) < 1e-8, `eigenvalues ${maxRelError(lanczos.tridiagonal().values, eig)}`);
+    assert.ok(
+      maxRelError(lanczos.tridiagonal().values, eig) < 1e-8,
+      `eigenvalues ${maxRelError(lanczos.tridiagonal().values, eig)}`,
+    );
   });
 
   it("stops at an invariant subspace, or restarts there and finds a repeated eigenvalue", () => {
@@ -75,8 +82,20 @@ describe("extremeEigenpairs", () => {
     assert.ok(r.converged);
     assert.ok(r.steps < 200, `${r.steps} steps`);
     assert.equal(op.products, r.steps);
-    assert.ok(maxRelError(r.top.map((p) => p.value), [90, 40]) < 1e-10, `top ${r.top.map((p) => p.value)}`);
-    assert.ok(maxRelError(r.bottom.map((p) => p.value), [-7, -3]) < 1e-10, `bottom ${r.bottom.map((p) => p.value)}`);
+    assert.ok(
+      maxRelError(
+        r.top.map((p) => p.value),
+        [90, 40],
+      ) < 1e-10,
+      `top ${r.top.map((p) => p.value)}`,
+    );
+    assert.ok(
+      maxRelError(
+        r.bottom.map((p) => p.value),
+        [-7, -3],
+      ) < 1e-10,
+      `bottom ${r.bottom.map((p) => p.value)}`,
+    );
     // The Ritz vector really is an eigenvector: ‖Hy − λy‖ ≤ the reported residual (+ rounding).
     const y = r.bottom[0].vector!;
     const Hy = op.apply(y);
@@ -103,9 +122,21 @@ describe("power iteration with deflation", () => {
     const op = denseOperator(matrixWithSpectrum(eig, 7), 12);
     const top = powerIteration(op, { count: 3 });
     assert.ok(top.every((p) => p.converged));
-    assert.ok(maxRelError(top.map((p) => p.value), eig.slice(-3).reverse()) < 1e-12, `${top.map((p) => p.value)}`);
+    assert.ok(
+      maxRelError(
+        top.map((p) => p.value),
+        eig.slice(-3).reverse(),
+      ) < 1e-12,
+      `${top.map((p) => p.value)}`,
+    );
     const bottom = powerIteration(op, { count: 2, shift: 50 });
-    assert.ok(maxRelError(bottom.map((p) => p.value), eig.slice(0, 2)) < 1e-10, `${bottom.map((p) => p.value)}`);
+    assert.ok(
+      maxRelError(
+        bottom.map((p) => p.value),
+        eig.slice(0, 2),
+      ) < 1e-10,
+      `${bottom.map((p) => p.value)}`,
+    );
   });
 });
 
@@ -126,7 +157,10 @@ describe("Hutchinson's trace and stochastic Lanczos quadrature", () => {
     const mass = d.weights.reduce((a, b) => a + b, 0);
     assert.ok(Math.abs(mass - 1) < 1e-12, `mass ${mass}`);
     const t = hutchinsonTrace(op, { probes: 5, key });
-    assert.ok(Math.abs(densityMoment(d, 1) - t.estimate / 50) < 1e-12 * trace, `${densityMoment(d, 1)} vs ${t.estimate / 50}`);
+    assert.ok(
+      Math.abs(densityMoment(d, 1) - t.estimate / 50) < 1e-12 * trace,
+      `${densityMoment(d, 1)} vs ${t.estimate / 50}`,
+    );
     // Gauss quadrature with m nodes is exact for polynomials of degree 2m − 1: the second moment is mean ‖Hv‖² over the unit probes.
     const second = [0, 1, 2, 3, 4].reduce((s, p) => {
       const v = probeVector(key, p, 50).map((x) => x / Math.sqrt(50));
@@ -135,7 +169,8 @@ describe("Hutchinson's trace and stochastic Lanczos quadrature", () => {
     assert.ok(Math.abs(densityMoment(d, 2) - second) < 1e-12 * second, `${densityMoment(d, 2)} vs ${second}`);
     const smooth = smoothDensity(d, { points: 2000 });
     const dx = smooth.grid[1] - smooth.grid[0];
-    const integral = smooth.values.reduce((s, v, i) => s + (i === 0 || i === smooth.values.length - 1 ? v / 2 : v), 0) * dx;
+    const integral =
+      smooth.values.reduce((s, v, i) => s + (i === 0 || i === smooth.values.length - 1 ? v / 2 : v), 0) * dx;
     assert.ok(Math.abs(integral - 1) < 1e-3, `smoothed density integrates to ${integral}`);
   });
 

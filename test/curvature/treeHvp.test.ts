@@ -1,7 +1,16 @@
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { hessian, numpy as np } from "@jax-js/jax";
-import { disposeTree, leavesWithPaths, mapWithPaths, precisionOf, random, startEngine, toDevice, type Tree } from "../../src/engine/index.js";
+import {
+  disposeTree,
+  leavesWithPaths,
+  mapWithPaths,
+  precisionOf,
+  random,
+  startEngine,
+  toDevice,
+  type Tree,
+} from "../../src/engine/index.js";
 import { mlp } from "../../src/nn/index.js";
 import { flattenTree, unflattenTree } from "../../src/engine/index.js";
 import { modelLoss, treeLossHessian, type WeightedBatch } from "../../src/curvature/index.js";
@@ -16,7 +25,11 @@ function setup(precision = F64) {
   const init = model.init(random.randomKey(11), [3], precision);
   const x = toDevice(random.normal(random.randomKey(12), rows * 3), [rows, 3], precision);
   const labels = [0, 2, 1, 1, 0, 2];
-  const y = toDevice(labels.flatMap((c) => [0, 1, 2].map((k) => (k === c ? 1 : 0))), [rows, 3], precision);
+  const y = toDevice(
+    labels.flatMap((c) => [0, 1, 2].map((k) => (k === c ? 1 : 0))),
+    [rows, 3],
+    precision,
+  );
   return { params: init.params, state: init.state, x, y };
 }
 
@@ -47,7 +60,9 @@ describe("Hessian-vector products of a pytree loss (float64)", () => {
     assert.equal(n, 51);
     const v = random.normal(random.randomKey(13), n);
 
-    const H = Float64Array.from(hessian(flatLoss(params, state, x, y))(toDevice(theta, [n], F64)).dataSync() as ArrayLike<number>);
+    const H = Float64Array.from(
+      hessian(flatLoss(params, state, x, y))(toDevice(theta, [n], F64)).dataSync() as ArrayLike<number>,
+    );
     const Hv = Float64Array.from({ length: n }, (_, i) => v.reduce((s, vj, j) => s + H[i * n + j] * vj, 0));
 
     const before = [refCounts(params), refCounts(state), x.refCount, y.refCount];
@@ -61,7 +76,11 @@ describe("Hessian-vector products of a pytree loss (float64)", () => {
     // (∇f(θ + hv) − ∇f(θ − hv)) / 2h: truncation ~h², round-off ~ε/h.
     const h = 1e-5;
     const gradAt = (sign: number) => {
-      const moved = unflattenTree(params, theta.map((t, i) => t + sign * h * v[i]), F64);
+      const moved = unflattenTree(
+        params,
+        theta.map((t, i) => t + sign * h * v[i]),
+        F64,
+      );
       const op = treeLossHessian(loss, moved, batch, F64);
       const [, g] = op.valueAndGradient();
       op.dispose();
@@ -72,11 +91,17 @@ describe("Hessian-vector products of a pytree loss (float64)", () => {
     const fd = gp.map((g, i) => (g - gm[i]) / (2 * h));
     const fdError = normRelError(hvFo, fd);
     assert.ok(fdError < 1e-7, `Hv vs finite differences: ${fdError}`);
-    console.log(`tree HVP (float64): vs dense H·v ${normRelError(hvFo, Hv).toExponential(2)}, vs central differences ${fdError.toExponential(2)}`);
+    console.log(
+      `tree HVP (float64): vs dense H·v ${normRelError(hvFo, Hv).toExponential(2)}, vs central differences ${fdError.toExponential(2)}`,
+    );
 
     fo.dispose();
     ro.dispose();
-    assert.deepEqual([refCounts(params), refCounts(state), x.refCount, y.refCount], before, "the operators consumed or kept an input");
+    assert.deepEqual(
+      [refCounts(params), refCounts(state), x.refCount, y.refCount],
+      before,
+      "the operators consumed or kept an input",
+    );
     disposeTree([params, state, x, y]);
   });
 
@@ -84,7 +109,10 @@ describe("Hessian-vector products of a pytree loss (float64)", () => {
     const { params, state, x, y } = setup();
     const v = random.normal(random.randomKey(14), 51);
     const whole = treeLossHessian(loss, params, [{ data: [state, x, y], weight: 1 }], F64);
-    const halves: WeightedBatch[] = [0, 3].map((start) => ({ data: [state, x.ref.slice([start, start + 3]), y.ref.slice([start, start + 3])], weight: 0.5 }));
+    const halves: WeightedBatch[] = [0, 3].map((start) => ({
+      data: [state, x.ref.slice([start, start + 3]), y.ref.slice([start, start + 3])],
+      weight: 0.5,
+    }));
     const split = treeLossHessian(loss, params, halves, F64);
     assert.ok(normRelError(split.apply(v), whole.apply(v)) < 1e-13);
     const [fw, gw] = whole.valueAndGradient();
@@ -102,7 +130,9 @@ describe("Hessian-vector products of a pytree loss (float64)", () => {
     const v = random.normal(random.randomKey(15), 51);
     const ref = treeLossHessian(loss, a.params, [{ data: [a.state, a.x, a.y], weight: 1 }], F64);
     const fast = treeLossHessian(loss, b.params, [{ data: [b.state, b.x, b.y], weight: 1 }], f32);
-    const fastFo = treeLossHessian(loss, b.params, [{ data: [b.state, b.x, b.y], weight: 1 }], f32, { mode: "forward-over-reverse" });
+    const fastFo = treeLossHessian(loss, b.params, [{ data: [b.state, b.x, b.y], weight: 1 }], f32, {
+      mode: "forward-over-reverse",
+    });
     const exact = ref.apply(v);
     assert.ok(normRelError(fast.apply(v), exact) < 1e-5, `${normRelError(fast.apply(v), exact)}`);
     assert.ok(normRelError(fastFo.apply(v), exact) < 1e-5, `${normRelError(fastFo.apply(v), exact)}`);

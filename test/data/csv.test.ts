@@ -61,24 +61,42 @@ test("regression: detected for real-valued labels, or forced", () => {
   assert.equal(f.numClasses, 0);
   assert.deepEqual(Array.from(f.y), [0, 3]);
   // Integer labels that are not the class indices 0..K-1 are a choice for the user, not a silent regression.
-  assert.throws(() => loadCsvDataset(file("big.csv", "1,1000\n2,3\n")), /holds the label 1000, but 999 of the classes 0\.\.1000 never occur .*--task regression/);
+  assert.throws(
+    () => loadCsvDataset(file("big.csv", "1,1000\n2,3\n")),
+    /holds the label 1000, but 999 of the classes 0\.\.1000 never occur .*--task regression/,
+  );
   assert.equal(loadCsvDataset(file("big.csv", "1,1000\n2,3\n"), { task: "regression" }).numClasses, 0);
 });
 
 test("CSV errors name the file, line and column", () => {
   const ragged = file("ragged.csv", "a,b,c\n1,2,0\n3,4\n");
-  assert.throws(() => loadCsvDataset(ragged), (e: Error) => e.message === `CSV file ${ragged} line 3 has 2 cells but line 1 has 3.`);
+  assert.throws(
+    () => loadCsvDataset(ragged),
+    (e: Error) => e.message === `CSV file ${ragged} line 3 has 2 cells but line 1 has 3.`,
+  );
   const bad = file("bad.csv", "a,b,c\n1,2,0\n3,oops,1\n");
-  assert.throws(() => loadCsvDataset(bad), (e: Error) => e.message === `CSV file ${bad} line 3 column 2 ("b") holds "oops", which is not a number.`);
+  assert.throws(
+    () => loadCsvDataset(bad),
+    (e: Error) => e.message === `CSV file ${bad} line 3 column 2 ("b") holds "oops", which is not a number.`,
+  );
   const empty = file("empty.csv", "\n  \n");
-  assert.throws(() => loadCsvDataset(empty), (e: Error) => e.message === `CSV file ${empty} is empty.`);
+  assert.throws(
+    () => loadCsvDataset(empty),
+    (e: Error) => e.message === `CSV file ${empty} is empty.`,
+  );
   const onlyHeader = file("oh.csv", "a,b,c\n");
   assert.throws(() => loadCsvDataset(onlyHeader, { header: true }), /has a header line but no data lines/);
   const blankCell = file("blank.csv", "1,,0\n");
   assert.throws(() => loadCsvDataset(blankCell, { header: false }), /line 1 column 2 holds "", which is not a number/);
   const strTarget = file("st.csv", "1,a\n2,b\n");
-  assert.throws(() => loadCsvDataset(strTarget, { task: "regression" }), /line 1 column 2 holds the target "a", which is not a number/);
-  assert.throws(() => loadCsvDataset(file("lc.csv", "a,b\n1,2\n"), { labelColumn: "z" }), /has no column named "z" \(columns: a, b\)/);
+  assert.throws(
+    () => loadCsvDataset(strTarget, { task: "regression" }),
+    /line 1 column 2 holds the target "a", which is not a number/,
+  );
+  assert.throws(
+    () => loadCsvDataset(file("lc.csv", "a,b\n1,2\n"), { labelColumn: "z" }),
+    /has no column named "z" \(columns: a, b\)/,
+  );
   assert.throws(() => loadCsvDataset(join(dir, "missing.csv")), /missing\.csv does not exist\./);
 });
 
@@ -88,8 +106,13 @@ test("csv: spec splits 80/20 by seed", () => {
   const a = parseDatasetSpec(`csv:${p}`, 1);
   assert.equal(a.train.size, 40);
   assert.equal(a.test.size, 10);
-  const firsts = [...a.train.x.filter((_, i) => i % 2 === 0), ...a.test.x.filter((_, i) => i % 2 === 0)].sort((u, v) => u - v);
-  assert.deepEqual(firsts, Array.from({ length: 50 }, (_, i) => i));
+  const firsts = [...a.train.x.filter((_, i) => i % 2 === 0), ...a.test.x.filter((_, i) => i % 2 === 0)].sort(
+    (u, v) => u - v,
+  );
+  assert.deepEqual(
+    firsts,
+    Array.from({ length: 50 }, (_, i) => i),
+  );
   assert.deepEqual(parseDatasetSpec(`csv:${p}`, 1).test.x, a.test.x);
   assert.notDeepEqual(parseDatasetSpec(`csv:${p}`, 2).test.x, a.test.x);
 });

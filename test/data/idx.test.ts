@@ -104,7 +104,10 @@ test("IDX directory layout: train-* and t10k-*, and idx: specs", () => {
 test("malformed IDX files give one clear error naming the file", () => {
   const bad = join(dir, "bad-images-idx3-ubyte");
   writeFileSync(bad, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 0]));
-  assert.throws(() => readIdx(bad), (e: Error) => e.message.includes(bad) && /bad magic number 0x504b0304/.test(e.message));
+  assert.throws(
+    () => readIdx(bad),
+    (e: Error) => e.message.includes(bad) && /bad magic number 0x504b0304/.test(e.message),
+  );
 
   const badType = join(dir, "badtype.idx");
   writeFileSync(badType, Buffer.from([0, 0, 0x07, 1, 0, 0, 0, 1, 9]));
@@ -112,11 +115,21 @@ test("malformed IDX files give one clear error naming the file", () => {
 
   const truncated = join(dir, "trunc-images-idx3-ubyte");
   writeFileSync(truncated, encodeIdx(0x08, [N, 3, 4], pixels).subarray(0, 16 + 50));
-  assert.throws(() => readIdx(truncated), (e: Error) => e.message.includes(truncated) && /is truncated: its header declares shape \[5, 3, 4\] of ubyte \(60 bytes of data\) but only 50 bytes follow/.test(e.message));
+  assert.throws(
+    () => readIdx(truncated),
+    (e: Error) =>
+      e.message.includes(truncated) &&
+      /is truncated: its header declares shape \[5, 3, 4\] of ubyte \(60 bytes of data\) but only 50 bytes follow/.test(
+        e.message,
+      ),
+  );
 
   const shortHeader = join(dir, "shorthead.idx");
   writeFileSync(shortHeader, Buffer.from([0, 0, 8, 3, 0, 0]));
-  assert.throws(() => readIdx(shortHeader), /shorthead\.idx is truncated: its 3-dimension header needs 16 bytes but the file has 6/);
+  assert.throws(
+    () => readIdx(shortHeader),
+    /shorthead\.idx is truncated: its 3-dimension header needs 16 bytes but the file has 6/,
+  );
 
   const gzTruncated = join(dir, "gztrunc.idx");
   writeFileSync(gzTruncated, gzipSync(encodeIdx(0x08, [N], labels)).subarray(0, 12));
@@ -126,11 +139,17 @@ test("malformed IDX files give one clear error naming the file", () => {
   assert.throws(() => loadIdxDataset(join(dir, "nope-images-idx3-ubyte")), /does not exist\./);
 
   writeFileSync(join(dir, "lonely-images-idx3-ubyte"), encodeIdx(0x08, [N, 3, 4], pixels));
-  assert.throws(() => loadIdxDataset(join(dir, "lonely-images-idx3-ubyte")), /IDX labels file .*lonely-labels-idx1-ubyte\[\.gz\] for images file .* does not exist\./);
+  assert.throws(
+    () => loadIdxDataset(join(dir, "lonely-images-idx3-ubyte")),
+    /IDX labels file .*lonely-labels-idx1-ubyte\[\.gz\] for images file .* does not exist\./,
+  );
 
   writeFileSync(join(dir, "count-images-idx3-ubyte"), encodeIdx(0x08, [N, 3, 4], pixels));
   writeFileSync(join(dir, "count-labels-idx1-ubyte"), encodeIdx(0x08, [N - 1], labels.subarray(0, N - 1)));
-  assert.throws(() => loadIdxDataset(join(dir, "count-images-idx3-ubyte")), /holds 5 examples but its labels file .*count-labels-idx1-ubyte holds 4 labels\./);
+  assert.throws(
+    () => loadIdxDataset(join(dir, "count-images-idx3-ubyte")),
+    /holds 5 examples but its labels file .*count-labels-idx1-ubyte holds 4 labels\./,
+  );
 
   writeFileSync(join(dir, "weird.bin"), encodeIdx(0x08, [N, 3, 4], pixels));
   assert.throws(() => loadIdxDataset(join(dir, "weird.bin")), /is not named like \*-images-idx3-ubyte/);

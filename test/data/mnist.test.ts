@@ -60,7 +60,8 @@ test("mnistSplit: 8000/2000, disjoint, same for a seed, different for another", 
   const ids = new Map<number, number>();
   for (let i = 0; i < all.size; i++) ids.set(key(all.x, i), (ids.get(key(all.x, i)) ?? 0) + 1);
   const seen = new Map<number, number>();
-  for (const part of [a.train, a.test]) for (let i = 0; i < part.size; i++) seen.set(key(part.x, i), (seen.get(key(part.x, i)) ?? 0) + 1);
+  for (const part of [a.train, a.test])
+    for (let i = 0; i < part.size; i++) seen.set(key(part.x, i), (seen.get(key(part.x, i)) ?? 0) + 1);
   assert.deepEqual([...seen.entries()].sort(), [...ids.entries()].sort());
 
   const b = mnistSplit(0);
@@ -72,5 +73,8 @@ test("mnistSplit: 8000/2000, disjoint, same for a seed, different for another", 
   // The test set is a random sample: every digit appears, roughly in proportion.
   const testCounts = new Array(10).fill(0);
   for (const y of a.test.y) testCounts[y]++;
-  assert.ok(testCounts.every((n) => n > 120 && n < 300), `test counts ${testCounts}`);
+  assert.ok(
+    testCounts.every((n) => n > 120 && n < 300),
+    `test counts ${testCounts}`,
+  );
 });

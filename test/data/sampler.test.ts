@@ -11,8 +11,14 @@ test("without-replacement regimes cover every example once per epoch; last parti
   for (const regime of ["shuffle-once", "reshuffle"] as const) {
     const batches = epochBatches({ size: 103, batchSize: 10, regime, key, epoch: 2 });
     assert.equal(batches.length, 11);
-    assert.deepEqual(batches.map((b) => b.length), [...new Array(10).fill(10), 3]);
-    assert.deepEqual(flat(batches).sort((a, b) => a - b), range(103));
+    assert.deepEqual(
+      batches.map((b) => b.length),
+      [...new Array(10).fill(10), 3],
+    );
+    assert.deepEqual(
+      flat(batches).sort((a, b) => a - b),
+      range(103),
+    );
     const dropped = epochBatches({ size: 103, batchSize: 10, regime, key, epoch: 2, dropLast: true });
     assert.equal(dropped.length, 10);
     assert.deepEqual(dropped, batches.slice(0, 10));
@@ -24,16 +30,22 @@ test("without-replacement regimes cover every example once per epoch; last parti
 
 test("shuffle-once: the same order every epoch (and not the identity)", () => {
   const e0 = epochBatches({ size: 50, batchSize: 8, regime: "shuffle-once", key, epoch: 0 });
-  for (const epoch of [1, 5, 99]) assert.deepEqual(epochBatches({ size: 50, batchSize: 8, regime: "shuffle-once", key, epoch }), e0);
+  for (const epoch of [1, 5, 99])
+    assert.deepEqual(epochBatches({ size: 50, batchSize: 8, regime: "shuffle-once", key, epoch }), e0);
   assert.notDeepEqual(flat(e0), range(50));
 });
 
 test("reshuffle: different across epochs, identical for the same (key, epoch)", () => {
-  const orders = [0, 1, 2].map((epoch) => flat(epochBatches({ size: 50, batchSize: 8, regime: "reshuffle", key, epoch })));
+  const orders = [0, 1, 2].map((epoch) =>
+    flat(epochBatches({ size: 50, batchSize: 8, regime: "reshuffle", key, epoch })),
+  );
   assert.notDeepEqual(orders[0], orders[1]);
   assert.notDeepEqual(orders[1], orders[2]);
   assert.deepEqual(flat(epochBatches({ size: 50, batchSize: 8, regime: "reshuffle", key, epoch: 1 })), orders[1]);
-  assert.notDeepEqual(flat(epochBatches({ size: 50, batchSize: 8, regime: "reshuffle", key: random.randomKey(43), epoch: 1 })), orders[1]);
+  assert.notDeepEqual(
+    flat(epochBatches({ size: 50, batchSize: 8, regime: "reshuffle", key: random.randomKey(43), epoch: 1 })),
+    orders[1],
+  );
 });
 
 test("replacement: ceil(size/batch) batches of in-range indices, with repeats, per-epoch draws", () => {
@@ -50,14 +62,27 @@ test("replacement: ceil(size/batch) batches of in-range indices, with repeats, p
   assert.notDeepEqual(flat(epochBatches({ size, batchSize: 32, regime: "replacement", key, epoch: 1 })), all);
   // Over many epochs every index is about equally likely.
   const counts = new Array(10).fill(0);
-  for (let epoch = 0; epoch < 400; epoch++) for (const i of flat(epochBatches({ size: 10, batchSize: 3, regime: "replacement", key, epoch }))) counts[i]++;
-  assert.ok(counts.every((c) => c > 330 && c < 470), `counts ${counts}`);
+  for (let epoch = 0; epoch < 400; epoch++)
+    for (const i of flat(epochBatches({ size: 10, batchSize: 3, regime: "replacement", key, epoch }))) counts[i]++;
+  assert.ok(
+    counts.every((c) => c > 330 && c < 470),
+    `counts ${counts}`,
+  );
 });
 
 test("epochBatches rejects bad arguments", () => {
-  assert.throws(() => epochBatches({ size: 10, batchSize: 0, regime: "reshuffle", key, epoch: 0 }), /batchSize must be a positive integer/);
-  assert.throws(() => epochBatches({ size: 10, batchSize: 2, regime: "reshuffle", key, epoch: -1 }), /epoch must be a non-negative integer/);
-  assert.throws(() => epochBatches({ size: 10, batchSize: 2, regime: "bogus" as never, key, epoch: 0 }), /Unknown sampling regime "bogus"/);
+  assert.throws(
+    () => epochBatches({ size: 10, batchSize: 0, regime: "reshuffle", key, epoch: 0 }),
+    /batchSize must be a positive integer/,
+  );
+  assert.throws(
+    () => epochBatches({ size: 10, batchSize: 2, regime: "reshuffle", key, epoch: -1 }),
+    /epoch must be a non-negative integer/,
+  );
+  assert.throws(
+    () => epochBatches({ size: 10, batchSize: 2, regime: "bogus" as never, key, epoch: 0 }),
+    /Unknown sampling regime "bogus"/,
+  );
 });
 
 test("gatherBatch copies the chosen rows; oneHot encodes class indices", () => {

@@ -1,13 +1,27 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { random } from "../../src/engine/index.js";
-import { applyNormalization, normalizationStats, standardize, validationSplit, type Dataset } from "../../src/data/index.js";
+import {
+  applyNormalization,
+  normalizationStats,
+  standardize,
+  validationSplit,
+  type Dataset,
+} from "../../src/data/index.js";
 
 // Example i has inputs [i, 10·i + 3] and label i, so rows can be identified by their label.
 function numbered(n: number): Dataset {
   const x = new Float32Array(2 * n);
   for (let i = 0; i < n; i++) (x[2 * i] = i), (x[2 * i + 1] = 10 * i + 3);
-  return { name: "numbered", x, xShape: [2], y: Float32Array.from({ length: n }, (_, i) => i), yShape: [], numClasses: n, size: n };
+  return {
+    name: "numbered",
+    x,
+    xShape: [2],
+    y: Float32Array.from({ length: n }, (_, i) => i),
+    yShape: [],
+    numClasses: n,
+    size: n,
+  };
 }
 
 test("validationSplit: sizes, disjoint cover, rows intact, deterministic by key", () => {
@@ -18,12 +32,17 @@ test("validationSplit: sizes, disjoint cover, rows intact, deterministic by key"
   assert.equal(train.name, "numbered/train");
   assert.equal(validation.name, "numbered/validation");
   const ids = [...train.y, ...validation.y].sort((a, b) => a - b);
-  assert.deepEqual(ids, Array.from({ length: 101 }, (_, i) => i));
-  for (const part of [train, validation]) for (let i = 0; i < part.size; i++) assert.equal(part.x[2 * i + 1], 10 * part.y[i] + 3);
+  assert.deepEqual(
+    ids,
+    Array.from({ length: 101 }, (_, i) => i),
+  );
+  for (const part of [train, validation])
+    for (let i = 0; i < part.size; i++) assert.equal(part.x[2 * i + 1], 10 * part.y[i] + 3);
   assert.deepEqual(validationSplit(data, 0.2, random.randomKey(1)).validation.y, validation.y);
   assert.notDeepEqual(validationSplit(data, 0.2, random.randomKey(2)).validation.y, validation.y);
   assert.equal(validationSplit(data, 0, random.randomKey(1)).validation.size, 0);
-  for (const bad of [1, -0.1, 1.5, Number.NaN]) assert.throws(() => validationSplit(data, bad, random.randomKey(1)), /fraction must be in \[0, 1\)/);
+  for (const bad of [1, -0.1, 1.5, Number.NaN])
+    assert.throws(() => validationSplit(data, bad, random.randomKey(1)), /fraction must be in \[0, 1\)/);
 });
 
 test("normalizationStats / applyNormalization: zero mean, unit std per feature; constant features only centred", () => {
@@ -46,7 +65,10 @@ test("normalizationStats / applyNormalization: zero mean, unit std per feature; 
   const cs = normalizationStats(constant);
   assert.deepEqual(Array.from(cs.std), [1, 1]);
   assert.ok(applyNormalization(constant, cs).x.every((v) => v === 0));
-  assert.throws(() => applyNormalization({ ...data, xShape: [3], x: new Float32Array(150) }, stats), /statistics for 2 features but dataset numbered has 3/);
+  assert.throws(
+    () => applyNormalization({ ...data, xShape: [3], x: new Float32Array(150) }, stats),
+    /statistics for 2 features but dataset numbered has 3/,
+  );
   // standardize uses the training statistics for the test set too.
   const { train, test: held } = standardize(numbered(10), { ...numbered(10), x: numbered(10).x.map((v) => v + 1) });
   assert.ok(Math.abs(held.x[0] - train.x[0] - 1 / normalizationStats(numbered(10)).std[0]) < 1e-6);

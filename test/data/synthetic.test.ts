@@ -1,7 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { random } from "../../src/engine/index.js";
-import { addingProblem, gaussianBlobs, linearRegression, parseDatasetSpec, randomOrthogonal, twoSpirals } from "../../src/data/index.js";
+import {
+  addingProblem,
+  gaussianBlobs,
+  linearRegression,
+  parseDatasetSpec,
+  randomOrthogonal,
+  twoSpirals,
+} from "../../src/data/index.js";
 
 // Eigenvalues of a symmetric n×n matrix (row-major) by cyclic Jacobi rotations.
 function symmetricEigenvalues(m: Float64Array, n: number): number[] {
@@ -62,7 +69,9 @@ test("gaussianBlobs: shapes, class means near distinct centres, deterministic", 
   assert.equal(d.numClasses, 4);
   const means = Array.from({ length: 4 }, () => [0, 0, 0]);
   for (let i = 0; i < d.size; i++) for (let k = 0; k < 3; k++) means[d.y[i]][k] += d.x[i * 3 + k] / 750;
-  for (let a = 0; a < 4; a++) for (let b = a + 1; b < 4; b++) assert.ok(Math.hypot(...means[a].map((v, k) => v - means[b][k])) > 1, "distinct centres");
+  for (let a = 0; a < 4; a++)
+    for (let b = a + 1; b < 4; b++)
+      assert.ok(Math.hypot(...means[a].map((v, k) => v - means[b][k])) > 1, "distinct centres");
   // Within-class spread is 0.1, so each point lies near its class mean.
   for (let i = 0; i < d.size; i++) {
     const m = means[d.y[i]];
@@ -86,7 +95,11 @@ test("linearRegression: XᵀX/n has the requested condition number (within 1.5×
   for (const kappa of [10, 1000]) {
     const dim = 5;
     const count = 4000;
-    const { dataset: d, trueWeights, eigenvalues } = linearRegression({ count, dim, conditionNumber: kappa, noise: 0.01, key: random.randomKey(kappa) });
+    const {
+      dataset: d,
+      trueWeights,
+      eigenvalues,
+    } = linearRegression({ count, dim, conditionNumber: kappa, noise: 0.01, key: random.randomKey(kappa) });
     assert.equal(d.size, count);
     assert.deepEqual(d.xShape, [dim]);
     assert.deepEqual(d.yShape, [1]);
@@ -95,7 +108,8 @@ test("linearRegression: XᵀX/n has the requested condition number (within 1.5×
     assert.ok(Math.abs(eigenvalues[0] / eigenvalues[dim - 1] - kappa) < 1e-9 * kappa);
     const h = new Float64Array(dim * dim);
     for (let i = 0; i < count; i++)
-      for (let a = 0; a < dim; a++) for (let b = 0; b < dim; b++) h[a * dim + b] += (d.x[i * dim + a] * d.x[i * dim + b]) / count;
+      for (let a = 0; a < dim; a++)
+        for (let b = 0; b < dim; b++) h[a * dim + b] += (d.x[i * dim + a] * d.x[i * dim + b]) / count;
     const ev = symmetricEigenvalues(h, dim);
     const cond = ev[0] / ev[dim - 1];
     assert.ok(cond > kappa / 1.5 && cond < kappa * 1.5, `condition number ${cond} vs requested ${kappa}`);
@@ -155,5 +169,10 @@ test("synthetic dataset specs: sizes, shapes and determinism", () => {
     assert.deepEqual(parseDatasetSpec(spec, 4).test.x, held.x);
     assert.notDeepEqual(parseDatasetSpec(spec, 5).test.x, held.x);
   }
-  assert.throws(() => parseDatasetSpec("cifar", 0), (e: Error) => e.message === 'Unknown dataset spec "cifar"; expected one of: mnist, idx:PATH, csv:PATH, spirals, blobs, adding, regression.');
+  assert.throws(
+    () => parseDatasetSpec("cifar", 0),
+    (e: Error) =>
+      e.message ===
+      'Unknown dataset spec "cifar"; expected one of: mnist, idx:PATH, csv:PATH, spirals, blobs, adding, regression.',
+  );
 });

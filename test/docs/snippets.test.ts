@@ -42,7 +42,12 @@ function blocksOf(file: string): Block[] {
   return blocks;
 }
 
-const FILES = ["README.md", ...readdirSync(join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+const FILES = [
+  "README.md",
+  ...readdirSync(join(ROOT, "docs"))
+    .filter((f) => f.endsWith(".md"))
+    .map((f) => `docs/${f}`),
+];
 const blocks = FILES.flatMap(blocksOf);
 
 const helpCache = new Map<string, string>();
@@ -98,7 +103,9 @@ describe("the snippets of README.md and docs/", { timeout: 600_000 }, () => {
       it(`${where}: every descent command and flag exists`, () => {
         for (const { command, flags } of calls) {
           const help = helpOf(command);
-          for (const flag of flags) if (flag !== "--help") assert.ok(new RegExp(`${flag}(?![a-z0-9-])`).test(help), `${where}: descent ${command} has no ${flag}`);
+          for (const flag of flags)
+            if (flag !== "--help")
+              assert.ok(new RegExp(`${flag}(?![a-z0-9-])`).test(help), `${where}: descent ${command} has no ${flag}`);
         }
       });
     }

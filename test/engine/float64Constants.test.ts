@@ -44,7 +44,10 @@ describe("float64 programs keep JS number constants exact under jit", () => {
       try {
         const [mean, tenth, third] = f(x).js() as number[];
         assert.equal(mean, 10.5);
-        assert.equal(tenth, values.reduce((s, v) => s + v * 0.1, 0));
+        assert.equal(
+          tenth,
+          values.reduce((s, v) => s + v * 0.1, 0),
+        );
         assert.ok(relError(third, 70) <= 1e-15, `Σx/3 = ${third}`);
         const [mean32, tenth32] = f(np.array(Float32Array.from(values), { device })).js() as number[];
         assert.equal(mean32, 10.5);

@@ -15,7 +15,14 @@ test("the scratch block holds the packed panels of either dtype", () => {
 });
 
 /** Max |C − A·B| / max |A·B| against a float64 reference, for one shape and transposition. */
-function relativeError(dtype: "float32" | "float64", M: number, N: number, K: number, transA: boolean, transB: boolean): number {
+function relativeError(
+  dtype: "float32" | "float64",
+  M: number,
+  N: number,
+  K: number,
+  transA: boolean,
+  transB: boolean,
+): number {
   const g = standaloneGemm(dtype, M, N, K, { fma: false, transA, transB });
   for (let i = 0; i < g.a.length; i++) g.a[i] = Math.sin(1.3 * i + 0.1);
   for (let i = 0; i < g.b.length; i++) g.b[i] = Math.cos(0.7 * i);
@@ -34,16 +41,24 @@ function relativeError(dtype: "float32" | "float64", M: number, N: number, K: nu
 }
 
 // Edge tiles (M % 4, N % 8), K blocks (K > 256, K % 4), N blocks (N > 512) and all transpositions.
-const shapes = [[5, 9, 3], [13, 17, 300], [130, 520, 257], [7, 3, 600], [4, 8, 4]];
+const shapes = [
+  [5, 9, 3],
+  [13, 17, 300],
+  [130, 520, 257],
+  [7, 3, 600],
+  [4, 8, 4],
+];
 
 test("float64 GEMM equals the float64 reference to 1e-14 in every layout", () => {
   for (const [M, N, K] of shapes)
     for (const transA of [false, true])
-      for (const transB of [false, true]) assert.ok(relativeError("float64", M, N, K, transA, transB) < 1e-14, `${M}×${N}×${K} ${transA} ${transB}`);
+      for (const transB of [false, true])
+        assert.ok(relativeError("float64", M, N, K, transA, transB) < 1e-14, `${M}×${N}×${K} ${transA} ${transB}`);
 });
 
 test("float32 GEMM equals the float64 reference to float32 rounding (2e-5 relative) in every layout", () => {
   for (const [M, N, K] of shapes)
     for (const transA of [false, true])
-      for (const transB of [false, true]) assert.ok(relativeError("float32", M, N, K, transA, transB) < 2e-5, `${M}×${N}×${K} ${transA} ${transB}`);
+      for (const transB of [false, true])
+        assert.ok(relativeError("float32", M, N, K, transA, transB) < 2e-5, `${M}×${N}×${K} ${transA} ${transB}`);
 });

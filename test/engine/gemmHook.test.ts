@@ -1,7 +1,19 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { grad, jit, numpy as np } from "@jax-js/jax";
-import { gemmCalls, gemmStatus, leavesWithPaths, precisionOf, random, refTree, setGemmEnabled, startEngine, toDevice, disposeTree, type Tree } from "../../src/engine/index.js";
+import {
+  gemmCalls,
+  gemmStatus,
+  leavesWithPaths,
+  precisionOf,
+  random,
+  refTree,
+  setGemmEnabled,
+  startEngine,
+  toDevice,
+  disposeTree,
+  type Tree,
+} from "../../src/engine/index.js";
 import { relaxedSimdAvailable } from "../../src/engine/gemm/hook.js";
 import { mlp } from "../../src/nn/index.js";
 import { book } from "../../src/optim/index.js";
@@ -27,7 +39,11 @@ for (const dtype of ["float32", "float64"] as const) {
     const [xs, ws, bs] = [values(M * K, 0), values(K * N, 1), values(N, 2)];
     const layer = jit((x: np.Array, w: np.Array, b: np.Array) => np.maximum(np.add(np.dot(x, w), b), 0));
     const before = gemmCalls();
-    const out = await layer(toDevice(xs, [M, K], precision), toDevice(ws, [K, N], precision), toDevice(bs, [N], precision)).data();
+    const out = await layer(
+      toDevice(xs, [M, K], precision),
+      toDevice(ws, [K, N], precision),
+      toDevice(bs, [N], precision),
+    ).data();
     assert.equal(gemmCalls() - before, 1);
     let err = 0;
     for (let m = 0; m < M; m++)
@@ -101,7 +117,9 @@ test("one MLP Adam step runs its 8 products on the GEMM and matches jax-js's own
     assert.equal(gemmCalls() - before, 10);
     const reference = await run(false);
     // Same maths, different float32 summation order: 1e-5 relative on the gradient norms.
-    fast.gradNormSq.forEach((v, i) => assert.ok(Math.abs(v - reference.gradNormSq[i]) <= 1e-5 * reference.gradNormSq[i], `layer ${i}`));
+    fast.gradNormSq.forEach((v, i) =>
+      assert.ok(Math.abs(v - reference.gradNormSq[i]) <= 1e-5 * reference.gradNormSq[i], `layer ${i}`),
+    );
     assert.ok(fast.weights.every((v, i) => Math.abs(v - reference.weights[i]) <= 1e-6));
   } finally {
     setGemmEnabled(true);
@@ -124,9 +142,14 @@ test("epilogues with a full or transposed added view, and ReLU alone, run on the
   for (const [name, epilogue, rShape, expected] of cases) {
     const f = jit((x: np.Array, w: np.Array, r: np.Array) => epilogue(np.dot(x, w), r));
     const before = gemmCalls();
-    const out = await f(toDevice(xs, [M, K], precision), toDevice(ws, [K, N], precision), toDevice(rs, rShape, precision)).data();
+    const out = await f(
+      toDevice(xs, [M, K], precision),
+      toDevice(ws, [K, N], precision),
+      toDevice(rs, rShape, precision),
+    ).data();
     assert.equal(gemmCalls() - before, 1, name);
-    for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) assert.ok(Math.abs(out[m * N + n] - expected(m, n)) < 1e-13, `${name} at ${m},${n}`);
+    for (let m = 0; m < M; m++)
+      for (let n = 0; n < N; n++) assert.ok(Math.abs(out[m * N + n] - expected(m, n)) < 1e-13, `${name} at ${m},${n}`);
     f.dispose();
   }
 });

@@ -32,8 +32,14 @@ describe("PRNG keys (host, counter-based)", () => {
   it("draw permutations and integers in range", () => {
     const key = random.randomKey(11);
     const perm = random.permutation(key, 100);
-    assert.deepEqual(Array.from(perm).sort((a, b) => a - b), Array.from({ length: 100 }, (_, i) => i));
-    assert.notDeepEqual(Array.from(perm), Array.from({ length: 100 }, (_, i) => i));
+    assert.deepEqual(
+      Array.from(perm).sort((a, b) => a - b),
+      Array.from({ length: 100 }, (_, i) => i),
+    );
+    assert.notDeepEqual(
+      Array.from(perm),
+      Array.from({ length: 100 }, (_, i) => i),
+    );
     const ints = random.randint(key, 1000, 7);
     assert.ok(ints.every((i) => i >= 0 && i < 7));
     assert.equal(new Set(ints).size, 7);

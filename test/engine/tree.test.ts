@@ -21,7 +21,10 @@ import {
 } from "../../src/engine/index.js";
 
 const F64 = precisionOf("float64");
-const tree = (): Tree => ({ layers: [{ weight: toDevice([1, 2, 3, 4, 5, 6], [2, 3], F64), bias: toDevice([7, 8], [2], F64) }], scale: toDevice([9], [], F64) });
+const tree = (): Tree => ({
+  layers: [{ weight: toDevice([1, 2, 3, 4, 5, 6], [2, 3], F64), bias: toDevice([7, 8], [2], F64) }],
+  scale: toDevice([9], [], F64),
+});
 
 describe("pytree helpers", () => {
   before(() => startEngine());
@@ -47,10 +50,17 @@ describe("pytree helpers", () => {
     assert.deepEqual(layout.offsets, [0, 6, 8]);
     assert.deepEqual(layout.sizes, [6, 2, 1]);
     assert.equal(layout.size, 9);
-    const back = unflattenTree(t, flat.map((v) => -v), F64);
+    const back = unflattenTree(
+      t,
+      flat.map((v) => -v),
+      F64,
+    );
     assert.deepEqual(Array.from(flattenTree(back)), [-1, -2, -3, -4, -5, -6, -7, -8, -9]);
     assert.deepEqual((back as { layers: { weight: np.Array }[] }).layers[0].weight.shape, [2, 3]);
-    assert.throws(() => unflattenTree(t, [1, 2], F64), /a flat vector of 2 entries does not fit a tree of 9 parameters/);
+    assert.throws(
+      () => unflattenTree(t, [1, 2], F64),
+      /a flat vector of 2 entries does not fit a tree of 9 parameters/,
+    );
     disposeTree(back);
     disposeTree(t);
   });
@@ -65,7 +75,10 @@ describe("pytree helpers", () => {
       [[2, 3], [2], []],
     );
     const parts = splitFlat(toDevice([1, 2, 3], [3], F64), layoutOfShapes([[1], [2]]));
-    assert.deepEqual(parts.map((p) => Array.from(p.dataSync())), [[1], [2, 3]]);
+    assert.deepEqual(
+      parts.map((p) => Array.from(p.dataSync())),
+      [[1], [2, 3]],
+    );
     disposeTree(sliced);
     disposeTree(t);
   });

@@ -11,7 +11,12 @@ const BIN = fileURLToPath(new URL("../../bin/descent.js", import.meta.url));
 const LONG = ["train", "--dataset", "blobs", "--width", "8", "--depth", "1", "--batch-size", "100", "--epochs", "400"];
 
 /** Runs `command` until `ready` matches its output, then `interrupt`s it; resolves with the exit code and all output. */
-function interruptWhen(command: string, args: string[], ready: RegExp, interrupt: (child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; output: string }> {
+function interruptWhen(
+  command: string,
+  args: string[],
+  ready: RegExp,
+  interrupt: (child: ReturnType<typeof spawn>) => void,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0" } });
     let output = "";
@@ -32,7 +37,11 @@ function interruptWhen(command: string, args: string[], ready: RegExp, interrupt
 
 /** The step count in "interrupted by SIGINT after N steps", and a resume that continues from it. */
 function assertResumable(output: string, dir: string): void {
-  const steps = Number(/interrupted by SIG(?:INT|TERM) after (\d+) steps; the checkpoint is in .*; continue with: descent train --out .* --resume/.exec(output)?.[1]);
+  const steps = Number(
+    /interrupted by SIG(?:INT|TERM) after (\d+) steps; the checkpoint is in .*; continue with: descent train --out .* --resume/.exec(
+      output,
+    )?.[1],
+  );
   assert.ok(steps > 0, output);
   assert.ok(existsSync(join(dir, "unfinished", "checkpoint.safetensors")));
   const resumed = descent(["train", "--out", dir, "--resume", "--stop-after-steps", String(steps + 2), "--json"]);
@@ -42,12 +51,20 @@ function assertResumable(output: string, dir: string): void {
 }
 
 describe("signals: the terminal is restored, a checkpoint is written at the current step, exit 130", () => {
-  it("Ctrl-C under a pseudo-terminal (script)", { skip: !existsSync("/usr/bin/script") && "needs /usr/bin/script" }, async () => {
+  it("Ctrl-C under a pseudo-terminal (script)", {
+    skip: !existsSync("/usr/bin/script") && "needs /usr/bin/script",
+  }, async () => {
     const dir = tmp("ctrlc");
     const command = [process.execPath, BIN, ...LONG, "--out", dir].map((a) => `'${a}'`).join(" ");
     // The bar hides the cursor and turns line wrap off; ^C through the pty's line discipline sends SIGINT.
-    const { code, output } = await interruptWhen("/usr/bin/script", ["-qfec", command, "/dev/null"], /step \d+\/3600/, (child) => setTimeout(() => child.stdin!.write("\x03"), 500));
+    const { code, output } = await interruptWhen(
+      "/usr/bin/script",
+      ["-qfec", command, "/dev/null"],
+      /step \d+\/3600/,
+      (child) => setTimeout(() => child.stdin!.write("\x03"), 500),
+    );
     assert.equal(code, 130, output);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal escape codes are what this test checks
     assert.match(output, /\x1b\[\?25l/, "the bar hid the cursor");
     const restore = output.lastIndexOf("\x1b[?25h");
     assert.ok(restore > output.lastIndexOf("\x1b[?25l"), "the cursor is shown again after the last hide");
@@ -57,7 +74,12 @@ describe("signals: the terminal is restored, a checkpoint is written at the curr
 
   it("SIGTERM without a terminal", async () => {
     const dir = tmp("sigterm");
-    const { code, output } = await interruptWhen(process.execPath, [BIN, ...LONG, "--out", dir], /^epoch 2\/400/m, (child) => child.kill("SIGTERM"));
+    const { code, output } = await interruptWhen(
+      process.execPath,
+      [BIN, ...LONG, "--out", dir],
+      /^epoch 2\/400/m,
+      (child) => child.kill("SIGTERM"),
+    );
     assert.equal(code, 130, output);
     assertResumable(output, dir);
   });

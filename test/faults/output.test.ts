@@ -28,12 +28,16 @@ describe("--out faults: exit 2, one line naming the cause, nothing lost", () => 
     assertFault(descent(["train", ...TINY, "--out", file]), /--out .*f\.txt is a file, not a folder/);
   });
 
-  it("--out is /dev/null", () => assertFault(descent(["train", ...TINY, "--out", "/dev/null"]), /--out \/dev\/null is a file, not a folder/));
+  it("--out is /dev/null", () =>
+    assertFault(descent(["train", ...TINY, "--out", "/dev/null"]), /--out \/dev\/null is a file, not a folder/));
 
   it("--out is inside a file", () => {
     const file = join(tmp("inside"), "f.txt");
     writeFileSync(file, "mine");
-    assertFault(descent(["train", ...TINY, "--out", join(file, "run")]), /cannot create the folder .*f\.txt\/run: a part of the path is a file, not a folder/);
+    assertFault(
+      descent(["train", ...TINY, "--out", join(file, "run")]),
+      /cannot create the folder .*f\.txt\/run: a part of the path is a file, not a folder/,
+    );
   });
 
   it("--out on a read-only file system keeps the run there", (t) => {
@@ -43,7 +47,10 @@ describe("--out faults: exit 2, one line naming the cause, nothing lost", () => 
     cpSync(previous, join(disk, "run"), { recursive: true });
     const before = snapshot(join(disk, "run"));
     assert.equal(spawnSync("mount", ["-o", "remount,ro", disk]).status, 0);
-    assertFault(descent(["train", ...TINY, "--out", join(disk, "run")]), /cannot write .*: the file system is read-only/);
+    assertFault(
+      descent(["train", ...TINY, "--out", join(disk, "run")]),
+      /cannot write .*: the file system is read-only/,
+    );
     assert.deepEqual(snapshot(join(disk, "run")), before);
   });
 
@@ -66,7 +73,15 @@ describe("--out faults: exit 2, one line naming the cause, nothing lost", () => 
 
 describe("descent optimize --trajectory", () => {
   it("into a folder that does not exist: exit 2 before the run", () => {
-    const run = descent(["optimize", "--problem", "rosenbrock", "--method", "bfgs", "--trajectory", "/no/such/folder/t.json"]);
+    const run = descent([
+      "optimize",
+      "--problem",
+      "rosenbrock",
+      "--method",
+      "bfgs",
+      "--trajectory",
+      "/no/such/folder/t.json",
+    ]);
     assertFault(run, /--trajectory \/no\/such\/folder\/t\.json: the folder \/no\/such\/folder does not exist/);
   });
 });

@@ -9,12 +9,26 @@ describe("progress off a terminal: one line per epoch on stderr, with an estimat
     assert.equal(run.stdout.trim().split("\n").length, 1);
     JSON.parse(run.stdout);
     assert.match(run.stderr, /^training: 18 steps \(9 per epoch\)$/m);
-    assert.match(run.stderr, /^epoch 1\/2: train loss \d+\.\d+, validation loss \d+\.\d+, validation accuracy [\d.]+% \(step 9\/18, ETA \d+ s\)$/m);
+    assert.match(
+      run.stderr,
+      /^epoch 1\/2: train loss \d+\.\d+, validation loss \d+\.\d+, validation accuracy [\d.]+% \(step 9\/18, ETA \d+ s\)$/m,
+    );
     assert.match(run.stderr, /^epoch 2\/2: .*\(step 18\/18, ETA 0 s\)$/m);
   });
 
   it("diagnose prints its epochs when stderr is not a terminal", () => {
-    const run = descent(["diagnose", ...TINY, "--epochs", "1", "--noise-batch-sizes", "8,32", "--lanczos-steps", "3", "--out", tmp("diag")]);
+    const run = descent([
+      "diagnose",
+      ...TINY,
+      "--epochs",
+      "1",
+      "--noise-batch-sizes",
+      "8,32",
+      "--lanczos-steps",
+      "3",
+      "--out",
+      tmp("diag"),
+    ]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /^diagnose: 9 steps \(9 per epoch\)$/m);
     assert.match(run.stderr, /^epoch 1\/1: /m);

@@ -44,14 +44,21 @@ describe("extending a run with --epochs on resume", () => {
     runJson([...args, "--out", extended]);
     const b = runJson(["--out", extended, "--resume", "--epochs", "3"]);
     for (const key of ["steps", "trainLoss", "testLoss", "testAccuracy"]) assert.equal(b[key], a[key], key);
-    assert.deepEqual(metrics(extended).filter((r) => r.type === "epoch"), metrics(longer).filter((r) => r.type === "epoch"));
+    assert.deepEqual(
+      metrics(extended).filter((r) => r.type === "epoch"),
+      metrics(longer).filter((r) => r.type === "epoch"),
+    );
   });
 
   it("a resumed run's elapsedSeconds continue the first session's", () => {
     const dir = tmp("elapsed");
     runJson([...TINY, "--out", dir, "--stop-after-steps", "13"]);
     runJson(["--out", dir, "--resume"]);
-    const seconds = readFileSync(join(dir, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l).elapsedSeconds).filter((s) => s !== undefined);
+    const seconds = readFileSync(join(dir, "metrics.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l).elapsedSeconds)
+      .filter((s) => s !== undefined);
     assert.equal(seconds.length, 2);
     assert.ok(seconds[1] > seconds[0], `${seconds}`);
   });

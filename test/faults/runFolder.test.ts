@@ -22,7 +22,10 @@ describe("a run never touches another run's files", () => {
     for (const [path, bytes] of before) assert.deepEqual(readFileSync(join(dir, path)), bytes, path);
     assert.ok(existsSync(join(dir, "unfinished", "checkpoint.safetensors")));
     // A fresh run must not discard the interrupted one.
-    assertFault(descent(["train", ...TINY, "--out", dir]), /unfinished holds an interrupted run: continue it with --resume/);
+    assertFault(
+      descent(["train", ...TINY, "--out", dir]),
+      /unfinished holds an interrupted run: continue it with --resume/,
+    );
     const resumed = descent(["train", "--out", dir, "--resume", "--json"]);
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.equal(JSON.parse(resumed.stdout).steps, 18);
@@ -36,7 +39,9 @@ describe("a run never touches another run's files", () => {
     const before = snapshot(dir);
     assertFault(descent(["train", ...TINY, "--out", dir]), /is in use by another run \(process \d+\)/);
     assert.deepEqual(snapshot(dir), before);
-    const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" }).stdout;
+    const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], {
+      encoding: "utf8",
+    }).stdout;
     writeFileSync(join(dir, ".lock"), `${dead}\n`);
     const run = descent(["train", ...TINY, "--out", dir, "--json"]);
     assert.equal(run.code, 0, run.stderr);
@@ -48,8 +53,14 @@ describe("a run never touches another run's files", () => {
     appendFileSync(join(dir, "unfinished", "metrics.jsonl"), '{"type":"epoch","epoch":1,"st');
     const resumed = descent(["train", "--out", dir, "--resume", "--json"]);
     assert.equal(resumed.code, 0, resumed.stderr);
-    const lines = readFileSync(join(dir, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
-    assert.deepEqual(lines.map((l) => l.type), ["epoch", "epoch", "test"]);
+    const lines = readFileSync(join(dir, "metrics.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      lines.map((l) => l.type),
+      ["epoch", "epoch", "test"],
+    );
   });
 
   it("a flipped byte in the checkpoint's tensors is caught by its SHA-256", () => {
@@ -59,7 +70,10 @@ describe("a run never touches another run's files", () => {
     bytes[bytes.byteLength - 3] ^= 0x01;
     writeFileSync(path, bytes);
     const before = snapshot(dir);
-    assertFault(descent(["train", "--out", dir, "--resume"]), /checkpoint\.safetensors is corrupted: the SHA-256 of its tensor bytes/);
+    assertFault(
+      descent(["train", "--out", dir, "--resume"]),
+      /checkpoint\.safetensors is corrupted: the SHA-256 of its tensor bytes/,
+    );
     assert.deepEqual(snapshot(dir), before);
   });
 });
@@ -67,7 +81,10 @@ describe("a run never touches another run's files", () => {
 describe("--resume takes the run's settings from its checkpoint", () => {
   it("needs no flag retyped, accepts a flag equal to the run's (defaults included), refuses one that differs", () => {
     const dir = finishedRun("settings", ["--stop-after-steps", "4", "--activation", "tanh", "--seed", "5"]);
-    assertFault(descent(["train", "--out", dir, "--resume", "--activation", "relu"]), /leave out the ones that differ \(activation: "tanh" in the run, "relu" given\)/);
+    assertFault(
+      descent(["train", "--out", dir, "--resume", "--activation", "relu"]),
+      /leave out the ones that differ \(activation: "tanh" in the run, "relu" given\)/,
+    );
     const same = descent(["train", "--out", dir, "--resume", "--width", "8", "--init", "glorot", "--json"]);
     assert.equal(same.code, 0, same.stderr);
   });
@@ -86,7 +103,10 @@ describe("--resume takes the run's settings from its checkpoint", () => {
   it("an early-stopped run says so and exits 2", () => {
     const dir = finishedRun("early", ["--epochs", "30", "--patience", "1", "--lr", "0.5"]);
     assert.ok(JSON.parse(readFileSync(join(dir, "metrics.jsonl"), "utf8").trim().split("\n").at(-1)!).epoch < 30);
-    assertFault(descent(["train", "--out", dir, "--resume"]), /stopped early \(early stopping\) after epoch \d+; there is nothing to resume/);
+    assertFault(
+      descent(["train", "--out", dir, "--resume"]),
+      /stopped early \(early stopping\) after epoch \d+; there is nothing to resume/,
+    );
   });
 });
 
@@ -94,7 +114,10 @@ describe("descent diagnose uses the run folder too", () => {
   it("a failing diagnose run leaves the previous run's files byte-identical", () => {
     const dir = finishedRun("diagnose");
     const before = snapshot(dir);
-    assertFault(descent(["diagnose", ...TINY, "--lr", "1e6", "--no-noise", "--lanczos-steps", "3", "--out", dir]), /diverged|non-finite/);
+    assertFault(
+      descent(["diagnose", ...TINY, "--lr", "1e6", "--no-noise", "--lanczos-steps", "3", "--out", dir]),
+      /diverged|non-finite/,
+    );
     assert.deepEqual(snapshot(dir), before);
   });
 });

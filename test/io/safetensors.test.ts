@@ -37,16 +37,32 @@ describe("safetensors", () => {
 
   it("rejects truncated or foreign files with a message naming the file", () => {
     const bytes = Buffer.concat(encodeSafetensors(tensors));
-    assert.throws(() => decodeSafetensors(bytes.subarray(0, bytes.byteLength - 4), "x.safetensors"), /x\.safetensors is truncated/);
-    assert.throws(() => decodeSafetensors(Buffer.from("hello world, not a tensor file"), "y"), /y is truncated or not a safetensors file/);
-    assert.throws(() => readSafetensors("/no/such.safetensors"), /cannot read checkpoint \/no\/such.safetensors: no such file/);
+    assert.throws(
+      () => decodeSafetensors(bytes.subarray(0, bytes.byteLength - 4), "x.safetensors"),
+      /x\.safetensors is truncated/,
+    );
+    assert.throws(
+      () => decodeSafetensors(Buffer.from("hello world, not a tensor file"), "y"),
+      /y is truncated or not a safetensors file/,
+    );
+    assert.throws(
+      () => readSafetensors("/no/such.safetensors"),
+      /cannot read checkpoint \/no\/such.safetensors: no such file/,
+    );
   });
 
   it("an atomic write that fails midway leaves the previous file intact and no temporary behind", () => {
     const dir = mkdtempSync(join(tmpdir(), "descent-atomic-"));
     const path = join(dir, "c.bin");
     writeFileSync(path, "previous contents");
-    const exploding = new Proxy(new Uint8Array(4), { get: (t, p) => (p === "byteLength" ? (() => { throw new Error("disk full"); })() : Reflect.get(t, p)) });
+    const exploding = new Proxy(new Uint8Array(4), {
+      get: (t, p) =>
+        p === "byteLength"
+          ? (() => {
+              throw new Error("disk full");
+            })()
+          : Reflect.get(t, p),
+    });
     assert.throws(() => writeFileAtomic(path, [new Uint8Array([1, 2]), exploding]), /disk full/);
     assert.equal(readFileSync(path, "utf8"), "previous contents");
     assert.deepEqual(readdirSync(dir), ["c.bin"]);
@@ -59,6 +75,9 @@ describe("safetensors checksum", () => {
     assert.deepEqual(decodeSafetensors(bytes, "ok.safetensors").metadata, { step: "3" });
     const flipped = Buffer.from(bytes);
     flipped[flipped.byteLength - 5] ^= 0x10;
-    assert.throws(() => decodeSafetensors(flipped, "bad.safetensors"), /bad\.safetensors is corrupted: the SHA-256 of its tensor bytes/);
+    assert.throws(
+      () => decodeSafetensors(flipped, "bad.safetensors"),
+      /bad\.safetensors is corrupted: the SHA-256 of its tensor bytes/,
+    );
   });
 });

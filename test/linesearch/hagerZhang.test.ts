@@ -9,7 +9,11 @@ import { cgDescent } from "../../src/solvers/cgDescent.js";
 /** Moré & Thuente's (1994) first two test functions of one variable. */
 const lines = [
   { name: "−α/(α² + 2)", phi: (a: number) => -a / (a * a + 2), dphi: (a: number) => (a * a - 2) / (a * a + 2) ** 2 },
-  { name: "(α + 0.004)⁵ − 2(α + 0.004)⁴", phi: (a: number) => (a + 0.004) ** 5 - 2 * (a + 0.004) ** 4, dphi: (a: number) => 5 * (a + 0.004) ** 4 - 8 * (a + 0.004) ** 3 },
+  {
+    name: "(α + 0.004)⁵ − 2(α + 0.004)⁴",
+    phi: (a: number) => (a + 0.004) ** 5 - 2 * (a + 0.004) ** 4,
+    dphi: (a: number) => 5 * (a + 0.004) ** 4 - 8 * (a + 0.004) ** 3,
+  },
 ];
 
 describe("Hager–Zhang line search and CG_DESCENT (Hager & Zhang 2005, 2006)", () => {
@@ -30,7 +34,10 @@ describe("Hager–Zhang line search and CG_DESCENT (Hager & Zhang 2005, 2006)", 
   }
 
   it("refuses an ascent direction without evaluating anything", () => {
-    const line = functionLine((a) => a, () => 1);
+    const line = functionLine(
+      (a) => a,
+      () => 1,
+    );
     const result = hagerZhang(line, 0, 1);
     assert.equal(result.ok, false);
     assert.equal(line.counts.fevals + line.counts.gevals, 0);
@@ -39,7 +46,12 @@ describe("Hager–Zhang line search and CG_DESCENT (Hager & Zhang 2005, 2006)", 
   it("cg-hz reaches ‖g‖ <= 1e-8 on MGH rosenbrock, beale, helical valley and wood, within the recorded gradient counts", () => {
     const precision = precisionOf("float64");
     // Recorded when written (exact float64): 68, 20, 57 and 238 gradients.
-    for (const [name, most] of [["rosenbrock", 68], ["beale", 20], ["helical-valley", 57], ["wood", 238]] as const) {
+    for (const [name, most] of [
+      ["rosenbrock", 68],
+      ["beale", 20],
+      ["helical-valley", 57],
+      ["wood", 238],
+    ] as const) {
       const objective = new Objective(mghProblem(name, { precision }), precision);
       const result = cgDescent(objective, objective.problem.x0, { tol: 1e-8 });
       objective.dispose();
@@ -47,7 +59,10 @@ describe("Hager–Zhang line search and CG_DESCENT (Hager & Zhang 2005, 2006)", 
       assert.ok(result.gevals <= most, `${name}: ${result.gevals} gradients (recorded ${most})`);
       // Descent directions (β̄ = max(β^N, η_k)) and sufficient decrease: f never rose.
       const fs = result.history!.map((h) => h.f);
-      assert.ok(fs.every((f, i) => i === 0 || f <= fs[i - 1]), `${name}: f rose`);
+      assert.ok(
+        fs.every((f, i) => i === 0 || f <= fs[i - 1]),
+        `${name}: f rose`,
+      );
     }
   });
 });

@@ -1,14 +1,25 @@
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { precisionOf, startEngine } from "../../src/engine/index.js";
-import { backtracking, exactQuadraticStep, functionLine, ObjectiveLine, strongWolfe, type LineFunction } from "../../src/linesearch/index.js";
+import {
+  backtracking,
+  exactQuadraticStep,
+  functionLine,
+  ObjectiveLine,
+  strongWolfe,
+  type LineFunction,
+} from "../../src/linesearch/index.js";
 import { dot } from "../../src/linalg/vector.js";
 import { loadProblem, Objective, quadraticProblem } from "../../src/problems/index.js";
 
 /** Moré & Thuente's (1994) test functions of one variable, with their derivatives. */
 const moreThuente: { name: string; phi: (a: number) => number; dphi: (a: number) => number }[] = [
   { name: "−α/(α² + 2)", phi: (a) => -a / (a * a + 2), dphi: (a) => (a * a - 2) / (a * a + 2) ** 2 },
-  { name: "(α + 0.004)⁵ − 2(α + 0.004)⁴", phi: (a) => (a + 0.004) ** 5 - 2 * (a + 0.004) ** 4, dphi: (a) => 5 * (a + 0.004) ** 4 - 8 * (a + 0.004) ** 3 },
+  {
+    name: "(α + 0.004)⁵ − 2(α + 0.004)⁴",
+    phi: (a) => (a + 0.004) ** 5 - 2 * (a + 0.004) ** 4,
+    dphi: (a) => 5 * (a + 0.004) ** 4 - 8 * (a + 0.004) ** 3,
+  },
   {
     name: "wiggly (l = 39, β = 0.01)",
     phi: (a) => {
@@ -25,10 +36,19 @@ const moreThuente: { name: string; phi: (a: number) => number; dphi: (a: number)
 ];
 
 /** The strong Wolfe conditions, checked independently of the search. */
-function assertStrongWolfe(phi: (a: number) => number, dphi: (a: number) => number, alpha: number, c1: number, c2: number) {
+function assertStrongWolfe(
+  phi: (a: number) => number,
+  dphi: (a: number) => number,
+  alpha: number,
+  c1: number,
+  c2: number,
+) {
   assert.ok(alpha > 0, `step ${alpha} is not positive`);
   assert.ok(phi(alpha) <= phi(0) + c1 * alpha * dphi(0), `sufficient decrease fails at α = ${alpha}`);
-  assert.ok(Math.abs(dphi(alpha)) <= c2 * Math.abs(dphi(0)), `curvature fails at α = ${alpha}: |φ'(α)| = ${Math.abs(dphi(alpha))}`);
+  assert.ok(
+    Math.abs(dphi(alpha)) <= c2 * Math.abs(dphi(0)),
+    `curvature fails at α = ${alpha}: |φ'(α)| = ${Math.abs(dphi(alpha))}`,
+  );
 }
 
 describe("strong Wolfe line search (N&W Alg. 3.5-3.6)", () => {
@@ -50,7 +70,10 @@ describe("strong Wolfe line search (N&W Alg. 3.5-3.6)", () => {
 
   it("on a quadratic, an overshooting first step is followed by the exact minimizer with one gradient", () => {
     // φ(α) = (α − 0.3)²: the quadratic interpolation from φ(0), φ'(0), φ(1) lands on 0.3.
-    const line = functionLine((a) => (a - 0.3) ** 2, (a) => 2 * (a - 0.3));
+    const line = functionLine(
+      (a) => (a - 0.3) ** 2,
+      (a) => 2 * (a - 0.3),
+    );
     const result = strongWolfe(line, 0.09, -0.6, { c2: 0.1 });
     assert.ok(result.ok);
     assert.ok(Math.abs(result.alpha - 0.3) < 1e-12, `α = ${result.alpha}`);
@@ -58,7 +81,10 @@ describe("strong Wolfe line search (N&W Alg. 3.5-3.6)", () => {
   });
 
   it("accepts the unit step of a well-scaled Newton direction with one evaluation of each", () => {
-    const line = functionLine((a) => (a - 1) ** 2, (a) => 2 * (a - 1));
+    const line = functionLine(
+      (a) => (a - 1) ** 2,
+      (a) => 2 * (a - 1),
+    );
     const result = strongWolfe(line, 1, -2);
     assert.deepEqual([result.alpha, result.fevals, result.gevals], [1, 1, 1]);
   });
@@ -75,7 +101,10 @@ describe("strong Wolfe line search (N&W Alg. 3.5-3.6)", () => {
   });
 
   it("refuses a direction that is not a descent direction, without evaluating anything", () => {
-    const line = functionLine((a) => a * a, (a) => 2 * a + 1);
+    const line = functionLine(
+      (a) => a * a,
+      (a) => 2 * a + 1,
+    );
     const result = strongWolfe(line, 0, 1);
     assert.equal(result.ok, false);
     assert.equal(result.alpha, 0);
@@ -84,21 +113,48 @@ describe("strong Wolfe line search (N&W Alg. 3.5-3.6)", () => {
   });
 
   it("reports a function unbounded below along p", () => {
-    const result = strongWolfe(functionLine((a) => -a, () => -1), 0, -1, { alphaMax: 1e6 });
+    const result = strongWolfe(
+      functionLine(
+        (a) => -a,
+        () => -1,
+      ),
+      0,
+      -1,
+      { alphaMax: 1e6 },
+    );
     assert.equal(result.ok, false);
     assert.match(result.message, /largest step αmax = 1000000 .*bounded below/);
   });
 
   it("reports when no step can satisfy the conditions (slope inconsistent with f)", () => {
     // f increases although the claimed slope says it decreases: the bracket shrinks to nothing.
-    const result = strongWolfe(functionLine((a) => a, () => -1), 0, -1);
+    const result = strongWolfe(
+      functionLine(
+        (a) => a,
+        () => -1,
+      ),
+      0,
+      -1,
+    );
     assert.equal(result.ok, false);
     assert.equal(result.alpha, 0);
     assert.match(result.message, /no step satisfying the strong Wolfe conditions/);
   });
 
   it("rejects constants outside 0 < c1 < c2 < 1", () => {
-    assert.throws(() => strongWolfe(functionLine((a) => a, () => 1), 0, -1, { c1: 0.5, c2: 0.4 }), /0 < c1 < c2 < 1/);
+    assert.throws(
+      () =>
+        strongWolfe(
+          functionLine(
+            (a) => a,
+            () => 1,
+          ),
+          0,
+          -1,
+          { c1: 0.5, c2: 0.4 },
+        ),
+      /0 < c1 < c2 < 1/,
+    );
   });
 });
 
@@ -118,14 +174,36 @@ describe("backtracking (Armijo, N&W Alg. 3.1)", () => {
   });
 
   it("keeps the first step when it already satisfies Armijo", () => {
-    const result = backtracking(functionLine((a) => (a - 1) ** 2, (a) => 2 * (a - 1)), 1, -2);
+    const result = backtracking(
+      functionLine(
+        (a) => (a - 1) ** 2,
+        (a) => 2 * (a - 1),
+      ),
+      1,
+      -2,
+    );
     assert.deepEqual([result.alpha, result.fevals], [1, 1]);
   });
 
   it("fails clearly on a non-descent direction and when no step decreases f", () => {
-    const up = backtracking(functionLine((a) => a, () => 1), 0, 1);
+    const up = backtracking(
+      functionLine(
+        (a) => a,
+        () => 1,
+      ),
+      0,
+      1,
+    );
     assert.match(up.message, /not a descent direction/);
-    const none = backtracking(functionLine((a) => a, () => -1), 0, -1, { maxIter: 20 });
+    const none = backtracking(
+      functionLine(
+        (a) => a,
+        () => -1,
+      ),
+      0,
+      -1,
+      { maxIter: 20 },
+    );
     assert.equal(none.ok, false);
     assert.equal(none.alpha, 0);
     assert.match(none.message, /no step satisfying the Armijo condition/);
@@ -137,7 +215,14 @@ describe("line searches on an Objective", () => {
   before(() => startEngine());
 
   it("the exact step −gᵀp/(pᵀHp) minimizes a quadratic along p with one Hessian-vector product", () => {
-    const problem = quadraticProblem([[4, 1], [1, 3]], [1, 2], precision);
+    const problem = quadraticProblem(
+      [
+        [4, 1],
+        [1, 3],
+      ],
+      [1, 2],
+      precision,
+    );
     const objective = new Objective(problem, precision);
     const x = Float64Array.from([2, -1]);
     const [, g] = objective.valueAndGrad(x);
@@ -159,7 +244,12 @@ describe("line searches on an Objective", () => {
     const along = exactQuadraticStep(objective, x, g, Float64Array.from([0, 1]));
     assert.equal(along.ok, false);
     assert.match(along.message, /positive curvature along p, got pᵀHp = -2/);
-    const uphill = exactQuadraticStep(objective, Float64Array.from([1, 0]), Float64Array.from([2, 0]), Float64Array.from([1, 0]));
+    const uphill = exactQuadraticStep(
+      objective,
+      Float64Array.from([1, 0]),
+      Float64Array.from([2, 0]),
+      Float64Array.from([1, 0]),
+    );
     assert.match(uphill.message, /not a descent direction/);
   });
 

@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { precisionOf, startEngine, toDevice } from "../../src/engine/index.js";
-import { accuracy, argmax, lossFunction, meanSquaredError, softmaxCrossEntropy, zeroOneError } from "../../src/losses.js";
+import {
+  accuracy,
+  argmax,
+  lossFunction,
+  meanSquaredError,
+  softmaxCrossEntropy,
+  zeroOneError,
+} from "../../src/losses.js";
 
 const F64 = precisionOf("float64");
 
@@ -15,7 +22,8 @@ describe("losses", () => {
     ];
     const labels = [0, 2];
     const expected =
-      logits.reduce((s, row, i) => s - (row[labels[i]] - Math.log(row.reduce((t, v) => t + Math.exp(v), 0))), 0) / logits.length;
+      logits.reduce((s, row, i) => s - (row[labels[i]] - Math.log(row.reduce((t, v) => t + Math.exp(v), 0))), 0) /
+      logits.length;
     const oneHot = labels.flatMap((l) => [0, 1, 2].map((c) => (c === l ? 1 : 0)));
     const got = softmaxCrossEntropy(toDevice(logits.flat(), [2, 3], F64), toDevice(oneHot, [2, 3], F64)).item();
     assert.ok(Math.abs(got - expected) < 1e-14, `${got} vs ${expected}`);

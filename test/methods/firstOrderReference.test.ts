@@ -19,7 +19,10 @@ describe("first-order optimizers reproduce the reference trajectories (float64, 
         const { problem } = loadProblem(fixture(file), { precision });
         const objective = new Objective(problem, precision);
         try {
-          const result = firstOrderMethods[run.algorithm].run(objective, Float64Array.from(problem.x0), run.config, { steps: run.steps, recordTrajectory: true });
+          const result = firstOrderMethods[run.algorithm].run(objective, Float64Array.from(problem.x0), run.config, {
+            steps: run.steps,
+            recordTrajectory: true,
+          });
           assert.equal(result.iterations, run.steps);
           assert.equal(result.gevals, run.steps + 1, "one gradient per step, plus the final report");
           const { worst, step } = trajectoryDeviation(result.trajectory!, (run as ReferenceRun).trajectory);

@@ -45,9 +45,18 @@ describe("descent optimize's solver methods", () => {
 
   it("names the offending key of a bad config", () => {
     const { objective, x0 } = rosenbrock();
-    assert.throws(() => methodByName("lbfgs").run(objective, x0, { memroy: 5 }, {}), /lbfgs: unknown config key "memroy" \(known: memory, c1, c2\)/);
+    assert.throws(
+      () => methodByName("lbfgs").run(objective, x0, { memroy: 5 }, {}),
+      /lbfgs: unknown config key "memroy" \(known: memory, c1, c2\)/,
+    );
     assert.throws(() => methodByName("lbfgs").run(objective, x0, { memory: 0 }, {}), /lbfgs: config "memory"/);
-    assert.throws(() => methodByName("book.newton").run(objective, x0, { damping: "lots" }, {}), /book.newton: config "damping" expected number/);
-    assert.throws(() => methodByName("cg-pr").run(objective, x0, { lineSearch: "wolfe" }, {}), /cg-pr: config "lineSearch"/);
+    assert.throws(
+      () => methodByName("book.newton").run(objective, x0, { damping: "lots" }, {}),
+      /book.newton: config "damping" expected number/,
+    );
+    assert.throws(
+      () => methodByName("cg-pr").run(objective, x0, { lineSearch: "wolfe" }, {}),
+      /cg-pr: config "lineSearch"/,
+    );
   });
 });

@@ -63,7 +63,10 @@ describe("the SciPy suite: ‖g‖₂ <= 1e-5 with no more gradient evaluations 
       iterations[name] = result.iterations;
     }
     assert.equal(iterations["quadratic-cond1e4"], 1);
-    assert.ok(iterations.logistic <= 8 && iterations.rosenbrock2 <= 15 && iterations.rosenbrock10 <= 25, JSON.stringify(iterations));
+    assert.ok(
+      iterations.logistic <= 8 && iterations.rosenbrock2 <= 15 && iterations.rosenbrock10 <= 25,
+      JSON.stringify(iterations),
+    );
     // The chained valley of rosenbrock100 takes O(n) Newton steps (SciPy's trust-exact: 205).
     assert.ok(iterations.rosenbrock100 <= 150, JSON.stringify(iterations));
   });

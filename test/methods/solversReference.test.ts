@@ -12,12 +12,19 @@ const precision = precisionOf("float64");
 
 /** max|θ − θ_ref| / (1 + max|θ_ref|) after each step. */
 const deviations = (trajectory: Float64Array[], ref: ReferenceRun) =>
-  trajectory.map((t, k) => Math.max(...Array.from(t, (v, i) => Math.abs(v - ref.trajectory[k][i]))) / (1 + Math.max(...ref.trajectory[k].map(Math.abs))));
+  trajectory.map(
+    (t, k) =>
+      Math.max(...Array.from(t, (v, i) => Math.abs(v - ref.trajectory[k][i]))) /
+      (1 + Math.max(...ref.trajectory[k].map(Math.abs))),
+  );
 
 function runReference(file: string, method: string, config: Record<string, unknown>, steps: number, x0?: Float64Array) {
   const { problem } = loadProblem(fixture(file), { precision });
   const objective = new Objective(problem, precision);
-  const result = solverMethods[method].run(objective, x0 ?? Float64Array.from(problem.x0), config, { steps, recordTrajectory: true });
+  const result = solverMethods[method].run(objective, x0 ?? Float64Array.from(problem.x0), config, {
+    steps,
+    recordTrajectory: true,
+  });
   objective.dispose();
   problem.dispose();
   return result;
@@ -32,7 +39,12 @@ describe("reference trajectories (book algorithms, numpy float64)", () => {
     for (const method of [`book.cg_${variant}`, `cg-${variant}`]) {
       it(`${method} with the exact step reproduces book.cg_${variant} and reaches the minimum in n = 10 steps`, () => {
         const run = ref();
-        const result = runReference("trajectories-quadratic.json", method, { lineSearch: "exact (quadratic)" }, run.steps);
+        const result = runReference(
+          "trajectories-quadratic.json",
+          method,
+          { lineSearch: "exact (quadratic)" },
+          run.steps,
+        );
         assert.equal(result.trajectory!.length, run.steps);
         const dev = deviations(result.trajectory!, run);
         // Steps 1-9 agree to 1e-8. Step 10 is where CG's rounding errors surface: computed with exactly
@@ -43,7 +55,9 @@ describe("reference trajectories (book algorithms, numpy float64)", () => {
         // The minimizer A⁻¹b, reached within n steps up to that rounding.
         const minimizer = luSolve(Float64Array.from(quadraticSpec().A.flat()), quadraticSpec().b);
         const last = result.trajectory![9];
-        const err = Math.max(...Array.from(last, (v, i) => Math.abs(v - minimizer[i]))) / Math.max(...Array.from(minimizer, Math.abs));
+        const err =
+          Math.max(...Array.from(last, (v, i) => Math.abs(v - minimizer[i]))) /
+          Math.max(...Array.from(minimizer, Math.abs));
         assert.ok(err <= 1e-5, `‖θ₁₀ − θ*‖∞ relative ${err}`);
         assert.equal(result.hvps, 10);
       });
@@ -80,8 +94,15 @@ describe("reference trajectories (book algorithms, numpy float64)", () => {
     // trajectory further than we are from the reference, at every step.
     const nudged = Float64Array.from(problem.x0);
     nudged[0] *= 1 + 2 ** -52;
-    const self = deviations(runReference("trajectories-mlp.json", "book.newton", run.config, run.steps, nudged).trajectory!, { ...run, trajectory: ours.trajectory!.map((t) => Array.from(t)) });
-    for (let k = 12; k < run.steps; k++) assert.ok(dev[k] <= 2 * self[k], `step ${k + 1}: ${dev[k]} from the reference, ${self[k]} from a 1-ulp change of θ0`);
+    const self = deviations(
+      runReference("trajectories-mlp.json", "book.newton", run.config, run.steps, nudged).trajectory!,
+      { ...run, trajectory: ours.trajectory!.map((t) => Array.from(t)) },
+    );
+    for (let k = 12; k < run.steps; k++)
+      assert.ok(
+        dev[k] <= 2 * self[k],
+        `step ${k + 1}: ${dev[k]} from the reference, ${self[k]} from a 1-ulp change of θ0`,
+      );
   });
 });
 

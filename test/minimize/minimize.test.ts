@@ -7,7 +7,11 @@ const n = 10;
 const rosenbrock = (x: np.Array) => {
   const head = x.ref.slice([0, n - 1]);
   const tail = x.slice([1, n]);
-  return np.square(tail.sub(np.square(head.ref))).mul(100).add(np.square(head.neg().add(1))).sum();
+  return np
+    .square(tail.sub(np.square(head.ref)))
+    .mul(100)
+    .add(np.square(head.neg().add(1)))
+    .sum();
 };
 const x0 = Array.from({ length: n }, (_, i) => (i % 2 === 0 ? -1.2 : 1));
 const norm = (v: ArrayLike<number>) => Math.sqrt(Array.from(v).reduce((s, a) => s + a * a, 0));
@@ -47,7 +51,10 @@ describe("minimize on a hand-written 10-D Rosenbrock from (−1.2, 1, …)", () 
   for (const method of ["lbfgs", "bfgs", "cg-fr", "cg-pr", "cg-prplus", "newton-cg", "newton", "book.newton"]) {
     it(`${method} converges`, converges(method));
   }
-  it("book.cg_pr (Alg. 8.9 as written) converges with a strong Wolfe line search", converges("book.cg_pr", { lineSearch: "strong-wolfe" }));
+  it(
+    "book.cg_pr (Alg. 8.9 as written) converges with a strong Wolfe line search",
+    converges("book.cg_pr", { lineSearch: "strong-wolfe" }),
+  );
 
   it("Newton-type methods count Hessians or Hessian-vector products", () => {
     assert.ok(minimize(rosenbrock, x0, { method: "newton" }).nhev > 0);
@@ -56,7 +63,10 @@ describe("minimize on a hand-written 10-D Rosenbrock from (−1.2, 1, …)", () 
   });
 
   // Both stall far from a minimizer on this valley within a test's budget; they run, descend and say so.
-  for (const [method, options] of [["coordinate-descent", {}], ["book.cg_fr", { lineSearch: "strong-wolfe" }]] as const) {
+  for (const [method, options] of [
+    ["coordinate-descent", {}],
+    ["book.cg_fr", { lineSearch: "strong-wolfe" }],
+  ] as const) {
     it(`${method} runs and descends, reporting the iteration cap`, () => {
       const r = minimize(rosenbrock, x0, { method, options, maxIter: 30 });
       assert.equal(r.status, "maxIter");
@@ -98,8 +108,14 @@ describe("minimize on a hand-written 10-D Rosenbrock from (−1.2, 1, …)", () 
   it("the callback sees every iteration with its point", () => {
     const seen: number[] = [];
     let last: Float64Array | undefined;
-    const r = minimize(rosenbrock, x0, { method: "bfgs", callback: (rec, x) => (seen.push(rec.iteration), (last = x)) });
-    assert.deepEqual(seen, Array.from({ length: r.nit }, (_, i) => i + 1));
+    const r = minimize(rosenbrock, x0, {
+      method: "bfgs",
+      callback: (rec, x) => (seen.push(rec.iteration), (last = x)),
+    });
+    assert.deepEqual(
+      seen,
+      Array.from({ length: r.nit }, (_, i) => i + 1),
+    );
     assert.deepEqual(Array.from(last!), Array.from(r.x));
   });
 
@@ -125,7 +141,11 @@ describe("minimize on a hand-written 10-D Rosenbrock from (−1.2, 1, …)", () 
   });
 
   it("float32 runs too", () => {
-    const r = minimize((x: np.Array) => np.square(x.sub(2)).sum(), [0, 0, 0], { method: "lbfgs", dtype: "float32", tol: 1e-4 });
+    const r = minimize((x: np.Array) => np.square(x.sub(2)).sum(), [0, 0, 0], {
+      method: "lbfgs",
+      dtype: "float32",
+      tol: 1e-4,
+    });
     assert.equal(r.status, "converged");
     r.x.forEach((v) => assert.ok(Math.abs(v - 2) < 1e-4));
   });
@@ -143,14 +163,22 @@ describe("minimize on a hand-written 10-D Rosenbrock from (−1.2, 1, …)", () 
 
   describe("bad input names the cause", () => {
     const bad = (run: () => MinimizeResult, pattern: RegExp) => assert.throws(run, pattern);
-    it("unknown method", () => bad(() => minimize(rosenbrock, x0, { method: "lbgfs" }), /unknown method "lbgfs".*lbfgs/));
-    it("misspelt option", () => bad(() => minimize(rosenbrock, x0, { maxiter: 3 } as never), /unknown option "maxiter"/));
-    it("method settings", () => bad(() => minimize(rosenbrock, x0, { method: "lbfgs", options: { memroy: 3 } }), /lbfgs: unknown config key "memroy"/));
-    it("non-scalar f", () => bad(() => minimize((x: np.Array) => x.mul(2), [1, 2]), /must return a scalar, got an array of shape \[2\]/));
+    it("unknown method", () =>
+      bad(() => minimize(rosenbrock, x0, { method: "lbgfs" }), /unknown method "lbgfs".*lbfgs/));
+    it("misspelt option", () =>
+      bad(() => minimize(rosenbrock, x0, { maxiter: 3 } as never), /unknown option "maxiter"/));
+    it("method settings", () =>
+      bad(
+        () => minimize(rosenbrock, x0, { method: "lbfgs", options: { memroy: 3 } }),
+        /lbfgs: unknown config key "memroy"/,
+      ));
+    it("non-scalar f", () =>
+      bad(() => minimize((x: np.Array) => x.mul(2), [1, 2]), /must return a scalar, got an array of shape \[2\]/));
     it("f returning a number", () => bad(() => minimize((() => 3) as never, [1, 2]), /must return a jax-js Array/));
     it("non-finite x0", () => bad(() => minimize(rosenbrock, [1, NaN]), /x0\[1\] is NaN/));
     it("empty x0", () => bad(() => minimize(rosenbrock, []), /x0 is empty/));
-    it("bad maxIter", () => bad(() => minimize(rosenbrock, x0, { maxIter: 2.5 }), /maxIter must be a non-negative integer, got 2.5/));
+    it("bad maxIter", () =>
+      bad(() => minimize(rosenbrock, x0, { maxIter: 2.5 }), /maxIter must be a non-negative integer, got 2.5/));
     it("bad dtype", () => bad(() => minimize(rosenbrock, x0, { dtype: "float16" as never }), /dtype must be one of/));
   });
 });

@@ -39,15 +39,35 @@ describe("activations", () => {
     const flushed = (v: number) => (Math.abs(v) < tiny ? 0 : v);
     test(`sigmoid is accurate and has finite gradients everywhere (${name})`, () => {
       const { value, gradient } = valueAndGradient(sigmoidFn, X, name);
-      assertRelative(value.map(flushed), X.map((x) => flushed(sigmoidRef(x))), tol, "sigmoid");
+      assertRelative(
+        value.map(flushed),
+        X.map((x) => flushed(sigmoidRef(x))),
+        tol,
+        "sigmoid",
+      );
       assert.ok(gradient.every(Number.isFinite), `gradient ${gradient}`);
-      assertRelative(gradient.map(flushed), X.map((x) => flushed(sigmoidRef(x) * sigmoidRef(-x))), 10 * tol, "sigmoid'");
+      assertRelative(
+        gradient.map(flushed),
+        X.map((x) => flushed(sigmoidRef(x) * sigmoidRef(-x))),
+        10 * tol,
+        "sigmoid'",
+      );
     });
     test(`softplus is accurate (also far below 0) and has finite gradients everywhere (${name})`, () => {
       const { value, gradient } = valueAndGradient(softplusFn, X, name);
-      assertRelative(value.map(flushed), X.map((x) => flushed(softplusRef(x))), tol, "softplus");
+      assertRelative(
+        value.map(flushed),
+        X.map((x) => flushed(softplusRef(x))),
+        tol,
+        "softplus",
+      );
       assert.ok(gradient.every(Number.isFinite), `gradient ${gradient}`);
-      assertRelative(gradient.map(flushed), X.map((x) => flushed(sigmoidRef(x))), 10 * tol, "softplus'");
+      assertRelative(
+        gradient.map(flushed),
+        X.map((x) => flushed(sigmoidRef(x))),
+        10 * tol,
+        "softplus'",
+      );
     });
     test(`relu has derivative 0 at 0, as PyTorch (${name})`, () => {
       const { value, gradient } = valueAndGradient(reluFn, [-1, 0, 2], name);

@@ -43,7 +43,10 @@ describe("batchNorm", () => {
           assert.ok(Math.abs(mean[u]) < 1e-13, `unit ${u} mean ${mean[u]}`);
           // (x − μ)/√(σ² + δ) has biased variance σ²/(σ² + δ): 1 − δ/(σ² + δ), exactly 1 when δ = 0.
           const expected = inputVariance[u] / (inputVariance[u] + delta);
-          assert.ok(Math.abs(variance[u] - expected) < 1e-13, `unit ${u} variance ${variance[u]}, expected ${expected}`);
+          assert.ok(
+            Math.abs(variance[u] - expected) < 1e-13,
+            `unit ${u} variance ${variance[u]}, expected ${expected}`,
+          );
           assert.ok(Math.abs(variance[u] - 1) <= delta / inputVariance[u] + 1e-13);
         }
         disposeTree([init.params, init.state]);
@@ -57,7 +60,10 @@ describe("batchNorm", () => {
       [0.3, batchNorm({ momentum: 0.3 })],
     ] as const) {
       const init = initWith(layer, [2, 2, 3]);
-      let state: { mean: Float64Array; variance: Float64Array } = { mean: new Float64Array(3), variance: new Float64Array(3).fill(1) };
+      let state: { mean: Float64Array; variance: Float64Array } = {
+        mean: new Float64Array(3),
+        variance: new Float64Array(3).fill(1),
+      };
       let stateTree = init.state;
       for (let k = 0; k < 3; k++) {
         const x = shifted(10 + k, [5, 2, 2, 3]);
@@ -90,17 +96,28 @@ describe("batchNorm", () => {
       stateTree = initWith(layer, [4], { state: out.state }).state;
     }
     const running = record(hostTree(stateTree));
-    assert.ok(running.mean.some((m) => Math.abs(m) > 0.1), "running mean has moved");
+    assert.ok(
+      running.mean.some((m) => Math.abs(m) > 0.1),
+      "running mean has moved",
+    );
 
     const x = shifted(30, [6, 4]);
     const out = step(layer, init.params, stateTree, x, false);
-    const expected = x.data.map((v, i) => gamma[i % 4] * ((v - running.mean[i % 4]) / Math.sqrt(running.variance[i % 4] + 1e-5)) + beta[i % 4]);
+    const expected = x.data.map(
+      (v, i) => gamma[i % 4] * ((v - running.mean[i % 4]) / Math.sqrt(running.variance[i % 4] + 1e-5)) + beta[i % 4],
+    );
     assertClose(out.y.data, expected, 1e-13, "eval output");
     assert.deepEqual(out.state, running, "eval mode does not touch the running averages");
 
     // A batch of one example gives that example's row of the batch output.
     for (const e of [0, 5]) {
-      const single = step(layer, init.params, stateTree, { shape: [1, 4], data: x.data.slice(4 * e, 4 * e + 4) }, false);
+      const single = step(
+        layer,
+        init.params,
+        stateTree,
+        { shape: [1, 4], data: x.data.slice(4 * e, 4 * e + 4) },
+        false,
+      );
       assert.deepEqual(single.y.shape, [1, 4]);
       assertClose(single.y.data, out.y.data.slice(4 * e, 4 * e + 4), 1e-15, `example ${e} alone`);
     }
@@ -109,10 +126,14 @@ describe("batchNorm", () => {
 
   test("a single NHWC example can be evaluated in eval mode", () => {
     const layer = batchNorm();
-    const init = initWith(layer, [3, 3, 2], { state: { mean: Float64Array.of(1, -1), variance: Float64Array.of(4, 0.25) } });
+    const init = initWith(layer, [3, 3, 2], {
+      state: { mean: Float64Array.of(1, -1), variance: Float64Array.of(4, 0.25) },
+    });
     const x = shifted(40, [1, 3, 3, 2]);
     const out = step(layer, init.params, init.state, x, false);
-    const expected = x.data.map((v, i) => (i % 2 === 0 ? (v - 1) / Math.sqrt(4 + 1e-5) : (v + 1) / Math.sqrt(0.25 + 1e-5)));
+    const expected = x.data.map((v, i) =>
+      i % 2 === 0 ? (v - 1) / Math.sqrt(4 + 1e-5) : (v + 1) / Math.sqrt(0.25 + 1e-5),
+    );
     assertClose(out.y.data, expected, 1e-13, "single example");
     disposeTree([init.params, init.state]);
   });

@@ -30,7 +30,13 @@ before(async () => {
 const SCALABLE = new Set(["linear", "conv2d", "maxout"]);
 
 /** Std (population, over every element) of each linear/conv2d/maxout output, by layer path, walking the model independently. */
-function outputStds(model: Layer, params: Tree, state: Tree, x: Tree, path = ""): { stds: Map<string, number>; y: Tree } {
+function outputStds(
+  model: Layer,
+  params: Tree,
+  state: Tree,
+  x: Tree,
+  path = "",
+): { stds: Map<string, number>; y: Tree } {
   const stds = new Map<string, number>();
   const walk = (layer: Layer, p: Tree, s: Tree, h: Tree, at: string): Tree => {
     const inner = (layer as Layer & { layers?: Layer[] }).layers;
@@ -51,12 +57,20 @@ function outputStds(model: Layer, params: Tree, state: Tree, x: Tree, path = "")
   return { stds, y };
 }
 
-function checkUnitStd(t: { diagnostic(m: string): void }, model: Layer, inputShape: number[], batch: number, expectLayers: string[]) {
+function checkUnitStd(
+  t: { diagnostic(m: string): void },
+  model: Layer,
+  inputShape: number[],
+  batch: number,
+  expectLayers: string[],
+) {
   const init = initWith(model, inputShape);
   const x = dev(randn(5, [batch, ...inputShape], 3, 0.5));
   const before = hostTree(init.params);
   const reported = new Map<string, number>();
-  const scaled = scaleToUnitActivations(model, init.params, init.state, x, F64, { onLayer: (p, s) => reported.set(p, s) });
+  const scaled = scaleToUnitActivations(model, init.params, init.state, x, F64, {
+    onLayer: (p, s) => reported.set(p, s),
+  });
 
   // Borrowed: the originals are intact and still singly owned; x and state too.
   assert.deepEqual(hostTree(init.params), before, "original params unchanged");
@@ -67,15 +81,23 @@ function checkUnitStd(t: { diagnostic(m: string): void }, model: Layer, inputSha
   const after = outputStds(model, scaled, init.state, x);
   disposeTree(after.y);
   assert.deepEqual([...after.stds.keys()], expectLayers);
-  for (const [path, std] of after.stds) assert.ok(Math.abs(std - 1) < 1e-3, `layer ${path}: output std ${std} after scaling (was ${reported.get(path)})`);
+  for (const [path, std] of after.stds)
+    assert.ok(Math.abs(std - 1) < 1e-3, `layer ${path}: output std ${std} after scaling (was ${reported.get(path)})`);
   const worst = Math.max(...[...after.stds.values()].map((s) => Math.abs(s - 1)));
-  t.diagnostic(`stds before: ${[...reported].map(([p, s]) => `${p}: ${s.toPrecision(4)}`).join(", ")}; max |std − 1| after: ${worst.toExponential(2)}`);
+  t.diagnostic(
+    `stds before: ${[...reported].map(([p, s]) => `${p}: ${s.toPrecision(4)}`).join(", ")}; max |std − 1| after: ${worst.toExponential(2)}`,
+  );
 
   // The first rescaled layer's weight is the original divided by its reported output std.
   const first = expectLayers[0];
   const newHost = hostTree(scaled);
   const w0 = before.get(`${first}.weight`)!;
-  assertClose(newHost.get(`${first}.weight`)!.data, w0.data.map((v) => v / reported.get(first)!), 1e-15, "first weight");
+  assertClose(
+    newHost.get(`${first}.weight`)!.data,
+    w0.data.map((v) => v / reported.get(first)!),
+    1e-15,
+    "first weight",
+  );
 
   // Untouched leaves are shared by reference; disposing the result leaves the originals singly owned.
   for (const { path, leaf } of leavesWithPaths(init.params)) {
@@ -121,7 +143,10 @@ describe("scaleToUnitActivations (LSUV-style data-driven init)", () => {
     const model = sequential(linear(3, { init: () => new Float64Array(6) }));
     const init = initWith(model, [2]);
     const x = dev(randn(1, [4, 2]));
-    assert.throws(() => scaleToUnitActivations(model, init.params, init.state, x, F64), /layer 0 \(linear\) has output standard deviation 0/);
+    assert.throws(
+      () => scaleToUnitActivations(model, init.params, init.state, x, F64),
+      /layer 0 \(linear\) has output standard deviation 0/,
+    );
     assertRefCounts(x, 1, "xBatch after the error");
     disposeTree([init.params, init.state, x]);
   });
@@ -140,13 +165,28 @@ describe("output bias from the marginal class statistics", () => {
     const counts = [3, 2, 5, 0];
     const exact = outputBiasFromTargets(labels, 4, 0);
     assert.equal(exact[3], -Infinity, "no smoothing: an empty class has probability 0");
-    assertClose(softmax(exact), Float64Array.from(counts, (c) => c / 10), 1e-15, "unsmoothed");
+    assertClose(
+      softmax(exact),
+      Float64Array.from(counts, (c) => c / 10),
+      1e-15,
+      "unsmoothed",
+    );
     const smoothed = outputBiasFromTargets(labels, 4);
     assert.ok(smoothed.every(Number.isFinite));
-    assertClose(softmax(smoothed), Float64Array.from(counts, (c) => (c + 0.5) / (10 + 2)), 1e-15, "smoothed");
+    assertClose(
+      softmax(smoothed),
+      Float64Array.from(counts, (c) => (c + 0.5) / (10 + 2)),
+      1e-15,
+      "smoothed",
+    );
     // On the device too, through jax-js's softmax.
     const p = host(jnn.softmax(toDevice(smoothed, [4], F64)));
-    assertClose(p.data, Float64Array.from(counts, (c) => (c + 0.5) / 12), 1e-15, "jax-js softmax");
+    assertClose(
+      p.data,
+      Float64Array.from(counts, (c) => (c + 0.5) / 12),
+      1e-15,
+      "jax-js softmax",
+    );
   });
 
   test("rejects labels outside [0, numClasses)", () => {
@@ -197,8 +237,15 @@ describe("ReLU hidden bias 0.1 (8.4)", () => {
     const model = mlp(3, { width: 6, depth: 2, hiddenBias: 0.1 });
     const init = initWith(model, [4]);
     const h = hostTree(init.params);
-    for (const path of ["1.bias", "3.bias"]) assert.ok(h.get(path)!.data.every((v) => v === 0.1), path);
-    assert.ok(h.get("5.bias")!.data.every((v) => v === 0), "output bias");
+    for (const path of ["1.bias", "3.bias"])
+      assert.ok(
+        h.get(path)!.data.every((v) => v === 0.1),
+        path,
+      );
+    assert.ok(
+      h.get("5.bias")!.data.every((v) => v === 0),
+      "output bias",
+    );
     disposeTree([init.params, init.state]);
   });
 });

@@ -28,7 +28,17 @@ import {
   checkGradients,
 } from "../../src/nn/index.js";
 import { lax, numpy as np } from "@jax-js/jax";
-import { describeResult, gradCheckLayer, hostTree, initWith, linearRef, randn, sizeOf, F64, type LayerCheck } from "./helpers.js";
+import {
+  describeResult,
+  gradCheckLayer,
+  hostTree,
+  initWith,
+  linearRef,
+  randn,
+  sizeOf,
+  F64,
+  type LayerCheck,
+} from "./helpers.js";
 
 const TOLERANCE = 1e-6;
 
@@ -67,7 +77,14 @@ describe("checkGradients", () => {
     assert.ok(bad.maxRelError > 0.5, describeResult(bad));
     assert.equal(bad.worst.path === "b" || bad.worst.path === "direction", true);
     // A gradient wrong by a relative 1e-5 (a term hidden from grad) is caught at the 1e-6 criterion.
-    const slightly = checkGradients((p: typeof args) => p.a.ref.mul(p.b).sum().add(np.square(lax.stopGradient(p.a)).sum().mul(1e-5)), args);
+    const slightly = checkGradients(
+      (p: typeof args) =>
+        p.a.ref
+          .mul(p.b)
+          .sum()
+          .add(np.square(lax.stopGradient(p.a)).sum().mul(1e-5)),
+      args,
+    );
     assert.ok(slightly.maxRelError > 1e-6, describeResult(slightly));
     assert.ok(args.a.refCount === 1 && args.b.refCount === 1, "args are borrowed");
     args.a.dispose();
@@ -77,7 +94,8 @@ describe("checkGradients", () => {
 
 describe("gradient check (float64, cpu)", () => {
   test("linear", (t) => passes(t, { layer: linear(3), inputShape: [4] }));
-  test("linear over the last axis of [time, features], no bias", (t) => passes(t, { layer: linear(3, { bias: false }), inputShape: [2, 4] }));
+  test("linear over the last axis of [time, features], no bias", (t) =>
+    passes(t, { layer: linear(3, { bias: false }), inputShape: [2, 4] }));
 
   // Conv is linear in the weight and in x separately, so a second-order difference with a large
   // step is exact up to round-off; coordinates are subsampled (the cpu device is slow) and the
@@ -88,10 +106,21 @@ describe("gradient check (float64, cpu)", () => {
   test("conv2d 3×3, stride 2, padding 0", (t) =>
     passes(t, { layer: conv2d(3, { kernel: 3, stride: 2 }), inputShape: [5, 5, 2], batch: 2, check: convCheck }));
   test('conv2d 5×5, padding "same"', (t) =>
-    passes(t, { layer: conv2d(2, { kernel: 5, padding: "same" }), inputShape: [5, 5, 2], batch: 2, check: { ...convCheck, maxPerLeaf: 6 } }));
+    passes(t, {
+      layer: conv2d(2, { kernel: 5, padding: "same" }),
+      inputShape: [5, 5, 2],
+      batch: 2,
+      check: { ...convCheck, maxPerLeaf: 6 },
+    }));
 
   test("maxPool2d 2×2 (5×5 input: the last row and column are dropped)", (t) =>
-    passes(t, { layer: maxPool2d(2), inputShape: [5, 5, 2], batch: 2, x: spaced(3, [2, 5, 5, 2]), check: { maxPerLeaf: 30 } }));
+    passes(t, {
+      layer: maxPool2d(2),
+      inputShape: [5, 5, 2],
+      batch: 2,
+      x: spaced(3, [2, 5, 5, 2]),
+      check: { maxPerLeaf: 30 },
+    }));
   test("flatten", (t) => passes(t, { layer: flatten(), inputShape: [2, 2, 3] }));
   test("reshape", (t) => passes(t, { layer: reshape([3, 4]), inputShape: [2, 6] }));
   test("rnn, 4 steps", (t) => passes(t, { layer: rnn(3), inputShape: [4, 3], check: { maxPerLeaf: 6 } }));
@@ -110,7 +139,8 @@ describe("gradient check (float64, cpu)", () => {
     passes(t, { layer, inputShape: [4], seed: 5 });
   });
 
-  test("relu (inputs away from the kink)", (t) => passes(t, { layer: relu(), inputShape: [5], x: awayFromZero(7, 15) }));
+  test("relu (inputs away from the kink)", (t) =>
+    passes(t, { layer: relu(), inputShape: [5], x: awayFromZero(7, 15) }));
   test("tanh", (t) => passes(t, { layer: tanh(), inputShape: [5] }));
   test("sigmoid", (t) => passes(t, { layer: sigmoid(), inputShape: [5] }));
   test("softplus", (t) => passes(t, { layer: softplus(), inputShape: [5] }));
@@ -118,7 +148,12 @@ describe("gradient check (float64, cpu)", () => {
   test("residual(linear → tanh → linear)", (t) =>
     passes(t, { layer: residual(sequential(linear(4), tanh(), linear(4))), inputShape: [4] }));
   test("sequential MLP: flatten → linear → batchNorm (train) → softplus → linear", (t) =>
-    passes(t, { layer: sequential(flatten(), linear(5), batchNorm(), softplus(), linear(3)), inputShape: [2, 3], batch: 4, check: { maxPerLeaf: 8 } }));
+    passes(t, {
+      layer: sequential(flatten(), linear(5), batchNorm(), softplus(), linear(3)),
+      inputShape: [2, 3],
+      batch: 4,
+      check: { maxPerLeaf: 8 },
+    }));
   test("sequential CNN: conv → relu → maxPool → flatten → linear", (t) =>
     passes(t, {
       layer: sequential(conv2d(2, { kernel: 3, padding: 1, bias: 0.1 }), relu(), maxPool2d(2), flatten(), linear(3)),
@@ -127,7 +162,11 @@ describe("gradient check (float64, cpu)", () => {
       check: { maxPerLeaf: 6 },
     }));
   test("sequential RNN classifier: reshape → rnn → lastStep → linear", (t) =>
-    passes(t, { layer: sequential(reshape([4, 3]), rnn(3), lastStep(), linear(2)), inputShape: [12], check: { maxPerLeaf: 5 } }));
+    passes(t, {
+      layer: sequential(reshape([4, 3]), rnn(3), lastStep(), linear(2)),
+      inputShape: [12],
+      check: { maxPerLeaf: 5 },
+    }));
 
   const bnParams = (units: number, seed: number) => ({
     gamma: randn(seed, [units], 0.3, 1).data,

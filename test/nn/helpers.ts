@@ -5,8 +5,22 @@
  */
 import assert from "node:assert/strict";
 import { numpy as np } from "@jax-js/jax";
-import { disposeTree, leavesWithPaths, precisionOf, random, refTree, toDevice, type Tree } from "../../src/engine/index.js";
-import { checkGradients, type ApplyContext, type GradCheckOptions, type GradCheckResult, type Layer } from "../../src/nn/index.js";
+import {
+  disposeTree,
+  leavesWithPaths,
+  precisionOf,
+  random,
+  refTree,
+  toDevice,
+  type Tree,
+} from "../../src/engine/index.js";
+import {
+  checkGradients,
+  type ApplyContext,
+  type GradCheckOptions,
+  type GradCheckResult,
+  type Layer,
+} from "../../src/nn/index.js";
 
 export const F64 = precisionOf("float64");
 
@@ -25,7 +39,10 @@ export function randn(seed: number, shape: number[], std = 1, mean = 0): Host {
 export const dev = (h: Host): np.Array => toDevice(h.data, h.shape, F64);
 
 /** Host copy of a device array (borrowed). */
-export const host = (a: np.Array): Host => ({ shape: a.shape.slice(), data: Float64Array.from(a.ref.dataSync() as ArrayLike<number>) });
+export const host = (a: np.Array): Host => ({
+  shape: a.shape.slice(),
+  data: Float64Array.from(a.ref.dataSync() as ArrayLike<number>),
+});
 
 /** Host copies of every leaf of a tree (borrowed), by path. */
 export function hostTree(t: Tree): Map<string, Host> {
@@ -48,7 +65,8 @@ export function assertClose(actual: Host | Float64Array, expected: Host | Float6
 
 /** Every leaf of `t` has exactly `n` references. */
 export function assertRefCounts(t: Tree, n: number, what: string) {
-  for (const { path, leaf } of leavesWithPaths(t)) assert.equal(leaf.refCount, n, `${what}${path ? "." + path : ""} has ${leaf.refCount} references, expected ${n}`);
+  for (const { path, leaf } of leavesWithPaths(t))
+    assert.equal(leaf.refCount, n, `${what}${path ? "." + path : ""} has ${leaf.refCount} references, expected ${n}`);
 }
 
 /**
@@ -56,7 +74,13 @@ export function assertRefCounts(t: Tree, n: number, what: string) {
  * them is back to one reference (consumed exactly once, not kept), and so is the output.
  * Returns host copies of the output and the new state; disposes everything it made.
  */
-export function forward(layer: Layer, params: Tree, state: Tree, x: np.Array, ctx: ApplyContext): { y: Host; state: Map<string, Host> } {
+export function forward(
+  layer: Layer,
+  params: Tree,
+  state: Tree,
+  x: np.Array,
+  ctx: ApplyContext,
+): { y: Host; state: Map<string, Host> } {
   const [y, newState] = layer.apply(refTree(params), refTree(state), x.ref, ctx);
   assertRefCounts(params, 1, `${layer.kind} params`);
   assertRefCounts(x, 1, `${layer.kind} input`);
@@ -69,9 +93,17 @@ export function forward(layer: Layer, params: Tree, state: Tree, x: np.Array, ct
 }
 
 /** Initializes a layer in float64 on `cpu` and overwrites params/state leaves by path. */
-export function initWith(layer: Layer, inputShape: number[], values: { params?: Record<string, Float64Array>; state?: Record<string, Float64Array>; seed?: number } = {}) {
+export function initWith(
+  layer: Layer,
+  inputShape: number[],
+  values: { params?: Record<string, Float64Array>; state?: Record<string, Float64Array>; seed?: number } = {},
+) {
   const init = layer.init(random.randomKey(values.seed ?? 1), inputShape, F64);
-  return { params: overwrite(init.params, values.params), state: overwrite(init.state, values.state), outputShape: init.outputShape };
+  return {
+    params: overwrite(init.params, values.params),
+    state: overwrite(init.state, values.state),
+    outputShape: init.outputShape,
+  };
 }
 
 export interface LayerCheck {
@@ -177,7 +209,8 @@ export function conv2dRef(x: Host, w: Host, b: Float64Array | null, stride: numb
               const i = oi * stride + di - pad;
               const j = oj * stride + dj - pad;
               if (i < 0 || i >= h || j < 0 || j >= wd) continue;
-              for (let ci = 0; ci < cin; ci++) s += x.data[((e * h + i) * wd + j) * cin + ci] * w.data[((di * kw + dj) * cin + ci) * cout + co];
+              for (let ci = 0; ci < cin; ci++)
+                s += x.data[((e * h + i) * wd + j) * cin + ci] * w.data[((di * kw + dj) * cin + ci) * cout + co];
             }
           out[((e * ho + oi) * wo + oj) * cout + co] = s;
         }
@@ -246,9 +279,17 @@ export function unitMoments(x: Host): { mean: Float64Array; variance: Float64Arr
 }
 
 /** Batch norm (8.7.1): γ (x − μ)/√(δ + σ²) + β with batch moments (train) or the given running ones. */
-export function batchNormRef(x: Host, gamma: Float64Array, beta: Float64Array, delta: number, running?: { mean: Float64Array; variance: Float64Array }): Host {
+export function batchNormRef(
+  x: Host,
+  gamma: Float64Array,
+  beta: Float64Array,
+  delta: number,
+  running?: { mean: Float64Array; variance: Float64Array },
+): Host {
   const units = gamma.length;
   const { mean, variance } = running ?? unitMoments(x);
-  const out = x.data.map((v, i) => gamma[i % units] * ((v - mean[i % units]) / Math.sqrt(delta + variance[i % units])) + beta[i % units]);
+  const out = x.data.map(
+    (v, i) => gamma[i % units] * ((v - mean[i % units]) / Math.sqrt(delta + variance[i % units])) + beta[i % units],
+  );
   return { shape: x.shape, data: out };
 }

@@ -2,7 +2,17 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { random } from "../../src/engine/index.js";
-import { fans, glorotUniform, heNormal, initializerByName, initNames, normalInit, orthogonal, sparse, type Initializer } from "../../src/nn/index.js";
+import {
+  fans,
+  glorotUniform,
+  heNormal,
+  initializerByName,
+  initNames,
+  normalInit,
+  orthogonal,
+  sparse,
+  type Initializer,
+} from "../../src/nn/index.js";
 
 const key = random.randomKey(42);
 
@@ -46,11 +56,20 @@ describe("initializers (8.4)", () => {
       const { fanIn, fanOut } = fans(shape);
       const w = glorotUniform(key, shape);
       const limit = Math.sqrt(6) / Math.sqrt(fanIn + fanOut);
-      assert.ok(w.every((v) => Math.abs(v) <= limit), "within the bound");
-      assert.ok(w.some((v) => Math.abs(v) > 0.99 * limit), "and fills it");
+      assert.ok(
+        w.every((v) => Math.abs(v) <= limit),
+        "within the bound",
+      );
+      assert.ok(
+        w.some((v) => Math.abs(v) > 0.99 * limit),
+        "and fills it",
+      );
       const { mean, variance } = moments(w);
       // Relative standard error of the sample variance of a uniform: √(0.8/N) < 0.4% here.
-      assert.ok(Math.abs(variance / (2 / (fanIn + fanOut)) - 1) < 0.03, `variance ${variance} vs ${2 / (fanIn + fanOut)}`);
+      assert.ok(
+        Math.abs(variance / (2 / (fanIn + fanOut)) - 1) < 0.03,
+        `variance ${variance} vs ${2 / (fanIn + fanOut)}`,
+      );
       assert.ok(Math.abs(mean) < 0.02 * limit, `mean ${mean}`);
     }
   });
@@ -98,7 +117,8 @@ describe("initializers (8.4)", () => {
     assert.ok(Math.abs(variance - 1) < 0.2, `non-zero variance ${variance}`);
     // Conv: per output channel, k of the kh·kw·cin inputs.
     const conv = sparse(5)(key, [3, 3, 2, 4]);
-    for (let u = 0; u < 4; u++) assert.equal(Array.from({ length: 18 }, (_, r) => conv[r * 4 + u]).filter((v) => v !== 0).length, 5);
+    for (let u = 0; u < 4; u++)
+      assert.equal(Array.from({ length: 18 }, (_, r) => conv[r * 4 + u]).filter((v) => v !== 0).length, 5);
     assert.throws(() => sparse(20)(key, [10, 3]), /k <= fan-in/);
     // By name: k = min(15, fanIn).
     const small = initializerByName("sparse")(key, [8, 3]);
@@ -106,7 +126,10 @@ describe("initializers (8.4)", () => {
   });
 
   test("every initializer is deterministic in its key and changes with it", () => {
-    const all: [string, Initializer][] = [...initNames.map((n) => [n, initializerByName(n)] as [string, Initializer]), ["orthogonal(2)", orthogonal(2)]];
+    const all: [string, Initializer][] = [
+      ...initNames.map((n) => [n, initializerByName(n)] as [string, Initializer]),
+      ["orthogonal(2)", orthogonal(2)],
+    ];
     for (const [name, init] of all) {
       const a = init(random.randomKey(7), [40, 16]);
       const b = init(random.randomKey(7), [40, 16]);

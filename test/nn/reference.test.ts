@@ -60,7 +60,14 @@ interface Run {
 function run(
   layer: Layer,
   inputShape: number[],
-  o: { batch?: number; seed?: number; params?: Record<string, Float64Array>; state?: Record<string, Float64Array>; ctx?: ApplyContext; x?: Host } = {},
+  o: {
+    batch?: number;
+    seed?: number;
+    params?: Record<string, Float64Array>;
+    state?: Record<string, Float64Array>;
+    ctx?: ApplyContext;
+    x?: Host;
+  } = {},
 ): Run {
   const seed = o.seed ?? 1;
   const init = initWith(layer, inputShape, { params: o.params, state: o.state, seed });
@@ -91,7 +98,14 @@ describe("forward passes match plain-JS references (float64)", () => {
     assert.deepEqual(Array.from(z.p.get("bias")!.data), [0, 0, 0, 0]);
   });
 
-  const convCases: { kernel: number; stride?: number; padding?: number | "same"; pad: number; input: number[]; channels: number }[] = [
+  const convCases: {
+    kernel: number;
+    stride?: number;
+    padding?: number | "same";
+    pad: number;
+    input: number[];
+    channels: number;
+  }[] = [
     { kernel: 3, stride: 1, padding: 1, pad: 1, input: [5, 5, 2], channels: 3 },
     { kernel: 3, stride: 2, padding: 0, pad: 0, input: [5, 5, 2], channels: 3 },
     { kernel: 5, padding: "same", pad: 2, input: [5, 5, 2], channels: 2 },
@@ -101,7 +115,10 @@ describe("forward passes match plain-JS references (float64)", () => {
   ];
   for (const c of convCases) {
     test(`conv2d ${c.kernel}×${c.kernel}, stride ${c.stride ?? 1}, padding ${c.padding} on [${c.input}]`, () => {
-      const r = run(conv2d(c.channels, { kernel: c.kernel, stride: c.stride, padding: c.padding }), c.input, { batch: 2, params: { bias: bias(7, c.channels) } });
+      const r = run(conv2d(c.channels, { kernel: c.kernel, stride: c.stride, padding: c.padding }), c.input, {
+        batch: 2,
+        params: { bias: bias(7, c.channels) },
+      });
       assertClose(r.y, conv2dRef(r.x, r.p.get("weight")!, r.p.get("bias")!.data, c.stride ?? 1, c.pad), TOL, "conv2d");
     });
   }
@@ -132,7 +149,12 @@ describe("forward passes match plain-JS references (float64)", () => {
 
   test("rnn over 4 steps returns every state", () => {
     const r = run(rnn(3), [4, 2], { params: { bias: bias(9, 3) } });
-    assertClose(r.y, rnnRef(r.x, r.p.get("inputWeight")!, r.p.get("recurrentWeight")!, r.p.get("bias")!.data), TOL, "rnn");
+    assertClose(
+      r.y,
+      rnnRef(r.x, r.p.get("inputWeight")!, r.p.get("recurrentWeight")!, r.p.get("bias")!.data),
+      TOL,
+      "rnn",
+    );
   });
 
   test("maxout: unit k is the max over columns k·pieces .. k·pieces + pieces − 1", () => {
@@ -187,7 +209,12 @@ describe("forward passes match plain-JS references (float64)", () => {
   test("residual and sequential compose", () => {
     const r = run(residual(sequential(linear(4), tanh())), [4], { params: { "0.bias": bias(21, 4) } });
     const inner = linearRef(r.x, r.p.get("0.weight")!, r.p.get("0.bias")!.data).data.map(Math.tanh);
-    assertClose(r.y.data, inner.map((v, i) => v + r.x.data[i]), TOL, "residual");
+    assertClose(
+      r.y.data,
+      inner.map((v, i) => v + r.x.data[i]),
+      TOL,
+      "residual",
+    );
     assert.equal(sizeOf(r.y.shape), 12);
   });
 });

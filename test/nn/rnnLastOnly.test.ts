@@ -16,10 +16,15 @@ it("rnn({lastOnly}) equals rnn + lastStep in value and gradient (float64)", () =
   const lossFull = (p: Tree) => full.apply([p, {}], [{}, {}], x.ref, { train: true })[0].mul(w.ref).sum();
   const lossLast = (p: Tree) => last.apply(p, {}, x.ref, { train: true })[0].mul(w.ref).sum();
   assert.equal(lossFull(refTree(params)).item(), lossLast(refTree(params)).item());
-  const [gFull, gLast] = [treeToHost(grad(lossFull)(refTree(params)) as Tree), treeToHost(grad(lossLast)(refTree(params)) as Tree)];
+  const [gFull, gLast] = [
+    treeToHost(grad(lossFull)(refTree(params)) as Tree),
+    treeToHost(grad(lossLast)(refTree(params)) as Tree),
+  ];
   for (const [path, t] of gFull) {
     const other = gLast.get(path)!.data;
-    t.data.forEach((v, i) => assert.ok(Math.abs(v - other[i]) <= 1e-14 * (1 + Math.abs(v)), `${path}[${i}]: ${v} vs ${other[i]}`));
+    t.data.forEach((v, i) =>
+      assert.ok(Math.abs(v - other[i]) <= 1e-14 * (1 + Math.abs(v)), `${path}[${i}]: ${v} vs ${other[i]}`),
+    );
   }
   assert.deepEqual(last.init(random.randomKey(0), [7, 3], precision).outputShape, [5]);
 });

@@ -16,8 +16,12 @@ export function firstOrderRuns(path: string): ReferenceRun[] {
  * The worst step's max|θ − θ_ref| in units of the acceptance tolerance 1e-8·(1 + max|θ_ref|)
  * (<= 1 passes), with the step (1-based) where it happens and the raw deviation.
  */
-export function trajectoryDeviation(got: ArrayLike<number>[], want: number[][]): { worst: number; step: number; raw: number } {
-  if (got.length !== want.length) return { worst: Infinity, step: Math.min(got.length, want.length) + 1, raw: Infinity };
+export function trajectoryDeviation(
+  got: ArrayLike<number>[],
+  want: number[][],
+): { worst: number; step: number; raw: number } {
+  if (got.length !== want.length)
+    return { worst: Infinity, step: Math.min(got.length, want.length) + 1, raw: Infinity };
   let worst = 0;
   let step = 0;
   let raw = 0;
@@ -38,10 +42,15 @@ const BIN = fileURLToPath(new URL("../../bin/descent.js", import.meta.url));
 /** Runs the built `descent` binary asynchronously (so several runs can share the machine's cores). */
 export function descentAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [BIN, ...args], { encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== "number") reject(error);
-      else resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== "number") reject(error);
+        else resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -57,7 +66,9 @@ export function limited<T>(jobs: (() => Promise<T>)[], width: number): Promise<T
   };
   for (const job of jobs) {
     const index = next++;
-    results[index] = new Promise<void>((start) => (running < width ? (running++, start()) : slots.push(() => (running++, start()))))
+    results[index] = new Promise<void>((start) =>
+      running < width ? (running++, start()) : slots.push(() => (running++, start())),
+    )
       .then(job)
       .finally(release);
   }
@@ -65,7 +76,8 @@ export function limited<T>(jobs: (() => Promise<T>)[], width: number): Promise<T
 }
 
 /** A float64 vector on the exact `cpu` device (unit tests compute eagerly, exactly). */
-export const vec = (...values: number[]): np.Array => np.array(Float64Array.from(values), { dtype: np.float64, device: "cpu" });
+export const vec = (...values: number[]): np.Array =>
+  np.array(Float64Array.from(values), { dtype: np.float64, device: "cpu" });
 
 /** A scalar update count k as the transforms see it. */
 export const step = (k: number): np.Array => np.array(k, { dtype: np.float64, device: "cpu" });
@@ -78,10 +90,13 @@ export const hostLeaves = (t: Tree): number[][] => (jaxTree.leaves(t) as np.Arra
 
 /** Asserts |a − b| <= tol·(1 + |b|) entry by entry. */
 export function close(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-14, what = ""): void {
-  if (actual.length !== expected.length) throw new Error(`${what}: length ${actual.length} instead of ${expected.length}`);
+  if (actual.length !== expected.length)
+    throw new Error(`${what}: length ${actual.length} instead of ${expected.length}`);
   for (let i = 0; i < expected.length; i++) {
     if (!(Math.abs(actual[i] - expected[i]) <= tol * (1 + Math.abs(expected[i])))) {
-      throw new Error(`${what}[${i}]: ${actual[i]} instead of ${expected[i]} (|Δ| = ${Math.abs(actual[i] - expected[i]).toExponential(2)})`);
+      throw new Error(
+        `${what}[${i}]: ${actual[i]} instead of ${expected[i]} (|Δ| = ${Math.abs(actual[i] - expected[i]).toExponential(2)})`,
+      );
     }
   }
 }
@@ -90,7 +105,11 @@ export function close(actual: ArrayLike<number>, expected: ArrayLike<number>, to
  * Runs a transformation for the given gradients on a tree of parameters (eagerly), returning the
  * parameters after each update and the final state (the caller disposes it).
  */
-export function runUpdates<S extends Tree>(opt: GradientTransformation<S>, params: Tree, grads: Tree[]): { thetas: number[][][]; state: S; params: Tree } {
+export function runUpdates<S extends Tree>(
+  opt: GradientTransformation<S>,
+  params: Tree,
+  grads: Tree[],
+): { thetas: number[][][]; state: S; params: Tree } {
   let state = opt.init(jaxTree.ref(params));
   let theta = params;
   const thetas: number[][][] = [];

@@ -1,12 +1,21 @@
 import { before, describe, it } from "node:test";
 import { jit, numpy as np, tree as jaxTree } from "@jax-js/jax";
 import { precisionOf, startEngine, toDevice, type Tree } from "../../src/engine/index.js";
-import { applyUpdates, composeOptimizer, OPTIMIZER_NAMES, parseHyperparameters, type GradientTransformation } from "../../src/optim/index.js";
+import {
+  applyUpdates,
+  composeOptimizer,
+  OPTIMIZER_NAMES,
+  parseHyperparameters,
+  type GradientTransformation,
+} from "../../src/optim/index.js";
 import { close, hostLeaves } from "./helpers.js";
 
 const f32 = precisionOf("float32");
 const params = (): Tree => ({ w: toDevice([0.5, -1, 2, 0.25], [2, 2], f32), b: toDevice([0.1, -0.3], [2], f32) });
-const grads = (k: number): Tree => ({ w: toDevice([Math.sin(k), 1, -2, 0.5 * k], [2, 2], f32), b: toDevice([k % 3 === 1 ? NaN : 0.3, -0.7], [2], f32) });
+const grads = (k: number): Tree => ({
+  w: toDevice([Math.sin(k), 1, -2, 0.5 * k], [2, 2], f32),
+  b: toDevice([k % 3 === 1 ? NaN : 0.3, -0.7], [2], f32),
+});
 
 /** Three steps, the evaluation point included, either eagerly or as the Trainer runs them: compiled. */
 function threeSteps(opt: GradientTransformation, compiled: boolean): number[][] {

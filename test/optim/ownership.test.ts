@@ -1,7 +1,15 @@
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { numpy as np } from "@jax-js/jax";
-import { disposeTree, leavesWithPaths, precisionOf, refTree, startEngine, toDevice, type Tree } from "../../src/engine/index.js";
+import {
+  disposeTree,
+  leavesWithPaths,
+  precisionOf,
+  refTree,
+  startEngine,
+  toDevice,
+  type Tree,
+} from "../../src/engine/index.js";
 import {
   chain,
   clipByGlobalNorm,
@@ -14,8 +22,16 @@ import {
 
 const F32 = precisionOf("float32");
 const tree = (seed: number): Tree => ({
-  w: toDevice(Float32Array.from({ length: 6 }, (_, i) => Math.sin(seed + i)), [3, 2], F32),
-  b: toDevice(Float32Array.from({ length: 2 }, (_, i) => Math.cos(seed + i)), [2], F32),
+  w: toDevice(
+    Float32Array.from({ length: 6 }, (_, i) => Math.sin(seed + i)),
+    [3, 2],
+    F32,
+  ),
+  b: toDevice(
+    Float32Array.from({ length: 2 }, (_, i) => Math.cos(seed + i)),
+    [2],
+    F32,
+  ),
 });
 const refCounts = (t: Tree) => leavesWithPaths(t).map(({ leaf }) => (leaf as np.Array).refCount);
 

@@ -55,7 +55,12 @@ describe("schedules (k = 1 for the first update)", () => {
     close(at(linear, 10), [0.01], 1e-15, "eq. 8.14 over the run");
     const warm = learningRate(0.2, { kind: "cosine", warmup: 2, end: 0 }, { totalSteps: 12 });
     assert.equal(typeof warm, "function");
-    close(at(warm as Schedule, 1, 2, 3, 12), [0.1, 0.2, 0.2 * (0.5 + 0.5 * Math.cos(Math.PI / 10)), 0], 1e-15, "cosine after warm-up");
+    close(
+      at(warm as Schedule, 1, 2, 3, 12),
+      [0.1, 0.2, 0.2 * (0.5 + 0.5 * Math.cos(Math.PI / 10)), 0],
+      1e-15,
+      "cosine after warm-up",
+    );
     assert.equal(learningRate(0.2, "constant", { totalSteps: 12 }), 0.2);
     assert.throws(() => buildSchedule(scheduleSpecSchema.parse({ kind: "cosine" }), { init: 1 }), /needs "steps"/);
     assert.throws(() => buildSchedule(scheduleSpecSchema.parse({ kind: "constant" }), {}), /needs "init"/);

@@ -28,9 +28,15 @@ describe("torch.* presets reproduce recorded PyTorch runs of every option (float
         const { problem } = loadProblem(fixture(file), { precision });
         const objective = new Objective(problem, precision);
         try {
-          const result = firstOrderMethods[run.algorithm].run(objective, Float64Array.from(problem.x0), config, { steps: run.steps, recordTrajectory: true });
+          const result = firstOrderMethods[run.algorithm].run(objective, Float64Array.from(problem.x0), config, {
+            steps: run.steps,
+            recordTrajectory: true,
+          });
           const { worst, step, raw } = trajectoryDeviation(result.trajectory!, run.trajectory);
-          assert.ok(worst <= 1, `step ${step}: deviation ${raw.toExponential(2)} (${worst.toExponential(2)} × the tolerance)`);
+          assert.ok(
+            worst <= 1,
+            `step ${step}: deviation ${raw.toExponential(2)} (${worst.toExponential(2)} × the tolerance)`,
+          );
         } finally {
           objective.dispose();
           problem.dispose();
@@ -41,7 +47,10 @@ describe("torch.* presets reproduce recorded PyTorch runs of every option (float
 
   it("PyTorch 1.13's NAdam differs from the 2.0 rule by far more than the tolerance (the legacy option is needed)", () => {
     const { runs } = JSON.parse(readFileSync(fixture("trajectories-torch-options.json"), "utf8")) as { runs: Run[] };
-    const [legacy, fixed] = [runs.find((r) => r.algorithm === "torch.NAdam" && r.descent)!, runs.find((r) => r.algorithm === "torch.NAdam" && r.source)!];
+    const [legacy, fixed] = [
+      runs.find((r) => r.algorithm === "torch.NAdam" && r.descent)!,
+      runs.find((r) => r.algorithm === "torch.NAdam" && r.source)!,
+    ];
     assert.ok(trajectoryDeviation(legacy.trajectory, fixed.trajectory).raw > 1e-4);
   });
 });

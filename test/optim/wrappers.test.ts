@@ -27,7 +27,8 @@ const WRAPPERS: Record<string, (t: GradientTransformation) => GradientTransforma
   skipNonFiniteUpdates: (t) => skipNonFiniteUpdates(t),
   "masked (every leaf)": (t) => masked(t, () => true),
   "masked (a tree of booleans)": (t) => masked(t, { w: true, bias: true }),
-  "nested: guard ∘ average ∘ chain": (t) => skipNonFiniteUpdates(polyakAveraging(chain(t), { kind: "exponential", alpha: 0.5 })),
+  "nested: guard ∘ average ∘ chain": (t) =>
+    skipNonFiniteUpdates(polyakAveraging(chain(t), { kind: "exponential", alpha: 0.5 })),
 };
 
 const theta0 = (): Tree => ({ w: vec(1, -2), bias: vec(0.5) });
@@ -56,7 +57,21 @@ describe("wrappers forward the optional queries by construction", () => {
       const got = interimPoint(wrap(book.nesterov(0.1, 0.9)));
       got.forEach((leaf, i) => close(leaf, expected[i], 1e-15, name));
     }
-    close(interimPoint(composeOptimizer({ name: "book.nesterov", hyperparameters: { alpha: 0.9 }, lr: 0.1, clipNorm: 100, average: "uniform", skipNonFinite: true })).flat(), expected.flat(), 1e-15, "composeOptimizer");
+    close(
+      interimPoint(
+        composeOptimizer({
+          name: "book.nesterov",
+          hyperparameters: { alpha: 0.9 },
+          lr: 0.1,
+          clipNorm: 100,
+          average: "uniform",
+          skipNonFinite: true,
+        }),
+      ).flat(),
+      expected.flat(),
+      1e-15,
+      "composeOptimizer",
+    );
   });
 
   it("the average and the skip count come through every wrapper too", () => {
@@ -71,7 +86,10 @@ describe("wrappers forward the optional queries by construction", () => {
       jaxTree.dispose([state, params]);
     }
     assert.ok(masked(skipNonFiniteUpdates(book.sgd(0.1)), () => true).skippedUpdates);
-    assert.throws(() => masked(polyakAveraging(book.sgd(0.1), { kind: "uniform" }), weightDecayMask), /cannot be wrapped over part of the parameters/);
+    assert.throws(
+      () => masked(polyakAveraging(book.sgd(0.1), { kind: "uniform" }), weightDecayMask),
+      /cannot be wrapped over part of the parameters/,
+    );
   });
 });
 
@@ -84,11 +102,15 @@ describe("masked (per-parameter options, Optax's masked / torch param groups)", 
     // Updates are added to θ: w gets +0.5w, the bias gets its gradient unchanged.
     assert.deepEqual(thetas[0], [[1.5, 3], [10]]);
     const byTree = masked(addDecayedWeights(0.5), { w: false, bias: true });
-    assert.deepEqual(runUpdates(byTree, { w: vec(1, 2), bias: vec(3) }, [{ w: vec(0, 0), bias: vec(0) }]).thetas[0], [[1, 2], [4.5]]);
+    assert.deepEqual(runUpdates(byTree, { w: vec(1, 2), bias: vec(3) }, [{ w: vec(0, 0), bias: vec(0) }]).thetas[0], [
+      [1, 2],
+      [4.5],
+    ]);
   });
 
   it("selects by path: biases and batch-norm γ/β are not decayed by default", () => {
-    for (const path of ["0.weight", "layers.2.weight", "rnn.recurrentWeight", "inputWeight"]) assert.ok(weightDecayMask(path), path);
+    for (const path of ["0.weight", "layers.2.weight", "rnn.recurrentWeight", "inputWeight"])
+      assert.ok(weightDecayMask(path), path);
     for (const path of ["0.bias", "layers.1.gamma", "layers.1.beta", "bias"]) assert.ok(!weightDecayMask(path), path);
   });
 
@@ -97,7 +119,10 @@ describe("masked (per-parameter options, Optax's masked / torch param groups)", 
     const [u] = clip.update({ w: vec(3, 4), bias: vec(10) }, clip.init(theta0()), theta0());
     close(hostLeaves(u).flat(), [0.6, 0.8, 10], 1e-15, "only w is clipped");
     jaxTree.dispose(u);
-    const slower = chain(book.sgd(1), masked(scale(0.1), (p) => p === "bias"));
+    const slower = chain(
+      book.sgd(1),
+      masked(scale(0.1), (p) => p === "bias"),
+    );
     const { thetas } = runUpdates(slower, theta0(), [{ w: vec(1, 1), bias: vec(1) }]);
     close(thetas[0].flat(), [0, -3, 0.4], 1e-15, "the bias moves at a tenth of the rate");
     const nesterovOnW = masked(book.nesterov(0.1, 0.9), (p) => p === "w");
@@ -122,6 +147,9 @@ describe("masked (per-parameter options, Optax's masked / torch param groups)", 
 
   it("names a mask that selects nothing or does not fit the parameters", () => {
     assert.throws(() => masked(book.sgd(0.1), () => false).init(theta0()), /masked: the mask selects no parameter/);
-    assert.throws(() => masked(book.sgd(0.1), { w: true }).init(theta0()), /the mask has no entry for parameter "bias"/);
+    assert.throws(
+      () => masked(book.sgd(0.1), { w: true }).init(theta0()),
+      /the mask has no entry for parameter "bias"/,
+    );
   });
 });

@@ -12,7 +12,11 @@ const work = mkdtempSync(join(tmpdir(), "descent-pack-"));
 const project = join(work, "consumer");
 
 function run(command: string, args: string[], cwd: string) {
-  const r = spawnSync(command, args, { cwd, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0", npm_config_update_notifier: "false" } });
+  const r = spawnSync(command, args, {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, FORCE_COLOR: "0", npm_config_update_notifier: "false" },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -27,12 +31,22 @@ describe("the packed package, installed into a fresh project", { timeout: 300_00
     assert.equal(packed.code, 0, packed.stderr);
     const [info] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
     const files = new Set(info.files.map((f) => f.path));
-    for (const path of ["dist/src/index.js", "dist/src/index.d.ts", "dist/src/cli/main.js", "bin/descent.js", "package.json"]) assert.ok(files.has(path), `${path} is not in the tarball`);
-    assert.ok(![...files].some((p) => p.startsWith("test/") || p.startsWith("src/")), "sources and tests stay out of the tarball");
+    for (const path of [
+      "dist/src/index.js",
+      "dist/src/index.d.ts",
+      "dist/src/cli/main.js",
+      "bin/descent.js",
+      "package.json",
+    ])
+      assert.ok(files.has(path), `${path} is not in the tarball`);
+    assert.ok(
+      ![...files].some((p) => p.startsWith("test/") || p.startsWith("src/")),
+      "sources and tests stay out of the tarball",
+    );
     tarball = join(work, info.filename);
   });
 
-  it("installs (from the npm cache when it can) and runs a script that imports only \"descent\"", () => {
+  it('installs (from the npm cache when it can) and runs a script that imports only "descent"', () => {
     assert.ok(tarball, "the pack step failed");
     run("mkdir", ["-p", project], work);
     writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
@@ -48,7 +62,10 @@ describe("the packed package, installed into a fresh project", { timeout: 300_00
     const consumer = run(process.execPath, ["consumer.mjs"], project);
     assert.equal(consumer.code, 0, consumer.stderr);
     const out = JSON.parse(consumer.stdout);
-    assert.ok(out.loopLastLoss < out.loopFirstLoss / 10, `custom loop: loss ${out.loopFirstLoss} → ${out.loopLastLoss}`);
+    assert.ok(
+      out.loopLastLoss < out.loopFirstLoss / 10,
+      `custom loop: loss ${out.loopFirstLoss} → ${out.loopLastLoss}`,
+    );
     assert.equal(out.lbfgs.status, "converged");
     assert.ok(out.lbfgs.x.every((v: number) => Math.abs(v - 1) < 1e-5));
     assert.equal(out.adam.nit, 300);

@@ -18,7 +18,8 @@ interface Entry {
   fxstar?: number;
 }
 
-const fixture = JSON.parse(readFileSync(fileURLToPath(new URL("../fixtures/mgh-values.json", import.meta.url)), "utf8")).problems as Entry[];
+const fixture = JSON.parse(readFileSync(fileURLToPath(new URL("../fixtures/mgh-values.json", import.meta.url)), "utf8"))
+  .problems as Entry[];
 const precision = precisionOf("float64");
 
 /** |a − b| <= rtol·|b| + atol. */
@@ -28,13 +29,18 @@ describe("the Moré–Garbow–Hillstrom set against numpy float64 (test/fixture
   before(() => startEngine());
 
   it("has all 35 functions, in the paper's order, with the fixture's n, m and x0", () => {
-    assert.deepEqual(MGH_FUNCTIONS.map((fn) => fn.id), Array.from({ length: 35 }, (_, i) => i + 1));
+    assert.deepEqual(
+      MGH_FUNCTIONS.map((fn) => fn.id),
+      Array.from({ length: 35 }, (_, i) => i + 1),
+    );
     for (const entry of fixture) {
       const fn = MGH_FUNCTIONS[entry.id - 1];
       assert.equal(fn.name, entry.name);
       assert.equal(fn.n, entry.n, entry.name);
       assert.equal(fn.m(fn.n), entry.m, entry.name);
-      fn.x0(fn.n).forEach((v, i) => assert.ok(close(v, entry.x0[i], 1e-14), `${entry.name} x0[${i}]: ${v} vs ${entry.x0[i]}`));
+      fn.x0(fn.n).forEach((v, i) =>
+        assert.ok(close(v, entry.x0[i], 1e-14), `${entry.name} x0[${i}]: ${v} vs ${entry.x0[i]}`),
+      );
     }
   });
 
@@ -62,7 +68,10 @@ describe("the Moré–Garbow–Hillstrom set against numpy float64 (test/fixture
       objective.dispose();
       assert.ok(close(value, entry.fxstar!, 1e-12, 1e-20), `${entry.name}: f(x*) = ${value} vs numpy ${entry.fxstar}`);
       // Minimizers printed with 4 digits (powell-badly-scaled, jennrich-sampson) give f* only to those digits.
-      assert.ok(close(value, problem.solution!.f!, 1e-4, 1e-7), `${entry.name}: f(x*) = ${value} vs published f* ${problem.solution!.f}`);
+      assert.ok(
+        close(value, problem.solution!.f!, 1e-4, 1e-7),
+        `${entry.name}: f(x*) = ${value} vs published f* ${problem.solution!.f}`,
+      );
       checked++;
     }
     assert.equal(checked, 19);
@@ -74,7 +83,12 @@ describe("the Moré–Garbow–Hillstrom set against numpy float64 (test/fixture
       const [, g] = objective.valueAndGrad(entry.x0);
       objective.dispose();
       const scale = Math.max(...entry.grad0.map(Math.abs), 1e-300);
-      g.forEach((v, i) => assert.ok(close(v, entry.grad0[i], 1e-10, 1e-10 * scale), `${entry.name} ∂f/∂x${i + 1}: ${v} vs ${entry.grad0[i]}`));
+      g.forEach((v, i) =>
+        assert.ok(
+          close(v, entry.grad0[i], 1e-10, 1e-10 * scale),
+          `${entry.name} ∂f/∂x${i + 1}: ${v} vs ${entry.grad0[i]}`,
+        ),
+      );
     }
   });
 
@@ -83,7 +97,10 @@ describe("the Moré–Garbow–Hillstrom set against numpy float64 (test/fixture
     assert.equal(objective.value(objective.problem.x0), 30);
     assert.equal(objective.problem.solution?.f, 1.39976e-6);
     objective.dispose();
-    assert.throws(() => mghProblem("extended-rosenbrock", { precision, n: 7 }), /n = 7 is not allowed \(2\.\.1000, a multiple of 2\)/);
+    assert.throws(
+      () => mghProblem("extended-rosenbrock", { precision, n: 7 }),
+      /n = 7 is not allowed \(2\.\.1000, a multiple of 2\)/,
+    );
     assert.throws(() => mghProblem("wood", { precision, n: 5 }), /n = 5 is not allowed \(4 only\)/);
     assert.throws(() => mghProblem("nope", { precision }), /unknown MGH function "nope"/);
   });

@@ -25,7 +25,10 @@ describe("user objectives from a module (default export { x0, f(x, np), grad?, h
     const problem = await loadObjectiveModule(fixture("bowl-grad.ts"), precision);
     assert.equal(problem.name, "bowl-grad");
     const objective = new Objective(problem, precision);
-    assert.deepEqual(objective.valueAndGrad(problem.x0).map((v) => (typeof v === "number" ? v : Array.from(v))), [312, [36, -264, -36]]);
+    assert.deepEqual(
+      objective.valueAndGrad(problem.x0).map((v) => (typeof v === "number" ? v : Array.from(v))),
+      [312, [36, -264, -36]],
+    );
     assert.deepEqual(Array.from(objective.hvp(problem.x0, [0, 1, 0])), [0, 194, 0]);
     objective.dispose();
   });
@@ -39,7 +42,10 @@ describe("user objectives from a module (default export { x0, f(x, np), grad?, h
       // Coordinate descent's default exact rule needs a quadratic; the line-search rule suits any f.
       const config = name === "coordinate-descent" ? { rule: "line-search" } : {};
       // First-order methods run maxIter steps; solvers stop earlier on tol.
-      const result = methods[name].run(objective, Float64Array.from(objective.problem.x0), config, { maxIter: 200, tol: 1e-8 });
+      const result = methods[name].run(objective, Float64Array.from(objective.problem.x0), config, {
+        maxIter: 200,
+        tol: 1e-8,
+      });
       objective.dispose();
       assert.ok(Number.isFinite(result.f) && result.f < 312, `${name}: f = ${result.f} (${result.message})`);
     }
@@ -66,4 +72,3 @@ describe("user objectives from a module (default export { x0, f(x, np), grad?, h
     for (const [file, message] of cases) await assert.rejects(loadObjectiveModule(fixture(file), precision), message);
   });
 });
-

@@ -54,7 +54,9 @@ describe("problems", () => {
       const v = Float64Array.from({ length: n }, (_, i) => Math.cos(3 * i));
       const Hv = Float64Array.from({ length: n }, (_, i) => v.reduce((s, vj, j) => s + H[i * n + j] * vj, 0));
       assert.ok(relErr(obj.hvp(x, v), Hv) < 1e-10, `hvp rel. error ${relErr(obj.hvp(x, v), Hv)}`);
-      for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) assert.ok(Math.abs(H[i * n + j] - H[j * n + i]) <= 1e-10 * (1 + Math.abs(H[i * n + j])));
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < i; j++)
+          assert.ok(Math.abs(H[i * n + j] - H[j * n + i]) <= 1e-10 * (1 + Math.abs(H[i * n + j])));
       obj.dispose();
       problem.dispose();
     });

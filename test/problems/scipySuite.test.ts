@@ -56,7 +56,10 @@ describe("SciPy's smooth benchmark set (benchmarks/benchmarks/optimize.py)", () 
     for (const problem of SCIPY_SUITE) {
       const mine = cases.filter((c) => c.problem === problem.name);
       assert.equal(mine.length, 10);
-      assert.ok(mine.every((c) => c.x0.length === problem.dim && c.x0.every((v) => v >= problem.low && v <= problem.high)), problem.name);
+      assert.ok(
+        mine.every((c) => c.x0.length === problem.dim && c.x0.every((v) => v >= problem.low && v <= problem.high)),
+        problem.name,
+      );
     }
     assert.deepEqual(scipyCases(0)[3].x0, cases[3].x0);
     assert.notDeepEqual(scipyCases(1)[3].x0, cases[3].x0);

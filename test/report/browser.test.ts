@@ -12,7 +12,14 @@ import { chromium, type Browser } from "playwright-core";
 import { descent } from "../cli/run.js";
 
 const CHROMIUM = "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 const SHOTS = resolve("test-results");
 // CI installs chromium (.ci/run); elsewhere the check is skipped when it is missing.
 const skip = !existsSync(CHROMIUM) && !process.env.CI ? `no ${CHROMIUM}` : false;
@@ -26,11 +33,57 @@ function makePages(): [string, string][] {
   };
   run(["train", "--dataset", "blobs", "--epochs", "3", "--out", join(work, "train"), "--json"]);
   run(["train", "--dataset", "regression", "--epochs", "2", "--out", join(work, "regression"), "--json"]);
-  run(["diagnose", "--dataset", "blobs", "--epochs", "2", "--batch-size", "100", "--monitor-every", "4", "--spectrum-at", "1,18", "--lanczos-steps", "8", "--noise-batch-sizes", "8,64", "--probe-size", "128", "--out", join(work, "diagnose"), "--json"]);
+  run([
+    "diagnose",
+    "--dataset",
+    "blobs",
+    "--epochs",
+    "2",
+    "--batch-size",
+    "100",
+    "--monitor-every",
+    "4",
+    "--spectrum-at",
+    "1,18",
+    "--lanczos-steps",
+    "8",
+    "--noise-batch-sizes",
+    "8,64",
+    "--probe-size",
+    "128",
+    "--out",
+    join(work, "diagnose"),
+    "--json",
+  ]);
   run(["figures", "--quick", "--out", join(work, "figures")]);
-  run(["landscape", "--problem", "rosenbrock", "--methods", "book.momentum,lbfgs", "--config", '{"book.momentum": {"lr": 0.001, "alpha": 0.9}}', "--steps", "40", "--out", join(work, "landscape.html")]);
-  run(["landscape", "--model", join(work, "train"), "--grid", "9", "--examples", "200", "--trajectory", "--out", join(work, "network.html")]);
-  const figures = readdirSync(join(work, "figures")).filter((f) => f.endsWith(".svg")).map((f): [string, string] => [`figure-${f.replace(/\.svg$/, "")}`, join(work, "figures", f)]);
+  run([
+    "landscape",
+    "--problem",
+    "rosenbrock",
+    "--methods",
+    "book.momentum,lbfgs",
+    "--config",
+    '{"book.momentum": {"lr": 0.001, "alpha": 0.9}}',
+    "--steps",
+    "40",
+    "--out",
+    join(work, "landscape.html"),
+  ]);
+  run([
+    "landscape",
+    "--model",
+    join(work, "train"),
+    "--grid",
+    "9",
+    "--examples",
+    "200",
+    "--trajectory",
+    "--out",
+    join(work, "network.html"),
+  ]);
+  const figures = readdirSync(join(work, "figures"))
+    .filter((f) => f.endsWith(".svg"))
+    .map((f): [string, string] => [`figure-${f.replace(/\.svg$/, "")}`, join(work, "figures", f)]);
   return [
     ["train-report", join(work, "train", "report.html")],
     ["regression-report", join(work, "regression", "report.html")],
@@ -60,16 +113,28 @@ describe("reports and figures in headless Chromium", { skip }, () => {
       page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
       page.on("pageerror", (e) => errors.push(e.message));
       // Offline: any request leaving the page (a CDN script, a font) is an error.
-      await page.route(/^(?!file:|data:|about:)/, (route) => (errors.push(`network request ${route.request().url()}`), route.abort()));
+      await page.route(
+        /^(?!file:|data:|about:)/,
+        (route) => (errors.push(`network request ${route.request().url()}`), route.abort()),
+      );
       const text = readFileSync(file, "utf8");
       // An SVG file is wrapped in a page: Chromium's screenshot of a bare SVG document hangs.
-      await page.setContent(file.endsWith(".svg") ? `<!doctype html><html><body style="margin:0;background:#fff">${text}</body></html>` : text);
+      await page.setContent(
+        file.endsWith(".svg")
+          ? `<!doctype html><html><body style="margin:0;background:#fff">${text}</body></html>`
+          : text,
+      );
       await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-      const marksPerChart = await page.$$eval("svg", (svgs) => svgs.map((svg) => svg.querySelectorAll("g.role-mark path, g.role-mark text").length));
+      const marksPerChart = await page.$$eval("svg", (svgs) =>
+        svgs.map((svg) => svg.querySelectorAll("g.role-mark path, g.role-mark text").length),
+      );
       await page.close();
       assert.deepEqual(errors, [], `${name}: console errors`);
       assert.ok(marksPerChart.length > 0, `${name}: no chart`);
-      assert.ok(marksPerChart.every((n) => n > 0), `${name}: a chart without marks (${marksPerChart.join(", ")})`);
+      assert.ok(
+        marksPerChart.every((n) => n > 0),
+        `${name}: a chart without marks (${marksPerChart.join(", ")})`,
+      );
     }
   });
 });

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { contourLevels, contourLines, sampleGrid } from "../../src/report/contours.js";
 import { factor, percent, sig } from "../../src/report/format.js";
 
-const bowl = (points: Float64Array) => Float64Array.from({ length: points.length / 2 }, (_, k) => points[2 * k] ** 2 + points[2 * k + 1] ** 2);
+const bowl = (points: Float64Array) =>
+  Float64Array.from({ length: points.length / 2 }, (_, k) => points[2 * k] ** 2 + points[2 * k + 1] ** 2);
 
 describe("contours", () => {
   it("traces the circle x² + y² = 1 as one closed line of points on the circle", () => {
@@ -18,7 +19,9 @@ describe("contours", () => {
   });
 
   it("gives open lines for the saddle x² − y² = 0.5 (two branches)", () => {
-    const grid = sampleGrid({ x: [-2, 2], y: [-2, 2] }, 41, (p) => Float64Array.from({ length: p.length / 2 }, (_, k) => p[2 * k] ** 2 - p[2 * k + 1] ** 2));
+    const grid = sampleGrid({ x: [-2, 2], y: [-2, 2] }, 41, (p) =>
+      Float64Array.from({ length: p.length / 2 }, (_, k) => p[2 * k] ** 2 - p[2 * k + 1] ** 2),
+    );
     const lines = contourLines(grid, 0.5);
     assert.equal(lines.length, 2);
     for (const { points } of lines) for (const [x, y] of points) assert.ok(Math.abs(x * x - y * y - 0.5) < 0.05);

@@ -29,7 +29,10 @@ describe("surfaces and landscapes", () => {
       }
       if (surface.minimum) {
         const [, gMin] = objective.valueAndGrad(surface.minimum);
-        assert.ok(Math.hypot(gMin[0], gMin[1]) < 1e-9, `${surface.name}: ‖∇f‖ at the minimum ${Math.hypot(gMin[0], gMin[1])}`);
+        assert.ok(
+          Math.hypot(gMin[0], gMin[1]) < 1e-9,
+          `${surface.name}: ‖∇f‖ at the minimum ${Math.hypot(gMin[0], gMin[1])}`,
+        );
       }
       objective.dispose();
       problem.dispose();
@@ -38,7 +41,11 @@ describe("surfaces and landscapes", () => {
 
   it("runs every first-order method and every solver on a surface, recording each path from the start", () => {
     const methods = Object.keys(allMethods());
-    const runs = raceOnSurface(SURFACES.coupled, methods.map((method) => ({ method })), { steps: 3, precision });
+    const runs = raceOnSurface(
+      SURFACES.coupled,
+      methods.map((method) => ({ method })),
+      { steps: 3, precision },
+    );
     assert.equal(runs.length, methods.length);
     for (const run of runs) {
       assert.deepEqual(run.path[0], SURFACES.coupled.start, run.label);
@@ -53,7 +60,11 @@ describe("surfaces and landscapes", () => {
       const [sgd] = raceOnSurface(surface, [{ method: "book.sgd", config: { lr: 0.001 } }], { steps: 5, precision });
       assert.ok(sgd.losses[5] < sgd.losses[0], `${surface.name}: ${sgd.losses[0]} → ${sgd.losses[5]}`);
     }
-    const [cg] = raceOnSurface(SURFACES["ill-conditioned"], [{ method: "book.cg_fr", config: { lineSearch: "exact" } }], { steps: 10, precision });
+    const [cg] = raceOnSurface(
+      SURFACES["ill-conditioned"],
+      [{ method: "book.cg_fr", config: { lineSearch: "exact" } }],
+      { steps: 10, precision },
+    );
     // Conjugate gradients with exact steps: the minimum of a 2-D quadratic in n = 2 iterations.
     assert.ok(cg.losses[2] < 1e-20, `f after 2 CG steps ${cg.losses[2]}`);
   });
@@ -61,6 +72,8 @@ describe("surfaces and landscapes", () => {
   it("finds the eigenvectors of a 2×2 Hessian", () => {
     const { values, vectors } = symmetricEigen2([2, 1, 1, 2]);
     assert.deepEqual(values, [3, 1]);
-    assert.ok(Math.abs(Math.abs(vectors[0][0]) - Math.SQRT1_2) < 1e-12 && Math.abs(vectors[0][0] - vectors[0][1]) < 1e-12);
+    assert.ok(
+      Math.abs(Math.abs(vectors[0][0]) - Math.SQRT1_2) < 1e-12 && Math.abs(vectors[0][0] - vectors[0][1]) < 1e-12,
+    );
   });
 });

@@ -1,6 +1,14 @@
 import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
-import { startEngine, precisionOf, random, treeFromHost, treeToHost, disposeTree, type HostTensor } from "../../src/engine/index.js";
+import {
+  startEngine,
+  precisionOf,
+  random,
+  treeFromHost,
+  treeToHost,
+  disposeTree,
+  type HostTensor,
+} from "../../src/engine/index.js";
 import { gaussianBlobs } from "../../src/data/index.js";
 import { deviceBatch, modelLoss } from "../../src/curvature/index.js";
 import { mlp } from "../../src/nn/index.js";
@@ -30,7 +38,9 @@ describe("network landscapes", () => {
   it("projects a point built from the directions back onto its coefficients", () => {
     const t = (xs: number[]) => new Map([["w", { shape: [2, 2], data: Float64Array.from(xs) }]]);
     const [center, d1, d2] = [t([1, 2, 3, 4]), t([1, 0, 1, 0]), t([1, 1, 0, 2])];
-    const point = t([0, 1, 2, 3].map((i) => center.get("w")!.data[i] + 0.3 * d1.get("w")!.data[i] - 0.7 * d2.get("w")!.data[i]));
+    const point = t(
+      [0, 1, 2, 3].map((i) => center.get("w")!.data[i] + 0.3 * d1.get("w")!.data[i] - 0.7 * d2.get("w")!.data[i]),
+    );
     const [[a, b]] = projectTrajectory([point], center, d1, d2);
     assert.ok(Math.abs(a - 0.3) < 1e-12 && Math.abs(b + 0.7) < 1e-12, `${a}, ${b}`);
   });
@@ -42,14 +52,30 @@ describe("network landscapes", () => {
     const host = treeToHost(init.params);
     const d1 = filterNormalizedDirection(host, random.randomKey(3));
     const d2 = filterNormalizedDirection(host, random.randomKey(4));
-    const batch = deviceBatch(data, Array.from({ length: 40 }, (_, i) => i), precision);
+    const batch = deviceBatch(
+      data,
+      Array.from({ length: 40 }, (_, i) => i),
+      precision,
+    );
     const loss = modelLoss(model, true);
     const dev = (m: Map<string, HostTensor>) => treeFromHost(init.params, m, precision);
     const [base, u, v] = [dev(host), dev(d1), dev(d2)];
-    const points: [number, number][] = [[0, 0], [0.5, -0.25], [-1, 1]];
+    const points: [number, number][] = [
+      [0, 0],
+      [0.5, -0.25],
+      [-1, 1],
+    ];
     const onPlane = lossOnPlane(loss, base, u, v, [init.state, batch.x, batch.y], points, precision);
     points.forEach(([a, b], i) => {
-      const shifted = new Map([...host].map(([p, t]) => [p, { shape: t.shape, data: Float64Array.from(t.data, (x, j) => x + a * d1.get(p)!.data[j] + b * d2.get(p)!.data[j]) }]));
+      const shifted = new Map(
+        [...host].map(([p, t]) => [
+          p,
+          {
+            shape: t.shape,
+            data: Float64Array.from(t.data, (x, j) => x + a * d1.get(p)!.data[j] + b * d2.get(p)!.data[j]),
+          },
+        ]),
+      );
       const direct = loss(dev(shifted), init.state, batch.x.ref, batch.y.ref).item();
       // jax-js's jit rounds the loss's JS constants (the mean's 1/m) to float32: agreement to ~1e-8, not 1e-16.
       assert.ok(Math.abs(onPlane[i] - direct) < 1e-7 * Math.max(1, direct), `${onPlane[i]} vs ${direct}`);

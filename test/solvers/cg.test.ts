@@ -45,14 +45,20 @@ describe("conjugate gradients (Alg. 8.9)", () => {
   it("restarts with ρ = −g every k iterations (β = 0 there)", () => {
     const { objective, x0 } = setup("rosenbrock", { dim: 6 });
     const result = conjugateGradient(objective, x0, { restartEvery: 3, powellNu: 0, steps: 9 });
-    assert.deepEqual([3, 6, 9].map((k) => result.history![k - 1].beta), [0, 0, 0]);
+    assert.deepEqual(
+      [3, 6, 9].map((k) => result.history![k - 1].beta),
+      [0, 0, 0],
+    );
   });
 
   it("a warm-up of plain gradient steps (8.6.2) runs first and is counted", () => {
     const { objective, x0 } = setup("rosenbrock", { dim: 2 });
     const result = conjugateGradient(objective, x0, { warmup: { steps: 3, lr: 1e-3 } });
     assert.ok(result.converged);
-    assert.deepEqual(result.history!.slice(0, 4).map((h) => h.warmup ?? 0), [1, 1, 1, 0]);
+    assert.deepEqual(
+      result.history!.slice(0, 4).map((h) => h.warmup ?? 0),
+      [1, 1, 1, 0],
+    );
     assert.equal(result.history![2].gevals, 4);
   });
 

@@ -2,7 +2,13 @@ import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { precisionOf, random, startEngine } from "../../src/engine/index.js";
 import { loadProblem, Objective } from "../../src/problems/index.js";
-import { coordinateDescent, newton, sparseCoding, sparseCodingObjective, type HostMatrix } from "../../src/solvers/index.js";
+import {
+  coordinateDescent,
+  newton,
+  sparseCoding,
+  sparseCodingObjective,
+  type HostMatrix,
+} from "../../src/solvers/index.js";
 
 const precision = precisionOf("float64");
 const coupled = () => {
@@ -56,17 +62,21 @@ describe("sparse coding by block coordinate descent (8.7.2)", () => {
   const Wstar = random.normal(wKey, d * k);
   const noise = random.normal(nKey, m * d, 0, 0.01);
   const X: HostMatrix = { rows: m, cols: d, data: new Float64Array(m * d) };
-  for (let i = 0; i < m; i++) for (let j = 0; j < d; j++) {
-    let v = noise[i * d + j];
-    for (let a = 0; a < k; a++) v += Hstar[i * k + a] * Wstar[j * k + a];
-    X.data[i * d + j] = v;
-  }
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < d; j++) {
+      let v = noise[i * d + j];
+      for (let a = 0; a < k; a++) v += Hstar[i * k + a] * Wstar[j * k + a];
+      X.data[i * d + j] = v;
+    }
   const [lambda, ridge] = [0.1, 0.1];
 
   it("lowers J(H, W) = λΣ|H| + ‖X − HWᵀ‖² + μ‖W‖² at every sweep and converges", () => {
     const result = sparseCoding(X, { atoms: k, lambda, ridge, maxIter: 5000, tol: 1e-12 });
     assert.ok(result.converged, `${result.iterations} sweeps`);
-    result.objective.forEach((J, i) => i && assert.ok(J <= result.objective[i - 1] * (1 + 1e-14), `sweep ${i + 1}: ${J} > ${result.objective[i - 1]}`));
+    result.objective.forEach(
+      (J, i) =>
+        i && assert.ok(J <= result.objective[i - 1] * (1 + 1e-14), `sweep ${i + 1}: ${J} > ${result.objective[i - 1]}`),
+    );
     assert.ok(result.objective.at(-1)! < 0.5 * result.objective[0]);
     assert.equal(result.objective.at(-1), sparseCodingObjective(X, result.H, result.W, lambda, ridge));
   });

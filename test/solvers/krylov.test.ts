@@ -22,7 +22,10 @@ describe("truncated CG (Newton-CG's inner loop)", () => {
     const r = truncatedCg(g, apply, 1e-12, 10);
     assert.equal(r.exit, "converged");
     assert.ok(r.iterations <= 3 && counter.products === r.iterations);
-    const exact = luSolve(SPD, Float64Array.from(g, (v) => -v));
+    const exact = luSolve(
+      SPD,
+      Float64Array.from(g, (v) => -v),
+    );
     r.step.forEach((v, i) => assert.ok(Math.abs(v - exact[i]) < 1e-12, `p[${i}]`));
   });
 
@@ -32,7 +35,10 @@ describe("truncated CG (Newton-CG's inner loop)", () => {
     // One CG step from 0 is the exact minimizer of the model along −g.
     const alpha = dot(g, g) / dot(g, matVec(SPD, g));
     capped.step.forEach((v, i) => assert.ok(Math.abs(v + alpha * g[i]) < 1e-15));
-    assert.deepEqual(Array.from(truncatedCg(g, times(SPD).apply, 1e-12, 0).step), Array.from(g, (v) => -v));
+    assert.deepEqual(
+      Array.from(truncatedCg(g, times(SPD).apply, 1e-12, 0).step),
+      Array.from(g, (v) => -v),
+    );
   });
 
   it("exits on negative curvature: the step built so far, or −g scaled by |gᵀHg|/gᵀg on the first direction", () => {
@@ -40,7 +46,10 @@ describe("truncated CG (Newton-CG's inner loop)", () => {
     assert.equal(first.exit, "negative-curvature");
     assert.equal(first.iterations, 1);
     assert.equal(first.curvature, -1);
-    assert.deepEqual(Array.from(first.step, (v) => v + 0), [0, 0, -1]);
+    assert.deepEqual(
+      Array.from(first.step, (v) => v + 0),
+      [0, 0, -1],
+    );
     const later = truncatedCg(g, times(INDEFINITE).apply, 1e-12, 10);
     assert.equal(later.exit, "negative-curvature");
     assert.ok(later.iterations > 1 && later.curvature! < 0);
@@ -53,7 +62,10 @@ describe("CG-Steihaug (the trust-region subproblem, N&W Alg. 7.2)", () => {
     const { apply } = times(SPD);
     const r = steihaugCg(g, apply, 100, 1e-12, 10);
     assert.equal(r.exit, "converged");
-    const exact = luSolve(SPD, Float64Array.from(g, (v) => -v));
+    const exact = luSolve(
+      SPD,
+      Float64Array.from(g, (v) => -v),
+    );
     r.step.forEach((v, i) => assert.ok(Math.abs(v - exact[i]) < 1e-12));
     matVec(SPD, r.step).forEach((v, i) => assert.ok(Math.abs(v - r.Hstep[i]) < 1e-12, "Hstep is H times the step"));
   });
@@ -117,7 +129,13 @@ describe("trust-region Newton-CG (Steihaug's inner loop)", () => {
 
   it("keeps every step inside the radius it started with", () => {
     const { objective, x0 } = objectiveOf("rosenbrock");
-    const r = newtonCg(objective, x0, { globalization: "trust-region", radius: 0.1, maxRadius: 0.1, recordTrajectory: true, maxIter: 20 });
+    const r = newtonCg(objective, x0, {
+      globalization: "trust-region",
+      radius: 0.1,
+      maxRadius: 0.1,
+      recordTrajectory: true,
+      maxIter: 20,
+    });
     let previous: ArrayLike<number> = Float64Array.from(x0);
     for (const x of r.trajectory!) {
       assert.ok(Math.hypot(...Array.from(x, (v, i) => v - previous[i])) <= 0.1 + 1e-12);

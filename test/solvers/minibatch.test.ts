@@ -14,8 +14,14 @@ import { descent } from "../cli/run.js";
 
 const precision = precisionOf("float64");
 const blobs = gaussianBlobs({ count: 300, classes: 3, dim: 4, spread: 1.0, key: 7 });
-const trainSet = subset(blobs, Array.from({ length: 200 }, (_, i) => i));
-const testSet = subset(blobs, Array.from({ length: 100 }, (_, i) => 200 + i));
+const trainSet = subset(
+  blobs,
+  Array.from({ length: 200 }, (_, i) => i),
+);
+const testSet = subset(
+  blobs,
+  Array.from({ length: 100 }, (_, i) => 200 + i),
+);
 
 describe("minibatch L-BFGS and CG (the closure pattern of torch.optim.LBFGS)", () => {
   before(() => startEngine());
@@ -35,7 +41,10 @@ describe("minibatch L-BFGS and CG (the closure pattern of torch.optim.LBFGS)", (
       assert.ok(f < 1e-8, `${solver.name}: f = ${f}`);
       assert.ok(batch.counts.gevals >= losses.length);
       losses = losses.filter(Number.isFinite);
-      assert.ok(losses.every((l, i) => i === 0 || l <= losses[i - 1] + 1e-12), `${solver.name}: the loss rose`);
+      assert.ok(
+        losses.every((l, i) => i === 0 || l <= losses[i - 1] + 1e-12),
+        `${solver.name}: the loss rose`,
+      );
     }
   });
 
@@ -54,14 +63,30 @@ describe("minibatch L-BFGS and CG (the closure pattern of torch.optim.LBFGS)", (
     ["cg", () => minibatchCg()],
   ] as const) {
     it(`trains an MLP through the Trainer (${name}, float32, batch norm)`, async () => {
-      const result = await train({ model: mlp(3, { width: 16, depth: 1, batchNorm: true }), train: trainSet, test: testSet, optimizer: closureOptimizer(solver()), epochs: 4, batchSize: 50, seed: 3, precision: precisionOf("float32") });
+      const result = await train({
+        model: mlp(3, { width: 16, depth: 1, batchNorm: true }),
+        train: trainSet,
+        test: testSet,
+        optimizer: closureOptimizer(solver()),
+        epochs: 4,
+        batchSize: 50,
+        seed: 3,
+        precision: precisionOf("float32"),
+      });
       assert.equal(result.steps, 16);
       assert.ok(result.test!.accuracy! >= 0.95, `test accuracy ${result.test!.accuracy}`);
     });
   }
 
   it("descent train --optimizer minibatch-lbfgs reaches >= 92% on the bundled digits with its defaults (batch 1000, 10 epochs)", () => {
-    const run = descent(["train", "--optimizer", "minibatch-lbfgs", "--json", "--out", mkdtempSync(join(tmpdir(), "descent-lbfgs-"))]);
+    const run = descent([
+      "train",
+      "--optimizer",
+      "minibatch-lbfgs",
+      "--json",
+      "--out",
+      mkdtempSync(join(tmpdir(), "descent-lbfgs-")),
+    ]);
     assert.equal(run.code, 0, run.stderr);
     const summary = JSON.parse(run.stdout);
     assert.deepEqual([summary.epochs, summary.steps], [10, 80]);
@@ -69,7 +94,17 @@ describe("minibatch L-BFGS and CG (the closure pattern of torch.optim.LBFGS)", (
   });
 
   it("descent train rejects a solver setting it cannot honour, naming it", () => {
-    const clip = descent(["train", "--optimizer", "minibatch-cg", "--clip-norm", "1", "--dataset", "blobs", "--out", mkdtempSync(join(tmpdir(), "descent-cg-"))]);
+    const clip = descent([
+      "train",
+      "--optimizer",
+      "minibatch-cg",
+      "--clip-norm",
+      "1",
+      "--dataset",
+      "blobs",
+      "--out",
+      mkdtempSync(join(tmpdir(), "descent-cg-")),
+    ]);
     assert.equal(clip.code, 2);
     assert.match(clip.stderr, /optimizer minibatch-cg: "clipNorm" applies to gradient-transformation optimizers/);
   });

@@ -18,7 +18,10 @@ describe("Newton's method (Alg. 8.8, eq. 8.28)", () => {
     const result = newton(objective, x0, { adaptive: false });
     assert.equal(result.converged, false);
     assert.equal(result.iterations, 0);
-    assert.match(result.message, /negative curvature: H \+ αI \(α = 0\) is not positive definite at iteration 1 \(smallest eigenvalue of H -2\.000\); use adaptive damping or saddle-free Newton/);
+    assert.match(
+      result.message,
+      /negative curvature: H \+ αI \(α = 0\) is not positive definite at iteration 1 \(smallest eigenvalue of H -2\.000\); use adaptive damping or saddle-free Newton/,
+    );
     assert.deepEqual(Array.from(result.x), Array.from(x0));
   });
 
@@ -28,7 +31,12 @@ describe("Newton's method (Alg. 8.8, eq. 8.28)", () => {
     assert.ok(Math.hypot(toSaddle.x[0], toSaddle.x[1]) < 1e-15, `book Newton lands on the saddle: ${toSaddle.x}`);
     assert.equal(toSaddle.gradNorm, 0);
     const free = objectiveOf("saddle");
-    const escaped = newton(free.objective, free.x0, { saddleFree: true, adaptive: false, steps: 4, recordTrajectory: true });
+    const escaped = newton(free.objective, free.x0, {
+      saddleFree: true,
+      adaptive: false,
+      steps: 4,
+      recordTrajectory: true,
+    });
     const ys = escaped.trajectory!.map((t) => Math.abs(t[1]));
     ys.forEach((y, k) => assert.ok(y > (k ? ys[k - 1] : Math.abs(free.x0[1])), `|y| grows: ${ys}`));
     assert.ok(escaped.f < free.objective.value(free.x0));
@@ -45,7 +53,14 @@ describe("Newton's method (Alg. 8.8, eq. 8.28)", () => {
 
   it("fixed damping takes exactly θ − (H + αI)⁻¹g", () => {
     // f = ½θᵀAθ − bᵀθ with A = diag(2, 4): from 0, g = −b, the step is b_i/(A_ii + α).
-    const problem = quadraticProblem([[2, 0], [0, 4]], [1, 1], precision);
+    const problem = quadraticProblem(
+      [
+        [2, 0],
+        [0, 4],
+      ],
+      [1, 1],
+      precision,
+    );
     const objective = new Objective(problem, precision);
     const result = newton(objective, new Float64Array(2), { damping: 1, adaptive: false, steps: 1 });
     assert.ok(Math.abs(result.x[0] - 1 / 3) < 1e-15 && Math.abs(result.x[1] - 1 / 5) < 1e-15, `${result.x}`);

@@ -30,7 +30,10 @@ function denseDirection(used: { s: Float64Array; y: Float64Array }[], gamma: num
     });
   for (const { s, y } of used) {
     const rho = 1 / dot(s, y);
-    const V = Float64Array.from({ length: n * n }, (_, k) => (k % (n + 1) === 0 ? 1 : 0) - rho * y[Math.floor(k / n)] * s[k % n]);
+    const V = Float64Array.from(
+      { length: n * n },
+      (_, k) => (k % (n + 1) === 0 ? 1 : 0) - rho * y[Math.floor(k / n)] * s[k % n],
+    );
     const Vt = Float64Array.from({ length: n * n }, (_, k) => V[(k % n) * n + Math.floor(k / n)]);
     H = mul(mul(Vt, H), V).map((v, k) => v + rho * s[Math.floor(k / n)] * s[k % n]);
   }
@@ -38,7 +41,8 @@ function denseDirection(used: { s: Float64Array; y: Float64Array }[], gamma: num
 }
 
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what: string) => {
-  for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= tol * (1 + Math.abs(b[i])), `${what}: [${i}] ${a[i]} vs ${b[i]}`);
+  for (let i = 0; i < a.length; i++)
+    assert.ok(Math.abs(a[i] - b[i]) <= tol * (1 + Math.abs(b[i])), `${what}: [${i}] ${a[i]} vs ${b[i]}`);
 };
 
 describe("the L-BFGS two-loop recursion against dense BFGS", () => {
@@ -56,7 +60,12 @@ describe("the L-BFGS two-loop recursion against dense BFGS", () => {
     const memory = new LbfgsMemory(2);
     for (const { s, y } of pairs) memory.update(s, y);
     const newest = pairs.at(-1)!;
-    close(memory.direction(g), denseDirection(pairs.slice(-2), dot(newest.s, newest.y) / dot(newest.y, newest.y)), 1e-12, "m = 2");
+    close(
+      memory.direction(g),
+      denseDirection(pairs.slice(-2), dot(newest.s, newest.y) / dot(newest.y, newest.y)),
+      1e-12,
+      "m = 2",
+    );
   });
 
   it("DenseInverseHessian applies the same update from H₀ = I (or γ₁I with initial scaling)", () => {
@@ -65,7 +74,12 @@ describe("the L-BFGS two-loop recursion against dense BFGS", () => {
     close(dense.direction(g), denseDirection(pairs, 1), 1e-12, "H₀ = I");
     const scaled = new DenseInverseHessian(n, true);
     scaled.update(pairs[0].s, pairs[0].y);
-    close(scaled.direction(g), denseDirection(pairs.slice(0, 1), dot(pairs[0].s, pairs[0].y) / dot(pairs[0].y, pairs[0].y)), 1e-12, "H₀ = γ₁I");
+    close(
+      scaled.direction(g),
+      denseDirection(pairs.slice(0, 1), dot(pairs[0].s, pairs[0].y) / dot(pairs[0].y, pairs[0].y)),
+      1e-12,
+      "H₀ = γ₁I",
+    );
   });
 
   it("both skip a pair that violates the curvature condition sᵀy > 0", () => {
@@ -103,7 +117,12 @@ describe("evaluationsToReach", () => {
     const target = 1e-3;
     const first = history.find((h) => h.gradNorm <= target)!;
     assert.ok(first.iteration < result.iterations, "reached before the end");
-    assert.deepEqual(evaluationsToReach(result, target), { iterations: first.iteration, fevals: first.fevals, gevals: first.gevals, hvps: first.hvps });
+    assert.deepEqual(evaluationsToReach(result, target), {
+      iterations: first.iteration,
+      fevals: first.fevals,
+      gevals: first.gevals,
+      hvps: first.hvps,
+    });
     assert.ok(history.slice(0, first.iteration - 1).every((h) => h.gradNorm > target));
     const final = evaluationsToReach(result, result.gradNorm)!;
     assert.equal(final.iterations, result.iterations);
@@ -118,6 +137,11 @@ describe("evaluationsToReach", () => {
     const { problem } = loadProblem("rosenbrock", { precision });
     const atMinimum = bfgs(new Objective(problem, precision), [1, 1]);
     assert.equal(atMinimum.iterations, 0);
-    assert.deepEqual(evaluationsToReach(atMinimum, 1e-5), { iterations: 0, fevals: atMinimum.fevals, gevals: atMinimum.gevals, hvps: 0 });
+    assert.deepEqual(evaluationsToReach(atMinimum, 1e-5), {
+      iterations: 0,
+      fevals: atMinimum.fevals,
+      gevals: atMinimum.gevals,
+      hvps: 0,
+    });
   });
 });

@@ -8,7 +8,13 @@ import { Objective, type Problem } from "../../src/problems/index.js";
 const precision = precisionOf("float64");
 
 /** f(x) = √x: from 0.5 the first trust-region step (negative curvature, to the boundary) lands on x = −0.5, where f is NaN. */
-const sqrtProblem = (): Problem => ({ name: "sqrt", dim: 1, x0: Float64Array.of(0.5), f: (x) => np.sqrt(x).sum(), dispose: () => {} });
+const sqrtProblem = (): Problem => ({
+  name: "sqrt",
+  dim: 1,
+  x0: Float64Array.of(0.5),
+  f: (x) => np.sqrt(x).sum(),
+  dispose: () => {},
+});
 
 describe("trust-region Newton-CG where f is not finite", () => {
   before(() => startEngine());

@@ -4,13 +4,27 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { numpy as np } from "@jax-js/jax";
-import { disposeTree, precisionOf, random, startEngine, toDevice, treeToHost, type HostTensor } from "../../src/engine/index.js";
+import {
+  disposeTree,
+  precisionOf,
+  random,
+  startEngine,
+  toDevice,
+  treeToHost,
+  type HostTensor,
+} from "../../src/engine/index.js";
 import { gaussianBlobs } from "../../src/data/index.js";
 import { readSafetensors } from "../../src/io/safetensors.js";
 import { softmaxCrossEntropy } from "../../src/losses.js";
 import { book } from "../../src/optim/index.js";
 import { compilePredict, train } from "../../src/train/index.js";
-import { auxiliaryHeadsLoss, decayToZero, predictionModel, predictionParams, savePredictionWeights } from "../../src/strategies/auxiliaryHeads.js";
+import {
+  auxiliaryHeadsLoss,
+  decayToZero,
+  predictionModel,
+  predictionParams,
+  savePredictionWeights,
+} from "../../src/strategies/auxiliaryHeads.js";
 import { deepMlp } from "../../src/strategies/deepMlp.js";
 import { transferFromCheckpoint } from "../../src/strategies/transfer.js";
 
@@ -24,7 +38,11 @@ describe("auxiliary heads (deep supervision)", () => {
   before(async () => startEngine());
 
   it("adds w·Σ head losses to the main loss", () => {
-    const out = toDevice(Float64Array.from({ length: 2 * 9 }, (_, i) => Math.cos(i)), [2, 9], precision);
+    const out = toDevice(
+      Float64Array.from({ length: 2 * 9 }, (_, i) => Math.cos(i)),
+      [2, 9],
+      precision,
+    );
     const y = toDevice([1, 0, 0, 0, 0, 1], [2, 3], precision);
     const ce = (from: number) => scalar(softmaxCrossEntropy(out.ref.slice([], [from, from + 3]), y.ref));
     const k = () => np.full([], 1, { dtype: np.float32 });
@@ -48,7 +66,9 @@ describe("auxiliary heads (deep supervision)", () => {
       seed: 1,
       precision,
       loss: auxiliaryHeadsLoss(3, 2, decayToZero(1, tau)),
-      callbacks: { onStep: ({ step, state }) => void (step >= tau - 2 && snapshots.set(step, treeToHost(state.params))) },
+      callbacks: {
+        onStep: ({ step, state }) => void (step >= tau - 2 && snapshots.set(step, treeToHost(state.params))),
+      },
     });
     const at = (step: number, path: string) => Array.from(snapshots.get(step)!.get(path)!.data);
     // Step tau − 1 still has weight 1/τ > 0: the heads move; from step tau on the weight is 0: they stay.
@@ -62,7 +82,16 @@ describe("auxiliary heads (deep supervision)", () => {
 
   it("prediction drops the heads: saved weights have none and predict as the trained network does", async () => {
     const model = deepMlp(3, { depth: 3, width: 8, auxiliaryHeads: [1] });
-    const result = await train({ model, train: data, optimizer: sgd(0.1), epochs: 1, batchSize: 16, seed: 2, precision, loss: auxiliaryHeadsLoss(3, 1, 0.3) });
+    const result = await train({
+      model,
+      train: data,
+      optimizer: sgd(0.1),
+      epochs: 1,
+      batchSize: 16,
+      seed: 2,
+      precision,
+      loss: auxiliaryHeadsLoss(3, 1, 0.3),
+    });
     const path = join(mkdtempSync(join(tmpdir(), "aux-")), "predict.safetensors");
     savePredictionWeights(path, result.params);
     assert.ok([...readSafetensors(path).tensors.keys()].every((k) => !k.startsWith("heads")));

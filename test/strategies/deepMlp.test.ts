@@ -1,6 +1,14 @@
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { precisionOf, startEngine, toDevice, treeToHost, disposeTree, mapWithPaths, random } from "../../src/engine/index.js";
+import {
+  precisionOf,
+  startEngine,
+  toDevice,
+  treeToHost,
+  disposeTree,
+  mapWithPaths,
+  random,
+} from "../../src/engine/index.js";
 import { deepMlp, type DeepMlpOptions } from "../../src/strategies/deepMlp.js";
 import { deepRnn } from "../../src/strategies/skipConnections.js";
 
@@ -8,7 +16,11 @@ const precision = precisionOf("float64-fast");
 const x = [0.5, -1.2, 2.0, 0.3]; // two examples of two features
 
 /** The deep MLP's forward pass written out on the host (tanh), from its host parameters. */
-function hostForward(o: DeepMlpOptions, p: Map<string, { data: ArrayLike<number>; shape: number[] }>, row: number[]): number[] {
+function hostForward(
+  o: DeepMlpOptions,
+  p: Map<string, { data: ArrayLike<number>; shape: number[] }>,
+  row: number[],
+): number[] {
   const dense = (name: string, v: number[]) => {
     const w = p.get(`${name}.weight`)!;
     const b = p.get(`${name}.bias`)!.data;
@@ -51,7 +63,12 @@ describe("deepMlp and its skip connections", () => {
   it("auxiliary heads appear in training mode only, and only on lower hidden layers", () => {
     const model = deepMlp(4, { depth: 3, width: 5, auxiliaryHeads: [0, 1] });
     const init = model.init(random.randomKey(1), [2], precision);
-    const [train] = model.apply(mapWithPaths(init.params, (_p, l) => l.ref), init.state, toDevice(x, [2, 2], precision), { train: true });
+    const [train] = model.apply(
+      mapWithPaths(init.params, (_p, l) => l.ref),
+      init.state,
+      toDevice(x, [2, 2], precision),
+      { train: true },
+    );
     const [evalOut] = model.apply(init.params, init.state, toDevice(x, [2, 2], precision), { train: false });
     assert.deepEqual(train.shape, [2, 12]);
     assert.deepEqual(evalOut.shape, [2, 4]);
@@ -63,12 +80,25 @@ describe("deepMlp and its skip connections", () => {
   });
 
   it("deepRnn: a residual layer with zero weights passes its input through; to-output reads every layer", () => {
-    const seq = toDevice(Float64Array.from({ length: 2 * 4 * 3 }, (_, i) => Math.sin(i)), [2, 4, 3], precision);
+    const seq = toDevice(
+      Float64Array.from({ length: 2 * 4 * 3 }, (_, i) => Math.sin(i)),
+      [2, 4, 3],
+      precision,
+    );
     const two = deepRnn(2, { layers: 2, units: 3, skip: "residual" });
     const one = deepRnn(2, { layers: 1, units: 3 });
-    const p2 = two.init(random.randomKey(5), [4, 3], precision).params as { layers: Record<string, unknown>[]; output: unknown };
-    const zeroed = { layers: [p2.layers[0], mapWithPaths(p2.layers[1] as never, (_p, l) => l.mul(0))], output: p2.output };
-    const p1 = { layers: [mapWithPaths(p2.layers[0] as never, (_p, l) => l.ref)], output: mapWithPaths(p2.output as never, (_p, l) => l.ref) };
+    const p2 = two.init(random.randomKey(5), [4, 3], precision).params as {
+      layers: Record<string, unknown>[];
+      output: unknown;
+    };
+    const zeroed = {
+      layers: [p2.layers[0], mapWithPaths(p2.layers[1] as never, (_p, l) => l.mul(0))],
+      output: p2.output,
+    };
+    const p1 = {
+      layers: [mapWithPaths(p2.layers[0] as never, (_p, l) => l.ref)],
+      output: mapWithPaths(p2.output as never, (_p, l) => l.ref),
+    };
     const [a] = two.apply(zeroed as never, {}, seq.ref, { train: false });
     const [b] = one.apply(p1 as never, {}, seq.ref, { train: false });
     assert.deepEqual(Array.from(a.dataSync() as ArrayLike<number>), Array.from(b.dataSync() as ArrayLike<number>));

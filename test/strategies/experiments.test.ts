@@ -1,7 +1,13 @@
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { precisionOf, startEngine } from "../../src/engine/index.js";
-import { EXPERIMENTS, exceedsByTwoSe, fitSlope, pairedExceedsByTwoSe, summarize } from "../../src/strategies/experiments/index.js";
+import {
+  EXPERIMENTS,
+  exceedsByTwoSe,
+  fitSlope,
+  pairedExceedsByTwoSe,
+  summarize,
+} from "../../src/strategies/experiments/index.js";
 
 describe("experiment statistics", () => {
   it("summarizes, compares by two standard errors and fits slopes", () => {
@@ -21,11 +27,18 @@ describe("every experiment runs in its smoke setting and reports a decided claim
   before(async () => startEngine());
   for (const experiment of Object.values(EXPERIMENTS)) {
     it(experiment.name, async () => {
-      const outcome = await experiment.run({ size: "smoke", seeds: [1], precision: precisionOf("float32"), log: () => {} });
+      const outcome = await experiment.run({
+        size: "smoke",
+        seeds: [1],
+        precision: precisionOf("float32"),
+        log: () => {},
+      });
       assert.ok(outcome.rows.length >= 2);
       for (const row of outcome.rows) {
         assert.equal(typeof row.variant, "string");
-        for (const [k, v] of Object.entries(row)) if (k !== "variant") assert.ok(typeof v === "number" && Number.isFinite(v), `${experiment.name}: ${row.variant}.${k} = ${v}`);
+        for (const [k, v] of Object.entries(row))
+          if (k !== "variant")
+            assert.ok(typeof v === "number" && Number.isFinite(v), `${experiment.name}: ${row.variant}.${k} = ${v}`);
       }
       assert.equal(typeof outcome.reproduced, "boolean");
       assert.match(outcome.verdict, /^rule: /);
@@ -34,7 +47,12 @@ describe("every experiment runs in its smoke setting and reports a decided claim
   }
 
   it("clipping: clipped descent is never thrown off the cliff", async () => {
-    const outcome = await EXPERIMENTS.clipping.run({ size: "smoke", seeds: [1, 2, 3], precision: precisionOf("float32"), log: () => {} });
+    const outcome = await EXPERIMENTS.clipping.run({
+      size: "smoke",
+      seeds: [1, 2, 3],
+      precision: precisionOf("float32"),
+      log: () => {},
+    });
     const clipped = outcome.rows.find((r) => r.variant.startsWith("clip"))!;
     assert.equal(clipped.lostShare, 0);
     assert.equal(clipped.reachedShare, 1);

@@ -1,7 +1,14 @@
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { numpy as np } from "@jax-js/jax";
-import { disposeTree, precisionOf, startEngine, toDevice, treeToHost, type HostTensor } from "../../src/engine/index.js";
+import {
+  disposeTree,
+  precisionOf,
+  startEngine,
+  toDevice,
+  treeToHost,
+  type HostTensor,
+} from "../../src/engine/index.js";
 import { gaussianBlobs, subset } from "../../src/data/index.js";
 import { book } from "../../src/optim/index.js";
 import { train } from "../../src/train/index.js";
@@ -13,8 +20,14 @@ const { adam } = book;
 
 const precision = precisionOf("float32");
 const blobs = gaussianBlobs({ count: 160, classes: 3, dim: 4, spread: 1.0, key: 4 });
-const trainSet = subset(blobs, Array.from({ length: 128 }, (_, i) => i));
-const validation = subset(blobs, Array.from({ length: 32 }, (_, i) => 128 + i));
+const trainSet = subset(
+  blobs,
+  Array.from({ length: 128 }, (_, i) => i),
+);
+const validation = subset(
+  blobs,
+  Array.from({ length: 32 }, (_, i) => 128 + i),
+);
 
 describe("hints (FitNets)", () => {
   before(async () => startEngine());
@@ -30,7 +43,15 @@ describe("hints (FitNets)", () => {
 
   it("stage 1 fits the teacher's middle layer; stage 2 learns the task with a decaying hint weight, the teacher held fixed", async () => {
     const teacherModel = deepMlp(3, { depth: 3, width: 12, activation: "tanh" });
-    const teacher = await train({ model: teacherModel, train: trainSet, optimizer: adam(0.03), epochs: 4, batchSize: 32, seed: 1, precision });
+    const teacher = await train({
+      model: teacherModel,
+      train: trainSet,
+      optimizer: adam(0.03),
+      epochs: 4,
+      batchSize: 32,
+      seed: 1,
+      precision,
+    });
     const hints = teacherHints(teacherModel, teacher.params, trainSet, 1, precision);
     assert.deepEqual(hints.yShape, [12]);
     // The hint targets' variance per unit: a regressor that learned nothing would score about this.
@@ -53,13 +74,23 @@ describe("hints (FitNets)", () => {
       batchSize: 32,
       seed: 2,
       precision,
-      callbacks: { onStep: ({ step, state }) => void ((step === 1 || step === 12) && firstAndLast.push(treeToHost((state.params as { teacher: never }).teacher))) },
+      callbacks: {
+        onStep: ({ step, state }) =>
+          void (
+            (step === 1 || step === 12) &&
+            firstAndLast.push(treeToHost((state.params as { teacher: never }).teacher))
+          ),
+      },
     });
     assert.ok(result.hintLoss < 0.5 * variance, `hint loss ${result.hintLoss} vs variance ${variance}`);
     assert.equal(result.task.steps, 12);
     for (const [path, t] of firstAndLast[0]) {
       assert.deepEqual(Array.from(firstAndLast[1].get(path)!.data), Array.from(t.data), `teacher ${path} moved`);
-      assert.deepEqual(Array.from(teacherBefore.get(path)!.data), Array.from(t.data), `teacher ${path} differs from the trained one`);
+      assert.deepEqual(
+        Array.from(teacherBefore.get(path)!.data),
+        Array.from(t.data),
+        `teacher ${path} differs from the trained one`,
+      );
     }
     assert.deepEqual([...treeToHost(result.params).keys()].slice(0, 2), ["hidden.0.weight", "hidden.0.bias"]);
     assert.ok(result.task.validation!.accuracy! > 0.6, `accuracy ${result.task.validation!.accuracy}`);

@@ -16,10 +16,19 @@ const { adam } = book;
 
 const precision = precisionOf("float32");
 const blobs = gaussianBlobs({ count: 120, classes: 3, dim: 4, spread: 1.0, key: 5 });
-const trainSet = subset(blobs, Array.from({ length: 96 }, (_, i) => i));
-const validation = subset(blobs, Array.from({ length: 24 }, (_, i) => 96 + i));
+const trainSet = subset(
+  blobs,
+  Array.from({ length: 96 }, (_, i) => i),
+);
+const validation = subset(
+  blobs,
+  Array.from({ length: 24 }, (_, i) => 96 + i),
+);
 
-const bitsEqual = (a: HostTensor, b: HostTensor) => Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength).equals(Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength));
+const bitsEqual = (a: HostTensor, b: HostTensor) =>
+  Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength).equals(
+    Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength),
+  );
 
 describe("greedy supervised pretraining", () => {
   before(async () => startEngine());
@@ -37,12 +46,19 @@ describe("greedy supervised pretraining", () => {
         seed: 1,
         precision,
       });
-      assert.deepEqual(result.stages.map((s) => s.frozen), [[], ["hidden.0"], ["hidden.0", "hidden.1"]]);
+      assert.deepEqual(
+        result.stages.map((s) => s.frozen),
+        [[], ["hidden.0"], ["hidden.0", "hidden.1"]],
+      );
       for (let s = 1; s < result.stages.length; s++) {
         const before = result.stages[s - 1].params;
         const after = result.stages[s].params;
         for (const path of ["weight", "bias"]) {
-          for (let i = 0; i < s; i++) assert.ok(bitsEqual(before.get(`hidden.${i}.${path}`)!, after.get(`hidden.${i}.${path}`)!), `stage ${s + 1} moved hidden.${i}.${path}`);
+          for (let i = 0; i < s; i++)
+            assert.ok(
+              bitsEqual(before.get(`hidden.${i}.${path}`)!, after.get(`hidden.${i}.${path}`)!),
+              `stage ${s + 1} moved hidden.${i}.${path}`,
+            );
         }
         // The added layer reads the frozen layer (and, with the raw-input option, the input too).
         assert.equal(after.get(`hidden.${s}.weight`)!.shape[0], rawInput ? 8 + 4 : 8);
@@ -61,14 +77,30 @@ describe("transfer of the first k layers from a checkpoint", () => {
   before(async () => startEngine());
 
   it("orders layers naturally and skips auxiliary heads", () => {
-    assert.deepEqual(layerPaths(["output.weight", "hidden.10.weight", "hidden.2.weight", "hidden.2.bias", "heads.0.weight"]), ["hidden.2", "hidden.10", "output"]);
+    assert.deepEqual(
+      layerPaths(["output.weight", "hidden.10.weight", "hidden.2.weight", "hidden.2.bias", "heads.0.weight"]),
+      ["hidden.2", "hidden.10", "output"],
+    );
     assert.deepEqual(layerPaths(["5.weight", "1.weight", "3.bias", "3.weight"]), ["1", "3", "5"]);
   });
 
   it("copies a trained mlp's first layers into a deep MLP and leaves the rest fresh", async () => {
-    const source = await train({ model: mlp(3, { width: 8, depth: 2 }), train: trainSet, optimizer: adam(0.02), epochs: 1, batchSize: 32, seed: 2, precision });
+    const source = await train({
+      model: mlp(3, { width: 8, depth: 2 }),
+      train: trainSet,
+      optimizer: adam(0.02),
+      epochs: 1,
+      batchSize: 32,
+      seed: 2,
+      precision,
+    });
     const path = join(mkdtempSync(join(tmpdir(), "transfer-")), "source.safetensors");
-    saveCheckpoint(path, { params: source.params, modelState: source.modelState, optState: {} }, { step: 1, epoch: 1 }, null);
+    saveCheckpoint(
+      path,
+      { params: source.params, modelState: source.modelState, optState: {} },
+      { step: 1, epoch: 1 },
+      null,
+    );
     const sourceHost = treeToHost(source.params);
     const model = deepMlp(3, { depth: 3, width: 8 });
     const fresh = model.init([0, 9], [4], precision);
@@ -76,10 +108,16 @@ describe("transfer of the first k layers from a checkpoint", () => {
     const moved = treeToHost(transferFromCheckpoint(path, 2, precision)(fresh.params, fresh.state));
     assert.deepEqual(Array.from(moved.get("hidden.0.weight")!.data), Array.from(sourceHost.get("1.weight")!.data));
     assert.deepEqual(Array.from(moved.get("hidden.1.bias")!.data), Array.from(sourceHost.get("3.bias")!.data));
-    assert.deepEqual(Array.from(moved.get("hidden.2.weight")!.data), Array.from(freshHost.get("hidden.2.weight")!.data));
+    assert.deepEqual(
+      Array.from(moved.get("hidden.2.weight")!.data),
+      Array.from(freshHost.get("hidden.2.weight")!.data),
+    );
     assert.throws(() => transferFromCheckpoint(path, 4, precision), /has 3 layers, fewer than the 4/);
     const wide = deepMlp(3, { depth: 2, width: 5 }).init([0, 1], [4], precision);
-    assert.throws(() => transferFromCheckpoint(path, 1, precision)(wide.params, wide.state), /cannot copy "hidden.0.weight": the source has shape \[4,8\], the network \[4,5\]/);
+    assert.throws(
+      () => transferFromCheckpoint(path, 1, precision)(wide.params, wide.state),
+      /cannot copy "hidden.0.weight": the source has shape \[4,8\], the network \[4,5\]/,
+    );
     for (const t of [source.params, source.modelState, fresh.params, wide.params]) disposeTree(t);
   });
 });

@@ -40,7 +40,12 @@ test("ASHA rungs: a maximum resource off the geometric grid is the top rung", ()
 test("the sweep controller runs ASHA: rung rows, one completed trial, the rest pruned", async () => {
   const dir = mkdtempSync(join(tmpdir(), "descent-asha-"));
   try {
-    const sweep = sweepConfigSchema.parse({ command: "optimize", base: { problem: "rosenbrock", method: "book.sgd" }, grid: { trial: Object.keys(RUNG0) }, asha: { eta: 3, minResource: 1, maxResource: 9 } });
+    const sweep = sweepConfigSchema.parse({
+      command: "optimize",
+      base: { problem: "rosenbrock", method: "book.sgd" },
+      grid: { trial: Object.keys(RUNG0) },
+      asha: { eta: 3, minResource: 1, maxResource: 9 },
+    });
     const tables = [RUNG0, RUNG1, RUNG2];
     const seen: string[] = [];
     // The backend answers from the table: the trial's name travels as a method setting, its rung as --steps.
@@ -56,7 +61,13 @@ test("the sweep controller runs ASHA: rung rows, one completed trial, the rest p
     const rows = readJournal(join(dir, "journal.jsonl"));
     const nameOf = (row: { config: Record<string, unknown> }) => row.config.trial;
     assert.deepEqual(rows.filter((r) => r.status === "completed").map(nameOf), ["d"]);
-    assert.deepEqual(rows.filter((r) => r.status === "pruned").map(nameOf).sort(), ["a", "b", "c", "e", "f", "g", "h", "i"]);
+    assert.deepEqual(
+      rows
+        .filter((r) => r.status === "pruned")
+        .map(nameOf)
+        .sort(),
+      ["a", "b", "c", "e", "f", "g", "h", "i"],
+    );
     assert.equal(rows.filter((r) => r.status === "rung").length, EXPECTED.length);
     // Resuming a finished ASHA sweep runs nothing.
     seen.length = 0;

@@ -8,7 +8,12 @@ import { runSweep, type Backend } from "../../src/sweep/controller.js";
 import { readJournal } from "../../src/sweep/journal.js";
 import { expandTrials } from "../../src/sweep/trials.js";
 
-const SWEEP = sweepConfigSchema.parse({ command: "train", base: { dataset: "spirals", epochs: 1 }, grid: { lr: [0.1, 0.2, 0.3] }, seeds: [0, 1] });
+const SWEEP = sweepConfigSchema.parse({
+  command: "train",
+  base: { dataset: "spirals", epochs: 1 },
+  grid: { lr: [0.1, 0.2, 0.3] },
+  seeds: [0, 1],
+});
 
 test("a train trial with a checkpoint in its folder restarts from it (--resume); the others start fresh", async () => {
   const dir = mkdtempSync(join(tmpdir(), "descent-controller-"));
@@ -23,7 +28,12 @@ test("a train trial with a checkpoint in its folder restarts from it (--resume);
     };
     const result = await runSweep({ sweep: SWEEP, dir, backend, concurrency: 3 });
     assert.equal(result.ran, 6);
-    assert.deepEqual([...calls.keys()].sort(), expandTrials(SWEEP).map((t) => t.id).sort());
+    assert.deepEqual(
+      [...calls.keys()].sort(),
+      expandTrials(SWEEP)
+        .map((t) => t.id)
+        .sort(),
+    );
     for (const [id, args] of calls) {
       assert.equal(args.includes("--resume"), id === interrupted.id);
       assert.equal(args[args.indexOf("--out") + 1], join(dir, "trials", id));

@@ -11,7 +11,12 @@ import { QUEUE_NAME } from "../../src/sweep/queue.js";
 import { descent } from "../cli/run.js";
 import { RedisServer } from "./redis.js";
 
-const SWEEP = { command: "optimize", base: { problem: "rosenbrock", steps: 50 }, grid: { method: ["book.sgd", "book.adam"], lr: [0.001, 0.01] }, seeds: [0] };
+const SWEEP = {
+  command: "optimize",
+  base: { problem: "rosenbrock", steps: 50 },
+  grid: { method: ["book.sgd", "book.adam"], lr: [0.001, 0.01] },
+  seeds: [0],
+};
 
 let root: string;
 before(() => {
@@ -21,7 +26,11 @@ after(() => rmSync(root, { recursive: true, force: true }));
 
 /** A `descent worker` in its own process group, so killing it also kills the trial it runs. */
 function startWorker(url: string, lockMs = 1500): ChildProcess {
-  return spawn(process.execPath, [descentBin(), "worker", "--queue", url, "--concurrency", "1", "--lock-ms", String(lockMs)], { stdio: "ignore", detached: true });
+  return spawn(
+    process.execPath,
+    [descentBin(), "worker", "--queue", url, "--concurrency", "1", "--lock-ms", String(lockMs)],
+    { stdio: "ignore", detached: true },
+  );
 }
 
 async function stopWorker(worker: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
@@ -32,12 +41,16 @@ async function stopWorker(worker: ChildProcess, signal: NodeJS.Signals = "SIGTER
 }
 
 function sweepProcess(args: string[]) {
-  const child = spawn(process.execPath, [descentBin(), "sweep", ...args, "--json"], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [descentBin(), "sweep", ...args, "--json"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d) => (stdout += d));
   child.stderr.on("data", (d) => (stderr += d));
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on("close", (code) => resolve({ code, stdout, stderr })),
+  );
   return { child, done };
 }
 
@@ -52,7 +65,8 @@ const waitFor = async (condition: () => boolean | Promise<boolean>) => {
 };
 
 const journalRows = (dir: string): JournalRow[] => readJournal(join(dir, "journal.jsonl"));
-const metricsWithoutTime = (rows: JournalRow[]) => Object.fromEntries(rows.map((r) => [r.trial, { status: r.status, ...r.metrics, seconds: undefined }]));
+const metricsWithoutTime = (rows: JournalRow[]) =>
+  Object.fromEntries(rows.map((r) => [r.trial, { status: r.status, ...r.metrics, seconds: undefined }]));
 
 test("2 workers through Redis give the local backend's results", async () => {
   const redis = await RedisServer.start();
@@ -61,7 +75,16 @@ test("2 workers through Redis give the local backend's results", async () => {
     const config = configFile("a", SWEEP);
     const local = descent(["sweep", "--config", config, "--out", join(root, "local"), "--concurrency", "2", "--json"]);
     assert.equal(local.code, 0, local.stderr);
-    const queued = descent(["sweep", "--config", config, "--out", join(root, "queued"), "--queue", redis.url, "--json"]);
+    const queued = descent([
+      "sweep",
+      "--config",
+      config,
+      "--out",
+      join(root, "queued"),
+      "--queue",
+      redis.url,
+      "--json",
+    ]);
     assert.equal(queued.code, 0, queued.stderr);
     const localRows = journalRows(join(root, "local"));
     const queuedRows = journalRows(join(root, "queued"));
@@ -81,7 +104,18 @@ test("a worker killed mid-trial: the trial is retried by another worker and jour
   try {
     const dir = join(root, "killed");
     // One long-enough trial (a few seconds) so the worker can be killed while it runs.
-    const sweep = sweepProcess(["--config", configFile("b", { ...SWEEP, base: { problem: "rosenbrock", steps: 3000 }, grid: { method: ["book.adam"], lr: [0.01] } }), "--out", dir, "--queue", redis.url]);
+    const sweep = sweepProcess([
+      "--config",
+      configFile("b", {
+        ...SWEEP,
+        base: { problem: "rosenbrock", steps: 3000 },
+        grid: { method: ["book.adam"], lr: [0.01] },
+      }),
+      "--out",
+      dir,
+      "--queue",
+      redis.url,
+    ]);
     await waitFor(async () => (await queue.getActiveCount()) === 1);
     await stopWorker(first, "SIGKILL");
     second = startWorker(redis.url);
@@ -92,7 +126,10 @@ test("a worker killed mid-trial: the trial is retried by another worker and jour
     assert.equal(rows.length, 1);
     assert.equal(rows[0].status, "completed");
     const [job] = await queue.getCompleted();
-    assert.ok(job.attemptsStarted >= 2 || job.stalledCounter >= 1, `attempts started ${job.attemptsStarted}, stalled ${job.stalledCounter}`);
+    assert.ok(
+      job.attemptsStarted >= 2 || job.stalledCounter >= 1,
+      `attempts started ${job.attemptsStarted}, stalled ${job.stalledCounter}`,
+    );
   } finally {
     await queue.close();
     await stopWorker(first, "SIGKILL");
@@ -140,7 +177,18 @@ test("a trial whose workers keep dying fails after the bounded attempts, with a 
   let worker: ChildProcess | undefined;
   try {
     const dir = join(root, "doomed");
-    const sweep = sweepProcess(["--config", configFile("d", { ...SWEEP, base: { problem: "rosenbrock", steps: 100000 }, grid: { method: ["book.adam"], lr: [0.01] } }), "--out", dir, "--queue", redis.url]);
+    const sweep = sweepProcess([
+      "--config",
+      configFile("d", {
+        ...SWEEP,
+        base: { problem: "rosenbrock", steps: 100000 },
+        grid: { method: ["book.adam"], lr: [0.01] },
+      }),
+      "--out",
+      dir,
+      "--queue",
+      redis.url,
+    ]);
     // Each worker takes the trial (a new processedOn) and is killed while it runs, until a stalled check fails the job.
     const theJob = async () => (await queue.getJobs(["active", "wait", "failed", "completed"]))[0];
     let processedOn: number | undefined;
@@ -172,7 +220,15 @@ test("a trial whose workers keep dying fails after the bounded attempts, with a 
 
 test("an unreachable --queue is one clear error with exit code 2, for sweep and worker", () => {
   const url = "redis://127.0.0.1:1"; // nothing listens on port 1
-  const sweep = descent(["sweep", "--config", configFile("e", SWEEP), "--out", join(root, "unreachable"), "--queue", url]);
+  const sweep = descent([
+    "sweep",
+    "--config",
+    configFile("e", SWEEP),
+    "--out",
+    join(root, "unreachable"),
+    "--queue",
+    url,
+  ]);
   assert.equal(sweep.code, 2);
   assert.match(sweep.stderr, /Redis does not answer/);
   const worker = descent(["worker", "--queue", url]);

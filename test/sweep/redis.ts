@@ -20,7 +20,10 @@ async function freePort(): Promise<number> {
 /** A real redis-server on 127.0.0.1 with its own temporary directory (append-only file on, so a restart keeps data). */
 export class RedisServer {
   private process?: ChildProcess;
-  private constructor(readonly port: number, readonly dir: string) {}
+  private constructor(
+    readonly port: number,
+    readonly dir: string,
+  ) {}
 
   static async start(): Promise<RedisServer> {
     const server = new RedisServer(await freePort(), mkdtempSync(join(tmpdir(), "descent-redis-")));
@@ -33,7 +36,24 @@ export class RedisServer {
   }
 
   async launch(): Promise<void> {
-    const child = spawn(REDIS_SERVER, ["--port", String(this.port), "--bind", "127.0.0.1", "--dir", this.dir, "--save", "", "--appendonly", "yes", "--appendfsync", "always"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(
+      REDIS_SERVER,
+      [
+        "--port",
+        String(this.port),
+        "--bind",
+        "127.0.0.1",
+        "--dir",
+        this.dir,
+        "--save",
+        "",
+        "--appendonly",
+        "yes",
+        "--appendfsync",
+        "always",
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
     this.process = child;
     await new Promise<void>((resolve, reject) => {
       let out = "";

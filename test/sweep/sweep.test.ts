@@ -9,7 +9,12 @@ import { descent } from "../cli/run.js";
 import { descentBin } from "../../src/sweep/command.js";
 
 // Small optimize trials (50 steps on 2-D Rosenbrock), two of them failing: an unknown method.
-const SWEEP = { command: "optimize", base: { problem: "rosenbrock", steps: 50 }, grid: { method: ["book.sgd", "book.adam", "no.such"], lr: [0.001, 0.01] }, seeds: [0] };
+const SWEEP = {
+  command: "optimize",
+  base: { problem: "rosenbrock", steps: 50 },
+  grid: { method: ["book.sgd", "book.adam", "no.such"], lr: [0.001, 0.01] },
+  seeds: [0],
+};
 
 test("descent sweep runs every trial once, journals results and failures, and resumes without rerunning finished trials", () => {
   const root = mkdtempSync(join(tmpdir(), "descent-sweep-"));
@@ -31,7 +36,20 @@ test("descent sweep runs every trial once, journals results and failures, and re
 
     // A trial's metrics are the command's own --json summary: the same f as running it directly.
     const adam = rows.find((r) => r.config.method === "book.adam" && r.config.lr === 0.01)!;
-    const direct = descent(["optimize", "--problem", "rosenbrock", "--method", "book.adam", "--steps", "50", "--seed", "0", "--config", '{"lr":0.01}', "--json"]);
+    const direct = descent([
+      "optimize",
+      "--problem",
+      "rosenbrock",
+      "--method",
+      "book.adam",
+      "--steps",
+      "50",
+      "--seed",
+      "0",
+      "--config",
+      '{"lr":0.01}',
+      "--json",
+    ]);
     assert.equal(adam.metrics!.f, JSON.parse(direct.stdout).f);
 
     assert.ok(readFileSync(join(dir, "summary.md"), "utf8").includes("| book.adam |"));
@@ -78,15 +96,23 @@ test("Ctrl-C stops a sweep with a consistent journal; --resume runs only the unf
   const root = mkdtempSync(join(tmpdir(), "descent-sweep-"));
   try {
     const configPath = join(root, "sweep.json");
-    writeFileSync(configPath, JSON.stringify({ ...SWEEP, grid: { method: ["book.sgd", "book.adam"], lr: [0.001, 0.003, 0.01] } }));
+    writeFileSync(
+      configPath,
+      JSON.stringify({ ...SWEEP, grid: { method: ["book.sgd", "book.adam"], lr: [0.001, 0.003, 0.01] } }),
+    );
     const dir = join(root, "out");
     const journalPath = join(dir, "journal.jsonl");
-    const child = spawn(process.execPath, [descentBin(), "sweep", "--config", configPath, "--out", dir, "--concurrency", "1"], { stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(
+      process.execPath,
+      [descentBin(), "sweep", "--config", configPath, "--out", dir, "--concurrency", "1"],
+      { stdio: ["ignore", "ignore", "pipe"] },
+    );
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
     // Interrupt as soon as the first trial is journaled.
-    while (!existsSync(journalPath) || readFileSync(journalPath, "utf8").length === 0) await new Promise((r) => setTimeout(r, 100));
+    while (!existsSync(journalPath) || readFileSync(journalPath, "utf8").length === 0)
+      await new Promise((r) => setTimeout(r, 100));
     child.kill("SIGINT");
     assert.equal(await exited, 2);
     assert.match(stderr, /--resume/);

@@ -14,7 +14,23 @@ describe("train.loadModel: prediction without the optimizer", () => {
 
   it("a `descent train --out` directory: the loaded network evaluates as the trainer did (batch norm's running statistics included)", () => {
     const out = join(dir, "cli");
-    const run = descent(["train", "--dataset", "blobs", "--epochs", "2", "--width", "16", "--depth", "1", "--batch-norm", "--seed", "3", "--json", "--out", out]);
+    const run = descent([
+      "train",
+      "--dataset",
+      "blobs",
+      "--epochs",
+      "2",
+      "--width",
+      "16",
+      "--depth",
+      "1",
+      "--batch-norm",
+      "--seed",
+      "3",
+      "--json",
+      "--out",
+      out,
+    ]);
     assert.equal(run.code, 0, run.stderr);
     const summary = JSON.parse(run.stdout);
     const model = train.loadModel(out);
@@ -40,7 +56,17 @@ describe("train.loadModel: prediction without the optimizer", () => {
     const { train: trainSet, test } = data.parseDatasetSpec("spirals", 1);
     const model = nn.mlp(2, { width: 8, depth: 1, batchNorm: true });
     const checkpointPath = join(dir, "own.safetensors");
-    const result = await train.train({ model, train: trainSet, test, optimizer: optim.torch.Adam({ lr: 0.01 }), epochs: 1, batchSize: 100, seed: 0, precision, checkpointPath });
+    const result = await train.train({
+      model,
+      train: trainSet,
+      test,
+      optimizer: optim.torch.Adam({ lr: 0.01 }),
+      epochs: 1,
+      batchSize: 100,
+      seed: 0,
+      precision,
+      checkpointPath,
+    });
     engine.disposeTree(result.params);
     engine.disposeTree(result.modelState);
     const loaded = train.loadModel(checkpointPath, { model, inputShape: trainSet.xShape });
@@ -50,7 +76,10 @@ describe("train.loadModel: prediction without the optimizer", () => {
       loaded.dispose();
     }
     assert.throws(() => train.loadModel(checkpointPath), /does not record the input shape; pass \{ inputShape \}/);
-    assert.throws(() => train.loadModel(checkpointPath, { model: nn.mlp(2, { width: 4, depth: 1 }), inputShape: trainSet.xShape }), /does not fit the model/);
+    assert.throws(
+      () => train.loadModel(checkpointPath, { model: nn.mlp(2, { width: 4, depth: 1 }), inputShape: trainSet.xShape }),
+      /does not fit the model/,
+    );
     assert.throws(() => train.loadModel(join(dir, "missing")), /does not exist/);
   });
 });

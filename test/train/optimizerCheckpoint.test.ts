@@ -5,7 +5,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tree as jaxTree } from "@jax-js/jax";
 import { precisionOf, startEngine, type Tree } from "../../src/engine/index.js";
-import { composeOptimizer, cosineDecaySchedule, parseHyperparameters, type GradientTransformation } from "../../src/optim/index.js";
+import {
+  composeOptimizer,
+  cosineDecaySchedule,
+  parseHyperparameters,
+  type GradientTransformation,
+} from "../../src/optim/index.js";
 import { loadCheckpoint, saveCheckpoint } from "../../src/train/index.js";
 import { hostLeaves, vec } from "../optim/helpers.js";
 
@@ -16,7 +21,11 @@ function advance(opt: GradientTransformation, params: Tree, state: Tree, from: n
   for (let k = from; k < to; k++) {
     const [u, next] = opt.update(gradients(k), state, jaxTree.ref(params));
     state = next;
-    params = jaxTree.map((p: never, d: never) => (p as { add(x: never): never }).add(d), params as never, u as never) as Tree;
+    params = jaxTree.map(
+      (p: never, d: never) => (p as { add(x: never): never }).add(d),
+      params as never,
+      u as never,
+    ) as Tree;
   }
   return [params, state];
 }
@@ -30,7 +39,11 @@ describe("optimizer state round-trips through a checkpoint", () => {
         composeOptimizer(
           {
             name,
-            hyperparameters: parseHyperparameters(name, name === "torch.SGD" ? { momentum: 0.9, nesterov: true } : name === "torch.Adam" ? { amsgrad: true } : {}, { withoutLearningRate: true }),
+            hyperparameters: parseHyperparameters(
+              name,
+              name === "torch.SGD" ? { momentum: 0.9, nesterov: true } : name === "torch.Adam" ? { amsgrad: true } : {},
+              { withoutLearningRate: true },
+            ),
             lr: cosineDecaySchedule(0.05, 10),
             clipNorm: 1,
             decoupledWeightDecay: 0.01,
@@ -50,7 +63,11 @@ describe("optimizer state round-trips through a checkpoint", () => {
 
       const fresh = build();
       const template = theta0();
-      const loaded = loadCheckpoint(path, { params: jaxTree.ref(template), modelState: {}, optState: fresh.init(template) }, precision);
+      const loaded = loadCheckpoint(
+        path,
+        { params: jaxTree.ref(template), modelState: {}, optState: fresh.init(template) },
+        precision,
+      );
       const [a, sa] = advance(opt, params, state, 4, 8);
       const [b, sb] = advance(fresh, loaded.state.params, loaded.state.optState, 4, 8);
       assert.deepEqual(hostLeaves(b), hostLeaves(a));

@@ -10,8 +10,14 @@ import { composeOptimizer, namedOptimizer, parseHyperparameters } from "../../sr
 import { train, type TrainOptions } from "../../src/train/index.js";
 
 const blobs = gaussianBlobs({ count: 300, classes: 3, dim: 4, spread: 1.0, key: 11 });
-const trainSet = subset(blobs, Array.from({ length: 200 }, (_, i) => i));
-const testSet = subset(blobs, Array.from({ length: 100 }, (_, i) => 200 + i));
+const trainSet = subset(
+  blobs,
+  Array.from({ length: 200 }, (_, i) => i),
+);
+const testSet = subset(
+  blobs,
+  Array.from({ length: 100 }, (_, i) => 200 + i),
+);
 
 const options = (optimizer: TrainOptions["optimizer"], overrides: Partial<TrainOptions> = {}): TrainOptions => ({
   model: mlp(3, { width: 16, depth: 1, batchNorm: true }),
@@ -55,7 +61,13 @@ describe("every optimizer family trains through the Trainer", () => {
   }
 
   it("Polyak averaging: the Trainer evaluates θ̂ and returns it beside θ", async () => {
-    const optimizer = composeOptimizer({ name: "torch.SGD", hyperparameters: parseHyperparameters("torch.SGD", { momentum: 0.9 }, { withoutLearningRate: true }), lr: 0.05, average: "exponential", averageDecay: 0.9 });
+    const optimizer = composeOptimizer({
+      name: "torch.SGD",
+      hyperparameters: parseHyperparameters("torch.SGD", { momentum: 0.9 }, { withoutLearningRate: true }),
+      lr: 0.05,
+      average: "exponential",
+      averageDecay: 0.9,
+    });
     const averaged = await train(options(optimizer));
     const plain = await train(options(optimizer, { evaluateAverage: false }));
     assert.ok(averaged.test!.accuracy! > 0.85, `test accuracy ${averaged.test!.accuracy}`);
@@ -68,7 +80,9 @@ describe("every optimizer family trains through the Trainer", () => {
 
   it("the non-finite guard skips steps instead of stopping the run", async () => {
     const optimizer = composeOptimizer({ name: "sgd", hyperparameters: {}, lr: 1e30, skipNonFinite: true });
-    const result = await train(options(optimizer, { model: mlp(3, { width: 8, depth: 1 }), divergenceFactor: Infinity, epochs: 2 }));
+    const result = await train(
+      options(optimizer, { model: mlp(3, { width: 8, depth: 1 }), divergenceFactor: Infinity, epochs: 2 }),
+    );
     assert.equal(result.steps, 14);
     assert.ok(result.skippedUpdates! > 0, `skipped ${result.skippedUpdates}`);
     release(result);
@@ -76,7 +90,17 @@ describe("every optimizer family trains through the Trainer", () => {
 
   it("a composed optimizer's state (Nesterov, averaging, guard) resumes mid-run to the uninterrupted result", async () => {
     const build = () =>
-      composeOptimizer({ name: "book.nesterov", hyperparameters: { alpha: 0.9 }, lr: 0.05, clipNorm: 5, average: "uniform", skipNonFinite: true }, { totalSteps: 28 });
+      composeOptimizer(
+        {
+          name: "book.nesterov",
+          hyperparameters: { alpha: 0.9 },
+          lr: 0.05,
+          clipNorm: 5,
+          average: "uniform",
+          skipNonFinite: true,
+        },
+        { totalSteps: 28 },
+      );
     const checkpointPath = join(mkdtempSync(join(tmpdir(), "descent-optresume-")), "c.safetensors");
     const whole = await train(options(build()));
     const first = await train(options(build(), { checkpointPath, stopAfterSteps: 10 }));
@@ -90,12 +114,27 @@ describe("every optimizer family trains through the Trainer", () => {
 
   it("early stopping with averaging keeps the best epoch's θ̂ and puts it back as the parameters", async () => {
     const metricsPath = join(mkdtempSync(join(tmpdir(), "descent-avgearly-")), "metrics.jsonl");
-    const optimizer = composeOptimizer({ name: "sgd", hyperparameters: {}, lr: 3, average: "exponential", averageDecay: 0.5 });
-    const result = await train(options(optimizer, { epochs: 30, earlyStopping: { patience: 2 }, metricsPath, divergenceFactor: Infinity }));
-    const epochs = readFileSync(metricsPath, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)).filter((r) => r.type === "epoch");
+    const optimizer = composeOptimizer({
+      name: "sgd",
+      hyperparameters: {},
+      lr: 3,
+      average: "exponential",
+      averageDecay: 0.5,
+    });
+    const result = await train(
+      options(optimizer, { epochs: 30, earlyStopping: { patience: 2 }, metricsPath, divergenceFactor: Infinity }),
+    );
+    const epochs = readFileSync(metricsPath, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .filter((r) => r.type === "epoch");
     const best = Math.min(...epochs.map((r) => r.validationLoss));
     assert.equal(result.stoppedEarly, true);
-    assert.ok(Math.abs(result.validation!.loss - best) < 1e-6 * (1 + best), `restored ${result.validation!.loss} vs best ${best}`);
+    assert.ok(
+      Math.abs(result.validation!.loss - best) < 1e-6 * (1 + best),
+      `restored ${result.validation!.loss} vs best ${best}`,
+    );
     release(result);
   });
 });

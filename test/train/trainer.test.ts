@@ -12,8 +12,14 @@ const { adam, sgd } = book;
 import { LossDivergedError, NonFiniteError, train, type TrainOptions } from "../../src/train/index.js";
 
 const blobs = gaussianBlobs({ count: 300, classes: 3, dim: 4, spread: 1.0, key: 7 });
-const trainSet = subset(blobs, Array.from({ length: 200 }, (_, i) => i));
-const testSet = subset(blobs, Array.from({ length: 100 }, (_, i) => 200 + i));
+const trainSet = subset(
+  blobs,
+  Array.from({ length: 200 }, (_, i) => i),
+);
+const testSet = subset(
+  blobs,
+  Array.from({ length: 100 }, (_, i) => 200 + i),
+);
 
 function options(overrides: Partial<TrainOptions> = {}): TrainOptions {
   return {
@@ -78,7 +84,9 @@ describe("Trainer", () => {
     assert.equal(resumed.result.steps, whole.result.steps);
     assert.deepEqual(resumed.host, whole.host);
     assert.equal(resumed.result.test!.loss, whole.result.test!.loss);
-    const epochs = metricLines(metricsPath).filter((r) => r.type === "epoch").map((r) => r.epoch);
+    const epochs = metricLines(metricsPath)
+      .filter((r) => r.type === "epoch")
+      .map((r) => r.epoch);
     assert.deepEqual(epochs, [1, 2, 3, 4]);
   });
 
@@ -95,20 +103,34 @@ describe("Trainer", () => {
   });
 
   it("stops a diverging (finite) loss with a clear error", async () => {
-    await assert.rejects(train(options({ optimizer: adam(1e6) })), (error: unknown) => error instanceof LossDivergedError && /diverged at step 2/.test((error as Error).message));
+    await assert.rejects(
+      train(options({ optimizer: adam(1e6) })),
+      (error: unknown) => error instanceof LossDivergedError && /diverged at step 2/.test((error as Error).message),
+    );
   });
 
   it("early stopping halts after `patience` epochs without improvement and restores the best epoch", async () => {
     const dir = mkdtempSync(join(tmpdir(), "descent-early-"));
     const metricsPath = join(dir, "metrics.jsonl");
     // A rate so large the validation loss gets worse after the first epochs.
-    const { result } = await paramsOf(options({ optimizer: sgd(3), epochs: 30, earlyStopping: { patience: 2 }, metricsPath, divergenceFactor: Infinity }));
+    const { result } = await paramsOf(
+      options({
+        optimizer: sgd(3),
+        epochs: 30,
+        earlyStopping: { patience: 2 },
+        metricsPath,
+        divergenceFactor: Infinity,
+      }),
+    );
     const epochs = metricLines(metricsPath).filter((r) => r.type === "epoch");
     const best = Math.min(...epochs.map((r) => r.validationLoss));
     assert.equal(result.stoppedEarly, true);
     assert.ok(result.epochs < 30);
     const bestIndex = epochs.findIndex((r) => r.validationLoss === best);
     assert.equal(epochs.length, bestIndex + 1 + 2);
-    assert.ok(Math.abs(result.validation!.loss - best) < 1e-6 * (1 + best), `restored ${result.validation!.loss} vs best ${best}`);
+    assert.ok(
+      Math.abs(result.validation!.loss - best) < 1e-6 * (1 + best),
+      `restored ${result.validation!.loss} vs best ${best}`,
+    );
   });
 });

@@ -15,27 +15,60 @@ import { curvatureAt, engine, Objective, SURFACES } from "../../src/browser.js";
 const ROOT = new URL("../..", import.meta.url).pathname;
 const DIST = join(ROOT, "web/dist");
 const SHOTS = join(ROOT, "test-results/playground");
-const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm", ".svg": "image/svg+xml" };
+const TYPES: Record<string, string> = {
+  ".html": "text/html",
+  ".js": "text/javascript",
+  ".css": "text/css",
+  ".wasm": "application/wasm",
+  ".svg": "image/svg+xml",
+};
 
 let server: Server;
 let browser: Browser;
 let base = "";
 const errors: string[] = [];
 
-type Probe = { device: string; raceMs: number; races: number; runs: { label: string; path: [number, number][]; losses: number[] }[]; state: unknown };
+type Probe = {
+  device: string;
+  raceMs: number;
+  races: number;
+  runs: { label: string; path: [number, number][]; losses: number[] }[];
+  state: unknown;
+};
 
 before(async () => {
-  execFileSync(join(ROOT, "node_modules/.bin/vite"), ["build", "--config", "web/vite.config.ts", "--logLevel", "error"], { cwd: ROOT, stdio: "inherit" });
+  execFileSync(
+    join(ROOT, "node_modules/.bin/vite"),
+    ["build", "--config", "web/vite.config.ts", "--logLevel", "error"],
+    { cwd: ROOT, stdio: "inherit" },
+  );
   server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
+    const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname)).replace(
+      /^(\.\.[/\\])+/,
+      "",
+    );
     const file = join(DIST, path.endsWith("/") ? `${path}index.html` : path);
     if (!file.startsWith(DIST) || !existsSync(file)) return void res.writeHead(404).end();
-    res.writeHead(200, { "Content-Type": TYPES[extname(file)] ?? "application/octet-stream", "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" });
+    res.writeHead(200, {
+      "Content-Type": TYPES[extname(file)] ?? "application/octet-stream",
+      "Cross-Origin-Opener-Policy": "same-origin",
+      "Cross-Origin-Embedder-Policy": "require-corp",
+    });
     res.end(readFileSync(file));
   });
   await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
   mkdirSync(SHOTS, { recursive: true });
   await engine.startEngine();
 });
@@ -58,9 +91,13 @@ async function open(query: string, viewport = { width: 1280, height: 800 }): Pro
 const probe = (page: Page) => page.evaluate(() => (window as unknown as { playground: Probe }).playground);
 
 test("race: 4 optimizers for 500 steps, sliders and the start point move the paths, the loss falls", async () => {
-  const page = await open("?surface=ill-conditioned&methods=book.sgd:0.02,book.momentum:0.02,book.adam:0.1,torch.RMSprop:0.01&steps=500&x=-4.2&y=-1.8&dtype=float64&seed=0");
+  const page = await open(
+    "?surface=ill-conditioned&methods=book.sgd:0.02,book.momentum:0.02,book.adam:0.1,torch.RMSprop:0.01&steps=500&x=-4.2&y=-1.8&dtype=float64&seed=0",
+  );
   const first = await probe(page);
-  console.log(`race of 4 optimizers × 500 steps in Chromium (float64, cpu device): ${first.raceMs.toFixed(0)} ms; default device ${first.device}`);
+  console.log(
+    `race of 4 optimizers × 500 steps in Chromium (float64, cpu device): ${first.raceMs.toFixed(0)} ms; default device ${first.device}`,
+  );
   // Headless Chromium without a GPU offers no WebGPU adapter: the engine must have fallen back to Wasm.
   assert.equal(first.device, "wasm");
   assert.equal(first.runs.length, 4);
@@ -72,7 +109,9 @@ test("race: 4 optimizers for 500 steps, sliders and the start point move the pat
   // float32 timing too (Wasm device), then back.
   await page.selectOption("#dtype", "float32");
   await page.waitForFunction(() => (window as unknown as { playground: Probe }).playground.races === 2);
-  console.log(`race of 4 optimizers × 500 steps in Chromium (float32, wasm device): ${(await probe(page)).raceMs.toFixed(0)} ms`);
+  console.log(
+    `race of 4 optimizers × 500 steps in Chromium (float32, wasm device): ${(await probe(page)).raceMs.toFixed(0)} ms`,
+  );
   await page.selectOption("#dtype", "float64");
   await page.waitForFunction(() => (window as unknown as { playground: Probe }).playground.races === 3);
 
@@ -120,19 +159,26 @@ test("curvature panel: the exact 2×2 eigenvalues, gᵀg and gᵀHg equal the li
   const node = curvatureAt(objective, point);
   objective.dispose();
   problem.dispose();
-  assert.ok(Math.abs(eig[0] - node.bottom[0]) < 1e-12 && Math.abs(eig[1] - node.top[0]) < 1e-12, `${eig} vs ${node.bottom[0]}, ${node.top[0]}`);
+  assert.ok(
+    Math.abs(eig[0] - node.bottom[0]) < 1e-12 && Math.abs(eig[1] - node.top[0]) < 1e-12,
+    `${eig} vs ${node.bottom[0]}, ${node.top[0]}`,
+  );
   assert.deepEqual([eig[0], eig[1]], [-2, 2]);
   // gᵀHg = 2(gₓ² − g_y²) > 0 here and ε is small: no uphill step (8.2.1).
   assert.match((await page.locator('#curvature dd[data-name="8.2.1 flag"]').textContent())!, /^no \(ε = 0\.01\)$/);
   assert.equal(Number(await exact("gᵀg")), node.gTg);
   assert.equal(Number(await exact("gᵀHg")), node.gHg);
-  assert.match((await page.locator('#curvature dd[data-name="saddle direction"]').textContent())!, /^\(0\.00000, 1\.00000\)$/);
+  assert.match(
+    (await page.locator('#curvature dd[data-name="saddle direction"]').textContent())!,
+    /^\(0\.00000, 1\.00000\)$/,
+  );
   await page.screenshot({ path: join(SHOTS, "curvature-saddle.png"), fullPage: true });
   await page.close();
 });
 
 test("a shared URL reproduces the same paths bit for bit, at phone width too", async () => {
-  const query = "?surface=rosenbrock&methods=book.nesterov:0.0007:0.95,torch.Adam:0.03,bfgs&steps=150&x=-1.5&y=2.25&dtype=float64&seed=3";
+  const query =
+    "?surface=rosenbrock&methods=book.nesterov:0.0007:0.95,torch.Adam:0.03,bfgs&steps=150&x=-1.5&y=2.25&dtype=float64&seed=3";
   const a = await open(query);
   const sa = await probe(a);
   const shared = a.url();

@@ -1,12 +1,28 @@
 /** The playground page: panel 1 (race) and panel 3 (curvature), state mirrored in the URL. */
-import { allMethods, engine, OPTIMIZERS, parseHyperparameters, raceOnSurface, surfaceByName, surfaceContours, SURFACES, type ContourLine, type SurfaceRun } from "descent/browser";
+import {
+  allMethods,
+  engine,
+  OPTIMIZERS,
+  parseHyperparameters,
+  raceOnSurface,
+  surfaceByName,
+  surfaceContours,
+  SURFACES,
+  type ContourLine,
+  type SurfaceRun,
+} from "descent/browser";
 import { surfacePointCurvature } from "./pointCurvature.js";
 import { decodeState, encodeState, type MethodChoice, type PlaygroundState } from "./state.js";
 import { COLORS, drawLoss, drawMap, mapFrame } from "./svg.js";
 
 const DEFAULTS: PlaygroundState = {
   surface: "rosenbrock",
-  methods: [{ name: "book.sgd", lr: 0.001 }, { name: "book.momentum", lr: 0.001 }, { name: "book.adam", lr: 0.05 }, { name: "lbfgs" }],
+  methods: [
+    { name: "book.sgd", lr: 0.001 },
+    { name: "book.momentum", lr: 0.001 },
+    { name: "book.adam", lr: 0.05 },
+    { name: "lbfgs" },
+  ],
   start: [-1.2, 1],
   steps: 200,
   dtype: "float64",
@@ -16,7 +32,7 @@ const DEFAULTS: PlaygroundState = {
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const MAP_SIZE = 480;
 
-let state = decodeState(location.search, DEFAULTS);
+const state = decodeState(location.search, DEFAULTS);
 let runs: SurfaceRun[] = [];
 let contours: ContourLine[] = [];
 let contoursFor = "";
@@ -44,7 +60,10 @@ const momentumDefault = (name: string, key: string) => parseHyperparameters(name
 
 function config(m: MethodChoice): Record<string, unknown> {
   const key = momentumKey(m.name);
-  return { ...(m.lr === undefined ? {} : { lr: m.lr }), ...(key && m.momentum !== undefined ? { [key]: m.momentum } : {}) };
+  return {
+    ...(m.lr === undefined ? {} : { lr: m.lr }),
+    ...(key && m.momentum !== undefined ? { [key]: m.momentum } : {}),
+  };
 }
 
 function syncUrl(): void {
@@ -63,7 +82,11 @@ function race(): void {
     contoursFor = key;
   }
   const t0 = performance.now();
-  runs = raceOnSurface(surface, state.methods.map((m) => ({ method: m.name, config: config(m) })), { steps: state.steps, from: state.start, precision });
+  runs = raceOnSurface(
+    surface,
+    state.methods.map((m) => ({ method: m.name, config: config(m) })),
+    { steps: state.steps, from: state.start, precision },
+  );
   probe.raceMs = performance.now() - t0;
   probe.races += 1;
   probe.runs = runs;
@@ -72,8 +95,14 @@ function race(): void {
   slider.max = String(longest);
   step = longest;
   slider.value = String(step);
-  $("status").textContent = `raced ${runs.length} methods for ${state.steps} steps in ${probe.raceMs.toFixed(0)} ms (${state.dtype}; default device ${probe.device})`;
-  $("race-summary").textContent = runs.map((r) => `${r.label}: f = ${r.losses[r.losses.length - 1].toPrecision(6)} after ${r.path.length - 1} steps (${r.message})`).join(" · ");
+  $("status").textContent =
+    `raced ${runs.length} methods for ${state.steps} steps in ${probe.raceMs.toFixed(0)} ms (${state.dtype}; default device ${probe.device})`;
+  $("race-summary").textContent = runs
+    .map(
+      (r) =>
+        `${r.label}: f = ${r.losses[r.losses.length - 1].toPrecision(6)} after ${r.path.length - 1} steps (${r.message})`,
+    )
+    .join(" · ");
   syncUrl();
   draw();
 }
@@ -81,14 +110,25 @@ function race(): void {
 function draw(): void {
   const surface = surfaceByName(state.surface);
   $("step-out").textContent = String(step);
-  drawMap($<SVGSVGElement & HTMLElement>("map"), mapFrame(surface.view, MAP_SIZE), contours, runs, step, state.start, surface.minimum);
+  drawMap(
+    $<SVGSVGElement & HTMLElement>("map"),
+    mapFrame(surface.view, MAP_SIZE),
+    contours,
+    runs,
+    step,
+    state.start,
+    surface.minimum,
+  );
   drawLoss($<SVGSVGElement & HTMLElement>("loss"), runs, step);
   drawCurvature();
 }
 
 function drawCurvature(): void {
   const dl = $("curvature");
-  if (runs.length === 0) return dl.replaceChildren();
+  if (runs.length === 0) {
+    dl.replaceChildren();
+    return;
+  }
   const path = runs[0].path;
   const point = path[Math.min(step, path.length - 1)];
   const c = surfacePointCurvature(surfaceByName(state.surface), point, state.methods[0].lr, state.dtype, state.seed);
@@ -97,11 +137,21 @@ function drawCurvature(): void {
     ["point", `(${fmt(point[0])}, ${fmt(point[1])}) of ${runs[0].label}, step ${Math.min(step, path.length - 1)}`],
     ["Hessian", `[[${c.hessian[0].map(fmt).join(", ")}], [${c.hessian[1].map(fmt).join(", ")}]]`],
     ["eigenvalues", `λ_min = ${fmt(c.eigenvalues[0])}, λ_max = ${fmt(c.eigenvalues[1])}`, c.eigenvalues.join(",")],
-    ["eigenvectors", `v_min = (${c.eigenvectors[0].map(fmt).join(", ")}), v_max = (${c.eigenvectors[1].map(fmt).join(", ")})`],
+    [
+      "eigenvectors",
+      `v_min = (${c.eigenvectors[0].map(fmt).join(", ")}), v_max = (${c.eigenvectors[1].map(fmt).join(", ")})`,
+    ],
     ["gᵀg", fmt(c.gTg), String(c.gTg)],
     ["gᵀHg", fmt(c.gHg), String(c.gHg)],
     ["point kind", c.kind],
-    ["8.2.1 flag", c.illConditioned === null ? "— (solver: no learning rate)" : c.illConditioned ? `yes: ½ε²gᵀHg > εgᵀg at ε = ${state.methods[0].lr}, a gradient step goes uphill` : `no (ε = ${state.methods[0].lr})`],
+    [
+      "8.2.1 flag",
+      c.illConditioned === null
+        ? "— (solver: no learning rate)"
+        : c.illConditioned
+          ? `yes: ½ε²gᵀHg > εgᵀg at ε = ${state.methods[0].lr}, a gradient step goes uphill`
+          : `no (ε = ${state.methods[0].lr})`,
+    ],
     ["saddle direction", c.saddleDirection ? `(${c.saddleDirection.map(fmt).join(", ")})` : "none (λ_min ≥ 0)"],
   ];
   dl.replaceChildren(
@@ -145,7 +195,13 @@ function renderMethods(): void {
       const key = momentumKey(m.name);
       if (key) {
         const slider = document.createElement("input");
-        Object.assign(slider, { type: "range", min: "0", max: "0.999", step: "0.001", value: String(m.momentum ?? momentumDefault(m.name, key)) });
+        Object.assign(slider, {
+          type: "range",
+          min: "0",
+          max: "0.999",
+          step: "0.001",
+          value: String(m.momentum ?? momentumDefault(m.name, key)),
+        });
         slider.setAttribute("aria-label", `${m.name} ${key}`);
         slider.className = "momentum";
         const out = document.createElement("output");
@@ -185,18 +241,25 @@ function fillForm(): void {
 function wireControls(): void {
   const surfaceSelect = $<HTMLSelectElement>("surface");
   surfaceSelect.replaceChildren(...Object.keys(SURFACES).map((name) => new Option(name, name)));
-  $<HTMLSelectElement>("add-method").replaceChildren(...Object.keys(allMethods()).sort().map((name) => new Option(name, name)));
+  $<HTMLSelectElement>("add-method").replaceChildren(
+    ...Object.keys(allMethods())
+      .sort()
+      .map((name) => new Option(name, name)),
+  );
   surfaceSelect.addEventListener("change", () => {
     state.surface = surfaceSelect.value;
     state.start = [...surfaceByName(state.surface).start];
     fillForm();
     race();
   });
-  $<HTMLSelectElement>("dtype").addEventListener("change", (e) => ((state.dtype = (e.target as HTMLSelectElement).value as "float64" | "float32"), race()));
+  $<HTMLSelectElement>("dtype").addEventListener(
+    "change",
+    (e) => ((state.dtype = (e.target as HTMLSelectElement).value as "float64" | "float32"), race()),
+  );
   const numberField = (id: string, set: (v: number) => void) =>
     $<HTMLInputElement>(id).addEventListener("change", (e) => {
       const v = Number((e.target as HTMLInputElement).value);
-      if (Number.isFinite(v)) (set(v), race());
+      if (Number.isFinite(v)) set(v), race();
     });
   numberField("steps", (v) => (state.steps = Math.max(1, Math.round(v))));
   numberField("seed", (v) => (state.seed = Math.round(v)));
@@ -210,7 +273,10 @@ function wireControls(): void {
   });
   $("run").addEventListener("click", race);
   $("share").addEventListener("click", () => navigator.clipboard?.writeText(location.href).catch(() => undefined));
-  $<HTMLInputElement>("step").addEventListener("input", (e) => ((step = Number((e.target as HTMLInputElement).value)), draw()));
+  $<HTMLInputElement>("step").addEventListener(
+    "input",
+    (e) => ((step = Number((e.target as HTMLInputElement).value)), draw()),
+  );
   $("play").addEventListener("click", animate);
   wireDrag();
 }
@@ -223,7 +289,7 @@ function animate(): void {
     step = Math.min(last, step + Math.max(1, Math.round(last / 100)));
     $<HTMLInputElement>("step").value = String(step);
     draw();
-    if (step >= last) (clearInterval(timer), (timer = undefined));
+    if (step >= last) clearInterval(timer), (timer = undefined);
   }, 40);
 }
 
@@ -234,7 +300,10 @@ function wireDrag(): void {
   const pointAt = (e: PointerEvent): [number, number] => {
     const box = svg.getBoundingClientRect();
     const frame = mapFrame(surfaceByName(state.surface).view, MAP_SIZE);
-    const [x, y] = frame.fromPx(((e.clientX - box.left) / box.width) * MAP_SIZE, ((e.clientY - box.top) / box.height) * MAP_SIZE);
+    const [x, y] = frame.fromPx(
+      ((e.clientX - box.left) / box.width) * MAP_SIZE,
+      ((e.clientY - box.top) / box.height) * MAP_SIZE,
+    );
     return [Number(x.toPrecision(4)), Number(y.toPrecision(4))];
   };
   svg.addEventListener("pointerdown", (e) => {

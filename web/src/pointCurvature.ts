@@ -23,15 +23,26 @@ const canonical = (v: [number, number]): [number, number] => {
 };
 
 /** Eigenpairs of the symmetric [[a, b], [b, d]] in closed form. */
-function symmetricEigen(a: number, b: number, d: number): { values: [number, number]; vectors: [[number, number], [number, number]] } {
+function symmetricEigen(
+  a: number,
+  b: number,
+  d: number,
+): { values: [number, number]; vectors: [[number, number], [number, number]] } {
   const mean = (a + d) / 2;
   const radius = Math.hypot((a - d) / 2, b);
   const values: [number, number] = [mean - radius, mean + radius];
-  const vectorOf = (lambda: number): [number, number] => (Math.abs(b) > 1e-300 ? canonical([lambda - d, b]) : (a <= d) === (lambda === values[0]) ? [1, 0] : [0, 1]);
+  const vectorOf = (lambda: number): [number, number] =>
+    Math.abs(b) > 1e-300 ? canonical([lambda - d, b]) : a <= d === (lambda === values[0]) ? [1, 0] : [0, 1];
   return { values, vectors: [vectorOf(values[0]), vectorOf(values[1])] };
 }
 
-export function surfacePointCurvature(surface: Surface, point: [number, number], lr: number | undefined, dtype: "float64" | "float32", seed: number): SurfacePointCurvature {
+export function surfacePointCurvature(
+  surface: Surface,
+  point: [number, number],
+  lr: number | undefined,
+  dtype: "float64" | "float32",
+  seed: number,
+): SurfacePointCurvature {
   const precision = engine.precisionOf(dtype);
   const problem = surface.problem(precision);
   const objective = new Objective(problem, precision);

@@ -21,7 +21,18 @@ export interface PlaygroundState {
 export function encodeState(s: PlaygroundState): string {
   const q = new URLSearchParams();
   q.set("surface", s.surface);
-  q.set("methods", s.methods.map((m) => [m.name, ...(m.lr === undefined ? [] : [String(m.lr)]), ...(m.momentum === undefined ? [] : [String(m.momentum)])].join(":")).join(","));
+  q.set(
+    "methods",
+    s.methods
+      .map((m) =>
+        [
+          m.name,
+          ...(m.lr === undefined ? [] : [String(m.lr)]),
+          ...(m.momentum === undefined ? [] : [String(m.momentum)]),
+        ].join(":"),
+      )
+      .join(","),
+  );
   q.set("x", String(s.start[0]));
   q.set("y", String(s.start[1]));
   q.set("steps", String(s.steps));
@@ -48,7 +59,11 @@ export function decodeState(query: string, defaults: PlaygroundState): Playgroun
             .filter(Boolean)
             .map((item) => {
               const [name, lr, momentum] = item.split(":");
-              return { name, ...(lr === undefined ? {} : { lr: Number(lr) }), ...(momentum === undefined ? {} : { momentum: Number(momentum) }) };
+              return {
+                name,
+                ...(lr === undefined ? {} : { lr: Number(lr) }),
+                ...(momentum === undefined ? {} : { momentum: Number(momentum) }),
+              };
             }),
     start: [num("x", defaults.start[0]), num("y", defaults.start[1])],
     steps: Math.max(1, Math.round(num("steps", defaults.steps))),

@@ -31,23 +31,52 @@ export function mapFrame(view: Surface["view"], size: number): MapFrame {
 const polyline = (points: [number, number][]) => points.map(([a, b]) => `${a.toFixed(2)},${b.toFixed(2)}`).join(" ");
 
 /** Contours, then each run's path up to `step`, its current point, and the draggable start handle. */
-export function drawMap(svg: SVGSVGElement, frame: MapFrame, contours: ContourLine[], runs: SurfaceRun[], step: number, start: [number, number], minimum?: [number, number]): void {
+export function drawMap(
+  svg: SVGSVGElement,
+  frame: MapFrame,
+  contours: ContourLine[],
+  runs: SurfaceRun[],
+  step: number,
+  start: [number, number],
+  minimum?: [number, number],
+): void {
   svg.replaceChildren();
   svg.setAttribute("viewBox", `0 0 ${frame.size} ${frame.size}`);
   el("rect", { x: 0, y: 0, width: frame.size, height: frame.size, fill: "#fbfbf8" }, svg);
   const levels = [...new Set(contours.map((c) => c.level))];
   for (const line of contours) {
     const shade = 200 - Math.round((150 * levels.indexOf(line.level)) / Math.max(1, levels.length - 1));
-    el("polyline", { points: polyline(line.points.map(frame.toPx)), fill: "none", stroke: `rgb(${shade},${shade},${shade})`, "stroke-width": 1 }, svg);
+    el(
+      "polyline",
+      {
+        points: polyline(line.points.map(frame.toPx)),
+        fill: "none",
+        stroke: `rgb(${shade},${shade},${shade})`,
+        "stroke-width": 1,
+      },
+      svg,
+    );
   }
   if (minimum) {
     const [mx, my] = frame.toPx(minimum);
-    el("path", { d: `M${mx - 6},${my - 6}L${mx + 6},${my + 6}M${mx - 6},${my + 6}L${mx + 6},${my - 6}`, stroke: "#333", "stroke-width": 2 }, svg);
+    el(
+      "path",
+      {
+        d: `M${mx - 6},${my - 6}L${mx + 6},${my + 6}M${mx - 6},${my + 6}L${mx + 6},${my - 6}`,
+        stroke: "#333",
+        "stroke-width": 2,
+      },
+      svg,
+    );
   }
   runs.forEach((run, k) => {
     const shown = run.path.slice(0, Math.min(step, run.path.length - 1) + 1);
     const g = el("g", { class: "run", "data-method": run.label }, svg);
-    el("polyline", { points: polyline(shown.map(frame.toPx)), fill: "none", stroke: COLORS[k % COLORS.length], "stroke-width": 2 }, g);
+    el(
+      "polyline",
+      { points: polyline(shown.map(frame.toPx)), fill: "none", stroke: COLORS[k % COLORS.length], "stroke-width": 2 },
+      g,
+    );
     const [cx, cy] = frame.toPx(shown[shown.length - 1]);
     el("circle", { cx, cy, r: 4, fill: COLORS[k % COLORS.length] }, g);
   });
@@ -70,18 +99,35 @@ export function drawLoss(svg: SVGSVGElement, runs: SurfaceRun[], step: number): 
   const ys = all.map((v) => Math.log10(v + shift));
   const [y0, y1] = [Math.min(...ys), Math.max(...ys) + 1e-12];
   const maxLen = Math.max(...runs.map((r) => r.losses.length)) - 1;
-  const px = (i: number, v: number): [number, number] => [pad + ((width - 2 * pad) * i) / Math.max(1, maxLen), height - pad - ((height - 2 * pad) * (Math.log10(v + shift) - y0)) / (y1 - y0)];
+  const px = (i: number, v: number): [number, number] => [
+    pad + ((width - 2 * pad) * i) / Math.max(1, maxLen),
+    height - pad - ((height - 2 * pad) * (Math.log10(v + shift) - y0)) / (y1 - y0),
+  ];
   el("line", { x1: pad, y1: height - pad, x2: width - pad, y2: height - pad, stroke: "#444" }, svg);
   el("line", { x1: pad, y1: pad, x2: pad, y2: height - pad, stroke: "#444" }, svg);
-  const label = (x: number, y: number, text: string, anchor = "middle") => (el("text", { x, y, "font-size": 11, "text-anchor": anchor }, svg).textContent = text);
+  const label = (x: number, y: number, text: string, anchor = "middle") =>
+    (el("text", { x, y, "font-size": 11, "text-anchor": anchor }, svg).textContent = text);
   label(width / 2, height - 6, "step");
   label(4, 14, shift ? `log₁₀(f + ${shift.toPrecision(2)})` : "log₁₀ f", "start");
   label(pad - 4, pad + 4, y1.toFixed(1), "end");
   label(pad - 4, height - pad, y0.toFixed(1), "end");
   label(width - pad, height - pad + 14, String(maxLen));
   runs.forEach((run, k) => {
-    const pts = run.losses.slice(0, step + 1).map((v, i) => px(i, v)).filter(([, y]) => Number.isFinite(y));
-    el("polyline", { points: polyline(pts), fill: "none", stroke: COLORS[k % COLORS.length], "stroke-width": 1.5, "data-method": run.label }, svg);
+    const pts = run.losses
+      .slice(0, step + 1)
+      .map((v, i) => px(i, v))
+      .filter(([, y]) => Number.isFinite(y));
+    el(
+      "polyline",
+      {
+        points: polyline(pts),
+        fill: "none",
+        stroke: COLORS[k % COLORS.length],
+        "stroke-width": 1.5,
+        "data-method": run.label,
+      },
+      svg,
+    );
   });
   const [cx] = px(Math.min(step, maxLen), all[0]);
   el("line", { x1: cx, y1: pad, x2: cx, y2: height - pad, stroke: "#999", "stroke-dasharray": "3 3" }, svg);

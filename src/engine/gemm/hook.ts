@@ -52,16 +52,26 @@ const decode = (name: string) => Uint8Array.from(atob(GEMM_MODULES[name]), (c) =
 /** Whether this runtime validates relaxed-SIMD code (Node 20 needs the V8 flag, see start.ts). */
 export const relaxedSimdAvailable = (): boolean => WebAssembly.validate(decode("peak-fma"));
 
+// biome-ignore lint/suspicious/noExplicitAny: jax-js's internal chunk has no types
 async function loadInternals(): Promise<Record<string, any>> {
   const entry = import.meta.resolve("@jax-js/jax");
+  // biome-ignore lint/suspicious/noExplicitAny: jax-js's internal chunk has no types
   return (await import(new URL(JAX_CHUNK, entry).href)) as Record<string, any>;
 }
 
 /** Reads the byte address jax-js gave a buffer slot, by running a two-line probe kernel on it. */
-function slotAddress(wasm: WasmBackendLike, Executable: new (source: unknown, data: unknown) => unknown, shared: boolean, slot: number): number {
+function slotAddress(
+  wasm: WasmBackendLike,
+  Executable: new (source: unknown, data: unknown) => unknown,
+  shared: boolean,
+  slot: number,
+): number {
   const module = new WebAssembly.Module(decode(`probe-${shared ? "shared" : "plain"}`));
   const out = wasm.malloc(4);
-  const exe = new Executable({ probe: true }, { program: { kernelHash: "descent-probe", module, workSize: 1 }, sync: true });
+  const exe = new Executable(
+    { probe: true },
+    { program: { kernelHash: "descent-probe", module, workSize: 1 }, sync: true },
+  );
   wasm.dispatch(exe, [slot], [out]);
   const address = new DataView(wasm.readSync(out).buffer).getUint32(0, true);
   wasm.decRef(out);
@@ -82,13 +92,25 @@ export async function installGemm(): Promise<GemmStatus> {
     const unravel = internals[EXPORTS.unravelAlu];
     const AluVar = internals[EXPORTS.AluVar];
     const deepEqual = internals[EXPORTS.deepEqual];
-    if (typeof getBackend !== "function" || typeof Executable !== "function" || typeof unravel !== "function" || typeof deepEqual !== "function" || AluVar?.gidx?.op !== "Variable")
+    if (
+      typeof getBackend !== "function" ||
+      typeof Executable !== "function" ||
+      typeof unravel !== "function" ||
+      typeof deepEqual !== "function" ||
+      AluVar?.gidx?.op !== "Variable"
+    )
       throw new Error(`jax-js internals changed (${JAX_CHUNK} exports)`);
     const wasm = getBackend("wasm") as WasmBackendLike;
     if (typeof wasm?.prepareKernelSync !== "function") throw new Error("jax-js has no wasm backend");
     // jax-js shares its memory exactly when it can start workers (its hasSharedArrayBuffer).
-    const shared = typeof SharedArrayBuffer !== "undefined" && typeof (globalThis as Record<string, unknown>).Worker !== "undefined";
-    const tools: MatchTools = { unravel: (shape, index) => unravel(shape, index).map((e: { simplify(): AluNode }) => e.simplify()), gidx: AluVar.gidx, ridx: AluVar.ridx, deepEqual };
+    const shared =
+      typeof SharedArrayBuffer !== "undefined" && typeof (globalThis as Record<string, unknown>).Worker !== "undefined";
+    const tools: MatchTools = {
+      unravel: (shape, index) => unravel(shape, index).map((e: { simplify(): AluNode }) => e.simplify()),
+      gidx: AluVar.gidx,
+      ridx: AluVar.ridx,
+      deepEqual,
+    };
     const fma = relaxedSimdAvailable();
     scratchSlot = wasm.malloc(GEMM_SCRATCH_BYTES, new Uint8Array(GEMM_SCRATCH_BYTES));
     const scratch = slotAddress(wasm, Executable, shared, scratchSlot);
@@ -113,7 +135,12 @@ export async function installGemm(): Promise<GemmStatus> {
       if (!found) {
         const bytes = gemmModuleBytes(match.dtype as GemmDtype, params, { fma, shared, kind: match.kind });
         // One chunk of work: a worker pool (if any) runs the whole product on one worker.
-        found = { kernelHash: `descent-gemm:${key}`, module: new WebAssembly.Module(bytes), workSize: 1, chunkAlignment: 1 };
+        found = {
+          kernelHash: `descent-gemm:${key}`,
+          module: new WebAssembly.Module(bytes),
+          workSize: 1,
+          chunkAlignment: 1,
+        };
         programs.set(key, found);
         status.kernels = programs.size;
       }

@@ -43,7 +43,13 @@ const MIN_DOT = 1024;
 const MIN_WORK = 16384;
 const MIN_SIDE = 4;
 
-function singleView(node: AluNode, dtype: string, shape: number[], src: AluNode[], tools: MatchTools): { gid: number; view: ViewLike } | null {
+function singleView(
+  node: AluNode,
+  dtype: string,
+  shape: number[],
+  src: AluNode[],
+  tools: MatchTools,
+): { gid: number; view: ViewLike } | null {
   if (node.op !== "GlobalView" || node.dtype !== dtype) return null;
   const [gid, tracker] = node.arg as [number, { views: ViewLike[] }];
   if (tracker.views.length !== 1) return null;
@@ -76,7 +82,7 @@ function matchEpilogue(node: AluNode, dtype: string, shape: number[], tools: Mat
 
 export function matchGemm(kernel: KernelLike, tools: MatchTools): GemmMatch | null {
   const re = kernel.reduction;
-  if (!re || re.op !== "Add" || (re.dtype !== "float32" && re.dtype !== "float64")) return null;
+  if (re?.op !== "Add" || (re.dtype !== "float32" && re.dtype !== "float64")) return null;
   const dtype = re.dtype;
   const exp = kernel.exp;
   if (exp.op !== "Mul" || exp.dtype !== dtype || exp.src.length !== 2) return null;
@@ -91,7 +97,12 @@ export function matchGemm(kernel: KernelLike, tools: MatchTools): GemmMatch | nu
   const x = singleView(exp.src[0], dtype, shape, src, tools);
   const y = singleView(exp.src[1], dtype, shape, src, tools);
   if (!x || !y) return null;
-  const [a, b] = x.view.strides[1] === 0 && y.view.strides[0] === 0 ? [x, y] : y.view.strides[1] === 0 && x.view.strides[0] === 0 ? [y, x] : [null, null];
+  const [a, b] =
+    x.view.strides[1] === 0 && y.view.strides[0] === 0
+      ? [x, y]
+      : y.view.strides[1] === 0 && x.view.strides[0] === 0
+        ? [y, x]
+        : [null, null];
   if (!a || !b) return null;
   const epilogue = matchEpilogue(re.epilogue, dtype, [M, N], tools);
   if (!epilogue) return null;
@@ -100,11 +111,22 @@ export function matchGemm(kernel: KernelLike, tools: MatchTools): GemmMatch | nu
     kind: "gemm",
     dtype,
     params: {
-      M, N, K,
-      argA: a.gid, aOff: a.view.offset, aSm: a.view.strides[0], aSk: a.view.strides[2],
-      argB: b.gid, bOff: b.view.offset, bSn: b.view.strides[1], bSk: b.view.strides[2],
+      M,
+      N,
+      K,
+      argA: a.gid,
+      aOff: a.view.offset,
+      aSm: a.view.strides[0],
+      aSk: a.view.strides[2],
+      argB: b.gid,
+      bOff: b.view.offset,
+      bSn: b.view.strides[1],
+      bSk: b.view.strides[2],
       argOut: kernel.nargs,
-      argE: e ? e.gid : -1, eOff: e ? e.view.offset : 0, eSm: e ? e.view.strides[0] : 0, eSn: e ? e.view.strides[1] : 0,
+      argE: e ? e.gid : -1,
+      eOff: e ? e.view.offset : 0,
+      eSm: e ? e.view.strides[0] : 0,
+      eSn: e ? e.view.strides[1] : 0,
       relu: epilogue.relu ? 1 : 0,
     },
   };
@@ -121,12 +143,26 @@ function matchDot(kernel: KernelLike, dtype: GemmDtype, tools: MatchTools): Gemm
     kind: "dot",
     dtype,
     params: {
-      M: 1, N: 1, K,
-      argA: a.gid, aOff: a.view.offset, aSm: 0, aSk: a.view.strides[0],
-      argB: b.gid, bOff: b.view.offset, bSn: 0, bSk: b.view.strides[0],
-      argOut: kernel.nargs, argE: -1, eOff: 0, eSm: 0, eSn: 0, relu: 0,
+      M: 1,
+      N: 1,
+      K,
+      argA: a.gid,
+      aOff: a.view.offset,
+      aSm: 0,
+      aSk: a.view.strides[0],
+      argB: b.gid,
+      bOff: b.view.offset,
+      bSn: 0,
+      bSk: b.view.strides[0],
+      argOut: kernel.nargs,
+      argE: -1,
+      eOff: 0,
+      eSm: 0,
+      eSn: 0,
+      relu: 0,
     },
   };
 }
 
-const isAccOnly = (node: AluNode, dtype: string) => node.op === "Variable" && node.arg === "acc" && node.dtype === dtype;
+const isAccOnly = (node: AluNode, dtype: string) =>
+  node.op === "Variable" && node.arg === "acc" && node.dtype === dtype;

@@ -6,19 +6,47 @@ import { GEMM_MODULES } from "./modules.generated.js";
 
 /** One GEMM's parameters, in the order of the template's globals (scripts/gemm/wat.ts GEMM_PARAMS). */
 export interface GemmParams {
-  M: number; N: number; K: number;
-  argA: number; aOff: number; aSm: number; aSk: number;
-  argB: number; bOff: number; bSn: number; bSk: number;
+  M: number;
+  N: number;
+  K: number;
+  argA: number;
+  aOff: number;
+  aSm: number;
+  aSk: number;
+  argB: number;
+  bOff: number;
+  bSn: number;
+  bSk: number;
   argOut: number;
   /** Epilogue C = relu?(C + E[eOff + m·eSm + n·eSn]); argE −1 when there is no added view. */
-  argE: number; eOff: number; eSm: number; eSn: number; relu: number;
+  argE: number;
+  eOff: number;
+  eSm: number;
+  eSn: number;
+  relu: number;
   /** Byte address of the scratch block (packed panels, saved argument pointers). */
   scratch: number;
 }
 
 const PARAM_ORDER: (keyof GemmParams)[] = [
-  "M", "N", "K", "argA", "aOff", "aSm", "aSk", "argB", "bOff", "bSn", "bSk", "argOut",
-  "argE", "eOff", "eSm", "eSn", "relu", "scratch",
+  "M",
+  "N",
+  "K",
+  "argA",
+  "aOff",
+  "aSm",
+  "aSk",
+  "argB",
+  "bOff",
+  "bSn",
+  "bSk",
+  "argOut",
+  "argE",
+  "eOff",
+  "eSm",
+  "eSn",
+  "relu",
+  "scratch",
 ];
 
 export type GemmDtype = "float32" | "float64";
@@ -98,6 +126,13 @@ export function withGlobals(bytes: Uint8Array, values: number[]): Uint8Array<Arr
 }
 
 /** Bytes of a GEMM module for one kernel; its export `kernel(ptr0, ptr1, …)` runs C = A·B (+ epilogue). */
-export function gemmModuleBytes(dtype: GemmDtype, params: GemmParams, opts: { fma: boolean; shared: boolean; kind?: KernelKind }): Uint8Array<ArrayBuffer> {
-  return withGlobals(template(opts.kind ?? "gemm", dtype, opts.fma, opts.shared), PARAM_ORDER.map((name) => params[name]));
+export function gemmModuleBytes(
+  dtype: GemmDtype,
+  params: GemmParams,
+  opts: { fma: boolean; shared: boolean; kind?: KernelKind },
+): Uint8Array<ArrayBuffer> {
+  return withGlobals(
+    template(opts.kind ?? "gemm", dtype, opts.fma, opts.shared),
+    PARAM_ORDER.map((name) => params[name]),
+  );
 }

@@ -20,7 +20,9 @@ export interface StandaloneGemm {
  */
 export function standaloneGemm(
   dtype: GemmDtype,
-  M: number, N: number, K: number,
+  M: number,
+  N: number,
+  K: number,
   opts: { fma: boolean; transA?: boolean; transB?: boolean },
 ): StandaloneGemm {
   const elt = dtype === "float32" ? 4 : 8;
@@ -30,13 +32,30 @@ export function standaloneGemm(
   const cAt = bAt + align(K * N * elt);
   const end = cAt + align(M * N * elt);
   const memory = new WebAssembly.Memory({ initial: Math.ceil(end / 65536) });
-  const bytes = gemmModuleBytes(dtype, {
-    M, N, K,
-    argA: 0, aOff: 0, aSm: opts.transA ? 1 : K, aSk: opts.transA ? M : 1,
-    argB: 1, bOff: 0, bSn: opts.transB ? K : 1, bSk: opts.transB ? 1 : N,
-    argOut: 2, argE: -1, eOff: 0, eSm: 0, eSn: 0, relu: 0,
-    scratch: 0,
-  }, { fma: opts.fma, shared: false });
+  const bytes = gemmModuleBytes(
+    dtype,
+    {
+      M,
+      N,
+      K,
+      argA: 0,
+      aOff: 0,
+      aSm: opts.transA ? 1 : K,
+      aSk: opts.transA ? M : 1,
+      argB: 1,
+      bOff: 0,
+      bSn: opts.transB ? K : 1,
+      bSk: opts.transB ? 1 : N,
+      argOut: 2,
+      argE: -1,
+      eOff: 0,
+      eSm: 0,
+      eSn: 0,
+      relu: 0,
+      scratch: 0,
+    },
+    { fma: opts.fma, shared: false },
+  );
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
   const kernel = instance.exports.kernel as (...ptrs: number[]) => void;
   const View = dtype === "float32" ? Float32Array : Float64Array;

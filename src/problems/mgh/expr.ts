@@ -35,7 +35,14 @@ export class Scope {
 
   /** Scalars (or vectors) laid side by side: the residual vector (f_1, …, f_m). */
   concat(items: Operand[]): Expr {
-    return this.own(np.concatenate(items.map((item) => { const e = this.lift(item); return e.array.ndim === 0 ? e.array.ref.reshape([1]) : e.array.ref; })));
+    return this.own(
+      np.concatenate(
+        items.map((item) => {
+          const e = this.lift(item);
+          return e.array.ndim === 0 ? e.array.ref.reshape([1]) : e.array.ref;
+        }),
+      ),
+    );
   }
 
   /** a where cond holds, else b (elementwise). */
@@ -117,7 +124,9 @@ export class Expr {
   /** Components [start, end), by a 0/1 selection matrix (see `at` for why not `slice`). */
   range(start: number, end: number): Expr {
     const n = this.array.shape[0];
-    return this.leftMul(Array.from({ length: end - start }, (_, r) => Array.from({ length: n }, (_, j) => (j === start + r ? 1 : 0))));
+    return this.leftMul(
+      Array.from({ length: end - start }, (_, r) => Array.from({ length: n }, (_, j) => (j === start + r ? 1 : 0))),
+    );
   }
   /** M · this for a constant host matrix M. */
   leftMul(matrix: readonly (readonly number[])[]): Expr {
@@ -126,7 +135,10 @@ export class Expr {
 }
 
 /** f = Σ r_i(x)², the sum of squares of the residuals a body writes. */
-export function sumOfSquares(precision: Precision, residuals: (x: Expr, scope: Scope) => Expr): (x: np.Array) => np.Array {
+export function sumOfSquares(
+  precision: Precision,
+  residuals: (x: Expr, scope: Scope) => Expr,
+): (x: np.Array) => np.Array {
   return (x) => {
     const scope = new Scope(precision);
     const out = residuals(scope.own(x), scope).square().sum();

@@ -1,7 +1,14 @@
 import { BARD_Y, GAUSSIAN_Y, KOWALIK_U, KOWALIK_Y, MEYER_Y, OSBORNE1_Y, OSBORNE2_Y } from "./data.js";
 import { oneTo, type MghFunction } from "./spec.js";
 
-const fixed = (id: number, name: string, n: number, m: number, x0: number[], rest: Pick<MghFunction, "residuals" | "fstar" | "xstar">): MghFunction => ({
+const fixed = (
+  id: number,
+  name: string,
+  n: number,
+  m: number,
+  x0: number[],
+  rest: Pick<MghFunction, "residuals" | "fstar" | "xstar">,
+): MghFunction => ({
   id,
   name,
   n,
@@ -17,7 +24,11 @@ export const fittingFunctions: MghFunction[] = [
   fixed(6, "jennrich-sampson", 2, 10, [0.3, 0.4], {
     residuals: (x, s) => {
       const i = s.constant(oneTo(10));
-      return i.mul(x.at(0)).exp().add(i.mul(x.at(1)).exp()).rsub(i.mul(2).add(2));
+      return i
+        .mul(x.at(0))
+        .exp()
+        .add(i.mul(x.at(1)).exp())
+        .rsub(i.mul(2).add(2));
     },
     fstar: () => 124.362,
     xstar: () => [0.2578, 0.2578],
@@ -28,7 +39,10 @@ export const fittingFunctions: MghFunction[] = [
       const u = oneTo(15);
       const v = u.map((i) => 16 - i);
       const w = u.map((i, k) => Math.min(i, v[k]));
-      const denominator = s.constant(v).mul(x.at(1)).add(s.constant(w).mul(x.at(2)));
+      const denominator = s
+        .constant(v)
+        .mul(x.at(1))
+        .add(s.constant(w).mul(x.at(2)));
       return denominator.rdiv(u).add(x.at(0)).rsub(BARD_Y);
     },
     fstar: () => 8.21487e-3,
@@ -43,7 +57,14 @@ export const fittingFunctions: MghFunction[] = [
   }),
   // 10: f_i = x1 exp(x2/(t_i + x3)) − y_i, t_i = 45 + 5i.
   fixed(10, "meyer", 3, 16, [0.02, 4000, 250], {
-    residuals: (x, s) => s.constant(oneTo(16).map((i) => 45 + 5 * i)).add(x.at(2)).rdiv(x.at(1)).exp().mul(x.at(0)).sub(MEYER_Y),
+    residuals: (x, s) =>
+      s
+        .constant(oneTo(16).map((i) => 45 + 5 * i))
+        .add(x.at(2))
+        .rdiv(x.at(1))
+        .exp()
+        .mul(x.at(0))
+        .sub(MEYER_Y),
     fstar: () => 87.9458,
   }),
   // 11: f_i = exp(−|y_i − x2|^{x3}/x1) − t_i, t_i = i/100, y_i = 25 + (−50 ln t_i)^{2/3}, m = 99 (n <= m <= 100).
@@ -63,7 +84,12 @@ export const fittingFunctions: MghFunction[] = [
       const t = oneTo(10).map((i) => i / 10);
       const tc = s.constant(t);
       const c = t.map((ti) => Math.exp(-ti) - Math.exp(-10 * ti));
-      return tc.mul(x.at(0)).neg().exp().sub(tc.mul(x.at(1)).neg().exp()).sub(x.at(2).mul(c));
+      return tc
+        .mul(x.at(0))
+        .neg()
+        .exp()
+        .sub(tc.mul(x.at(1)).neg().exp())
+        .sub(x.at(2).mul(c));
     },
     fstar: () => 0,
     xstar: () => [1, 10, 1],
@@ -92,7 +118,13 @@ export const fittingFunctions: MghFunction[] = [
   fixed(17, "osborne1", 5, 33, [0.5, 1.5, -1, 0.01, 0.02], {
     residuals: (x, s) => {
       const t = s.constant(oneTo(33).map((i) => 10 * (i - 1)));
-      const model = t.mul(x.at(3)).neg().exp().mul(x.at(1)).add(t.mul(x.at(4)).neg().exp().mul(x.at(2))).add(x.at(0));
+      const model = t
+        .mul(x.at(3))
+        .neg()
+        .exp()
+        .mul(x.at(1))
+        .add(t.mul(x.at(4)).neg().exp().mul(x.at(2)))
+        .add(x.at(0));
       return model.rsub(OSBORNE1_Y);
     },
     fstar: () => 5.46489e-5,
@@ -103,7 +135,11 @@ export const fittingFunctions: MghFunction[] = [
       const t = oneTo(13).map((i) => i / 10);
       const y = t.map((ti) => Math.exp(-ti) - 5 * Math.exp(-10 * ti) + 3 * Math.exp(-4 * ti));
       const decay = (k: number) => s.constant(t).mul(x.at(k)).neg().exp();
-      return decay(0).mul(x.at(2)).sub(decay(1).mul(x.at(3))).add(decay(4).mul(x.at(5))).sub(y);
+      return decay(0)
+        .mul(x.at(2))
+        .sub(decay(1).mul(x.at(3)))
+        .add(decay(4).mul(x.at(5)))
+        .sub(y);
     },
     fstar: () => 0,
     xstar: () => [1, 10, 1, 5, 4, 3],
@@ -112,8 +148,16 @@ export const fittingFunctions: MghFunction[] = [
   fixed(19, "osborne2", 11, 65, [1.3, 0.65, 0.65, 0.7, 0.6, 3, 5, 7, 2, 4.5, 5.5], {
     residuals: (x, s) => {
       const t = s.constant(oneTo(65).map((i) => (i - 1) / 10));
-      const bump = (amplitude: number, width: number, centre: number) => t.sub(x.at(centre)).square().mul(x.at(width)).neg().exp().mul(x.at(amplitude));
-      const model = t.mul(x.at(4)).neg().exp().mul(x.at(0)).add(bump(1, 5, 8)).add(bump(2, 6, 9)).add(bump(3, 7, 10));
+      const bump = (amplitude: number, width: number, centre: number) =>
+        t.sub(x.at(centre)).square().mul(x.at(width)).neg().exp().mul(x.at(amplitude));
+      const model = t
+        .mul(x.at(4))
+        .neg()
+        .exp()
+        .mul(x.at(0))
+        .add(bump(1, 5, 8))
+        .add(bump(2, 6, 9))
+        .add(bump(3, 7, 10));
       return model.rsub(OSBORNE2_Y);
     },
     fstar: () => 4.01377e-2,

@@ -11,7 +11,12 @@ export type { MghFunction } from "./spec.js";
 export { Scope, Expr, sumOfSquares } from "./expr.js";
 
 /** The 35 functions of Moré, Garbow & Hillstrom (1981), in the paper's order. */
-export const MGH_FUNCTIONS: readonly MghFunction[] = [...smallFunctions, ...fittingFunctions, ...variableFunctions, ...linearFunctions].sort((a, b) => a.id - b.id);
+export const MGH_FUNCTIONS: readonly MghFunction[] = [
+  ...smallFunctions,
+  ...fittingFunctions,
+  ...variableFunctions,
+  ...linearFunctions,
+].sort((a, b) => a.id - b.id);
 
 export function mghFunction(name: string): MghFunction {
   const found = MGH_FUNCTIONS.find((fn) => fn.name === name || `mgh${fn.id}` === name);
@@ -21,9 +26,13 @@ export function mghFunction(name: string): MghFunction {
 
 /** Checks n against the function's allowed dimensions. */
 export function checkDimension(fn: MghFunction, n: number): void {
-  const ok = fn.variable ? Number.isInteger(n) && n >= fn.variable.min && n <= fn.variable.max && n % (fn.variable.multipleOf ?? 1) === 0 : n === fn.n;
+  const ok = fn.variable
+    ? Number.isInteger(n) && n >= fn.variable.min && n <= fn.variable.max && n % (fn.variable.multipleOf ?? 1) === 0
+    : n === fn.n;
   if (ok) return;
-  const allowed = fn.variable ? `${fn.variable.min}..${fn.variable.max}${fn.variable.multipleOf ? `, a multiple of ${fn.variable.multipleOf}` : ""}` : `${fn.n} only`;
+  const allowed = fn.variable
+    ? `${fn.variable.min}..${fn.variable.max}${fn.variable.multipleOf ? `, a multiple of ${fn.variable.multipleOf}` : ""}`
+    : `${fn.n} only`;
   throw new Error(`MGH ${fn.name}: n = ${n} is not allowed (${allowed})`);
 }
 

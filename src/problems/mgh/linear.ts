@@ -14,7 +14,10 @@ export const linearFunctions: MghFunction[] = [
     m: twice,
     x0: (n) => filled(n, 1),
     residuals: (x, s, n) => {
-      const shift = x.sum().mul(2 / twice(n)).add(1);
+      const shift = x
+        .sum()
+        .mul(2 / twice(n))
+        .add(1);
       return s.concat([x.sub(shift), shift.mul(filled(n, 1)).neg()]);
     },
     fstar: (n) => twice(n) - n,
@@ -29,7 +32,12 @@ export const linearFunctions: MghFunction[] = [
     variable: { min: 1, max: 1000 },
     m: twice,
     x0: (n) => filled(n, 1),
-    residuals: (x, s, n) => x.mul(oneTo(n)).sum().mul(oneTo(twice(n))).sub(1),
+    residuals: (x, _s, n) =>
+      x
+        .mul(oneTo(n))
+        .sum()
+        .mul(oneTo(twice(n)))
+        .sub(1),
     fstar: (n) => (twice(n) * (twice(n) - 1)) / (2 * (2 * twice(n) + 1)),
     xstar: (n) => [3 / (2 * twice(n) + 1), ...filled(n - 1, 0)],
     transcendental: false,
@@ -42,7 +50,7 @@ export const linearFunctions: MghFunction[] = [
     variable: { min: 3, max: 1000 },
     m: twice,
     x0: (n) => filled(n, 1),
-    residuals: (x, s, n) => {
+    residuals: (x, _s, n) => {
       const m = twice(n);
       const inner = x.mul(oneTo(n).map((j) => (j >= 2 && j <= n - 1 ? j : 0))).sum();
       return inner.mul(oneTo(m).map((i) => (i === 1 || i === m ? 0 : i - 1))).sub(1);
@@ -64,7 +72,12 @@ export const linearFunctions: MghFunction[] = [
       const terms = [];
       let [previous, current] = [s.constant(filled(n, 1)), y];
       for (let i = 1; i <= n; i++) {
-        terms.push(current.sum().div(n).sub(i % 2 === 1 ? 0 : -1 / (i * i - 1)));
+        terms.push(
+          current
+            .sum()
+            .div(n)
+            .sub(i % 2 === 1 ? 0 : -1 / (i * i - 1)),
+        );
         [previous, current] = [current, y.mul(current).mul(2).sub(previous)];
       }
       return s.concat(terms);

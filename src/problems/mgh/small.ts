@@ -21,7 +21,10 @@ export const smallFunctions: MghFunction[] = [
     x0: () => [0.5, -2],
     residuals: (x, s) => {
       const [x1, x2] = [x.at(0), x.at(1)];
-      return s.concat([x1.add(x2.rsub(5).mul(x2).sub(2).mul(x2)).sub(13), x1.add(x2.add(1).mul(x2).sub(14).mul(x2)).sub(29)]);
+      return s.concat([
+        x1.add(x2.rsub(5).mul(x2).sub(2).mul(x2)).sub(13),
+        x1.add(x2.add(1).mul(x2).sub(14).mul(x2)).sub(29),
+      ]);
     },
     fstar: () => 0,
     xstar: () => [5, 4],
@@ -80,7 +83,11 @@ export const smallFunctions: MghFunction[] = [
     residuals: (x, s) => {
       const [x1, x2, x3] = [x.at(0), x.at(1), x.at(2)];
       // θ = arctan(x2/x1)/(2π), plus 1/2 when x1 < 0.
-      const theta = x2.div(x1).atan().div(2 * Math.PI).add(s.where(x1.less(0), 0.5, 0));
+      const theta = x2
+        .div(x1)
+        .atan()
+        .div(2 * Math.PI)
+        .add(s.where(x1.less(0), 0.5, 0));
       return s.concat([x3.sub(theta.mul(10)).mul(10), x1.square().add(x2.square()).sqrt().sub(1).mul(10), x3]);
     },
     fstar: () => 0,
@@ -95,7 +102,12 @@ export const smallFunctions: MghFunction[] = [
     x0: () => [3, -1, 0, 1],
     residuals: (x, s) => {
       const [x1, x2, x3, x4] = [x.at(0), x.at(1), x.at(2), x.at(3)];
-      return s.concat([x1.add(x2.mul(10)), x3.sub(x4).mul(Math.sqrt(5)), x2.sub(x3.mul(2)).square(), x1.sub(x4).square().mul(Math.sqrt(10))]);
+      return s.concat([
+        x1.add(x2.mul(10)),
+        x3.sub(x4).mul(Math.sqrt(5)),
+        x2.sub(x3.mul(2)).square(),
+        x1.sub(x4).square().mul(Math.sqrt(10)),
+      ]);
     },
     fstar: () => 0,
     xstar: () => [0, 0, 0, 0],

@@ -2,7 +2,8 @@ import { filled, oneTo, perDimension, type MghFunction } from "./spec.js";
 
 const range = (count: number) => Array.from({ length: count }, (_, i) => i);
 /** The matrix M[i][j] = entry(i, j) (0-based) with the given shape. */
-const matrix = (rows: number, cols: number, entry: (i: number, j: number) => number) => range(rows).map((i) => range(cols).map((j) => entry(i, j)));
+const matrix = (rows: number, cols: number, entry: (i: number, j: number) => number) =>
+  range(rows).map((i) => range(cols).map((j) => entry(i, j)));
 
 /** MGH functions 20–31: variable dimension n. */
 export const variableFunctions: MghFunction[] = [
@@ -51,7 +52,12 @@ export const variableFunctions: MghFunction[] = [
     residuals: (x, s, n) => {
       const part = (k: number) => x.leftMul(matrix(n / 4, n, (i, j) => (j === 4 * i + k ? 1 : 0)));
       const [a, b, c, d] = [part(0), part(1), part(2), part(3)];
-      return s.concat([a.add(b.mul(10)), c.sub(d).mul(Math.sqrt(5)), b.sub(c.mul(2)).square(), a.sub(d).square().mul(Math.sqrt(10))]);
+      return s.concat([
+        a.add(b.mul(10)),
+        c.sub(d).mul(Math.sqrt(5)),
+        b.sub(c.mul(2)).square(),
+        a.sub(d).square().mul(Math.sqrt(10)),
+      ]);
     },
     fstar: () => 0,
     xstar: (n) => filled(n, 0),
@@ -82,9 +88,17 @@ export const variableFunctions: MghFunction[] = [
       const ra = Math.sqrt(1e-5);
       const e = x.div(10).exp();
       const y = range(n - 1).map((k) => Math.exp((k + 2) / 10) + Math.exp((k + 1) / 10));
-      const pairs = e.range(1, n).add(e.range(0, n - 1)).sub(y).mul(ra);
+      const pairs = e
+        .range(1, n)
+        .add(e.range(0, n - 1))
+        .sub(y)
+        .mul(ra);
       const singles = e.range(1, n).sub(Math.exp(-0.1)).mul(ra);
-      const weighted = x.square().mul(range(n).map((j) => n - j)).sum().sub(1);
+      const weighted = x
+        .square()
+        .mul(range(n).map((j) => n - j))
+        .sum()
+        .sub(1);
       return s.concat([x.at(0).sub(0.2), pairs, singles, weighted]);
     },
     fstar: perDimension({ 4: 9.37629e-6, 10: 2.9366e-4 }),
@@ -114,7 +128,7 @@ export const variableFunctions: MghFunction[] = [
     variable: { min: 1, max: 1000 },
     m: (n) => n,
     x0: (n) => filled(n, 1 / n),
-    residuals: (x, s, n) => {
+    residuals: (x, _s, n) => {
       const cos = x.cos();
       return cos.rsub(1).mul(oneTo(n)).sub(x.sin()).add(cos.sum().rsub(n));
     },
@@ -129,7 +143,14 @@ export const variableFunctions: MghFunction[] = [
     variable: { min: 1, max: 1000 },
     m: (n) => n,
     x0: (n) => filled(n, 0.5),
-    residuals: (x, s, n) => s.concat([x.range(0, n - 1).add(x.sum()).sub(n + 1), x.prod().sub(1)]),
+    residuals: (x, s, n) =>
+      s.concat([
+        x
+          .range(0, n - 1)
+          .add(x.sum())
+          .sub(n + 1),
+        x.prod().sub(1),
+      ]),
     fstar: () => 0,
     xstar: (n) => filled(n, 1),
     transcendental: false,
@@ -142,11 +163,17 @@ export const variableFunctions: MghFunction[] = [
     variable: { min: 1, max: 1000 },
     m: (n) => n,
     x0: (n) => oneTo(n).map((j) => (j / (n + 1)) * (j / (n + 1) - 1)),
-    residuals: (x, s, n) => {
+    residuals: (x, _s, n) => {
       const h = 1 / (n + 1);
       const t = oneTo(n).map((i) => i * h);
       const laplacian = x.leftMul(matrix(n, n, (i, j) => (i === j ? 2 : Math.abs(i - j) === 1 ? -1 : 0)));
-      return laplacian.add(x.add(t).add(1).cube().mul((h * h) / 2));
+      return laplacian.add(
+        x
+          .add(t)
+          .add(1)
+          .cube()
+          .mul((h * h) / 2),
+      );
     },
     fstar: () => 0,
     transcendental: false,
@@ -159,7 +186,7 @@ export const variableFunctions: MghFunction[] = [
     variable: { min: 1, max: 1000 },
     m: (n) => n,
     x0: (n) => oneTo(n).map((j) => (j / (n + 1)) * (j / (n + 1) - 1)),
-    residuals: (x, s, n) => {
+    residuals: (x, _s, n) => {
       const h = 1 / (n + 1);
       const t = oneTo(n).map((i) => i * h);
       const kernel = matrix(n, n, (i, j) => (j <= i ? (1 - t[i]) * t[j] : t[i] * (1 - t[j])) * (h / 2));
@@ -176,7 +203,7 @@ export const variableFunctions: MghFunction[] = [
     variable: { min: 1, max: 1000 },
     m: (n) => n,
     x0: (n) => filled(n, -1),
-    residuals: (x, s, n) => {
+    residuals: (x, _s, n) => {
       const neighbours = x.leftMul(matrix(n, n, (i, j) => (j === i - 1 ? 1 : j === i + 1 ? 2 : 0)));
       return x.mul(2).rsub(3).mul(x).sub(neighbours).add(1);
     },
@@ -191,7 +218,7 @@ export const variableFunctions: MghFunction[] = [
     variable: { min: 1, max: 1000 },
     m: (n) => n,
     x0: (n) => filled(n, -1),
-    residuals: (x, s, n) => {
+    residuals: (x, _s, n) => {
       const band = matrix(n, n, (i, j) => (j !== i && j >= i - 5 && j <= i + 1 ? 1 : 0));
       return x.square().mul(5).add(2).mul(x).add(1).sub(x.add(1).mul(x).leftMul(band));
     },

@@ -2,7 +2,14 @@
 import { htmlPage } from "../html.js";
 import { renderSvg } from "../render.js";
 import type { Figure, FigureOptions } from "./figure.js";
-import { figure81, figureGradientNoise, figureRnnJacobians, figureSpectrum, trainDigitsMlp, type DigitsRun } from "./networkFigures.js";
+import {
+  figure81,
+  figureGradientNoise,
+  figureRnnJacobians,
+  figureSpectrum,
+  trainDigitsMlp,
+  type DigitsRun,
+} from "./networkFigures.js";
 import { figure87 } from "./pretraining.js";
 import { figure82, figure83, figure84, figure85, figure86, figureAdaptive, figurePolyak } from "./surfaceFigures.js";
 
@@ -12,7 +19,10 @@ export * from "./surfaceFigures.js";
 export * from "./networkFigures.js";
 
 /** The figure builders in the order of the chapter, then the extras; those of the digits MLP share one training run. */
-export const FIGURES: { name: string; build: (opts: FigureOptions, digits: () => Promise<DigitsRun>) => Figure | Promise<Figure> }[] = [
+export const FIGURES: {
+  name: string;
+  build: (opts: FigureOptions, digits: () => Promise<DigitsRun>) => Figure | Promise<Figure>;
+}[] = [
   { name: "8.1", build: async (_, digits) => figure81(await digits()) },
   { name: "8.2", build: figure82 },
   { name: "8.3", build: figure83 },
@@ -32,7 +42,10 @@ export interface RenderedFigure extends Figure {
 }
 
 /** Builds and renders the figures one by one (`onFigure` reports progress). */
-export async function renderFigures(opts: FigureOptions, onFigure: (name: string, seconds: number) => void = () => {}): Promise<RenderedFigure[]> {
+export async function renderFigures(
+  opts: FigureOptions,
+  onFigure: (name: string, seconds: number) => void = () => {},
+): Promise<RenderedFigure[]> {
   const out: RenderedFigure[] = [];
   let digits: Promise<DigitsRun> | undefined;
   const trained = () => (digits ??= trainDigitsMlp(opts));
@@ -51,5 +64,8 @@ export async function renderFigures(opts: FigureOptions, onFigure: (name: string
 
 /** An offline page showing every figure with its caption. */
 export function figuresPage(figures: RenderedFigure[]): string {
-  return htmlPage("Descent: the figures of Chapter 8, from runs", figures.map((f) => ({ heading: f.title, text: f.caption, svgs: [f.svg] })));
+  return htmlPage(
+    "Descent: the figures of Chapter 8, from runs",
+    figures.map((f) => ({ heading: f.title, text: f.caption, svgs: [f.svg] })),
+  );
 }

@@ -17,7 +17,8 @@ const SETTINGS = {
 
 export const batchnormExperiment: Experiment = {
   name: "batchnorm",
-  claim: "Batch normalization makes deep networks far easier to train: it lets a deep network of saturating units learn at a learning rate where the plain network barely moves (8.7.1).",
+  claim:
+    "Batch normalization makes deep networks far easier to train: it lets a deep network of saturating units learn at a learning rate where the plain network barely moves (8.7.1).",
   seeds: { smoke: 1, quick: 2, full: 3 },
   async run(ctx) {
     const s = { ...SETTINGS[ctx.size], activation: "sigmoid" as const, lr: 0.1, batchSize: 64 };
@@ -53,7 +54,13 @@ export const batchnormExperiment: Experiment = {
       rows: Object.keys(variants).map((v) => rowOf(v, { testAccuracy: accuracy[v], testLoss: loss[v] })),
       reproduced: rule.holds,
       verdict: `rule: test accuracy with BN − without > 2 SE; ${rule.text}`,
-      chart: { title: `Deep sigmoid MLP (${s.depth}×${s.width}), SGD ε = ${s.lr}: test accuracy`, x: "epoch", yTitle: "test accuracy", series: Object.keys(variants), rows: meanCurves(curves, "validationAccuracy") },
+      chart: {
+        title: `Deep sigmoid MLP (${s.depth}×${s.width}), SGD ε = ${s.lr}: test accuracy`,
+        x: "epoch",
+        yTitle: "test accuracy",
+        series: Object.keys(variants),
+        rows: meanCurves(curves, "validationAccuracy"),
+      },
       settings: { ...s, trainExamples: trainSet.size, testExamples: test.size },
     };
   },

@@ -1,6 +1,12 @@
 /** Runs each variant of an experiment on each seed and collects its metrics and per-epoch curves. */
 import { disposeTree } from "../../engine/index.js";
-import { train, TrainingDivergedError, type MetricsRecord, type TrainOptions, type TrainResult } from "../../train/index.js";
+import {
+  train,
+  TrainingDivergedError,
+  type MetricsRecord,
+  type TrainOptions,
+  type TrainResult,
+} from "../../train/index.js";
 import type { ExperimentContext } from "./types.js";
 
 export interface VariantRun {
@@ -14,7 +20,11 @@ export interface Collected {
   curves: Record<string, MetricsRecord[][]>;
 }
 
-export async function runVariants(ctx: ExperimentContext, variants: string[], runOne: (variant: string, seed: number) => Promise<VariantRun>): Promise<Collected> {
+export async function runVariants(
+  ctx: ExperimentContext,
+  variants: string[],
+  runOne: (variant: string, seed: number) => Promise<VariantRun>,
+): Promise<Collected> {
   const metrics: Collected["metrics"] = Object.fromEntries(variants.map((v) => [v, {}]));
   const curves: Collected["curves"] = Object.fromEntries(variants.map((v) => [v, []]));
   for (const seed of ctx.seeds) {

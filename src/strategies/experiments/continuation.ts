@@ -19,7 +19,19 @@ const SETTINGS = {
 
 /** Σ_i x_i² − 10 cos(2π x_i) + 10: a local minimum near every integer point, the global one at 0. */
 export function rastrigin(dim: number): Problem {
-  return { name: `rastrigin${dim}`, dim, x0: new Float64Array(dim), f: (x) => np.square(x.ref).sub(np.cos(x.mul(2 * Math.PI)).mul(10)).add(10).sum(), solution: { x: new Float64Array(dim), f: 0 }, dispose() {} };
+  return {
+    name: `rastrigin${dim}`,
+    dim,
+    x0: new Float64Array(dim),
+    f: (x) =>
+      np
+        .square(x.ref)
+        .sub(np.cos(x.mul(2 * Math.PI)).mul(10))
+        .add(10)
+        .sum(),
+    solution: { x: new Float64Array(dim), f: 0 },
+    dispose() {},
+  };
 }
 
 /**
@@ -30,7 +42,11 @@ export function rastrigin(dim: number): Problem {
 export function sineNetworks(runs: number, precision: Precision): Problem {
   const xs = Array.from({ length: 64 }, (_, i) => -Math.PI + (2 * Math.PI * i) / 63);
   const x = toDevice(xs, [1, 64], precision);
-  const y = toDevice(xs.map((v) => Math.sin(3 * v)), [1, 64], precision);
+  const y = toDevice(
+    xs.map((v) => Math.sin(3 * v)),
+    [1, 64],
+    precision,
+  );
   return {
     name: `sine-networks${runs}`,
     dim: 2 * runs,
@@ -46,10 +62,12 @@ export function sineNetworks(runs: number, precision: Precision): Problem {
   };
 }
 
-const sineGlobalShare = (theta: Float64Array, runs: number) => Array.from({ length: runs }, (_, r) => Math.abs(Math.abs(theta[2 * r + 1]) - 3) < 0.5).filter(Boolean).length / runs;
+const sineGlobalShare = (theta: Float64Array, runs: number) =>
+  Array.from({ length: runs }, (_, r) => Math.abs(Math.abs(theta[2 * r + 1]) - 3) < 0.5).filter(Boolean).length / runs;
 
 /** Rastrigin's value at one 2-D point. */
-const rastriginAt = (a: number, b: number) => a * a + b * b - 10 * Math.cos(2 * Math.PI * a) - 10 * Math.cos(2 * Math.PI * b) + 20;
+const rastriginAt = (a: number, b: number) =>
+  a * a + b * b - 10 * Math.cos(2 * Math.PI * a) - 10 * Math.cos(2 * Math.PI * b) + 20;
 
 /** For restarts laid out run-major ([run][restart][2]), the point of each run's restart with the lowest f (the one a user would keep). */
 function bestOfRestarts(x: Float64Array, runs: number, restarts: number): Float64Array {
@@ -59,37 +77,77 @@ function bestOfRestarts(x: Float64Array, runs: number, restarts: number): Float6
     for (let k = 0; k < restarts; k++) {
       const i = 2 * (r * restarts + k);
       const f = rastriginAt(x[i], x[i + 1]);
-      if (f < bestF) (bestF = f, best.set([x[i], x[i + 1]], 2 * r));
+      if (f < bestF) (bestF = f), best.set([x[i], x[i + 1]], 2 * r);
     }
   }
   return best;
 }
 
 /** The share of 2-D runs (consecutive coordinate pairs) whose coordinates all lie in the global basin |x| < 0.5. */
-const globalShare = (x: Float64Array, runs: number) => Array.from({ length: runs }, (_, r) => Math.abs(x[2 * r]) < 0.5 && Math.abs(x[2 * r + 1]) < 0.5).filter(Boolean).length / runs;
+const globalShare = (x: Float64Array, runs: number) =>
+  Array.from({ length: runs }, (_, r) => Math.abs(x[2 * r]) < 0.5 && Math.abs(x[2 * r + 1]) < 0.5).filter(Boolean)
+    .length / runs;
 
 export const continuationExperiment: Experiment = {
   name: "continuation",
-  claim: "Continuation methods make local optimization spend most of its time in well-behaved regions: blurring a non-convex objective (eq. 8.40) removes its local minima, so descent from the blurred solutions reaches the global minimum more often (8.7.6).",
+  claim:
+    "Continuation methods make local optimization spend most of its time in well-behaved regions: blurring a non-convex objective (eq. 8.40) removes its local minima, so descent from the blurred solutions reaches the global minimum more often (8.7.6).",
   seeds: { smoke: 1, quick: 3, full: 5 },
   async run(ctx) {
-    const s = { ...SETTINGS[ctx.size], dims: 2, lr: 0.002, netLr: 0.05, sigmas: geometricSigmas(2, 0.25, 4), samples: 16, antithetic: true, start: 5.12 };
+    const s = {
+      ...SETTINGS[ctx.size],
+      dims: 2,
+      lr: 0.002,
+      netLr: 0.05,
+      sigmas: geometricSigmas(2, 0.25, 4),
+      samples: 16,
+      antithetic: true,
+      start: 5.12,
+    };
     const problem = rastrigin(2 * s.runs);
     const restartsProblem = rastrigin(2 * s.runs * s.samples);
     const stages = s.sigmas.length;
     const restarts = `gradient descent, best of ${s.samples} restarts`;
-    const shares: Record<string, number[]> = { "gradient descent": [], [restarts]: [], continuation: [], "sine network: gradient descent": [], "sine network: continuation": [] };
+    const shares: Record<string, number[]> = {
+      "gradient descent": [],
+      [restarts]: [],
+      continuation: [],
+      "sine network: gradient descent": [],
+      "sine network: continuation": [],
+    };
     const chartRows: Record<string, number | string>[] = [];
     for (const seed of ctx.seeds) {
       const x0 = random.uniform(random.randomKey(seed), 2 * s.runs, -s.start, s.start);
       ctx.log(`seed ${seed}`);
       // The same number of descent steps for both; continuation's steps each average `samples` gradients.
-      const plain = continuation(problem, x0, { sigmas: Array(stages).fill(0), stepsPerStage: s.stepsPerStage, lr: s.lr, samples: 1, seed, precision: ctx.precision });
-      const blurred = continuation(problem, x0, { sigmas: s.sigmas, stepsPerStage: s.stepsPerStage, lr: s.lr, samples: s.samples, antithetic: s.antithetic, seed, precision: ctx.precision });
+      const plain = continuation(problem, x0, {
+        sigmas: Array(stages).fill(0),
+        stepsPerStage: s.stepsPerStage,
+        lr: s.lr,
+        samples: 1,
+        seed,
+        precision: ctx.precision,
+      });
+      const blurred = continuation(problem, x0, {
+        sigmas: s.sigmas,
+        stepsPerStage: s.stepsPerStage,
+        lr: s.lr,
+        samples: s.samples,
+        antithetic: s.antithetic,
+        seed,
+        precision: ctx.precision,
+      });
       // The same gradient evaluations as continuation: `samples` restarts per run (the first from the shared start), keeping the lowest f.
       const extra = random.uniform(random.foldIn(random.randomKey(seed), 1), 2 * s.runs * s.samples, -s.start, s.start);
       for (let r = 0; r < s.runs; r++) extra.set(x0.subarray(2 * r, 2 * r + 2), 2 * r * s.samples);
-      const many = continuation(restartsProblem, extra, { sigmas: Array(stages).fill(0), stepsPerStage: s.stepsPerStage, lr: s.lr, samples: 1, seed, precision: ctx.precision });
+      const many = continuation(restartsProblem, extra, {
+        sigmas: Array(stages).fill(0),
+        stepsPerStage: s.stepsPerStage,
+        lr: s.lr,
+        samples: 1,
+        seed,
+        precision: ctx.precision,
+      });
       shares["gradient descent"].push(globalShare(plain.x, s.runs));
       shares[restarts].push(globalShare(bestOfRestarts(many.x, s.runs, s.samples), s.runs));
       shares.continuation.push(globalShare(blurred.x, s.runs));
@@ -97,12 +155,34 @@ export const continuationExperiment: Experiment = {
       const nets = sineNetworks(s.runs, ctx.precision);
       const u = random.uniform(random.foldIn(random.randomKey(seed), 2), 2 * s.runs, -1, 1);
       const netStart = u.map((v, i) => (i % 2 === 0 ? v : 10 * v));
-      const netPlain = continuation(nets, netStart, { sigmas: Array(stages).fill(0), stepsPerStage: s.stepsPerStage, lr: s.netLr, samples: 1, seed, precision: ctx.precision });
-      const netBlurred = continuation(nets, netStart, { sigmas: s.sigmas, stepsPerStage: s.stepsPerStage, lr: s.netLr, samples: s.samples, antithetic: s.antithetic, seed, precision: ctx.precision });
+      const netPlain = continuation(nets, netStart, {
+        sigmas: Array(stages).fill(0),
+        stepsPerStage: s.stepsPerStage,
+        lr: s.netLr,
+        samples: 1,
+        seed,
+        precision: ctx.precision,
+      });
+      const netBlurred = continuation(nets, netStart, {
+        sigmas: s.sigmas,
+        stepsPerStage: s.stepsPerStage,
+        lr: s.netLr,
+        samples: s.samples,
+        antithetic: s.antithetic,
+        seed,
+        precision: ctx.precision,
+      });
       nets.dispose();
       shares["sine network: gradient descent"].push(sineGlobalShare(netPlain.x, s.runs));
       shares["sine network: continuation"].push(sineGlobalShare(netBlurred.x, s.runs));
-      blurred.stages.forEach((st, i) => chartRows.push({ stage: i + 1, seed, "gradient descent": globalShare(plain.stages[i].x, s.runs), continuation: globalShare(st.x, s.runs) }));
+      blurred.stages.forEach((st, i) =>
+        chartRows.push({
+          stage: i + 1,
+          seed,
+          "gradient descent": globalShare(plain.stages[i].x, s.runs),
+          continuation: globalShare(st.x, s.runs),
+        }),
+      );
     }
     const rule = exceedsByTwoSe(shares.continuation, shares["gradient descent"]);
     const fair = exceedsByTwoSe(shares.continuation, shares[restarts]);
@@ -115,15 +195,33 @@ export const continuationExperiment: Experiment = {
     });
     return {
       rows: [
-        { ...rowOf("gradient descent", { globalBasinShare: shares["gradient descent"] }), gradientEvaluationsPerRun: steps },
+        {
+          ...rowOf("gradient descent", { globalBasinShare: shares["gradient descent"] }),
+          gradientEvaluationsPerRun: steps,
+        },
         { ...rowOf(restarts, { globalBasinShare: shares[restarts] }), gradientEvaluationsPerRun: steps * s.samples },
-        { ...rowOf("continuation", { globalBasinShare: shares.continuation }), gradientEvaluationsPerRun: steps * s.samples },
-        { ...rowOf("sine network: gradient descent", { globalBasinShare: shares["sine network: gradient descent"] }), gradientEvaluationsPerRun: steps },
-        { ...rowOf("sine network: continuation", { globalBasinShare: shares["sine network: continuation"] }), gradientEvaluationsPerRun: steps * s.samples },
+        {
+          ...rowOf("continuation", { globalBasinShare: shares.continuation }),
+          gradientEvaluationsPerRun: steps * s.samples,
+        },
+        {
+          ...rowOf("sine network: gradient descent", { globalBasinShare: shares["sine network: gradient descent"] }),
+          gradientEvaluationsPerRun: steps,
+        },
+        {
+          ...rowOf("sine network: continuation", { globalBasinShare: shares["sine network: continuation"] }),
+          gradientEvaluationsPerRun: steps * s.samples,
+        },
       ],
       reproduced: rule.holds,
       verdict: `rule: share of runs in the global basin with continuation − with gradient descent > 2 SE over seeds; ${rule.text}. Against ${s.samples} restarts (the same gradient evaluations): ${fair.text}, ${fair.holds ? "continuation ahead" : "continuation not ahead"}. Sine network (global basin ||w| − 3| < 0.5): ${network.text}, ${network.holds ? "continuation ahead" : "continuation not ahead"}.`,
-      chart: { title: `2-D Rastrigin: share of runs in the global basin after each stage`, x: "stage", yTitle: "share in global basin", series: ["gradient descent", "continuation"], rows: perStage },
+      chart: {
+        title: `2-D Rastrigin: share of runs in the global basin after each stage`,
+        x: "stage",
+        yTitle: "share in global basin",
+        series: ["gradient descent", "continuation"],
+        rows: perStage,
+      },
       settings: { ...s, stages, stepsPerRun: steps },
     };
   },

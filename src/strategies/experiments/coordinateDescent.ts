@@ -12,16 +12,24 @@ import { exceedsByTwoSe, fmt, rowOf } from "./stats.js";
 import type { Experiment } from "./types.js";
 
 // The host lasso of sparse coding costs about 0.2 s per sweep per 10 examples at 16 atoms here.
-const SETTINGS = { smoke: { examples: 10, atoms: 4, sweeps: 3 }, quick: { examples: 30, atoms: 8, sweeps: 5 }, full: { examples: 60, atoms: 16, sweeps: 10 } };
+const SETTINGS = {
+  smoke: { examples: 10, atoms: 4, sweeps: 3 },
+  quick: { examples: 30, atoms: 8, sweeps: 5 },
+  full: { examples: 60, atoms: 16, sweeps: 10 },
+};
 
 export const coordinateDescentExperiment: Experiment = {
   name: "coordinate-descent",
-  claim: "Coordinate descent is a poor strategy when one variable strongly influences the optimal value of another, as in f(x) = (x₁ − x₂)² + α(x₁² + x₂²) with small α, where Newton's method solves the problem in a single step; it suits problems such as sparse coding, convex in each block of variables (8.7.2).",
+  claim:
+    "Coordinate descent is a poor strategy when one variable strongly influences the optimal value of another, as in f(x) = (x₁ − x₂)² + α(x₁² + x₂²) with small α, where Newton's method solves the problem in a single step; it suits problems such as sparse coding, convex in each block of variables (8.7.2).",
   seeds: { smoke: 2, quick: 3, full: 3 },
   async run(ctx) {
     const s = { ...SETTINGS[ctx.size], alpha: 0.01, tol: 1e-8 };
     const precision = precisionOf("float64-fast"); // float64 on Wasm: + and × are exact there, and a quadratic needs nothing else
-    const A = [[2 + 2 * s.alpha, -2], [-2, 2 + 2 * s.alpha]]; // f = ½xᵀAx
+    const A = [
+      [2 + 2 * s.alpha, -2],
+      [-2, 2 + 2 * s.alpha],
+    ]; // f = ½xᵀAx
     const iterations: Record<string, number[]> = { "coordinate descent": [], newton: [] };
     const gradients: Record<string, number[]> = { "coordinate descent": [], newton: [] };
     const sparse = { sweeps: [] as number[], decrease: [] as number[], monotone: [] as number[] };
@@ -47,13 +55,31 @@ export const coordinateDescentExperiment: Experiment = {
     const rule = exceedsByTwoSe(iterations["coordinate descent"], iterations.newton);
     return {
       rows: [
-        rowOf("coordinate descent", { iterations: iterations["coordinate descent"], finalGradNorm: gradients["coordinate descent"] }),
+        rowOf("coordinate descent", {
+          iterations: iterations["coordinate descent"],
+          finalGradNorm: gradients["coordinate descent"],
+        }),
         rowOf("newton", { iterations: iterations.newton, finalGradNorm: gradients.newton }),
-        rowOf("sparse coding: block coordinate descent", { sweeps: sparse.sweeps, firstOverLastObjective: sparse.decrease, monotoneShare: sparse.monotone }),
+        rowOf("sparse coding: block coordinate descent", {
+          sweeps: sparse.sweeps,
+          firstOverLastObjective: sparse.decrease,
+          monotoneShare: sparse.monotone,
+        }),
       ],
       reproduced: rule.holds,
       verdict: `rule: coordinate descent's iterations (sweeps) to ‖g‖ ≤ ${s.tol} − Newton's > 2 SE, α = ${s.alpha}; ${rule.text}. Sparse coding (λ‖H‖₁ is not twice differentiable, so Newton does not apply): J fell every sweep in ${fmt(sparse.monotone.reduce((a, b) => a + b, 0))} of ${sparse.monotone.length} runs.`,
-      chart: { title: `f = (x₁ − x₂)² + ${s.alpha}(x₁² + x₂²): iterations to ‖g‖ ≤ ${s.tol}, by seed`, x: "seed", yTitle: "iterations", series: ["coordinate descent", "newton"], rows: ctx.seeds.map((seed, i) => ({ seed, "coordinate descent": iterations["coordinate descent"][i], newton: iterations.newton[i] })), logY: true },
+      chart: {
+        title: `f = (x₁ − x₂)² + ${s.alpha}(x₁² + x₂²): iterations to ‖g‖ ≤ ${s.tol}, by seed`,
+        x: "seed",
+        yTitle: "iterations",
+        series: ["coordinate descent", "newton"],
+        rows: ctx.seeds.map((seed, i) => ({
+          seed,
+          "coordinate descent": iterations["coordinate descent"][i],
+          newton: iterations.newton[i],
+        })),
+        logY: true,
+      },
       settings: s,
     };
   },

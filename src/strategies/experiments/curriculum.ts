@@ -21,7 +21,12 @@ const SETTINGS = {
 };
 
 /** Adding-problem sequences of every length in [shortest, longest], left-padded with zero steps to `longest`. */
-export function paddedAdding(count: number, shortest: number, longest: number, seed: number): { data: Dataset; lengths: Int32Array } {
+export function paddedAdding(
+  count: number,
+  shortest: number,
+  longest: number,
+  seed: number,
+): { data: Dataset; lengths: Int32Array } {
   const lengths = Int32Array.from({ length: count }, (_, i) => shortest + (i % (longest - shortest + 1)));
   const x = new Float32Array(count * longest * 2);
   const y = new Float32Array(count);
@@ -34,12 +39,16 @@ export function paddedAdding(count: number, shortest: number, longest: number, s
       y[i] = part.y[j];
     });
   }
-  return { data: { name: "adding-padded", x, xShape: [longest, 2], y, yShape: [1], numClasses: 0, size: count }, lengths };
+  return {
+    data: { name: "adding-padded", x, xShape: [longest, 2], y, yShape: [1], numClasses: 0, size: count },
+    lengths,
+  };
 }
 
 export const curriculumExperiment: Experiment = {
   name: "curriculum",
-  claim: "Curriculum learning — presenting simpler examples first and harder ones later, or a random mix whose share of hard examples rises (Zaremba & Sutskever, 2014) — makes hard tasks easier to learn (8.7.6).",
+  claim:
+    "Curriculum learning — presenting simpler examples first and harder ones later, or a random mix whose share of hard examples rises (Zaremba & Sutskever, 2014) — makes hard tasks easier to learn (8.7.6).",
   seeds: { smoke: 1, quick: 2, full: 3 },
   async run(ctx) {
     const s = { ...SETTINGS[ctx.size], lr: 0.003, batchSize: 64, stages: 4 };
@@ -51,11 +60,31 @@ export const curriculumExperiment: Experiment = {
       // The stages take the first 3/4 of training; the stochastic share rises from 0.1 to 0.9 over the same span.
       const epochsPerStage = Math.max(1, Math.floor((0.75 * s.epochs) / s.stages));
       const sampler =
-        variant === names[1] ? stagedCurriculum({ difficulty, batchSize: s.batchSize, stages: s.stages, epochsPerStage, seed })
-        : variant === names[2] ? stochasticCurriculum({ difficulty, hardShare: linearShare(0.1, 0.9, 0.75 * s.epochs), batchSize: s.batchSize, seed })
-        : undefined;
-      const model = sequential(rnn(s.units, { init: glorotUniform, lastOnly: true }), linear(1, { init: glorotUniform }));
-      const run = await trainAndTest({ model, train, test, optimizer: adam(s.lr), epochs: s.epochs, batchSize: s.batchSize, seed, precision: ctx.precision, sampler });
+        variant === names[1]
+          ? stagedCurriculum({ difficulty, batchSize: s.batchSize, stages: s.stages, epochsPerStage, seed })
+          : variant === names[2]
+            ? stochasticCurriculum({
+                difficulty,
+                hardShare: linearShare(0.1, 0.9, 0.75 * s.epochs),
+                batchSize: s.batchSize,
+                seed,
+              })
+            : undefined;
+      const model = sequential(
+        rnn(s.units, { init: glorotUniform, lastOnly: true }),
+        linear(1, { init: glorotUniform }),
+      );
+      const run = await trainAndTest({
+        model,
+        train,
+        test,
+        optimizer: adam(s.lr),
+        epochs: s.epochs,
+        batchSize: s.batchSize,
+        seed,
+        precision: ctx.precision,
+        sampler,
+      });
       return { metrics: { testMse: run.metrics.testLoss }, curve: run.curve };
     });
     const mse = (v: string) => collected.metrics[v].testMse;
@@ -65,7 +94,13 @@ export const curriculumExperiment: Experiment = {
       rows: names.map((v) => rowOf(v, collected.metrics[v])),
       reproduced: staged.holds || mixed.holds,
       verdict: `rule: test MSE (length ${s.longest}) without curriculum − with one > 2 SE, for either curriculum; staged: ${staged.text}; stochastic: ${mixed.text}. Predicting the mean scores about 1/6 ≈ 0.167.`,
-      chart: { title: `Adding problem, tanh RNN (${s.units} units), lengths ${s.shortest}–${s.longest}: test MSE at length ${s.longest}`, x: "epoch", yTitle: "test MSE", series: names, rows: meanCurves(collected.curves, "validationLoss") },
+      chart: {
+        title: `Adding problem, tanh RNN (${s.units} units), lengths ${s.shortest}–${s.longest}: test MSE at length ${s.longest}`,
+        x: "epoch",
+        yTitle: "test MSE",
+        series: names,
+        rows: meanCurves(collected.curves, "validationLoss"),
+      },
       settings: s,
     };
   },

@@ -9,11 +9,25 @@ const SIZES: Record<ExperimentSize, [number, number]> = { smoke: [256, 128], qui
 export function digits(size: ExperimentSize): { train: Dataset; test: Dataset } {
   const { train, test } = mnistSplit(0);
   const [n, m] = SIZES[size];
-  return { train: subset(train, Array.from({ length: n }, (_, i) => i), train.name), test: subset(test, Array.from({ length: m }, (_, i) => i), test.name) };
+  return {
+    train: subset(
+      train,
+      Array.from({ length: n }, (_, i) => i),
+      train.name,
+    ),
+    test: subset(
+      test,
+      Array.from({ length: m }, (_, i) => i),
+      test.name,
+    ),
+  };
 }
 
 /** Per-epoch curves averaged over seeds: rows {epoch, [variant]: mean of `field`}. */
-export function meanCurves(curves: Record<string, MetricsRecord[][]>, field: keyof MetricsRecord): Record<string, number | null>[] {
+export function meanCurves(
+  curves: Record<string, MetricsRecord[][]>,
+  field: keyof MetricsRecord,
+): Record<string, number | null>[] {
   const variants = Object.keys(curves);
   const epochs = Math.max(...variants.map((v) => Math.max(...curves[v].map((c) => c.length))));
   return Array.from({ length: epochs }, (_, e) => {

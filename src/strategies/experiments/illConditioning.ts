@@ -13,8 +13,19 @@ import type { Experiment } from "./types.js";
 
 const { momentum, sgd } = book;
 
-const SETTINGS = { smoke: { epochs: 1, probe: 64, measurements: 6 }, quick: { epochs: 2, probe: 256, measurements: 16 }, full: { epochs: 8, probe: 512, measurements: 32 } };
-const CASES: { name: string; activation: ActivationName; depth: number; width: number; lr: number; momentum?: number }[] = [
+const SETTINGS = {
+  smoke: { epochs: 1, probe: 64, measurements: 6 },
+  quick: { epochs: 2, probe: 256, measurements: 16 },
+  full: { epochs: 8, probe: 512, measurements: 32 },
+};
+const CASES: {
+  name: string;
+  activation: ActivationName;
+  depth: number;
+  width: number;
+  lr: number;
+  momentum?: number;
+}[] = [
   // Names without dots: Vega-Lite reads a dot in a field name as a nested path.
   { name: "relu 2×256, SGD", activation: "relu", depth: 2, width: 256, lr: 0.1 },
   { name: "relu 2×256, momentum", activation: "relu", depth: 2, width: 256, lr: 0.05, momentum: 0.9 },
@@ -30,7 +41,8 @@ const windowMean = (records: IllConditioningRecord[], field: "gHg" | "gradNorm",
 
 export const illConditioningExperiment: Experiment = {
   name: "ill-conditioning",
-  claim: "Ill-conditioning shows during training as a gradient norm that does not shrink while gᵀHg grows by more than an order of magnitude, so the learning rate must shrink to compensate (8.2.1, Fig. 8.1).",
+  claim:
+    "Ill-conditioning shows during training as a gradient norm that does not shrink while gᵀHg grows by more than an order of magnitude, so the learning rate must shrink to compensate (8.2.1, Fig. 8.1).",
   seeds: { smoke: 1, quick: 1, full: 3 },
   async run(ctx) {
     const s = SETTINGS[ctx.size];
@@ -42,17 +54,36 @@ export const illConditioningExperiment: Experiment = {
       for (const c of CASES) {
         ctx.log(`${c.name}, seed ${seed}`);
         const model = mlp(10, { depth: c.depth, width: c.width, activation: c.activation });
-        const idx = random.permutation(random.foldIn(random.randomKey(seed), 7), train.size).subarray(0, Math.min(s.probe, train.size));
+        const idx = random
+          .permutation(random.foldIn(random.randomKey(seed), 7), train.size)
+          .subarray(0, Math.min(s.probe, train.size));
         const probe = deviceBatch(train, idx, ctx.precision);
         const steps = Math.ceil(train.size / 64) * s.epochs;
-        const monitor = illConditioningMonitor({ loss: modelLoss(model, true), probe, precision: ctx.precision, every: Math.max(1, Math.floor(steps / s.measurements)), lr: () => c.lr });
-        const result = await trainNetwork({ model, train, optimizer: c.momentum ? momentum(c.lr, c.momentum) : sgd(c.lr), epochs: s.epochs, batchSize: 64, seed, precision: ctx.precision, callbacks: { onStep: (info) => monitor.onStep(info) } });
+        const monitor = illConditioningMonitor({
+          loss: modelLoss(model, true),
+          probe,
+          precision: ctx.precision,
+          every: Math.max(1, Math.floor(steps / s.measurements)),
+          lr: () => c.lr,
+        });
+        const result = await trainNetwork({
+          model,
+          train,
+          optimizer: c.momentum ? momentum(c.lr, c.momentum) : sgd(c.lr),
+          epochs: s.epochs,
+          batchSize: 64,
+          seed,
+          precision: ctx.precision,
+          callbacks: { onStep: (info) => monitor.onStep(info) },
+        });
         monitor.dispose();
         disposeTree([result.params, result.modelState, probe.x, probe.y]);
         const r = monitor.records;
         (growth[c.name] ??= []).push(windowMean(r, "gHg", true) / windowMean(r, "gHg", false));
         (normRatio[c.name] ??= []).push(windowMean(r, "gradNorm", true) / windowMean(r, "gradNorm", false));
-        if (seed === ctx.seeds[0]) for (const rec of r) chartRows.push({ step: rec.step, [`${c.name}: gᵀHg`]: rec.gHg, [`${c.name}: ‖g‖`]: rec.gradNorm });
+        if (seed === ctx.seeds[0])
+          for (const rec of r)
+            chartRows.push({ step: rec.step, [`${c.name}: gᵀHg`]: rec.gHg, [`${c.name}: ‖g‖`]: rec.gradNorm });
       }
     }
     const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
@@ -61,7 +92,14 @@ export const illConditioningExperiment: Experiment = {
       rows: CASES.map((c) => rowOf(c.name, { gHgGrowth: growth[c.name], gradNormRatio: normRatio[c.name] })),
       reproduced: found.length > 0,
       verdict: `rule: some setting has gᵀHg (mean of the last quarter of the measurements over the first quarter) ≥ 10 while ‖g‖'s ratio ≥ 1, averaged over seeds; ${found.length ? `found: ${found.map((c) => c.name).join("; ")}` : `none did (gᵀHg growth ${CASES.map((c) => fmt(mean(growth[c.name]))).join(", ")}; ‖g‖ ratio ${CASES.map((c) => fmt(mean(normRatio[c.name]))).join(", ")})`}`,
-      chart: { title: "gᵀHg and ‖g‖ on a fixed probe batch during training (first seed)", x: "step", yTitle: "value", series: CASES.flatMap((c) => [`${c.name}: gᵀHg`, `${c.name}: ‖g‖`]), rows: chartRows, logY: true },
+      chart: {
+        title: "gᵀHg and ‖g‖ on a fixed probe batch during training (first seed)",
+        x: "step",
+        yTitle: "value",
+        series: CASES.flatMap((c) => [`${c.name}: gᵀHg`, `${c.name}: ‖g‖`]),
+        rows: chartRows,
+        logY: true,
+      },
       settings: { ...s, cases: CASES, trainExamples: train.size },
     };
   },

@@ -10,7 +10,11 @@ import type { Experiment } from "./types.js";
 
 const { sgd } = book;
 
-const SETTINGS = { smoke: { depth: 4, width: 16, epochs: 1 }, quick: { depth: 10, width: 64, epochs: 1 }, full: { depth: 10, width: 64, epochs: 3 } };
+const SETTINGS = {
+  smoke: { depth: 4, width: 16, epochs: 1 },
+  quick: { depth: 10, width: 64, epochs: 1 },
+  full: { depth: 10, width: 64, epochs: 3 },
+};
 const INITS: { name: string; init: InitName; dataDriven?: boolean }[] = [
   { name: "glorot", init: "glorot" },
   { name: "he", init: "he" },
@@ -21,7 +25,8 @@ const INITS: { name: string; init: InitName; dataDriven?: boolean }[] = [
 
 export const initializationExperiment: Experiment = {
   name: "initialization",
-  claim: "The initial scale of the weights matters for deep networks: a scale matched to the units (He et al.'s for ReLU) or to the data (rescaling each layer to unit activations) keeps signals from vanishing or exploding, so training starts faster (8.4).",
+  claim:
+    "The initial scale of the weights matters for deep networks: a scale matched to the units (He et al.'s for ReLU) or to the data (rescaling each layer to unit activations) keeps signals from vanishing or exploding, so training starts faster (8.4).",
   seeds: { smoke: 1, quick: 1, full: 3 },
   async run(ctx) {
     const s = { ...SETTINGS[ctx.size], lr: 0.05, batchSize: 64 };
@@ -41,14 +46,36 @@ export const initializationExperiment: Experiment = {
             return scaled;
           }
         : undefined;
-      return trainAndTest({ model, train, test, optimizer: sgd(s.lr), epochs: s.epochs, batchSize: s.batchSize, seed, precision: ctx.precision, initialize });
+      return trainAndTest({
+        model,
+        train,
+        test,
+        optimizer: sgd(s.lr),
+        epochs: s.epochs,
+        batchSize: s.batchSize,
+        seed,
+        precision: ctx.precision,
+        initialize,
+      });
     });
-    const rule = exceedsByTwoSe(collected.metrics["relu: he"].testAccuracy, collected.metrics["relu: glorot"].testAccuracy);
+    const rule = exceedsByTwoSe(
+      collected.metrics["relu: he"].testAccuracy,
+      collected.metrics["relu: glorot"].testAccuracy,
+    );
     return {
       rows: names.map((v) => rowOf(v, collected.metrics[v])),
       reproduced: rule.holds,
       verdict: `rule: on the deep ReLU network, test accuracy with He − with Glorot > 2 SE; ${rule.text}. The other initializations are reported as measured.`,
-      chart: { title: `Deep MLPs ${s.depth}×${s.width}, SGD ε = ${s.lr}, ${s.epochs} epoch(s): test accuracy`, x: "seed", yTitle: "test accuracy", series: names, rows: ctx.seeds.map((seed, i) => ({ seed, ...Object.fromEntries(names.map((n) => [n, collected.metrics[n].testAccuracy[i]])) })) },
+      chart: {
+        title: `Deep MLPs ${s.depth}×${s.width}, SGD ε = ${s.lr}, ${s.epochs} epoch(s): test accuracy`,
+        x: "seed",
+        yTitle: "test accuracy",
+        series: names,
+        rows: ctx.seeds.map((seed, i) => ({
+          seed,
+          ...Object.fromEntries(names.map((n) => [n, collected.metrics[n].testAccuracy[i]])),
+        })),
+      },
       settings: { ...s, trainExamples: train.size, testExamples: test.size },
     };
   },

@@ -28,14 +28,24 @@ const TARGET = { loss: 0.5, lr: 0.05, probe: 1000, everyExamples: 250 };
  */
 async function timeToTarget(train: Dataset, m: number, epochs: number, seed: number, precision: Precision) {
   const model = mlp(10, { depth: 1, width: 64 });
-  const probe = subset(train, Array.from({ length: Math.min(TARGET.probe, train.size) }, (_, i) => i));
+  const probe = subset(
+    train,
+    Array.from({ length: Math.min(TARGET.probe, train.size) }, (_, i) => i),
+  );
   const predict = compilePredict(model);
   const every = Math.max(1, Math.round(TARGET.everyExamples / m));
   let reached: { step: number; seconds: number } | undefined;
   const started = performance.now();
   let evalSeconds = 0;
   const options: TrainOptions = {
-    model, train, optimizer: sgd(TARGET.lr), epochs, batchSize: m, seed, precision, sampling: "reshuffle",
+    model,
+    train,
+    optimizer: sgd(TARGET.lr),
+    epochs,
+    batchSize: m,
+    seed,
+    precision,
+    sampling: "reshuffle",
     callbacks: {
       onStep: ({ step, state }) => {
         if (reached || step % every !== 0) return;
@@ -57,13 +67,16 @@ async function timeToTarget(train: Dataset, m: number, epochs: number, seed: num
 
 export const minibatchExperiment: Experiment = {
   name: "minibatch",
-  claim: "The standard error of the mean estimated from n samples is σ/√n: using 100 times more examples to estimate the gradient reduces its standard error only 10-fold (8.1.3, eq. 8.2).",
+  claim:
+    "The standard error of the mean estimated from n samples is σ/√n: using 100 times more examples to estimate the gradient reduces its standard error only 10-fold (8.1.3, eq. 8.2).",
   seeds: { smoke: 1, quick: 2, full: 3 },
   async run(ctx) {
     const s = SETTINGS[ctx.size];
     const { train } = digits(ctx.size);
     const N = train.size;
-    const sizes = [...Array.from({ length: Math.floor(Math.log2(N)) + 1 }, (_, i) => 2 ** i), N].filter((m, i, all) => all.indexOf(m) === i);
+    const sizes = [...Array.from({ length: Math.floor(Math.log2(N)) + 1 }, (_, i) => 2 ** i), N].filter(
+      (m, i, all) => all.indexOf(m) === i,
+    );
     const model = mlp(10, { depth: 1, width: 64 });
     const errors: Record<number, number[]> = Object.fromEntries(sizes.map((m) => [m, []]));
     const predicted: Record<number, number[]> = Object.fromEntries(sizes.map((m) => [m, []]));
@@ -72,11 +85,26 @@ export const minibatchExperiment: Experiment = {
     for (const seed of ctx.seeds) {
       ctx.log(`seed ${seed}`);
       const init = model.init(random.randomKey(seed), train.xShape, ctx.precision);
-      const noise = gradientNoise({ loss: modelLoss(model, true), params: init.params, modelState: init.state, data: train, precision: ctx.precision, batchSizes: sizes, draws: s.draws, key: random.randomKey(seed + 1000) });
+      const noise = gradientNoise({
+        loss: modelLoss(model, true),
+        params: init.params,
+        modelState: init.state,
+        data: train,
+        precision: ctx.precision,
+        batchSizes: sizes,
+        draws: s.draws,
+        key: random.randomKey(seed + 1000),
+      });
       disposeTree([init.params, init.state]);
-      for (const row of noise.rows) (errors[row.batchSize].push(row.rmsError), predicted[row.batchSize].push(row.predictedRms));
+      for (const row of noise.rows)
+        errors[row.batchSize].push(row.rmsError), predicted[row.batchSize].push(row.predictedRms);
       const fitted = noise.rows.filter((r) => r.batchSize <= N / 8);
-      slopes.push(fitSlope(fitted.map((r) => Math.log(r.batchSize)), fitted.map((r) => Math.log(r.rmsError))).slope);
+      slopes.push(
+        fitSlope(
+          fitted.map((r) => Math.log(r.batchSize)),
+          fitted.map((r) => Math.log(r.rmsError)),
+        ).slope,
+      );
       for (const m of s.targetSizes.filter((m) => m <= N)) {
         ctx.log(`time to loss ≤ ${TARGET.loss} at batch size ${m}, seed ${seed}`);
         const t = await timeToTarget(train, m, s.epochs, seed, ctx.precision);
@@ -91,7 +119,13 @@ export const minibatchExperiment: Experiment = {
         rowOf("log-log slope (m ≤ N/8)", { slope: slopes }),
         ...Object.entries(toTarget).map(([m, runs]) => {
           const done = runs.filter((r) => Number.isFinite(r.examples));
-          const row = done.length ? rowOf(`SGD m = ${m}: to loss ≤ ${TARGET.loss}`, { examples: done.map((r) => r.examples), steps: done.map((r) => r.steps), seconds: done.map((r) => r.seconds) }) : { variant: `SGD m = ${m}: to loss ≤ ${TARGET.loss}` };
+          const row = done.length
+            ? rowOf(`SGD m = ${m}: to loss ≤ ${TARGET.loss}`, {
+                examples: done.map((r) => r.examples),
+                steps: done.map((r) => r.steps),
+                seconds: done.map((r) => r.seconds),
+              })
+            : { variant: `SGD m = ${m}: to loss ≤ ${TARGET.loss}` };
           return { ...row, reachedRuns: done.length, runs: runs.length };
         }),
       ],
@@ -103,7 +137,9 @@ export const minibatchExperiment: Experiment = {
         xTitle: "batch size m",
         yTitle: "rms ‖g_B − g‖",
         series: ["measured", "σ/√m·√((N−m)/(N−1))"],
-        rows: sizes.filter((m) => m < N).map((m) => ({ batchSize: m, measured: mean(errors[m]), "σ/√m·√((N−m)/(N−1))": mean(predicted[m]) })),
+        rows: sizes
+          .filter((m) => m < N)
+          .map((m) => ({ batchSize: m, measured: mean(errors[m]), "σ/√m·√((N−m)/(N−1))": mean(predicted[m]) })),
         logX: true,
         logY: true,
       },

@@ -17,7 +17,8 @@ const SETTINGS = {
 
 export const polyakExperiment: Experiment = {
   name: "polyak",
-  claim: "Polyak averaging averages the points visited by an optimization algorithm; with a constant learning rate, SGD's iterates keep bouncing around the minimum, and their (exponentially decaying) running average lands closer to it (8.7.3, eq. 8.39).",
+  claim:
+    "Polyak averaging averages the points visited by an optimization algorithm; with a constant learning rate, SGD's iterates keep bouncing around the minimum, and their (exponentially decaying) running average lands closer to it (8.7.3, eq. 8.39).",
   seeds: { smoke: 1, quick: 2, full: 4 },
   async run(ctx) {
     const s = { ...SETTINGS[ctx.size], depth: 1, lr: 0.2, batchSize: 16, alpha: 0.999 };
@@ -36,7 +37,18 @@ export const polyakExperiment: Experiment = {
       for (const [variant, optimizer] of Object.entries(variants)) {
         ctx.log(`${variant}, seed ${seed}`);
         const records: MetricsRecord[] = [];
-        const result = await train({ model: mlp(10, { depth: s.depth, width: s.width }), train: trainSet, validation: test, test, optimizer: optimizer(), epochs: s.epochs, batchSize: s.batchSize, seed, precision: ctx.precision, callbacks: { onEpochEnd: (r) => void records.push(r) } });
+        const result = await train({
+          model: mlp(10, { depth: s.depth, width: s.width }),
+          train: trainSet,
+          validation: test,
+          test,
+          optimizer: optimizer(),
+          epochs: s.epochs,
+          batchSize: s.batchSize,
+          seed,
+          precision: ctx.precision,
+          callbacks: { onEpochEnd: (r) => void records.push(r) },
+        });
         loss[variant].push(result.test!.loss);
         accuracy[variant].push(result.test!.accuracy!);
         curves[variant].push(records);
@@ -50,7 +62,13 @@ export const polyakExperiment: Experiment = {
       rows: names.map((v) => rowOf(v, { testLoss: loss[v], testAccuracy: accuracy[v] })),
       reproduced: rule.holds,
       verdict: `rule: test loss of the final iterate − of the exponential average (α = ${s.alpha}) > 2 SE, paired by seed; ${rule.text}. (Uniform average: ${uniform.text}, ${uniform.holds ? "lower" : "not lower"}.)`,
-      chart: { title: `SGD ε = ${s.lr} (constant), batch ${s.batchSize}: test loss`, x: "epoch", yTitle: "test loss", series: names, rows: meanCurves(curves, "validationLoss") },
+      chart: {
+        title: `SGD ε = ${s.lr} (constant), batch ${s.batchSize}: test loss`,
+        x: "epoch",
+        yTitle: "test loss",
+        series: names,
+        rows: meanCurves(curves, "validationLoss"),
+      },
       settings: { ...s, model: `mlp 784-${s.width}-10 ReLU`, trainExamples: trainSet.size, testExamples: test.size },
     };
   },

@@ -29,13 +29,19 @@ export function exceedsByTwoSe(a: number[], b: number[]): { holds: boolean; text
   const [na, nb] = [a.filter(Number.isFinite).length, b.filter(Number.isFinite).length];
   if (!na || !nb) return { holds: false, text: `no finite runs to compare (${na} and ${nb})` };
   const { diff, se } = difference(a, b);
-  return { holds: diff > 2 * se && diff > 0, text: `difference ${fmt(diff)} vs 2·SE = ${fmt(2 * se)} (n = ${na}, ${nb})` };
+  return {
+    holds: diff > 2 * se && diff > 0,
+    text: `difference ${fmt(diff)} vs 2·SE = ${fmt(2 * se)} (n = ${na}, ${nb})`,
+  };
 }
 
 /** The paired version (same seeds, same trajectory): mean of a_i − b_i above two standard errors. */
 export function pairedExceedsByTwoSe(a: number[], b: number[]): { holds: boolean; text: string } {
   const s = summarize(a.map((v, i) => v - b[i]));
-  return { holds: s.mean > 2 * s.se && s.mean > 0, text: `paired difference ${fmt(s.mean)} vs 2·SE = ${fmt(2 * s.se)} (n = ${s.n})` };
+  return {
+    holds: s.mean > 2 * s.se && s.mean > 0,
+    text: `paired difference ${fmt(s.mean)} vs 2·SE = ${fmt(2 * s.se)} (n = ${s.n})`,
+  };
 }
 
 /** Least-squares slope and its standard error of y on x. */
@@ -50,10 +56,14 @@ export function fitSlope(x: number[], y: number[]): { slope: number; intercept: 
   return { slope, intercept, se: n > 2 ? Math.sqrt(rss / (n - 2) / sxx) : 0 };
 }
 
-export const fmt = (v: number) => (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(3) : Number(v.toPrecision(4)).toString());
+export const fmt = (v: number) =>
+  Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(3) : Number(v.toPrecision(4)).toString();
 
 /** A row of mean and std per metric from per-seed values. */
-export function rowOf(variant: string, metrics: Record<string, number[]>): { variant: string } & Record<string, number> {
+export function rowOf(
+  variant: string,
+  metrics: Record<string, number[]>,
+): { variant: string } & Record<string, number> {
   const row: { variant: string } & Record<string, number> = { variant } as never;
   for (const [name, values] of Object.entries(metrics)) {
     const s = summarize(values);
