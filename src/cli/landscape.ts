@@ -3,7 +3,7 @@ import { Command, Option } from "commander";
 import { precisionOf, startEngine } from "../engine/index.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { allMethods } from "../methods/index.js";
-import { loadProblem, SURFACES, type Surface } from "../problems/index.js";
+import { isObjectiveModule, loadObjectiveModule, loadProblem, SURFACES, type Surface } from "../problems/index.js";
 import { htmlPage } from "../report/html.js";
 import {
   fitView,
@@ -58,8 +58,9 @@ function parseMethods(list: string, configText: string | undefined): MethodSpec[
   return names.map((method) => ({ method, config: configs[method] ?? {} }));
 }
 
-function surfaceFor(arg: string, dtype: "float32" | "float64"): Surface {
+async function surfaceFor(arg: string, dtype: "float32" | "float64"): Promise<Surface> {
   if (SURFACES[arg]) return SURFACES[arg];
+  if (isObjectiveModule(arg)) return surfaceFromModule(arg, dtype);
   if (!existsSync(arg.split("#")[0]))
     throw new UserError(
       `"${arg}" is neither a built-in surface (${Object.keys(SURFACES).join(", ")}) nor an existing file`,
@@ -80,12 +81,27 @@ function surfaceFor(arg: string, dtype: "float32" | "float64"): Surface {
   ]);
 }
 
+/** A user's objective module (`{ x0, f(x, np) }`): its Problem holds no arrays, so one serves every precision. */
+async function surfaceFromModule(path: string, dtype: "float32" | "float64"): Promise<Surface> {
+  let problem;
+  try {
+    problem = await loadObjectiveModule(path, precisionOf(dtype));
+  } catch (error) {
+    throw new UserError((error as Error).message);
+  }
+  if (problem.dim !== 2) throw new UserError(`landscape draws 2-D problems; ${path} has dimension ${problem.dim}`);
+  return surfaceFromProblem(problem.name, () => problem, [problem.x0[0], problem.x0[1]]);
+}
+
 export function landscapeCommand(): Command {
   return new Command("landscape")
     .description(
       "race optimizers and solvers on a 2-D surface: each path over the contour lines, with a loss-vs-step panel",
     )
-    .option("--problem <name|file>", `${Object.keys(SURFACES).join(" | ")} | FILE.json (a 2-D problem spec)`)
+    .option(
+      "--problem <name|file>",
+      `${Object.keys(SURFACES).join(" | ")} | FILE.json (a 2-D problem spec) | FILE.mjs (a 2-D objective module)`,
+    )
     .option("--methods <a,b,c>", "methods of `descent optimize` (first-order and solvers), comma-separated")
     .option(
       "--model <dir>",
@@ -133,7 +149,7 @@ export function landscapeCommand(): Command {
       const from = flags.from === undefined ? undefined : parsePoint(flags.from);
       await startEngine();
       const precision = precisionOf(flags.dtype);
-      let surface = surfaceFor(flags.problem, flags.dtype);
+      let surface = await surfaceFor(flags.problem, flags.dtype);
       let runs;
       try {
         runs = raceOnSurface(surface, methods, { steps: flags.steps, from, precision });

@@ -8,6 +8,28 @@ import { descent } from "./run.js";
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `descent-cli-${name}-`));
 
 describe("descent landscape", () => {
+  it("draws a user's 2-D objective module; a module of another dimension is refused", () => {
+    const dir = tmp("landscape-module");
+    const module = join(import.meta.dirname, "../fixtures/objectives/valley2d.mjs");
+    const run = descent([
+      "landscape",
+      "--problem",
+      module,
+      "--methods",
+      "lbfgs,book.momentum",
+      "--steps",
+      "40",
+      "--out",
+      join(dir, "m.svg"),
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(readFileSync(join(dir, "m.svg"), "utf8"), /^<svg/);
+    const bowl = join(import.meta.dirname, "../fixtures/objectives/bowl.mjs");
+    const refused = descent(["landscape", "--problem", bowl, "--methods", "lbfgs", "--out", join(dir, "b.svg")]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /landscape draws 2-D problems; .*bowl\.mjs has dimension 3/);
+  });
+
   it("draws a first-order method and a solver over the contours as SVG", () => {
     const out = join(tmp("landscape"), "race.svg");
     const run = descent([
