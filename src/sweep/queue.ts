@@ -62,7 +62,10 @@ export async function assertReachable(
 export function queueBackend(url: string): { backend: Backend; ready(): Promise<void>; close(): Promise<void> } {
   const queue = new Queue(QUEUE_NAME, { connection: redisConnection(url) });
   queue.on("error", () => {}); // reconnection errors while Redis restarts: the poll below retries.
-  const backend: Backend = async ({ id, args }, signal) => {
+  // Closing the queue stops every poll still running (after a controller error), so the process can exit.
+  const closing = new AbortController();
+  const backend: Backend = async ({ id, args }, sweepSignal) => {
+    const signal = AbortSignal.any([sweepSignal, closing.signal]);
     await retrying(
       () =>
         queue.add(
@@ -73,16 +76,23 @@ export function queueBackend(url: string): { backend: Backend; ready(): Promise<
       signal,
     );
     while (!signal.aborted) {
-      const job = await retrying(() => queue.getJob(id), signal);
-      const state = job ? await retrying(() => job.getState(), signal) : "unknown";
-      if (job && state === "completed") return job.returnvalue as TrialOutcome;
-      if (job && state === "failed")
-        return { ok: false, error: `failed after ${job.attemptsMade} attempts on the queue: ${job.failedReason}` };
+      // The state first, then the job: a job read before its state turned final lacks its return value.
+      const state = await retrying(() => queue.getJobState(id), signal);
+      if (state === "completed" || state === "failed") {
+        const job = await retrying(() => queue.getJob(id), signal);
+        if (job && state === "completed" && job.returnvalue != null) return job.returnvalue as TrialOutcome;
+        if (job && state === "failed")
+          return { ok: false, error: `failed after ${job.attemptsMade} attempts on the queue: ${job.failedReason}` };
+      }
       await sleep(POLL_MS);
     }
     return { ok: false, error: "controller stopped", signal: "SIGINT" };
   };
-  return { backend, ready: () => assertReachable(queue.waitUntilReady(), url), close: () => queue.close() };
+  const close = () => {
+    closing.abort();
+    return queue.close();
+  };
+  return { backend, ready: () => assertReachable(queue.waitUntilReady(), url), close };
 }
 
 /** Retries a Redis call until it succeeds (Redis may be restarting) or the sweep is stopped. */
