@@ -9,29 +9,12 @@
  * Packed K is padded with zeros to a multiple of four so the inner loop has no remainder.
  */
 
+import { GEMM_PARAMS } from "../../src/engine/gemm/module.js";
+
 export type GemmDtype = "float32" | "float64";
 
-/** The kernel's parameters, in global-section order; runtime.ts writes their values per kernel. */
-export const GEMM_PARAMS = [
-  "M",
-  "N",
-  "K",
-  "argA",
-  "aOff",
-  "aSm",
-  "aSk",
-  "argB",
-  "bOff",
-  "bSn",
-  "bSk",
-  "argOut",
-  "argE",
-  "eOff",
-  "eSm",
-  "eSn",
-  "relu",
-  "scratch",
-] as const;
+// The kernel's parameters, in global-section order, are the runtime's (one list for both sides).
+export { GEMM_PARAMS };
 
 /** Pointer arguments the entry point accepts (jax-js passes inputs, the output, then begin/end). */
 export const GEMM_MAX_ARGS = 16;

@@ -4,7 +4,7 @@
  */
 import { GEMM_MODULES } from "./modules.generated.js";
 
-/** One GEMM's parameters, in the order of the template's globals (scripts/gemm/wat.ts GEMM_PARAMS). */
+/** One GEMM's parameters; GEMM_PARAMS gives the order of the template's globals. */
 export interface GemmParams {
   M: number;
   N: number;
@@ -28,7 +28,8 @@ export interface GemmParams {
   scratch: number;
 }
 
-const PARAM_ORDER: (keyof GemmParams)[] = [
+/** The globals of the GEMM template, in order: scripts/gemm/wat.ts declares them, runtime writes them. */
+export const GEMM_PARAMS: readonly (keyof GemmParams)[] = [
   "M",
   "N",
   "K",
@@ -133,6 +134,6 @@ export function gemmModuleBytes(
 ): Uint8Array<ArrayBuffer> {
   return withGlobals(
     template(opts.kind ?? "gemm", dtype, opts.fma, opts.shared),
-    PARAM_ORDER.map((name) => params[name]),
+    GEMM_PARAMS.map((name) => params[name]),
   );
 }
