@@ -1,5 +1,5 @@
 import { quadraticMin } from "./interpolate.js";
-import type { LineFunction, LineSearchResult } from "./types.js";
+import { searchResult, type LineFunction, type LineSearchResult } from "./types.js";
 
 export interface BacktrackingOptions {
   /** Sufficient-decrease constant c1 of the Armijo condition φ(α) <= φ(0) + c1 α φ'(0). */
@@ -26,15 +26,8 @@ export function backtracking(
   options: BacktrackingOptions = {},
 ): LineSearchResult {
   const { c1 = 1e-4, alpha0 = 1, shrink = 0.5, maxIter = 60, minStep = 1e-20 } = options;
-  const start = { ...line.counts };
-  const done = (ok: boolean, alpha: number, f: number, message: string): LineSearchResult => ({
-    ok,
-    alpha,
-    f,
-    fevals: line.counts.fevals - start.fevals,
-    gevals: line.counts.gevals - start.gevals,
-    message,
-  });
+  const result = searchResult(line);
+  const done = (ok: boolean, alpha: number, f: number, message: string) => result(ok, { a: alpha, f }, message);
   if (!(dphi0 < 0)) return done(false, 0, phi0, `not a descent direction: φ'(0) = gᵀp = ${dphi0} >= 0`);
   let alpha = alpha0;
   for (let i = 0; i < maxIter && alpha >= minStep; i++) {

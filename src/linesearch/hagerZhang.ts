@@ -1,4 +1,4 @@
-import type { LineFunction, LineSearchResult } from "./types.js";
+import { searchResult, type LineFunction, type LineSearchResult } from "./types.js";
 
 export interface HagerZhangOptions {
   /** Sufficient decrease δ: φ(α) <= φ(0) + δαφ'(0) (default 0.1). */
@@ -54,16 +54,7 @@ export function hagerZhang(
   } = options;
   if (!(0 < delta && delta <= 0.5 && delta < sigma && sigma < 1))
     throw new Error(`Hager–Zhang needs 0 < δ <= 1/2, δ < σ < 1; got δ = ${delta}, σ = ${sigma}`);
-  const start = { ...line.counts };
-  const done = (ok: boolean, p: Point, message: string): LineSearchResult => ({
-    ok,
-    alpha: p.a,
-    f: p.f,
-    slope: p.d,
-    fevals: line.counts.fevals - start.fevals,
-    gevals: line.counts.gevals - start.gevals,
-    message,
-  });
+  const done = searchResult(line);
   const origin: Point = { a: 0, f: phi0, d: dphi0 };
   if (!(dphi0 < 0)) return done(false, origin, `not a descent direction: φ'(0) = ${dphi0} >= 0`);
   const fLimit = phi0 + epsilon * Math.abs(phi0);

@@ -1,5 +1,5 @@
 import { cubicMinThreePoints, cubicMinTwoSlopes, quadraticMin, secantMin } from "./interpolate.js";
-import type { LineFunction, LineSearchResult } from "./types.js";
+import { searchResult, type LineFunction, type LineSearchResult } from "./types.js";
 
 export interface StrongWolfeOptions {
   /** Sufficient decrease: φ(α) <= φ(0) + c1 α φ'(0). */
@@ -62,16 +62,7 @@ export function strongWolfe(
   } = options;
   const predictCurvature = options.predictCurvature ?? c2;
   if (!(0 < c1 && c1 < c2 && c2 < 1)) throw new Error(`strong Wolfe needs 0 < c1 < c2 < 1, got c1 = ${c1}, c2 = ${c2}`);
-  const start = { ...line.counts };
-  const done = (ok: boolean, t: Trial, message: string): LineSearchResult => ({
-    ok,
-    alpha: t.a,
-    f: t.f,
-    slope: t.d,
-    fevals: line.counts.fevals - start.fevals,
-    gevals: line.counts.gevals - start.gevals,
-    message,
-  });
+  const done = searchResult(line);
   const origin: Trial = { a: 0, f: phi0, d: dphi0 };
   if (!(dphi0 < 0)) return done(false, origin, `not a descent direction: φ'(0) = gᵀp = ${dphi0} >= 0`);
   const armijo = (t: Trial) => t.f <= phi0 + c1 * t.a * dphi0;

@@ -34,3 +34,17 @@ export interface LineSearchResult {
   gevals: number;
   message: string;
 }
+
+/** A search's result builder: the evaluations it reports are those spent since this was called. */
+export function searchResult(line: LineFunction) {
+  const start = { ...line.counts };
+  return (ok: boolean, step: { a: number; f: number; d?: number }, message: string): LineSearchResult => ({
+    ok,
+    alpha: step.a,
+    f: step.f,
+    ...(step.d !== undefined && { slope: step.d }),
+    fevals: line.counts.fevals - start.fevals,
+    gevals: line.counts.gevals - start.gevals,
+    message,
+  });
+}
