@@ -1,5 +1,8 @@
 import { filled, oneTo, perDimension, type MghFunction } from "./spec.js";
 
+/** The interior grid t_i = i/(n+1), i = 1..n, of the two boundary-value problems (28, 29), and of their x0 = t(t − 1). */
+const boundaryGrid = (n: number) => oneTo(n).map((i) => i / (n + 1));
+
 const range = (count: number) => Array.from({ length: count }, (_, i) => i);
 /** The matrix M[i][j] = entry(i, j) (0-based) with the given shape. */
 const matrix = (rows: number, cols: number, entry: (i: number, j: number) => number) =>
@@ -162,10 +165,10 @@ export const variableFunctions: MghFunction[] = [
     n: 10,
     variable: { min: 1, max: 1000 },
     m: (n) => n,
-    x0: (n) => oneTo(n).map((j) => (j / (n + 1)) * (j / (n + 1) - 1)),
+    x0: (n) => boundaryGrid(n).map((t) => t * (t - 1)),
     residuals: (x, _s, n) => {
       const h = 1 / (n + 1);
-      const t = oneTo(n).map((i) => i * h);
+      const t = boundaryGrid(n);
       const laplacian = x.leftMul(matrix(n, n, (i, j) => (i === j ? 2 : Math.abs(i - j) === 1 ? -1 : 0)));
       return laplacian.add(
         x
@@ -185,10 +188,10 @@ export const variableFunctions: MghFunction[] = [
     n: 10,
     variable: { min: 1, max: 1000 },
     m: (n) => n,
-    x0: (n) => oneTo(n).map((j) => (j / (n + 1)) * (j / (n + 1) - 1)),
+    x0: (n) => boundaryGrid(n).map((t) => t * (t - 1)),
     residuals: (x, _s, n) => {
       const h = 1 / (n + 1);
-      const t = oneTo(n).map((i) => i * h);
+      const t = boundaryGrid(n);
       const kernel = matrix(n, n, (i, j) => (j <= i ? (1 - t[i]) * t[j] : t[i] * (1 - t[j])) * (h / 2));
       return x.add(x.add(t).add(1).cube().leftMul(kernel));
     },
