@@ -20,13 +20,14 @@ export interface Progress {
 const GROUPS = ["params", "modelState", "optState"] as const;
 // Groups whose values are model numbers: a NaN there is a corrupted checkpoint, never a valid state.
 const FINITE_GROUPS = ["params", "modelState"] as const;
-const FORMAT = "descent-checkpoint/1";
+export const CHECKPOINT_FORMAT = "descent-checkpoint/1";
 
 function prefixed(prefix: string, m: Map<string, HostTensor>, into: Map<string, HostTensor>) {
   for (const [k, v] of m) into.set(k ? `${prefix}.${k}` : prefix, v);
 }
 
-function unprefixed(prefix: string, m: Map<string, HostTensor>): Map<string, HostTensor> {
+/** The tensors under `prefix.` (prefix stripped). */
+export function unprefixed(prefix: string, m: Map<string, HostTensor>): Map<string, HostTensor> {
   const out = new Map<string, HostTensor>();
   for (const [k, v] of m) {
     if (k === prefix) out.set("", v);
@@ -52,7 +53,7 @@ export function saveCheckpoint(
   if (best) prefixed("best", best, tensors);
   if (solver) prefixed("solver", solver, tensors);
   writeSafetensors(path, tensors, {
-    format: FORMAT,
+    format: CHECKPOINT_FORMAT,
     progress: JSON.stringify(progress),
     config: JSON.stringify(config),
   });
@@ -108,9 +109,9 @@ export function readCheckpointInfo(path: string): {
     throw new CheckpointError((error as Error).message);
   }
   const { tensors, metadata } = file;
-  if (metadata.format !== FORMAT)
+  if (metadata.format !== CHECKPOINT_FORMAT)
     throw new CheckpointError(
-      `${path} is not a Descent checkpoint (format tag ${JSON.stringify(metadata.format ?? null)}, expected "${FORMAT}")`,
+      `${path} is not a Descent checkpoint (format tag ${JSON.stringify(metadata.format ?? null)}, expected "${CHECKPOINT_FORMAT}")`,
     );
   let config: unknown;
   try {
@@ -170,7 +171,7 @@ export function loadTrainedModel(
   precision: Precision,
 ): { params: TrainState["params"]; modelState: TrainState["modelState"]; progress: Progress; config: unknown } {
   const { tensors, metadata } = readSafetensors(path);
-  if (metadata.format !== FORMAT)
+  if (metadata.format !== CHECKPOINT_FORMAT)
     throw new Error(`${path} is not a Descent checkpoint (format "${metadata.format ?? "missing"}")`);
   let params: TrainState["params"] | undefined;
   try {

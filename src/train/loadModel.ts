@@ -7,13 +7,13 @@ import {
   random,
   treeFromHost,
   type DTypeName,
-  type HostTensor,
   type Precision,
   type Tree,
 } from "../engine/index.js";
 import type { Dataset } from "../data/dataset.js";
 import { readSafetensors } from "../io/safetensors.js";
 import { buildModel, type Layer, type ModelName, type ModelOptions } from "../nn/index.js";
+import { CHECKPOINT_FORMAT, unprefixed } from "./checkpoint.js";
 import { evaluate, type Evaluation } from "./evaluate.js";
 import { compilePredict } from "./step.js";
 
@@ -50,19 +50,10 @@ export interface LoadedModel {
   dispose(): void;
 }
 
-const FORMAT = "descent-checkpoint/1";
-
 /** The checkpoint file of a `descent train --out` directory, or the file itself. */
 function checkpointFile(path: string): string {
   if (!existsSync(path)) throw new Error(`loadModel: ${path} does not exist`);
   return statSync(path).isDirectory() ? join(path, "checkpoint.safetensors") : path;
-}
-
-/** The tensors under `prefix.` (prefix stripped). */
-function group(tensors: Map<string, HostTensor>, prefix: string): Map<string, HostTensor> {
-  const out = new Map<string, HostTensor>();
-  for (const [k, v] of tensors) if (k === prefix || k.startsWith(`${prefix}.`)) out.set(k.slice(prefix.length + 1), v);
-  return out;
 }
 
 /**
@@ -73,7 +64,7 @@ function group(tensors: Map<string, HostTensor>, prefix: string): Map<string, Ho
 export function loadModel(path: string, opts: LoadModelOptions = {}): LoadedModel {
   const file = checkpointFile(path);
   const { tensors, metadata } = readSafetensors(file);
-  if (metadata.format !== FORMAT)
+  if (metadata.format !== CHECKPOINT_FORMAT)
     throw new Error(`loadModel: ${file} is not a Descent checkpoint (format "${metadata.format ?? "missing"}")`);
   const stored = (JSON.parse(metadata.config ?? "null") ?? {}) as StoredModelConfig;
   const inputShape = opts.inputShape ?? stored.inputShape;
@@ -88,12 +79,13 @@ export function loadModel(path: string, opts: LoadModelOptions = {}): LoadedMode
   }
   const precision = opts.precision ?? precisionOf(stored.dtype ?? "float32");
   const template = model.init(random.randomKey(0), inputShape, precision);
-  const source = group(tensors, "best").size ? group(tensors, "best") : tensors;
+  const best = unprefixed("best", tensors);
+  const source = best.size ? best : tensors;
   let params: Tree | undefined;
   let modelState: Tree;
   try {
-    params = treeFromHost(template.params, group(source, "params"), precision);
-    modelState = treeFromHost(template.state, group(source, "modelState"), precision);
+    params = treeFromHost(template.params, unprefixed("params", source), precision);
+    modelState = treeFromHost(template.state, unprefixed("modelState", source), precision);
   } catch (error) {
     disposeTree(params);
     throw new Error(`loadModel: ${file} does not fit the model: ${(error as Error).message}`, { cause: error });
