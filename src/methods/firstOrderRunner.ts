@@ -8,7 +8,7 @@ import type { MethodOptions } from "./types.js";
 
 const hostCopy = (x: Tree): Float64Array =>
   Float64Array.from((jaxTree.leaves(x)[0] as np.Array).dataSync() as ArrayLike<number>);
-const norm = (g: Float64Array) => Math.sqrt(g.reduce((s, v) => s + v * v, 0));
+export const norm = (g: Float64Array) => Math.sqrt(g.reduce((s, v) => s + v * v, 0));
 
 /**
  * Runs a first-order optimizer for exactly `steps` steps on a problem with exact full-batch gradients,
@@ -55,30 +55,42 @@ export function runFirstOrder(
         break;
       }
     }
-    const x = hostCopy(reported());
-    const [f, g] = diverged ? [NaN, new Float64Array(objective.dim).fill(NaN)] : objective.valueAndGrad(x);
-    const gradNorm = norm(g);
-    const tol = opts.tol ?? 1e-5;
-    const converged = !diverged && gradNorm <= tol;
-    const message = diverged
-      ? `diverged: θ is not finite after step ${iterations} (lower the rate)`
-      : `ran ${iterations} steps; ‖∇f‖₂ = ${gradNorm.toExponential(3)} ${converged ? "<=" : ">"} tol ${tol}`;
-    const { fevals, gevals, hevals } = objective.counts;
-    return {
-      x,
-      f,
-      gradNorm,
-      iterations,
-      fevals,
-      gevals,
-      hevals,
-      converged,
-      message,
-      history,
-      trajectory: opts.recordTrajectory ? trajectory : undefined,
-    };
+    return firstOrderResult(objective, hostCopy(reported()), iterations, diverged, history, opts, trajectory);
   } finally {
     jaxTree.dispose(params);
     jaxTree.dispose(state);
   }
+}
+
+/** The result of a first-order run after `iterations` steps ending at x: f and ‖∇f‖ there (one more gradient), the message. */
+export function firstOrderResult(
+  objective: Objective,
+  x: Float64Array,
+  iterations: number,
+  diverged: boolean,
+  history: IterationRecord[],
+  opts: MethodOptions,
+  trajectory: Float64Array[],
+): OptimizeResult {
+  const [f, g] = diverged ? [NaN, new Float64Array(objective.dim).fill(NaN)] : objective.valueAndGrad(x);
+  const gradNorm = norm(g);
+  const tol = opts.tol ?? 1e-5;
+  const converged = !diverged && gradNorm <= tol;
+  const message = diverged
+    ? `diverged: θ is not finite after step ${iterations} (lower the rate)`
+    : `ran ${iterations} steps; ‖∇f‖₂ = ${gradNorm.toExponential(3)} ${converged ? "<=" : ">"} tol ${tol}`;
+  const { fevals, gevals, hevals } = objective.counts;
+  return {
+    x,
+    f,
+    gradNorm,
+    iterations,
+    fevals,
+    gevals,
+    hevals,
+    converged,
+    message,
+    history,
+    trajectory: opts.recordTrajectory ? trajectory : undefined,
+  };
 }
