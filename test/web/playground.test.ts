@@ -112,14 +112,20 @@ test("race: 4 optimizers for 500 steps, sliders and the start point move the pat
   console.log(
     `race of 4 optimizers × 500 steps in Chromium (float32, wasm device): ${(await probe(page)).raceMs.toFixed(0)} ms`,
   );
-  await page.selectOption("#dtype", "float64");
+  await page.selectOption("#dtype", "float64-fast");
   await page.waitForFunction(() => (window as unknown as { playground: Probe }).playground.races === 3);
+  const fast = await probe(page);
+  console.log(`race of 4 optimizers × 500 steps in Chromium (float64-fast, wasm device): ${fast.raceMs.toFixed(0)} ms`);
+  // Rotated quadratic: only + and ×, which Wasm computes exactly in float64, so the fast paths equal the exact ones.
+  assert.deepEqual(fast.runs, first.runs);
+  await page.selectOption("#dtype", "float64");
+  await page.waitForFunction(() => (window as unknown as { playground: Probe }).playground.races === 4);
 
   // The learning-rate slider of book.sgd (keyboard: ArrowLeft = one notch, 10^-0.01, smaller) changes its path only.
   const slider = page.locator('li[data-method="book.sgd"] input.lr');
   await slider.focus();
   await page.keyboard.press("ArrowLeft");
-  await page.waitForFunction(() => (window as unknown as { playground: Probe }).playground.races === 4);
+  await page.waitForFunction(() => (window as unknown as { playground: Probe }).playground.races === 5);
   const slower = await probe(page);
   assert.notDeepEqual(slower.runs[0].path.at(-1), first.runs[0].path.at(-1));
   assert.deepEqual(slower.runs[2].path, first.runs[2].path);
@@ -128,7 +134,7 @@ test("race: 4 optimizers for 500 steps, sliders and the start point move the pat
   // book.momentum's α slider (one notch down: 0.9 → 0.899) changes its path only; the URL carries it.
   await page.locator('li[data-method="book.momentum"] input.momentum').focus();
   await page.keyboard.press("ArrowLeft");
-  await page.waitForFunction(() => (window as unknown as { playground: Probe }).playground.races === 5);
+  await page.waitForFunction(() => (window as unknown as { playground: Probe }).playground.races === 6);
   const lessMomentum = await probe(page);
   assert.notDeepEqual(lessMomentum.runs[1].path.at(-1), slower.runs[1].path.at(-1));
   assert.deepEqual(lessMomentum.runs[0].path, slower.runs[0].path);
@@ -141,7 +147,7 @@ test("race: 4 optimizers for 500 steps, sliders and the start point move the pat
   await page.mouse.down();
   await page.mouse.move(box.x + 80, box.y - 60, { steps: 5 });
   await page.mouse.up();
-  await page.waitForFunction(() => (window as unknown as { playground: Probe }).playground.races === 6);
+  await page.waitForFunction(() => (window as unknown as { playground: Probe }).playground.races === 7);
   const dragged = await probe(page);
   assert.notDeepEqual(dragged.runs[0].path[0], slower.runs[0].path[0]);
   await page.close();

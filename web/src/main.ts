@@ -12,7 +12,7 @@ import {
   type SurfaceRun,
 } from "descent/browser";
 import { surfacePointCurvature } from "./pointCurvature.js";
-import { decodeState, encodeState, type MethodChoice, type PlaygroundState } from "./state.js";
+import { decodeState, encodeState, type DTypeChoice, type MethodChoice, type PlaygroundState } from "./state.js";
 import { COLORS, drawLoss, drawMap, mapFrame } from "./svg.js";
 
 const DEFAULTS: PlaygroundState = {
@@ -254,7 +254,7 @@ function wireControls(): void {
   });
   $<HTMLSelectElement>("dtype").addEventListener(
     "change",
-    (e) => ((state.dtype = (e.target as HTMLSelectElement).value as "float64" | "float32"), race()),
+    (e) => ((state.dtype = (e.target as HTMLSelectElement).value as DTypeChoice), race()),
   );
   const numberField = (id: string, set: (v: number) => void) =>
     $<HTMLInputElement>(id).addEventListener("change", (e) => {

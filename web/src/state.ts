@@ -13,9 +13,13 @@ export interface PlaygroundState {
   methods: MethodChoice[];
   start: [number, number];
   steps: number;
-  dtype: "float64" | "float32";
+  dtype: DTypeChoice;
   seed: number;
 }
+
+/** float64 exact (cpu device), float64 storage on Wasm (fast; exp/log float32-accurate), float32 (Wasm). */
+export const DTYPES = ["float64", "float64-fast", "float32"] as const;
+export type DTypeChoice = (typeof DTYPES)[number];
 
 // String(x) is the shortest decimal that parses back to the same double: the URL keeps values bit for bit.
 export function encodeState(s: PlaygroundState): string {
@@ -67,7 +71,7 @@ export function decodeState(query: string, defaults: PlaygroundState): Playgroun
             }),
     start: [num("x", defaults.start[0]), num("y", defaults.start[1])],
     steps: Math.max(1, Math.round(num("steps", defaults.steps))),
-    dtype: q.get("dtype") === "float32" ? "float32" : q.get("dtype") === "float64" ? "float64" : defaults.dtype,
+    dtype: DTYPES.find((d) => d === q.get("dtype")) ?? defaults.dtype,
     seed: Math.round(num("seed", defaults.seed)),
   };
 }
