@@ -21,3 +21,4 @@ export * from "./snapshot.js";
 export * from "./trends.js";
 export * from "./session.js";
 export * from "./ofFunction.js";
+export * from "./networkPoint.js";
