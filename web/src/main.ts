@@ -1,7 +1,8 @@
-/** The playground page: panel 1 (race) and panel 3 (curvature), state mirrored in the URL. */
+/** The playground page: panel 1 (race), panel 2 (train) and panel 3 (curvature), state mirrored in the URL. */
 import {
   allMethods,
   engine,
+  initNames,
   OPTIMIZERS,
   parseHyperparameters,
   raceOnSurface,
@@ -14,6 +15,8 @@ import {
 import { surfacePointCurvature } from "./pointCurvature.js";
 import { decodeState, encodeState, type DTypeChoice, type MethodChoice, type PlaygroundState } from "./state.js";
 import { COLORS, drawLoss, drawMap, mapFrame } from "./svg.js";
+import { startTraining, TRAIN_DEFAULTS, trainProbe, wireTrainControls } from "./trainPanel.js";
+import { decodeTrainState, encodeTrainState } from "./trainState.js";
 
 const DEFAULTS: PlaygroundState = {
   surface: "rosenbrock",
@@ -33,13 +36,26 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 const MAP_SIZE = 480;
 
 const state = decodeState(location.search, DEFAULTS);
+const trainState = decodeTrainState(location.search, TRAIN_DEFAULTS, {
+  optimizers: Object.keys(OPTIMIZERS),
+  inits: initNames,
+});
 let runs: SurfaceRun[] = [];
 let contours: ContourLine[] = [];
 let contoursFor = "";
 let step = 0;
 let timer: number | undefined;
 /** What the test reads: the last race's compute time and paths. */
-const probe = { device: "", raceMs: NaN, contourMs: NaN, races: 0, runs: [] as SurfaceRun[], state };
+const probe = {
+  device: "",
+  raceMs: NaN,
+  contourMs: NaN,
+  races: 0,
+  runs: [] as SurfaceRun[],
+  state,
+  trainState,
+  train: trainProbe,
+};
 (window as unknown as { playground: typeof probe }).playground = probe;
 
 /** The default learning rate of a first-order method (its preset's), undefined for a solver. */
@@ -67,7 +83,7 @@ function config(m: MethodChoice): Record<string, unknown> {
 }
 
 function syncUrl(): void {
-  history.replaceState(null, "", `${location.pathname}?${encodeState(state)}`);
+  history.replaceState(null, "", `${location.pathname}?${encodeState(state)}&${encodeTrainState(trainState)}`);
   probe.state = state;
 }
 
@@ -332,6 +348,8 @@ async function main(): Promise<void> {
   fillForm();
   renderMethods();
   race();
+  wireTrainControls(trainState, () => (syncUrl(), startTraining(trainState)));
+  startTraining(trainState);
   document.body.dataset.ready = "true";
 }
 
