@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { extname, join, normalize } from "node:path";
 import { after, before, test } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { curvatureAt, engine, Objective, SURFACES } from "../../src/browser.js";
+import { curvatureAt, engine, mlp, networkCurvature, Objective, SURFACES, twoSpirals } from "../../src/browser.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const DIST = join(ROOT, "web/dist");
@@ -179,6 +179,119 @@ test("curvature panel: the exact 2×2 eigenvalues, gᵀg and gᵀHg equal the li
     /^\(0\.00000, 1\.00000\)$/,
   );
   await page.screenshot({ path: join(SHOTS, "curvature-saddle.png"), fullPage: true });
+  await page.close();
+});
+
+type TrainProbe = {
+  runs: number;
+  done: boolean;
+  step: number;
+  losses: number[];
+  error: string;
+  curvature: { loss: number; top: { value: number }[]; gTg: number; gHg: number; illConditioned: boolean } | null;
+  params: number[];
+  modelState: number[];
+};
+const trainProbe = (page: Page) =>
+  page.evaluate(() => (window as unknown as { playground: { train: TrainProbe } }).playground.train);
+const trained = (page: Page, runs: number) =>
+  page.waitForFunction(
+    (n) => {
+      const t = (window as unknown as { playground: { train: TrainProbe } }).playground.train;
+      return t.runs === n && t.done;
+    },
+    runs,
+    { timeout: 120_000 },
+  );
+const mean = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
+/** Panel 1 kept small so that these tests time panel 2. */
+const SMALL_RACE = "?surface=ill-conditioned&methods=book.sgd:0.02&steps=5&x=-4.2&y=-1.8&dtype=float32&seed=0";
+
+test("train: the loss falls, a control retrains, the URL reproduces the run, a huge rate stops with the named cause", async () => {
+  const page = await open(
+    `${SMALL_RACE}&tdata=xor&tseed=1&topt=book.adam&tlr=0.02&tsched=cosine&tbatch=32&twidth=8&tdepth=2&tsteps=150&tdtype=float32`,
+  );
+  await trained(page, 1);
+  const xor = await trainProbe(page);
+  assert.equal(xor.losses.length, 150);
+  assert.equal(xor.error, "");
+  assert.ok(
+    mean(xor.losses.slice(-10)) < 0.5 * mean(xor.losses.slice(0, 10)),
+    `xor loss ${xor.losses[0]} → ${xor.losses.at(-1)}`,
+  );
+  assert.match((await page.locator("#train-status").textContent())!, /^step 150 of 150, minibatch loss /);
+  assert.equal(xor.curvature!.top.length, 3);
+  await page.locator("#train").screenshot({ path: join(SHOTS, "train-xor.png") });
+
+  // The dataset select (keyboard) retrains on circles; the URL follows.
+  await page.locator("#t-dataset").focus();
+  await page.selectOption("#t-dataset", "circles");
+  await trained(page, 2);
+  const circles = await trainProbe(page);
+  assert.notDeepEqual(circles.losses, xor.losses);
+  assert.match(page.url(), /tdata=circles/);
+
+  // The same URL in a fresh page trains to the same losses and parameters, bit for bit.
+  const again = await open(page.url().slice(base.length));
+  await trained(again, 1);
+  const replay = await trainProbe(again);
+  assert.deepEqual(replay.losses, circles.losses);
+  assert.deepEqual(replay.params, circles.params);
+  await again.close();
+
+  // Plain SGD at rate 1e6 blows up: the run stops with the Trainer's named cause, and no NaN is kept.
+  await page.selectOption("#t-optimizer", "book.sgd");
+  await trained(page, 3);
+  await page.fill("#t-lr", "1000000");
+  await page.locator("#t-lr").press("Enter");
+  await page.locator("#t-lr").blur();
+  await trained(page, 4);
+  const blown = await trainProbe(page);
+  assert.match(blown.error, /^(non-finite .+ at step \d+: |loss diverged at step \d+: )/);
+  assert.ok(blown.losses.every(Number.isFinite) && blown.step < 150, `stopped at step ${blown.step}`);
+  assert.equal(await page.locator("#train-error").textContent(), `stopped: ${blown.error}`);
+  console.log(`panel 2 divergence at lr 1e6: ${blown.error}`);
+  await page.locator("#train").screenshot({ path: join(SHOTS, "train-diverged.png") });
+  await page.close();
+});
+
+test("train curvature (float64): the Lanczos top eigenvalues, gᵀg and gᵀHg equal the library's in Node", async () => {
+  const settings = { width: 6, depth: 1, seed: 4, lr: 0.05 };
+  const page = await open(
+    `${SMALL_RACE}&tdata=spirals&tseed=${settings.seed}&topt=book.momentum&tlr=${settings.lr}&tbatch=50&twidth=${settings.width}&tdepth=${settings.depth}&tbn=0&tinit=glorot&tact=tanh&tsteps=30&tdtype=float64`,
+  );
+  await trained(page, 1);
+  const run = await trainProbe(page);
+  const precision = engine.precisionOf("float64");
+  const model = mlp(2, { width: settings.width, depth: settings.depth, init: "glorot", activation: "tanh" });
+  const template = model.init(engine.random.randomKey(0), [2], precision);
+  const params = engine.unflattenTree(template.params, run.params, precision);
+  const modelState = engine.unflattenTree(template.state, run.modelState, precision);
+  // The playground draws 300 examples of each dataset.
+  const data = twoSpirals({ count: 300, key: settings.seed });
+  const node = networkCurvature(model, params, modelState, data, precision, {
+    lr: settings.lr,
+    top: 3,
+    seed: settings.seed,
+  });
+  for (const t of [params, modelState, template.params, template.state]) engine.disposeTree(t);
+  const page3 = run.curvature!;
+  for (let k = 0; k < 3; k++) {
+    const [a, b] = [page3.top[k].value, node.top[k].value];
+    assert.ok(Math.abs(a - b) <= 1e-10 * Math.abs(node.top[0].value), `λ${k}: ${a} in Chromium, ${b} in Node`);
+  }
+  assert.ok(Math.abs(page3.gTg - node.gTg) <= 1e-10 * node.gTg);
+  assert.ok(Math.abs(page3.gHg - node.gHg) <= 1e-10 * Math.abs(node.gHg));
+  assert.equal(page3.illConditioned, node.illConditioned);
+  const shown = await page
+    .locator('#net-curvature dd[data-name="top eigenvalues (Lanczos)"]')
+    .getAttribute("data-exact");
+  assert.deepEqual(
+    shown!.split(",").map(Number),
+    page3.top.map((t) => t.value),
+  );
+  console.log(`panel 3 at panel 2's parameters: λ = ${shown}, gᵀg ${page3.gTg}, gᵀHg ${page3.gHg}`);
+  await page.locator("#curvature-panel").screenshot({ path: join(SHOTS, "train-curvature.png") });
   await page.close();
 });
 

@@ -83,26 +83,28 @@ function viewOf(data: Dataset): number {
   return r * 1.1;
 }
 
-function drawBoundary(training: LiveTraining, data: Dataset): void {
-  const canvas = $<HTMLCanvasElement>("boundary");
-  const ctx = canvas.getContext("2d")!;
+/** The class regions the network predicts (none when `training` is absent: a diverged run has no boundary), then the data. */
+function drawBoundary(training: LiveTraining | undefined, data: Dataset): void {
+  const ctx = $<HTMLCanvasElement>("boundary").getContext("2d")!;
   const r = viewOf(data);
-  const at = (i: number) => -r + ((i + 0.5) / GRID) * 2 * r;
-  const points = new Float64Array(GRID * GRID * 2);
-  for (let j = 0; j < GRID; j++) for (let i = 0; i < GRID; i++) points.set([at(i), -at(j)], 2 * (j * GRID + i));
-  const p = training.probabilities(points);
-  const c = data.numClasses;
   const cell = CANVAS / GRID;
   ctx.clearRect(0, 0, CANVAS, CANVAS);
-  for (let k = 0; k < GRID * GRID; k++) {
-    const row = p.subarray(k * c, (k + 1) * c);
-    const best = row.indexOf(Math.max(...row));
-    // Confidence above chance sets the tint: white where the network cannot tell.
-    ctx.fillStyle = COLORS[best];
-    ctx.globalAlpha = (0.6 * (row[best] - 1 / c)) / (1 - 1 / c);
-    ctx.fillRect((k % GRID) * cell, Math.floor(k / GRID) * cell, cell, cell);
+  if (training) {
+    const at = (i: number) => -r + ((i + 0.5) / GRID) * 2 * r;
+    const points = new Float64Array(GRID * GRID * 2);
+    for (let j = 0; j < GRID; j++) for (let i = 0; i < GRID; i++) points.set([at(i), -at(j)], 2 * (j * GRID + i));
+    const p = training.probabilities(points);
+    const c = data.numClasses;
+    for (let k = 0; k < GRID * GRID; k++) {
+      const row = p.subarray(k * c, (k + 1) * c);
+      const best = row.indexOf(Math.max(...row));
+      // Confidence above chance sets the tint: white where the network cannot tell.
+      ctx.fillStyle = COLORS[best];
+      ctx.globalAlpha = (0.6 * (row[best] - 1 / c)) / (1 - 1 / c);
+      ctx.fillRect((k % GRID) * cell, Math.floor(k / GRID) * cell, cell, cell);
+    }
+    ctx.globalAlpha = 1;
   }
-  ctx.globalAlpha = 1;
   const toPx = (v: number) => ((v + r) / (2 * r)) * CANVAS;
   for (let i = 0; i < data.size; i++) {
     ctx.beginPath();
@@ -213,7 +215,7 @@ export function startTraining(s: TrainState): void {
     trainProbe.step = training.step;
     trainProbe.losses = [...training.losses];
     drawTrainLoss(state, training.losses);
-    if (!trainProbe.error) drawBoundary(training, data);
+    drawBoundary(trainProbe.error ? undefined : training, data);
     const last = training.losses.at(-1);
     $("train-status").textContent =
       `step ${training.step} of ${state.steps}` + (last === undefined ? "" : `, minibatch loss ${last.toPrecision(4)}`);
