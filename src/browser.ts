@@ -24,3 +24,10 @@ export { twoSpirals, gaussianBlobs, concentricCircles, xorQuadrants } from "./da
 export type { Dataset } from "./data/dataset.js";
 export { mlp, initNames, type InitName } from "./nn/index.js";
 export { networkCurvature, type NetworkCurvature } from "./curvature/networkPoint.js";
+export {
+  componentRate,
+  momentumRate,
+  momentumPhaseDiagram,
+  optimalMomentum,
+  eigenComponentErrors,
+} from "./curvature/momentumRates.js";

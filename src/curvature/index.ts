@@ -22,3 +22,4 @@ export * from "./trends.js";
 export * from "./session.js";
 export * from "./ofFunction.js";
 export * from "./networkPoint.js";
+export * from "./momentumRates.js";

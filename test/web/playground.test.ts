@@ -10,7 +10,19 @@ import type { AddressInfo } from "node:net";
 import { extname, join, normalize } from "node:path";
 import { after, before, test } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { curvatureAt, engine, mlp, networkCurvature, Objective, SURFACES, twoSpirals } from "../../src/browser.js";
+import {
+  curvatureAt,
+  eigenComponentErrors,
+  engine,
+  mlp,
+  momentumPhaseDiagram,
+  momentumRate,
+  networkCurvature,
+  Objective,
+  SURFACES,
+  twoSpirals,
+} from "../../src/browser.js";
+import { symmetricEigen } from "../../src/linalg/matrix.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const DIST = join(ROOT, "web/dist");
@@ -179,6 +191,56 @@ test("curvature panel: the exact 2×2 eigenvalues, gᵀg and gᵀHg equal the li
     /^\(0\.00000, 1\.00000\)$/,
   );
   await page.screenshot({ path: join(SHOTS, "curvature-saddle.png"), fullPage: true });
+  await page.close();
+});
+
+test("Distill views: eigen-component errors and the (ε, α) phase diagram equal the library's numbers in Node", async () => {
+  const page = await open(
+    "?surface=ill-conditioned&methods=book.momentum:0.02:0.5&steps=100&x=-4.2&y=-1.8&dtype=float64&seed=0&tsteps=5&tdtype=float32",
+  );
+  type Distill = { quadratic: boolean; eigenvalues: number[]; components: number[][]; phase: number[]; rate: number };
+  const view = () =>
+    page.evaluate(() => {
+      const p = (window as unknown as { playground: { distill: Distill; runs: { path: [number, number][] }[] } })
+        .playground;
+      return { ...p.distill, path: p.runs[0].path };
+    });
+  const d = await view();
+  assert.equal(d.quadratic, true);
+  assert.equal(await page.locator("#distill").isVisible(), true);
+  // Node: the Hessian's eigenpairs from the library, the path's components, the rate grid over the same axes.
+  const precision = engine.precisionOf("float64");
+  const problem = SURFACES["ill-conditioned"].problem(precision);
+  const objective = new Objective(problem, precision);
+  const { values, vectors } = symmetricEigen(objective.hessian([0, 0]), 2);
+  objective.dispose();
+  problem.dispose();
+  const close = (a: number, b: number, scale = 1) => Math.abs(a - b) <= 1e-12 * Math.max(scale, Math.abs(b));
+  values.forEach((v, i) => assert.ok(close(d.eigenvalues[i], v), `λ ${d.eigenvalues[i]} vs ${v}`));
+  const components = eigenComponentErrors(
+    d.path,
+    [0, 0],
+    [0, 1].map((i) => [vectors[i], vectors[2 + i]]),
+  );
+  components.forEach((row, i) =>
+    row.forEach((e, k) => assert.ok(close(d.components[i][k], e, 1e-3), `component ${i} step ${k}`)),
+  );
+  const lrs = Array.from({ length: 60 }, (_, i) => ((i + 1) / 60) * (4 / values[1]));
+  const momenta = Array.from({ length: 60 }, (_, j) => j / 60);
+  const grid = momentumPhaseDiagram(values, lrs, momenta);
+  assert.equal(d.phase.length, 3600);
+  grid.forEach((r, k) => assert.ok(close(d.phase[k], r), `cell ${k}: ${d.phase[k]} vs ${r}`));
+  assert.ok(close(d.rate, momentumRate(0.02, 0.5, values)));
+  assert.equal(Number(await page.locator('#phase-numbers [data-name="rate"]').getAttribute("data-exact")), d.rate);
+  console.log(
+    `Distill views: λ = ${d.eigenvalues}; book.momentum ε 0.02 α 0.5 rate ${d.rate}; grid best ${Math.min(...d.phase)}`,
+  );
+  await page.locator("#race").screenshot({ path: join(SHOTS, "distill-quadratic.png") });
+  // Rosenbrock is not a quadratic: the views are hidden.
+  const races = (await probe(page)).races;
+  await page.selectOption("#surface", "rosenbrock");
+  await page.waitForFunction((n) => (window as unknown as { playground: Probe }).playground.races === n + 1, races);
+  assert.equal(await page.locator("#distill").isVisible(), false);
   await page.close();
 });
 

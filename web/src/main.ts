@@ -12,6 +12,7 @@ import {
   type ContourLine,
   type SurfaceRun,
 } from "descent/browser";
+import { distillProbe, drawDistill } from "./distill.js";
 import { surfacePointCurvature } from "./pointCurvature.js";
 import { decodeState, encodeState, type DTypeChoice, type MethodChoice, type PlaygroundState } from "./state.js";
 import { COLORS, drawLoss, drawMap, mapFrame } from "./svg.js";
@@ -55,6 +56,7 @@ const probe = {
   state,
   trainState,
   train: trainProbe,
+  distill: distillProbe,
 };
 (window as unknown as { playground: typeof probe }).playground = probe;
 
@@ -119,6 +121,7 @@ function race(): void {
         `${r.label}: f = ${r.losses[r.losses.length - 1].toPrecision(6)} after ${r.path.length - 1} steps (${r.message})`,
     )
     .join(" · ");
+  drawDistill(surface, state.start, runs, state.methods, state.dtype, state.seed);
   syncUrl();
   draw();
 }
@@ -147,7 +150,17 @@ function drawCurvature(): void {
   }
   const path = runs[0].path;
   const point = path[Math.min(step, path.length - 1)];
-  const c = surfacePointCurvature(surfaceByName(state.surface), point, state.methods[0].lr, state.dtype, state.seed);
+  let c: ReturnType<typeof surfacePointCurvature>;
+  try {
+    c = surfacePointCurvature(surfaceByName(state.surface), point, state.methods[0].lr, state.dtype, state.seed);
+  } catch (error) {
+    // A diverged path's last point can be so far out that the Hessian-vector products overflow.
+    const dt = document.createElement("dt");
+    dt.textContent = "not measurable";
+    const dd = document.createElement("dd");
+    dd.textContent = `at (${point.join(", ")}): ${(error as Error).message}`;
+    return void dl.replaceChildren(dt, dd);
+  }
   const fmt = (v: number) => v.toPrecision(6);
   const rows: [string, string, string?][] = [
     ["point", `(${fmt(point[0])}, ${fmt(point[1])}) of ${runs[0].label}, step ${Math.min(step, path.length - 1)}`],
