@@ -194,6 +194,43 @@ test("curvature panel: the exact 2×2 eigenvalues, gᵀg and gᵀHg equal the li
   await page.close();
 });
 
+test("solver settings: L-BFGS memory, Newton-CG's trust region and its radius change the paths and travel in the URL", async () => {
+  const page = await open(
+    "?surface=rosenbrock&methods=lbfgs,newton-cg&steps=100&x=-1.2&y=1&dtype=float64&seed=0&tsteps=5",
+  );
+  const races = async () => (await probe(page)).races;
+  const after = (n: number) =>
+    page.waitForFunction((k) => (window as unknown as { playground: Probe }).playground.races === k, n);
+  const first = await probe(page);
+  // Memory 10 → 1 (Home key): L-BFGS keeps one pair; its path changes, Newton-CG's does not.
+  let n = await races();
+  await page.locator('li[data-method="lbfgs"] input.knob[data-key="memory"]').focus();
+  await page.keyboard.press("Home");
+  await after(n + 1);
+  const memory1 = await probe(page);
+  assert.notDeepEqual(memory1.runs[0].path, first.runs[0].path);
+  assert.deepEqual(memory1.runs[1].path, first.runs[1].path);
+  assert.match(decodeURIComponent(page.url()), /methods=lbfgs:memory=1,newton-cg/);
+  // Newton-CG with a trust region of radius 1, then 10^-0.05 smaller: its path changes each time.
+  n = await races();
+  await page.selectOption('li[data-method="newton-cg"] select.knob[data-key="globalization"]', "trust-region");
+  await after(n + 1);
+  const trust = await probe(page);
+  assert.notDeepEqual(trust.runs[1].path, memory1.runs[1].path);
+  n = await races();
+  await page.locator('li[data-method="newton-cg"] input.knob[data-key="radius"]').focus();
+  await page.keyboard.press("ArrowLeft");
+  await after(n + 1);
+  const smaller = await probe(page);
+  assert.notDeepEqual(smaller.runs[1].path, trust.runs[1].path);
+  assert.match(decodeURIComponent(page.url()), /newton-cg:globalization=trust-region:radius=0\.891/);
+  // The URL alone reproduces the settings and the paths.
+  const again = await open(page.url().slice(base.length));
+  assert.deepEqual((await probe(again)).runs, smaller.runs);
+  await again.close();
+  await page.close();
+});
+
 test("Distill views: eigen-component errors and the (ε, α) phase diagram equal the library's numbers in Node", async () => {
   const page = await open(
     "?surface=ill-conditioned&methods=book.momentum:0.02:0.5&steps=100&x=-4.2&y=-1.8&dtype=float64&seed=0&tsteps=5&tdtype=float32",

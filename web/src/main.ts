@@ -14,6 +14,7 @@ import {
 } from "descent/browser";
 import { distillProbe, drawDistill } from "./distill.js";
 import { surfacePointCurvature } from "./pointCurvature.js";
+import { knobControl, SOLVER_KNOBS } from "./solverKnobs.js";
 import { decodeState, encodeState, type DTypeChoice, type MethodChoice, type PlaygroundState } from "./state.js";
 import { COLORS, drawLoss, drawMap, mapFrame } from "./svg.js";
 import { startTraining, TRAIN_DEFAULTS, trainProbe, wireTrainControls } from "./trainPanel.js";
@@ -79,6 +80,7 @@ const momentumDefault = (name: string, key: string) => parseHyperparameters(name
 function config(m: MethodChoice): Record<string, unknown> {
   const key = momentumKey(m.name);
   return {
+    ...m.settings,
     ...(m.lr === undefined ? {} : { lr: m.lr }),
     ...(key && m.momentum !== undefined ? { [key]: m.momentum } : {}),
   };
@@ -241,6 +243,11 @@ function renderMethods(): void {
         });
         slider.addEventListener("change", race);
         li.append(slider, out);
+      }
+      const knobs = SOLVER_KNOBS[m.name] ?? [];
+      if (knobs.length) {
+        const settings = (m.settings ??= {});
+        for (const knob of knobs) li.append(...knobControl(m.name, knob, settings, race));
       }
       const remove = document.createElement("button");
       remove.textContent = "remove";

@@ -6,6 +6,8 @@ export interface MethodChoice {
   lr?: number;
   /** Its momentum-like decay (alpha, momentum, rho or beta1, see main.ts), when set. */
   momentum?: number;
+  /** A solver's settings (solverKnobs.ts), when set; written `key=value` in the URL. */
+  settings?: Record<string, number | string>;
 }
 
 export interface PlaygroundState {
@@ -33,6 +35,7 @@ export function encodeState(s: PlaygroundState): string {
           m.name,
           ...(m.lr === undefined ? [] : [String(m.lr)]),
           ...(m.momentum === undefined ? [] : [String(m.momentum)]),
+          ...Object.entries(m.settings ?? {}).map(([k, v]) => `${k}=${v}`),
         ].join(":"),
       )
       .join(","),
@@ -62,11 +65,18 @@ export function decodeState(query: string, defaults: PlaygroundState): Playgroun
             .split(",")
             .filter(Boolean)
             .map((item) => {
-              const [name, lr, momentum] = item.split(":");
+              const [name, ...rest] = item.split(":");
+              const [lr, momentum] = rest.filter((p) => !p.includes("="));
+              const pairs = rest.filter((p) => p.includes("=")).map((p) => p.split("="));
+              // Numbers stay numbers (bit for bit through String), names (globalization) stay strings.
+              const settings = Object.fromEntries(
+                pairs.map(([k, v]) => [k, Number.isFinite(Number(v)) ? Number(v) : v]),
+              );
               return {
                 name,
                 ...(lr === undefined ? {} : { lr: Number(lr) }),
                 ...(momentum === undefined ? {} : { momentum: Number(momentum) }),
+                ...(pairs.length ? { settings } : {}),
               };
             }),
     start: [num("x", defaults.start[0]), num("y", defaults.start[1])],
