@@ -121,6 +121,7 @@ function drawTrainLoss(s: TrainState, losses: number[]): void {
     $<SVGSVGElement & HTMLElement>("train-loss"),
     [{ label: s.optimizer, path: [], losses, message: "" }],
     losses.length - 1,
+    "loss",
   );
 }
 
