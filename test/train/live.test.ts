@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
-import { twoSpirals, xorQuadrants } from "../../src/data/synthetic.js";
-import { precisionOf, startEngine } from "../../src/engine/index.js";
+import { gaussianBlobs, twoSpirals, xorQuadrants } from "../../src/data/synthetic.js";
+import { flattenTree, precisionOf, startEngine } from "../../src/engine/index.js";
 import { mlp } from "../../src/nn/index.js";
 import { OPTIMIZERS, parseHyperparameters } from "../../src/optim/presets.js";
 import { TrainingDivergedError } from "../../src/train/errors.js";
@@ -54,6 +54,28 @@ test("LiveTraining: a huge rate stops with the Trainer's named cause, not NaN", 
         ),
     );
     assert.ok(t.losses.every(Number.isFinite), "no NaN loss is recorded");
+  } finally {
+    t.dispose();
+  }
+});
+
+test("LiveTraining with batch norm: its running statistics move, and eval-mode predictions use them", () => {
+  const t = new LiveTraining({
+    model: mlp(3, { width: 8, depth: 2, batchNorm: true }),
+    data: gaussianBlobs({ count: 120, classes: 3, key: 5 }),
+    optimizer: optimizer("torch.SGD", { lr: 0.1, momentum: 0.9 }),
+    batchSize: 24,
+    seed: 2,
+    precision: precisionOf("float32"),
+  });
+  try {
+    const before = flattenTree(t.modelState);
+    const losses = t.run(30);
+    assert.ok(losses.every(Number.isFinite) && losses.at(-1)! < losses[0], `${losses[0]} → ${losses.at(-1)}`);
+    assert.notDeepEqual(flattenTree(t.modelState), before);
+    const p = t.probabilities([0, 0, 1, 1]);
+    assert.equal(p.length, 6);
+    assert.ok(Math.abs(p[0] + p[1] + p[2] - 1) < 1e-6);
   } finally {
     t.dispose();
   }
