@@ -5,6 +5,7 @@ export * from "./evaluate.js";
 export * from "./errors.js";
 export * from "./guard.js";
 export * from "./metrics.js";
+export * from "./live.js";
 export {
   closureOptimizer,
   compileClosureStep,
