@@ -12,8 +12,8 @@ export const norm = (g: Float64Array) => Math.sqrt(g.reduce((s, v) => s + v * v,
 
 /**
  * Runs a first-order optimizer for exactly `steps` steps on a problem with exact full-batch gradients,
- * as `descent optimize` does. θ stays on the device in the problem's precision; the update runs
- * eagerly (jax-js's jit rounds JS constants to float32, which would cost float64 runs their exactness).
+ * one eager update and three host round trips per step: the reference that `runFirstOrderCompiled`
+ * (what `descent optimize` runs) must equal bit for bit. θ stays on the device in the problem's precision.
  * One gradient per step, at the optimizer's evaluation point when it has one (Nesterov), plus one
  * value-and-gradient at the end for the reported f and ‖∇f‖. With Polyak averaging the reported point
  * and trajectory are the average θ̂.
