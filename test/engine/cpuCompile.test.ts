@@ -1,0 +1,138 @@
+import assert from "node:assert/strict";
+import { before, test } from "node:test";
+import { grad, jit, lax, numpy as np, valueAndGrad, vmap } from "@jax-js/jax";
+import { cpuCompileStatus, setCpuCompileEnabled } from "../../src/engine/cpu/hook.js";
+import { compileCpuKernel, type CpuAluNode } from "../../src/engine/cpu/compile.js";
+import { precisionOf, startEngine, toDevice } from "../../src/engine/index.js";
+import { logisticProblem, mlpProblem } from "../../src/problems/objectives.js";
+import { Objective } from "../../src/problems/objective.js";
+
+before(async () => {
+  await startEngine();
+});
+
+const exact = precisionOf("float64");
+const values = (n: number, phase: number) => Array.from({ length: n }, (_, i) => Math.sin(1.7 * i + phase));
+const rows = (m: number, n: number, phase: number) => Array.from({ length: m }, (_, i) => values(n, phase + 0.37 * i));
+
+/** Runs `compute` with compiled kernels and with jax-js's interpreter; returns both results. */
+function bothWays(compute: () => Float64Array | Int32Array): [Float64Array | Int32Array, Float64Array | Int32Array] {
+  setCpuCompileEnabled(true);
+  const compiled = compute();
+  setCpuCompileEnabled(false);
+  try {
+    return [compiled, compute()];
+  } finally {
+    setCpuCompileEnabled(true);
+  }
+}
+
+const sameBits = (a: ArrayLike<number>, b: ArrayLike<number>, what: string) => {
+  assert.equal(a.length, b.length, what);
+  for (let i = 0; i < a.length; i++) assert.ok(Object.is(a[i], b[i]), `${what}[${i}]: ${a[i]} vs ${b[i]}`);
+};
+
+test("the cpu device runs compiled kernels once startEngine has run", () => {
+  const status = cpuCompileStatus();
+  assert.equal(status.active, true, status.reason);
+});
+
+test("logistic regression's value, gradient and Hessian are bit-identical to jax-js's interpreter", () => {
+  const problem = logisticProblem(
+    rows(60, 7, 0),
+    values(60, 3).map((v) => (v > 0 ? 1 : 0)),
+    1e-3,
+    exact,
+  );
+  const objective = new Objective(problem, exact);
+  const x = values(7, 5).map((v) => v / 2);
+  const compiledBefore = cpuCompileStatus().compiled;
+  const [a, b] = bothWays(() => {
+    objective.forget();
+    const [f, g] = objective.valueAndGrad(x);
+    return Float64Array.from([f, ...g, ...objective.hessian(x), ...objective.hvp(x, values(7, 9))]);
+  });
+  sameBits(a, b, "f, g, H, Hv");
+  assert.ok(cpuCompileStatus().compiled > compiledBefore, "new kernels were compiled");
+  objective.dispose();
+  problem.dispose();
+});
+
+test("an MLP objective (tanh, log-softmax, matmuls with transposes) is bit-identical, gradient and Hessian", () => {
+  const shapes = [[4, 5], [5], [5, 3], [3]];
+  const Y = Array.from({ length: 9 }, (_, i) => [0, 1, 2].map((c) => (c === i % 3 ? 1 : 0)));
+  const problem = mlpProblem(rows(9, 4, 1), Y, shapes, exact);
+  const objective = new Objective(problem, exact);
+  const x = values(problem.dim, 2).map((v) => v / 3);
+  const [a, b] = bothWays(() => {
+    objective.forget();
+    const [f, g] = objective.valueAndGrad(x);
+    return Float64Array.from([f, ...g, ...objective.hessian(x)]);
+  });
+  sameBits(a, b, "f, g, H");
+  objective.dispose();
+  problem.dispose();
+});
+
+test("integer, boolean and comparison kernels (argmax, where, casts, max-reductions, vmap) are identical", () => {
+  const f = jit((x: np.Array) => {
+    const idx = np.argmax(x.ref, 1).astype(np.float64);
+    const clipped = np.where(np.greater(x.ref, 0.25), x.ref, np.minimum(x.ref, -0.5));
+    const counts = np.greater(x.ref, 0).astype(np.int32).sum(1).astype(np.float64);
+    const maxes = np.max(x.ref, 1);
+    const floors = np.floor(x.mul(3)).astype(np.int32).astype(np.float64).sum(0);
+    return np.concatenate([idx, clipped.reshape([-1]), counts, maxes, floors]);
+  });
+  const [a, b] = bothWays(() => f(toDevice(values(24, 0.3), [4, 6], exact)).dataSync() as Float64Array);
+  sameBits(a, b, "mixed kernel outputs");
+  const rowNorms = vmap((r: np.Array) => np.sqrt(np.dot(r.ref, r)));
+  const [c, d] = bothWays(() => rowNorms(toDevice(values(24, 1.1), [4, 6], exact)).dataSync() as Float64Array);
+  sameBits(c, d, "vmapped norms");
+  f.dispose();
+});
+
+test("ops left to the node's own evaluate (erf) and routines (Cholesky) give the interpreter's results", () => {
+  const erfGrad = jit(grad((x: np.Array) => lax.erf(x).sum()));
+  const [a, b] = bothWays(() => erfGrad(toDevice(values(10, 0.2), [10], exact)).dataSync() as Float64Array);
+  sameBits(a, b, "grad of erf");
+  const spd = [4, 1, 0.5, 1, 3, 0.25, 0.5, 0.25, 2];
+  const [c, d] = bothWays(() => np.linalg.cholesky(toDevice(spd, [3, 3], exact)).dataSync() as Float64Array);
+  sameBits(c, d, "cholesky");
+  assert.ok(Math.abs(c[0] - 2) < 1e-15);
+  erfGrad.dispose();
+});
+
+test("float64 stays exact: exp and log on the compiled cpu device equal Math.exp and Math.log", () => {
+  const xs = values(16, 0.9).map((v) => 3 * v);
+  const [e] = valueAndGrad((x: np.Array) => np.exp(x).sum())(toDevice(xs, [16], exact));
+  const all = jit((x: np.Array) => np.concatenate([np.exp(x.ref), np.log(np.abs(x).add(0.5))]))(
+    toDevice(xs, [16], exact),
+  ).dataSync();
+  xs.forEach((v, i) => {
+    assert.equal(all[i], Math.exp(v));
+    assert.equal(all[16 + i], Math.log(Math.abs(v) + 0.5));
+  });
+  e.dispose();
+});
+
+test("a kernel the compiler does not cover is left to the interpreter (unbound variable)", () => {
+  const node = (op: string, dtype: string, src: CpuAluNode[], arg: unknown): CpuAluNode => ({
+    op,
+    dtype,
+    src,
+    arg,
+    evaluate: () => 0,
+  });
+  const acc = node("Variable", "float64", [], "acc");
+  // acc read in an elementwise kernel: jax-js would throw "Missing variable", so we do not compile it.
+  assert.equal(compileCpuKernel({ size: 3, dtype: "float64", exp: acc }), undefined);
+  const one = node("Const", "float64", [], 1);
+  const run = compileCpuKernel({ size: 3, dtype: "float64", exp: node("Add", "float64", [acc, one], undefined) });
+  assert.equal(run, undefined);
+  const gidx = node("Special", "int32", [], ["gidx", 3]);
+  const cast = compileCpuKernel({ size: 3, dtype: "float64", exp: node("Cast", "float64", [gidx], undefined) });
+  assert.ok(cast);
+  const out = new Float64Array(3);
+  cast([], out);
+  assert.deepEqual([...out], [0, 1, 2]);
+});
