@@ -3,6 +3,7 @@ import { before, test } from "node:test";
 import { grad, jit, lax, numpy as np, valueAndGrad, vmap } from "@jax-js/jax";
 import { cpuCompileStatus, setCpuCompileEnabled } from "../../src/engine/cpu/hook.js";
 import { compileCpuKernel, type CpuAluNode } from "../../src/engine/cpu/compile.js";
+import { indexRange } from "../../src/engine/cpu/ranges.js";
 import { precisionOf, startEngine, toDevice } from "../../src/engine/index.js";
 import { logisticProblem, mlpProblem } from "../../src/problems/objectives.js";
 import { Objective } from "../../src/problems/objective.js";
@@ -135,4 +136,46 @@ test("a kernel the compiler does not cover is left to the interpreter (unbound v
   const out = new Float64Array(3);
   cast([], out);
   assert.deepEqual([...out], [0, 1, 2]);
+});
+
+test("reads keep jax-js's bounds check unless the index range is proven inside the buffer", () => {
+  const node = (op: string, dtype: string, src: CpuAluNode[], arg: unknown = undefined): CpuAluNode => ({
+    op,
+    dtype,
+    src,
+    arg,
+    evaluate: () => 0,
+  });
+  const gidx = node("Special", "int32", [], ["gidx", 4]);
+  const shifted = node("Add", "int32", [gidx, node("Const", "int32", [], 2)]);
+  const read = node("GlobalIndex", "float64", [shifted], [0, 6]);
+  const run = compileCpuKernel({ size: 4, dtype: "float64", exp: node("Mul", "float64", [read, read]) });
+  assert.ok(run);
+  const out = new Float64Array(4);
+  run([Float64Array.from([1, 2, 3, 4, 5, 6])], out);
+  assert.deepEqual([...out], [9, 16, 25, 36]);
+  // gidx + 2 reaches 5: a 5-element buffer fails the entry test and the checked read throws as jax-js's does.
+  assert.throws(() => run([Float64Array.from([1, 2, 3, 4, 5])], out), /bufidx out of bounds: 5/);
+});
+
+test("index ranges by interval arithmetic (jax-js's shape-tracker indices)", () => {
+  const node = (op: string, src: CpuAluNode[], arg: unknown = undefined): CpuAluNode => ({
+    op,
+    dtype: "int32",
+    src,
+    arg,
+    evaluate: () => 0,
+  });
+  const c = (v: number) => node("Const", [], v);
+  const gidx = node("Special", [], ["gidx", 500]);
+  const ridx = node("Special", [], ["ridx", 20]);
+  const loops = { gidx: [0, 499], ridx: [0, 19] } as const;
+  assert.deepEqual(
+    indexRange(node("Add", [node("Mul", [node("Mod", [gidx, c(500)]), c(20)]), ridx]), loops),
+    [0, 9999],
+  );
+  assert.deepEqual(indexRange(node("Idiv", [gidx, c(7)]), loops), [0, 71]);
+  assert.deepEqual(indexRange(node("Sub", [ridx, c(3)]), loops), [-3, 16]);
+  assert.equal(indexRange(node("Mod", [gidx, ridx]), loops), undefined);
+  assert.equal(indexRange({ ...c(1.5), dtype: "float64" }, loops), undefined);
 });
