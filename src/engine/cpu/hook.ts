@@ -80,7 +80,8 @@ function takeOver(cpu: CpuBackendLike, jax: Internals): void {
     readSync: cpu.readSync.bind(cpu),
     dispatch: cpu.dispatch.bind(cpu),
   };
-  const buffers = new Map<number, { buffer: Uint8Array; ref: number }>();
+  // A buffer's typed views are made once (jax-js reads a slot with one dtype for its whole life).
+  const buffers = new Map<number, { buffer: Uint8Array; ref: number; views?: Map<string, ArrayLike<number>> }>();
   let nextSlot = FIRST_SLOT;
   const byKernel = new WeakMap<object, CompiledKernel | null>();
   const byHash = new Map<string, CompiledKernel | null>();
@@ -139,6 +140,14 @@ function takeOver(cpu: CpuBackendLike, jax: Internals): void {
   };
 
   const buffer = (slot: number) => buffers.get(slot)?.buffer;
+  const view = (slot: number, dtype: string): ArrayLike<number> | undefined => {
+    const entry = buffers.get(slot);
+    if (!entry) return undefined;
+    entry.views ??= new Map();
+    let typed = entry.views.get(dtype);
+    if (!typed) entry.views.set(dtype, (typed = jax.dtypedArray(dtype, entry.buffer) as ArrayLike<number>));
+    return typed;
+  };
 
   Object.assign(cpu, {
     malloc(size: number, initialData?: Uint8Array): number {
@@ -170,20 +179,21 @@ function takeOver(cpu: CpuBackendLike, jax: Internals): void {
       return data.slice(start, start + (count ?? data.byteLength - start));
     },
     dispatch(exe: { source: unknown }, inputs: number[], outputs: number[]): void {
-      const kernel = exe.source;
-      const run = enabled && !(kernel instanceof jax.Routine) ? compiled(kernel as object) : null;
-      const outBuffer = run && outputs.length === 1 ? buffer(outputs[0]) : undefined;
-      const inBuffers = inputs.map(buffer);
-      if (!run || !outBuffer || inBuffers.some((b) => !b)) {
+      const kernel = exe.source as { dtype: string };
+      const run = enabled && !(kernel instanceof jax.Routine) ? compiled(kernel) : null;
+      const out = run && outputs.length === 1 ? view(outputs[0], kernel.dtype) : undefined;
+      if (!run || !out || inputs.some((slot) => !buffers.has(slot))) {
         dispatchOnCopies(exe, inputs, outputs);
         return;
       }
       const dtypes = inputDtypesOf(run);
-      const views = inBuffers.map((b, gid) => {
-        const dtype = dtypes.get(gid);
-        return dtype ? (jax.dtypedArray(dtype, b) as ArrayLike<number>) : null;
-      });
-      run(views, jax.dtypedArray((kernel as { dtype: string }).dtype, outBuffer));
+      run(
+        inputs.map((slot, gid) => {
+          const dtype = dtypes.get(gid);
+          return dtype ? (view(slot, dtype) as ArrayLike<number>) : null;
+        }),
+        out as { [i: number]: number },
+      );
     },
   });
 }
