@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { before, test } from "node:test";
 import { grad, jit, lax, numpy as np, valueAndGrad, vmap } from "@jax-js/jax";
 import { cpuCompileStatus, setCpuCompileEnabled } from "../../src/engine/cpu/hook.js";
@@ -178,4 +180,21 @@ test("index ranges by interval arithmetic (jax-js's shape-tracker indices)", () 
   assert.deepEqual(indexRange(node("Sub", [ridx, c(3)]), loops), [-3, 16]);
   assert.equal(indexRange(node("Mod", [gidx, ridx]), loops), undefined);
   assert.equal(indexRange({ ...c(1.5), dtype: "float64" }, loops), undefined);
+});
+
+test("DESCENT_CPU_COMPILE=0 leaves jax-js's interpreter in place and says so", () => {
+  const script = [
+    'import { startEngine, cpuCompileStatus } from "./src/engine/index.ts";',
+    "await startEngine();",
+    "console.log(JSON.stringify(cpuCompileStatus()));",
+  ].join("\n");
+  const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+    cwd: fileURLToPath(new URL("../..", import.meta.url)),
+    env: { ...process.env, DESCENT_CPU_COMPILE: "0" },
+    encoding: "utf8",
+  });
+  assert.equal(child.status, 0, child.stderr);
+  const status = JSON.parse(child.stdout.trim().split("\n").pop() as string);
+  assert.equal(status.active, false);
+  assert.match(status.reason, /DESCENT_CPU_COMPILE=0/);
 });

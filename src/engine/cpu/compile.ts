@@ -6,14 +6,10 @@
  * their node's own `evaluate`, so they are covered without a second implementation.
  */
 
-/** The parts of a jax-js AluExp node the compiler reads (jax-js ships no types for them). */
-export interface CpuAluNode {
-  op: string;
-  dtype: string;
-  src: CpuAluNode[];
-  arg: unknown;
-  evaluate(context: Record<string, number>, globals: (gid: number, index: number) => number): number;
-}
+import type { CpuAluNode } from "./aluNode.js";
+import { indexRange, type Range } from "./ranges.js";
+
+export type { CpuAluNode };
 
 /** A kernel after jax-js's `tuneNullopt`: the element (or reduction item) expression and the epilogue. */
 export interface TunedKernel {
@@ -23,8 +19,6 @@ export interface TunedKernel {
   exp: CpuAluNode;
   reduction?: { op: string; dtype: string; size: number; identity: number; epilogue: CpuAluNode };
 }
-
-import { indexRange, type Range } from "./ranges.js";
 
 /** Runs a compiled kernel: typed views of the inputs (null where unused) and of the output. */
 export type CompiledKernel = (inputs: (ArrayLike<number> | null)[], output: { [i: number]: number }) => void;

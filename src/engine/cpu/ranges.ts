@@ -1,4 +1,4 @@
-import type { CpuAluNode } from "./compile.js";
+import type { CpuAluNode } from "./aluNode.js";
 
 /** Closed integer interval [lo, hi]. */
 export type Range = readonly [number, number];
