@@ -198,3 +198,24 @@ test("DESCENT_CPU_COMPILE=0 leaves jax-js's interpreter in place and says so", (
   assert.equal(status.active, false);
   assert.match(status.reason, /DESCENT_CPU_COMPILE=0/);
 });
+
+test("buffers are freed: 200 value-and-gradient evaluations leave the buffer table as they found it", () => {
+  const problem = logisticProblem(
+    rows(40, 5, 2),
+    values(40, 4).map((v) => (v > 0 ? 1 : 0)),
+    1e-3,
+    exact,
+  );
+  const objective = new Objective(problem, exact);
+  const x = values(5, 1);
+  objective.valueAndGrad(x);
+  const before = cpuCompileStatus().buffers;
+  for (let i = 0; i < 200; i++) {
+    x[0] += 1e-3;
+    objective.valueAndGrad(x);
+    objective.value(x.map((v) => v * 0.5));
+  }
+  assert.equal(cpuCompileStatus().buffers, before);
+  objective.dispose();
+  problem.dispose();
+});

@@ -33,9 +33,12 @@ export interface CpuCompileStatus {
   /** Kernels compiled so far, and kernels the compiler left to the interpreter. */
   compiled: number;
   interpreted: number;
+  /** Buffers alive in the hook's table (a leak check). */
+  buffers: number;
 }
 
-const status: CpuCompileStatus = { active: false, reason: "not installed", compiled: 0, interpreted: 0 };
+const status: CpuCompileStatus = { active: false, reason: "not installed", compiled: 0, interpreted: 0, buffers: 0 };
+let liveBuffers = () => 0;
 let enabled = true;
 
 // biome-ignore lint/suspicious/noExplicitAny: jax-js's internal chunk has no types
@@ -83,6 +86,7 @@ function takeOver(cpu: CpuBackendLike, jax: Internals): void {
   // A buffer's typed views are made once (jax-js reads a slot with one dtype for its whole life).
   const buffers = new Map<number, { buffer: Uint8Array; ref: number; views?: Map<string, ArrayLike<number>> }>();
   let nextSlot = FIRST_SLOT;
+  liveBuffers = () => buffers.size;
   const byKernel = new WeakMap<object, CompiledKernel | null>();
   const byHash = new Map<string, CompiledKernel | null>();
 
@@ -203,4 +207,4 @@ export function setCpuCompileEnabled(on: boolean): void {
   enabled = on;
 }
 
-export const cpuCompileStatus = (): CpuCompileStatus => ({ ...status });
+export const cpuCompileStatus = (): CpuCompileStatus => ({ ...status, buffers: liveBuffers() });
