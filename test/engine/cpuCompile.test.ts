@@ -219,3 +219,12 @@ test("buffers are freed: 200 value-and-gradient evaluations leave the buffer tab
   objective.dispose();
   problem.dispose();
 });
+
+test("a kernel whose shared subtrees would expand past the size limit is left to the interpreter", () => {
+  const gidx: CpuAluNode = { op: "Special", dtype: "int32", src: [], arg: ["gidx", 2], evaluate: () => 0 };
+  let shared: CpuAluNode = { op: "Cast", dtype: "float64", src: [gidx], arg: undefined, evaluate: () => 0 };
+  // 40 levels of x + x: 2^40 leaves as text, but only 40 distinct nodes.
+  for (let i = 0; i < 40; i++)
+    shared = { op: "Add", dtype: "float64", src: [shared, shared], arg: undefined, evaluate: () => 0 };
+  assert.equal(compileCpuKernel({ size: 2, dtype: "float64", exp: shared }), undefined);
+});

@@ -122,7 +122,14 @@ class Emitter {
     return gid;
   }
 
+  /** Checked at every node: a tree that shares subtrees many times expands exponentially as text. */
   private node(n: CpuAluNode): string {
+    const code = this.inline(n);
+    if (code.length > MAX_SOURCE_CHARS) throw new Error("kernel too large to compile");
+    return code;
+  }
+
+  private inline(n: CpuAluNode): string {
     const lifted = this.hoist && !this.conditional ? this.hoisted(n) : undefined;
     if (lifted) return lifted;
     const [a, b] = n.src;
