@@ -9,8 +9,9 @@ import type { MethodOptions } from "./types.js";
 
 /**
  * Steps per compiled call. One is fastest today: a longer unrolled chunk costs more to trace and compile than
- * the calls it saves (4 optimizers × 500 steps on Rosenbrock in Node, CPU time: float64 1.15 / 1.17 / 1.80 s
- * and float32 0.17 / 0.24 s at 1 / 5 / 25 steps per chunk; the eager per-step runner takes 1.65 s and 0.97 s).
+ * the calls it saves (4 optimizers × 500 steps on Rosenbrock in Node, CPU time: float64 0.10–0.16 s against
+ * 0.18 s at 5 steps per chunk, float32 0.18–0.25 s against 0.25 s; the eager per-step runner takes 0.70–0.81 s
+ * and 0.87–1.0 s).
  */
 export const DEFAULT_CHUNK_STEPS = 1;
 
@@ -74,6 +75,8 @@ export function runFirstOrderCompiled(
   let diverged = false;
   try {
     while (iterations < opts.steps && !diverged) {
+      // Not under withDefaultDevice(precision.device) as Objective's calls are: the surfaces' constants are device
+      // arrays already; it changed nothing in Node, and Chromium's float64 races ran slower with it (noisy, measured).
       const [nextParams, nextState, readBack] = chunk(params, state);
       params = nextParams;
       state = nextState;
