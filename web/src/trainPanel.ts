@@ -218,8 +218,11 @@ export function startTraining(s: TrainState): void {
     drawTrainLoss(state, training.losses);
     drawBoundary(trainProbe.error ? undefined : training, data);
     const last = training.losses.at(-1);
-    $("train-status").textContent =
-      `step ${training.step} of ${state.steps}` + (last === undefined ? "" : `, minibatch loss ${last.toPrecision(4)}`);
+    const lastLoss = last === undefined ? "" : `, last finite minibatch loss ${last.toPrecision(4)}`;
+    $("train-status").textContent = trainProbe.error
+      ? `stopped at step ${training.step} of ${state.steps}${lastLoss}`
+      : `step ${training.step} of ${state.steps}` +
+        (last === undefined ? "" : `, minibatch loss ${last.toPrecision(4)}`);
     if (trainProbe.error || training.step >= state.steps) {
       run.timer = undefined;
       if (!trainProbe.error) measureCurvature();
