@@ -10,8 +10,7 @@ const rosenbrock = (dim: number) => {
   return { objective: new Objective(problem, precision), x0: problem.x0 };
 };
 /** The iterations after which ρ was reset to −g (β = 0 in the history). */
-const resets = (history: Record<string, number>[]) =>
-  history.filter((h) => h.beta === 0).map((h) => h.iteration);
+const resets = (history: Record<string, number>[]) => history.filter((h) => h.beta === 0).map((h) => h.iteration);
 
 describe("book.cg_fr / book.cg_pr: Alg. 8.9 with the book's periodic resets (8.6.2)", () => {
   before(() => startEngine());
