@@ -6,7 +6,7 @@ import {
   type StartingPoint,
 } from "../problems/fromFunction.js";
 import type { IterationRecord } from "../solvers/options.js";
-import { statusOf, type MinimizeResult } from "./result.js";
+import type { MinimizeResult } from "./result.js";
 
 export interface MinimizeOptions extends Pick<FromFunctionOptions, "jac" | "hessp" | "dtype"> {
   /**
@@ -63,7 +63,6 @@ export function minimize(f: ScalarFunction, x0: StartingPoint, opts: MinimizeOpt
       onIteration: opts.callback,
     });
     const counts = { nfev: run.fevals, njev: run.gevals, nhev: run.hevals + (run.hvps ?? 0) };
-    const status = statusOf(run);
     // ∇f at x, read after the counts so that they stay the method's own; free when x was the last point evaluated.
     const grad = run.x.every(Number.isFinite)
       ? objective.valueAndGrad(run.x)[1]
@@ -72,8 +71,8 @@ export function minimize(f: ScalarFunction, x0: StartingPoint, opts: MinimizeOpt
       x: run.x,
       fun: run.f,
       grad,
-      status,
-      success: status === "converged",
+      status: run.status,
+      success: run.status === "converged",
       message: run.message,
       nit: run.iterations,
       ...counts,

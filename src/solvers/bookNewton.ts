@@ -28,7 +28,7 @@ export function bookNewton(
     try {
       step = luSolve(addDiagonal(objective.hessian(x), n, damping), g);
     } catch (error) {
-      return run.result(x, f, norm(g), { converged: false, message: `H + αI is ${(error as Error).message}` });
+      return run.result(x, f, norm(g), { status: "singularHessian", message: `H + αI is ${(error as Error).message}` });
     }
     x = pointAt(x, -1, step);
     [f, g] = objective.valueAndGrad(x);

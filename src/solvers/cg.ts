@@ -80,7 +80,7 @@ export function conjugateGradient(
     if (lineSearch === "exact") {
       const step = exactQuadraticStep(objective, x, g, p);
       if (!step.ok)
-        return run.result(x, f, norm(g), { converged: false, message: `exact step failed: ${step.message}` });
+        return run.result(x, f, norm(g), { status: "lineSearchFailed", message: `exact step failed: ${step.message}` });
       alpha = step.alpha;
       [fNew, gNew] = objective.valueAndGrad(pointAt(x, alpha, p));
     } else {
@@ -90,7 +90,10 @@ export function conjugateGradient(
       const line = new ObjectiveLine(objective, x, p);
       const search = strongWolfe(line, f, slope, { c1, c2, alpha0, ...options.wolfe });
       if (!(search.alpha > 0))
-        return run.result(x, f, norm(g), { converged: false, message: `line search failed: ${search.message}` });
+        return run.result(x, f, norm(g), {
+          status: "lineSearchFailed",
+          message: `line search failed: ${search.message}`,
+        });
       alpha = search.alpha;
       [fNew, gNew] = line.valueAndGrad(alpha);
     }

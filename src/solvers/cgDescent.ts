@@ -52,7 +52,10 @@ export function cgDescent(objective: Objective, x0: ArrayLike<number>, options: 
     }
     const search = hagerZhang(line, f, slope, { ...options.lineSearch, alpha0 });
     if (!(search.alpha > 0))
-      return run.result(x, f, norm(g), { converged: false, message: `line search failed: ${search.message}` });
+      return run.result(x, f, norm(g), {
+        status: "lineSearchFailed",
+        message: `line search failed: ${search.message}`,
+      });
     const [fNew, gNew] = line.valueAndGrad(search.alpha);
     const y = sub(gNew, g);
     const dy = dot(d, y);

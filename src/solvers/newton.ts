@@ -89,7 +89,7 @@ export function newton(objective: Objective, x0: ArrayLike<number>, options: New
           definite = false;
           if (!adaptive) {
             return run.result(x, f, norm(g), {
-              converged: false,
+              status: "negativeCurvature",
               message: `negative curvature: H + αI (α = ${damping}) is not positive definite at iteration ${run.iterations + 1} (smallest eigenvalue of H ${smallestEigenvalue(H, n).toPrecision(4)}); use adaptive damping or saddle-free Newton`,
             });
           }
@@ -108,7 +108,7 @@ export function newton(objective: Objective, x0: ArrayLike<number>, options: New
     }
     if (!step)
       return run.result(x, f, norm(g), {
-        converged: false,
+        status: "noProgress",
         message: `no damping up to α = ${damping.toExponential(2)} gave a decrease of f`,
       });
     if (!definite) negativeCurvature++;

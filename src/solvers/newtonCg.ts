@@ -72,7 +72,10 @@ export function newtonCg(objective: Objective, x0: ArrayLike<number>, options: N
         : backtracking(line, f, slope, { alpha0 });
     fPrev = f;
     if (!(search.alpha > 0))
-      return run.result(x, f, norm(g), { converged: false, message: `line search failed: ${search.message}` });
+      return run.result(x, f, norm(g), {
+        status: "lineSearchFailed",
+        message: `line search failed: ${search.message}`,
+      });
     [f, g] = line.valueAndGrad(search.alpha);
     x = line.point(search.alpha);
     run.record(x, f, norm(g), {
@@ -127,14 +130,14 @@ function trustRegionNewtonCg(objective: Objective, x0: ArrayLike<number>, option
       rejected++;
       if (rejected >= MAX_REJECTIONS) {
         return run.result(x, f, norm(g), {
-          converged: false,
+          status: "noProgress",
           message: `trust region: ${rejected} trial steps in a row rejected (last f = ${fNew}), radius ${radius.toExponential(2)}`,
         });
       }
       if (!(predicted > 0) || radius < 1e-14 * Math.max(1, norm(x))) {
         const cause = Number.isFinite(fNew) ? "the model predicts no decrease" : `f is ${fNew} at every trial point`;
         return run.result(x, f, norm(g), {
-          converged: false,
+          status: "noProgress",
           message: `trust region collapsed (radius ${radius.toExponential(2)}) after ${rejected} rejected trials: ${cause}`,
         });
       }

@@ -66,7 +66,10 @@ export function quasiNewton(
     const alpha0 = H.empty ? firstStep(g) : initialStep === "unit" ? 1 : interpolatedStep(f, fPrev, slope);
     const search = strongWolfe(line, f, slope, { c1, c2, alpha0 });
     if (!(search.alpha > 0))
-      return run.result(x, f, norm(g), { converged: false, message: `line search failed: ${search.message}` });
+      return run.result(x, f, norm(g), {
+        status: "lineSearchFailed",
+        message: `line search failed: ${search.message}`,
+      });
     const [fNew, gNew] = line.valueAndGrad(search.alpha);
     const xNew = line.point(search.alpha);
     if (!H.update(sub(xNew, x), sub(gNew, g))) skipped++;

@@ -1,10 +1,10 @@
-import type { OptimizeResult } from "./result.js";
+import type { OptimizeResult, SolverStatus } from "./result.js";
 import type { EvalCounts, Objective } from "../problems/objective.js";
 import type { IterationRecord, SolverOptions } from "./options.js";
 
 /** Why a solver stops, SciPy-style. */
 export interface Stop {
-  converged: boolean;
+  status: SolverStatus;
   message: string;
 }
 
@@ -45,15 +45,18 @@ export class SolverRun {
   /** Checked before each iteration: a reason to stop, or undefined to go on. */
   stopBefore(f: number, gradNorm: number): Stop | undefined {
     if (!Number.isFinite(f) || !Number.isFinite(gradNorm))
-      return { converged: false, message: `f or ∇f is not finite (f = ${f}, ‖g‖ = ${gradNorm})` };
+      return { status: "nonFinite", message: `f or ∇f is not finite (f = ${f}, ‖g‖ = ${gradNorm})` };
     if (this.steps !== undefined)
       return this.iterations >= this.steps
-        ? { converged: gradNorm <= this.tol, message: `ran the requested ${this.steps} iterations` }
+        ? {
+            status: gradNorm <= this.tol ? "converged" : "maxIter",
+            message: `ran the requested ${this.steps} iterations`,
+          }
         : undefined;
-    if (gradNorm <= this.tol) return { converged: true, message: `‖g‖₂ <= ${this.tol}` };
+    if (gradNorm <= this.tol) return { status: "converged", message: `‖g‖₂ <= ${this.tol}` };
     if (this.iterations >= this.maxIter)
       return {
-        converged: false,
+        status: "maxIter",
         message: `reached the iteration limit (${this.maxIter}) with ‖g‖₂ = ${gradNorm.toExponential(3)}`,
       };
     return undefined;
@@ -89,7 +92,8 @@ export class SolverRun {
       gevals,
       hevals,
       hvps,
-      converged: stop.converged,
+      status: stop.status,
+      converged: stop.status === "converged",
       message: stop.message,
       history: this.history,
       trajectory: this.trajectory,
