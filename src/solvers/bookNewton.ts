@@ -1,6 +1,6 @@
 import { norm, pointAt, type Vec } from "../linalg/vector.js";
 import type { OptimizeResult } from "./result.js";
-import type { Objective } from "../problems/objective.js";
+import { onObjective, type SolverInput } from "./input.js";
 import { addDiagonal, luSolve } from "../linalg/matrix.js";
 import type { SolverOptions } from "./options.js";
 import { SolverRun } from "./run.js";
@@ -11,11 +11,14 @@ import { SolverRun } from "./run.js";
  * where H + αI is indefinite; `newton` is the safeguarded solver.
  */
 export function bookNewton(
-  objective: Objective,
+  input: SolverInput,
   x0: ArrayLike<number>,
   damping: number,
   options: SolverOptions = {},
 ): OptimizeResult {
+  if (typeof input === "function")
+    return onObjective(input, x0, (objective) => bookNewton(objective, x0, damping, options));
+  const objective = input;
   if (!(damping >= 0)) throw new Error(`damping must be >= 0, got ${damping}`);
   const n = objective.dim;
   const run = new SolverRun(objective, options);

@@ -3,7 +3,7 @@ import { ObjectiveLine } from "../linesearch/lineFunction.js";
 import { strongWolfe, type StrongWolfeOptions } from "../linesearch/strongWolfe.js";
 import { axpy, dot, neg, norm, pointAt, type Vec } from "../linalg/vector.js";
 import type { OptimizeResult } from "./result.js";
-import type { Objective } from "../problems/objective.js";
+import { onObjective, type SolverInput } from "./input.js";
 import { firstStep } from "../linesearch/initialStep.js";
 import type { SolverOptions } from "./options.js";
 import { SolverRun } from "./run.js";
@@ -41,11 +41,10 @@ export function cgBeta(variant: CgVariant, g: Vec, gPrev: Vec): number {
  * strong Wolfe search (c2 = 0.1) or, on a quadratic, the exact step. Restarts ρ = −g every k
  * iterations, on Powell's orthogonality test, and whenever ρ fails to be a descent direction.
  */
-export function conjugateGradient(
-  objective: Objective,
-  x0: ArrayLike<number>,
-  options: CgOptions = {},
-): OptimizeResult {
+export function conjugateGradient(input: SolverInput, x0: ArrayLike<number>, options: CgOptions = {}): OptimizeResult {
+  if (typeof input === "function")
+    return onObjective(input, x0, (objective) => conjugateGradient(objective, x0, options));
+  const objective = input;
   const n = objective.dim;
   const {
     variant = "prplus",

@@ -2,7 +2,7 @@ import { hagerZhang, type HagerZhangOptions } from "../linesearch/hagerZhang.js"
 import { ObjectiveLine } from "../linesearch/lineFunction.js";
 import { axpy, dot, maxAbs, neg, norm, sub, type Vec } from "../linalg/vector.js";
 import type { OptimizeResult } from "./result.js";
-import type { Objective } from "../problems/objective.js";
+import { onObjective, type SolverInput } from "./input.js";
 import type { SolverOptions } from "./options.js";
 import { SolverRun } from "./run.js";
 
@@ -29,7 +29,9 @@ function firstTrial(x: Vec, f: number, g: Vec): number {
  * Hager–Zhang (approximate Wolfe) line search. The trial step follows the paper: I0 at the start, then
  * the minimizer of the quadratic through φ(0), φ'(0) and φ(0.1α_{k−1}) when it is convex (QuadStep), else 2α_{k−1}.
  */
-export function cgDescent(objective: Objective, x0: ArrayLike<number>, options: CgDescentOptions = {}): OptimizeResult {
+export function cgDescent(input: SolverInput, x0: ArrayLike<number>, options: CgDescentOptions = {}): OptimizeResult {
+  if (typeof input === "function") return onObjective(input, x0, (objective) => cgDescent(objective, x0, options));
+  const objective = input;
   const { eta = 0.01, restartEvery = 6 * objective.dim } = options;
   const run = new SolverRun(objective, options);
   let x: Vec = Float64Array.from(x0);

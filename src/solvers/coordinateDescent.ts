@@ -2,6 +2,7 @@ import { functionLine } from "../linesearch/lineFunction.js";
 import { strongWolfe } from "../linesearch/strongWolfe.js";
 import { norm, type Vec } from "../linalg/vector.js";
 import type { OptimizeResult } from "./result.js";
+import { onObjective, type SolverInput } from "./input.js";
 import type { Objective } from "../problems/objective.js";
 import { cholesky, choleskySolve } from "../linalg/matrix.js";
 import type { SolverOptions } from "./options.js";
@@ -41,10 +42,13 @@ function blockHessian(objective: Objective, x: Vec, block: number[]): Float64Arr
  * gradient (and, for the exact rule, |B| Hessian-vector products).
  */
 export function coordinateDescent(
-  objective: Objective,
+  input: SolverInput,
   x0: ArrayLike<number>,
   options: CoordinateDescentOptions = {},
 ): OptimizeResult {
+  if (typeof input === "function")
+    return onObjective(input, x0, (objective) => coordinateDescent(objective, x0, options));
+  const objective = input;
   const n = objective.dim;
   const { rule = "exact", blocks = Array.from({ length: n }, (_, i) => [i]), c2 = 0.01 } = options;
   const covered = new Set(blocks.flat());

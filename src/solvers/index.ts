@@ -14,3 +14,4 @@ export * from "./coordinateDescent.js";
 export * from "./sparseCoding.js";
 export * from "./minibatch.js";
 export * from "./result.js";
+export type { SolverInput } from "./input.js";

@@ -1,6 +1,6 @@
 import { neg, norm, pointAt, type Vec } from "../linalg/vector.js";
 import type { OptimizeResult } from "./result.js";
-import type { Objective } from "../problems/objective.js";
+import { onObjective, type SolverInput } from "./input.js";
 import { addDiagonal, cholesky, choleskySolve, symmetricEigen, type Matrix } from "../linalg/matrix.js";
 import type { SolverOptions } from "./options.js";
 import { SolverRun } from "./run.js";
@@ -49,7 +49,9 @@ function saddleFreeStep(H: Matrix, n: number, g: Vec, alpha: number): Vec {
  * with fixed damping it stops and reports the smallest eigenvalue; adaptively it raises α until
  * H + αI is positive definite; saddle-free it uses |H|.
  */
-export function newton(objective: Objective, x0: ArrayLike<number>, options: NewtonOptions = {}): OptimizeResult {
+export function newton(input: SolverInput, x0: ArrayLike<number>, options: NewtonOptions = {}): OptimizeResult {
+  if (typeof input === "function") return onObjective(input, x0, (objective) => newton(objective, x0, options));
+  const objective = input;
   const { adaptive = true, saddleFree = false, nonmonotone = 5 } = options;
   if (!(Number.isInteger(nonmonotone) && nonmonotone >= 1))
     throw new Error(`nonmonotone must be a positive integer, got ${nonmonotone}`);

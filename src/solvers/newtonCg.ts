@@ -3,6 +3,7 @@ import { ObjectiveLine } from "../linesearch/lineFunction.js";
 import { strongWolfe } from "../linesearch/strongWolfe.js";
 import { dot, norm, pointAt, type Vec } from "../linalg/vector.js";
 import type { OptimizeResult } from "./result.js";
+import { onObjective, type SolverInput } from "./input.js";
 import type { Objective } from "../problems/objective.js";
 import { interpolatedStep } from "../linesearch/initialStep.js";
 import type { SolverOptions } from "./options.js";
@@ -34,7 +35,9 @@ export interface NewtonCgOptions extends SolverOptions {
  * defaults (strong Wolfe from SciPy's α0, forcing test in ‖·‖₁) are the ones that measured fewest
  * gradient evaluations on the SciPy suite (docs/solvers.md).
  */
-export function newtonCg(objective: Objective, x0: ArrayLike<number>, options: NewtonCgOptions = {}): OptimizeResult {
+export function newtonCg(input: SolverInput, x0: ArrayLike<number>, options: NewtonCgOptions = {}): OptimizeResult {
+  if (typeof input === "function") return onObjective(input, x0, (objective) => newtonCg(objective, x0, options));
+  const objective = input;
   if (options.globalization === "trust-region") return trustRegionNewtonCg(objective, x0, options);
   const {
     maxInner = objective.dim,

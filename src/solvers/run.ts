@@ -28,7 +28,8 @@ export class SolverRun {
   ) {
     if (typeof objective?.valueAndGrad !== "function")
       throw new Error(
-        "solvers take an Objective: build one with problems.objectiveFromFunction(f, x0), or call minimize(f, x0, { method })",
+        "solvers take a function f(x) → scalar jax-js Array or an Objective (problems.objectiveFromFunction(f, x0)), " +
+          `got ${objective === null ? "null" : typeof objective}`,
       );
     this.tol = options.tol ?? 1e-5;
     this.maxIter = options.maxIter ?? 200 * objective.dim;

@@ -145,7 +145,30 @@ describe("minimize on a hand-written 10-D Rosenbrock from (−1.2, 1, …)", () 
     } finally {
       objective.dispose();
     }
-    assert.throws(() => solvers.lbfgs(rosenbrock as never, x0), /objectiveFromFunction/);
+  });
+
+  it("solvers.* take a plain f too, and give the same run as through an Objective", () => {
+    const objective = problems.objectiveFromFunction(rosenbrock, x0);
+    const viaObjective = solvers.bfgs(objective, x0);
+    objective.dispose();
+    const plain: solvers.SolverInput = rosenbrock;
+    for (const solve of [solvers.lbfgs, solvers.newtonCg, solvers.conjugateGradient, solvers.newton]) {
+      const r: solvers.OptimizeResult = solve(plain, x0);
+      assert.equal(r.status, "converged", `${solve.name}: ${r.message}`);
+      assert.ok(r.gradNorm <= 1e-5 && r.fevals > 0);
+    }
+    const direct = solvers.bfgs(rosenbrock, x0);
+    assert.deepEqual(Array.from(direct.x), Array.from(viaObjective.x));
+    assert.deepEqual(
+      [direct.iterations, direct.fevals, direct.gevals],
+      [viaObjective.iterations, viaObjective.fevals, viaObjective.gevals],
+    );
+    assert.equal(solvers.bookNewton((x: np.Array) => np.square(x.sub(2)).sum(), [0, 1], 0).iterations, 1);
+    assert.throws(
+      () => solvers.lbfgs(42 as never, x0),
+      /solvers take a function f\(x\) → scalar jax-js Array or an Objective.*got number/,
+    );
+    assert.throws(() => solvers.lbfgs((x: np.Array) => x, x0), /must return a scalar/);
   });
 
   describe("bad input names the cause", () => {
