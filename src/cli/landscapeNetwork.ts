@@ -2,13 +2,13 @@
 import { existsSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { deviceBatch, modelLoss } from "../curvature/index.js";
-import { disposeTree, random, refTree, treeToHost, type HostTensor } from "../engine/index.js";
+import { disposeTree, random, treeToHost, type HostTensor } from "../engine/index.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { htmlPage } from "../report/html.js";
 import { sig } from "../report/format.js";
 import { networkLandscape, networkLandscapeSpec } from "../report/netLandscape.js";
 import { renderSvg } from "../report/render.js";
-import { loadTrainedModel, train } from "../train/index.js";
+import { loadModel, train } from "../train/index.js";
 import { UserError } from "./errors.js";
 import { prepareTraining, resolveConfig } from "./train.js";
 
@@ -41,11 +41,12 @@ export async function networkLandscapeAction(flags: NetworkLandscapeFlags): Prom
   const fresh = model.init(modelKey, trainSet.xShape, precision);
   const initial = treeToHost(fresh.params);
   // Parameters and model state only: the optimizer (a transformation or a minibatch solver) plays no part here.
-  const loaded = loadTrainedModel(
-    join(dir, "checkpoint.safetensors"),
-    { params: refTree(fresh.params), modelState: refTree(fresh.state) },
+  const loaded = loadModel(join(dir, "checkpoint.safetensors"), {
+    model,
+    inputShape: trainSet.xShape,
     precision,
-  );
+    weights: "final",
+  });
   const final = treeToHost(loaded.params);
 
   const snapshots: Map<string, HostTensor>[] = [initial];
@@ -90,7 +91,8 @@ export async function networkLandscapeAction(flags: NetworkLandscapeFlags): Prom
       key: random.randomKey(config.seed + 1),
     });
   } finally {
-    disposeTree([batch.x, batch.y, fresh.params, fresh.state, loaded.params, loaded.modelState]);
+    disposeTree([batch.x, batch.y, fresh.params, fresh.state]);
+    loaded.dispose();
   }
   const reach = (k: 0 | 1) => Math.max(...landscape.trajectory.map((p) => Math.abs(p[k])));
   const dimension = [...final.values()].reduce((n, t) => n + t.data.length, 0);

@@ -160,33 +160,3 @@ export function loadCheckpoint(path: string, template: TrainState, precision: Pr
   const solver = unprefixed("solver", tensors);
   return { state, progress, config, best: best.size ? best : undefined, solver: solver.size ? solver : undefined };
 }
-
-/**
- * The parameters and model state of a checkpoint (for evaluating a trained model without its
- * optimizer), in trees shaped like `template` (consumed), with where the run stood and its settings.
- */
-export function loadTrainedModel(
-  path: string,
-  template: { params: TrainState["params"]; modelState: TrainState["modelState"] },
-  precision: Precision,
-): { params: TrainState["params"]; modelState: TrainState["modelState"]; progress: Progress; config: unknown } {
-  const { tensors, metadata } = readSafetensors(path);
-  if (metadata.format !== CHECKPOINT_FORMAT)
-    throw new Error(`${path} is not a Descent checkpoint (format "${metadata.format ?? "missing"}")`);
-  let params: TrainState["params"] | undefined;
-  try {
-    params = treeFromHost(template.params, unprefixed("params", tensors), precision);
-    const modelState = treeFromHost(template.modelState, unprefixed("modelState", tensors), precision);
-    return {
-      params,
-      modelState,
-      progress: JSON.parse(metadata.progress),
-      config: JSON.parse(metadata.config ?? "null"),
-    };
-  } catch (error) {
-    if (params) disposeTree(params);
-    throw new Error(`checkpoint ${path} does not fit this model: ${(error as Error).message}`);
-  } finally {
-    disposeTree([template.params, template.modelState]);
-  }
-}

@@ -82,4 +82,48 @@ describe("train.loadModel: prediction without the optimizer", () => {
     );
     assert.throws(() => train.loadModel(join(dir, "missing")), /does not exist/);
   });
+
+  it("weights: best (default) or final, from a path or a checkpoint read once, with the run's progress", async () => {
+    const precision = engine.precisionOf("float32");
+    const { train: trainSet, test } = data.parseDatasetSpec("spirals", 2);
+    const [fit, validation] = [
+      data.subset(trainSet, [...Array(300).keys()]),
+      data.subset(test, [...Array(100).keys()]),
+    ];
+    const model = nn.mlp(2, { width: 8, depth: 1 });
+    const checkpointPath = join(dir, "early.safetensors");
+    let lastStep: Map<string, engine.HostTensor> | undefined;
+    const result = await train.train({
+      model,
+      train: fit,
+      validation,
+      earlyStopping: { patience: 10 },
+      optimizer: optim.torch.SGD({ lr: 0.5 }),
+      epochs: 4,
+      batchSize: 50,
+      seed: 1,
+      precision,
+      checkpointPath,
+      callbacks: { onStep: ({ state }) => void (lastStep = engine.treeToHost(state.params)) },
+    });
+    const bestParams = engine.treeToHost(result.params);
+    engine.disposeTree([result.params, result.modelState]);
+    const checkpoint = train.readModelCheckpoint(checkpointPath);
+    assert.deepEqual([checkpoint.progress.step, checkpoint.progress.epoch], [24, 4]);
+    const opts = { model, inputShape: trainSet.xShape };
+    const best = train.loadModel(checkpoint, opts);
+    const final = train.loadModel(checkpointPath, { ...opts, weights: "final" });
+    try {
+      assert.equal(best.weights, "best");
+      assert.equal(final.weights, "final");
+      assert.equal(final.progress.step, 24);
+      assert.deepEqual(engine.treeToHost(best.params), bestParams);
+      assert.deepEqual(engine.treeToHost(final.params), lastStep);
+      // At this rate the validation loss is lowest before the last epoch: best and final differ.
+      assert.notDeepEqual(lastStep, bestParams);
+    } finally {
+      best.dispose();
+      final.dispose();
+    }
+  });
 });
