@@ -22,11 +22,10 @@ export function bookNewton(
   if (!(damping >= 0)) throw new Error(`damping must be >= 0, got ${damping}`);
   const n = objective.dim;
   const run = new SolverRun(objective, options);
-  let x: Vec = Float64Array.from(x0);
-  let [f, g] = objective.valueAndGrad(x);
+  let { x, f, g } = run.start(x0);
   for (;;) {
-    const stop = run.stopBefore(f, norm(g));
-    if (stop) return run.result(x, f, norm(g), stop);
+    const done = run.finishIf(x, f, g);
+    if (done) return done;
     let step: Vec;
     try {
       step = luSolve(addDiagonal(objective.hessian(x), n, damping), g);

@@ -57,8 +57,7 @@ export function conjugateGradient(input: SolverInput, x0: ArrayLike<number>, opt
   } = options;
   if (!["fr", "pr", "prplus"].includes(variant)) throw new Error(`unknown CG variant "${variant}" (fr, pr, prplus)`);
   const run = new SolverRun(objective, options);
-  let x: Vec = Float64Array.from(x0);
-  let [f, g] = objective.valueAndGrad(x);
+  let { x, f, g } = run.start(x0);
   for (let i = 0; i < (warmup?.steps ?? 0) && !run.stopBefore(f, norm(g)); i++) {
     x = pointAt(x, -warmup!.lr, g);
     [f, g] = objective.valueAndGrad(x);
@@ -70,8 +69,8 @@ export function conjugateGradient(input: SolverInput, x0: ArrayLike<number>, opt
   let prevAlpha = NaN;
   let prevSlope = NaN;
   for (;;) {
-    const stop = run.stopBefore(f, norm(g));
-    if (stop) return run.result(x, f, norm(g), { ...stop, message: `${stop.message} (${restarts} restarts)` });
+    const done = run.finishIf(x, f, g, `${restarts} restarts`);
+    if (done) return done;
     const slope = dot(g, p);
     let alpha: number;
     let fNew: number;

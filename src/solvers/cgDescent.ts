@@ -34,14 +34,13 @@ export function cgDescent(input: SolverInput, x0: ArrayLike<number>, options: Cg
   const objective = input;
   const { eta = 0.01, restartEvery = 6 * objective.dim } = options;
   const run = new SolverRun(objective, options);
-  let x: Vec = Float64Array.from(x0);
-  let [f, g] = objective.valueAndGrad(x);
+  let { x, f, g } = run.start(x0);
   let d = neg(g);
   let alphaPrev = NaN;
   let sinceRestart = 0;
   for (;;) {
-    const stop = run.stopBefore(f, norm(g));
-    if (stop) return run.result(x, f, norm(g), stop);
+    const done = run.finishIf(x, f, g);
+    if (done) return done;
     const slope = dot(g, d);
     const line = new ObjectiveLine(objective, x, d);
     let alpha0 = Number.isFinite(alphaPrev) ? 2 * alphaPrev : firstTrial(x, f, g);

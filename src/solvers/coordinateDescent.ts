@@ -66,8 +66,8 @@ export function coordinateDescent(
   if (rule === "exact" && blocks.every((block) => block.length === 1)) return compiledSweeps(run, x, blocks.flat(), c2);
   let [f, g] = objective.valueAndGrad(x);
   for (;;) {
-    const stop = run.stopBefore(f, norm(g));
-    if (stop) return run.result(x, f, norm(g), stop);
+    const done = run.finishIf(x, f, g);
+    if (done) return done;
     for (const [b, block] of blocks.entries()) {
       if (b > 0) [f, g] = objective.valueAndGrad(x);
       const gB = Float64Array.from(block, (i) => g[i]);
@@ -95,8 +95,8 @@ function compiledSweeps(run: SolverRun, x: Vec, order: number[], c2: number): Op
   try {
     let [f, g] = objective.valueAndGrad(x);
     for (;;) {
-      const stop = run.stopBefore(f, norm(g));
-      if (stop) return run.result(x, f, norm(g), stop);
+      const done = run.finishIf(x, f, g);
+      if (done) return done;
       const { rejected } = sweep.run(x, order, f);
       for (const i of rejected) {
         [f, g] = objective.valueAndGrad(x);

@@ -59,21 +59,13 @@ export function newton(input: SolverInput, x0: ArrayLike<number>, options: Newto
   if (!(damping >= 0)) throw new Error(`damping must be >= 0, got ${damping}`);
   const n = objective.dim;
   const run = new SolverRun(objective, options);
-  let x: Vec = Float64Array.from(x0);
-  let [f, g] = objective.valueAndGrad(x);
+  let { x, f, g } = run.start(x0);
   let negativeCurvature = 0;
   const recent: number[] = [];
   for (;;) {
-    const stop = run.stopBefore(f, norm(g));
-    if (stop)
-      return run.result(
-        x,
-        f,
-        norm(g),
-        negativeCurvature
-          ? { ...stop, message: `${stop.message} (H was not positive definite at ${negativeCurvature} iterations)` }
-          : stop,
-      );
+    const note = negativeCurvature ? `H was not positive definite at ${negativeCurvature} iterations` : undefined;
+    const done = run.finishIf(x, f, g, note);
+    if (done) return done;
     recent.push(f);
     if (recent.length > nonmonotone) recent.shift();
     const H = objective.hessian(x);

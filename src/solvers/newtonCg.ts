@@ -1,7 +1,7 @@
 import { backtracking } from "../linesearch/backtracking.js";
 import { ObjectiveLine } from "../linesearch/lineFunction.js";
 import { strongWolfe } from "../linesearch/strongWolfe.js";
-import { dot, norm, pointAt, type Vec } from "../linalg/vector.js";
+import { dot, norm, pointAt } from "../linalg/vector.js";
 import type { OptimizeResult } from "./result.js";
 import { onObjective, type SolverInput } from "./input.js";
 import type { Objective } from "../problems/objective.js";
@@ -47,21 +47,13 @@ export function newtonCg(input: SolverInput, x0: ArrayLike<number>, options: New
   } = options;
   const measure = forcingNorm === 1 ? norm1 : norm;
   const run = new SolverRun(objective, options);
-  let x: Vec = Float64Array.from(x0);
-  let [f, g] = objective.valueAndGrad(x);
+  let { x, f, g } = run.start(x0);
   let negativeCurvature = 0;
   let fPrev = NaN;
   for (;;) {
-    const stop = run.stopBefore(f, norm(g));
-    if (stop)
-      return run.result(
-        x,
-        f,
-        norm(g),
-        negativeCurvature
-          ? { ...stop, message: `${stop.message} (negative curvature met in ${negativeCurvature} inner solves)` }
-          : stop,
-      );
+    const note = negativeCurvature ? `negative curvature met in ${negativeCurvature} inner solves` : undefined;
+    const done = run.finishIf(x, f, g, note);
+    if (done) return done;
     const here = x;
     const inner = truncatedCg(g, (v) => objective.hvp(here, v), forcingTolerance(g, measure), maxInner, measure);
     if (inner.exit === "negative-curvature") negativeCurvature++;
@@ -101,11 +93,10 @@ function trustRegionNewtonCg(objective: Objective, x0: ArrayLike<number>, option
   let radius = options.radius ?? 1;
   const eta = 0.1;
   const run = new SolverRun(objective, options);
-  let x: Vec = Float64Array.from(x0);
-  let [f, g] = objective.valueAndGrad(x);
+  let { x, f, g } = run.start(x0);
   for (;;) {
-    const stop = run.stopBefore(f, norm(g));
-    if (stop) return run.result(x, f, norm(g), stop);
+    const done = run.finishIf(x, f, g);
+    if (done) return done;
     const here = x;
     let rejected = 0;
     for (;;) {

@@ -44,17 +44,12 @@ export function quasiNewton(
 ): OptimizeResult {
   const { c1 = 1e-4, c2 = 0.9, initialStep = "unit" } = options;
   const run = new SolverRun(objective, options);
-  let x: Vec = Float64Array.from(x0);
-  let [f, g] = objective.valueAndGrad(x);
+  let { x, f, g } = run.start(x0);
   let skipped = 0;
   let fPrev = NaN;
   for (;;) {
-    const stop = run.stopBefore(f, norm(g));
-    if (stop)
-      return run.result(x, f, norm(g), {
-        ...stop,
-        message: skipped ? `${stop.message} (${skipped} ${H.skippedName} skipped for sᵀy <= 0)` : stop.message,
-      });
+    const done = run.finishIf(x, f, g, skipped ? `${skipped} ${H.skippedName} skipped for sᵀy <= 0` : undefined);
+    if (done) return done;
     let p = H.direction(g);
     if (!(dot(p, g) < 0)) {
       // Rounding can spoil H's definiteness: fall back to steepest descent and start H afresh.

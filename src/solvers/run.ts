@@ -1,3 +1,4 @@
+import { norm } from "../linalg/vector.js";
 import type { OptimizeResult, SolverStatus } from "./result.js";
 import type { EvalCounts, Objective } from "../problems/objective.js";
 import type { IterationRecord, SolverOptions } from "./options.js";
@@ -41,6 +42,24 @@ export class SolverRun {
       throw new Error(`maxIter must be a non-negative integer, got ${this.maxIter}`);
     this.trajectory = options.recordTrajectory ? [] : undefined;
     this.base = { ...objective.counts };
+  }
+
+  /** The starting point: a copy of x0, with f and ∇f there. */
+  start(x0: ArrayLike<number>): { x: Float64Array; f: number; g: Float64Array } {
+    const x = Float64Array.from(x0);
+    const [f, g] = this.objective.valueAndGrad(x);
+    return { x, f, g };
+  }
+
+  /**
+   * Checked before each iteration: the result to return when the run stops at x (its message followed
+   * by `note` in parentheses, when there is one), or undefined to go on.
+   */
+  finishIf(x: Float64Array, f: number, g: Float64Array, note?: string): OptimizeResult | undefined {
+    const gradNorm = norm(g);
+    const stop = this.stopBefore(f, gradNorm);
+    if (!stop) return undefined;
+    return this.result(x, f, gradNorm, note ? { ...stop, message: `${stop.message} (${note})` } : stop);
   }
 
   /** Checked before each iteration: a reason to stop, or undefined to go on. */
