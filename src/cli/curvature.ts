@@ -3,8 +3,8 @@ import { precisionOf, random, startEngine } from "../engine/index.js";
 import { curvatureAt, type PointCurvature } from "../curvature/index.js";
 import { loadAnyProblem, Objective } from "../problems/index.js";
 import { UserError } from "./errors.js";
+import { readJson } from "./configFile.js";
 import { integerArg, numberArg } from "./args.js";
-import { readFileSync } from "node:fs";
 
 export function curvatureCommand(): Command {
   return new Command("curvature")
@@ -112,21 +112,7 @@ const POINT_KEYS = ["x", "theta", "x0", "theta0"];
 
 /** `--at FILE`: a JSON array of numbers or an object holding one under x / theta / x0 / theta0. */
 function readPoint(path: string, dim: number): Float64Array {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(
-      `--at ${path} cannot be read: ${code === "ENOENT" ? "no such file" : (error as Error).message}`,
-    );
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new UserError(`--at ${path} is not valid JSON: ${(error as Error).message}`);
-  }
+  let value = readJson(path, "--at");
   if (!Array.isArray(value) && value && typeof value === "object") {
     const key = POINT_KEYS.find((k) => k in (value as object));
     if (!key)
