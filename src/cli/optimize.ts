@@ -101,6 +101,7 @@ export function optimizeCommand(): Command {
         f: result.f,
         gradNorm: result.gradNorm,
         converged: result.converged,
+        status: result.status,
         message: result.message,
         seconds: Math.round(seconds * 1e4) / 1e4,
       };
