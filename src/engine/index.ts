@@ -32,3 +32,5 @@ export {
   splitFlat,
   unflattenArray,
 } from "./flat.js";
+export { onDevice, withDefaultDevice } from "./device.js";
+export { cpuCompileStatus, setCpuCompileEnabled, type CpuCompileStatus } from "./cpu/hook.js";

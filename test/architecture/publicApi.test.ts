@@ -25,10 +25,10 @@ const PUBLIC: Record<string, string> = {
     "loadIdxSplits loadMnistDigits mnistSplit normalizationStats oneHot parseDatasetSpec " +
     "randomOrthogonal readIdx standardize subset twoSpirals validationSplit",
   engine:
-    "countParameters disposeTree dtypeName flattenTree gemmCalls gemmStatus layoutOfShapes " +
-    "layoutOfTree leavesWithPaths mapWithPaths precisionOf random realize realizeAsync refTree " +
-    "setGemmEnabled splitFlat startEngine toDevice treeFromHost treeToHost unflattenArray " +
-    "unflattenTree",
+    "countParameters cpuCompileStatus disposeTree dtypeName flattenTree gemmCalls gemmStatus layoutOfShapes " +
+    "layoutOfTree leavesWithPaths mapWithPaths onDevice precisionOf random realize realizeAsync refTree " +
+    "setCpuCompileEnabled setGemmEnabled splitFlat startEngine toDevice treeFromHost treeToHost unflattenArray " +
+    "unflattenTree withDefaultDevice",
   linesearch:
     "ObjectiveLine backtracking cubicMinThreePoints cubicMinTwoSlopes exactQuadraticStep firstStep " +
     "functionLine hagerZhang interpolatedStep quadraticMin secantMin strongWolfe",
