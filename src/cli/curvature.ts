@@ -9,11 +9,13 @@ import { integerArg, numberArg } from "./args.js";
 export function curvatureCommand(): Command {
   return new Command("curvature")
     .description(
-      "the Hessian at a point of a problem, from Hessian-vector products: gᵀHg, extreme eigenvalues, trace, spectral density, saddle test (8.2)",
+      "the Hessian at a point of a problem, from Hessian-vector products: gᵀHg, extreme eigenvalues, trace, spectral " +
+        "density, saddle test (8.2)",
     )
     .requiredOption(
       "--problem <name|file>",
-      "rosenbrock | quadratic | beale | saddle | himmelblau | coupled | mgh:NAME | FILE.json[#ENTRY] | objective module FILE.mjs/.js/.ts (default export { x0, f(x, np) })",
+      "rosenbrock | quadratic | beale | saddle | himmelblau | coupled | mgh:NAME | FILE.json[#ENTRY] | objective " +
+        "module FILE.mjs/.js/.ts (default export { x0, f(x, np) })",
     )
     .option(
       "--at <file>",
@@ -35,7 +37,8 @@ export function curvatureCommand(): Command {
     .addOption(
       new Option(
         "--dtype <dtype>",
-        "float64 is exact to ~1e-15 (jax-js cpu device; JS constants kept float64 under jit); float32 is fast, but its Lanczos residuals leave out the HVPs' rounding (not bounds)",
+        "float64 is exact to ~1e-15 (jax-js cpu device; JS constants kept float64 under jit); float32 is fast, but " +
+          "its Lanczos residuals leave out the HVPs' rounding (not bounds)",
       )
         .choices(["float32", "float64"])
         .default("float64"),
@@ -134,17 +137,20 @@ function describe(s: PointCurvature & { problem: string; dim: number; seconds: n
     `top eigenvalues:    ${s.top.map(fmt).join(", ") || "—"}`,
     `bottom eigenvalues: ${s.bottom.map(fmt).join(", ") || "—"}`,
     `condition number:   ${s.condition === null ? "undefined (H is not positive definite)" : fmt(s.condition)}`,
-    `point:              ${s.point.kind}${s.point.kind === "saddle" ? ` (most negative eigenvalue ${fmt(s.point.lambdaMin)})` : ""}`,
+    `point:              ${s.point.kind}` +
+      `${s.point.kind === "saddle" ? ` (most negative eigenvalue ${fmt(s.point.lambdaMin)})` : ""}`,
   ];
   if (s.trace !== null)
     lines.push(`trace (Hutchinson): ${fmt(s.trace)} ± ${s.traceStdError?.toExponential(2) ?? "n/a"}`);
   if (s.density)
     lines.push(
-      `density (SLQ):      ${s.density.probes} probes × ${s.density.steps} steps, mean eigenvalue ${fmt(s.density.firstMoment)}`,
+      `density (SLQ):      ${s.density.probes} probes × ${s.density.steps} steps, mean eigenvalue ` +
+        `${fmt(s.density.firstMoment)}`,
     );
   if (s.powerTop) lines.push(`power iteration:    ${s.powerTop.map(fmt).join(", ")}`);
   lines.push(
-    `${s.lanczosSteps} Lanczos steps${s.converged ? "" : " (not converged: raise --max-steps)"}, ${s.hvps} Hessian-vector products in ${s.seconds} s`,
+    `${s.lanczosSteps} Lanczos steps${s.converged ? "" : " (not converged: raise --max-steps)"}, ${s.hvps} ` +
+      `Hessian-vector products in ${s.seconds} s`,
   );
   return lines.join("\n") + "\n";
 }

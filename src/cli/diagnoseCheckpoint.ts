@@ -35,7 +35,9 @@ export interface CheckpointDiagnoseOptions {
   json: boolean;
 }
 
-/** The checkpoint, read once, and the run's settings as it recorded them (nulls are settings left at their defaults). */
+/**
+ * The checkpoint, read once, and the run's settings as it recorded them (nulls are settings left at their defaults).
+ */
 function readRun(path: string): { checkpoint: ModelCheckpoint; checkpointSettings: Record<string, unknown> } {
   if (!existsSync(path)) throw new UserError(`--checkpoint: no checkpoint at ${path}`);
   let checkpoint: ModelCheckpoint;
@@ -163,6 +165,9 @@ export async function diagnoseCheckpoint(opts: CheckpointDiagnoseOptions): Promi
     return;
   }
   process.stdout.write(
-    `checkpoint at step ${progress.step}: loss ${curvature.loss.toPrecision(4)}, gᵀg ${curvature.gTg.toPrecision(4)}, gᵀHg ${curvature.gHg.toPrecision(4)}${curvature.illConditioned ? " (ill-conditioned)" : ""}, λmax ≈ ${summary.top[0]?.toPrecision(4)}, tr H ≈ ${trace.estimate.toPrecision(4)} ± ${trace.stdError.toPrecision(2)}; wrote ${file}\n`,
+    `checkpoint at step ${progress.step}: loss ${curvature.loss.toPrecision(4)}, gᵀg ` +
+      `${curvature.gTg.toPrecision(4)}, gᵀHg ${curvature.gHg.toPrecision(4)}` +
+      `${curvature.illConditioned ? " (ill-conditioned)" : ""}, λmax ≈ ${summary.top[0]?.toPrecision(4)}, tr H ≈ ` +
+      `${trace.estimate.toPrecision(4)} ± ${trace.stdError.toPrecision(2)}; wrote ${file}\n`,
   );
 }

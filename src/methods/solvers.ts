@@ -80,7 +80,8 @@ const exactName = (ls: string | undefined) =>
 
 function cgEntry(variant: CgVariant, label: string): MethodEntry {
   return {
-    description: `nonlinear conjugate gradients (Alg. 8.9), ${label}; strong Wolfe (c2 = 0.1) or exact steps on quadratics`,
+    description:
+      `nonlinear conjugate gradients (Alg. 8.9), ${label}; strong Wolfe (c2 = 0.1) or exact steps on ` + `quadratics`,
     run: (objective, x0, config, opts) => {
       const c = parseConfig(`cg-${variant}`, schemas.cg, config);
       return conjugateGradient(objective, x0, {
@@ -119,7 +120,8 @@ function bookCgEntry(variant: CgVariant): MethodEntry {
 export const solverMethods: Record<string, MethodEntry> = {
   newton: {
     description:
-      "Newton (Alg. 8.8) with the full Hessian; Levenberg-Marquardt damping (eq. 8.28), negative-curvature report, saddle-free option",
+      "Newton (Alg. 8.8) with the full Hessian; Levenberg-Marquardt damping (eq. 8.28), negative-curvature report, " +
+      "saddle-free option",
     run: (objective, x0, config, opts) =>
       newton(objective, x0, { ...solverOptions(opts), ...parseConfig("newton", schemas.newton, config) }),
   },

@@ -14,7 +14,9 @@ export interface MinimizeOptions extends Pick<FromFunctionOptions, "jac" | "hess
    * or a first-order optimizer ("book.adam", "torch.Adam", …).
    */
   method?: string;
-  /** The method's settings: a solver's (`{ memory: 5 }` for lbfgs) or an optimizer's hyperparameters (`{ lr: 0.01 }`). */
+  /**
+   * The method's settings: a solver's (`{ memory: 5 }` for lbfgs) or an optimizer's hyperparameters (`{ lr: 0.01 }`).
+   */
   options?: Record<string, unknown>;
   /** Stop when ‖∇f‖₂ <= tol (default 1e-5); first-order methods run all their steps and report against it. */
   tol?: number;
@@ -32,7 +34,8 @@ function checkOptions(opts: MinimizeOptions): void {
   const unknown = Object.keys(opts).filter((k) => !KNOWN_KEYS.has(k));
   if (unknown.length)
     throw new Error(
-      `minimize: unknown option${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")} (known: ${[...KNOWN_KEYS].join(", ")})`,
+      `minimize: unknown option${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")} (known: ` +
+        `${[...KNOWN_KEYS].join(", ")})`,
     );
   if (opts.maxIter !== undefined && !(Number.isInteger(opts.maxIter) && opts.maxIter >= 0))
     throw new Error(`minimize: maxIter must be a non-negative integer, got ${opts.maxIter}`);

@@ -22,7 +22,9 @@ export interface MinimizeResult {
   nfev: number;
   njev: number;
   nhev: number;
-  /** One record per iteration: f and ‖∇f‖₂ after it (first-order methods: where the gradient was taken), counts so far. */
+  /**
+   * One record per iteration: f and ‖∇f‖₂ after it (first-order methods: where the gradient was taken), counts so far.
+   */
   history: IterationRecord[];
   /** The method that ran. */
   method: string;

@@ -15,7 +15,9 @@ export interface CgDescentOptions extends SolverOptions {
   lineSearch?: HagerZhangOptions;
 }
 
-/** CG_DESCENT's first trial step at x0 (Hager & Zhang 2006, I0): ψ0‖x0‖∞/‖g0‖∞, or ψ0|f0|/‖g0‖² at x0 = 0 (ψ0 = 0.01). */
+/**
+ * CG_DESCENT's first trial step at x0 (Hager & Zhang 2006, I0): ψ0‖x0‖∞/‖g0‖∞, or ψ0|f0|/‖g0‖² at x0 = 0 (ψ0 = 0.01).
+ */
 function firstTrial(x: Vec, f: number, g: Vec): number {
   if (maxAbs(x) > 0) return (0.01 * maxAbs(x)) / maxAbs(g);
   if (f !== 0) return (0.01 * Math.abs(f)) / dot(g, g);
@@ -45,7 +47,8 @@ export function cgDescent(input: SolverInput, x0: ArrayLike<number>, options: Cg
     const line = new ObjectiveLine(objective, x, d);
     let alpha0 = Number.isFinite(alphaPrev) ? 2 * alphaPrev : firstTrial(x, f, g);
     if (Number.isFinite(alphaPrev)) {
-      // QuadStep: one f at R = 0.1·α_{k−1}; use the interpolating quadratic's minimizer when it is convex and f(R) <= f.
+      // QuadStep: one f at R = 0.1·α_{k−1}; use the interpolating
+      // quadratic's minimizer when it is convex and f(R) <= f.
       const r = 0.1 * alphaPrev;
       const fr = line.value(r);
       const curvature = (fr - f - slope * r) / (r * r);

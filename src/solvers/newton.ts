@@ -84,7 +84,10 @@ export function newton(input: SolverInput, x0: ArrayLike<number>, options: Newto
           if (!adaptive) {
             return run.result(x, f, norm(g), {
               status: "negativeCurvature",
-              message: `negative curvature: H + αI (α = ${damping}) is not positive definite at iteration ${run.iterations + 1} (smallest eigenvalue of H ${smallestEigenvalue(H, n).toPrecision(4)}); use adaptive damping or saddle-free Newton`,
+              message:
+                `negative curvature: H + αI (α = ${damping}) is not positive definite at iteration ` +
+                `${run.iterations + 1} (smallest eigenvalue of H ${smallestEigenvalue(H, n).toPrecision(4)}); use ` +
+                `adaptive damping or saddle-free Newton`,
             });
           }
           // H is indefinite: α past −λ_min plus ‖g‖ keeps ‖step‖ <= 1 along negative curvature (a bare

@@ -125,14 +125,18 @@ function trustRegionNewtonCg(objective: Objective, x0: ArrayLike<number>, option
       if (rejected >= MAX_REJECTIONS) {
         return run.result(x, f, norm(g), {
           status: "noProgress",
-          message: `trust region: ${rejected} trial steps in a row rejected (last f = ${fNew}), radius ${radius.toExponential(2)}`,
+          message:
+            `trust region: ${rejected} trial steps in a row rejected (last f = ${fNew}), radius ` +
+            `${radius.toExponential(2)}`,
         });
       }
       if (!(predicted > 0) || radius < 1e-14 * Math.max(1, norm(x))) {
         const cause = Number.isFinite(fNew) ? "the model predicts no decrease" : `f is ${fNew} at every trial point`;
         return run.result(x, f, norm(g), {
           status: "noProgress",
-          message: `trust region collapsed (radius ${radius.toExponential(2)}) after ${rejected} rejected trials: ${cause}`,
+          message:
+            `trust region collapsed (radius ${radius.toExponential(2)}) after ${rejected} rejected trials: ` +
+            `${cause}`,
         });
       }
     }

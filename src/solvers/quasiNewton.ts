@@ -28,7 +28,9 @@ export interface QuasiNewtonOptions extends SolverOptions {
   /** Wolfe constants (defaults 1e-4 and 0.9, the quasi-Newton choice). */
   c1?: number;
   c2?: number;
-  /** First trial step once H has curvature: always 1 (N&W's advice for quasi-Newton), or eq. 3.60's variant (SciPy's). */
+  /**
+   * First trial step once H has curvature: always 1 (N&W's advice for quasi-Newton), or eq. 3.60's variant (SciPy's).
+   */
   initialStep?: "unit" | "interpolate";
 }
 

@@ -1,4 +1,7 @@
-/** The strategies of section 8.7: pretraining and transfer, hints, models that aid optimization, continuation, curriculum. */
+/**
+ * The strategies of section 8.7: pretraining and transfer,
+ * hints, models that aid optimization, continuation, curriculum.
+ */
 export {
   type SkipKind,
   type DeepMlpOptions,

@@ -11,7 +11,9 @@ export interface Progress {
   best?: { value: number; epoch: number; badEpochs: number };
   /** Training time of the whole run so far (every session before this one included). */
   elapsedSeconds?: number;
-  /** The running sums of the epoch in progress (an interruption mid-epoch), so its metrics line covers all its steps. */
+  /**
+   * The running sums of the epoch in progress (an interruption mid-epoch), so its metrics line covers all its steps.
+   */
   epochSums?: { loss: number; gradNorm: number; counted: number };
   /** Set when early stopping ended the run: there is nothing left to resume. */
   stoppedEarly?: boolean;
@@ -82,7 +84,8 @@ function parseProgress(path: string, text: string | undefined): Progress {
   }
   if (typeof progress !== "object" || progress === null || !isCount(progress.step) || !isCount(progress.epoch)) {
     throw new CheckpointError(
-      `checkpoint ${path}: its progress metadata ${JSON.stringify(progress)} needs a non-negative integer "step" and "epoch"`,
+      `checkpoint ${path}: its progress metadata ${JSON.stringify(progress)} needs a non-negative integer "step" and ` +
+        `"epoch"`,
     );
   }
   if (
@@ -90,7 +93,8 @@ function parseProgress(path: string, text: string | undefined): Progress {
     !(typeof progress.elapsedSeconds === "number" && progress.elapsedSeconds >= 0)
   ) {
     throw new CheckpointError(
-      `checkpoint ${path}: its progress metadata has elapsedSeconds ${JSON.stringify(progress.elapsedSeconds)}, not a non-negative number`,
+      `checkpoint ${path}: its progress metadata has elapsedSeconds ${JSON.stringify(progress.elapsedSeconds)}, not ` +
+        `a non-negative number`,
     );
   }
   return progress as Progress;
@@ -111,7 +115,8 @@ export function readCheckpointInfo(path: string): {
   const { tensors, metadata } = file;
   if (metadata.format !== CHECKPOINT_FORMAT)
     throw new CheckpointError(
-      `${path} is not a Descent checkpoint (format tag ${JSON.stringify(metadata.format ?? null)}, expected "${CHECKPOINT_FORMAT}")`,
+      `${path} is not a Descent checkpoint (format tag ${JSON.stringify(metadata.format ?? null)}, expected "` +
+        `${CHECKPOINT_FORMAT}")`,
     );
   let config: unknown;
   try {
@@ -151,7 +156,8 @@ export function loadCheckpoint(path: string, template: TrainState, precision: Pr
   } catch (error) {
     for (const g of GROUPS) if (state[g]) disposeTree(state[g]);
     throw new CheckpointError(
-      `checkpoint ${path} does not fit this model: ${(error as Error).message.replace(/tensor "/, `tensor "${group}.`)}`,
+      `checkpoint ${path} does not fit this model: ` +
+        `${(error as Error).message.replace(/tensor "/, `tensor "${group}.`)}`,
     );
   } finally {
     for (const g of GROUPS) disposeTree(template[g]);

@@ -100,7 +100,8 @@ export function loadModel(source: string | ModelCheckpoint, opts: LoadModelOptio
   if (!model) {
     if (!stored.model || stored.outputs === undefined)
       throw new Error(
-        `loadModel: ${file} does not record its model (written by a Trainer run with another config); pass { model, inputShape }`,
+        `loadModel: ${file} does not record its model (written by a Trainer run with another config); pass { model, ` +
+          `inputShape }`,
       );
     model = buildModel(stored.model, stored.outputs, inputShape, stored);
   }

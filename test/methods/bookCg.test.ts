@@ -18,7 +18,8 @@ describe("book.cg_fr / book.cg_pr: Alg. 8.9 with the book's periodic resets (8.6
   it("resets along −g every n iterations by default, and the resets are what make Fletcher–Reeves converge", () => {
     const { objective, x0 } = rosenbrock(6);
     const run = methodByName("book.cg_fr").run(objective, x0, {}, { steps: 18 });
-    // With strong Wolfe (c2 = 0.1 < 1/2) every FR direction is a descent direction: the only resets are the periodic ones.
+    // With strong Wolfe (c2 = 0.1 < 1/2) every FR direction is a
+    // descent direction: the only resets are the periodic ones.
     assert.deepEqual(resets(run.history!), [6, 12, 18]);
     const converged = methodByName("book.cg_fr").run(rosenbrock(6).objective, x0, {}, {});
     assert.equal(converged.converged, true, converged.message);

@@ -12,44 +12,48 @@ describe("train.loadModel: prediction without the optimizer", () => {
   before(() => engine.startEngine());
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("a `descent train --out` directory: the loaded network evaluates as the trainer did (batch norm's running statistics included)", () => {
-    const out = join(dir, "cli");
-    const run = descent([
-      "train",
-      "--dataset",
-      "blobs",
-      "--epochs",
-      "2",
-      "--width",
-      "16",
-      "--depth",
-      "1",
-      "--batch-norm",
-      "--seed",
-      "3",
-      "--json",
-      "--out",
-      out,
-    ]);
-    assert.equal(run.code, 0, run.stderr);
-    const summary = JSON.parse(run.stdout);
-    const model = train.loadModel(out);
-    try {
-      const { test } = data.parseDatasetSpec("blobs", 3);
-      const evaluation = model.evaluate(test);
-      assert.equal(evaluation.loss, summary.testLoss);
-      assert.equal(evaluation.accuracy, summary.testAccuracy);
-      // The running statistics are the trained ones, not a fresh init's (mean 0, variance 1).
-      const stats = engine.treeToHost(model.modelState);
-      assert.ok(stats.size > 0);
-      assert.ok([...stats.values()].some((t) => t.data.some((v) => v !== 0 && v !== 1)));
-      const logits = model.predict(np.array(test.x.slice(0, 2 * 2), { dtype: np.float32 }).reshape([2, 2]));
-      assert.deepEqual(logits.shape, [2, 3]);
-      logits.dispose();
-    } finally {
-      model.dispose();
-    }
-  });
+  it(
+    "a `descent train --out` directory: the loaded network evaluates as the trainer did (batch norm's running " +
+      "statistics included)",
+    () => {
+      const out = join(dir, "cli");
+      const run = descent([
+        "train",
+        "--dataset",
+        "blobs",
+        "--epochs",
+        "2",
+        "--width",
+        "16",
+        "--depth",
+        "1",
+        "--batch-norm",
+        "--seed",
+        "3",
+        "--json",
+        "--out",
+        out,
+      ]);
+      assert.equal(run.code, 0, run.stderr);
+      const summary = JSON.parse(run.stdout);
+      const model = train.loadModel(out);
+      try {
+        const { test } = data.parseDatasetSpec("blobs", 3);
+        const evaluation = model.evaluate(test);
+        assert.equal(evaluation.loss, summary.testLoss);
+        assert.equal(evaluation.accuracy, summary.testAccuracy);
+        // The running statistics are the trained ones, not a fresh init's (mean 0, variance 1).
+        const stats = engine.treeToHost(model.modelState);
+        assert.ok(stats.size > 0);
+        assert.ok([...stats.values()].some((t) => t.data.some((v) => v !== 0 && v !== 1)));
+        const logits = model.predict(np.array(test.x.slice(0, 2 * 2), { dtype: np.float32 }).reshape([2, 2]));
+        assert.deepEqual(logits.shape, [2, 3]);
+        logits.dispose();
+      } finally {
+        model.dispose();
+      }
+    },
+  );
 
   it("a checkpoint of one's own Trainer run, given the model", async () => {
     const precision = engine.precisionOf("float32");
