@@ -62,7 +62,7 @@ export function runFirstOrder(
   }
 }
 
-/** The result of a first-order run after `iterations` steps ending at x: f and ‖∇f‖ there (one more gradient), the message. */
+/** A first-order run's result after `iterations` steps ending at x: f and ‖∇f‖ there (one more gradient). */
 export function firstOrderResult(
   objective: Objective,
   x: Float64Array,
@@ -75,7 +75,8 @@ export function firstOrderResult(
   const [f, g] = diverged ? [NaN, new Float64Array(objective.dim).fill(NaN)] : objective.valueAndGrad(x);
   const gradNorm = norm(g);
   const tol = opts.tol ?? 1e-5;
-  const converged = !diverged && gradNorm <= tol;
+  const nonFinite = diverged || !Number.isFinite(f) || !Number.isFinite(gradNorm);
+  const converged = !nonFinite && gradNorm <= tol;
   const message = diverged
     ? `diverged: θ is not finite after step ${iterations} (lower the rate)`
     : `ran ${iterations} steps; ‖∇f‖₂ = ${gradNorm.toExponential(3)} ${converged ? "<=" : ">"} tol ${tol}`;
@@ -88,6 +89,7 @@ export function firstOrderResult(
     fevals,
     gevals,
     hevals,
+    status: nonFinite ? "nonFinite" : converged ? "converged" : "maxIter",
     converged,
     message,
     history,

@@ -51,7 +51,7 @@ test("gradient descent: each eigen-component shrinks by exactly |1 − ελᵢ| 
   });
 });
 
-test("momentum: the slow component's measured rate is the predicted spectral radius; each converges at its own rate", () => {
+test("momentum: the slow component's measured rate is the predicted spectral radius; each has its own rate", () => {
   const [lr, alpha] = [0.01, 0.3];
   const { eigenvalues, errors } = run("book.momentum", { lr, alpha }, 160);
   const slow = eigenvalues.indexOf(Math.min(...eigenvalues));

@@ -23,7 +23,7 @@ function session(name: string, config: Record<string, unknown>, seed = 1) {
   });
 }
 
-test("LiveTraining: the loss falls on xor, the same seed repeats every loss bit for bit, probabilities sum to 1", () => {
+test("LiveTraining: the loss falls on xor, a seed repeats every loss bit for bit, probabilities sum to 1", () => {
   const a = session("book.adam", { lr: 0.02 });
   const b = session("book.adam", { lr: 0.02 });
   try {

@@ -85,7 +85,8 @@ export function drawDistill(
     "|qᵢᵀ(θ − θ*)|",
   );
   $("components-legend").textContent =
-    `|qᵢᵀ(θ − θ*)| of ${runs[0].label}: blue λ = ${eigenvalues[0].toPrecision(4)}, red λ = ${eigenvalues[1].toPrecision(4)}`;
+    `|qᵢᵀ(θ − θ*)| of ${runs[0].label}: ` +
+    `blue λ = ${eigenvalues[0].toPrecision(4)}, red λ = ${eigenvalues[1].toPrecision(4)}`;
 
   const lambdaMax = Math.max(...eigenvalues);
   const { lrs, momenta } = phaseAxes(lambdaMax);
@@ -124,13 +125,15 @@ export function drawDistill(
     out.append(p);
   };
   line(
-    `ε from ${lrs[0].toPrecision(3)} to ${lrs[PHASE_GRID - 1].toPrecision(3)} (right), α from 0 to ${momenta[PHASE_GRID - 1].toPrecision(3)} (up); grey: no convergence`,
+    `ε from ${lrs[0].toPrecision(3)} to ${lrs[PHASE_GRID - 1].toPrecision(3)} (right), ` +
+      `α from 0 to ${momenta[PHASE_GRID - 1].toPrecision(3)} (up); grey: no convergence`,
     "axes",
   );
   line(`grid's best rate ${gridBest.toPrecision(6)} (darkest blue)`, "grid best", gridBest);
   if (best)
     line(
-      `optimum (white): ε* = ${best.lr.toPrecision(4)}, α* = ${best.momentum.toPrecision(4)}, rate (√κ − 1)/(√κ + 1) = ${best.rate.toPrecision(6)}`,
+      `optimum (white): ε* = ${best.lr.toPrecision(4)}, α* = ${best.momentum.toPrecision(4)}, ` +
+        `rate (√κ − 1)/(√κ + 1) = ${best.rate.toPrecision(6)}`,
       "optimum",
       best.rate,
     );

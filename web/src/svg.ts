@@ -86,7 +86,7 @@ export function drawMap(
   el("circle", { cx: sx, cy: sy, r: 8, fill: "white", stroke: "black", "stroke-width": 2, class: "start-handle" }, svg);
 }
 
-/** log10 f (shifted when f reaches zero or below) against the step, one line per run; `quantity` names f on the axis. */
+/** log10 f (shifted when f reaches zero or below) against the step, one line per run; `quantity` names f. */
 export function drawLoss(svg: SVGSVGElement, runs: SurfaceRun[], step: number, quantity = "f"): void {
   const width = 420;
   const height = 260;

@@ -83,7 +83,7 @@ function viewOf(data: Dataset): number {
   return r * 1.1;
 }
 
-/** The class regions the network predicts (none when `training` is absent: a diverged run has no boundary), then the data. */
+/** The predicted class regions (none without `training`: a diverged run has no boundary), then the data. */
 function drawBoundary(training: LiveTraining | undefined, data: Dataset): void {
   const ctx = $<HTMLCanvasElement>("boundary").getContext("2d")!;
   const r = viewOf(data);
