@@ -29,7 +29,7 @@ export function experimentCommand(): Command {
 /** "mean ± std" cells for metrics with a Std companion, plain cells otherwise. */
 function table(rows: ResultRow[]): string {
   const metrics = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter(
-    (k) => k !== "variant" && !k.endsWith("Std"),
+    (k) => k !== "variant" && k !== "perSeed" && !k.endsWith("Std"),
   );
   // NaN: no finite run to average (every seed diverged).
   const cell = (r: ResultRow, m: string) =>
