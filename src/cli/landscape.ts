@@ -108,7 +108,12 @@ export function landscapeCommand(): Command {
       "instead of --problem: a `descent train --out DIR` run; draws the θ₀→θ* interpolation and a filter-normalized 2-D slice",
     )
     .option("--grid <n>", "with --model: n × n slice points (n odd)", integerArg, 41)
-    .option("--span <s>", "with --model: α, β ∈ [−s, s]", numberArg, 1)
+    .option(
+      "--span <s>",
+      "with --model and random directions: α, β ∈ [−s, s] (PCA boxes fit the trajectory)",
+      numberArg,
+      1,
+    )
     .option("--examples <m>", "with --model: training examples in the loss", integerArg, 1000)
     .option("--trajectory", "with --model: retrace the run (deterministic by seed) and project θ after every epoch")
     .addOption(
