@@ -1,6 +1,6 @@
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { precisionOf, startEngine } from "../../src/engine/index.js";
+import { disposeTree, precisionOf, startEngine } from "../../src/engine/index.js";
 import {
   EXPERIMENTS,
   exceedsByTwoSe,
@@ -10,6 +10,12 @@ import {
   summarize,
 } from "../../src/strategies/experiments/index.js";
 import { rnnClipping } from "../../src/strategies/experiments/clippingRnn.js";
+import { digits } from "../../src/strategies/experiments/digits.js";
+import { mlp } from "../../src/nn/index.js";
+import { book, polyakAveraging } from "../../src/optim/index.js";
+import { train } from "../../src/train/index.js";
+
+const precision = precisionOf("float32");
 
 describe("experiment statistics", () => {
   it("summarizes, compares by two standard errors and fits slopes", () => {
@@ -65,6 +71,25 @@ describe("every experiment runs in its smoke setting and reports a decided claim
     const clipped = outcome.rows.find((r) => r.variant.startsWith("clip"))!;
     assert.equal(clipped.lostShare, 0);
     assert.equal(clipped.reachedShare, 1);
+  });
+
+  it("polyak: the one run per seed gives each average's test loss exactly as its own training run does", async () => {
+    const outcome = await EXPERIMENTS.polyak.run({ size: "smoke", seeds: [3], precision, log: () => {} });
+    const { train: trainSet, test } = digits("smoke");
+    const alone = await train({
+      model: mlp(10, { depth: 1, width: 16 }),
+      train: trainSet,
+      test,
+      optimizer: polyakAveraging(book.sgd(0.2), { kind: "uniform" }),
+      epochs: 1,
+      batchSize: 16,
+      seed: 3,
+      precision,
+    });
+    const uniform = outcome.rows.find((r) => r.variant === "uniform average")!;
+    assert.equal(uniform.testLoss, alone.test!.loss);
+    disposeTree([alone.params, alone.modelState]);
+    disposeTree(alone.averagedParams);
   });
 
   it("clipping: on the RNN's exploding gradient, SGD is thrown off and clipped SGD is not", async () => {
