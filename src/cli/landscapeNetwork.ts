@@ -2,13 +2,13 @@
 import { existsSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { deviceBatch } from "../curvature/index.js";
-import { disposeTree, random, refTree, treeToHost, type HostTensor } from "../engine/index.js";
+import { disposeTree, random, treeToHost, type HostTensor } from "../engine/index.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { htmlPage } from "../report/html.js";
 import { sig } from "../report/format.js";
 import { networkLandscape, networkLandscapeSpec, type SliceDirections } from "../report/netLandscape.js";
 import { renderSvg } from "../report/render.js";
-import { loadTrainedModel, train } from "../train/index.js";
+import { loadModel, train } from "../train/index.js";
 import { UserError } from "./errors.js";
 import { prepareTraining, resolveConfig } from "./train.js";
 
@@ -42,11 +42,12 @@ export async function networkLandscapeAction(flags: NetworkLandscapeFlags): Prom
   const fresh = model.init(modelKey, trainSet.xShape, precision);
   const initial = treeToHost(fresh.params);
   // Parameters and model state only: the optimizer (a transformation or a minibatch solver) plays no part here.
-  const loaded = loadTrainedModel(
-    join(dir, "checkpoint.safetensors"),
-    { params: refTree(fresh.params), modelState: refTree(fresh.state) },
+  const loaded = loadModel(join(dir, "checkpoint.safetensors"), {
+    model,
+    inputShape: trainSet.xShape,
     precision,
-  );
+    weights: "final",
+  });
   const final = treeToHost(loaded.params);
 
   const snapshots: Map<string, HostTensor>[] = [initial];
@@ -96,21 +97,31 @@ export async function networkLandscapeAction(flags: NetworkLandscapeFlags): Prom
       directions: flags.directions,
     });
   } finally {
-    disposeTree([batch.x, batch.y, fresh.params, fresh.state, loaded.params, loaded.modelState]);
+    disposeTree([batch.x, batch.y, fresh.params, fresh.state]);
+    loaded.dispose();
   }
   const reach = (k: 0 | 1) => Math.max(...landscape.trajectory.map((p) => Math.abs(p[k])));
   const dimension = [...final.values()].reduce((n, t) => n + t.data.length, 0);
   const explained = landscape.explained ?? [0, 0];
+  const path = flags.trajectory ? `θ every ${every} steps (re-run by seed)` : "θ₀ and θ* only (pass --trajectory)";
   const plane =
     flags.directions === "pca"
-      ? `Right: ${flags.grid}×${flags.grid} points of θ* + αd₁ + βd₂ over the box of the projected trajectory (20 % margins), d₁, d₂ the top two principal components of θ_i − θ* over the ${landscape.trajectory.length - 1} snapshots (Li et al. 2018, §7: unit vectors, all ${dimension} parameters), explaining ${sig(100 * explained[0], 3)} % and ${sig(100 * explained[1], 3)} % of the trajectory's variance; the trajectory is θ every ${every} steps (re-run by seed), projected on d₁, d₂. `
-      : `Right: ${flags.grid}×${flags.grid} points of θ* + αd₁ + βd₂, α, β ∈ [−${flags.span}, ${flags.span}], d₁, d₂ Gaussian directions rescaled filter by filter to the weights' norms, biases not perturbed (Li et al. 2018); ` +
-        `the trajectory is ${flags.trajectory ? `θ every ${every} steps (re-run by seed)` : "θ₀ and θ* only (pass --trajectory for every epoch)"}, projected on d₁, d₂ by least squares. ` +
-        // In n dimensions random directions are nearly orthogonal to the path (Li et al. 2018, §7): PCA directions show it.
-        `The projected trajectory spans |α| ≤ ${sig(reach(0), 2)}, |β| ≤ ${sig(reach(1), 2)}: random directions in ${dimension} dimensions are nearly orthogonal to it (--trajectory draws it on PCA directions). `;
+      ? `Right: ${flags.grid}×${flags.grid} points of θ* + αd₁ + βd₂ over the box of the projected trajectory ` +
+        `(20 % margins), d₁, d₂ the top two principal components of θ_i − θ* over the ` +
+        `${landscape.trajectory.length - 1} snapshots (Li et al. 2018, §7: unit vectors, all ${dimension} ` +
+        `parameters), explaining ${sig(100 * explained[0], 3)} % and ${sig(100 * explained[1], 3)} % of the ` +
+        `trajectory's variance; the trajectory is ${path}, projected on d₁, d₂. `
+      : `Right: ${flags.grid}×${flags.grid} points of θ* + αd₁ + βd₂, α, β ∈ [−${flags.span}, ${flags.span}], d₁, d₂ ` +
+        `Gaussian directions rescaled filter by filter to the weights' norms, biases not perturbed (Li et al. 2018); ` +
+        `the trajectory is ${path}, projected on d₁, d₂ by least squares. ` +
+        // In n dimensions random directions are nearly orthogonal to the path (Li et al. 2018, §7).
+        `The projected trajectory spans |α| ≤ ${sig(reach(0), 2)}, |β| ≤ ${sig(reach(1), 2)}: random directions in ` +
+        `${dimension} dimensions are nearly orthogonal to it (--trajectory draws it on PCA directions). `;
   const caption =
-    `${config.model} on ${config.dataset} (${dir}), ${classification ? "cross-entropy" : "mean squared error"} on ${examples} training examples. ` +
-    `Left: the loss along the segment from the initialization θ₀ to the trained θ* (${landscape.interpolation.length} points). ` +
+    `${config.model} on ${config.dataset} (${dir}), ${classification ? "cross-entropy" : "mean squared error"} on ` +
+    `${examples} training examples. ` +
+    `Left: the loss along the segment from the initialization θ₀ to the trained θ* (` +
+    `${landscape.interpolation.length} points). ` +
     plane +
     `Loss at θ* ${sig(landscape.lossAtCenter, 3)}. ` +
     `Slice computed in ${sig(landscape.seconds.slice, 3)} s (${sig(landscape.sliceCpuSeconds, 3)} CPU s).`;
@@ -128,6 +139,7 @@ export async function networkLandscapeAction(flags: NetworkLandscapeFlags): Prom
         ]),
   );
   process.stderr.write(
-    `slice ${flags.grid}×${flags.grid} in ${landscape.seconds.slice.toFixed(1)} s (${landscape.sliceCpuSeconds.toFixed(1)} CPU s); wrote ${flags.out}\n`,
+    `slice ${flags.grid}×${flags.grid} in ${landscape.seconds.slice.toFixed(1)} s (` +
+      `${landscape.sliceCpuSeconds.toFixed(1)} CPU s); wrote ${flags.out}\n`,
   );
 }

@@ -58,7 +58,7 @@ const jaxTreeRef = <T extends Tree>(t: T): T => mapWithPaths(t, (_, leaf) => lea
 
 const AFFINE_IN_PARAMETERS = new Set(["linear", "conv2d"]);
 
-/** The index of the first parametrized layer when the fast path applies (the layers before it parameter- and state-free). */
+/** The first parametrized layer's index when the fast path applies (layers before it parameter- and state-free). */
 function affineLayerIndex(model: Layer, params: Tree[], state: Tree[]): number | undefined {
   const layers = (model as Layer & { layers?: Layer[] }).layers;
   if (!layers || !Array.isArray(params) || !Array.isArray(state)) return undefined;

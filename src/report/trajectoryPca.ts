@@ -15,7 +15,10 @@ export interface TrajectoryPca {
   coordinates: [number, number][];
 }
 
-/** `snapshots`: the flat parameters θ_0 … θ_{n−1} along the run; `final`: θ*. Needs three snapshots (two centred components). */
+/**
+ * `snapshots`: the flat parameters θ_0 … θ_{n−1} along the run; `final`: θ*.
+ * Needs three snapshots (two centred components).
+ */
 export function trajectoryPca(snapshots: Float64Array[], final: Float64Array): TrajectoryPca {
   const n = snapshots.length;
   if (n < 3) throw new Error(`PCA directions need at least 3 snapshots of the trajectory, got ${n}`);

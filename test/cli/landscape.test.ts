@@ -53,7 +53,7 @@ describe("descent landscape", () => {
     for (const label of ["book.adam", "bfgs", "f along the path"]) assert.ok(svg.includes(label), label);
   });
 
-  it("draws a trained network's interpolation and 2-D slice (PCA or filter-normalized directions) with its trajectory", () => {
+  it("draws a trained network's interpolation and 2-D slice (PCA or random directions) with its trajectory", () => {
     const dir = tmp("landscape-model");
     const trained = descent(["train", "--dataset", "blobs", "--epochs", "3", "--width", "16", "--out", dir, "--json"]);
     assert.equal(trained.code, 0, trained.stderr);

@@ -22,7 +22,7 @@ const FIXED = { lr: 0.1, batchSize: 32, clipNorm: 1, recurrentGain: 1, explosion
 export const RNN_VARIANTS = ["RNN: no clipping", "RNN: clip ‖g‖ ≤ 1"] as const;
 
 interface RnnRun {
-  /** 1 when the run was thrown off: a minibatch loss above `explosionFactor` × the first one, or stopped by the divergence guard. */
+  /** 1 when thrown off: a minibatch loss above `explosionFactor` × the first, or stopped by the divergence guard. */
   thrownOff: number;
   testMse: number;
   /** The largest minibatch gradient norm met (before clipping). */
