@@ -110,7 +110,7 @@ export function summary(result: SuiteResult): SolverSummary[] {
   }));
 }
 
-function profileSpec(
+export function profileSpec(
   title: string,
   rows: Record<string, number | string>[],
   x: string,
