@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { RunFolder, UNFINISHED } from "../io/runFolder.js";
 import { Asha, type AshaJob } from "./asha.js";
 import type { Scalar, SweepConfig } from "./config.js";
 import { finalLoss, resourceField, trialArgs } from "./command.js";
@@ -46,8 +47,11 @@ export async function runSweep(opts: SweepRunOptions): Promise<SweepRunResult> {
   };
 
   const execute = async (trial: Trial, settings: Record<string, Scalar>, outDir: string): Promise<TrialOutcome> => {
+    // A train trial that finished before its row was written (a crash in between) is recorded, not run again.
+    const finished = sweep.command === "train" ? finishedSummary(outDir) : undefined;
+    if (finished) return { ok: true, metrics: finished };
     ran++;
-    const resume = existsSync(join(outDir, "checkpoint.safetensors"));
+    const resume = RunFolder.resumableCheckpoint(outDir) !== undefined;
     return opts.backend({ id: trial.id, args: trialArgs(sweep.command, settings, outDir, resume) }, signal);
   };
 
@@ -75,6 +79,17 @@ export async function runSweep(opts: SweepRunOptions): Promise<SweepRunResult> {
   await Promise.all(Array.from({ length: Math.max(1, opts.concurrency) }, worker));
   if (!signal.aborted) schedule.finish(record);
   return { rows: readJournal(journalPath), ran, interrupted: signal.aborted };
+}
+
+/** The --json summary of the finished train run in outDir, when there is one and no unfinished run beside it. */
+function finishedSummary(outDir: string): Record<string, unknown> | undefined {
+  const path = join(outDir, "summary.json");
+  if (!existsSync(path) || existsSync(join(outDir, UNFINISHED, "checkpoint.safetensors"))) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+  } catch {
+    return undefined; // unreadable: run the trial again
+  }
 }
 
 interface ScheduledJob {
