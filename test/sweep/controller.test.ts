@@ -48,7 +48,7 @@ test("a finished train trial without its journal row is recorded from its summar
   const dir = mkdtempSync(join(tmpdir(), "descent-controller-"));
   try {
     const [finished, interrupted] = expandTrials(SWEEP);
-    const summary = { testAccuracy: 0.5, testLoss: 0.7, trainLoss: 0.6931, epochs: 1, steps: 8 };
+    const summary = { testAccuracy: 0.5, testLoss: 0.7, trainLoss: 0.6125, epochs: 1, steps: 8 };
     mkdirSync(join(dir, "trials", finished.id), { recursive: true });
     writeFileSync(join(dir, "trials", finished.id, "checkpoint.safetensors"), "");
     writeFileSync(join(dir, "trials", finished.id, "summary.json"), JSON.stringify(summary) + "\n");
