@@ -22,6 +22,8 @@ export interface SuiteProblem {
   batchSize: number;
   /** Minibatch steps of a first-order run at --budget 1. */
   steps: number;
+  /** Points of the loss curve (the evaluation set's loss is computed this many times per run). */
+  evaluations: number;
   /** L-BFGS runs here, full batch on the deterministic training objective (cheap full gradients). */
   fullBatch: boolean;
 }
@@ -134,6 +136,7 @@ export function suiteProblem(name: ProblemName): SuiteProblem {
         loss: "mean-output",
         batchSize: 128,
         steps: 200,
+        evaluations: 10,
         fullBatch: true,
       };
     }
@@ -152,6 +155,7 @@ export function suiteProblem(name: ProblemName): SuiteProblem {
         loss: "mean-output",
         batchSize: 128,
         steps: 300,
+        evaluations: 10,
         fullBatch: true,
       };
     }
@@ -164,7 +168,8 @@ export function suiteProblem(name: ProblemName): SuiteProblem {
         evaluation: digits().train,
         loss: "cross-entropy",
         batchSize: 128,
-        steps: 1000,
+        steps: 500,
+        evaluations: 10,
         fullBatch: true,
       };
     case "mlp":
@@ -176,14 +181,15 @@ export function suiteProblem(name: ProblemName): SuiteProblem {
         evaluation: digits().train,
         loss: "cross-entropy",
         batchSize: 128,
-        steps: 200,
+        steps: 150,
+        evaluations: 10,
         fullBatch: false,
       };
     case "cnn":
       return {
         name,
         description:
-          "CNN conv16-pool-conv32-pool-linear on the digits, at a reduced budget (30 steps of 32); loss over 500 fixed training digits",
+          "CNN conv16-pool-conv32-pool-linear on the digits, at a reduced budget (30 steps of 32); loss over 256 fixed training digits",
         model: cnn(10),
         train: digits().train,
         evaluation: subset(
@@ -194,6 +200,7 @@ export function suiteProblem(name: ProblemName): SuiteProblem {
         loss: "cross-entropy",
         batchSize: 32,
         steps: 30,
+        evaluations: 5,
         fullBatch: false,
       };
   }

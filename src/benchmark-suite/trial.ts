@@ -1,6 +1,6 @@
 /**
  * One benchmark run: an optimizer with one learning rate and seed on one suite problem, for the problem's
- * budget. It records the loss over the evaluation set at 10 evenly spaced points, against the cost so far in
+ * budget. It records the loss over the evaluation set at evenly spaced points (10; 5 for the CNN), against the cost so far in
  * epochs of gradient work (a minibatch gradient costs B/N, a full-batch gradient 1): the curve that
  * time-to-target is read from.
  */
@@ -42,13 +42,12 @@ export interface TrialResult {
   seconds: number;
 }
 
-const EVALUATIONS = 10;
 const precision = precisionOf("float32");
 const finite = (v: number) => (Number.isFinite(v) ? v : null);
 
 /** Steps of a first-order run and the matching budget in epochs. */
 export function trialBudget(problem: SuiteProblem, budget: number): { steps: number; epochs: number } {
-  const steps = Math.max(EVALUATIONS, Math.round(problem.steps * budget));
+  const steps = Math.max(problem.evaluations, Math.round(problem.steps * budget));
   return { steps, epochs: (steps * problem.batchSize) / problem.train.size };
 }
 
@@ -135,7 +134,7 @@ function firstOrderRun(problem: SuiteProblem, method: string, lr: number, seed: 
     ).dataSync()[0];
   const { train, batchSize } = problem;
   const perEpoch = Math.floor(train.size / batchSize);
-  const every = Math.ceil(steps / EVALUATIONS);
+  const every = Math.ceil(steps / problem.evaluations);
   const curve: [number, number | null][] = [[0, finite(lossNow())]];
   let diverged = false;
   let batches: Int32Array[] = [];
