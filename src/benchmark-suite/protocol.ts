@@ -22,8 +22,8 @@ export const FIRST_ORDER_METHODS = [
 ] as const;
 export const SUITE_METHODS: readonly string[] = [...FIRST_ORDER_METHODS, FULL_BATCH_METHOD];
 
-/** The small suite's learning-rate grid: decades from 1e-4 to 1 (DeepOBS uses 36 points from 1e-5 to 1e2). */
-export const SMALL_LRS = [1e-4, 1e-3, 1e-2, 1e-1, 1];
+/** The small suite's learning-rate grid: decades from 1e-3 to 10 (DeepOBS uses 36 points from 1e-5 to 1e2). */
+export const SMALL_LRS = [1e-3, 1e-2, 1e-1, 1, 10];
 /** --quick: two rates, a tenth of the budget, two seeds (a smoke test of the whole pipeline). */
 export const QUICK = { lrs: [1e-2, 1e-1], budget: 0.1, seeds: 2 };
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { RunFolder, UNFINISHED } from "../io/runFolder.js";
 import { Asha, type AshaJob } from "./asha.js";
@@ -92,6 +92,17 @@ function finishedSummary(outDir: string): Record<string, unknown> | undefined {
   }
 }
 
+/** Seeds outDir with the finished run in fromDir (its checkpoint and metrics), unless outDir already holds a run to resume. */
+function continueRun(fromDir: string, outDir: string): void {
+  const checkpoint = join(fromDir, "checkpoint.safetensors");
+  if (!existsSync(join(fromDir, "summary.json")) || !existsSync(checkpoint)) return;
+  if (RunFolder.resumableCheckpoint(outDir) !== undefined) return;
+  mkdirSync(outDir, { recursive: true });
+  copyFileSync(join(fromDir, "metrics.jsonl"), join(outDir, "metrics.jsonl"));
+  // The checkpoint last: its presence is what makes the rung a resume.
+  copyFileSync(checkpoint, join(outDir, "checkpoint.safetensors"));
+}
+
 interface ScheduledJob {
   trial: Trial;
   settings: Record<string, Scalar>;
@@ -145,12 +156,13 @@ function ashaScheduler(
   const byId = new Map(trials.map((t) => [t.id, t]));
   const fresh = trials.filter((t) => !finals.has(t.id) && asha.rungOf(t.id) < 0);
   const field = resourceField(sweep.command);
-  const jobFor = (trial: Trial, rung: number): ScheduledJob => ({
-    trial,
-    rung,
-    settings: { ...trial.config, [field]: asha.resources[rung] },
-    outDir: join(dir, "trials", trial.id, `r${rung}`),
-  });
+  const rungDir = (trial: Trial, rung: number) => join(dir, "trials", trial.id, `r${rung}`);
+  const jobFor = (trial: Trial, rung: number): ScheduledJob => {
+    const outDir = rungDir(trial, rung);
+    // A promoted train trial continues from its last rung's checkpoint (--resume with more epochs), not from scratch.
+    if (sweep.command === "train" && rung > 0) continueRun(rungDir(trial, rung - 1), outDir);
+    return { trial, rung, settings: { ...trial.config, [field]: asha.resources[rung] }, outDir };
+  };
   return {
     next: () => {
       let promotion: AshaJob | undefined;
