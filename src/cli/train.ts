@@ -35,7 +35,7 @@ export function trainCommand(): Command {
     .option("--dataset <spec>", "mnist | idx:PATH | csv:PATH | spirals | blobs | adding | regression")
     .option(
       "--label-column <n|name>",
-      "csv: the label column, an index (negative from the end) or a header name (default: the last)",
+      "csv: the label column, an index (negative from the end) or a header name (default: a column named label, class, target or y, else the last)",
       (v: string) => (/^[+-]?\d+$/.test(v.trim()) ? integerArg(v) : v),
     )
     .addOption(

@@ -8,7 +8,10 @@ import { assertClassIndices, FLOAT32_MAX } from "./checks.js";
 import type { Dataset } from "./dataset.js";
 
 export interface CsvOptions {
-  /** Column index (negative counts from the end) or header name; default the last column. */
+  /**
+   * Column index (negative counts from the end) or header name. Default: the column whose header is
+   * label, class, target or y; else the last column.
+   */
   labelColumn?: number | string;
   /** Whether the first line names the columns; default: detected (a non-numeric cell above a numeric one). */
   header?: boolean;
@@ -105,6 +108,39 @@ function resolveLabelColumn(
   return i;
 }
 
+const LABEL_NAMES = ["label", "class", "target", "y"];
+
+// A header that names the label column picks it, wherever it stands.
+function namedLabelColumn(names: string[] | undefined): number | undefined {
+  const i = names?.findIndex((n) => LABEL_NAMES.includes(n.toLowerCase())) ?? -1;
+  return i >= 0 ? i : undefined;
+}
+
+// Whether every cell of column c is an integer class index 0..K−1 with K ≥ 2, every class present, K ≤ rows/2.
+function looksLikeClassIndices(data: Row[], c: number): boolean {
+  const values = data.map((row) => Number(row.cells[c]));
+  if (!data.every((row) => isNumber(row.cells[c])) || !values.every((v) => Number.isInteger(v) && v >= 0)) return false;
+  const classes = new Set(values);
+  const k = Math.max(...values) + 1;
+  return k >= 2 && classes.size === k && k <= data.length / 2;
+}
+
+/**
+ * The default label column is the last one. A fractional last column (a regression target?) beside a first column
+ * of class indices (a label-first file, as MNIST's CSVs are) is ambiguous: guessing either way trains the wrong
+ * model silently, so the user must say which.
+ */
+function assertLastColumnIsTheLabel(path: string, data: Row[], columns: number): void {
+  const last = data.map((row) => row.cells[columns - 1]);
+  const lastFractional = last.every(isNumber) && last.some((s) => !Number.isInteger(Number(s)));
+  if (lastFractional && looksLikeClassIndices(data, 0))
+    throw new Error(
+      `CSV file ${path}: the first column holds class indices and the last holds fractional numbers, so the label ` +
+        `column is ambiguous: pass --label-column 0 (classification on the first column) or --label-column -1 ` +
+        `(or --task regression) to predict the last column.`,
+    );
+}
+
 /** Reads a CSV file of numeric features and one label (class or real target) per line. */
 export function loadCsvDataset(path: string, opts: CsvOptions = {}): CsvDataset {
   // A typed backslash-t (as a command line passes it) means a tab.
@@ -127,7 +163,9 @@ export function loadCsvDataset(path: string, opts: CsvOptions = {}): CsvDataset 
       `CSV file ${path} has a single column, so there are no features besides the label${other ? ` (its lines hold "${other === "\t" ? "\\t" : other}": pass --delimiter "${other === "\t" ? "\\t" : other}")` : ""}.`,
     );
   }
-  const labelAt = resolveLabelColumn(path, opts.labelColumn, columns, names);
+  const labelAt = resolveLabelColumn(path, opts.labelColumn ?? namedLabelColumn(names), columns, names);
+  if (opts.labelColumn === undefined && opts.task === undefined && labelAt === columns - 1)
+    assertLastColumnIsTheLabel(path, data, columns);
   const columnName = (c: number) => `column ${c + 1}${names ? ` ("${names[c]}")` : ""}`;
 
   const features = columns - 1;

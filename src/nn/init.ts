@@ -71,7 +71,7 @@ export function orthonormalColumns(a: Float64Array, m: number, n: number): Float
     for (let i = k; i < m; i++) v[i] = r[i * n + k];
     v[k] -= alpha;
     const vnorm2 = v.reduce((s, x) => s + x * x, 0);
-    if (vnorm2 > 0) applyReflection(r, v, vnorm2, m, n);
+    if (vnorm2 > 0) applyReflection(r, v, vnorm2, m, n, k); // columns < k are already zero below the diagonal
     vs.push(v);
   }
   // Q = H_0 H_1 ... H_{n-1} applied to the first n columns of the identity.
@@ -80,7 +80,7 @@ export function orthonormalColumns(a: Float64Array, m: number, n: number): Float
   for (let k = n - 1; k >= 0; k--) {
     const v = vs[k];
     const vnorm2 = v.reduce((s, x) => s + x * x, 0);
-    if (vnorm2 > 0) applyReflection(q, v, vnorm2, m, n);
+    if (vnorm2 > 0) applyReflection(q, v, vnorm2, m, n, k); // H_k … H_{n−1} I differs from I only in columns ≥ k
   }
   for (let j = 0; j < n; j++) {
     if (r[j * n + j] < 0) for (let i = 0; i < m; i++) q[i * n + j] = -q[i * n + j];
@@ -88,18 +88,21 @@ export function orthonormalColumns(a: Float64Array, m: number, n: number): Float
   return q;
 }
 
-// x ← (I − 2vvᵀ/vᵀv) x for each column of the m×n matrix x.
-function applyReflection(x: Float64Array, v: Float64Array, vnorm2: number, m: number, n: number): void {
+/**
+ * x ← (I − 2vvᵀ/vᵀv) x for the columns from `first` of the m×n matrix x (the caller knows that vᵀx is 0 in the
+ * others, so skipping them changes no value).
+ */
+function applyReflection(x: Float64Array, v: Float64Array, vnorm2: number, m: number, n: number, first: number): void {
   // Row by row (contiguous memory; rows where v is 0 change nothing): the same sums in the same order as column by column.
   const dots = new Float64Array(n);
   for (let i = 0; i < m; i++) {
     if (v[i] === 0) continue;
-    for (let j = 0, o = i * n; j < n; j++) dots[j] += v[i] * x[o + j];
+    for (let j = first, o = i * n; j < n; j++) dots[j] += v[i] * x[o + j];
   }
-  for (let j = 0; j < n; j++) dots[j] = (2 * dots[j]) / vnorm2;
+  for (let j = first; j < n; j++) dots[j] = (2 * dots[j]) / vnorm2;
   for (let i = 0; i < m; i++) {
     if (v[i] === 0) continue;
-    for (let j = 0, o = i * n; j < n; j++) if (dots[j] !== 0) x[o + j] -= dots[j] * v[i];
+    for (let j = first, o = i * n; j < n; j++) if (dots[j] !== 0) x[o + j] -= dots[j] * v[i];
   }
 }
 

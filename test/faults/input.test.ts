@@ -74,6 +74,7 @@ describe("CSV: explicit choices instead of silent guesses", () => {
       "first.csv",
       Array.from({ length: 20 }, (_, i) => [i % 2, i / 20, (i % 5) / 5].join(",")).join("\n"),
     );
+    assertFault(train(`csv:${path}`), /first column holds class indices .*pass --label-column 0/);
     const run = train(`csv:${path}`, "--label-column", "0", "--json");
     assert.equal(run.code, 0, run.stderr);
     assert.notEqual(JSON.parse(run.stdout).testAccuracy, null, "a classification run reports accuracy");

@@ -1,17 +1,6 @@
 import { it } from "node:test";
 import assert from "node:assert/strict";
-
-// Record jax-js's Wasm heap before jax-js loads (it creates the memory at import): a leak of device
-// buffers makes the heap grow, while freed buffers are reused and the heap stays flat.
-const memories: WebAssembly.Memory[] = [];
-const OriginalMemory = WebAssembly.Memory;
-(WebAssembly as { Memory: unknown }).Memory = class extends OriginalMemory {
-  constructor(descriptor: WebAssembly.MemoryDescriptor) {
-    super(descriptor);
-    memories.push(this);
-  }
-};
-const heapBytes = () => memories.reduce((n, m) => n + m.buffer.byteLength, 0);
+import { heapBytes } from "./wasmHeap.js"; // first: it must see jax-js create its memory
 
 const { precisionOf, random, refTree, startEngine, toDevice } = await import("../../src/engine/index.js");
 const { mlp } = await import("../../src/nn/index.js");
