@@ -24,6 +24,8 @@ export interface SuiteProblem {
   steps: number;
   /** Points of the loss curve (the evaluation set's loss is computed this many times per run). */
   evaluations: number;
+  /** Tune only the grid's rates within [lo, hi] (a reduced tuning budget where runs are dear). */
+  rateSpan?: [number, number];
   /** L-BFGS runs here, full batch on the deterministic training objective (cheap full gradients). */
   fullBatch: boolean;
 }
@@ -208,6 +210,7 @@ export function suiteProblem(name: ProblemName): SuiteProblem {
         batchSize: 32,
         steps: 30,
         evaluations: 5,
+        rateSpan: [1e-3, 1e-1],
         fullBatch: false,
       };
   }

@@ -57,6 +57,13 @@ const seedList = (from: number, to: number) => Array.from({ length: to - from },
 const appliesTo = (problem: ProblemName, method: string) =>
   method !== FULL_BATCH_METHOD || suiteProblem(problem).fullBatch;
 
+/** The grid's rates a problem is tuned on: those within its rate span, or all when none falls there. */
+export function ratesFor(problem: ProblemName, lrs: number[]): number[] {
+  const span = suiteProblem(problem).rateSpan;
+  const within = span ? lrs.filter((lr) => lr >= span[0] && lr <= span[1]) : lrs;
+  return within.length ? within : lrs;
+}
+
 function sweepOf(config: BenchmarkConfig, points: Record<string, Scalar>[], seeds: number[]): SweepConfig {
   return sweepConfigSchema.parse({ command: "benchmark-trial", base: { budget: config.budget }, points, seeds });
 }
@@ -69,7 +76,7 @@ export function tuningSweeps(config: BenchmarkConfig): SweepConfig[] {
     for (const method of config.methods) {
       if (!appliesTo(problem, method)) continue;
       if (method === FULL_BATCH_METHOD) fullBatch.push({ problem, method });
-      else for (const lr of config.lrs) tune.push({ problem, method, lr });
+      else for (const lr of ratesFor(problem, config.lrs)) tune.push({ problem, method, lr });
     }
   return [
     ...(tune.length ? [sweepOf(config, tune, [0])] : []),

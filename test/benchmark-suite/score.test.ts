@@ -1,6 +1,13 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { bestRates, rerunSweep, tuningSweeps, type BenchmarkConfig } from "../../src/benchmark-suite/protocol.js";
+import {
+  bestRates,
+  ratesFor,
+  rerunSweep,
+  SMALL_LRS,
+  tuningSweeps,
+  type BenchmarkConfig,
+} from "../../src/benchmark-suite/protocol.js";
 import { costToTarget, scoreBenchmark } from "../../src/benchmark-suite/score.js";
 import { expandTrials } from "../../src/sweep/trials.js";
 import type { JournalRow } from "../../src/sweep/journal.js";
@@ -47,6 +54,12 @@ describe("the protocol's sweeps", () => {
         ["quadratic_deep", 2],
       ],
     );
+  });
+
+  it("tunes the CNN (reduced budget) on the grid's rates from 1e-3 to 0.1 only; the others on the whole grid", () => {
+    assert.deepEqual(ratesFor("cnn", SMALL_LRS), [1e-3, 1e-2, 1e-1]);
+    assert.deepEqual(ratesFor("mlp", SMALL_LRS), SMALL_LRS);
+    assert.deepEqual(ratesFor("cnn", [10]), [10]);
   });
 
   it("picks the rate with the lowest final loss on seed 0 (a diverged run last, a tie to the smaller rate) and reruns it on seeds 1 and 2", () => {
