@@ -137,12 +137,12 @@ describe("scores", () => {
     assert.equal(sgd.seeds, 3);
     assert.ok(Math.abs(sgd.mean - 0.6) < 1e-12);
     assert.ok(Math.abs(sgd.std - 0.1) < 1e-12);
-    // τ = 1e-2: target 0.1 + 0.01·9.9 = 0.199. sgd's seeds reach it at 1, 1.5 and never: median 1.5.
-    // τ = 1e-3: target 0.1099, which no sgd seed reaches. adam reaches both on seed 0 only: median ∞.
-    assert.deepEqual(sgd.timeToTarget, [1.5, Infinity]);
+    // τ = 1e-1: target 0.1 + 0.1·9.9 = 1.09: sgd's seeds reach it at 1, 1 and 2 (median 1); adam at 1 only (median ∞).
+    // τ = 1e-2: target 0.199: sgd's seeds at 1, 1.5 and never (median 1.5); adam at 1 only.
+    assert.deepEqual(sgd.timeToTarget, [1, 1.5]);
     const adam = scores.find((s) => s.method === "book.adam")!;
     assert.deepEqual(adam.timeToTarget, [Infinity, Infinity]);
-    assert.deepEqual(costs[0], { "book.sgd": [1.5], "book.adam": [Infinity], lbfgs: [Infinity] });
+    assert.deepEqual(costs[1], { "book.sgd": [1.5], "book.adam": [Infinity], lbfgs: [Infinity] });
   });
 
   it("the median over seeds: two of three seeds at the target give the later of their two times", () => {
@@ -162,8 +162,8 @@ describe("scores", () => {
       ]),
     ];
     const { scores, costs } = scoreBenchmark(config, rows);
-    // f_L = 0, f0 = 10: τ = 1e-2 → target 0.1 (seeds at costs 1, 2, ∞ → median 2); τ = 1e-3 → 0.01 (1, ∞, ∞ → ∞).
-    assert.deepEqual(scores[0].timeToTarget, [2, Infinity]);
-    assert.deepEqual(costs[0], { "book.adam": [2] });
+    // f_L = 0, f0 = 10: τ = 1e-1 → target 1 (seeds at costs 1, 1, ∞ → median 1); τ = 1e-2 → 0.1 (1, 2, ∞ → 2).
+    assert.deepEqual(scores[0].timeToTarget, [1, 2]);
+    assert.deepEqual(costs[1], { "book.adam": [2] });
   });
 });

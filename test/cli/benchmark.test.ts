@@ -41,14 +41,14 @@ test("descent benchmark --quick tunes, reruns, scores, draws the profiles, and r
     }
 
     // The profile: a Vega-Lite spec over the three methods, and its SVG.
-    const spec = JSON.parse(readFileSync(join(dir, "performance-profile-tau1e-2.vl.json"), "utf8"));
+    const spec = JSON.parse(readFileSync(join(dir, "performance-profile-tau1e-1.vl.json"), "utf8"));
     assert.deepEqual([...new Set(spec.data.values.map((v: { solver: string }) => v.solver))].sort(), [
       "book.adam",
       "book.sgd",
       "lbfgs",
     ]);
     assert.ok(spec.data.values.every((v: { share: number }) => v.share >= 0 && v.share <= 1));
-    assert.match(readFileSync(join(dir, "performance-profile-tau1e-2.svg"), "utf8"), /^<svg/);
+    assert.match(readFileSync(join(dir, "performance-profile-tau1e-1.svg"), "utf8"), /^<svg/);
     const table = readFileSync(join(dir, "table.md"), "utf8");
 
     // A benchmark stopped after 3 runs (and mid-write): --resume runs the other 5 only and gives the same table.
