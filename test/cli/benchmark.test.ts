@@ -3,7 +3,10 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { spawn, type ChildProcess } from "node:child_process";
+import { descentBin } from "../../src/sweep/command.js";
 import { finalRows, readJournal } from "../../src/sweep/journal.js";
+import { RedisServer } from "../sweep/redis.js";
 import { descent } from "./run.js";
 
 // One problem, two tuned methods and L-BFGS, --quick (2 rates, 2 seeds, a tenth of the budget): 8 runs.
@@ -87,6 +90,42 @@ test("descent benchmark rejects an unknown suite, method or problem with exit co
       assert.equal(run.stdout, "");
     }
   } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+/** A `descent worker` in its own process group, so that stopping it stops the run it holds. */
+const startWorker = (url: string): ChildProcess =>
+  spawn(process.execPath, [descentBin(), "worker", "--queue", url, "--concurrency", "1"], {
+    stdio: "ignore",
+    detached: true,
+  });
+
+test("descent benchmark --queue with 2 workers through a real Redis gives the local run's numbers", async () => {
+  const root = mkdtempSync(join(tmpdir(), "descent-benchmark-"));
+  const redis = await RedisServer.start();
+  const workers = [startWorker(redis.url), startWorker(redis.url)];
+  try {
+    const args = ["--quick", "--problems", "rosenbrock", "--methods", "book.adam,lbfgs", "--json"];
+    const local = descent(["benchmark", ...args, "--out", join(root, "local")]);
+    assert.equal(local.code, 0, local.stderr);
+    const queued = descent(["benchmark", ...args, "--out", join(root, "queued"), "--queue", redis.url]);
+    assert.equal(queued.code, 0, queued.stderr);
+    // 2 tuning runs, L-BFGS on 2 seeds, Adam's best rate on seed 1: the same trials and the same curves.
+    const results = (dir: string) =>
+      Object.fromEntries(
+        readJournal(join(root, dir, "journal.jsonl")).map((r) => [r.trial, { ...r.metrics, seconds: undefined }]),
+      );
+    assert.equal(Object.keys(results("local")).length, 5);
+    assert.deepEqual(results("queued"), results("local"));
+    assert.deepEqual(JSON.parse(queued.stdout).scores, JSON.parse(local.stdout).scores);
+  } finally {
+    for (const worker of workers) {
+      const exited = new Promise((resolve) => worker.once("exit", resolve));
+      process.kill(-worker.pid!, "SIGTERM");
+      await exited;
+    }
+    await redis.dispose();
     rmSync(root, { recursive: true, force: true });
   }
 });
