@@ -14,3 +14,5 @@ export * from "./tree.js";
 export { realize, realizeAsync } from "./realize.js";
 export { gemmStatus, gemmCalls, setGemmEnabled, type GemmStatus } from "./gemm/hook.js";
 export * from "./flat.js";
+export { onDevice, withDefaultDevice } from "./device.js";
+export { cpuCompileStatus, setCpuCompileEnabled, type CpuCompileStatus } from "./cpu/hook.js";

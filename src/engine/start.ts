@@ -2,6 +2,7 @@ import "./polyfills.js";
 import "./float64Constants.js";
 import { defaultDevice, init, type Device } from "@jax-js/jax";
 import { installGemm } from "./gemm/hook.js";
+import { installCpuCompiler } from "./cpu/hook.js";
 
 let started: Promise<Device> | undefined;
 
@@ -20,7 +21,8 @@ async function enableRelaxedSimd(): Promise<void> {
 /**
  * Starts jax-js once per process. Node: the Wasm device (plain `init()` touches `navigator`),
  * plus the exact `cpu` device for float64 work. Browser: WebGPU when offered, else Wasm.
- * Either way matmul-shaped Wasm kernels then run on Descent's packed GEMM (engine/gemm/hook.ts).
+ * Either way matmul-shaped Wasm kernels then run on Descent's packed GEMM (engine/gemm/hook.ts),
+ * and the cpu device runs compiled kernels (engine/cpu/hook.ts).
  * Returns the default device.
  */
 export function startEngine(): Promise<Device> {
@@ -30,6 +32,7 @@ export function startEngine(): Promise<Device> {
       await init("wasm", "cpu");
       defaultDevice("wasm");
       await installGemm();
+      await installCpuCompiler();
       return "wasm";
     }
     const devices = await init();

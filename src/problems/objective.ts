@@ -1,5 +1,5 @@
 import { numpy as np, grad, jit, jvp, valueAndGrad, vmap } from "@jax-js/jax";
-import { toDevice, type Precision } from "../engine/index.js";
+import { toDevice, withDefaultDevice, type Precision } from "../engine/index.js";
 import type { Problem } from "./problem.js";
 
 /** Evaluation counts, SciPy's currency: nfev, njev, nhev, plus Hessian-vector products. */
@@ -78,6 +78,11 @@ export class Objective {
     });
   }
 
+  /** Traces on the problem's device, so the programs' constants live there (engine/device.ts says why). */
+  private onDevice<T>(fn: () => T): T {
+    return withDefaultDevice(this.precision.device, fn);
+  }
+
   private identity(): np.Array {
     const n = this.dim;
     return toDevice(
@@ -104,7 +109,7 @@ export class Objective {
     const known = this.at(x);
     if (known.f === undefined) {
       this.counts.fevals++;
-      known.f = this.fn(this.point(x)).item();
+      known.f = this.onDevice(() => this.fn(this.point(x)).item());
     }
     return known.f;
   }
@@ -115,7 +120,7 @@ export class Objective {
     if (known.g === undefined) {
       if (known.f === undefined) this.counts.fevals++;
       this.counts.gevals++;
-      const [v, g] = this.vg(this.point(x));
+      const [v, g] = this.onDevice(() => this.vg(this.point(x)));
       const value = v.item();
       known.f ??= value;
       known.g = Float64Array.from(g.dataSync() as ArrayLike<number>);
@@ -126,12 +131,16 @@ export class Objective {
   /** The dense n×n Hessian, row-major. */
   hessian(x: ArrayLike<number>): Float64Array {
     this.counts.hevals++;
-    return Float64Array.from(this.hessianFn(this.point(x), this.identity()).dataSync() as ArrayLike<number>);
+    return Float64Array.from(
+      this.onDevice(() => this.hessianFn(this.point(x), this.identity()).dataSync()) as ArrayLike<number>,
+    );
   }
 
   hvp(x: ArrayLike<number>, v: ArrayLike<number>): Float64Array {
     this.counts.hvps++;
-    return Float64Array.from(this.hvpFn(this.point(x), this.point(v)).dataSync() as ArrayLike<number>);
+    return Float64Array.from(
+      this.onDevice(() => this.hvpFn(this.point(x), this.point(v)).dataSync()) as ArrayLike<number>,
+    );
   }
 
   /** Forgets the remembered point, so that the next evaluation is counted even at the same x. */
