@@ -66,7 +66,7 @@ export function deepQuadraticHessian(dim: number, seed: number): Float64Array {
   return q;
 }
 
-/** Per example x: ½ (θ − x)ᵀ Q (θ − x), from θ = 1 (DeepOBS's net_quadratic_deep). Q is a constant of the model, on the device from init on. */
+/** Per example x: ½ (θ − x)ᵀ Q (θ − x), from θ = 1 (DeepOBS's net_quadratic_deep); Q is on the device from init on. */
 function quadraticModel(hessian: Float64Array, dim: number): Layer {
   let q: np.Array | undefined;
   return {
@@ -138,7 +138,8 @@ export function suiteProblem(name: ProblemName): SuiteProblem {
       return {
         name,
         description:
-          "DeepOBS quadratic_deep: ½(θ−x)ᵀQ(θ−x), 100-D, Q's eigenvalues 90 % in (0,1), 10 % in (30,60), x ~ N(0, 0.6²I), 1 000 draws",
+          "DeepOBS quadratic_deep: ½(θ−x)ᵀQ(θ−x), 100-D, Q's eigenvalues 90 % in (0,1), 10 % in (30,60), " +
+          "x ~ N(0, 0.6²I), 1 000 draws",
         model: quadraticModel(deepQuadraticHessian(dim, PROBLEM_SEED), dim),
         train: noiseDataset("quadratic-noise", 1000, dim, 0.6, PROBLEM_SEED),
         evaluation: noiseDataset("quadratic-noise", 1000, dim, 0.6, PROBLEM_SEED),
@@ -198,7 +199,8 @@ export function suiteProblem(name: ProblemName): SuiteProblem {
       return {
         name,
         description:
-          "CNN conv16-pool-conv32-pool-linear on the digits, at a reduced budget (30 steps of 32); loss over 128 fixed training digits",
+          "CNN conv16-pool-conv32-pool-linear on the digits, at a reduced budget (30 steps of 32); " +
+          "loss over 128 fixed training digits",
         model: cnn(10),
         train: digits().train,
         evaluation: subset(

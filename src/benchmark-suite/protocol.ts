@@ -84,7 +84,7 @@ export function tuningSweeps(config: BenchmarkConfig): SweepConfig[] {
   ];
 }
 
-/** Each (problem, first-order method)'s rate with the lowest final loss on seed 0 (a diverged run ranks last; ties go to the smaller rate). */
+/** Each (problem, first-order method)'s rate with the lowest final loss on seed 0 (diverged: last; tie: smaller). */
 export function bestRates(rows: JournalRow[]): Map<string, number> {
   const best = new Map<string, { lr: number; loss: number }>();
   for (const row of finalRows(rows).values()) {

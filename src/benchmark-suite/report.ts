@@ -11,7 +11,7 @@ const sig = (v: number, digits = 4) => (Number.isFinite(v) ? Number(v.toPrecisio
 const epochs = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(3)).toString() : "—");
 const tauTag = (tau: number) => tau.toExponential(0).replace("+", "");
 
-/** Per problem, each method's tuned rate, final loss mean ± std over seeds and time-to-target; then the profile summary. */
+/** Per problem, each method's tuned rate, final loss (mean ± std) and time-to-target; then a profile summary. */
 export function benchmarkTable(scores: BenchmarkScores): string {
   const taus = SUITE_TAUS.map((t) => `to τ=${tauTag(t)}`);
   const lines = [
@@ -20,9 +20,8 @@ export function benchmarkTable(scores: BenchmarkScores): string {
   ];
   for (const s of scores.scores) {
     const loss = Number.isFinite(s.mean) ? `${sig(s.mean)} ± ${sig(s.std, 2)}` : "diverged";
-    lines.push(
-      `| ${s.problem} | ${s.method} | ${s.lr ?? "line search"} | ${loss} | ${s.seeds} | ${s.timeToTarget.map(epochs).join(" | ")} |`,
-    );
+    const times = s.timeToTarget.map(epochs).join(" | ");
+    lines.push(`| ${s.problem} | ${s.method} | ${s.lr ?? "line search"} | ${loss} | ${s.seeds} | ${times} |`);
   }
   lines.push("", "| problem | f0 (mean) | f_L (lowest reached) | budget (epochs) |", "|---|---:|---:|---:|");
   for (const p of scores.problems)
@@ -75,7 +74,8 @@ export async function writeBenchmarkReport(
   for (const [t, tau] of SUITE_TAUS.entries()) {
     const costs = scores.costs[t];
     const spec = profileSpec(
-      `Performance profile, ${config.suite} suite (${config.problems.length} problems), τ = ${tauTag(tau)} (time to target)`,
+      `Performance profile, ${config.suite} suite (${config.problems.length} problems), ` +
+        `τ = ${tauTag(tau)} (time to target)`,
       performanceProfile(costs, profileRatios(costs, 64)),
       "ratio",
       "within this factor of the fastest method",

@@ -1,6 +1,7 @@
 /**
  * One benchmark run: an optimizer with one learning rate and seed on one suite problem, for the problem's
- * budget. It records the loss over the evaluation set at evenly spaced points (10; 5 for the CNN), against the cost so far in
+ * budget. It records the loss over the evaluation set at evenly spaced points (10; 5 for the CNN), against the cost so
+ * far in
  * epochs of gradient work (a minibatch gradient costs B/N, a full-batch gradient 1): the curve that
  * time-to-target is read from.
  */
@@ -67,7 +68,7 @@ function deviceData(data: Dataset) {
   };
 }
 
-/** The mean loss of the model over a batch: cross-entropy for the digits, the mean output (each example's loss) otherwise. */
+/** The model's mean loss over a batch: cross-entropy for the digits, else the mean output (each example's loss). */
 function meanLoss(problem: SuiteProblem) {
   const crossEntropy = lossFunction("cross-entropy");
   return (params: np.Array | object, modelState: object, x: np.Array, y: np.Array): np.Array => {
@@ -105,7 +106,7 @@ export function runSuiteTrial(settings: TrialSettings): TrialResult {
 
 type Run = { curve: [number, number | null][]; diverged: boolean };
 
-/** Minibatch steps (reshuffled every epoch, the last partial batch dropped) with a constant learning rate, as DeepOBS tunes. */
+/** Minibatch steps (reshuffled each epoch, the last partial batch dropped) at a constant rate, as DeepOBS tunes. */
 function firstOrderRun(problem: SuiteProblem, method: string, lr: number, seed: number, steps: number): Run {
   const optimizer = namedOptimizer(method, { lr });
   const kind = problem.loss === "cross-entropy" ? "cross-entropy" : "mse";
@@ -175,7 +176,7 @@ function firstOrderRun(problem: SuiteProblem, method: string, lr: number, seed: 
   return { curve, diverged };
 }
 
-/** L-BFGS on the full training set (deterministic), its iterations capped so its gradient evaluations stay within the budget. */
+/** L-BFGS on the full training set (deterministic), iterations capped so its gradients stay within the budget. */
 function fullBatchRun(problem: SuiteProblem, seed: number, epochs: number): Run {
   const [modelKey] = random.splitKey(random.randomKey(seed), 2);
   const init = problem.model.init(modelKey, problem.train.xShape, precision);

@@ -33,7 +33,7 @@ const list = (value: string) =>
 export function benchmarkCommand(): Command {
   return new Command("benchmark")
     .description(
-      "DeepOBS-style optimizer benchmark: lr tuning on a log grid, reruns on seeds, time-to-target, performance profiles",
+      "DeepOBS-style optimizer benchmark: lr tuning on a log grid, reruns on seeds, time-to-target, profiles",
     )
     .addOption(new Option("--suite <name>", "the problem suite").choices(SUITES).default("small"))
     .option("--budget <x>", "multiply every problem's step budget by x", numberArg)
@@ -63,9 +63,9 @@ export function benchmarkCommand(): Command {
         if (json) return;
         const { problem, method, lr, seed } = row.config;
         const f = row.metrics?.f;
-        process.stderr.write(
-          `${row.status} ${problem} ${method}${lr !== undefined ? ` lr=${lr}` : ""} seed=${seed}: ${row.error ?? `f = ${typeof f === "number" ? f.toPrecision(5) : "diverged"}`}\n`,
-        );
+        const result = row.error ?? `f = ${typeof f === "number" ? f.toPrecision(5) : "diverged"}`;
+        const rate = lr !== undefined ? ` lr=${lr}` : "";
+        process.stderr.write(`${row.status} ${problem} ${method}${rate} seed=${seed}: ${result}\n`);
       };
       let run;
       try {
@@ -88,7 +88,8 @@ export function benchmarkCommand(): Command {
       const failed = run.rows.filter((r) => r.status === "failed");
       if (failed.length)
         throw new UserError(
-          `${failed.length} benchmark runs failed (the first: ${failed[0].error}); the report in ${dir} leaves them out`,
+          `${failed.length} benchmark runs failed (the first: ${failed[0].error}); ` +
+            `the report in ${dir} leaves them out`,
         );
       if (json) {
         process.stdout.write(
@@ -170,7 +171,8 @@ export function benchmarkTrialCommand(): Command {
       process.stdout.write(
         flags.json
           ? JSON.stringify(result) + "\n"
-          : `${result.method} on ${result.problem}: f = ${result.f ?? "diverged"} after ${result.budgetEpochs} epochs of gradient work (${result.seconds} s)\n`,
+          : `${result.method} on ${result.problem}: f = ${result.f ?? "diverged"} after ` +
+              `${result.budgetEpochs} epochs of gradient work (${result.seconds} s)\n`,
       );
     });
 }

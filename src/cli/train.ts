@@ -342,7 +342,7 @@ async function trainInFolder(config: TrainConfig, folder: RunFolder, json: boole
     );
   assertSomethingLearned(result);
   if (!result.interrupted) {
-    // The --json summary stays with the finished run, so a sweep that lost its journal row reads it back instead of rerunning.
+    // The --json summary stays with the finished run: a sweep that lost its journal row reads it back, not reruns.
     writeFileAtomic(folder.path("summary.json"), JSON.stringify(summary) + "\n");
     folder.commit();
   }

@@ -40,7 +40,7 @@ export function trialArgs(
   ];
 }
 
-/** The field of a trial that ASHA's resource sets: epochs of training, steps of an optimizer, a benchmark run's budget. */
+/** The field ASHA's resource sets: epochs of training, steps of an optimizer, a benchmark run's budget. */
 export const resourceField = (command: SweepCommand) =>
   command === "train" ? "epochs" : command === "optimize" ? "steps" : "budget";
 

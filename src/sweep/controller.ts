@@ -97,7 +97,7 @@ function finishedSummary(outDir: string): Record<string, unknown> | undefined {
   }
 }
 
-/** Seeds outDir with the finished run in fromDir (its checkpoint and metrics), unless outDir already holds a run to resume. */
+/** Seeds outDir with fromDir's finished run (checkpoint and metrics) unless outDir already holds a run to resume. */
 function continueRun(fromDir: string, outDir: string): void {
   const checkpoint = join(fromDir, "checkpoint.safetensors");
   if (!existsSync(join(fromDir, "summary.json")) || !existsSync(checkpoint)) return;

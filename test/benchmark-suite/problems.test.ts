@@ -18,7 +18,7 @@ describe("the suite's problems", () => {
     assert.ok(values.slice(90).every((v) => v > 30 && v < 60));
   });
 
-  // Each model's output on a batch is each example's loss, by the formulas of DeepOBS's problems (float32 on the device).
+  // Each model's output on a batch is each example's loss, by DeepOBS's formulas (float32 on the device).
   const cases: [string, (theta: number[], x: number[]) => number][] = [
     ["rosenbrock", ([u, v], [a, b]) => (1 - u) ** 2 + 100 * (v - u * u) ** 2 + u * a + v * b],
     [

@@ -62,7 +62,7 @@ describe("the protocol's sweeps", () => {
     assert.deepEqual(ratesFor("cnn", [10]), [10]);
   });
 
-  it("picks the rate with the lowest final loss on seed 0 (a diverged run last, a tie to the smaller rate) and reruns it on seeds 1 and 2", () => {
+  it("picks the lowest final loss on seed 0 (diverged: last; a tie: the smaller rate), reruns it on seeds 1, 2", () => {
     const rows = [
       row("mlp", "book.sgd", 0.01, 0, [[1, 2]]),
       row("mlp", "book.sgd", 0.1, 0, [[1, 1]]),
@@ -97,7 +97,7 @@ describe("scores", () => {
     assert.equal(costToTarget(curve, 0.5), Infinity);
   });
 
-  it("the tuned rate's runs: final loss mean ± std, the median time to f_L + τ(f0 − f_L), Infinity where a method is absent", () => {
+  it("the tuned rate's runs: mean ± std, median time to f_L + τ(f0 − f_L), Infinity for an absent method", () => {
     const config = { ...CONFIG, problems: ["quadratic_deep" as const] };
     const rows = [
       row("quadratic_deep", "book.sgd", 0.01, 0, [

@@ -39,7 +39,7 @@ describe("one benchmark run", () => {
     assert.equal(result.curve[result.curve.length - 1][1], null);
   });
 
-  it("L-BFGS runs full batch: each curve point is one more gradient evaluation, within the budget, f decreasing", () => {
+  it("L-BFGS runs full batch: a curve point per gradient evaluation, within the budget, f decreasing", () => {
     const result = runSuiteTrial({ problem: "beale", method: "lbfgs", seed: 0, budget: 1 });
     assert.equal(result.lr, null);
     const costs = result.curve.map(([c]) => c);

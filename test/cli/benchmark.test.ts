@@ -12,7 +12,7 @@ import { descent } from "./run.js";
 // One problem, two tuned methods and L-BFGS, --quick (2 rates, 2 seeds, a tenth of the budget): 8 runs.
 const ARGS = ["--quick", "--problems", "quadratic_deep", "--methods", "book.sgd,book.adam,lbfgs", "--concurrency", "2"];
 
-test("descent benchmark --quick tunes, reruns, scores, draws the profiles, and resumes from its journal without rerunning", () => {
+test("descent benchmark --quick tunes, reruns, scores, draws profiles, resumes without rerunning", () => {
   const root = mkdtempSync(join(tmpdir(), "descent-benchmark-"));
   try {
     const dir = join(root, "out");

@@ -81,7 +81,7 @@ test("the sweep controller runs ASHA: rung rows, one completed trial, the rest p
   }
 });
 
-test("a train trial promoted by ASHA resumes from its last rung's checkpoint and ends where a straight run does", async () => {
+test("a trial promoted by ASHA resumes from its last rung's checkpoint, ending where a straight run does", async () => {
   const dir = mkdtempSync(join(tmpdir(), "descent-asha-"));
   try {
     const base = { dataset: "blobs", model: "mlp", width: 8, depth: 1, batchSize: 100, schedule: "constant" };

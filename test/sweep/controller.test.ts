@@ -44,7 +44,7 @@ test("a train trial with a checkpoint in its folder restarts from it (--resume);
   }
 });
 
-test("a finished train trial without its journal row is recorded from its summary.json; an unfinished one resumes", async () => {
+test("a finished train trial without a row is recorded from its summary.json; an unfinished one resumes", async () => {
   const dir = mkdtempSync(join(tmpdir(), "descent-controller-"));
   try {
     const [finished, interrupted] = expandTrials(SWEEP);

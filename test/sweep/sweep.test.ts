@@ -134,7 +134,7 @@ test("Ctrl-C stops a sweep with a consistent journal; --resume runs only the unf
   }
 });
 
-test("a sweep resumed after a train trial finished but before its row was written records that trial's real summary", () => {
+test("a sweep resumed after a train trial finished but before its row was written records its real summary", () => {
   const root = mkdtempSync(join(tmpdir(), "descent-sweep-"));
   try {
     const configPath = join(root, "sweep.json");
