@@ -113,7 +113,7 @@ export function summary(result: SuiteResult): SolverSummary[] {
   }));
 }
 
-function profileSpec(
+export function profileSpec(
   title: string,
   rows: Record<string, number | string>[],
   x: string,

@@ -27,10 +27,13 @@ export function experimentCommand(): Command {
     );
 }
 
+/** x fields that count (no tick at seed 1.5). */
+const INTEGER_AXES = new Set(["epoch", "seed", "stage", "step"]);
+
 /** "mean ± std" cells for metrics with a Std companion, plain cells otherwise. */
 function table(rows: ResultRow[]): string {
   const metrics = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter(
-    (k) => k !== "variant" && !k.endsWith("Std"),
+    (k) => k !== "variant" && k !== "perSeed" && !k.endsWith("Std"),
   );
   // NaN: no finite run to average (every seed diverged).
   const cell = (r: ResultRow, m: string) =>
@@ -77,7 +80,13 @@ async function runExperiment(
   const seconds = (performance.now() - started) / 1000;
   const c = outcome.chart;
   const svg = await renderSvg(
-    xyChartSpec(c.title, c.rows, c.x, c.series, { xTitle: c.xTitle, yTitle: c.yTitle, logX: c.logX, logY: c.logY }),
+    xyChartSpec(c.title, c.rows, c.x, c.series, {
+      xTitle: c.xTitle,
+      yTitle: c.yTitle,
+      logX: c.logX,
+      logY: c.logY,
+      integerX: INTEGER_AXES.has(c.x),
+    }),
   );
   const result = {
     experiment: name,

@@ -110,9 +110,21 @@ export function landscapeCommand(): Command {
         "2-D slice",
     )
     .option("--grid <n>", "with --model: n × n slice points (n odd)", integerArg, 41)
-    .option("--span <s>", "with --model: α, β ∈ [−s, s]", numberArg, 1)
+    .option(
+      "--span <s>",
+      "with --model and random directions: α, β ∈ [−s, s] (PCA boxes fit the trajectory)",
+      numberArg,
+      1,
+    )
     .option("--examples <m>", "with --model: training examples in the loss", integerArg, 1000)
     .option("--trajectory", "with --model: retrace the run (deterministic by seed) and project θ after every epoch")
+    .addOption(
+      new Option(
+        "--directions <kind>",
+        "with --model: the slice's directions, the trajectory's top two principal components (pca, needs " +
+          "--trajectory) or filter-normalized random ones (default: pca with --trajectory, random without)",
+      ).choices(["pca", "random"]),
+    )
     .option(
       "--config <json>",
       'settings per method, e.g. {"book.sgd": {"lr": 0.01}, "book.momentum": {"lr": 0.01, "alpha": 0.9}}',
@@ -136,12 +148,16 @@ export function landscapeCommand(): Command {
           throw new UserError(
             `--grid must be odd and at least 3 (got ${flags.grid}), --span positive and --examples at least 1`,
           );
+        const directions = flags.directions ?? (flags.trajectory ? "pca" : "random");
+        if (directions === "pca" && !flags.trajectory)
+          throw new UserError("--directions pca needs the trajectory: add --trajectory, or use --directions random");
         return networkLandscapeAction({
           model: flags.model,
           grid: flags.grid,
           span: flags.span,
           examples: flags.examples,
           trajectory: flags.trajectory,
+          directions,
           out,
         });
       }

@@ -1,12 +1,12 @@
 /** `descent landscape --model DIR`: the loss landscape of a network trained by `descent train --out DIR`. */
 import { existsSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { deviceBatch, modelLoss } from "../curvature/index.js";
+import { deviceBatch } from "../curvature/index.js";
 import { disposeTree, random, treeToHost, type HostTensor } from "../engine/index.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { htmlPage } from "../report/html.js";
 import { sig } from "../report/format.js";
-import { networkLandscape, networkLandscapeSpec } from "../report/netLandscape.js";
+import { networkLandscape, networkLandscapeSpec, type SliceDirections } from "../report/netLandscape.js";
 import { renderSvg } from "../report/render.js";
 import { loadModel, train } from "../train/index.js";
 import { UserError } from "./errors.js";
@@ -18,6 +18,7 @@ export interface NetworkLandscapeFlags {
   span: number;
   examples: number;
   trajectory?: boolean;
+  directions: SliceDirections;
   out: string;
 }
 
@@ -50,8 +51,10 @@ export async function networkLandscapeAction(flags: NetworkLandscapeFlags): Prom
   const final = treeToHost(loaded.params);
 
   const snapshots: Map<string, HostTensor>[] = [initial];
+  // θ every epoch, or more often on a short run: at least 20 points for the PCA and the drawn path.
+  const every = Math.min(run.stepsPerEpoch, Math.max(1, Math.ceil((run.epochs * run.stepsPerEpoch) / 20)));
   if (flags.trajectory) {
-    // The run is deterministic by seed: training again retraces it, keeping θ at every epoch's end.
+    // The run is deterministic by seed: training again retraces it, keeping θ along the way.
     const result = await train({
       model,
       train: trainSet,
@@ -63,7 +66,7 @@ export async function networkLandscapeAction(flags: NetworkLandscapeFlags): Prom
       sampling: config.sampling,
       initialize: run.initialize,
       callbacks: {
-        onStep: ({ step, state }) => void (step % run.stepsPerEpoch === 0 && snapshots.push(treeToHost(state.params))),
+        onStep: ({ step, state }) => void (step % every === 0 && snapshots.push(treeToHost(state.params))),
       },
     });
     disposeTree([result.params, result.modelState]);
@@ -79,16 +82,19 @@ export async function networkLandscapeAction(flags: NetworkLandscapeFlags): Prom
   let landscape;
   try {
     landscape = networkLandscape({
-      loss: modelLoss(model, classification),
+      model,
+      classification,
       template: loaded.params,
       from: initial,
       to: final,
       snapshots,
-      data: [loaded.modelState, batch.x, batch.y],
+      modelState: loaded.modelState,
+      batch,
       precision,
       n: flags.grid,
       span: flags.span,
       key: random.randomKey(config.seed + 1),
+      directions: flags.directions,
     });
   } finally {
     disposeTree([batch.x, batch.y, fresh.params, fresh.state]);
@@ -96,22 +102,28 @@ export async function networkLandscapeAction(flags: NetworkLandscapeFlags): Prom
   }
   const reach = (k: 0 | 1) => Math.max(...landscape.trajectory.map((p) => Math.abs(p[k])));
   const dimension = [...final.values()].reduce((n, t) => n + t.data.length, 0);
-  const trajectory = flags.trajectory
-    ? "θ after each epoch (re-run by seed)"
-    : "θ₀ and θ* only (pass --trajectory for every epoch)";
+  const explained = landscape.explained ?? [0, 0];
+  const path = flags.trajectory ? `θ every ${every} steps (re-run by seed)` : "θ₀ and θ* only (pass --trajectory)";
+  const plane =
+    flags.directions === "pca"
+      ? `Right: ${flags.grid}×${flags.grid} points of θ* + αd₁ + βd₂ over the box of the projected trajectory ` +
+        `(20 % margins), d₁, d₂ the top two principal components of θ_i − θ* over the ` +
+        `${landscape.trajectory.length - 1} snapshots (Li et al. 2018, §7: unit vectors, all ${dimension} ` +
+        `parameters), explaining ${sig(100 * explained[0], 3)} % and ${sig(100 * explained[1], 3)} % of the ` +
+        `trajectory's variance; the trajectory is ${path}, projected on d₁, d₂. `
+      : `Right: ${flags.grid}×${flags.grid} points of θ* + αd₁ + βd₂, α, β ∈ [−${flags.span}, ${flags.span}], d₁, d₂ ` +
+        `Gaussian directions rescaled filter by filter to the weights' norms, biases not perturbed (Li et al. 2018); ` +
+        `the trajectory is ${path}, projected on d₁, d₂ by least squares. ` +
+        // In n dimensions random directions are nearly orthogonal to the path (Li et al. 2018, §7).
+        `The projected trajectory spans |α| ≤ ${sig(reach(0), 2)}, |β| ≤ ${sig(reach(1), 2)}: random directions in ` +
+        `${dimension} dimensions are nearly orthogonal to it (--trajectory draws it on PCA directions). `;
   const caption =
     `${config.model} on ${config.dataset} (${dir}), ${classification ? "cross-entropy" : "mean squared error"} on ` +
     `${examples} training examples. ` +
     `Left: the loss along the segment from the initialization θ₀ to the trained θ* (` +
     `${landscape.interpolation.length} points). ` +
-    `Right: ${flags.grid}×${flags.grid} points of θ* + αd₁ + βd₂, α, β ∈ [−${flags.span}, ${flags.span}], d₁, d₂ ` +
-    `Gaussian directions rescaled filter by filter to the weights' norms, biases not perturbed (Li et al. 2018); ` +
-    `the trajectory is ${trajectory}, projected on d₁, d₂ by least squares. ` +
-    `Loss at θ* ${sig(landscape.slice.losses[Math.floor(landscape.slice.losses.length / 2)], 3)}. ` +
-    // In n dimensions random directions are nearly orthogonal to the
-    // path (Li et al. 2018, §7, switch to PCA directions for this).
-    `The projected trajectory spans |α| ≤ ${sig(reach(0), 2)}, |β| ≤ ${sig(reach(1), 2)}: random directions in ` +
-    `${dimension} dimensions are nearly orthogonal to it. ` +
+    plane +
+    `Loss at θ* ${sig(landscape.lossAtCenter, 3)}. ` +
     `Slice computed in ${sig(landscape.seconds.slice, 3)} s (${sig(landscape.sliceCpuSeconds, 3)} CPU s).`;
   const spec = networkLandscapeSpec(`Loss landscape of the trained ${config.model}`, landscape, caption, {
     from: "θ₀",

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { benchmarkCommand, benchmarkTrialCommand } from "./benchmark.js";
 import { curvatureCommand } from "./curvature.js";
 import { diagnoseCommand } from "./diagnose.js";
 import { figuresCommand } from "./figures.js";
@@ -25,8 +26,11 @@ export async function main(argv: string[]): Promise<number> {
   const commands = [
     ...[trainCommand(), optimizeCommand(), curvatureCommand(), diagnoseCommand(), experimentCommand()],
     ...[landscapeCommand(), figuresCommand(), solversBenchmarkCommand(), sweepCommand(), workerCommand()],
+    benchmarkCommand(),
   ];
   for (const command of commands) program.addCommand(command.exitOverride());
+  // The benchmark's sweeps run this one per trial; it is not meant to be typed.
+  program.addCommand(benchmarkTrialCommand().exitOverride(), { hidden: true });
   try {
     await program.parseAsync(argv, { from: "user" });
     return 0;

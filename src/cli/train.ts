@@ -341,7 +341,11 @@ async function trainInFolder(config: TrainConfig, folder: RunFolder, json: boole
         `continue with: ${continueWith}`,
     );
   assertSomethingLearned(result);
-  if (!result.interrupted) folder.commit();
+  if (!result.interrupted) {
+    // The --json summary stays with the finished run: a sweep that lost its journal row reads it back, not reruns.
+    writeFileAtomic(folder.path("summary.json"), JSON.stringify(summary) + "\n");
+    folder.commit();
+  }
   const where = (file: "metrics.jsonl" | "checkpoint.safetensors" | "report.html") =>
     result.interrupted ? folder.path(file) : `${config.out}/${file}`;
 

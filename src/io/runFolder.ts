@@ -20,6 +20,7 @@ export const RUN_FILES = [
   "config.json",
   "report.html",
   "checkpoint.safetensors",
+  "summary.json",
 ] as const;
 /** A file of a run: one of RUN_FILES, or a report chart saved as SVG beside them. */
 export type RunFile = (typeof RUN_FILES)[number] | `${string}.svg`;

@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Scalar } from "./config.js";
 
-export type SweepCommand = "train" | "optimize";
+export type SweepCommand = "train" | "optimize" | "benchmark-trial";
 
 // `descent optimize`'s own flags; any other key of an optimize trial is a method setting (its --config JSON).
 const OPTIMIZE_FLAGS = new Set(["problem", "method", "steps", "maxIter", "tol", "dim", "cond", "seed", "dtype"]);
@@ -29,6 +29,7 @@ export function trialArgs(
 ): string[] {
   if (command === "train")
     return ["train", ...flagArgs(settings), "--out", outDir, ...(resume ? ["--resume"] : []), "--json"];
+  if (command === "benchmark-trial") return ["benchmark-trial", ...flagArgs(settings), "--json"];
   const flags = Object.fromEntries(Object.entries(settings).filter(([k]) => OPTIMIZE_FLAGS.has(k)));
   const methodConfig = Object.fromEntries(Object.entries(settings).filter(([k]) => !OPTIMIZE_FLAGS.has(k)));
   return [
@@ -39,8 +40,9 @@ export function trialArgs(
   ];
 }
 
-/** The field of a trial that ASHA's resource sets: epochs of training, or steps of an optimizer. */
-export const resourceField = (command: SweepCommand) => (command === "train" ? "epochs" : "steps");
+/** The field ASHA's resource sets: epochs of training, steps of an optimizer, a benchmark run's budget. */
+export const resourceField = (command: SweepCommand) =>
+  command === "train" ? "epochs" : command === "optimize" ? "steps" : "budget";
 
 /** The final loss in a command's --json summary (train: training loss; optimize: f). */
 export function finalLoss(metrics: Record<string, unknown>): number {

@@ -22,9 +22,11 @@ const ashaSchema = z.strictObject({
 
 export const sweepConfigSchema = z
   .strictObject({
-    command: z.enum(["train", "optimize"]),
+    command: z.enum(["train", "optimize", "benchmark-trial"]),
     base: z.record(z.string(), scalar).default({}),
     grid: z.record(z.string(), z.array(scalar).min(1)).default({}),
+    /** An explicit list of settings in place of the grid's product (e.g. a method only on some problems). */
+    points: z.array(z.record(z.string(), scalar)).min(1).optional(),
     random: z.record(z.string(), distribution).default({}),
     /** Number of random draws (each combined with every grid point); 1 when there is no random search. */
     trials: z.number().int().positive().optional(),
@@ -38,6 +40,10 @@ export const sweepConfigSchema = z
   .refine((c) => c.asha === undefined || c.asha.maxResource >= c.asha.minResource, {
     message: "asha.maxResource must be >= asha.minResource",
     path: ["asha"],
+  })
+  .refine((c) => c.points === undefined || Object.keys(c.grid).length === 0, {
+    message: 'give either "grid" or "points", not both',
+    path: ["points"],
   })
   .refine((c) => Object.keys(c.random).length === 0 || c.trials !== undefined, {
     message: 'random search needs "trials" (the number of draws)',

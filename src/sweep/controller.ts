@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { RunFolder, UNFINISHED } from "../io/runFolder.js";
 import { Asha, type AshaJob } from "./asha.js";
 import type { Scalar, SweepConfig } from "./config.js";
 import { finalLoss, resourceField, trialArgs } from "./command.js";
@@ -51,8 +52,11 @@ export async function runSweep(opts: SweepRunOptions): Promise<SweepRunResult> {
   };
 
   const execute = async (trial: Trial, settings: Record<string, Scalar>, outDir: string): Promise<TrialOutcome> => {
+    // A train trial that finished before its row was written (a crash in between) is recorded, not run again.
+    const finished = sweep.command === "train" ? finishedSummary(outDir) : undefined;
+    if (finished) return { ok: true, metrics: finished };
     ran++;
-    const resume = existsSync(join(outDir, "checkpoint.safetensors"));
+    const resume = RunFolder.resumableCheckpoint(outDir) !== undefined;
     return opts.backend({ id: trial.id, args: trialArgs(sweep.command, settings, outDir, resume) }, signal);
   };
 
@@ -80,6 +84,28 @@ export async function runSweep(opts: SweepRunOptions): Promise<SweepRunResult> {
   await Promise.all(Array.from({ length: Math.max(1, opts.concurrency) }, worker));
   if (!signal.aborted) schedule.finish(record);
   return { rows: readJournal(journalPath), ran, interrupted: signal.aborted };
+}
+
+/** The --json summary of the finished train run in outDir, when there is one and no unfinished run beside it. */
+function finishedSummary(outDir: string): Record<string, unknown> | undefined {
+  const path = join(outDir, "summary.json");
+  if (!existsSync(path) || existsSync(join(outDir, UNFINISHED, "checkpoint.safetensors"))) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+  } catch {
+    return undefined; // unreadable: run the trial again
+  }
+}
+
+/** Seeds outDir with fromDir's finished run (checkpoint and metrics) unless outDir already holds a run to resume. */
+function continueRun(fromDir: string, outDir: string): void {
+  const checkpoint = join(fromDir, "checkpoint.safetensors");
+  if (!existsSync(join(fromDir, "summary.json")) || !existsSync(checkpoint)) return;
+  if (RunFolder.resumableCheckpoint(outDir) !== undefined) return;
+  mkdirSync(outDir, { recursive: true });
+  copyFileSync(join(fromDir, "metrics.jsonl"), join(outDir, "metrics.jsonl"));
+  // The checkpoint last: its presence is what makes the rung a resume.
+  copyFileSync(checkpoint, join(outDir, "checkpoint.safetensors"));
 }
 
 interface ScheduledJob {
@@ -138,12 +164,13 @@ function ashaScheduler(
   const byId = new Map(trials.map((t) => [t.id, t]));
   const fresh = trials.filter((t) => !finals.has(t.id) && asha.rungOf(t.id) < 0);
   const field = resourceField(sweep.command);
-  const jobFor = (trial: Trial, rung: number): ScheduledJob => ({
-    trial,
-    rung,
-    settings: { ...trial.config, [field]: asha.resources[rung] },
-    outDir: join(dir, "trials", trial.id, `r${rung}`),
-  });
+  const rungDir = (trial: Trial, rung: number) => join(dir, "trials", trial.id, `r${rung}`);
+  const jobFor = (trial: Trial, rung: number): ScheduledJob => {
+    const outDir = rungDir(trial, rung);
+    // A promoted train trial continues from its last rung's checkpoint (--resume with more epochs), not from scratch.
+    if (sweep.command === "train" && rung > 0) continueRun(rungDir(trial, rung - 1), outDir);
+    return { trial, rung, settings: { ...trial.config, [field]: asha.resources[rung] }, outDir };
+  };
   return {
     next: () => {
       let promotion: AshaJob | undefined;

@@ -61,7 +61,7 @@ export function expandTrials(sweep: SweepConfig): Trial[] {
         );
   const trials = new Map<string, Trial>();
   for (const sample of draws) {
-    for (const point of gridPoints(sweep.grid)) {
+    for (const point of sweep.points ?? gridPoints(sweep.grid)) {
       for (const seed of sweep.seeds) {
         const config = { ...sweep.base, ...point, ...sample, seed };
         const id = trialId(sweep.command, config);

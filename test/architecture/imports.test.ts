@@ -25,6 +25,7 @@ const LAYERS: Record<string, number> = {
   methods: 4,
   minimize: 4,
   benchmark: 4,
+  "benchmark-suite": 4,
   report: 4,
   sweep: 4,
   strategies: 4,

@@ -18,11 +18,16 @@ describe("descent experiment", () => {
     assert.equal(typeof summary.reproduced, "boolean");
     assert.deepEqual(
       summary.rows.map((r: { variant: string }) => r.variant),
-      ["no clipping", "clip ‖g‖ ≤ 1"],
+      ["no clipping", "clip ‖g‖ ≤ 1", "RNN: no clipping", "RNN: clip ‖g‖ ≤ 1"],
     );
     const result = JSON.parse(readFileSync(join(out, "result.json"), "utf8"));
     assert.deepEqual(result.seeds, [1, 2]);
     assert.equal(result.reproduced, summary.reproduced);
+    // Each row keeps its per-seed values, in seed order, beside their mean.
+    for (const row of result.rows.slice(0, 2) as { lostShare: number; perSeed: { lostShare: number[] } }[]) {
+      assert.equal(row.perSeed.lostShare.length, 2);
+      assert.ok(Math.abs((row.perSeed.lostShare[0] + row.perSeed.lostShare[1]) / 2 - row.lostShare) < 1e-12);
+    }
     assert.match(readFileSync(join(out, "chart.svg"), "utf8"), /^<svg/);
   });
 

@@ -53,7 +53,7 @@ describe("descent landscape", () => {
     for (const label of ["book.adam", "bfgs", "f along the path"]) assert.ok(svg.includes(label), label);
   });
 
-  it("draws a trained network's interpolation and filter-normalized slice with its per-epoch trajectory", () => {
+  it("draws a trained network's interpolation and 2-D slice (PCA or random directions) with its trajectory", () => {
     const dir = tmp("landscape-model");
     const trained = descent(["train", "--dataset", "blobs", "--epochs", "3", "--width", "16", "--out", dir, "--json"]);
     assert.equal(trained.code, 0, trained.stderr);
@@ -73,8 +73,35 @@ describe("descent landscape", () => {
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /slice 7×7 in/);
     const svg = readFileSync(out, "utf8");
-    for (const text of ["2-D slice", "training trajectory, projected", "θ after each epoch"])
+    // With --trajectory the slice's directions default to the trajectory's principal components (Li et al. §7).
+    for (const text of [
+      "2-D slice",
+      "PCA of the trajectory",
+      "training trajectory, projected",
+      "θ every",
+      "% of the variance",
+    ])
       assert.ok(svg.includes(text), text);
+    const randomOut = join(dir, "landscape-random.svg");
+    const random = descent([
+      "landscape",
+      "--model",
+      dir,
+      "--grid",
+      "5",
+      "--examples",
+      "100",
+      "--directions",
+      "random",
+      "--out",
+      randomOut,
+    ]);
+    assert.equal(random.code, 0, random.stderr);
+    for (const text of ["filter-normalized", "θ₀ and θ* only"])
+      assert.ok(readFileSync(randomOut, "utf8").includes(text), text);
+    const pcaAlone = descent(["landscape", "--model", dir, "--directions", "pca", "--out", out]);
+    assert.equal(pcaAlone.code, 2);
+    assert.match(pcaAlone.stderr, /--directions pca needs the trajectory/);
     const missing = descent(["landscape", "--model", join(dir, "nowhere"), "--out", out]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /no such file or directory/);

@@ -57,9 +57,11 @@ describe("descent optimize reproduces every first-order reference run end to end
           "f",
           "gradNorm",
           "converged",
+          "status",
           "message",
           "seconds",
         ]);
+        assert.equal(summary.status, summary.converged ? "converged" : "maxIter");
         assert.equal(summary.method, run.algorithm);
         assert.equal(summary.iterations, run.steps);
         assert.equal(summary.hevals, 0);

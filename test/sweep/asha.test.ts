@@ -7,6 +7,8 @@ import { Asha } from "../../src/sweep/asha.js";
 import { sweepConfigSchema } from "../../src/sweep/config.js";
 import { runSweep, type Backend } from "../../src/sweep/controller.js";
 import { readJournal } from "../../src/sweep/journal.js";
+import { runDescent } from "../../src/sweep/runTrial.js";
+import { descent } from "../cli/run.js";
 
 // η = 3, rungs at 1, 3, 9. Rung-0 losses of trials a…i, and the losses of the promoted ones at rungs 1 and 2.
 const RUNG0: Record<string, number> = { a: 5, b: 3, c: 8, d: 1, e: 9, f: 4, g: 7, h: 2, i: 6 };
@@ -74,6 +76,52 @@ test("the sweep controller runs ASHA: rung rows, one completed trial, the rest p
     seen.length = 0;
     const again = await runSweep({ sweep, dir, backend, concurrency: 1 });
     assert.equal(again.ran, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a trial promoted by ASHA resumes from its last rung's checkpoint, ending where a straight run does", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "descent-asha-"));
+  try {
+    const base = { dataset: "blobs", model: "mlp", width: 8, depth: 1, batchSize: 100, schedule: "constant" };
+    const sweep = sweepConfigSchema.parse({
+      command: "train",
+      base,
+      grid: { lr: [0.003, 0.03, 0.3] },
+      asha: { eta: 3, minResource: 1, maxResource: 3 },
+    });
+    const calls: string[][] = [];
+    const backend: Backend = async ({ args }, signal) => (calls.push(args), runDescent(args, { signal }));
+    await runSweep({ sweep, dir, backend, concurrency: 1 });
+    const rows = readJournal(join(dir, "journal.jsonl"));
+    const completed = rows.filter((r) => r.status === "completed");
+    assert.equal(completed.length, 1);
+    // Three trials at 1 epoch, then the best one for 3 epochs, resumed from its 1-epoch checkpoint.
+    assert.equal(calls.length, 4);
+    assert.ok(calls.slice(0, 3).every((args) => !args.includes("--resume")));
+    assert.ok(calls[3].includes("--resume"));
+    assert.equal(calls[3][calls[3].indexOf("--epochs") + 1], "3");
+    const straight = descent([
+      "train",
+      ...Object.entries(base).flatMap(([k, v]) => [
+        `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+        String(v),
+      ]),
+      "--lr",
+      String(completed[0].config.lr),
+      "--epochs",
+      "3",
+      "--seed",
+      "0",
+      "--out",
+      join(dir, "straight"),
+      "--json",
+    ]);
+    assert.equal(straight.code, 0, straight.stderr);
+    const direct = JSON.parse(straight.stdout);
+    assert.equal(completed[0].metrics!.trainLoss, direct.trainLoss);
+    assert.equal(completed[0].metrics!.steps, direct.steps);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

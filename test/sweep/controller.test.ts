@@ -44,6 +44,34 @@ test("a train trial with a checkpoint in its folder restarts from it (--resume);
   }
 });
 
+test("a finished train trial without a row is recorded from its summary.json; an unfinished one resumes", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "descent-controller-"));
+  try {
+    const [finished, interrupted] = expandTrials(SWEEP);
+    const summary = { testAccuracy: 0.5, testLoss: 0.7, trainLoss: 0.6125, epochs: 1, steps: 8 };
+    mkdirSync(join(dir, "trials", finished.id), { recursive: true });
+    writeFileSync(join(dir, "trials", finished.id, "checkpoint.safetensors"), "");
+    writeFileSync(join(dir, "trials", finished.id, "summary.json"), JSON.stringify(summary) + "\n");
+    // RunFolder's layout: a run stopped before its end keeps its checkpoint in <out>/unfinished/.
+    mkdirSync(join(dir, "trials", interrupted.id, "unfinished"), { recursive: true });
+    writeFileSync(join(dir, "trials", interrupted.id, "unfinished", "checkpoint.safetensors"), "");
+    const calls = new Map<string, string[]>();
+    const backend: Backend = async ({ id, args }) => {
+      calls.set(id, args);
+      return { ok: true, metrics: { trainLoss: 1 } };
+    };
+    const result = await runSweep({ sweep: SWEEP, dir, backend, concurrency: 2 });
+    assert.equal(result.ran, 5);
+    assert.ok(!calls.has(finished.id));
+    assert.ok(calls.get(interrupted.id)!.includes("--resume"));
+    const row = readJournal(join(dir, "journal.jsonl")).find((r) => r.trial === finished.id)!;
+    assert.equal(row.status, "completed");
+    assert.deepEqual(row.metrics, summary);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("never more trials in flight than the concurrency", async () => {
   const dir = mkdtempSync(join(tmpdir(), "descent-controller-"));
   try {

@@ -133,3 +133,30 @@ test("Ctrl-C stops a sweep with a consistent journal; --resume runs only the unf
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test("a sweep resumed after a train trial finished but before its row was written records its real summary", () => {
+  const root = mkdtempSync(join(tmpdir(), "descent-sweep-"));
+  try {
+    const configPath = join(root, "sweep.json");
+    const config = { command: "train", base: { dataset: "blobs", model: "mlp", epochs: 1 }, grid: { lr: [0.01, 0.1] } };
+    writeFileSync(configPath, JSON.stringify(config));
+    const dir = join(root, "out");
+    const run = descent(["sweep", "--config", configPath, "--out", dir, "--concurrency", "2", "--json"]);
+    assert.equal(run.code, 0, run.stderr);
+    const journalPath = join(dir, "journal.jsonl");
+    const rows = readJournal(journalPath);
+    assert.equal(rows.length, 2);
+    // The crash: the first trial's folder is complete, its journal row is lost.
+    writeFileSync(journalPath, JSON.stringify(rows[1]) + "\n");
+    const resumed = descent(["sweep", "--resume", dir, "--json"]);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.equal(JSON.parse(resumed.stdout).ran, 0);
+    const after = readJournal(journalPath).find((r) => r.trial === rows[0].trial)!;
+    assert.equal(after.status, "completed");
+    assert.equal(typeof after.metrics!.trainLoss, "number");
+    assert.equal(after.metrics!.trainLoss, rows[0].metrics!.trainLoss);
+    assert.equal(after.metrics!.testAccuracy, rows[0].metrics!.testAccuracy);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

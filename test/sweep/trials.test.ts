@@ -107,3 +107,43 @@ test("trial arguments: train settings become flags with the trial's --out; optim
     ],
   );
 });
+
+test("points replace the grid's product: each point once per seed; a benchmark trial's flags", () => {
+  const sweep = sweepConfigSchema.parse({
+    command: "benchmark-trial",
+    base: { budget: 1 },
+    points: [
+      { problem: "beale", method: "book.adam", lr: 0.1 },
+      { problem: "beale", method: "lbfgs" },
+    ],
+    seeds: [0, 1],
+  });
+  const trials = expandTrials(sweep);
+  assert.deepEqual(
+    trials.map((t) => [t.config.method, t.config.seed]),
+    [
+      ["book.adam", 0],
+      ["book.adam", 1],
+      ["lbfgs", 0],
+      ["lbfgs", 1],
+    ],
+  );
+  assert.deepEqual(trialArgs("benchmark-trial", trials[0].config, "D/t", false), [
+    "benchmark-trial",
+    "--budget",
+    "1",
+    "--problem",
+    "beale",
+    "--method",
+    "book.adam",
+    "--lr",
+    "0.1",
+    "--seed",
+    "0",
+    "--json",
+  ]);
+  assert.throws(
+    () => sweepConfigSchema.parse({ command: "train", grid: { lr: [1] }, points: [{ lr: 2 }] }),
+    /give either .*grid.* or .*points.*, not both/,
+  );
+});

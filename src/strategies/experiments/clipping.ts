@@ -1,11 +1,13 @@
 /**
  * Gradient clipping at a cliff (8.2.4, Fig. 8.3): a Gaussian well whose slope holds a steep cliff.
  * Gradient descent that steps off the cliff face is catapulted far away, onto the flat outside of
- * the well, and never returns; clipping the gradient's norm keeps the step small there.
+ * the well, and never returns; clipping the gradient's norm keeps the step small there. Beside it,
+ * the book's own cliff: a vanilla RNN whose gradient explodes (clippingRnn.ts).
  */
 import { numpy as np, grad, jit } from "@jax-js/jax";
 import { random, toDevice, type Precision } from "../../engine/index.js";
 import { sigmoidFn } from "../../nn/index.js";
+import { rnnClipping } from "./clippingRnn.js";
 import { exceedsByTwoSe, rowOf } from "./stats.js";
 import type { Experiment } from "./types.js";
 
@@ -61,7 +63,7 @@ export const clippingExperiment: Experiment = {
   claim:
     "On the face of a cliff the gradient can catapult the parameters very far, losing most of the optimization work; " +
     "clipping the gradient's norm (8.2.4, Fig. 8.3) keeps the step small and the descent on course.",
-  seeds: { smoke: 1, quick: 3, full: 5 },
+  seeds: { smoke: 1, quick: 4, full: 10 },
   async run(ctx) {
     const s = { ...SETTINGS[ctx.size], lr: 0.5, clipNorm: 1, ...CLIFF };
     const lost: Record<string, number[]> = { "no clipping": [], "clip ‖g‖ ≤ 1": [] };
@@ -91,6 +93,7 @@ export const clippingExperiment: Experiment = {
       }
     }
     const rule = exceedsByTwoSe(lost["no clipping"], lost["clip ‖g‖ ≤ 1"]);
+    const recurrent = await rnnClipping(ctx.size, ctx.seeds, ctx.precision, ctx.log);
     const sorted = (variant: string) =>
       histogram
         .filter((h) => h.variant === variant)
@@ -103,13 +106,19 @@ export const clippingExperiment: Experiment = {
       "clip ‖g‖ ≤ 1": b[i],
     }));
     return {
-      rows: Object.keys(lost).map((variant) =>
-        rowOf(variant, { lostShare: lost[variant], reachedShare: reached[variant] }),
-      ),
-      reproduced: rule.holds,
+      rows: [
+        ...Object.keys(lost).map((variant) =>
+          rowOf(variant, { lostShare: lost[variant], reachedShare: reached[variant] }),
+        ),
+        ...recurrent.rows,
+      ],
+      reproduced: rule.holds && recurrent.holds,
       verdict:
-        `rule: share of runs thrown off (ending farther from the minimum than they started) without clipping ` +
-        `− with clipping > 2 SE over seeds; ${rule.text}`,
+        "rule: share of runs thrown off without clipping − with clipping > 2 SE over seeds, at the constructed cliff " +
+        "(ending farther from the minimum than they started) and on the RNN (a minibatch loss above 10× the first, " +
+        "or stopped by the divergence guard at 1e4×): both must hold. " +
+        `Cliff: ${rule.text}, ${rule.holds ? "holds" : "does not hold"}. ` +
+        `RNN: ${recurrent.text}, ${recurrent.holds ? "holds" : "does not hold"}.`,
       chart: {
         title: "Cliff in a Gaussian well: farthest ‖θ_t‖ per run (sorted)",
         x: "quantile",
@@ -119,7 +128,7 @@ export const clippingExperiment: Experiment = {
         rows: chartRows,
         logY: true,
       },
-      settings: s,
+      settings: { cliff: s, rnn: recurrent.settings },
     };
   },
 };

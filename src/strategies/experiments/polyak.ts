@@ -2,10 +2,10 @@
  * Polyak averaging (8.7.3): constant-rate SGD, its final iterate
  * against the uniform and the exponential average of the iterates.
  */
-import { disposeTree } from "../../engine/index.js";
+import { disposeTree, type Tree } from "../../engine/index.js";
 import { mlp } from "../../nn/index.js";
 import { book, polyakAveraging } from "../../optim/index.js";
-import { train, type MetricsRecord } from "../../train/index.js";
+import { compilePredict, evaluate, train, type Evaluation, type MetricsRecord } from "../../train/index.js";
 import { digits, meanCurves } from "./digits.js";
 import { pairedExceedsByTwoSe, rowOf } from "./stats.js";
 import type { Experiment } from "./types.js";
@@ -28,37 +28,71 @@ export const polyakExperiment: Experiment = {
   async run(ctx) {
     const s = { ...SETTINGS[ctx.size], depth: 1, lr: 0.2, batchSize: 16, alpha: 0.999 };
     const { train: trainSet, test } = digits(ctx.size);
-    // The averages do not change the iterates: the three runs of a seed share one SGD trajectory.
-    const variants = {
-      "final iterate": () => sgd(s.lr),
-      "uniform average": () => polyakAveraging(sgd(s.lr), { kind: "uniform" }),
-      "exponential average": () => polyakAveraging(sgd(s.lr), { kind: "exponential", alpha: s.alpha }),
-    };
-    const names = Object.keys(variants);
+    const names = ["final iterate", "uniform average", "exponential average"];
     const loss: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
     const accuracy: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
     const curves: Record<string, MetricsRecord[][]> = Object.fromEntries(names.map((n) => [n, []]));
     for (const seed of ctx.seeds) {
-      for (const [variant, optimizer] of Object.entries(variants)) {
-        ctx.log(`${variant}, seed ${seed}`);
-        const records: MetricsRecord[] = [];
+      ctx.log(`seed ${seed}`);
+      // The averages never feed back into the iterates: one SGD run per seed carries both, nested.
+      const optimizer = polyakAveraging(polyakAveraging(sgd(s.lr), { kind: "uniform" }), {
+        kind: "exponential",
+        alpha: s.alpha,
+      });
+      const model = mlp(10, { depth: s.depth, width: s.width });
+      const predict = compilePredict(model);
+      const final: MetricsRecord[] = [];
+      const averaged: Record<string, Evaluation[]> = { "uniform average": [], "exponential average": [] };
+      let stepsPerEpoch = 0;
+      try {
         const result = await train({
-          model: mlp(10, { depth: s.depth, width: s.width }),
+          model,
           train: trainSet,
           validation: test,
           test,
-          optimizer: optimizer(),
+          optimizer,
+          evaluateAverage: false,
           epochs: s.epochs,
           batchSize: s.batchSize,
           seed,
           precision: ctx.precision,
-          callbacks: { onEpochEnd: (r) => void records.push(r) },
+          callbacks: {
+            onStart: (info) => void (stepsPerEpoch = info.stepsPerEpoch),
+            onStep: ({ step, state }) => {
+              if (step % stepsPerEpoch !== 0) return;
+              const outer = state.optState as { average: Tree; inner: { average: Tree } };
+              averaged["uniform average"].push(
+                evaluate(predict, outer.inner.average, state.modelState, test, ctx.precision),
+              );
+              averaged["exponential average"].push(
+                evaluate(predict, outer.average, state.modelState, test, ctx.precision),
+              );
+            },
+            onEpochEnd: (r) => void final.push(r),
+          },
         });
-        loss[variant].push(result.test!.loss);
-        accuracy[variant].push(result.test!.accuracy!);
-        curves[variant].push(records);
+        loss["final iterate"].push(result.test!.loss);
+        accuracy["final iterate"].push(result.test!.accuracy!);
+        curves["final iterate"].push(final);
+        for (const [variant, evaluations] of Object.entries(averaged)) {
+          const last = evaluations[evaluations.length - 1];
+          loss[variant].push(last.loss);
+          accuracy[variant].push(last.accuracy!);
+          curves[variant].push(
+            evaluations.map(
+              (e, i): MetricsRecord => ({
+                type: "epoch",
+                epoch: i + 1,
+                step: (i + 1) * stepsPerEpoch,
+                validationLoss: e.loss,
+              }),
+            ),
+          );
+        }
         disposeTree([result.params, result.modelState]);
         disposeTree(result.averagedParams);
+      } finally {
+        predict.dispose();
       }
     }
     const rule = pairedExceedsByTwoSe(loss["final iterate"], loss["exponential average"]);

@@ -1,4 +1,5 @@
 /** Summaries over seeds and the decision rules the experiments state. */
+import type { ResultRow } from "./types.js";
 
 export interface Summary {
   mean: number;
@@ -59,16 +60,14 @@ export function fitSlope(x: number[], y: number[]): { slope: number; intercept: 
 export const fmt = (v: number) =>
   Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(3) : Number(v.toPrecision(4)).toString();
 
-/** A row of mean and std per metric from per-seed values. */
-export function rowOf(
-  variant: string,
-  metrics: Record<string, number[]>,
-): { variant: string } & Record<string, number> {
-  const row: { variant: string } & Record<string, number> = { variant } as never;
+/** A row of mean and std per metric from per-seed values, which it keeps (copied) under `perSeed`. */
+export function rowOf(variant: string, metrics: Record<string, number[]>): ResultRow {
+  const row: ResultRow = { variant };
   for (const [name, values] of Object.entries(metrics)) {
     const s = summarize(values);
     row[name] = s.mean;
     row[`${name}Std`] = s.std;
   }
+  row.perSeed = Object.fromEntries(Object.entries(metrics).map(([name, values]) => [name, [...values]]));
   return row;
 }

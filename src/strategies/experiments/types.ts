@@ -16,8 +16,11 @@ export interface ExperimentContext {
   log: (line: string) => void;
 }
 
-/** One table row: the variant and its metrics (a metric `m` comes with `mStd` over seeds). */
-export type ResultRow = { variant: string } & Record<string, number | string>;
+/** The values of each metric, one per seed in the order of the run's seeds (NaN: that seed's run diverged). */
+export type PerSeed = Record<string, number[]>;
+
+/** One table row: the variant, its metrics (a metric `m` comes with `mStd` over seeds) and their per-seed values. */
+export type ResultRow = { variant: string; perSeed?: PerSeed } & Record<string, number | string | PerSeed | undefined>;
 
 export interface ChartData {
   title: string;
