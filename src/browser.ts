@@ -17,3 +17,17 @@ export { contourLevels, contourLines, sampleGrid, type ContourLine, type Grid } 
 export { raceOnSurface, surfaceContours, batchedValues, type MethodSpec, type SurfaceRun } from "./report/landscape.js";
 export * from "./minimize/index.js";
 export { numpy, grad, jit, valueAndGrad, vmap, hessian } from "@jax-js/jax";
+// Panel 2 (train) and its curvature: a step-at-a-time trainer, the 2-D datasets, the MLP, the network's spectrum.
+export { LiveTraining, type LiveTrainingOptions } from "./train/live.js";
+export { TrainingDivergedError } from "./train/errors.js";
+export { twoSpirals, gaussianBlobs, concentricCircles, xorQuadrants } from "./data/synthetic.js";
+export type { Dataset } from "./data/dataset.js";
+export { mlp, initNames, type InitName } from "./nn/index.js";
+export { networkCurvature, type NetworkCurvature } from "./curvature/networkPoint.js";
+export {
+  componentRate,
+  momentumRate,
+  momentumPhaseDiagram,
+  optimalMomentum,
+  eigenComponentErrors,
+} from "./curvature/momentumRates.js";

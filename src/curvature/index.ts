@@ -68,3 +68,11 @@ export {
   hessianEigenvalues,
   topEigenvalues,
 } from "./ofFunction.js";
+export { type NetworkCurvature, networkCurvature } from "./networkPoint.js";
+export {
+  componentRate,
+  momentumRate,
+  momentumPhaseDiagram,
+  optimalMomentum,
+  eigenComponentErrors,
+} from "./momentumRates.js";

@@ -4,7 +4,9 @@
  */
 import { numpy as np } from "@jax-js/jax";
 import { disposeTree, toDevice, type Precision, type Tree } from "../engine/index.js";
-import { gatherBatch, oneHot } from "../data/index.js";
+// Not data/index.js: it reaches the disk loaders, and the playground bundles this file.
+import { oneHot } from "../data/sampler.js";
+import { gatherBatch } from "../data/dataset.js";
 import type { Dataset } from "../data/dataset.js";
 import { trainingLoss, type Layer } from "../nn/index.js";
 import type { TreeLoss } from "./treeHvp.js";

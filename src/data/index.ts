@@ -3,7 +3,15 @@ export { type Dataset, exampleSize, gatherBatch, subset } from "./dataset.js";
 export { loadMnistDigits, mnistSplit, MNIST_TRAIN_SIZE } from "./mnist.js";
 export { readIdx, loadIdxDataset, loadIdxSplits, type IdxType } from "./idx.js";
 export { loadCsvDataset, type CsvOptions, type CsvDataset } from "./csv.js";
-export { twoSpirals, gaussianBlobs, linearRegression, addingProblem, randomOrthogonal } from "./synthetic.js";
+export {
+  twoSpirals,
+  gaussianBlobs,
+  concentricCircles,
+  xorQuadrants,
+  linearRegression,
+  addingProblem,
+  randomOrthogonal,
+} from "./synthetic.js";
 export {
   epochBatches,
   batchesPerEpoch,

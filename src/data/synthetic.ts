@@ -64,6 +64,50 @@ export function gaussianBlobs(opts: {
   return { name: "blobs", x, xShape: [dim], y, yShape: [], numClasses: classes, size: count };
 }
 
+/**
+ * Two concentric circles (TensorFlow Playground's "circle"): class 0 at radius ~ U(0, 0.5), class 1 at
+ * radius ~ U(0.7, 1), uniform angle, Gaussian noise of std `noise`. Classes alternate 0, 1, 0, …
+ */
+export function concentricCircles(opts: { count: number; noise?: number; key: Key | number }): Dataset {
+  const { count, noise = 0.05 } = opts;
+  checkSize("concentricCircles count", count);
+  const [kr, ka, kn] = random.splitKey(asKey(opts.key), 3);
+  const r = random.uniform(kr, count);
+  const angle = random.uniform(ka, count, 0, 2 * Math.PI);
+  const eps = random.normal(kn, 2 * count, 0, noise);
+  const x = new Float32Array(2 * count);
+  const y = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    const c = i % 2;
+    const radius = c === 0 ? 0.5 * r[i] : 0.7 + 0.3 * r[i];
+    x[2 * i] = radius * Math.cos(angle[i]) + eps[2 * i];
+    x[2 * i + 1] = radius * Math.sin(angle[i]) + eps[2 * i + 1];
+    y[i] = c;
+  }
+  return { name: "circles", x, xShape: [2], y, yShape: [], numClasses: 2, size: count };
+}
+
+/**
+ * XOR of the quadrants: points uniform in [−1, 1]², nudged `margin` away from the axes, class 1 where
+ * x·y < 0; Gaussian noise of std `noise` on each coordinate afterwards.
+ */
+export function xorQuadrants(opts: { count: number; noise?: number; margin?: number; key: Key | number }): Dataset {
+  const { count, noise = 0.05, margin = 0.05 } = opts;
+  checkSize("xorQuadrants count", count);
+  const [kp, kn] = random.splitKey(asKey(opts.key), 2);
+  const u = random.uniform(kp, 2 * count, -1, 1);
+  const eps = random.normal(kn, 2 * count, 0, noise);
+  const x = new Float32Array(2 * count);
+  const y = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    const [a, b] = [u[2 * i], u[2 * i + 1]].map((v) => Math.sign(v) * (margin + (1 - margin) * Math.abs(v)));
+    x[2 * i] = a + eps[2 * i];
+    x[2 * i + 1] = b + eps[2 * i + 1];
+    y[i] = a * b < 0 ? 1 : 0;
+  }
+  return { name: "xor", x, xShape: [2], y, yShape: [], numClasses: 2, size: count };
+}
+
 /** A Haar-random orthogonal n×n matrix (row-major): Gram-Schmidt on a Gaussian matrix's columns. */
 export function randomOrthogonal(key: Key, n: number): Float64Array {
   const q = random.normal(key, n * n);

@@ -1,5 +1,5 @@
 import { OPTIMIZERS, parseHyperparameters } from "../optim/presets.js";
-import { runFirstOrder } from "./firstOrderRunner.js";
+import { runFirstOrderCompiled } from "./compiledRunner.js";
 import type { MethodEntry } from "./types.js";
 
 /** Steps when neither --steps nor --max-iter is given. */
@@ -19,7 +19,7 @@ export const firstOrderMethods: Record<string, MethodEntry> = Object.fromEntries
         const steps = opts.steps ?? opts.maxIter ?? DEFAULT_FIRST_ORDER_STEPS;
         if (!(steps >= 1)) throw new Error(`--steps must be at least 1, got ${steps}`);
         const optimizer = preset.build(parseHyperparameters(name, config), { totalSteps: steps });
-        return runFirstOrder(optimizer, objective, x0, { ...opts, steps });
+        return runFirstOrderCompiled(optimizer, objective, x0, { ...opts, steps });
       },
     },
   ]),

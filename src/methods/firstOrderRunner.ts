@@ -8,12 +8,12 @@ import type { MethodOptions } from "./types.js";
 
 const hostCopy = (x: Tree): Float64Array =>
   Float64Array.from((jaxTree.leaves(x)[0] as np.Array).dataSync() as ArrayLike<number>);
-const norm = (g: Float64Array) => Math.sqrt(g.reduce((s, v) => s + v * v, 0));
+export const norm = (g: Float64Array) => Math.sqrt(g.reduce((s, v) => s + v * v, 0));
 
 /**
  * Runs a first-order optimizer for exactly `steps` steps on a problem with exact full-batch gradients,
- * as `descent optimize` does. θ stays on the device in the problem's precision; the update runs
- * eagerly (jax-js's jit rounds JS constants to float32, which would cost float64 runs their exactness).
+ * one eager update and three host round trips per step: the reference that `runFirstOrderCompiled`
+ * (what `descent optimize` runs) must equal bit for bit. θ stays on the device in the problem's precision.
  * One gradient per step, at the optimizer's evaluation point when it has one (Nesterov), plus one
  * value-and-gradient at the end for the reported f and ‖∇f‖. With Polyak averaging the reported point
  * and trajectory are the average θ̂.
@@ -55,32 +55,44 @@ export function runFirstOrder(
         break;
       }
     }
-    const x = hostCopy(reported());
-    const [f, g] = diverged ? [NaN, new Float64Array(objective.dim).fill(NaN)] : objective.valueAndGrad(x);
-    const gradNorm = norm(g);
-    const tol = opts.tol ?? 1e-5;
-    const nonFinite = diverged || !Number.isFinite(f) || !Number.isFinite(gradNorm);
-    const converged = !nonFinite && gradNorm <= tol;
-    const message = diverged
-      ? `diverged: θ is not finite after step ${iterations} (lower the rate)`
-      : `ran ${iterations} steps; ‖∇f‖₂ = ${gradNorm.toExponential(3)} ${converged ? "<=" : ">"} tol ${tol}`;
-    const { fevals, gevals, hevals } = objective.counts;
-    return {
-      x,
-      f,
-      gradNorm,
-      iterations,
-      fevals,
-      gevals,
-      hevals,
-      status: nonFinite ? "nonFinite" : converged ? "converged" : "maxIter",
-      converged,
-      message,
-      history,
-      trajectory: opts.recordTrajectory ? trajectory : undefined,
-    };
+    return firstOrderResult(objective, hostCopy(reported()), iterations, diverged, history, opts, trajectory);
   } finally {
     jaxTree.dispose(params);
     jaxTree.dispose(state);
   }
+}
+
+/** A first-order run's result after `iterations` steps ending at x: f and ‖∇f‖ there (one more gradient). */
+export function firstOrderResult(
+  objective: Objective,
+  x: Float64Array,
+  iterations: number,
+  diverged: boolean,
+  history: IterationRecord[],
+  opts: MethodOptions,
+  trajectory: Float64Array[],
+): OptimizeResult {
+  const [f, g] = diverged ? [NaN, new Float64Array(objective.dim).fill(NaN)] : objective.valueAndGrad(x);
+  const gradNorm = norm(g);
+  const tol = opts.tol ?? 1e-5;
+  const nonFinite = diverged || !Number.isFinite(f) || !Number.isFinite(gradNorm);
+  const converged = !nonFinite && gradNorm <= tol;
+  const message = diverged
+    ? `diverged: θ is not finite after step ${iterations} (lower the rate)`
+    : `ran ${iterations} steps; ‖∇f‖₂ = ${gradNorm.toExponential(3)} ${converged ? "<=" : ">"} tol ${tol}`;
+  const { fevals, gevals, hevals } = objective.counts;
+  return {
+    x,
+    f,
+    gradNorm,
+    iterations,
+    fevals,
+    gevals,
+    hevals,
+    status: nonFinite ? "nonFinite" : converged ? "converged" : "maxIter",
+    converged,
+    message,
+    history,
+    trajectory: opts.recordTrajectory ? trajectory : undefined,
+  };
 }

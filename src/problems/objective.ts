@@ -35,6 +35,8 @@ export class Objective {
   readonly counts: EvalCounts = { fevals: 0, gevals: 0, hevals: 0, hvps: 0 };
   readonly dim: number;
   private readonly fn;
+  /** f and ∇f of one point as a traceable function (what the compiled value-and-gradient runs; consumes x). */
+  readonly valueAndGradient: (x: np.Array) => [np.Array, np.Array];
   private readonly vg;
   private readonly hvpFn;
   private readonly hessianFn;
@@ -48,9 +50,10 @@ export class Objective {
     this.fn = jit(problem.f);
     const { grad: userGrad, hvp: userHvp } = problem;
     const gradient = userGrad ?? grad(problem.f);
-    this.vg = userGrad
-      ? jit((x: np.Array): [np.Array, np.Array] => [problem.f(x.ref), gradient(x)])
-      : jit(valueAndGrad(problem.f));
+    this.valueAndGradient = userGrad
+      ? (x: np.Array): [np.Array, np.Array] => [problem.f(x.ref), gradient(x)]
+      : (valueAndGrad(problem.f) as (x: np.Array) => [np.Array, np.Array]);
+    this.vg = jit(this.valueAndGradient);
     if (userHvp) {
       this.hvpFn = jit(userHvp);
     } else if (precision.dtype === np.float64) {
@@ -126,6 +129,19 @@ export class Objective {
       known.g = Float64Array.from(g.dataSync() as ArrayLike<number>);
     }
     return [known.f!, Float64Array.from(known.g)];
+  }
+
+  /**
+   * Takes f and ∇f at x computed elsewhere (a compiled run of many steps), counted and remembered as
+   * `valueAndGrad(x)` would count and remember them.
+   */
+  record(x: ArrayLike<number>, f: number, g: Float64Array): void {
+    const known = this.at(x);
+    if (known.g !== undefined) return;
+    if (known.f === undefined) this.counts.fevals++;
+    this.counts.gevals++;
+    known.f ??= f;
+    known.g = Float64Array.from(g);
   }
 
   /** The dense n×n Hessian, row-major. */

@@ -31,6 +31,7 @@ export {
 } from "./errors.js";
 export { DivergenceGuard } from "./guard.js";
 export { type MetricsRecord, MetricsLog } from "./metrics.js";
+export { type LiveTrainingOptions, LiveTraining } from "./live.js";
 export {
   closureOptimizer,
   isClosureOptimizer,

@@ -12,18 +12,19 @@ const PUBLIC: Record<string, string> = {
     "minimize nn numpy optim problems readSafetensors report solvers strategies train tree " +
     "valueAndGrad vjp vmap writeSafetensors",
   curvature:
-    "Lanczos classifyPoint compileFor compileIllConditioningProbe compileTreeHvp compiles " +
+    "Lanczos classifyPoint compileFor compileIllConditioningProbe compileTreeHvp compiles componentRate " +
     "conditionNumber counted curvatureAt denseOperator densityMoment deviceBatch diagnosticsSession " +
-    "extremeEigenpairs figure81Verdict gradientNoise hessianEigenvalues hiddenBlocks hutchinsonTrace " +
-    "illConditioningMonitor layerGradientNorms modelLoss objectiveHessian permuteHiddenUnits " +
+    "eigenComponentErrors extremeEigenpairs figure81Verdict gradientNoise hessianEigenvalues hiddenBlocks " +
+    "hutchinsonTrace illConditioningMonitor layerGradientNorms modelLoss momentumPhaseDiagram momentumRate " +
+    "networkCurvature objectiveHessian optimalMomentum permuteHiddenUnits " +
     "powerIteration probeVector recurrentDiagnostics rescaleHiddenUnits rnnStates smoothDensity " +
     "spectralDensity spectralNorm spectralRadius spectrumSnapshot stateJacobians topEigenvalues " +
     "treeHvp treeLossHessian tridiagonalEigen weightSpaceSymmetry weightedBatches",
   data:
-    "MNIST_TRAIN_SIZE SAMPLING_REGIMES addingProblem applyNormalization batchesPerEpoch epochBatches " +
-    "exampleSize gatherBatch gaussianBlobs linearRegression loadCsvDataset loadIdxDataset " +
+    "MNIST_TRAIN_SIZE SAMPLING_REGIMES addingProblem applyNormalization batchesPerEpoch concentricCircles " +
+    "epochBatches exampleSize gatherBatch gaussianBlobs linearRegression loadCsvDataset loadIdxDataset " +
     "loadIdxSplits loadMnistDigits mnistSplit normalizationStats oneHot parseDatasetSpec " +
-    "randomOrthogonal readIdx standardize subset twoSpirals validationSplit",
+    "randomOrthogonal readIdx standardize subset twoSpirals validationSplit xorQuadrants",
   engine:
     "countParameters cpuCompileStatus disposeTree dtypeName flattenTree gemmCalls gemmStatus layoutOfShapes " +
     "layoutOfTree leavesWithPaths mapWithPaths onDevice precisionOf random realize realizeAsync refTree " +
@@ -72,7 +73,7 @@ const PUBLIC: Record<string, string> = {
     "predictionModel predictionParams savePredictionWeights stageOf stagedCurriculum " +
     "stochasticCurriculum teacherHints trainWithHints transferFromCheckpoint",
   train:
-    "CheckpointError DivergenceGuard InvalidRunError LossDivergedError MetricsLog NonFiniteError " +
+    "CheckpointError DivergenceGuard InvalidRunError LiveTraining LossDivergedError MetricsLog NonFiniteError " +
     "TrainingDivergedError closureOptimizer compilePredict compileTrainStep evaluate " +
     "isClosureOptimizer loadCheckpoint loadModel readCheckpointInfo readModelCheckpoint " +
     "saveCheckpoint train",

@@ -3,11 +3,13 @@ import assert from "node:assert/strict";
 import { random } from "../../src/engine/index.js";
 import {
   addingProblem,
+  concentricCircles,
   gaussianBlobs,
   linearRegression,
   parseDatasetSpec,
   randomOrthogonal,
   twoSpirals,
+  xorQuadrants,
 } from "../../src/data/index.js";
 
 // Eigenvalues of a symmetric n×n matrix (row-major) by cyclic Jacobi rotations.
@@ -175,4 +177,32 @@ test("synthetic dataset specs: sizes, shapes and determinism", () => {
       e.message ===
       'Unknown dataset spec "cifar"; expected one of: mnist, idx:PATH, csv:PATH, spirals, blobs, adding, regression.',
   );
+});
+
+test("concentricCircles: the inner class inside radius 0.5, the outer in [0.7, 1], deterministic by seed", () => {
+  const d = concentricCircles({ count: 300, noise: 0, key: 4 });
+  assert.deepEqual([d.size, d.numClasses, d.x.length], [300, 2, 600]);
+  for (let i = 0; i < d.size; i++) {
+    const r = Math.hypot(d.x[2 * i], d.x[2 * i + 1]);
+    assert.ok(
+      d.y[i] === 0 ? r <= 0.5 + 1e-6 : r >= 0.7 - 1e-6 && r <= 1 + 1e-6,
+      `example ${i}: class ${d.y[i]}, r ${r}`,
+    );
+  }
+  assert.equal(d.y.filter((c) => c === 1).length, 150);
+  assert.deepEqual(concentricCircles({ count: 300, noise: 0, key: 4 }), d);
+  assert.notDeepEqual(concentricCircles({ count: 300, noise: 0, key: 5 }).x, d.x);
+});
+
+test("xorQuadrants: class 1 exactly where x·y < 0 without noise, points off the axes by the margin", () => {
+  const d = xorQuadrants({ count: 400, noise: 0, margin: 0.1, key: 2 });
+  assert.deepEqual([d.size, d.numClasses], [400, 2]);
+  for (let i = 0; i < d.size; i++) {
+    const [a, b] = [d.x[2 * i], d.x[2 * i + 1]];
+    assert.equal(d.y[i], a * b < 0 ? 1 : 0);
+    assert.ok(Math.min(Math.abs(a), Math.abs(b)) >= 0.1 - 1e-6 && Math.max(Math.abs(a), Math.abs(b)) <= 1 + 1e-6);
+  }
+  const ones = d.y.filter((c) => c === 1).length;
+  assert.ok(ones > 150 && ones < 250, `${ones} of 400 in class 1`);
+  assert.deepEqual(xorQuadrants({ count: 400, noise: 0, margin: 0.1, key: 2 }), d);
 });

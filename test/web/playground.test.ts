@@ -10,7 +10,19 @@ import type { AddressInfo } from "node:net";
 import { extname, join, normalize } from "node:path";
 import { after, before, test } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { curvatureAt, engine, Objective, SURFACES } from "../../src/browser.js";
+import {
+  curvatureAt,
+  eigenComponentErrors,
+  engine,
+  mlp,
+  momentumPhaseDiagram,
+  momentumRate,
+  networkCurvature,
+  Objective,
+  SURFACES,
+  twoSpirals,
+} from "../../src/browser.js";
+import { symmetricEigen } from "../../src/linalg/matrix.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const DIST = join(ROOT, "web/dist");
@@ -114,14 +126,20 @@ test("race: 4 optimizers for 500 steps, sliders and the start point move the pat
   console.log(
     `race of 4 optimizers × 500 steps in Chromium (float32, wasm device): ${(await probe(page)).raceMs.toFixed(0)} ms`,
   );
-  await page.selectOption("#dtype", "float64");
+  await page.selectOption("#dtype", "float64-fast");
   await page.waitForFunction(() => (window as unknown as { playground: Probe }).playground.races === 3);
+  const fast = await probe(page);
+  console.log(`race of 4 optimizers × 500 steps in Chromium (float64-fast, wasm device): ${fast.raceMs.toFixed(0)} ms`);
+  // Rotated quadratic: only + and ×, which Wasm computes exactly in float64, so the fast paths equal the exact ones.
+  assert.deepEqual(fast.runs, first.runs);
+  await page.selectOption("#dtype", "float64");
+  await page.waitForFunction(() => (window as unknown as { playground: Probe }).playground.races === 4);
 
   // The learning-rate slider of book.sgd (keyboard: ArrowLeft = one notch, 10^-0.01, smaller) changes its path only.
   const slider = page.locator('li[data-method="book.sgd"] input.lr');
   await slider.focus();
   await page.keyboard.press("ArrowLeft");
-  await page.waitForFunction(() => (window as unknown as { playground: Probe }).playground.races === 4);
+  await page.waitForFunction(() => (window as unknown as { playground: Probe }).playground.races === 5);
   const slower = await probe(page);
   assert.notDeepEqual(slower.runs[0].path.at(-1), first.runs[0].path.at(-1));
   assert.deepEqual(slower.runs[2].path, first.runs[2].path);
@@ -130,7 +148,7 @@ test("race: 4 optimizers for 500 steps, sliders and the start point move the pat
   // book.momentum's α slider (one notch down: 0.9 → 0.899) changes its path only; the URL carries it.
   await page.locator('li[data-method="book.momentum"] input.momentum').focus();
   await page.keyboard.press("ArrowLeft");
-  await page.waitForFunction(() => (window as unknown as { playground: Probe }).playground.races === 5);
+  await page.waitForFunction(() => (window as unknown as { playground: Probe }).playground.races === 6);
   const lessMomentum = await probe(page);
   assert.notDeepEqual(lessMomentum.runs[1].path.at(-1), slower.runs[1].path.at(-1));
   assert.deepEqual(lessMomentum.runs[0].path, slower.runs[0].path);
@@ -143,7 +161,7 @@ test("race: 4 optimizers for 500 steps, sliders and the start point move the pat
   await page.mouse.down();
   await page.mouse.move(box.x + 80, box.y - 60, { steps: 5 });
   await page.mouse.up();
-  await page.waitForFunction(() => (window as unknown as { playground: Probe }).playground.races === 6);
+  await page.waitForFunction(() => (window as unknown as { playground: Probe }).playground.races === 7);
   const dragged = await probe(page);
   assert.notDeepEqual(dragged.runs[0].path[0], slower.runs[0].path[0]);
   await page.close();
@@ -180,6 +198,209 @@ test(
     await page.close();
   },
 );
+
+test("solver settings: L-BFGS memory, Newton-CG's trust region and radius change the paths, in the URL", async () => {
+  const page = await open(
+    "?surface=rosenbrock&methods=lbfgs,newton-cg&steps=100&x=-1.2&y=1&dtype=float64&seed=0&tsteps=5",
+  );
+  const races = async () => (await probe(page)).races;
+  const after = (n: number) =>
+    page.waitForFunction((k) => (window as unknown as { playground: Probe }).playground.races === k, n);
+  const first = await probe(page);
+  // Memory 10 → 1 (Home key): L-BFGS keeps one pair; its path changes, Newton-CG's does not.
+  let n = await races();
+  await page.locator('li[data-method="lbfgs"] input.knob[data-key="memory"]').focus();
+  await page.keyboard.press("Home");
+  await after(n + 1);
+  const memory1 = await probe(page);
+  assert.notDeepEqual(memory1.runs[0].path, first.runs[0].path);
+  assert.deepEqual(memory1.runs[1].path, first.runs[1].path);
+  assert.match(decodeURIComponent(page.url()), /methods=lbfgs:memory=1,newton-cg/);
+  // Newton-CG with a trust region of radius 1, then 10^-0.05 smaller: its path changes each time.
+  n = await races();
+  await page.selectOption('li[data-method="newton-cg"] select.knob[data-key="globalization"]', "trust-region");
+  await after(n + 1);
+  const trust = await probe(page);
+  assert.notDeepEqual(trust.runs[1].path, memory1.runs[1].path);
+  n = await races();
+  await page.locator('li[data-method="newton-cg"] input.knob[data-key="radius"]').focus();
+  await page.keyboard.press("ArrowLeft");
+  await after(n + 1);
+  const smaller = await probe(page);
+  assert.notDeepEqual(smaller.runs[1].path, trust.runs[1].path);
+  assert.match(decodeURIComponent(page.url()), /newton-cg:globalization=trust-region:radius=0\.891/);
+  // The URL alone reproduces the settings and the paths.
+  const again = await open(page.url().slice(base.length));
+  assert.deepEqual((await probe(again)).runs, smaller.runs);
+  await again.close();
+  await page.close();
+});
+
+test("Distill views: eigen-component errors and the (ε, α) phase diagram equal the library's in Node", async () => {
+  const page = await open(
+    "?surface=ill-conditioned&methods=book.momentum:0.02:0.5&steps=100&x=-4.2&y=-1.8&dtype=float64&seed=0" +
+      "&tsteps=5&tdtype=float32",
+  );
+  type Distill = { quadratic: boolean; eigenvalues: number[]; components: number[][]; phase: number[]; rate: number };
+  const view = () =>
+    page.evaluate(() => {
+      const p = (window as unknown as { playground: { distill: Distill; runs: { path: [number, number][] }[] } })
+        .playground;
+      return { ...p.distill, path: p.runs[0].path };
+    });
+  const d = await view();
+  assert.equal(d.quadratic, true);
+  assert.equal(await page.locator("#distill").isVisible(), true);
+  // Node: the Hessian's eigenpairs from the library, the path's components, the rate grid over the same axes.
+  const precision = engine.precisionOf("float64");
+  const problem = SURFACES["ill-conditioned"].problem(precision);
+  const objective = new Objective(problem, precision);
+  const { values, vectors } = symmetricEigen(objective.hessian([0, 0]), 2);
+  objective.dispose();
+  problem.dispose();
+  const close = (a: number, b: number, scale = 1) => Math.abs(a - b) <= 1e-12 * Math.max(scale, Math.abs(b));
+  values.forEach((v, i) => assert.ok(close(d.eigenvalues[i], v), `λ ${d.eigenvalues[i]} vs ${v}`));
+  const components = eigenComponentErrors(
+    d.path,
+    [0, 0],
+    [0, 1].map((i) => [vectors[i], vectors[2 + i]]),
+  );
+  components.forEach((row, i) =>
+    row.forEach((e, k) => assert.ok(close(d.components[i][k], e, 1e-3), `component ${i} step ${k}`)),
+  );
+  const lrs = Array.from({ length: 60 }, (_, i) => ((i + 1) / 60) * (4 / values[1]));
+  const momenta = Array.from({ length: 60 }, (_, j) => j / 60);
+  const grid = momentumPhaseDiagram(values, lrs, momenta);
+  assert.equal(d.phase.length, 3600);
+  grid.forEach((r, k) => assert.ok(close(d.phase[k], r), `cell ${k}: ${d.phase[k]} vs ${r}`));
+  assert.ok(close(d.rate, momentumRate(0.02, 0.5, values)));
+  assert.equal(Number(await page.locator('#phase-numbers [data-name="rate"]').getAttribute("data-exact")), d.rate);
+  console.log(
+    `Distill views: λ = ${d.eigenvalues}; book.momentum ε 0.02 α 0.5 rate ${d.rate}; grid best ${Math.min(...d.phase)}`,
+  );
+  await page.locator("#race").screenshot({ path: join(SHOTS, "distill-quadratic.png") });
+  // Rosenbrock is not a quadratic: the views are hidden.
+  const races = (await probe(page)).races;
+  await page.selectOption("#surface", "rosenbrock");
+  await page.waitForFunction((n) => (window as unknown as { playground: Probe }).playground.races === n + 1, races);
+  assert.equal(await page.locator("#distill").isVisible(), false);
+  await page.close();
+});
+
+type TrainProbe = {
+  runs: number;
+  done: boolean;
+  step: number;
+  losses: number[];
+  error: string;
+  curvature: { loss: number; top: { value: number }[]; gTg: number; gHg: number; illConditioned: boolean } | null;
+  params: number[];
+  modelState: number[];
+};
+const trainProbe = (page: Page) =>
+  page.evaluate(() => (window as unknown as { playground: { train: TrainProbe } }).playground.train);
+const trained = (page: Page, runs: number) =>
+  page.waitForFunction(
+    (n) => {
+      const t = (window as unknown as { playground: { train: TrainProbe } }).playground.train;
+      return t.runs === n && t.done;
+    },
+    runs,
+    { timeout: 120_000 },
+  );
+const mean = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
+/** Panel 1 kept small so that these tests time panel 2. */
+const SMALL_RACE = "?surface=ill-conditioned&methods=book.sgd:0.02&steps=5&x=-4.2&y=-1.8&dtype=float32&seed=0";
+
+test("train: the loss falls, a control retrains, the URL replays it, a huge rate stops, naming the cause", async () => {
+  const page = await open(
+    `${SMALL_RACE}&tdata=xor&tseed=1&topt=book.adam&tlr=0.02&tsched=cosine&tbatch=32&twidth=8&tdepth=2` +
+      "&tsteps=150&tdtype=float32",
+  );
+  await trained(page, 1);
+  const xor = await trainProbe(page);
+  assert.equal(xor.losses.length, 150);
+  assert.equal(xor.error, "");
+  assert.ok(
+    mean(xor.losses.slice(-10)) < 0.5 * mean(xor.losses.slice(0, 10)),
+    `xor loss ${xor.losses[0]} → ${xor.losses.at(-1)}`,
+  );
+  assert.match((await page.locator("#train-status").textContent())!, /^step 150 of 150, minibatch loss /);
+  assert.equal(xor.curvature!.top.length, 3);
+  await page.locator("#train").screenshot({ path: join(SHOTS, "train-xor.png") });
+
+  // The dataset select (keyboard) retrains on circles; the URL follows.
+  await page.locator("#t-dataset").focus();
+  await page.selectOption("#t-dataset", "circles");
+  await trained(page, 2);
+  const circles = await trainProbe(page);
+  assert.notDeepEqual(circles.losses, xor.losses);
+  assert.match(page.url(), /tdata=circles/);
+
+  // The same URL in a fresh page trains to the same losses and parameters, bit for bit.
+  const again = await open(page.url().slice(base.length));
+  await trained(again, 1);
+  const replay = await trainProbe(again);
+  assert.deepEqual(replay.losses, circles.losses);
+  assert.deepEqual(replay.params, circles.params);
+  await again.close();
+
+  // Plain SGD at rate 1e6 blows up: the run stops with the Trainer's named cause, and no NaN is kept.
+  await page.selectOption("#t-optimizer", "book.sgd");
+  await trained(page, 3);
+  await page.fill("#t-lr", "1000000");
+  await page.locator("#t-lr").press("Enter");
+  await page.locator("#t-lr").blur();
+  await trained(page, 4);
+  const blown = await trainProbe(page);
+  assert.match(blown.error, /^(non-finite .+ at step \d+: |loss diverged at step \d+: )/);
+  assert.ok(blown.losses.every(Number.isFinite) && blown.step < 150, `stopped at step ${blown.step}`);
+  assert.equal(await page.locator("#train-error").textContent(), `stopped: ${blown.error}`);
+  console.log(`panel 2 divergence at lr 1e6: ${blown.error}`);
+  await page.locator("#train").screenshot({ path: join(SHOTS, "train-diverged.png") });
+  await page.close();
+});
+
+test("train curvature (float64): the Lanczos top eigenvalues, gᵀg and gᵀHg equal the library's in Node", async () => {
+  const settings = { width: 6, depth: 1, seed: 4, lr: 0.05 };
+  const page = await open(
+    `${SMALL_RACE}&tdata=spirals&tseed=${settings.seed}&topt=book.momentum&tlr=${settings.lr}&tbatch=50` +
+      `&twidth=${settings.width}&tdepth=${settings.depth}&tbn=0&tinit=glorot&tact=tanh&tsteps=30&tdtype=float64`,
+  );
+  await trained(page, 1);
+  const run = await trainProbe(page);
+  const precision = engine.precisionOf("float64");
+  const model = mlp(2, { width: settings.width, depth: settings.depth, init: "glorot", activation: "tanh" });
+  const template = model.init(engine.random.randomKey(0), [2], precision);
+  const params = engine.unflattenTree(template.params, run.params, precision);
+  const modelState = engine.unflattenTree(template.state, run.modelState, precision);
+  // The playground draws 300 examples of each dataset.
+  const data = twoSpirals({ count: 300, key: settings.seed });
+  const node = networkCurvature(model, params, modelState, data, precision, {
+    lr: settings.lr,
+    top: 3,
+    seed: settings.seed,
+  });
+  for (const t of [params, modelState, template.params, template.state]) engine.disposeTree(t);
+  const page3 = run.curvature!;
+  for (let k = 0; k < 3; k++) {
+    const [a, b] = [page3.top[k].value, node.top[k].value];
+    assert.ok(Math.abs(a - b) <= 1e-10 * Math.abs(node.top[0].value), `λ${k}: ${a} in Chromium, ${b} in Node`);
+  }
+  assert.ok(Math.abs(page3.gTg - node.gTg) <= 1e-10 * node.gTg);
+  assert.ok(Math.abs(page3.gHg - node.gHg) <= 1e-10 * Math.abs(node.gHg));
+  assert.equal(page3.illConditioned, node.illConditioned);
+  const shown = await page
+    .locator('#net-curvature dd[data-name="top eigenvalues (Lanczos)"]')
+    .getAttribute("data-exact");
+  assert.deepEqual(
+    shown!.split(",").map(Number),
+    page3.top.map((t) => t.value),
+  );
+  console.log(`panel 3 at panel 2's parameters: λ = ${shown}, gᵀg ${page3.gTg}, gᵀHg ${page3.gHg}`);
+  await page.locator("#curvature-panel").screenshot({ path: join(SHOTS, "train-curvature.png") });
+  await page.close();
+});
 
 test("a shared URL reproduces the same paths bit for bit, at phone width too", async () => {
   const query =

@@ -1,7 +1,8 @@
-/** The playground page: panel 1 (race) and panel 3 (curvature), state mirrored in the URL. */
+/** The playground page: panel 1 (race), panel 2 (train) and panel 3 (curvature), state mirrored in the URL. */
 import {
   allMethods,
   engine,
+  initNames,
   OPTIMIZERS,
   parseHyperparameters,
   raceOnSurface,
@@ -11,9 +12,13 @@ import {
   type ContourLine,
   type SurfaceRun,
 } from "descent/browser";
+import { distillProbe, drawDistill } from "./distill.js";
 import { surfacePointCurvature } from "./pointCurvature.js";
-import { decodeState, encodeState, type MethodChoice, type PlaygroundState } from "./state.js";
+import { knobControl, SOLVER_KNOBS } from "./solverKnobs.js";
+import { decodeState, encodeState, type DTypeChoice, type MethodChoice, type PlaygroundState } from "./state.js";
 import { COLORS, drawLoss, drawMap, mapFrame } from "./svg.js";
+import { startTraining, TRAIN_DEFAULTS, trainProbe, wireTrainControls } from "./trainPanel.js";
+import { decodeTrainState, encodeTrainState } from "./trainState.js";
 
 const DEFAULTS: PlaygroundState = {
   surface: "rosenbrock",
@@ -33,13 +38,27 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 const MAP_SIZE = 480;
 
 const state = decodeState(location.search, DEFAULTS);
+const trainState = decodeTrainState(location.search, TRAIN_DEFAULTS, {
+  optimizers: Object.keys(OPTIMIZERS),
+  inits: initNames,
+});
 let runs: SurfaceRun[] = [];
 let contours: ContourLine[] = [];
 let contoursFor = "";
 let step = 0;
 let timer: number | undefined;
 /** What the test reads: the last race's compute time and paths. */
-const probe = { device: "", raceMs: NaN, contourMs: NaN, races: 0, runs: [] as SurfaceRun[], state };
+const probe = {
+  device: "",
+  raceMs: NaN,
+  contourMs: NaN,
+  races: 0,
+  runs: [] as SurfaceRun[],
+  state,
+  trainState,
+  train: trainProbe,
+  distill: distillProbe,
+};
 (window as unknown as { playground: typeof probe }).playground = probe;
 
 /** The default learning rate of a first-order method (its preset's), undefined for a solver. */
@@ -61,13 +80,14 @@ const momentumDefault = (name: string, key: string) => parseHyperparameters(name
 function config(m: MethodChoice): Record<string, unknown> {
   const key = momentumKey(m.name);
   return {
+    ...m.settings,
     ...(m.lr === undefined ? {} : { lr: m.lr }),
     ...(key && m.momentum !== undefined ? { [key]: m.momentum } : {}),
   };
 }
 
 function syncUrl(): void {
-  history.replaceState(null, "", `${location.pathname}?${encodeState(state)}`);
+  history.replaceState(null, "", `${location.pathname}?${encodeState(state)}&${encodeTrainState(trainState)}`);
   probe.state = state;
 }
 
@@ -105,6 +125,7 @@ function race(): void {
         `${r.message})`,
     )
     .join(" · ");
+  drawDistill(surface, state.start, runs, state.methods, state.dtype, state.seed);
   syncUrl();
   draw();
 }
@@ -133,7 +154,17 @@ function drawCurvature(): void {
   }
   const path = runs[0].path;
   const point = path[Math.min(step, path.length - 1)];
-  const c = surfacePointCurvature(surfaceByName(state.surface), point, state.methods[0].lr, state.dtype, state.seed);
+  let c: ReturnType<typeof surfacePointCurvature>;
+  try {
+    c = surfacePointCurvature(surfaceByName(state.surface), point, state.methods[0].lr, state.dtype, state.seed);
+  } catch (error) {
+    // A diverged path's last point can be so far out that the Hessian-vector products overflow.
+    const dt = document.createElement("dt");
+    dt.textContent = "not measurable";
+    const dd = document.createElement("dd");
+    dd.textContent = `at (${point.join(", ")}): ${(error as Error).message}`;
+    return void dl.replaceChildren(dt, dd);
+  }
   const fmt = (v: number) => v.toPrecision(6);
   const rows: [string, string, string?][] = [
     ["point", `(${fmt(point[0])}, ${fmt(point[1])}) of ${runs[0].label}, step ${Math.min(step, path.length - 1)}`],
@@ -215,6 +246,11 @@ function renderMethods(): void {
         slider.addEventListener("change", race);
         li.append(slider, out);
       }
+      const knobs = SOLVER_KNOBS[m.name] ?? [];
+      if (knobs.length) {
+        const settings = (m.settings ??= {});
+        for (const knob of knobs) li.append(...knobControl(m.name, knob, settings, race));
+      }
       const remove = document.createElement("button");
       remove.textContent = "remove";
       remove.setAttribute("aria-label", `remove ${m.name}`);
@@ -256,7 +292,7 @@ function wireControls(): void {
   });
   $<HTMLSelectElement>("dtype").addEventListener(
     "change",
-    (e) => ((state.dtype = (e.target as HTMLSelectElement).value as "float64" | "float32"), race()),
+    (e) => ((state.dtype = (e.target as HTMLSelectElement).value as DTypeChoice), race()),
   );
   const numberField = (id: string, set: (v: number) => void) =>
     $<HTMLInputElement>(id).addEventListener("change", (e) => {
@@ -334,6 +370,8 @@ async function main(): Promise<void> {
   fillForm();
   renderMethods();
   race();
+  wireTrainControls(trainState, () => (syncUrl(), startTraining(trainState)));
+  startTraining(trainState);
   document.body.dataset.ready = "true";
 }
 

@@ -1,5 +1,6 @@
 /** Panel 3: the exact curvature of a 2-D surface at one point, through the library's curvature functions. */
 import { curvatureAt, engine, objectiveHessian, Objective, type Surface } from "descent/browser";
+import type { DTypeChoice } from "./state.js";
 
 export interface SurfacePointCurvature {
   hessian: [[number, number], [number, number]];
@@ -40,7 +41,7 @@ export function surfacePointCurvature(
   surface: Surface,
   point: [number, number],
   lr: number | undefined,
-  dtype: "float64" | "float32",
+  dtype: DTypeChoice,
   seed: number,
 ): SurfacePointCurvature {
   const precision = engine.precisionOf(dtype);

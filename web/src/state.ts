@@ -6,6 +6,8 @@ export interface MethodChoice {
   lr?: number;
   /** Its momentum-like decay (alpha, momentum, rho or beta1, see main.ts), when set. */
   momentum?: number;
+  /** A solver's settings (solverKnobs.ts), when set; written `key=value` in the URL. */
+  settings?: Record<string, number | string>;
 }
 
 export interface PlaygroundState {
@@ -13,9 +15,13 @@ export interface PlaygroundState {
   methods: MethodChoice[];
   start: [number, number];
   steps: number;
-  dtype: "float64" | "float32";
+  dtype: DTypeChoice;
   seed: number;
 }
+
+/** float64 exact (cpu device), float64 storage on Wasm (fast; exp/log float32-accurate), float32 (Wasm). */
+export const DTYPES = ["float64", "float64-fast", "float32"] as const;
+export type DTypeChoice = (typeof DTYPES)[number];
 
 // String(x) is the shortest decimal that parses back to the same double: the URL keeps values bit for bit.
 export function encodeState(s: PlaygroundState): string {
@@ -29,6 +35,7 @@ export function encodeState(s: PlaygroundState): string {
           m.name,
           ...(m.lr === undefined ? [] : [String(m.lr)]),
           ...(m.momentum === undefined ? [] : [String(m.momentum)]),
+          ...Object.entries(m.settings ?? {}).map(([k, v]) => `${k}=${v}`),
         ].join(":"),
       )
       .join(","),
@@ -58,16 +65,23 @@ export function decodeState(query: string, defaults: PlaygroundState): Playgroun
             .split(",")
             .filter(Boolean)
             .map((item) => {
-              const [name, lr, momentum] = item.split(":");
+              const [name, ...rest] = item.split(":");
+              const [lr, momentum] = rest.filter((p) => !p.includes("="));
+              const pairs = rest.filter((p) => p.includes("=")).map((p) => p.split("="));
+              // Numbers stay numbers (bit for bit through String), names (globalization) stay strings.
+              const settings = Object.fromEntries(
+                pairs.map(([k, v]) => [k, Number.isFinite(Number(v)) ? Number(v) : v]),
+              );
               return {
                 name,
                 ...(lr === undefined ? {} : { lr: Number(lr) }),
                 ...(momentum === undefined ? {} : { momentum: Number(momentum) }),
+                ...(pairs.length ? { settings } : {}),
               };
             }),
     start: [num("x", defaults.start[0]), num("y", defaults.start[1])],
     steps: Math.max(1, Math.round(num("steps", defaults.steps))),
-    dtype: q.get("dtype") === "float32" ? "float32" : q.get("dtype") === "float64" ? "float64" : defaults.dtype,
+    dtype: DTYPES.find((d) => d === q.get("dtype")) ?? defaults.dtype,
     seed: Math.round(num("seed", defaults.seed)),
   };
 }

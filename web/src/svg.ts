@@ -28,7 +28,9 @@ export function mapFrame(view: Surface["view"], size: number): MapFrame {
   };
 }
 
-const polyline = (points: [number, number][]) => points.map(([a, b]) => `${a.toFixed(2)},${b.toFixed(2)}`).join(" ");
+// A diverging path reaches finite but huge pixels; toFixed writes ≥ 1e21 in exponent form, which SVG rejects.
+const pixel = (v: number) => Math.max(-1e6, Math.min(1e6, v)).toFixed(2);
+const polyline = (points: [number, number][]) => points.map(([a, b]) => `${pixel(a)},${pixel(b)}`).join(" ");
 
 /** Contours, then each run's path up to `step`, its current point, and the draggable start handle. */
 export function drawMap(
@@ -84,8 +86,8 @@ export function drawMap(
   el("circle", { cx: sx, cy: sy, r: 8, fill: "white", stroke: "black", "stroke-width": 2, class: "start-handle" }, svg);
 }
 
-/** log10 f (shifted when f reaches zero or below) against the step, one line per run. */
-export function drawLoss(svg: SVGSVGElement, runs: SurfaceRun[], step: number): void {
+/** log10 f (shifted when f reaches zero or below) against the step, one line per run; `quantity` names f. */
+export function drawLoss(svg: SVGSVGElement, runs: SurfaceRun[], step: number, quantity = "f"): void {
   const width = 420;
   const height = 260;
   const pad = 36;
@@ -108,7 +110,7 @@ export function drawLoss(svg: SVGSVGElement, runs: SurfaceRun[], step: number): 
   const label = (x: number, y: number, text: string, anchor = "middle") =>
     (el("text", { x, y, "font-size": 11, "text-anchor": anchor }, svg).textContent = text);
   label(width / 2, height - 6, "step");
-  label(4, 14, shift ? `log₁₀(f + ${shift.toPrecision(2)})` : "log₁₀ f", "start");
+  label(4, 14, shift ? `log₁₀(${quantity} + ${shift.toPrecision(2)})` : `log₁₀ ${quantity}`, "start");
   label(pad - 4, pad + 4, y1.toFixed(1), "end");
   label(pad - 4, height - pad, y0.toFixed(1), "end");
   label(width - pad, height - pad + 14, String(maxLen));
