@@ -12,7 +12,7 @@ export * as random from "./random.js";
 export type { Key } from "./random.js";
 export * from "./tree.js";
 export { realize, realizeAsync } from "./realize.js";
-export { gemmStatus, gemmCalls, setGemmEnabled, type GemmStatus } from "./gemm/hook.js";
+export { gemmStatus, gemmCalls, setGemmEnabled, setReciprocalEnabled, type GemmStatus } from "./gemm/hook.js";
 export * from "./flat.js";
 export { onDevice, withDefaultDevice } from "./device.js";
 export { cpuCompileStatus, setCpuCompileEnabled, type CpuCompileStatus } from "./cpu/hook.js";
