@@ -15,7 +15,9 @@ import {
   toDevice,
   type Tree,
 } from "../src/engine/index.js";
+import { mlp } from "../src/nn/index.js";
 import { applyUpdates, book } from "../src/optim/index.js";
+import { compileTrainStep, type TrainState } from "../src/train/index.js";
 
 const cpuMs = () => {
   const { user, system } = process.cpuUsage();
@@ -83,8 +85,42 @@ export async function adamBandwidthBench(n: number, rounds: number, calls = 10) 
   };
 }
 
+/** CPU ms of one MLP 784-256-256-10 Adam step (batch 128), with and without the vectorised division, interleaved. */
+export async function mlpStepAB(rounds: number, calls = 20) {
+  const model = mlp(10);
+  const init = model.init(random.randomKey(0), [784], precisionOf("float32"));
+  const optimizer = book.adam(1e-3);
+  let state: TrainState = {
+    params: init.params,
+    modelState: init.state,
+    optState: optimizer.init(refTree(init.params)),
+  };
+  const x = toDevice(random.normal(random.randomKey(1), 128 * 784), [128, 784], precisionOf("float32"));
+  const labels = new Float32Array(128 * 10).map((_, i) => (i % 10 === ((i / 10) % 7) >> 0 ? 1 : 0));
+  const y = toDevice(labels, [128, 10], precisionOf("float32"));
+  const step = compileTrainStep(model, "cross-entropy", optimizer);
+  const run = async () => {
+    const [next] = await step.runAsync(state, x.ref, y.ref);
+    state = next;
+  };
+  const samples = { simd: [] as number[], scalar: [] as number[] };
+  for (let round = -1; round < rounds; round++) {
+    setReciprocalEnabled(true);
+    const simdMs = await cpuPerCall(run, calls);
+    setReciprocalEnabled(false);
+    const scalarMs = await cpuPerCall(run, calls);
+    setReciprocalEnabled(true);
+    if (round < 0) continue;
+    samples.simd.push(simdMs);
+    samples.scalar.push(scalarMs);
+  }
+  step.dispose();
+  disposeTree([state.params, state.modelState, state.optState, x, y]);
+  return { mlp_step_simd_division_ms: median(samples.simd), mlp_step_scalar_division_ms: median(samples.scalar) };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   await startEngine();
   const [n = 4_000_000, rounds = 7] = process.argv.slice(2).map(Number);
-  console.log(JSON.stringify(await adamBandwidthBench(n, rounds), null, 2));
+  console.log(JSON.stringify({ ...(await adamBandwidthBench(n, rounds)), ...(await mlpStepAB(rounds)) }, null, 2));
 }
