@@ -96,7 +96,8 @@ export async function mlpStepAB(rounds: number, calls = 20) {
     optState: optimizer.init(refTree(init.params)),
   };
   const x = toDevice(random.normal(random.randomKey(1), 128 * 784), [128, 784], precisionOf("float32"));
-  const labels = new Float32Array(128 * 10).map((_, i) => (i % 10 === ((i / 10) % 7) >> 0 ? 1 : 0));
+  // Row b of the one-hot labels is class b mod 7.
+  const labels = new Float32Array(128 * 10).map((_, i) => (Math.floor(i / 10) % 7 === i % 10 ? 1 : 0));
   const y = toDevice(labels, [128, 10], precisionOf("float32"));
   const step = compileTrainStep(model, "cross-entropy", optimizer);
   const run = async () => {
