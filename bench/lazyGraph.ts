@@ -91,13 +91,15 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   if (args.includes("--json")) console.log(JSON.stringify({ ...r, ownLoop }));
   else {
     const line = (label: string, w: Window) =>
-      `${label}: ${w.earlyMs.toFixed(3)} ms/step (steps 100–600), ${w.lateMs.toFixed(3)} ms/step (last 500), ratio ${w.ratio.toFixed(2)}`;
+      `${label}: ${w.earlyMs.toFixed(3)} ms/step (steps 100–600), ${w.lateMs.toFixed(3)} ms/step (last 500), ratio ` +
+      `${w.ratio.toFixed(2)}`;
     console.log(`minimize torch.Adam on rosenbrock10, ${r.steps} steps (f = ${r.fun.toExponential(3)})`);
     console.log(line("  CPU time ", r.cpu));
     console.log(line("  wall time", r.wall));
     if (ownLoop) {
       const own = (label: string, w: Window) =>
-        `${label}: ${w.earlyMs.toFixed(2)} ms/step (steps 0–100), ${w.lateMs.toFixed(2)} ms/step (steps 200–300), ratio ${w.ratio.toFixed(2)}`;
+        `${label}: ${w.earlyMs.toFixed(2)} ms/step (steps 0–100), ${w.lateMs.toFixed(2)} ms/step (steps 200–300), ` +
+        `ratio ${w.ratio.toFixed(2)}`;
       console.log("hand-written loop, grad + optim.torch.Adam, 300 steps, CPU time");
       console.log(own("  engine.realize(θ) each step", ownLoop.realized));
       console.log(own("  nothing read (the trap)    ", ownLoop.lazy));

@@ -53,7 +53,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   else {
     console.log(`peak RSS, descent train (MLP, 3 epochs on the digits): ${result.train.maxRssMiB.toFixed(0)} MiB`);
     console.log(
-      `peak RSS, L-BFGS (m = 10) on ${result.lbfgs.parameters} parameters, ${result.lbfgs.iterations} iterations: ${result.lbfgs.maxRssMiB.toFixed(0)} MiB`,
+      `peak RSS, L-BFGS (m = 10) on ${result.lbfgs.parameters} parameters, ${result.lbfgs.iterations} iterations: ` +
+        `${result.lbfgs.maxRssMiB.toFixed(0)} MiB`,
     );
   }
 }

@@ -75,7 +75,9 @@ const KEYS = [
 ];
 const pick = (t: Record<string, unknown> | undefined) =>
   t ? Object.fromEntries(KEYS.map((k) => [k, t[k] ?? null])) : null;
-const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, DESCENT_THREADS=${process.env.DESCENT_THREADS ?? "unset"}`;
+const machine =
+  `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ` +
+  `${process.version}, DESCENT_THREADS=${process.env.DESCENT_THREADS ?? "unset"}`;
 
 if (json) {
   const scipy = {
@@ -98,9 +100,11 @@ if (json) {
   );
 } else {
   console.log(`machine: ${machine}`);
-  console.log(
-    `PyTorch: ${torch.timings ? `${torch.timings.torch}, best of 1 and 2 threads per workload (threads used: ${torch.timings.threads})` : `unavailable (${torch.unavailable})`}; TF.js: ${tfjs.timings ? `${tfjs.timings.tfjs} ${tfjs.timings.backend}` : `unavailable (${tfjs.unavailable})`}`,
-  );
+  const torchLine = torch.timings
+    ? `${torch.timings.torch}, best of 1 and 2 threads per workload (threads used: ${torch.timings.threads})`
+    : `unavailable (${torch.unavailable})`;
+  const tfjsLine = tfjs.timings ? `${tfjs.timings.tfjs} ${tfjs.timings.backend}` : `unavailable (${tfjs.unavailable})`;
+  console.log(`PyTorch: ${torchLine}; TF.js: ${tfjsLine}`);
   const fmt = (v: unknown) => (typeof v === "number" ? v.toFixed(2) : "n/a");
   const ratio = (a: number, b: unknown, higherIsBetter: boolean) =>
     typeof b === "number" ? `${(higherIsBetter ? b / a : a / b).toFixed(2)}×` : "n/a";
@@ -120,13 +124,17 @@ if (json) {
   }
   console.log(`(ratios: our time ÷ theirs, or their GFLOP/s ÷ ours; below 1 means Descent is faster)`);
   console.log(
-    `Adam update on 4M floats: ${fmt(ours.adam_update_4000000_ms)} ms; copy of the same floats ${fmt(ours.copy_4000000_ms)} ms; Adam runs at ${(ours.adam_bandwidth_vs_copy * 100).toFixed(0)}% of copy bandwidth`,
+    `Adam update on 4M floats: ${fmt(ours.adam_update_4000000_ms)} ms; copy of the same floats ` +
+      `${fmt(ours.copy_4000000_ms)} ms; Adam runs at ${(ours.adam_bandwidth_vs_copy * 100).toFixed(0)}% of copy ` +
+      `bandwidth`,
   );
   console.log(
-    `matmul GFLOP/s: 256 ${fmt(ours.matmul_256_gflops)}, 512 ${fmt(ours.matmul_512_gflops)}, 1024 ${fmt(ours.matmul_1024_gflops)}`,
+    `matmul GFLOP/s: 256 ${fmt(ours.matmul_256_gflops)}, 512 ${fmt(ours.matmul_512_gflops)}, 1024 ` +
+      `${fmt(ours.matmul_1024_gflops)}`,
   );
   console.log(
-    `Wasm f32x4 register-only peak: ${fmt(gemm.peak_fma_gflops)} GFLOP/s with relaxed FMA (${gemm.fma ? "on" : "unavailable"}), ${fmt(gemm.peak_muladd_gflops)} with mul+add`,
+    `Wasm f32x4 register-only peak: ${fmt(gemm.peak_fma_gflops)} GFLOP/s with relaxed FMA (` +
+      `${gemm.fma ? "on" : "unavailable"}), ${fmt(gemm.peak_muladd_gflops)} with mul+add`,
   );
   console.log(
     ["MLP product".padEnd(22), "GEMM", "% peak", "in jit", "jax-js", "torch"]
@@ -149,14 +157,20 @@ if (json) {
     );
   }
   const s = lbfgsRow.scipy;
+  const scipyLine = s
+    ? `${fmt(s.ms)} ms (${s.source}), ${s.njev} gradients; time ratio ${fmt(lbfgsRow.timeRatio)}×`
+    : "unavailable";
   console.log(
-    `L-BFGS on logistic (500×20, float64): ${fmt(lbfgsRow.ms)} ms, ${lbfgsRow.gevals} gradients; SciPy L-BFGS-B ${s ? `${fmt(s.ms)} ms (${s.source}), ${s.njev} gradients; time ratio ${fmt(lbfgsRow.timeRatio)}×` : "unavailable"}`,
+    `L-BFGS on logistic (500×20, float64): ${fmt(lbfgsRow.ms)} ms, ${lbfgsRow.gevals} gradients; ` +
+      `SciPy L-BFGS-B ${scipyLine}`,
   );
   console.log(
-    `minimize torch.Adam on rosenbrock10, ${lazyGraph.steps} steps: ms/step of the last 500 ÷ steps 100–600 = ${fmt(lazyGraph.cpu.ratio)} (CPU time), ${fmt(lazyGraph.wall.ratio)} (wall)`,
+    `minimize torch.Adam on rosenbrock10, ${lazyGraph.steps} steps: ms/step of the last 500 ÷ steps 100–600 = ` +
+      `${fmt(lazyGraph.cpu.ratio)} (CPU time), ${fmt(lazyGraph.wall.ratio)} (wall)`,
   );
   console.log(
-    `peak RSS: descent train (3 epochs) ${fmt(memory.train.maxRssMiB)} MiB; L-BFGS on 1 000 000 parameters ${fmt(memory.lbfgs.maxRssMiB)} MiB`,
+    `peak RSS: descent train (3 epochs) ${fmt(memory.train.maxRssMiB)} MiB; L-BFGS on 1 000 000 parameters ` +
+      `${fmt(memory.lbfgs.maxRssMiB)} MiB`,
   );
   if (args.includes("--all-solvers")) console.log("\n" + solverBenchTable(solvers));
 }

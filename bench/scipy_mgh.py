@@ -1,9 +1,10 @@
 """SciPy's BFGS, L-BFGS-B, CG and Newton-CG on the benchmark cases of `descent solvers-benchmark`.
 
 Usage: /usr/bin/python3 bench/scipy_mgh.py < cases.json > results.json
-Reads {"gtol": 1e-8, "cases": [{"id", "suite": "mgh"|"scipy", "problem", "x0"}]} (the cases `descent solvers-benchmark` runs, so both
-sides start from the same points) and writes one JSON object on stdout: {"scipy": version, "settings": {...}, "runs": [{case, method, nit, nfev, njev, nhev,
-f, gradNorm, f0, success, message, trace: [[gradient evaluations so far, f], ...]}]}.
+Reads {"gtol": 1e-8, "cases": [{"id", "suite": "mgh"|"scipy", "problem", "x0"}]} (the cases
+`descent solvers-benchmark` runs, so both sides start from the same points) and writes one JSON object on
+stdout: {"scipy": version, "settings": {...}, "runs": [{case, method, nit, nfev, njev, nhev, f, gradNorm, f0,
+success, message, trace: [[gradient evaluations so far, f], ...]}]}.
 
 The functions are test/fixtures/gen/mgh_problems.py (numpy, written from the papers independently of the
 TypeScript); gradients by the complex step (exact to rounding). Newton-CG gets no Hessian, so SciPy
@@ -64,19 +65,22 @@ def run(case, f, x0, method, gtol):
         try:
             res = minimize(value, x0, jac=grad, method=method, callback=callback, options=options)
         except Exception as error:  # noqa: BLE001 - a solver crash is a failed run, recorded as such
-            return {"case": case, "method": method, "nit": 0, "nfev": 0, "njev": counts["g"], "nhev": 0, "f": None, "gradNorm": None,
-                    "f0": f0, "success": False, "message": f"raised {type(error).__name__}: {error}", "trace": trace}
+            return {"case": case, "method": method, "nit": 0, "nfev": 0, "njev": counts["g"], "nhev": 0, "f": None,
+                    "gradNorm": None, "f0": f0, "success": False, "message": f"raised {type(error).__name__}: {error}",
+                    "trace": trace}
     g = grad(res.x)
     finite = lambda v: float(v) if np.isfinite(v) else None  # noqa: E731
-    return {"case": case, "method": method, "nit": int(res.get("nit", 0)), "nfev": int(res.get("nfev", 0)), "njev": counts["g"] - 1,
-            "nhev": int(res.get("nhev", 0)), "f": finite(res.fun), "gradNorm": finite(np.linalg.norm(g)), "f0": finite(f0),
-            "success": bool(res.success), "message": str(res.message), "trace": [[k, finite(v)] for k, v in trace]}
+    return {"case": case, "method": method, "nit": int(res.get("nit", 0)), "nfev": int(res.get("nfev", 0)),
+            "njev": counts["g"] - 1, "nhev": int(res.get("nhev", 0)), "f": finite(res.fun),
+            "gradNorm": finite(np.linalg.norm(g)), "f0": finite(f0), "success": bool(res.success),
+            "message": str(res.message), "trace": [[k, finite(v)] for k, v in trace]}
 
 
 def main():
     request = json.load(sys.stdin)
     gtol = request.get("gtol", 1e-8)
-    runs = [run(case["id"], objective(case), np.array(case["x0"], dtype=float), method, gtol) for case in request["cases"] for method in METHODS]
+    runs = [run(case["id"], objective(case), np.array(case["x0"], dtype=float), method, gtol)
+            for case in request["cases"] for method in METHODS]
     json.dump({"scipy": scipy.__version__, "settings": {"gtol": gtol, "maxiter": "200n"}, "runs": runs}, sys.stdout)
     sys.stdout.write("\n")
 

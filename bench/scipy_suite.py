@@ -23,7 +23,8 @@ def booth(x):
 
 
 def beale(x):
-    return (1.5 - x[0] + x[0] * x[1]) ** 2 + (2.25 - x[0] + x[0] * x[1] ** 2) ** 2 + (2.625 - x[0] + x[0] * x[1] ** 3) ** 2
+    return ((1.5 - x[0] + x[0] * x[1]) ** 2 + (2.25 - x[0] + x[0] * x[1] ** 2) ** 2
+            + (2.625 - x[0] + x[0] * x[1] ** 3) ** 2)
 
 
 def lj4(x):
@@ -37,5 +38,5 @@ def lj4(x):
     return energy
 
 
-FUNCTIONS = {"rosenbrock3": rosenbrock3, "simple-quadratic": simple_quadratic, "asymmetric-quadratic": asymmetric_quadratic,
-             "sin-1d": sin_1d, "booth": booth, "beale": beale, "lj4": lj4}
+FUNCTIONS = {"rosenbrock3": rosenbrock3, "simple-quadratic": simple_quadratic,
+             "asymmetric-quadratic": asymmetric_quadratic, "sin-1d": sin_1d, "booth": booth, "beale": beale, "lj4": lj4}

@@ -180,13 +180,18 @@ export function solverBenchTable(result: SolverBenchResult): string {
   const lines = [
     `SciPy ${result.scipyVersion}. Times: median ms after a warm-up run; ratio = ours / SciPy.`,
     "",
-    "| problem | method | dtype | it | f | ∇f | ∇²f / Hv | ‖g‖ | SciPy it / f / ∇f / ∇²f | SciPy ‖g‖ | our ∇f at SciPy's ‖g‖ | ∇f ratio | ms | SciPy ms | time ratio |",
+    "| problem | method | dtype | it | f | ∇f | ∇²f / Hv | ‖g‖ | SciPy it / f / ∇f / ∇²f | SciPy ‖g‖ | our ∇f at " +
+      "SciPy's ‖g‖ | ∇f ratio | ms | SciPy ms | time ratio |",
     "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
   ];
   for (const r of result.rows) {
     const s = r.scipy;
     lines.push(
-      `| ${r.problem} | ${r.method} | ${r.dtype} | ${r.iterations} | ${r.fevals} | ${r.gevals} | ${r.hevals} / ${r.hvps} | ${r.gradNorm.toExponential(1)} | ${s ? `${r.scipyMethod}: ${s.nit} / ${s.nfev} / ${s.njev} / ${s.nhev}` : "–"} | ${s ? s.gradNorm.toExponential(1) : "–"} | ${r.gevalsAtScipyAccuracy ?? "–"} | ${fmt(r.gevalsRatio)} | ${fmt(r.ms)} | ${fmt(s?.ms)} | ${fmt(r.timeRatio)} |`,
+      `| ${r.problem} | ${r.method} | ${r.dtype} | ${r.iterations} | ${r.fevals} | ${r.gevals} | ${r.hevals} / ` +
+        `${r.hvps} | ${r.gradNorm.toExponential(1)} | ` +
+        `${s ? `${r.scipyMethod}: ${s.nit} / ${s.nfev} / ${s.njev} / ${s.nhev}` : "–"} | ` +
+        `${s ? s.gradNorm.toExponential(1) : "–"} | ${r.gevalsAtScipyAccuracy ?? "–"} | ${fmt(r.gevalsRatio)} | ` +
+        `${fmt(r.ms)} | ${fmt(s?.ms)} | ${fmt(r.timeRatio)} |`,
     );
   }
   return lines.join("\n");

@@ -34,7 +34,8 @@ export function peakWat(fma: boolean): string {
     ${chains.map((i) => `(local.set $c${i} ${madd(`(local.get $c${i})`)})`).join("\n    ")}
     (local.set $iters (i32.sub (local.get $iters) (i32.const 1)))
     (br_if $l (i32.gt_s (local.get $iters) (i32.const 0))))
-  (f32x4.extract_lane 0 ${chains.slice(1).reduce((sum, i) => `(f32x4.add ${sum} (local.get $c${i}))`, "(local.get $c0)")})))`;
+  (f32x4.extract_lane 0
+    ${chains.slice(1).reduce((sum, i) => `(f32x4.add ${sum} (local.get $c${i}))`, "(local.get $c0)")})))`;
 }
 
 /**
@@ -54,6 +55,9 @@ export function dotWat(dtype: GemmDtype, fma: boolean): string {
     fma ? `(${V}.relaxed_madd ${a} ${b} ${c})` : `(${V}.add (${V}.mul ${a} ${b}) ${c})`;
   const argPtr = (argIndex: string) => `(i32.load (i32.add ${g("scratch")} (i32.shl ${argIndex} (i32.const 2))))`;
   const lane = (i: number) => `(${V}.extract_lane ${i} (local.get $s))`;
+  const laneSum = f32
+    ? `(f32.add (f32.add ${lane(0)} ${lane(1)}) (f32.add ${lane(2)} ${lane(3)}))`
+    : `(f64.add ${lane(0)} ${lane(1)})`;
   return `(module
 (import "env" "memory" (memory 0 65536 shared))
 ${GEMM_PARAMS.map((name) => `(global $${name} i32 (i32.const 0))`).join("\n")}
@@ -61,15 +65,20 @@ ${GEMM_PARAMS.map((name) => `(global $${name} i32 (i32.const 0))`).join("\n")}
   (local $a i32) (local $b i32) (local $end i32) (local $k i32) (local $x ${T}) (local $s v128)
   ${repeat(4, (i) => `(local $c${i} v128)`)}
   ${repeat(GEMM_MAX_ARGS, (i) => `(i32.store offset=${SCRATCH.args + 4 * i} ${g("scratch")} (local.get $p${i}))`)}
-  (i32.store offset=${SCRATCH.calls} ${g("scratch")} (i32.add (i32.load offset=${SCRATCH.calls} ${g("scratch")}) (i32.const 1)))
+  (i32.store offset=${SCRATCH.calls} ${g("scratch")} (i32.add (i32.load offset=${SCRATCH.calls} ${g("scratch")})
+    (i32.const 1)))
   (local.set $a (i32.add ${argPtr(g("argA"))} (i32.mul ${g("aOff")} (i32.const ${elt}))))
   (local.set $b (i32.add ${argPtr(g("argB"))} (i32.mul ${g("bOff")} (i32.const ${elt}))))
   (if (i32.and (i32.eq ${g("aSk")} (i32.const 1)) (i32.eq ${g("bSk")} (i32.const 1)))
     (then
-      (local.set $end (i32.add (local.get $a) (i32.mul (i32.and ${g("K")} (i32.const ${-4 * lanes})) (i32.const ${elt}))))
+      (local.set $end (i32.add (local.get $a) (i32.mul (i32.and ${g("K")} (i32.const ${-4 * lanes}))
+        (i32.const ${elt}))))
       (block $vDone (loop $v
         (br_if $vDone (i32.ge_u (local.get $a) (local.get $end)))
-        ${repeat(4, (i) => `(local.set $c${i} ${madd(`(v128.load offset=${16 * i} (local.get $a))`, `(v128.load offset=${16 * i} (local.get $b))`, `(local.get $c${i})`)})`)}
+        ${repeat(4, (i) => {
+          const load = (from: string) => `(v128.load offset=${16 * i} (local.get $${from}))`;
+          return `(local.set $c${i} ${madd(load("a"), load("b"), `(local.get $c${i})`)})`;
+        })}
         (local.set $a (i32.add (local.get $a) (i32.const 64)))
         (local.set $b (i32.add (local.get $b) (i32.const 64)))
         (br $v)))
@@ -83,6 +92,7 @@ ${GEMM_PARAMS.map((name) => `(global $${name} i32 (i32.const 0))`).join("\n")}
     (local.set $k (i32.add (local.get $k) (i32.const 1)))
     (br $sc)))
   (local.set $s (${V}.add (${V}.add (local.get $c0) (local.get $c1)) (${V}.add (local.get $c2) (local.get $c3))))
-  (${T}.store ${argPtr(g("argOut"))} (${T}.add (local.get $x) ${f32 ? `(f32.add (f32.add ${lane(0)} ${lane(1)}) (f32.add ${lane(2)} ${lane(3)}))` : `(f64.add ${lane(0)} ${lane(1)})`})))
+  (${T}.store ${argPtr(g("argOut"))} (${T}.add
+    (local.get $x) ${laneSum})))
 )`;
 }

@@ -84,7 +84,8 @@ export function gemmWat(
   const transpose4 = (r: string[], kBytes: number, at: number) =>
     f32
       ? `(local.set $t0 ${shuffle(4, [0, 4, 1, 5], r[0], r[1])}) (local.set $t1 ${shuffle(4, [2, 6, 3, 7], r[0], r[1])})
-              (local.set $t2 ${shuffle(4, [0, 4, 1, 5], r[2], r[3])}) (local.set $t3 ${shuffle(4, [2, 6, 3, 7], r[2], r[3])})
+              (local.set $t2 ${shuffle(4, [0, 4, 1, 5], r[2], r[3])})
+                (local.set $t3 ${shuffle(4, [2, 6, 3, 7], r[2], r[3])})
               (v128.store offset=${at} (local.get $dst) ${shuffle(4, [0, 1, 4, 5], "$t0", "$t2")})
               (v128.store offset=${at + kBytes} (local.get $dst) ${shuffle(4, [2, 3, 6, 7], "$t0", "$t2")})
               (v128.store offset=${at + 2 * kBytes} (local.get $dst) ${shuffle(4, [0, 1, 4, 5], "$t1", "$t3")})
@@ -130,7 +131,8 @@ export function gemmWat(
 ${globals}
 
 ;; 4×${NR} register tile over packed panels; adds into C (or overwrites it on the first K block).
-(func $micro (param $ap i32) (param $bp i32) (param $kc4 i32) (param $cp i32) (param $rows i32) (param $cols i32) (param $first i32) (param $rowBytes i32)
+(func $micro (param $ap i32) (param $bp i32) (param $kc4 i32) (param $cp i32) (param $rows i32) (param $cols i32)
+  (param $first i32) (param $rowBytes i32)
   (local $aEnd i32) (local $a v128) (local $b0 v128) (local $b1 v128) (local $i i32) (local $j i32) (local $at i32)
   ${repeat(2 * MR, (i) => `(local $c${i} v128)`)}
   (local.set $aEnd (i32.add (local.get $ap) (i32.mul (local.get $kc4) (i32.const ${MR * elt}))))
@@ -147,11 +149,13 @@ ${globals}
   (loop $row
     (local.set $j (i32.const 0))
     (loop $col
-      (local.set $at (i32.add (i32.add (local.get $cp) (i32.mul (local.get $i) (local.get $rowBytes))) (i32.mul (local.get $j) (i32.const ${elt}))))
+      (local.set $at (i32.add (i32.add (local.get $cp) (i32.mul (local.get $i) (local.get $rowBytes))) (i32.mul
+        (local.get $j) (i32.const ${elt}))))
       (${T}.store (local.get $at)
         (${T}.add
           (if (result ${T}) (local.get $first) (then (${T}.const 0)) (else (${T}.load (local.get $at))))
-          (${T}.load offset=${SCRATCH.tile} (i32.add ${g("scratch")} (i32.mul (i32.add (i32.mul (local.get $i) (i32.const ${NR})) (local.get $j)) (i32.const ${elt}))))))
+          (${T}.load offset=${SCRATCH.tile} (i32.add ${g("scratch")} (i32.mul (i32.add (i32.mul (local.get $i)
+            (i32.const ${NR})) (local.get $j)) (i32.const ${elt}))))))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
       (br_if $col (i32.lt_u (local.get $j) (local.get $cols))))
     (local.set $i (i32.add (local.get $i) (i32.const 1)))
@@ -159,15 +163,18 @@ ${globals}
 
 ;; Packs rows [ic, ic+mc) × K range [pc, pc+kc) of A into 4-row panels, zero-padded to kc4 and to 4 rows.
 (func $packA (param $a i32) (param $ic i32) (param $mc i32) (param $pc i32) (param $kc i32) (param $kc4 i32)
-  (local $dst i32) (local $p i32) (local $k i32) (local $i i32) (local $row i32) (local $src i32) (local $stepK i32) (local $rowBytes i32)
+  (local $dst i32) (local $p i32) (local $k i32) (local $i i32) (local $row i32) (local $src i32) (local $stepK i32)
+    (local $rowBytes i32)
   ${repeat(MR, (i) => `(local $r${i} v128)`)} ${repeat(MR, (i) => `(local $t${i} v128)`)}
   (local.set $dst (i32.add ${g("scratch")} (i32.const ${SCRATCH.packedA})))
   (local.set $stepK (i32.mul ${g("aSk")} (i32.const ${elt})))
   (local.set $p (i32.const 0))
   (loop $panel
-    (local.set $src (i32.add (local.get $a) (i32.mul (i32.add (i32.mul (i32.add (local.get $ic) (local.get $p)) ${g("aSm")}) (i32.mul (local.get $pc) ${g("aSk")})) (i32.const ${elt}))))
+    (local.set $src (i32.add (local.get $a) (i32.mul (i32.add (i32.mul (i32.add (local.get $ic)
+      (local.get $p)) ${g("aSm")}) (i32.mul (local.get $pc) ${g("aSk")})) (i32.const ${elt}))))
     (local.set $k (i32.const 0))
-    (if (i32.and (i32.le_u (i32.add (local.get $p) (i32.const ${MR})) (local.get $mc)) (i32.eq ${g("aSm")} (i32.const 1)))
+    (if (i32.and (i32.le_u (i32.add (local.get $p) (i32.const ${MR})) (local.get $mc)) (i32.eq ${g("aSm")}
+      (i32.const 1)))
       (then ;; four consecutive rows sit next to each other (A is a transposed view): vector copies
         (loop $kv
           ${copyBytes(MR * elt)}
@@ -176,7 +183,8 @@ ${globals}
           (local.set $k (i32.add (local.get $k) (i32.const 1)))
           (br_if $kv (i32.lt_u (local.get $k) (local.get $kc)))))
       (else
-        (if (i32.and (i32.le_u (i32.add (local.get $p) (i32.const ${MR})) (local.get $mc)) (i32.eq ${g("aSk")} (i32.const 1)))
+        (if (i32.and (i32.le_u (i32.add (local.get $p) (i32.const ${MR})) (local.get $mc)) (i32.eq ${g("aSk")}
+          (i32.const 1)))
           (then ;; rows run along k (A row-major): transpose ${MR}×${lanes} blocks in registers
             (local.set $rowBytes (i32.mul ${g("aSm")} (i32.const ${elt})))
             (block $tDone (loop $tv
@@ -193,7 +201,8 @@ ${globals}
             (local.set $row (i32.add (local.get $p) (local.get $i)))
             (${T}.store (local.get $dst)
               (if (result ${T}) (i32.lt_u (local.get $row) (local.get $mc))
-                (then (${T}.load (i32.add (local.get $src) (i32.mul (i32.mul (local.get $i) ${g("aSm")}) (i32.const ${elt})))))
+                (then (${T}.load (i32.add (local.get $src) (i32.mul (i32.mul (local.get $i) ${g("aSm")})
+                  (i32.const ${elt})))))
                 (else (${T}.const 0))))
             (local.set $dst (i32.add (local.get $dst) (i32.const ${elt})))
             (local.set $i (i32.add (local.get $i) (i32.const 1)))
@@ -212,16 +221,19 @@ ${globals}
 
 ;; Packs K range [pc, pc+kc) × columns [jc, jc+nc) of B into ${NR}-column panels, zero-padded.
 (func $packB (param $b i32) (param $pc i32) (param $kc i32) (param $kc4 i32) (param $jc i32) (param $nc i32)
-  (local $dst i32) (local $q i32) (local $k i32) (local $j i32) (local $src i32) (local $stepK i32) (local $stepN i32) (local $rowBytes i32)
+  (local $dst i32) (local $q i32) (local $k i32) (local $j i32) (local $src i32) (local $stepK i32) (local $stepN i32)
+    (local $rowBytes i32)
   ${repeat(NR, (i) => `(local $r${i} v128)`)} ${repeat(4, (i) => `(local $t${i} v128)`)}
   (local.set $dst (i32.add ${g("scratch")} (i32.const ${packedB})))
   (local.set $stepK (i32.mul ${g("bSk")} (i32.const ${elt})))
   (local.set $stepN (i32.mul ${g("bSn")} (i32.const ${elt})))
   (local.set $q (i32.const 0))
   (loop $panel
-    (local.set $src (i32.add (local.get $b) (i32.mul (i32.add (i32.mul (local.get $pc) ${g("bSk")}) (i32.mul (i32.add (local.get $jc) (local.get $q)) ${g("bSn")})) (i32.const ${elt}))))
+    (local.set $src (i32.add (local.get $b) (i32.mul (i32.add (i32.mul (local.get $pc) ${g("bSk")}) (i32.mul (i32.add
+      (local.get $jc) (local.get $q)) ${g("bSn")})) (i32.const ${elt}))))
     (local.set $k (i32.const 0))
-    (if (i32.and (i32.le_u (i32.add (local.get $q) (i32.const ${NR})) (local.get $nc)) (i32.eq ${g("bSn")} (i32.const 1)))
+    (if (i32.and (i32.le_u (i32.add (local.get $q) (i32.const ${NR})) (local.get $nc)) (i32.eq ${g("bSn")}
+      (i32.const 1)))
       (then ;; a full panel of a row-major B: two vector copies per row
         (loop $kv
           (v128.store (local.get $dst) (v128.load (local.get $src)))
@@ -231,7 +243,8 @@ ${globals}
           (local.set $k (i32.add (local.get $k) (i32.const 1)))
           (br_if $kv (i32.lt_u (local.get $k) (local.get $kc)))))
       (else
-        (if (i32.and (i32.le_u (i32.add (local.get $q) (i32.const ${NR})) (local.get $nc)) (i32.eq ${g("bSk")} (i32.const 1)))
+        (if (i32.and (i32.le_u (i32.add (local.get $q) (i32.const ${NR})) (local.get $nc)) (i32.eq ${g("bSk")}
+          (i32.const 1)))
           (then ;; B is a transposed view (columns run along k): transpose ${NR}×${lanes} blocks in registers
             (local.set $rowBytes (local.get $stepN))
             (block $tDone (loop $tv
@@ -269,14 +282,16 @@ ${globals}
 (func $gemm
   (local $a i32) (local $b i32) (local $c i32) (local $e i32) (local $rowBytes i32)
   (local $jc i32) (local $nc i32) (local $pc i32) (local $kc i32) (local $kc4 i32) (local $ic i32) (local $mc i32)
-  (local $jr i32) (local $ir i32) (local $m i32) (local $n i32) (local $at i32) (local $x ${T}) (local $v v128) (local $vectors i32) (local $kcStep i32)
+  (local $jr i32) (local $ir i32) (local $m i32) (local $n i32) (local $at i32) (local $x ${T}) (local $v v128)
+    (local $vectors i32) (local $kcStep i32)
   (local.set $a (i32.add ${argPtr(g("argA"))} (i32.mul ${g("aOff")} (i32.const ${elt}))))
   (local.set $b (i32.add ${argPtr(g("argB"))} (i32.mul ${g("bOff")} (i32.const ${elt}))))
   (local.set $c ${argPtr(g("argOut"))})
   (local.set $rowBytes (i32.mul ${g("N")} (i32.const ${elt})))
   ;; Equal K blocks of at most ${KC}, rounded up to a multiple of 4.
   (local.set $kcStep (i32.div_u (i32.add ${g("K")} (i32.const ${KC - 1})) (i32.const ${KC})))
-  (local.set $kcStep (i32.and (i32.add (i32.div_u (i32.add ${g("K")} (i32.sub (local.get $kcStep) (i32.const 1))) (local.get $kcStep)) (i32.const 3)) (i32.const -4)))
+  (local.set $kcStep (i32.and (i32.add (i32.div_u (i32.add ${g("K")} (i32.sub (local.get $kcStep) (i32.const 1)))
+    (local.get $kcStep)) (i32.const 3)) (i32.const -4)))
   (local.set $jc (i32.const 0))
   (loop $jcLoop
     (local.set $nc (i32.sub ${g("N")} (local.get $jc)))
@@ -297,12 +312,17 @@ ${globals}
           (local.set $ir (i32.const 0))
           (loop $irLoop
             (call $micro
-              (i32.add (i32.add ${g("scratch")} (i32.const ${SCRATCH.packedA})) (i32.mul (local.get $ir) (i32.mul (local.get $kc4) (i32.const ${elt}))))
-              (i32.add (i32.add ${g("scratch")} (i32.const ${packedB})) (i32.mul (local.get $jr) (i32.mul (local.get $kc4) (i32.const ${elt}))))
+              (i32.add (i32.add ${g("scratch")} (i32.const ${SCRATCH.packedA})) (i32.mul (local.get $ir) (i32.mul
+                (local.get $kc4) (i32.const ${elt}))))
+              (i32.add (i32.add ${g("scratch")} (i32.const ${packedB})) (i32.mul (local.get $jr) (i32.mul
+                (local.get $kc4) (i32.const ${elt}))))
               (local.get $kc4)
-              (i32.add (local.get $c) (i32.add (i32.mul (i32.add (local.get $ic) (local.get $ir)) (local.get $rowBytes)) (i32.mul (i32.add (local.get $jc) (local.get $jr)) (i32.const ${elt}))))
-              (select (i32.const ${MR}) (i32.sub (local.get $mc) (local.get $ir)) (i32.ge_s (i32.sub (local.get $mc) (local.get $ir)) (i32.const ${MR})))
-              (select (i32.const ${NR}) (i32.sub (local.get $nc) (local.get $jr)) (i32.ge_s (i32.sub (local.get $nc) (local.get $jr)) (i32.const ${NR})))
+              (i32.add (local.get $c) (i32.add (i32.mul (i32.add (local.get $ic) (local.get $ir))
+                (local.get $rowBytes)) (i32.mul (i32.add (local.get $jc) (local.get $jr)) (i32.const ${elt}))))
+              (select (i32.const ${MR}) (i32.sub (local.get $mc) (local.get $ir)) (i32.ge_s (i32.sub (local.get $mc)
+                (local.get $ir)) (i32.const ${MR})))
+              (select (i32.const ${NR}) (i32.sub (local.get $nc) (local.get $jr)) (i32.ge_s (i32.sub (local.get $nc)
+                (local.get $jr)) (i32.const ${NR})))
               (i32.eqz (local.get $pc))
               (local.get $rowBytes))
             (local.set $ir (i32.add (local.get $ir) (i32.const ${MR})))
@@ -316,7 +336,8 @@ ${globals}
     (local.set $jc (i32.add (local.get $jc) (i32.const ${NC})))
     (br_if $jcLoop (i32.lt_u (local.get $jc) ${g("N")})))
   (if (i32.and (i32.lt_s ${g("argE")} (i32.const 0)) (i32.eqz ${g("relu")})) (then (return)))
-  (local.set $e (i32.add ${argPtr(`(select ${g("argE")} (i32.const 0) (i32.ge_s ${g("argE")} (i32.const 0)))`)} (i32.mul ${g("eOff")} (i32.const ${elt}))))
+  (local.set $e (i32.add ${argPtr(`(select ${g("argE")} (i32.const 0) (i32.ge_s ${g("argE")} (i32.const 0)))`)}
+    (i32.mul ${g("eOff")} (i32.const ${elt}))))
   (local.set $at (local.get $c))
   ;; Whole vectors where E runs along n with unit stride (a bias row) or there is no E, then scalars.
   (local.set $vectors (i32.or (i32.lt_s ${g("argE")} (i32.const 0)) (i32.eq ${g("eSn")} (i32.const 1))))
@@ -328,7 +349,8 @@ ${globals}
       (local.set $v (v128.load (local.get $at)))
       (if (i32.ge_s ${g("argE")} (i32.const 0))
         (then (local.set $v (${V}.add (local.get $v)
-          (v128.load (i32.add (local.get $e) (i32.mul (i32.add (i32.mul (local.get $m) ${g("eSm")}) (local.get $n)) (i32.const ${elt}))))))))
+          (v128.load (i32.add (local.get $e) (i32.mul (i32.add (i32.mul (local.get $m) ${g("eSm")}) (local.get $n))
+            (i32.const ${elt}))))))))
       (if ${g("relu")} (then (local.set $v (${V}.max (local.get $v) (v128.const i32x4 0 0 0 0)))))
       (v128.store (local.get $at) (local.get $v))
       (local.set $at (i32.add (local.get $at) (i32.const 16)))
@@ -339,7 +361,8 @@ ${globals}
       (local.set $x (${T}.load (local.get $at)))
       (if (i32.ge_s ${g("argE")} (i32.const 0))
         (then (local.set $x (${T}.add (local.get $x)
-          (${T}.load (i32.add (local.get $e) (i32.mul (i32.add (i32.mul (local.get $m) ${g("eSm")}) (i32.mul (local.get $n) ${g("eSn")})) (i32.const ${elt}))))))))
+          (${T}.load (i32.add (local.get $e) (i32.mul (i32.add (i32.mul (local.get $m) ${g("eSm")}) (i32.mul
+            (local.get $n) ${g("eSn")})) (i32.const ${elt}))))))))
       (if ${g("relu")} (then (local.set $x (${T}.max (local.get $x) (${T}.const 0)))))
       (${T}.store (local.get $at) (local.get $x))
       (local.set $at (i32.add (local.get $at) (i32.const ${elt})))
@@ -351,7 +374,8 @@ ${globals}
 ;; The jax-js kernel entry: keep the argument pointers in scratch, count the call, run the GEMM.
 (func (export "kernel") ${params}
   ${saveArgs}
-  (i32.store offset=${SCRATCH.calls} ${g("scratch")} (i32.add (i32.load offset=${SCRATCH.calls} ${g("scratch")}) (i32.const 1)))
+  (i32.store offset=${SCRATCH.calls} ${g("scratch")} (i32.add (i32.load offset=${SCRATCH.calls} ${g("scratch")})
+    (i32.const 1)))
   (call $gemm))
 )`;
 }

@@ -85,9 +85,12 @@ const num = (v: number, digits = 4) =>
 /** The full table in Markdown: one line per run. */
 export function markdownTable(rows: TableRow[]): string {
   const head =
-    "| case | solver | iterations | f evals | ∇f evals | final f | ‖g‖ | ∇f evals to τ=1e-3 | to τ=1e-7 | status |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n";
+    "| case | solver | iterations | f evals | ∇f evals | final f | ‖g‖ | ∇f evals to τ=1e-3 | to τ=1e-7 | status " +
+    "|\n|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n";
   const line = (r: TableRow) =>
-    `| ${r.case} | ${r.solver} | ${r.iterations} | ${r.fevals} | ${r.gevals} | ${num(r.f, 7)} | ${num(r.gradNorm, 2)} | ${r.solved[0] ?? "—"} | ${r.solved[1] ?? "—"} | ${r.status.replace(/\|/g, "/").slice(0, 70)} |`;
+    `| ${r.case} | ${r.solver} | ${r.iterations} | ${r.fevals} | ${r.gevals} | ${num(r.f, 7)} | ` +
+    `${num(r.gradNorm, 2)} | ${r.solved[0] ?? "—"} | ${r.solved[1] ?? "—"} | ` +
+    `${r.status.replace(/\|/g, "/").slice(0, 70)} |`;
   return head + rows.map(line).join("\n") + "\n";
 }
 

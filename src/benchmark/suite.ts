@@ -5,10 +5,15 @@ import { scipyOutcome, scipyResults, type ScipyResults } from "./scipy.js";
 
 export type SuiteName = "mgh" | "scipy" | "all";
 
-/** The solvers run by default: every full-batch solver of `descent optimize` but the book's unguarded forms and coordinate descent. */
+/**
+ * The solvers run by default: every full-batch solver of `descent
+ * optimize` but the book's unguarded forms and coordinate descent.
+ */
 export const DEFAULT_METHODS = ["bfgs", "lbfgs", "cg-fr", "cg-pr", "cg-prplus", "cg-hz", "newton", "newton-cg"];
 
-/** The --quick subset: small MGH problems of different kinds, from the standard start, and one start per SciPy problem. */
+/**
+ * The --quick subset: small MGH problems of different kinds, from the standard start, and one start per SciPy problem.
+ */
 export const QUICK_MGH = ["rosenbrock", "beale", "helical-valley", "box-3d", "wood", "brown-almost-linear"];
 
 export interface SuiteOptions extends BenchmarkSettings {

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { UserError } from "./errors.js";
 
-/** Reads a JSON object from a file, with one clear error for a missing file or malformed JSON. */
-export function readJsonObject(path: string, what = "config file"): Record<string, unknown> {
+/** Reads JSON from a file, with one clear error for a missing file or malformed JSON (`what` names the file). */
+export function readJson(path: string, what: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -12,12 +12,16 @@ export function readJsonObject(path: string, what = "config file"): Record<strin
       `${what} ${path} cannot be read: ${code === "ENOENT" ? "no such file" : (error as Error).message}`,
     );
   }
-  let value: unknown;
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
     throw new UserError(`${what} ${path} is not valid JSON: ${(error as Error).message}`);
   }
+}
+
+/** Reads a JSON object from a file, with one clear error for a missing file or malformed JSON. */
+export function readJsonObject(path: string, what = "config file"): Record<string, unknown> {
+  const value = readJson(path, what);
   if (typeof value !== "object" || value === null || Array.isArray(value))
     throw new UserError(`${what} ${path} must contain a JSON object`);
   return value as Record<string, unknown>;

@@ -3,17 +3,19 @@ import { precisionOf, random, startEngine } from "../engine/index.js";
 import { curvatureAt, type PointCurvature } from "../curvature/index.js";
 import { loadAnyProblem, Objective } from "../problems/index.js";
 import { UserError } from "./errors.js";
+import { readJson } from "./configFile.js";
 import { integerArg, numberArg } from "./args.js";
-import { readFileSync } from "node:fs";
 
 export function curvatureCommand(): Command {
   return new Command("curvature")
     .description(
-      "the Hessian at a point of a problem, from Hessian-vector products: gᵀHg, extreme eigenvalues, trace, spectral density, saddle test (8.2)",
+      "the Hessian at a point of a problem, from Hessian-vector products: gᵀHg, extreme eigenvalues, trace, spectral " +
+        "density, saddle test (8.2)",
     )
     .requiredOption(
       "--problem <name|file>",
-      "rosenbrock | quadratic | beale | saddle | himmelblau | coupled | mgh:NAME | FILE.json[#ENTRY] | objective module FILE.mjs/.js/.ts (default export { x0, f(x, np) })",
+      "rosenbrock | quadratic | beale | saddle | himmelblau | coupled | mgh:NAME | FILE.json[#ENTRY] | objective " +
+        "module FILE.mjs/.js/.ts (default export { x0, f(x, np) })",
     )
     .option(
       "--at <file>",
@@ -35,7 +37,8 @@ export function curvatureCommand(): Command {
     .addOption(
       new Option(
         "--dtype <dtype>",
-        "float64 is exact to ~1e-15 (jax-js cpu device; JS constants kept float64 under jit); float32 is fast, but its Lanczos residuals leave out the HVPs' rounding (not bounds)",
+        "float64 is exact to ~1e-15 (jax-js cpu device; JS constants kept float64 under jit); float32 is fast, but " +
+          "its Lanczos residuals leave out the HVPs' rounding (not bounds)",
       )
         .choices(["float32", "float64"])
         .default("float64"),
@@ -112,21 +115,7 @@ const POINT_KEYS = ["x", "theta", "x0", "theta0"];
 
 /** `--at FILE`: a JSON array of numbers or an object holding one under x / theta / x0 / theta0. */
 function readPoint(path: string, dim: number): Float64Array {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(
-      `--at ${path} cannot be read: ${code === "ENOENT" ? "no such file" : (error as Error).message}`,
-    );
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new UserError(`--at ${path} is not valid JSON: ${(error as Error).message}`);
-  }
+  let value = readJson(path, "--at");
   if (!Array.isArray(value) && value && typeof value === "object") {
     const key = POINT_KEYS.find((k) => k in (value as object));
     if (!key)
@@ -148,17 +137,20 @@ function describe(s: PointCurvature & { problem: string; dim: number; seconds: n
     `top eigenvalues:    ${s.top.map(fmt).join(", ") || "—"}`,
     `bottom eigenvalues: ${s.bottom.map(fmt).join(", ") || "—"}`,
     `condition number:   ${s.condition === null ? "undefined (H is not positive definite)" : fmt(s.condition)}`,
-    `point:              ${s.point.kind}${s.point.kind === "saddle" ? ` (most negative eigenvalue ${fmt(s.point.lambdaMin)})` : ""}`,
+    `point:              ${s.point.kind}` +
+      `${s.point.kind === "saddle" ? ` (most negative eigenvalue ${fmt(s.point.lambdaMin)})` : ""}`,
   ];
   if (s.trace !== null)
     lines.push(`trace (Hutchinson): ${fmt(s.trace)} ± ${s.traceStdError?.toExponential(2) ?? "n/a"}`);
   if (s.density)
     lines.push(
-      `density (SLQ):      ${s.density.probes} probes × ${s.density.steps} steps, mean eigenvalue ${fmt(s.density.firstMoment)}`,
+      `density (SLQ):      ${s.density.probes} probes × ${s.density.steps} steps, mean eigenvalue ` +
+        `${fmt(s.density.firstMoment)}`,
     );
   if (s.powerTop) lines.push(`power iteration:    ${s.powerTop.map(fmt).join(", ")}`);
   lines.push(
-    `${s.lanczosSteps} Lanczos steps${s.converged ? "" : " (not converged: raise --max-steps)"}, ${s.hvps} Hessian-vector products in ${s.seconds} s`,
+    `${s.lanczosSteps} Lanczos steps${s.converged ? "" : " (not converged: raise --max-steps)"}, ${s.hvps} ` +
+      `Hessian-vector products in ${s.seconds} s`,
   );
   return lines.join("\n") + "\n";
 }

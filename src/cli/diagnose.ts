@@ -35,7 +35,8 @@ const DEFAULT_NOISE_SIZES = [8, 32, 128, 512];
 
 export function diagnoseCommand(): Command {
   const command = new Command("diagnose").description(
-    "train as `descent train` does, with the curvature monitors of 8.2 on: ‖g‖, gᵀHg and the ill-conditioning test, per-layer gradient norms, the Hessian's spectrum, gradient noise; writes report.html and diagnostics.jsonl",
+    "train as `descent train` does, with the curvature monitors of 8.2 on: ‖g‖, gᵀHg and the ill-conditioning test, " +
+      "per-layer gradient norms, the Hessian's spectrum, gradient noise; writes report.html and diagnostics.jsonl",
   );
   // The same flags as `descent train` (but --resume: the monitors watch a run from its start).
   for (const option of trainCommand().options) if (option.long !== "--resume") command.addOption(option);
@@ -66,13 +67,16 @@ export function diagnoseCommand(): Command {
     .option("--no-noise", "skip the gradient-noise measurement")
     .option(
       "--checkpoint <dir>",
-      "evaluate the diagnostics on the trained model in DIR/checkpoint.safetensors instead of training (its settings come from the checkpoint); writes DIR/checkpoint-diagnostics.jsonl",
+      "evaluate the diagnostics on the trained model in DIR/checkpoint.safetensors instead of training (its settings " +
+        "come from the checkpoint); writes DIR/checkpoint-diagnostics.jsonl",
     )
     .option("--trace-probes <n>", "with --checkpoint: Rademacher probes of Hutchinson's trace", integerArg, 10)
     .action(async (flags) => runDiagnose(flags));
 }
 
-/** Like `descent train`, the run writes into <out>/unfinished and replaces the previous run's files only when it ends. */
+/**
+ * Like `descent train`, the run writes into <out>/unfinished and replaces the previous run's files only when it ends.
+ */
 async function runDiagnose(flags: Record<string, unknown>): Promise<void> {
   const {
     monitorEvery,
@@ -203,7 +207,8 @@ async function diagnoseInFolder(flags: Record<string, unknown>, folder: RunFolde
     disposeTree([result.params, result.modelState]);
     // A diagnose run watches the whole run, so it cannot be resumed: the previous run's files stay.
     throw new Interrupted(
-      `interrupted by ${signals.received()} after ${result.steps} steps; diagnose runs cannot be resumed, so nothing was written to ${config.out}`,
+      `interrupted by ${signals.received()} after ${result.steps} steps; diagnose runs cannot be resumed, so nothing ` +
+        `was written to ${config.out}`,
     );
   }
 
@@ -263,7 +268,8 @@ async function diagnoseInFolder(flags: Record<string, unknown>, folder: RunFolde
     ],
     [
       "optimizer",
-      `${typeof config.optimizer === "string" ? config.optimizer : JSON.stringify(config.optimizer)}, lr ${resolved.lr}, batch ${batchSize}`,
+      `${typeof config.optimizer === "string" ? config.optimizer : JSON.stringify(config.optimizer)}, lr ` +
+        `${resolved.lr}, batch ${batchSize}`,
     ],
     ["steps / epochs", `${result.steps} / ${result.epochs}`],
     ["task", classification ? "classification" : "regression"],
@@ -272,7 +278,8 @@ async function diagnoseInFolder(flags: Record<string, unknown>, folder: RunFolde
       : ["test loss (mean squared error)", result.test ? sig(result.test.loss) : "n/a"],
     [
       "monitors",
-      `every ${every} steps on a probe batch of ${probe.labels.length} examples; spectrum at steps ${spectrumSteps.join(", ")} (${lanczosSteps} Lanczos steps)`,
+      `every ${every} steps on a probe batch of ${probe.labels.length} examples; spectrum at steps ` +
+        `${spectrumSteps.join(", ")} (${lanczosSteps} Lanczos steps)`,
     ],
   ];
   const report = await diagnoseReport({
@@ -320,6 +327,7 @@ async function diagnoseInFolder(flags: Record<string, unknown>, folder: RunFolde
   }
   process.stdout.write(`${verdict.text}\n`);
   process.stdout.write(
-    `ill-conditioned (½ε²gᵀHg > εgᵀg) at ${summary.illConditioned} of ${summary.measurements} measurements; wrote ${join(config.out, "report.html")} and diagnostics.jsonl\n`,
+    `ill-conditioned (½ε²gᵀHg > εgᵀg) at ${summary.illConditioned} of ${summary.measurements} measurements; wrote ` +
+      `${join(config.out, "report.html")} and diagnostics.jsonl\n`,
   );
 }

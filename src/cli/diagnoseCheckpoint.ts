@@ -18,9 +18,8 @@ import {
   treeLossHessian,
 } from "../curvature/index.js";
 import { learningRate } from "../optim/index.js";
-import { loadTrainedModel } from "../train/index.js";
+import { loadModel, readModelCheckpoint, type ModelCheckpoint } from "../train/index.js";
 import { UserError } from "./errors.js";
-import { readSafetensors } from "../io/safetensors.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { lastPositiveRate, probeIndices, symmetryCheck, symmetryKey } from "./diagnoseShared.js";
 import { prepareTraining, resolveConfig } from "./train.js";
@@ -36,31 +35,35 @@ export interface CheckpointDiagnoseOptions {
   json: boolean;
 }
 
-/** The run's settings as the checkpoint recorded them (nulls are settings left at their defaults). */
-function storedSettings(path: string): Record<string, unknown> {
+/**
+ * The checkpoint, read once, and the run's settings as it recorded them (nulls are settings left at their defaults).
+ */
+function readRun(path: string): { checkpoint: ModelCheckpoint; checkpointSettings: Record<string, unknown> } {
   if (!existsSync(path)) throw new UserError(`--checkpoint: no checkpoint at ${path}`);
-  let config: unknown;
+  let checkpoint: ModelCheckpoint;
   try {
-    config = JSON.parse(readSafetensors(path).metadata.config ?? "null");
+    checkpoint = readModelCheckpoint(path);
   } catch (error) {
     throw new UserError(`--checkpoint: ${path} is not a readable checkpoint (${(error as Error).message})`);
   }
-  if (!config || typeof config !== "object")
+  if (!checkpoint.config || typeof checkpoint.config !== "object" || !Object.keys(checkpoint.config).length)
     throw new UserError(`--checkpoint: ${path} does not record the settings of its run`);
-  return Object.fromEntries(Object.entries(config).filter(([, v]) => v !== null));
+  const checkpointSettings = Object.fromEntries(Object.entries(checkpoint.config).filter(([, v]) => v !== null));
+  return { checkpoint, checkpointSettings };
 }
 
 export async function diagnoseCheckpoint(opts: CheckpointDiagnoseOptions): Promise<void> {
   const path = join(opts.dir, "checkpoint.safetensors");
-  const { out: _out, resume: _resume, stopAfterSteps: _stop, ...settings } = storedSettings(path);
+  const { checkpoint, checkpointSettings } = readRun(path);
+  const { out: _out, resume: _resume, stopAfterSteps: _stop, ...settings } = checkpointSettings;
   const config = resolveConfig({ ...settings, out: opts.dir });
   const run = await prepareTraining(config);
   const { precision, trainSet, model, resolved } = run;
   const classification = trainSet.numClasses > 0;
-  const init = model.init(random.splitKey(random.randomKey(config.seed), 2)[0], trainSet.xShape, precision);
   let loaded;
   try {
-    loaded = loadTrainedModel(path, { params: init.params, modelState: init.state }, precision);
+    // The weights at the checkpoint's step, as the run left them (not an early-stopping best).
+    loaded = loadModel(checkpoint, { model, inputShape: trainSet.xShape, precision, weights: "final" });
   } catch (error) {
     throw new UserError(`--checkpoint: ${(error as Error).message}`);
   }
@@ -131,7 +134,8 @@ export async function diagnoseCheckpoint(opts: CheckpointDiagnoseOptions): Promi
     );
     if (symmetry) lines.push({ type: "symmetry", ...symmetry });
   } finally {
-    disposeTree([params, modelState, probe.x, probe.y]);
+    loaded.dispose();
+    disposeTree([probe.x, probe.y]);
   }
   const file = join(opts.dir, "checkpoint-diagnostics.jsonl");
   writeFileAtomic(file, lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
@@ -161,6 +165,9 @@ export async function diagnoseCheckpoint(opts: CheckpointDiagnoseOptions): Promi
     return;
   }
   process.stdout.write(
-    `checkpoint at step ${progress.step}: loss ${curvature.loss.toPrecision(4)}, gᵀg ${curvature.gTg.toPrecision(4)}, gᵀHg ${curvature.gHg.toPrecision(4)}${curvature.illConditioned ? " (ill-conditioned)" : ""}, λmax ≈ ${summary.top[0]?.toPrecision(4)}, tr H ≈ ${trace.estimate.toPrecision(4)} ± ${trace.stdError.toPrecision(2)}; wrote ${file}\n`,
+    `checkpoint at step ${progress.step}: loss ${curvature.loss.toPrecision(4)}, gᵀg ` +
+      `${curvature.gTg.toPrecision(4)}, gᵀHg ${curvature.gHg.toPrecision(4)}` +
+      `${curvature.illConditioned ? " (ill-conditioned)" : ""}, λmax ≈ ${summary.top[0]?.toPrecision(4)}, tr H ≈ ` +
+      `${trace.estimate.toPrecision(4)} ± ${trace.stdError.toPrecision(2)}; wrote ${file}\n`,
   );
 }

@@ -1,4 +1,6 @@
-/** What `descent diagnose` and `descent diagnose --checkpoint` compute alike: the probe batch, ε, the symmetry check. */
+/**
+ * What `descent diagnose` and `descent diagnose --checkpoint` compute alike: the probe batch, ε, the symmetry check.
+ */
 import { numpy as np } from "@jax-js/jax";
 import {
   random,

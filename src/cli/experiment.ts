@@ -12,7 +12,8 @@ import { integerArg } from "./args.js";
 export function experimentCommand(): Command {
   return new Command("experiment")
     .description(
-      `run one of the chapter's claims as a measured comparison (baseline vs method, same budget and seeds): ${Object.keys(EXPERIMENTS).join(", ")}`,
+      `run one of the chapter's claims as a measured comparison (baseline vs method, same budget and seeds): ` +
+        `${Object.keys(EXPERIMENTS).join(", ")}`,
     )
     .argument("<name>", "the experiment")
     .option("--quick", "the small setting (under a minute)")
@@ -108,6 +109,8 @@ async function runExperiment(
     return;
   }
   process.stdout.write(
-    `${name} (${size}, seeds ${seeds.join(", ")}, ${seconds.toFixed(1)} s)\n\n${table(outcome.rows)}\n\nclaim: ${experiment.claim}\n${outcome.verdict}\nreproduced: ${outcome.reproduced}\nwrote ${join(out, "result.json")} and ${join(out, "chart.svg")}\n`,
+    `${name} (${size}, seeds ${seeds.join(", ")}, ${seconds.toFixed(1)} s)\n\n${table(outcome.rows)}\n\nclaim: ` +
+      `${experiment.claim}\n${outcome.verdict}\nreproduced: ${outcome.reproduced}\nwrote ${join(out, "result.json")} ` +
+      `and ${join(out, "chart.svg")}\n`,
   );
 }

@@ -8,7 +8,8 @@ import { figuresPage, renderFigures } from "../report/figures/index.js";
 export function figuresCommand(): Command {
   return new Command("figures")
     .description(
-      "draw the chapter's figures (8.2–8.7 and extras) from runs performed now: one SVG each with its setting in the caption, and index.html",
+      "draw the chapter's figures (8.2–8.7 and extras) from runs performed now: one SVG each with its setting in the " +
+        "caption, and index.html",
     )
     .requiredOption("--out <dir>", "output directory")
     .option("--quick", "smaller runs and grids (tests)")

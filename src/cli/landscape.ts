@@ -45,7 +45,8 @@ function parseMethods(list: string, configText: string | undefined): MethodSpec[
   const unknown = names.filter((n) => !known[n]);
   if (unknown.length)
     throw new UserError(
-      `unknown method${unknown.length > 1 ? "s" : ""} ${unknown.map((n) => `"${n}"`).join(", ")} (available: ${Object.keys(known).sort().join(", ")})`,
+      `unknown method${unknown.length > 1 ? "s" : ""} ${unknown.map((n) => `"${n}"`).join(", ")} (available: ` +
+        `${Object.keys(known).sort().join(", ")})`,
     );
   const configs = configText === undefined ? {} : parseJson("--config", configText);
   if (typeof configs !== "object" || configs === null || Array.isArray(configs))
@@ -105,7 +106,8 @@ export function landscapeCommand(): Command {
     .option("--methods <a,b,c>", "methods of `descent optimize` (first-order and solvers), comma-separated")
     .option(
       "--model <dir>",
-      "instead of --problem: a `descent train --out DIR` run; draws the θ₀→θ* interpolation and a filter-normalized 2-D slice",
+      "instead of --problem: a `descent train --out DIR` run; draws the θ₀→θ* interpolation and a filter-normalized " +
+        "2-D slice",
     )
     .option("--grid <n>", "with --model: n × n slice points (n odd)", integerArg, 41)
     .option("--span <s>", "with --model: α, β ∈ [−s, s]", numberArg, 1)

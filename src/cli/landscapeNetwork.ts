@@ -2,13 +2,13 @@
 import { existsSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { deviceBatch, modelLoss } from "../curvature/index.js";
-import { disposeTree, random, refTree, treeToHost, type HostTensor } from "../engine/index.js";
+import { disposeTree, random, treeToHost, type HostTensor } from "../engine/index.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { htmlPage } from "../report/html.js";
 import { sig } from "../report/format.js";
 import { networkLandscape, networkLandscapeSpec } from "../report/netLandscape.js";
 import { renderSvg } from "../report/render.js";
-import { loadTrainedModel, train } from "../train/index.js";
+import { loadModel, train } from "../train/index.js";
 import { UserError } from "./errors.js";
 import { prepareTraining, resolveConfig } from "./train.js";
 
@@ -41,11 +41,12 @@ export async function networkLandscapeAction(flags: NetworkLandscapeFlags): Prom
   const fresh = model.init(modelKey, trainSet.xShape, precision);
   const initial = treeToHost(fresh.params);
   // Parameters and model state only: the optimizer (a transformation or a minibatch solver) plays no part here.
-  const loaded = loadTrainedModel(
-    join(dir, "checkpoint.safetensors"),
-    { params: refTree(fresh.params), modelState: refTree(fresh.state) },
+  const loaded = loadModel(join(dir, "checkpoint.safetensors"), {
+    model,
+    inputShape: trainSet.xShape,
     precision,
-  );
+    weights: "final",
+  });
   const final = treeToHost(loaded.params);
 
   const snapshots: Map<string, HostTensor>[] = [initial];
@@ -90,18 +91,27 @@ export async function networkLandscapeAction(flags: NetworkLandscapeFlags): Prom
       key: random.randomKey(config.seed + 1),
     });
   } finally {
-    disposeTree([batch.x, batch.y, fresh.params, fresh.state, loaded.params, loaded.modelState]);
+    disposeTree([batch.x, batch.y, fresh.params, fresh.state]);
+    loaded.dispose();
   }
   const reach = (k: 0 | 1) => Math.max(...landscape.trajectory.map((p) => Math.abs(p[k])));
   const dimension = [...final.values()].reduce((n, t) => n + t.data.length, 0);
+  const trajectory = flags.trajectory
+    ? "θ after each epoch (re-run by seed)"
+    : "θ₀ and θ* only (pass --trajectory for every epoch)";
   const caption =
-    `${config.model} on ${config.dataset} (${dir}), ${classification ? "cross-entropy" : "mean squared error"} on ${examples} training examples. ` +
-    `Left: the loss along the segment from the initialization θ₀ to the trained θ* (${landscape.interpolation.length} points). ` +
-    `Right: ${flags.grid}×${flags.grid} points of θ* + αd₁ + βd₂, α, β ∈ [−${flags.span}, ${flags.span}], d₁, d₂ Gaussian directions rescaled filter by filter to the weights' norms, biases not perturbed (Li et al. 2018); ` +
-    `the trajectory is ${flags.trajectory ? "θ after each epoch (re-run by seed)" : "θ₀ and θ* only (pass --trajectory for every epoch)"}, projected on d₁, d₂ by least squares. ` +
+    `${config.model} on ${config.dataset} (${dir}), ${classification ? "cross-entropy" : "mean squared error"} on ` +
+    `${examples} training examples. ` +
+    `Left: the loss along the segment from the initialization θ₀ to the trained θ* (` +
+    `${landscape.interpolation.length} points). ` +
+    `Right: ${flags.grid}×${flags.grid} points of θ* + αd₁ + βd₂, α, β ∈ [−${flags.span}, ${flags.span}], d₁, d₂ ` +
+    `Gaussian directions rescaled filter by filter to the weights' norms, biases not perturbed (Li et al. 2018); ` +
+    `the trajectory is ${trajectory}, projected on d₁, d₂ by least squares. ` +
     `Loss at θ* ${sig(landscape.slice.losses[Math.floor(landscape.slice.losses.length / 2)], 3)}. ` +
-    // In n dimensions random directions are nearly orthogonal to the path (Li et al. 2018, §7, switch to PCA directions for this).
-    `The projected trajectory spans |α| ≤ ${sig(reach(0), 2)}, |β| ≤ ${sig(reach(1), 2)}: random directions in ${dimension} dimensions are nearly orthogonal to it. ` +
+    // In n dimensions random directions are nearly orthogonal to the
+    // path (Li et al. 2018, §7, switch to PCA directions for this).
+    `The projected trajectory spans |α| ≤ ${sig(reach(0), 2)}, |β| ≤ ${sig(reach(1), 2)}: random directions in ` +
+    `${dimension} dimensions are nearly orthogonal to it. ` +
     `Slice computed in ${sig(landscape.seconds.slice, 3)} s (${sig(landscape.sliceCpuSeconds, 3)} CPU s).`;
   const spec = networkLandscapeSpec(`Loss landscape of the trained ${config.model}`, landscape, caption, {
     from: "θ₀",
@@ -117,6 +127,7 @@ export async function networkLandscapeAction(flags: NetworkLandscapeFlags): Prom
         ]),
   );
   process.stderr.write(
-    `slice ${flags.grid}×${flags.grid} in ${landscape.seconds.slice.toFixed(1)} s (${landscape.sliceCpuSeconds.toFixed(1)} CPU s); wrote ${flags.out}\n`,
+    `slice ${flags.grid}×${flags.grid} in ${landscape.seconds.slice.toFixed(1)} s (` +
+      `${landscape.sliceCpuSeconds.toFixed(1)} CPU s); wrote ${flags.out}\n`,
   );
 }

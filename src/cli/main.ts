@@ -12,7 +12,10 @@ import { sweepCommand } from "./sweep.js";
 import { trainCommand } from "./train.js";
 import { workerCommand } from "./worker.js";
 
-/** Exit codes: 0 success, 2 bad input, a file-system fault or a diverged run (one clear line on stderr), 130 stopped by a signal (checkpointed), 1 internal error. */
+/**
+ * Exit codes: 0 success, 2 bad input, a file-system fault or a diverged run (one
+ * clear line on stderr), 130 stopped by a signal (checkpointed), 1 internal error.
+ */
 export async function main(argv: string[]): Promise<number> {
   const program = new Command("descent")
     .description("Optimization for training deep models (Deep Learning, ch. 8)")

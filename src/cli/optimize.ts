@@ -15,7 +15,8 @@ export function optimizeCommand(): Command {
     .description("run one optimizer or solver on a problem (built-in or a JSON spec) and report SciPy-style counts")
     .requiredOption(
       "--problem <name|file>",
-      "rosenbrock | quadratic | beale | saddle | himmelblau | coupled | mgh:NAME | FILE.json[#ENTRY] | objective module FILE.mjs/.js/.ts (default export { x0, f(x, np) })",
+      "rosenbrock | quadratic | beale | saddle | himmelblau | coupled | mgh:NAME | FILE.json[#ENTRY] | objective " +
+        "module FILE.mjs/.js/.ts (default export { x0, f(x, np) })",
     )
     .requiredOption("--method <name>", "e.g. book.adam, torch.SGD, bfgs (see --help of each issue's docs)")
     .option("--config <json>", "method settings as a JSON object (keys as in the reference files)")
@@ -28,7 +29,8 @@ export function optimizeCommand(): Command {
     .addOption(
       new Option(
         "--dtype <dtype>",
-        "float64 is exact (jax-js cpu device); float64-fast is float64 on Wasm (exact for +, ×, matmul; exp/log only to ~1e-7); float32 is fast",
+        "float64 is exact (jax-js cpu device); float64-fast is float64 on Wasm (exact for +, ×, matmul; exp/log only " +
+          "to ~1e-7); float32 is fast",
       )
         .choices(["float32", "float64", "float64-fast"])
         .default("float64"),
@@ -101,6 +103,7 @@ export function optimizeCommand(): Command {
         f: result.f,
         gradNorm: result.gradNorm,
         converged: result.converged,
+        status: result.status,
         message: result.message,
         seconds: Math.round(seconds * 1e4) / 1e4,
       };
@@ -111,8 +114,12 @@ export function optimizeCommand(): Command {
         return;
       }
       process.stdout.write(
-        `${summary.method} on ${summary.problem}: f = ${summary.f.toPrecision(10)}, ‖g‖ = ${summary.gradNorm.toExponential(3)} after ${summary.iterations} iterations ` +
-          `(${summary.fevals} f, ${summary.gevals} ∇f, ${summary.hevals} ∇²f evaluations${"hvps" in summary && summary.hvps ? `, ${summary.hvps} Hessian-vector products` : ""}) in ${summary.seconds} s${fastExact ? " (float64 on Wasm: exact for a quadratic)" : ""} — ${summary.message}\n`,
+        `${summary.method} on ${summary.problem}: f = ${summary.f.toPrecision(10)}, ‖g‖ = ` +
+          `${summary.gradNorm.toExponential(3)} after ${summary.iterations} iterations ` +
+          `(${summary.fevals} f, ${summary.gevals} ∇f, ${summary.hevals} ∇²f evaluations` +
+          `${"hvps" in summary && summary.hvps ? `, ${summary.hvps} Hessian-vector products` : ""}) in ` +
+          `${summary.seconds} s${fastExact ? " (float64 on Wasm: exact for a quadratic)" : ""} — ` +
+          `${summary.message}\n`,
       );
     });
 }

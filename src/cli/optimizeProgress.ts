@@ -44,7 +44,8 @@ export class ReportingObjective extends Objective {
       : "";
     const value = Number.isFinite(f) ? `, f = ${f.toPrecision(8)}` : "";
     process.stderr.write(
-      `optimize: ${fevals} f, ${gevals} ∇f${hvps ? `, ${hvps} Hv` : ""} evaluations in ${formatSeconds(seconds)}${value}${eta}\n`,
+      `optimize: ${fevals} f, ${gevals} ∇f${hvps ? `, ${hvps} Hv` : ""} evaluations in ${formatSeconds(seconds)}` +
+        `${value}${eta}\n`,
     );
   }
 }

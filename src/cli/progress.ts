@@ -29,7 +29,9 @@ export function progressCallbacks(mode: ProgressMode, label = "training"): Train
   if (mode === "lines") return lineProgress(label);
   const bar = new cliProgress.SingleBar(
     {
-      format: `${label} |{bar}| {percentage}% | step {value}/{total} | epoch {epoch} | loss {loss} | ETA {eta_formatted}`,
+      format:
+        `${label} |{bar}| {percentage}% | step {value}/{total} | epoch {epoch} | loss {loss} | ETA ` +
+        `{eta_formatted}`,
       stream: process.stderr,
       hideCursor: true,
       etaBuffer: 50,
@@ -58,7 +60,8 @@ function lineProgress(label: string): TrainCallbacks & { stop(): void } {
     onStart: (info) => {
       plan = info;
       process.stderr.write(
-        `${label}: ${info.totalSteps} steps (${info.stepsPerEpoch} per epoch)${info.startStep ? `, resuming at step ${info.startStep}` : ""}\n`,
+        `${label}: ${info.totalSteps} steps (${info.stepsPerEpoch} per epoch)` +
+          `${info.startStep ? `, resuming at step ${info.startStep}` : ""}\n`,
       );
     },
     onEpochEnd: (r) => {
@@ -67,7 +70,8 @@ function lineProgress(label: string): TrainCallbacks & { stop(): void } {
       const remaining = done > 0 ? (seconds / done) * (plan.totalSteps - r.step) : NaN;
       const epochs = Math.ceil(plan.totalSteps / plan.stepsPerEpoch);
       process.stderr.write(
-        `epoch ${r.epoch}/${epochs}: ${formatRecord(r)} (step ${r.step}/${plan.totalSteps}, ETA ${formatSeconds(remaining)})\n`,
+        `epoch ${r.epoch}/${epochs}: ${formatRecord(r)} (step ${r.step}/${plan.totalSteps}, ETA ` +
+          `${formatSeconds(remaining)})\n`,
       );
     },
     stop() {},

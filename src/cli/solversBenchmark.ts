@@ -23,7 +23,8 @@ function scalesArg(value: string): number[] {
 export function solversBenchmarkCommand(): Command {
   return new Command("solvers-benchmark")
     .description(
-      "every solver on the Moré–Garbow–Hillstrom set and SciPy's benchmark set, beside SciPy's BFGS, L-BFGS-B, CG and Newton-CG; performance and data profiles",
+      "every solver on the Moré–Garbow–Hillstrom set and SciPy's benchmark set, beside SciPy's BFGS, L-BFGS-B, CG " +
+        "and Newton-CG; performance and data profiles",
     )
     .addOption(new Option("--suite <suite>", "which problems").choices(["mgh", "scipy", "all"]).default("mgh"))
     .option("--methods <list>", `solvers, comma-separated (default ${DEFAULT_METHODS.join(",")})`)
@@ -44,7 +45,8 @@ export function solversBenchmarkCommand(): Command {
       const unknown = methods.filter((m) => !(m in known));
       if (unknown.length)
         throw new UserError(
-          `--methods: unknown method${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")} (available: ${Object.keys(known).sort().join(", ")})`,
+          `--methods: unknown method${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")} (available: ` +
+            `${Object.keys(known).sort().join(", ")})`,
         );
       const scales = scalesArg(flags.scales);
       if (flags.tol !== undefined && !(flags.tol > 0)) throw new UserError(`--tol must be > 0, got ${flags.tol}`);
@@ -78,7 +80,8 @@ export function solversBenchmarkCommand(): Command {
           )
         : [];
       const scipyNote = result.scipy
-        ? `SciPy ${result.scipy.scipy} (${result.scipy.source === "live" ? "run live" : "committed results"}${result.scipy.missing.length ? `; ${result.scipy.missing.length} cases not covered` : ""})`
+        ? `SciPy ${result.scipy.scipy} (${result.scipy.source === "live" ? "run live" : "committed results"}` +
+          `${result.scipy.missing.length ? `; ${result.scipy.missing.length} cases not covered` : ""})`
         : "no SciPy";
       if (flags.json) {
         process.stdout.write(
@@ -99,7 +102,8 @@ export function solversBenchmarkCommand(): Command {
       process.stdout.write(`\n${result.cases.length} cases; ${scipyNote}. Solved (f − f* <= τ(f(x0) − f*)):\n`);
       for (const s of totals)
         process.stdout.write(
-          `  ${s.solver.padEnd(16)} τ=1e-3: ${String(s.solved[0]).padStart(3)}/${s.problems}  τ=1e-7: ${String(s.solved[1]).padStart(3)}/${s.problems}  ∇f evaluations: ${s.gevals}\n`,
+          `  ${s.solver.padEnd(16)} τ=1e-3: ${String(s.solved[0]).padStart(3)}/${s.problems}  τ=1e-7: ` +
+            `${String(s.solved[1]).padStart(3)}/${s.problems}  ∇f evaluations: ${s.gevals}\n`,
         );
       if (files.length) process.stdout.write(`wrote ${files.length} files to ${flags.out}\n`);
     });

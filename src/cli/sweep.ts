@@ -61,7 +61,10 @@ export function sweepCommand(): Command {
       }
       process.stdout.write(report.table);
       process.stdout.write(
-        `${counts.completed} completed, ${counts.failed} failed, ${counts.pruned} pruned (${result.ran} run now); wrote ${join(dir, "journal.jsonl")}, ${join(dir, "summary.md")}${report.lrChartSvg ? `, ${join(dir, "lr-sensitivity.svg")}` : ""}${report.curvesSvg ? `, ${join(dir, "best-curves.svg")}` : ""}\n`,
+        `${counts.completed} completed, ${counts.failed} failed, ${counts.pruned} pruned (${result.ran} run now); ` +
+          `wrote ${join(dir, "journal.jsonl")}, ${join(dir, "summary.md")}` +
+          `${report.lrChartSvg ? `, ${join(dir, "lr-sensitivity.svg")}` : ""}` +
+          `${report.curvesSvg ? `, ${join(dir, "best-curves.svg")}` : ""}\n`,
       );
     });
 }
@@ -131,7 +134,8 @@ async function runWithProgress(
       bar.update(finished, { last });
     } else if (!json) {
       process.stderr.write(
-        `[${finished}/${total}] ${last}${row.error ? `: ${row.error}` : ""} ${row.metrics ? JSON.stringify(row.config) : ""}\n`,
+        `[${finished}/${total}] ${last}${row.error ? `: ${row.error}` : ""} ` +
+          `${row.metrics ? JSON.stringify(row.config) : ""}\n`,
       );
     }
   };

@@ -35,7 +35,8 @@ export function trainCommand(): Command {
     .option("--dataset <spec>", "mnist | idx:PATH | csv:PATH | spirals | blobs | adding | regression")
     .option(
       "--label-column <n|name>",
-      "csv: the label column, an index (negative from the end) or a header name (default: a column named label, class, target or y, else the last)",
+      "csv: the label column, an index (negative from the end) or a header name (default: a column named label, " +
+        "class, target or y, else the last)",
       (v: string) => (/^[+-]?\d+$/.test(v.trim()) ? integerArg(v) : v),
     )
     .addOption(
@@ -82,7 +83,8 @@ export function trainCommand(): Command {
     )
     .option(
       "--decay-bias-and-norm",
-      "apply the weight decay to biases and batch-norm γ/β too (a torch.* optimizer's own weight_decay always applies to every parameter, as in PyTorch)",
+      "apply the weight decay to biases and batch-norm γ/β too (a torch.* optimizer's own weight_decay always " +
+        "applies to every parameter, as in PyTorch)",
     )
     .addOption(
       new Option("--average <kind>", "Polyak averaging of the iterates, evaluated instead of θ (8.7.3)").choices([
@@ -97,7 +99,8 @@ export function trainCommand(): Command {
     .addOption(
       new Option(
         "--dtype <dtype>",
-        "float32 (Wasm, default); float64-fast (float64 on Wasm: exact +, ×, matmul; exp/log/tanh to ~1e-7); float64 (exact, jax-js cpu device: ~100-300× slower, small models only)",
+        "float32 (Wasm, default); float64-fast (float64 on Wasm: exact +, ×, matmul; exp/log/tanh to ~1e-7); float64 " +
+          "(exact, jax-js cpu device: ~100-300× slower, small models only)",
       ).choices(["float32", "float64-fast", "float64"]),
     )
     .addOption(
@@ -136,7 +139,9 @@ export function resolveConfig(flags: Record<string, unknown>): TrainConfig {
   return parsed.data;
 }
 
-/** The configured optimizer: a named one with its learning-rate schedule, clipping, weight decay, averaging and guard. */
+/**
+ * The configured optimizer: a named one with its learning-rate schedule, clipping, weight decay, averaging and guard.
+ */
 function buildOptimizer(config: ResolvedConfig, totalSteps: number) {
   const { name, hyperparameters } = optimizerOf(config);
   try {
@@ -198,7 +203,8 @@ export async function prepareTraining(config: TrainConfig) {
       : { train: splits.train, validation: undefined };
   if (validation?.size === 0 || trainSet.size === 0)
     throw new UserError(
-      `--validation ${config.validation} of ${splits.train.size} training examples leaves ${validation?.size ?? 0} for validation and ${trainSet.size} for training: choose another fraction, or --validation 0`,
+      `--validation ${config.validation} of ${splits.train.size} training examples leaves ${validation?.size ?? 0} ` +
+        `for validation and ${trainSet.size} for training: choose another fraction, or --validation 0`,
     );
   const outputs = trainSet.numClasses > 0 ? trainSet.numClasses : trainSet.yShape.reduce((a, b) => a * b, 1);
   let model;
@@ -331,7 +337,8 @@ async function trainInFolder(config: TrainConfig, folder: RunFolder, json: boole
   const continueWith = `descent train --out ${config.out} --resume`;
   if (signals.received() && result.interrupted)
     throw new Interrupted(
-      `interrupted by ${signals.received()} after ${result.steps} steps; the checkpoint is in ${checkpointPath}; continue with: ${continueWith}`,
+      `interrupted by ${signals.received()} after ${result.steps} steps; the checkpoint is in ${checkpointPath}; ` +
+        `continue with: ${continueWith}`,
     );
   assertSomethingLearned(result);
   if (!result.interrupted) folder.commit();
@@ -349,7 +356,8 @@ async function trainInFolder(config: TrainConfig, folder: RunFolder, json: boole
       ? " (early stopping)"
       : "";
   process.stdout.write(
-    `${acc}test loss ${summary.testLoss?.toFixed(4) ?? "n/a"} after ${result.epochs} epochs, ${result.steps} steps in ${summary.seconds} s${status}\n`,
+    `${acc}test loss ${summary.testLoss?.toFixed(4) ?? "n/a"} after ${result.epochs} epochs, ${result.steps} steps ` +
+      `in ${summary.seconds} s${status}\n`,
   );
   process.stdout.write(
     `wrote ${where("metrics.jsonl")}, ${where("checkpoint.safetensors")}, ${where("report.html")}\n`,
@@ -361,7 +369,8 @@ function assertSomethingLearned(result: TrainResult): void {
   const skipped = result.skippedUpdates ?? 0;
   if (skipped > 0 && skipped * 2 > result.steps) {
     throw new UserError(
-      `${skipped} of ${result.steps} updates were skipped for a non-finite gradient (skipNonFinite); the model did not train: lower the learning rate or check the data`,
+      `${skipped} of ${result.steps} updates were skipped for a non-finite gradient (skipNonFinite); the model did ` +
+        `not train: lower the learning rate or check the data`,
     );
   }
   if (!result.interrupted && !Number.isFinite(result.trainLoss))

@@ -56,7 +56,9 @@ const optimizerChoice = z
 export const trainConfigSchema = z
   .object({
     dataset: z.string().min(1).default("mnist"),
-    /** csv:PATH only: the label column (index, negative from the end, or header name), the task and the cell separator. */
+    /**
+     * csv:PATH only: the label column (index, negative from the end, or header name), the task and the cell separator.
+     */
     labelColumn: z.union([z.number().int(), z.string().min(1)]).optional(),
     task: z.enum(["classification", "regression"]).optional(),
     delimiter: z.string().min(1).optional(),
@@ -68,7 +70,10 @@ export const trainConfigSchema = z
     batchNorm: z.boolean().default(false),
     optimizer: optimizerChoice,
     lr: z.number().positive().optional(),
-    /** The learning rate's schedule: a name or a spec object; default per optimizer (cosine; eq. 8.14's linear decay for book.sgd). */
+    /**
+     * The learning rate's schedule: a name or a spec object; default
+     * per optimizer (cosine; eq. 8.14's linear decay for book.sgd).
+     */
     schedule: z.union([z.enum(["constant", "linear", "cosine"]), scheduleSpecSchema]).optional(),
     clipNorm: z.number().positive().optional(),
     clipValue: z.number().positive().optional(),

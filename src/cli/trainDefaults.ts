@@ -33,7 +33,10 @@ const optimizerDefaults: Readonly<Record<string, RateDefault>> = {
   momentum: { lr: 0.01, schedule: "cosine" },
 };
 
-/** Large batches (a line search on a minibatch needs a steady loss) and a unit first step; measured on the digits (docs/solvers.md). */
+/**
+ * Large batches (a line search on a minibatch needs a steady loss)
+ * and a unit first step; measured on the digits (docs/solvers.md).
+ */
 export const minibatchSolverDefaults = { epochs: 10, batchSize: 1000, lr: 1, schedule: "constant" } as const;
 
 function rateDefault(optimizer: string): RateDefault {

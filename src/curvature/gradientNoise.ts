@@ -49,7 +49,10 @@ export interface GradientNoiseOptions {
   /** Single examples used to estimate σ (all of them when larger than N). Default 256. */
   varianceSamples?: number;
   key?: Key;
-  /** Compile the gradient even in float64 (default true): exact there too (src/engine/float64Constants.ts), and much faster. */
+  /**
+   * Compile the gradient even in float64 (default true): exact
+   * there too (src/engine/float64Constants.ts), and much faster.
+   */
   jit?: boolean;
 }
 

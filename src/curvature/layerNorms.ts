@@ -21,7 +21,9 @@ export interface GradientStatsInfo {
   paramPaths: string[];
 }
 
-/** Averages per-parameter gradient norms over windows of `every` steps; a trailing partial window ends at `lastStep`. */
+/**
+ * Averages per-parameter gradient norms over windows of `every` steps; a trailing partial window ends at `lastStep`.
+ */
 export function layerGradientNorms(every: number, lastStep?: number) {
   if (!(every >= 1)) throw new Error(`layer norms need every >= 1, got ${every}`);
   const records: LayerNormRecord[] = [];

@@ -94,7 +94,9 @@ export function permuteHiddenUnits(
   return { params: p, state: s };
 }
 
-/** Scales unit u's incoming weights and bias by factors[u] and its outgoing weights by 1/factors[u]. Returns new params. */
+/**
+ * Scales unit u's incoming weights and bias by factors[u] and its outgoing weights by 1/factors[u]. Returns new params.
+ */
 export function rescaleHiddenUnits(
   params: Map<string, HostTensor>,
   blocks: HiddenBlock[],

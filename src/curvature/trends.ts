@@ -56,7 +56,8 @@ export function figure81Verdict(
   // Three significant digits: a ratio of 0.003 must not print as ×0.00.
   const times = (ratio: number) => `×${Number(ratio.toPrecision(3))}`;
   const text =
-    `${what.gradient}: ${describe(g, 3)} (${times(g.ratio)}); ${what.error}: ${describe(e, 3)} (first vs last quarter of the run). ` +
+    `${what.gradient}: ${describe(g, 3)} (${times(g.ratio)}); ${what.error}: ${describe(e, 3)} (first vs last ` +
+    `quarter of the run). ` +
     (shown
       ? "The gradient norm grew while the error fell: the pattern of Figure 8.1."
       : g.ratio >= growth

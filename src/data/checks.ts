@@ -26,7 +26,8 @@ export function assertClassIndices(
     const missing = Array.from({ length: max + 1 }, (_, k) => k).filter((k) => !counts.has(k));
     const at = Array.from(labels).indexOf(max);
     throw new Error(
-      `${source}: ${where(at)} holds the label ${max}, but ${missing.length} of the classes 0..${max} never occur (${missing.slice(0, 3).join(", ")}${missing.length > 3 ? ", …" : ""})${hint}.`,
+      `${source}: ${where(at)} holds the label ${max}, but ${missing.length} of the classes 0..${max} never occur (` +
+        `${missing.slice(0, 3).join(", ")}${missing.length > 3 ? ", …" : ""})${hint}.`,
     );
   }
   return max + 1;
@@ -38,7 +39,8 @@ export function assertFiniteValues(data: Dataset, source: string): void {
     for (let i = 0; i < values.length; i++) {
       if (!Number.isFinite(values[i]))
         throw new Error(
-          `${source}: ${what} ${i % perExample} of example ${Math.floor(i / perExample)} is ${values[i]}; the data must hold finite numbers.`,
+          `${source}: ${what} ${i % perExample} of example ${Math.floor(i / perExample)} is ${values[i]}; the data ` +
+            `must hold finite numbers.`,
         );
     }
   };

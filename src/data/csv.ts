@@ -98,7 +98,8 @@ function resolveLabelColumn(
     const i = names?.indexOf(spec) ?? -1;
     if (i < 0)
       throw new Error(
-        `CSV file ${path} has no column named "${spec}" (columns: ${names?.join(", ") ?? "none, the file has no header"}).`,
+        `CSV file ${path} has no column named "${spec}" (columns: ` +
+          `${names?.join(", ") ?? "none, the file has no header"}).`,
       );
     return i;
   }
@@ -159,8 +160,10 @@ export function loadCsvDataset(path: string, opts: CsvOptions = {}): CsvDataset 
       );
   if (columns < 2) {
     const other = [";", "\t", "|"].find((d) => rows[0].cells[0].includes(d));
+    const shown = other === "\t" ? "\\t" : other;
     throw new Error(
-      `CSV file ${path} has a single column, so there are no features besides the label${other ? ` (its lines hold "${other === "\t" ? "\\t" : other}": pass --delimiter "${other === "\t" ? "\\t" : other}")` : ""}.`,
+      `CSV file ${path} has a single column, so there are no features besides the label` +
+        `${other ? ` (its lines hold "${shown}": pass --delimiter "${shown}")` : ""}.`,
     );
   }
   const labelAt = resolveLabelColumn(path, opts.labelColumn ?? namedLabelColumn(names), columns, names);
@@ -189,7 +192,8 @@ export function loadCsvDataset(path: string, opts: CsvOptions = {}): CsvDataset 
   const values = allNumeric ? raw.map(Number) : [];
   const integers = allNumeric && values.every((v) => Number.isInteger(v));
   const lineOf = (i: number) => `line ${data[i].line} ${columnName(labelAt)}`;
-  // Integer labels are read as class indices unless --task says otherwise: a stray -1 or 999 is an error, not a silent regression.
+  // Integer labels are read as class indices unless --task says
+  // otherwise: a stray -1 or 999 is an error, not a silent regression.
   if (opts.task === undefined && integers)
     assertClassIndices(
       values,
@@ -210,7 +214,8 @@ export function loadCsvDataset(path: string, opts: CsvOptions = {}): CsvDataset 
     const bad = raw.findIndex((s) => !isNumber(s));
     if (bad >= 0)
       throw new Error(
-        `CSV file ${path} line ${data[bad].line} ${columnName(labelAt)} holds the target "${raw[bad]}", which is not a number.`,
+        `CSV file ${path} line ${data[bad].line} ${columnName(labelAt)} holds the target "${raw[bad]}", which is not ` +
+          `a number.`,
       );
     const huge = values.findIndex((v) => Math.abs(v) > FLOAT32_MAX);
     if (huge >= 0)

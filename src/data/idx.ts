@@ -51,19 +51,22 @@ export function readIdx(path: string): { shape: number[]; data: Float32Array; ty
     throw new Error(`IDX file ${path} is truncated: it has ${bytes.length} bytes, fewer than the 4-byte magic number.`);
   if (bytes[0] !== 0 || bytes[1] !== 0)
     throw new Error(
-      `IDX file ${path} has a bad magic number ${hex(view.getUint32(0, false), 8)}: an IDX file starts with two zero bytes, a type code and a dimension count.`,
+      `IDX file ${path} has a bad magic number ${hex(view.getUint32(0, false), 8)}: an IDX file starts with two zero ` +
+        `bytes, a type code and a dimension count.`,
     );
   const type = TYPES[bytes[2]];
   if (!type)
     throw new Error(
-      `IDX file ${path} has a bad magic number: unknown data type code ${hex(bytes[2])} (expected 0x08, 0x09, 0x0b, 0x0c, 0x0d or 0x0e).`,
+      `IDX file ${path} has a bad magic number: unknown data type code ${hex(bytes[2])} (expected 0x08, 0x09, 0x0b, ` +
+        `0x0c, 0x0d or 0x0e).`,
     );
   const ndims = bytes[3];
   if (ndims === 0) throw new Error(`IDX file ${path} has a bad magic number: it declares zero dimensions.`);
   const header = 4 + 4 * ndims;
   if (bytes.length < header)
     throw new Error(
-      `IDX file ${path} is truncated: its ${ndims}-dimension header needs ${header} bytes but the file has ${bytes.length}.`,
+      `IDX file ${path} is truncated: its ${ndims}-dimension header needs ${header} bytes but the file has ` +
+        `${bytes.length}.`,
     );
   const shape = Array.from({ length: ndims }, (_, i) => view.getUint32(4 + 4 * i, false));
   const count = shape.reduce((a, b) => a * b, 1);
@@ -71,11 +74,13 @@ export function readIdx(path: string): { shape: number[]; data: Float32Array; ty
   const present = bytes.length - header;
   if (present < needed)
     throw new Error(
-      `IDX file ${path} is truncated: its header declares shape [${shape.join(", ")}] of ${type.name} (${needed} bytes of data) but only ${present} bytes follow.`,
+      `IDX file ${path} is truncated: its header declares shape [${shape.join(", ")}] of ${type.name} (${needed} ` +
+        `bytes of data) but only ${present} bytes follow.`,
     );
   if (present > needed)
     throw new Error(
-      `IDX file ${path} has ${present - needed} unexpected bytes after the ${needed} bytes of data its header declares.`,
+      `IDX file ${path} has ${present - needed} unexpected bytes after the ${needed} bytes of data its header ` +
+        `declares.`,
     );
   const data = new Float32Array(count);
   if (type.name === "ubyte")
@@ -97,7 +102,8 @@ export function labelsPathFor(imagesPath: string): string {
   const match = /^(.*)images([-.])idx\d-ubyte(\.gz)?$/.exec(name);
   if (!match)
     throw new Error(
-      `IDX images file ${imagesPath} is not named like *-images-idx3-ubyte[.gz] or *-images.idx3-ubyte, so its labels file cannot be found.`,
+      `IDX images file ${imagesPath} is not named like *-images-idx3-ubyte[.gz] or *-images.idx3-ubyte, so its ` +
+        `labels file cannot be found.`,
     );
   const stem = join(dirname(imagesPath), `${match[1]}labels${match[2]}idx1-ubyte`);
   // Either compression may have been undone on one file but not the other.
@@ -111,14 +117,16 @@ function loadPair(imagesPath: string, labelsPath: string, name: string, denseCla
   const labels = readIdx(labelsPath);
   if (images.shape.length < 2)
     throw new Error(
-      `IDX images file ${imagesPath} has shape [${images.shape.join(", ")}]; expected examples along a first axis and at least one more axis.`,
+      `IDX images file ${imagesPath} has shape [${images.shape.join(", ")}]; expected examples along a first axis ` +
+        `and at least one more axis.`,
     );
   if (labels.shape.length !== 1)
     throw new Error(`IDX labels file ${labelsPath} has shape [${labels.shape.join(", ")}]; expected one dimension.`);
   const size = images.shape[0];
   if (labels.shape[0] !== size)
     throw new Error(
-      `IDX images file ${imagesPath} holds ${size} examples but its labels file ${labelsPath} holds ${labels.shape[0]} labels.`,
+      `IDX images file ${imagesPath} holds ${size} examples but its labels file ${labelsPath} holds ` +
+        `${labels.shape[0]} labels.`,
     );
   if (size === 0) throw new Error(`IDX images file ${imagesPath} holds no examples.`);
   // A split's labels may leave classes to the other split; their union is checked by loadIdxSplits.
@@ -134,7 +142,8 @@ function loadPair(imagesPath: string, labelsPath: string, name: string, denseCla
   const nonFinite = x.findIndex((v) => !Number.isFinite(v));
   if (nonFinite >= 0)
     throw new Error(
-      `IDX images file ${imagesPath}: value ${nonFinite % (x.length / size)} of example ${Math.floor(nonFinite / (x.length / size))} is ${x[nonFinite]}; images must hold finite numbers.`,
+      `IDX images file ${imagesPath}: value ${nonFinite % (x.length / size)} of example ` +
+        `${Math.floor(nonFinite / (x.length / size))} is ${x[nonFinite]}; images must hold finite numbers.`,
     );
   if (images.type === "ubyte") for (let i = 0; i < x.length; i++) x[i] /= 255; // pixels 0..255 → [0, 1]
   // [n, rows, cols] becomes NHWC with one channel; other ranks keep their trailing axes.
@@ -160,7 +169,8 @@ export function loadIdxSplits(dir: string): { train: Dataset; test?: Dataset } {
   );
   if (test.xShape.join() !== train.xShape.join())
     throw new Error(
-      `IDX file ${testImages} has examples of shape [${test.xShape.join(", ")}] but ${trainImages} has [${train.xShape.join(", ")}].`,
+      `IDX file ${testImages} has examples of shape [${test.xShape.join(", ")}] but ${trainImages} has [` +
+        `${train.xShape.join(", ")}].`,
     );
   train.numClasses = test.numClasses = Math.max(train.numClasses, test.numClasses);
   return { train, test };

@@ -55,7 +55,8 @@ export function parseDatasetSpec(spec: string, seed: number, csv: CsvOptions = {
     for (const part of [splits.train, splits.test]) assertFiniteValues(part, part.name);
   if (splits.train.size === 0 || splits.test.size === 0) {
     throw new Error(
-      `${spec} has ${splits.train.size + splits.test.size} examples, too few for a train set and a ${TEST_FRACTION * 100}% test set (at least ${Math.ceil(1 / TEST_FRACTION)} needed)`,
+      `${spec} has ${splits.train.size + splits.test.size} examples, too few for a train set and a ` +
+        `${TEST_FRACTION * 100}% test set (at least ${Math.ceil(1 / TEST_FRACTION)} needed)`,
     );
   }
   return splits;

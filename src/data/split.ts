@@ -46,7 +46,8 @@ export function applyNormalization(data: Dataset, stats: NormalizationStats): Da
   const d = exampleSize(data.xShape);
   if (stats.mean.length !== d || stats.std.length !== d)
     throw new Error(
-      `applyNormalization got statistics for ${stats.mean.length} features but dataset ${data.name} has ${d} per example.`,
+      `applyNormalization got statistics for ${stats.mean.length} features but dataset ${data.name} has ${d} per ` +
+        `example.`,
     );
   const x = new Float32Array(data.x.length);
   for (let i = 0; i < data.size; i++)

@@ -44,7 +44,10 @@ export function flattenTree(t: Tree): Float64Array {
   return out;
 }
 
-/** Device arrays shaped like `template`'s leaves, filled from the host vector `flat` in flattenTree's order (borrows the template). */
+/**
+ * Device arrays shaped like `template`'s leaves, filled from the
+ * host vector `flat` in flattenTree's order (borrows the template).
+ */
 export function unflattenTree<T extends Tree>(template: T, flat: ArrayLike<number>, precision: Precision): T {
   let offset = 0;
   const out = mapWithPaths(template, (_path, leaf) => {
@@ -69,7 +72,9 @@ export function splitFlat(theta: np.Array, layout: FlatLayout): np.Array[] {
   return parts;
 }
 
-/** A tree shaped like `template` whose leaves are slices of the flat device vector θ (consumes θ, borrows the template). */
+/**
+ * A tree shaped like `template` whose leaves are slices of the flat device vector θ (consumes θ, borrows the template).
+ */
 export function unflattenArray<T extends Tree>(template: T, theta: np.Array): T {
   const parts = splitFlat(theta, layoutOfTree(template));
   let i = 0;

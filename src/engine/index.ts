@@ -10,9 +10,27 @@ export { startEngine } from "./start.js";
 export { precisionOf, dtypeName, toDevice, type Precision, type DTypeName } from "./precision.js";
 export * as random from "./random.js";
 export type { Key } from "./random.js";
-export * from "./tree.js";
+export {
+  type Tree,
+  type HostTensor,
+  leavesWithPaths,
+  mapWithPaths,
+  refTree,
+  disposeTree,
+  treeToHost,
+  treeFromHost,
+  countParameters,
+} from "./tree.js";
 export { realize, realizeAsync } from "./realize.js";
 export { gemmStatus, gemmCalls, setGemmEnabled, setReciprocalEnabled, type GemmStatus } from "./gemm/hook.js";
-export * from "./flat.js";
+export {
+  type FlatLayout,
+  layoutOfShapes,
+  layoutOfTree,
+  flattenTree,
+  unflattenTree,
+  splitFlat,
+  unflattenArray,
+} from "./flat.js";
 export { onDevice, withDefaultDevice } from "./device.js";
 export { cpuCompileStatus, setCpuCompileEnabled, type CpuCompileStatus } from "./cpu/hook.js";

@@ -96,7 +96,8 @@ export class RunFolder {
       } else {
         if (existsSync(join(unfinished, "checkpoint.safetensors"))) {
           throw new RunFolderError(
-            `${unfinished} holds an interrupted run: continue it with --resume, or delete that folder to start a new run in ${dir}`,
+            `${unfinished} holds an interrupted run: continue it with --resume, or delete that folder to start a new ` +
+              `run in ${dir}`,
           );
         }
         // Debris of a run killed before its first checkpoint: nothing there can be resumed.
@@ -116,7 +117,10 @@ export class RunFolder {
     return join(this.filesDir, file);
   }
 
-  /** The run ended (completed or stopped early): its files replace the previous run's, and none of that run's stays beside them. */
+  /**
+   * The run ended (completed or stopped early): its files replace
+   * the previous run's, and none of that run's stays beside them.
+   */
   commit(): void {
     if (this.filesDir === this.dir) return;
     const written = readdirSync(this.filesDir).filter(isRunFile);

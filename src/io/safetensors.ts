@@ -91,7 +91,8 @@ export function decodeSafetensors(
     const actual = sha256([buf.subarray(dataStart)]);
     if (actual !== expected)
       throw new Error(
-        `${source} is corrupted: the SHA-256 of its tensor bytes is ${actual.slice(0, 12)}…, the header records ${String(expected).slice(0, 12)}…`,
+        `${source} is corrupted: the SHA-256 of its tensor bytes is ${actual.slice(0, 12)}…, the header records ` +
+          `${String(expected).slice(0, 12)}…`,
       );
   }
   return { tensors, metadata };
@@ -111,7 +112,8 @@ export function readSafetensors(path: string): { tensors: Map<string, HostTensor
     bytes = readFileSync(path);
   } catch (error) {
     throw new Error(
-      `cannot read checkpoint ${path}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`,
+      `cannot read checkpoint ${path}: ` +
+        `${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`,
     );
   }
   return decodeSafetensors(bytes, path);

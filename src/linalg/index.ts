@@ -1,2 +1,11 @@
-export * from "./vector.js";
-export * from "./matrix.js";
+export { type Vec, dot, norm, maxAbs, pointAt, axpy, scale, sub, neg, orthogonalize } from "./vector.js";
+export {
+  type Matrix,
+  identity,
+  matVec,
+  addDiagonal,
+  cholesky,
+  choleskySolve,
+  luSolve,
+  symmetricEigen,
+} from "./matrix.js";

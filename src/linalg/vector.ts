@@ -47,7 +47,10 @@ export function sub(a: ArrayLike<number>, b: ArrayLike<number>): Vec {
 
 export const neg = (a: ArrayLike<number>): Vec => scale(a, -1);
 
-/** Removes from v (in place) its components along the orthonormal vectors of `basis`, twice ("twice is enough", Parlett). */
+/**
+ * Removes from v (in place) its components along the orthonormal
+ * vectors of `basis`, twice ("twice is enough", Parlett).
+ */
 export function orthogonalize(v: Vec, basis: readonly Float64Array[]): Vec {
   for (let pass = 0; pass < 2; pass++) for (const q of basis) axpy(v, -dot(q, v), q);
   return v;

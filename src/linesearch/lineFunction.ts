@@ -1,7 +1,10 @@
 import type { Evaluator, LineFunction } from "./types.js";
 import { dot, pointAt, type Vec } from "../linalg/vector.js";
 
-/** φ along p from x for an Objective (or any Evaluator); also hands back ∇f at any step it evaluated, so no solver pays twice. */
+/**
+ * φ along p from x for an Objective (or any Evaluator); also hands
+ * back ∇f at any step it evaluated, so no solver pays twice.
+ */
 export class ObjectiveLine implements LineFunction {
   private readonly base;
   private readonly gradients = new Map<number, [number, Vec]>();

@@ -138,12 +138,14 @@ export function strongWolfe(
       return done(
         false,
         lo,
-        `strong Wolfe search stopped in [${Math.min(lo.a, hi.a).toExponential(3)}, ${Math.max(lo.a, hi.a).toExponential(3)}] with sufficient decrease but not the curvature condition`,
+        `strong Wolfe search stopped in [${Math.min(lo.a, hi.a).toExponential(3)}, ` +
+          `${Math.max(lo.a, hi.a).toExponential(3)}] with sufficient decrease but not the curvature condition`,
       );
     return done(
       false,
       origin,
-      `no step satisfying the strong Wolfe conditions: the interval of uncertainty shrank to [0, ${hi.a.toExponential(3)}] (is the gradient consistent with f?)`,
+      `no step satisfying the strong Wolfe conditions: the interval of uncertainty shrank to [0, ` +
+        `${hi.a.toExponential(3)}] (is the gradient consistent with f?)`,
     );
   };
 

@@ -59,7 +59,8 @@ export function runFirstOrder(
     const [f, g] = diverged ? [NaN, new Float64Array(objective.dim).fill(NaN)] : objective.valueAndGrad(x);
     const gradNorm = norm(g);
     const tol = opts.tol ?? 1e-5;
-    const converged = !diverged && gradNorm <= tol;
+    const nonFinite = diverged || !Number.isFinite(f) || !Number.isFinite(gradNorm);
+    const converged = !nonFinite && gradNorm <= tol;
     const message = diverged
       ? `diverged: θ is not finite after step ${iterations} (lower the rate)`
       : `ran ${iterations} steps; ‖∇f‖₂ = ${gradNorm.toExponential(3)} ${converged ? "<=" : ">"} tol ${tol}`;
@@ -72,6 +73,7 @@ export function runFirstOrder(
       fevals,
       gevals,
       hevals,
+      status: nonFinite ? "nonFinite" : converged ? "converged" : "maxIter",
       converged,
       message,
       history,

@@ -52,7 +52,7 @@ const schemas = {
     c2: fraction,
   }),
   bookNewton: z.object({ damping: z.number().nonnegative() }),
-  bookCg: z.object({ lineSearch: lineSearchName }),
+  bookCg: z.object({ lineSearch: lineSearchName, restartEvery: z.number().int().nonnegative() }),
 };
 
 /** Validates a method's JSON config, naming the offending key in the error. */
@@ -80,7 +80,8 @@ const exactName = (ls: string | undefined) =>
 
 function cgEntry(variant: CgVariant, label: string): MethodEntry {
   return {
-    description: `nonlinear conjugate gradients (Alg. 8.9), ${label}; strong Wolfe (c2 = 0.1) or exact steps on quadratics`,
+    description:
+      `nonlinear conjugate gradients (Alg. 8.9), ${label}; strong Wolfe (c2 = 0.1) or exact steps on ` + `quadratics`,
     run: (objective, x0, config, opts) => {
       const c = parseConfig(`cg-${variant}`, schemas.cg, config);
       return conjugateGradient(objective, x0, {
@@ -93,16 +94,22 @@ function cgEntry(variant: CgVariant, label: string): MethodEntry {
   };
 }
 
+/**
+ * Alg. 8.9 with the book's periodic resets along −g (8.6.2), every n iterations unless `restartEvery`
+ * says otherwise (0: never). The line search approximates ε* = argmin J(θ + ερ): strong Wolfe with
+ * c2 = 0.1 < 1/2, under which Fletcher–Reeves is globally convergent (Al-Baali 1985); the exact step on request.
+ */
 function bookCgEntry(variant: CgVariant): MethodEntry {
+  const name = variant === "fr" ? "Fletcher-Reeves" : "Polak-Ribière";
   return {
-    description: `Alg. 8.9 as written (${variant === "fr" ? "Fletcher-Reeves" : "Polak-Ribière"}), no restarts; exact step on quadratics by default`,
+    description: `Alg. 8.9 as written (${name}), reset along −g every n iterations; strong Wolfe or the exact step`,
     run: (objective, x0, config, opts) => {
       const c = parseConfig(`book.cg_${variant}`, schemas.bookCg, config);
       return conjugateGradient(objective, x0, {
         ...solverOptions(opts),
         variant,
-        lineSearch: exactName(c.lineSearch) ?? "exact",
-        restartEvery: 0,
+        lineSearch: exactName(c.lineSearch) ?? "strong-wolfe",
+        restartEvery: c.restartEvery ?? objective.dim,
         powellNu: 0,
       });
     },
@@ -113,7 +120,8 @@ function bookCgEntry(variant: CgVariant): MethodEntry {
 export const solverMethods: Record<string, MethodEntry> = {
   newton: {
     description:
-      "Newton (Alg. 8.8) with the full Hessian; Levenberg-Marquardt damping (eq. 8.28), negative-curvature report, saddle-free option",
+      "Newton (Alg. 8.8) with the full Hessian; Levenberg-Marquardt damping (eq. 8.28), negative-curvature report, " +
+      "saddle-free option",
     run: (objective, x0, config, opts) =>
       newton(objective, x0, { ...solverOptions(opts), ...parseConfig("newton", schemas.newton, config) }),
   },

@@ -6,7 +6,7 @@ import {
   type StartingPoint,
 } from "../problems/fromFunction.js";
 import type { IterationRecord } from "../solvers/options.js";
-import { statusOf, type MinimizeResult } from "./result.js";
+import type { MinimizeResult } from "./result.js";
 
 export interface MinimizeOptions extends Pick<FromFunctionOptions, "jac" | "hessp" | "dtype"> {
   /**
@@ -14,7 +14,9 @@ export interface MinimizeOptions extends Pick<FromFunctionOptions, "jac" | "hess
    * or a first-order optimizer ("book.adam", "torch.Adam", …).
    */
   method?: string;
-  /** The method's settings: a solver's (`{ memory: 5 }` for lbfgs) or an optimizer's hyperparameters (`{ lr: 0.01 }`). */
+  /**
+   * The method's settings: a solver's (`{ memory: 5 }` for lbfgs) or an optimizer's hyperparameters (`{ lr: 0.01 }`).
+   */
   options?: Record<string, unknown>;
   /** Stop when ‖∇f‖₂ <= tol (default 1e-5); first-order methods run all their steps and report against it. */
   tol?: number;
@@ -32,7 +34,8 @@ function checkOptions(opts: MinimizeOptions): void {
   const unknown = Object.keys(opts).filter((k) => !KNOWN_KEYS.has(k));
   if (unknown.length)
     throw new Error(
-      `minimize: unknown option${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")} (known: ${[...KNOWN_KEYS].join(", ")})`,
+      `minimize: unknown option${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")} (known: ` +
+        `${[...KNOWN_KEYS].join(", ")})`,
     );
   if (opts.maxIter !== undefined && !(Number.isInteger(opts.maxIter) && opts.maxIter >= 0))
     throw new Error(`minimize: maxIter must be a non-negative integer, got ${opts.maxIter}`);
@@ -63,7 +66,6 @@ export function minimize(f: ScalarFunction, x0: StartingPoint, opts: MinimizeOpt
       onIteration: opts.callback,
     });
     const counts = { nfev: run.fevals, njev: run.gevals, nhev: run.hevals + (run.hvps ?? 0) };
-    const status = statusOf(run);
     // ∇f at x, read after the counts so that they stay the method's own; free when x was the last point evaluated.
     const grad = run.x.every(Number.isFinite)
       ? objective.valueAndGrad(run.x)[1]
@@ -72,8 +74,8 @@ export function minimize(f: ScalarFunction, x0: StartingPoint, opts: MinimizeOpt
       x: run.x,
       fun: run.f,
       grad,
-      status,
-      success: status === "converged",
+      status: run.status,
+      success: run.status === "converged",
       message: run.message,
       nit: run.iterations,
       ...counts,

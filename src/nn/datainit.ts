@@ -96,14 +96,16 @@ function scaleLayer(
   if (params.weight.dtype !== precision.dtype) {
     h.dispose();
     throw new Error(
-      `scaleToUnitActivations: layer ${path || layer.kind} has ${params.weight.dtype} weights but precision ${precision.dtype} was given`,
+      `scaleToUnitActivations: layer ${path || layer.kind} has ${params.weight.dtype} weights but precision ` +
+        `${precision.dtype} was given`,
     );
   }
   const std = hostStd(apply(refTree(params), h.ref));
   if (!(std > 0) || !Number.isFinite(std)) {
     h.dispose();
     throw new Error(
-      `scaleToUnitActivations: layer ${path || layer.kind} (${layer.kind}) has output standard deviation ${std} on this batch; cannot rescale it`,
+      `scaleToUnitActivations: layer ${path || layer.kind} (${layer.kind}) has output standard deviation ${std} on ` +
+        `this batch; cannot rescale it`,
     );
   }
   onLayer?.(path, std);

@@ -24,7 +24,9 @@ import { leavesWithPaths, mapWithPaths, random, refTree, type Key, type Tree } f
 export interface GradCheckOptions {
   /** 4: fourth-order central difference (default); 2: (f(θ+h) − f(θ−h)) / 2h. */
   order?: 2 | 4;
-  /** Relative step: h = step · max(1, |θ_i|) (directions: step · max(1, ‖θ‖∞)). Default 1e-4 (order 4), 1e-6 (order 2). */
+  /**
+   * Relative step: h = step · max(1, |θ_i|) (directions: step · max(1, ‖θ‖∞)). Default 1e-4 (order 4), 1e-6 (order 2).
+   */
   step?: number;
   /** Check at most this many coordinates per leaf, chosen with `key`; default: every coordinate. */
   maxPerLeaf?: number;

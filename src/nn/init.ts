@@ -58,7 +58,10 @@ export const orthogonal =
     return out;
   };
 
-/** Q of the QR factorization of the m×n (m >= n, row-major) matrix `a`, by Householder reflections, with sign(diag R) applied. */
+/**
+ * Q of the QR factorization of the m×n (m >= n, row-major) matrix
+ * `a`, by Householder reflections, with sign(diag R) applied.
+ */
 export function orthonormalColumns(a: Float64Array, m: number, n: number): Float64Array {
   const r = Float64Array.from(a);
   const vs: Float64Array[] = [];
@@ -93,7 +96,8 @@ export function orthonormalColumns(a: Float64Array, m: number, n: number): Float
  * others, so skipping them changes no value).
  */
 function applyReflection(x: Float64Array, v: Float64Array, vnorm2: number, m: number, n: number, first: number): void {
-  // Row by row (contiguous memory; rows where v is 0 change nothing): the same sums in the same order as column by column.
+  // Row by row (contiguous memory; rows where v is 0 change
+  // nothing): the same sums in the same order as column by column.
   const dots = new Float64Array(n);
   for (let i = 0; i < m; i++) {
     if (v[i] === 0) continue;

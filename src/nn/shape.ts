@@ -19,7 +19,10 @@ export const reshape = (shape: number[]): Layer => ({
   apply: (_p, state, x) => [x.reshape([x.shape[0], ...shape]), state],
 });
 
-/** Max-pooling over non-overlapping size×size windows of NHWC inputs (reshape + max; edges that do not fill a window are dropped). */
+/**
+ * Max-pooling over non-overlapping size×size windows of NHWC inputs
+ * (reshape + max; edges that do not fill a window are dropped).
+ */
 export function maxPool2d(size = 2): Layer {
   return {
     kind: "maxPool2d",

@@ -13,7 +13,9 @@ export type AdamState = { count: np.Array; c1: np.Array; c2: np.Array; s: Tree; 
 export type NadamState = { count: np.Array; decay: np.Array; muProduct: np.Array; c2: np.Array; s: Tree; r: Tree };
 export type LionState = { count: np.Array; m: Tree };
 
-/** Adagrad's accumulator (Alg. 8.4): r ← r + u⊙u, update u/(δ + √r). PyTorch's Adagrad starts r at `initialAccumulator`. */
+/**
+ * Adagrad's accumulator (Alg. 8.4): r ← r + u⊙u, update u/(δ + √r). PyTorch's Adagrad starts r at `initialAccumulator`.
+ */
 export function scaleByAdagrad(
   delta: ScalarOrSchedule = 1e-7,
   initialAccumulator = 0,

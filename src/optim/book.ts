@@ -9,7 +9,9 @@ import { scaleByLearningRate } from "./scale.js";
 import { linearDecaySchedule, type ScalarOrSchedule } from "./schedule.js";
 import { chain, type GradientTransformation } from "./transform.js";
 
-/** Alg. 8.1: θ ← θ − ε_k g. Pass `linearDecaySchedule(ε0, τ, ε_τ)` for the rates of eq. 8.14 (or use `sgdLinearDecay`). */
+/**
+ * Alg. 8.1: θ ← θ − ε_k g. Pass `linearDecaySchedule(ε0, τ, ε_τ)` for the rates of eq. 8.14 (or use `sgdLinearDecay`).
+ */
 export const sgd = (lr: ScalarOrSchedule): GradientTransformation => scaleByLearningRate(lr);
 
 /** Alg. 8.1 with eq. 8.14: ε_k = (1 − α)ε0 + αε_τ, α = min(k/τ, 1), ε_τ = ε0/100 unless given. */

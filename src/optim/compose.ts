@@ -22,7 +22,10 @@ export interface ComposedOptimizer {
   weightDecay?: number;
   /** λ of θ ← θ − ελθ after the optimizer (decoupled, as AdamW). */
   decoupledWeightDecay?: number;
-  /** The parameters both weight decays apply to (default `weightDecayMask`: not biases, not batch-norm γ/β; "all" for every one). */
+  /**
+   * The parameters both weight decays apply to (default `weightDecayMask`:
+   * not biases, not batch-norm γ/β; "all" for every one).
+   */
   weightDecayMask?: ParamMask | "all";
   /** Polyak averaging (8.7.3) of the iterates; the Trainer evaluates the average. */
   average?: "none" | "uniform" | "exponential";
@@ -32,7 +35,10 @@ export interface ComposedOptimizer {
   skipNonFinite?: boolean;
 }
 
-/** clip → coupled decay → optimizer → decoupled decay (both decays on the masked parameters), then averaged, then guarded against non-finite gradients. */
+/**
+ * clip → coupled decay → optimizer → decoupled decay (both decays on the masked
+ * parameters), then averaged, then guarded against non-finite gradients.
+ */
 export function composeOptimizer(spec: ComposedOptimizer, ctx: BuildContext = {}): GradientTransformation {
   const core = optimizerPreset(spec.name).build({ ...spec.hyperparameters, lr: spec.lr }, ctx);
   const before: GradientTransformation[] = [];

@@ -5,7 +5,9 @@ import { wrapTransformation, type GradientTransformation, type ParamsView } from
 /** A pytree of booleans shaped like the parameters (a boolean at an inner node covers its whole subtree). */
 export type MaskTree = boolean | MaskTree[] | { [key: string]: MaskTree };
 
-/** Which parameters a transformation applies to: a predicate on the dotted path ("layers.0.bias") or a tree of booleans. */
+/**
+ * Which parameters a transformation applies to: a predicate on the dotted path ("layers.0.bias") or a tree of booleans.
+ */
 export type ParamMask = ((path: string) => boolean) | MaskTree;
 
 function maskValue(mask: MaskTree, path: string): boolean {

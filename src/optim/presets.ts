@@ -15,7 +15,9 @@ export interface OptimizerPreset {
   description: string;
   /** Strict schema of the hyperparameters, defaults filled in. */
   schema: z.ZodObject;
-  /** Keys that `descent train` sets from its own `lr` / `schedule` (so they are not allowed in its optimizer object). */
+  /**
+   * Keys that `descent train` sets from its own `lr` / `schedule` (so they are not allowed in its optimizer object).
+   */
   learningRateKeys: string[];
   /** Builds the transformation from parsed hyperparameters; `lr` may also be a ready ScalarOrSchedule. */
   build(hyper: Record<string, unknown>, ctx: BuildContext): GradientTransformation;
@@ -181,7 +183,8 @@ const otherPresets: Record<string, OptimizerPreset> = {
     "Lion: sign of an interpolated momentum, decoupled weight decay",
     (h, at) => lion(at(h.lr), at(h.beta1), at(h.beta2), at(h.weight_decay)),
   ),
-  // `descent train`'s original three names (kept for their defaults: adam is its default optimizer), built from book.* and torch.*.
+  // `descent train`'s original three names (kept for their defaults:
+  // adam is its default optimizer), built from book.* and torch.*.
   adam: preset(
     { lr: rate(1e-3), rho1: decay(0.9), rho2: decay(0.999), delta: rate(1e-8) },
     "Adam (Alg. 8.7), the same as book.adam",

@@ -22,7 +22,10 @@ export function linearDecaySchedule(lr0: number, tau: number, lrTau = lr0 / 100)
   };
 }
 
-/** Cosine decay from `init` to `end` over `steps` (Loshchilov & Hutter), α = min(k/steps, 1) as in eq. 8.14; constant afterwards. */
+/**
+ * Cosine decay from `init` to `end` over `steps` (Loshchilov &
+ * Hutter), α = min(k/steps, 1) as in eq. 8.14; constant afterwards.
+ */
 export function cosineDecaySchedule(init: number, steps: number, end = 0): Schedule {
   if (!(steps > 0)) throw new Error(`cosine decay needs steps > 0, got ${steps}`);
   return (k) => {
@@ -35,7 +38,10 @@ export function cosineDecaySchedule(init: number, steps: number, end = 0): Sched
   };
 }
 
-/** Piecewise constant: `init`, multiplied by `factor` after every `every` updates (PyTorch's StepLR, counted in updates). */
+/**
+ * Piecewise constant: `init`, multiplied by `factor` after
+ * every `every` updates (PyTorch's StepLR, counted in updates).
+ */
 export function stepSchedule(init: number, every: number, factor: number): Schedule {
   if (!(every >= 1)) throw new Error(`step schedule needs every >= 1, got ${every}`);
   return (k) => {

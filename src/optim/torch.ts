@@ -136,7 +136,10 @@ export interface NAdamOptions {
   legacy_mu_product?: boolean;
 }
 
-/** torch.optim.NAdam as of PyTorch 2.0 (Dozat 2016 with PyTorch's momentum schedule μ_t = β1(1 − ½·0.96^(t·momentum_decay))). */
+/**
+ * torch.optim.NAdam as of PyTorch 2.0 (Dozat 2016 with PyTorch's
+ * momentum schedule μ_t = β1(1 − ½·0.96^(t·momentum_decay))).
+ */
 export function NAdam(opts: NAdamOptions = {}): GradientTransformation {
   const {
     lr = 2e-3,

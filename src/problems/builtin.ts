@@ -76,7 +76,8 @@ export function randomQuadratic(dim: number, cond: number, precision: Precision,
   const [qKey, bKey] = random.splitKey(random.randomKey(seed));
   const q = orthonormalColumns(random.normal(qKey, dim * dim), dim, dim);
   const eig = Array.from({ length: dim }, (_, i) => (dim === 1 ? 1 : cond ** (i / (dim - 1))));
-  // A[i][j] = Σ_k (q_ik λ_k) q_jk, summed in k order; plain loops over typed arrays (closures took minutes at dim 2000).
+  // A[i][j] = Σ_k (q_ik λ_k) q_jk, summed in k order; plain
+  // loops over typed arrays (closures took minutes at dim 2000).
   const A: number[][] = [];
   const scaledRow = new Float64Array(dim);
   for (let i = 0; i < dim; i++) {

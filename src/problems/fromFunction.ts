@@ -27,7 +27,8 @@ export function startingPoint(x0: StartingPoint): Float64Array {
   const ok = Array.isArray(x0) || x0 instanceof Float64Array || x0 instanceof Float32Array;
   if (!ok)
     throw new Error(
-      `x0 must be a number[], Float32Array or Float64Array, got ${typeof x0 === "object" && x0 !== null ? x0.constructor.name : typeof x0}`,
+      `x0 must be a number[], Float32Array or Float64Array, got ` +
+        `${typeof x0 === "object" && x0 !== null ? x0.constructor.name : typeof x0}`,
     );
   if (x0.length === 0) throw new Error("x0 is empty: the objective needs at least one variable");
   const x = Float64Array.from(x0 as ArrayLike<number>);
@@ -54,7 +55,8 @@ function checkScalar(
     const foreign = typeof out === "object" && out !== null && "shape" in out && "dtype" in out;
     if (foreign)
       throw new Error(
-        `${name} returned an Array from another copy of @jax-js/jax: build it with Descent's own (import { numpy } from "descent")`,
+        `${name} returned an Array from another copy of @jax-js/jax: build it with Descent's own (import { numpy } ` +
+          `from "descent")`,
       );
     throw new Error(`${name} must return a jax-js Array (a scalar), got ${out === null ? "null" : typeof out}`);
   }
@@ -68,7 +70,8 @@ function checkScalar(
     makeJaxpr(f)(probe).jaxpr.dispose();
   } catch (error) {
     throw new Error(
-      `${name} cannot be traced by jit (use jax-js operations only, no .item(), .js() or dataSync() inside): ${(error as Error).message}`,
+      `${name} cannot be traced by jit (use jax-js operations only, no .item(), .js() or dataSync() inside): ` +
+        `${(error as Error).message}`,
       { cause: error },
     );
   } finally {

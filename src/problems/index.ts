@@ -1,14 +1,29 @@
-export * from "./problem.js";
-export * from "./objectives.js";
-export * from "./builtin.js";
-export * from "./spec.js";
-export * from "./objective.js";
+export type { Problem } from "./problem.js";
+export { quadraticProblem, rosenbrockProblem, logisticProblem, mlpProblem } from "./objectives.js";
+export {
+  beale,
+  saddle,
+  himmelblau,
+  coupled,
+  randomQuadratic,
+  BUILTIN_PROBLEMS,
+  type BuiltinName,
+  builtinProblem,
+} from "./builtin.js";
+export {
+  type ReferenceRun,
+  type LoadedProblem,
+  problemFromSpec,
+  problemFromJson,
+  loadProblem,
+  isQuadraticProblem,
+} from "./spec.js";
+export { type EvalCounts, Objective } from "./objective.js";
 export {
   objectiveFromFunction,
-  startingPoint,
   type ScalarFunction,
   type StartingPoint,
   type FromFunctionOptions,
 } from "./fromFunction.js";
-export * from "./module.js";
-export * from "./surfaces.js";
+export { isObjectiveModule, loadObjectiveModule, loadAnyProblem } from "./module.js";
+export { type Surface, SURFACES, surfaceByName } from "./surfaces.js";

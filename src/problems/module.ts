@@ -19,7 +19,8 @@ async function importModule(path: string): Promise<Record<string, unknown>> {
     api = await import("tsx/esm/api");
   } catch {
     throw new Error(
-      `objective module ${path}: loading TypeScript needs the tsx package (npm install tsx), or write the module as .mjs`,
+      `objective module ${path}: loading TypeScript needs the tsx package (npm install tsx), or write the module as ` +
+        `.mjs`,
     );
   }
   return api.tsImport(url, import.meta.url);
@@ -83,7 +84,10 @@ export async function loadObjectiveModule(path: string, precision: Precision): P
   return problem;
 }
 
-/** `--problem`: a built-in name, `mgh:NAME` (a Moré–Garbow–Hillstrom function, n from --dim), a JSON spec file, or an objective module (.mjs, .js, .ts). */
+/**
+ * `--problem`: a built-in name, `mgh:NAME` (a Moré–Garbow–Hillstrom function,
+ * n from --dim), a JSON spec file, or an objective module (.mjs, .js, .ts).
+ */
 export async function loadAnyProblem(arg: string, opts: Parameters<typeof loadProblem>[1]): Promise<LoadedProblem> {
   if (isObjectiveModule(arg)) return { problem: await loadObjectiveModule(arg, opts.precision), runs: [] };
   if (arg.startsWith("mgh:"))

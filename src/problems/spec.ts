@@ -134,7 +134,9 @@ export function loadProblem(
   return problemFromJson(json, opts.precision, entry, path);
 }
 
-/** Whether `--problem ARG` is a quadratic (the built-in or a spec file's): its objective is exact in float64 on Wasm. */
+/**
+ * Whether `--problem ARG` is a quadratic (the built-in or a spec file's): its objective is exact in float64 on Wasm.
+ */
 export function isQuadraticProblem(arg: string): boolean {
   if (arg === "quadratic") return true;
   const path = arg.includes("#") ? arg.slice(0, arg.lastIndexOf("#")) : arg;

@@ -103,7 +103,8 @@ export const SURFACES: Record<string, Surface> = {
   cliff: {
     name: "cliff",
     description:
-      "a shallow bowl 0.1(x² + y²) with a cliff 3·tanh(8(−x − 1)) across it: the gradient at the edge throws a step far away (8.2.4)",
+      "a shallow bowl 0.1(x² + y²) with a cliff 3·tanh(8(−x − 1)) across it: the gradient at the edge throws a step " +
+      "far away (8.2.4)",
     start: [-3.5, 1],
     view: { x: [-4, 4], y: [-3, 3] },
     problem: (p) =>
@@ -159,7 +160,8 @@ export const SURFACES: Record<string, Surface> = {
   mountain: {
     name: "mountain",
     description:
-      "a bowl 0.05((x − 3)² + y²) with a mountain 2·exp(−(x² + y²)) between the start and the minimum: the local gradient points around it (8.2.7)",
+      "a bowl 0.05((x − 3)² + y²) with a mountain 2·exp(−(x² + y²)) between the start and the minimum: the local " +
+      "gradient points around it (8.2.7)",
     start: [-3, 0.3],
     // The minimum is near (3, 0), moved by 1e-3 by the mountain's tail: no exact cross to draw.
     view: { x: [-4, 5], y: [-3, 3] },

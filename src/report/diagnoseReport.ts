@@ -113,7 +113,10 @@ export async function diagnoseReport(d: DiagnoseReportData & { classification: b
   const positive = d.curvature.every((r) => r.gHg > 0);
   sections.push({
     heading: "Curvature along the gradient (8.2.1)",
-    text: `A gradient step −εg changes the loss by −εgᵀg + ½ε²gᵀHg; when εgᵀHg / 2gᵀg exceeds 1 (dashed line) the step goes uphill. Flagged at ${illConditioned} of ${d.curvature.length} measurements (ε = ${d.curvature.length ? sig(d.curvature[d.curvature.length - 1].lr) : "n/a"} at the end).`,
+    text:
+      `A gradient step −εg changes the loss by −εgᵀg + ½ε²gᵀHg; when εgᵀHg / 2gᵀg exceeds 1 (dashed line) the ` +
+      `step goes uphill. Flagged at ${illConditioned} of ${d.curvature.length} measurements (ε = ` +
+      `${d.curvature.length ? sig(d.curvature[d.curvature.length - 1].lr) : "n/a"} at the end).`,
     svgs: [
       await chart(
         xyChartSpec(
@@ -140,7 +143,9 @@ export async function diagnoseReport(d: DiagnoseReportData & { classification: b
     const paths = Object.keys(d.layers[0].norms).map(series);
     sections.push({
       heading: "Per-layer gradient norms (8.2.4–8.2.5)",
-      text: "Mean minibatch ‖∂L/∂θ‖ of each parameter tensor (named layer/parameter) over each window of steps; vanishing gradients show as early layers far below late ones.",
+      text:
+        "Mean minibatch ‖∂L/∂θ‖ of each parameter tensor (named layer/parameter) over each window of steps; " +
+        "vanishing gradients show as early layers far below late ones.",
       svgs: [
         await chart(
           xyChartSpec("Gradient norm by parameter", layerRows, "step", paths, {
@@ -165,10 +170,18 @@ export async function diagnoseReport(d: DiagnoseReportData & { classification: b
     });
     sections.push({
       heading: "The Hessian's spectrum at chosen steps",
-      text: "Lanczos from a Rademacher probe (full reorthogonalization) on the probe batch: extreme Ritz values with their residual bounds ‖Hy − θy‖, and the one-probe SLQ spectral density (Ghorbani et al. 2019) smoothed by Gaussians.",
+      text:
+        "Lanczos from a Rademacher probe (full reorthogonalization) on the probe batch: extreme Ritz values with " +
+        "their residual bounds ‖Hy − θy‖, and the one-probe SLQ spectral density (Ghorbani et al. 2019) smoothed by " +
+        "Gaussians.",
       table: d.spectra.map(({ step, snapshot }) => [
         `step ${step} (${snapshot.steps} Lanczos steps)`,
-        `top ${snapshot.top.map((p) => `${sig(p.value)} ±${p.residual.toExponential(1)}`).join(", ")}; bottom ${snapshot.bottom.map((p) => `${sig(p.value)} ±${p.residual.toExponential(1)}`).join(", ")}; κ ${snapshot.condition === null ? "undefined (negative curvature)" : sig(snapshot.condition)}${snapshot.residualsBound ? "" : " (float32: the ± residuals leave out the HVPs' rounding, so they are not bounds)"}`,
+        `top ${snapshot.top.map((p) => `${sig(p.value)} ±${p.residual.toExponential(1)}`).join(", ")}; bottom ` +
+          `${snapshot.bottom.map((p) => `${sig(p.value)} ±${p.residual.toExponential(1)}`).join(", ")}; κ ` +
+          `${snapshot.condition === null ? "undefined (negative curvature)" : sig(snapshot.condition)}` +
+          (snapshot.residualsBound
+            ? ""
+            : " (float32: the ± residuals leave out the HVPs' rounding, so they are not bounds)"),
       ]),
       svgs: [
         await chart(
@@ -196,10 +209,13 @@ export async function diagnoseReport(d: DiagnoseReportData & { classification: b
     }));
     sections.push({
       heading: "Minibatch gradient noise (8.1.3)",
-      text: `Full-batch ‖g‖ = ${sig(d.noise.fullGradNorm)} over ${d.noise.examples} examples; per-example gradient spread σ = ${sig(d.noise.sigma)}. The error of a minibatch gradient falls like σ/√m: less than linearly in m.`,
+      text:
+        `Full-batch ‖g‖ = ${sig(d.noise.fullGradNorm)} over ${d.noise.examples} examples; per-example gradient ` +
+        `spread σ = ${sig(d.noise.sigma)}. The error of a minibatch gradient falls like σ/√m: less than linearly in m.`,
       table: d.noise.rows.map((r) => [
         `m = ${r.batchSize}`,
-        `measured ${sig(r.rmsError)} (${relative(r.relativeError)}), predicted ${sig(r.predictedRms)}, σ/√m ${sig(r.standardError)} over ${r.draws} draws`,
+        `measured ${sig(r.rmsError)} (${relative(r.relativeError)}), predicted ${sig(r.predictedRms)}, σ/√m ` +
+          `${sig(r.standardError)} over ${r.draws} draws`,
       ]),
       svgs: [
         await chart(
@@ -218,7 +234,9 @@ export async function diagnoseReport(d: DiagnoseReportData & { classification: b
   if (d.symmetry) {
     sections.push({
       heading: "Weight-space symmetry (8.2.2)",
-      text: `Loss on the probe batch ${sig(d.symmetry.loss)}; largest relative change under the symmetries ${d.symmetry.maxRelDiff.toExponential(2)} (rounding).`,
+      text:
+        `Loss on the probe batch ${sig(d.symmetry.loss)}; largest relative change under the symmetries ` +
+        `${d.symmetry.maxRelDiff.toExponential(2)} (rounding).`,
       table: d.symmetry.transformed.map((t) => [t.name, sig(t.loss)]),
     });
   }

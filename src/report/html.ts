@@ -13,10 +13,14 @@ export function htmlPage(title: string, sections: ReportSection[]): string {
   const body = sections
     .map((s) => {
       const table = s.table
-        ? `<table>${s.table.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join("")}</table>`
+        ? `<table>` +
+          `${s.table.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join("")}</table>`
         : "";
       const text = s.text ? `<p>${escapeHtml(s.text)}</p>` : "";
-      return `<section><h2>${escapeHtml(s.heading)}</h2>${text}${table}<div class="charts">${(s.svgs ?? []).join("")}</div></section>`;
+      return (
+        `<section><h2>${escapeHtml(s.heading)}</h2>${text}${table}<div class="charts">` +
+        `${(s.svgs ?? []).join("")}</div></section>`
+      );
     })
     .join("\n");
   return `<!doctype html>

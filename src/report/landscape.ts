@@ -70,7 +70,10 @@ export function surfaceContours(
   }
 }
 
-/** Runs each method from the surface's start (or `from`): first-order methods `steps` steps, solvers at most `steps` iterations (they stop at ‖g‖ ≤ tol). */
+/**
+ * Runs each method from the surface's start (or `from`): first-order methods
+ * `steps` steps, solvers at most `steps` iterations (they stop at ‖g‖ ≤ tol).
+ */
 export function raceOnSurface(
   surface: Surface,
   methods: MethodSpec[],

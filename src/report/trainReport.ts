@@ -52,7 +52,9 @@ export async function trainReport(
     ? "Classification: the loss is the cross-entropy, the NLL surrogate of the 0-1 error (8.1.2)."
     : "Regression: the loss is the mean squared error; there is no accuracy.";
   // metrics.jsonl keeps the epochs before a resume, so the curves cover the whole run.
-  const coverage = `Epochs 1–${epochs.length ? epochs[epochs.length - 1].epoch : 0} of the whole run (read from metrics.jsonl, resumed parts included).`;
+  const coverage =
+    `Epochs 1–${epochs.length ? epochs[epochs.length - 1].epoch : 0} of the whole run (read from ` +
+    `metrics.jsonl, resumed parts included).`;
   const html = htmlPage(title, [
     { heading: "Summary", text: task, table: summary },
     { heading: "Training curves", text: coverage, svgs: Object.values(charts) },

@@ -1,6 +1,5 @@
 import { dot, neg, type Vec } from "../linalg/vector.js";
 import { identity, matVec } from "../linalg/matrix.js";
-import type { Objective } from "../problems/objective.js";
 import {
   curvatureHolds,
   quasiNewton,
@@ -8,6 +7,7 @@ import {
   type QuasiNewtonOptions,
 } from "./quasiNewton.js";
 import type { OptimizeResult } from "./result.js";
+import { onObjective, type SolverInput } from "./input.js";
 
 export interface BfgsOptions extends QuasiNewtonOptions {
   /**
@@ -59,8 +59,10 @@ export class DenseInverseHessian implements InverseHessianApproximation {
  * p = −M g with a strong Wolfe line search. The update M ← (I − ρ s yᵀ) M (I − ρ y sᵀ) + ρ s sᵀ,
  * ρ = 1/(yᵀs), is skipped when sᵀy <= 0 would destroy positive definiteness.
  */
-export function bfgs(objective: Objective, x0: ArrayLike<number>, options: BfgsOptions = {}): OptimizeResult {
-  return quasiNewton(objective, x0, options, new DenseInverseHessian(objective.dim, options.initialScaling ?? false));
+export function bfgs(f: SolverInput, x0: ArrayLike<number>, options: BfgsOptions = {}): OptimizeResult {
+  return onObjective(f, x0, (objective) =>
+    quasiNewton(objective, x0, options, new DenseInverseHessian(objective.dim, options.initialScaling ?? false)),
+  );
 }
 
 /** M ← (I − ρ s yᵀ) M (I − ρ y sᵀ) + ρ s sᵀ in place, expanded: M − ρ(My sᵀ + s yᵀM) + (ρ² yᵀMy + ρ) s sᵀ. */

@@ -1,6 +1,6 @@
 import { norm, pointAt, type Vec } from "../linalg/vector.js";
 import type { OptimizeResult } from "./result.js";
-import type { Objective } from "../problems/objective.js";
+import { onObjective, type SolverInput } from "./input.js";
 import { addDiagonal, luSolve } from "../linalg/matrix.js";
 import type { SolverOptions } from "./options.js";
 import { SolverRun } from "./run.js";
@@ -11,24 +11,26 @@ import { SolverRun } from "./run.js";
  * where H + αI is indefinite; `newton` is the safeguarded solver.
  */
 export function bookNewton(
-  objective: Objective,
+  input: SolverInput,
   x0: ArrayLike<number>,
   damping: number,
   options: SolverOptions = {},
 ): OptimizeResult {
+  if (typeof input === "function")
+    return onObjective(input, x0, (objective) => bookNewton(objective, x0, damping, options));
+  const objective = input;
   if (!(damping >= 0)) throw new Error(`damping must be >= 0, got ${damping}`);
   const n = objective.dim;
   const run = new SolverRun(objective, options);
-  let x: Vec = Float64Array.from(x0);
-  let [f, g] = objective.valueAndGrad(x);
+  let { x, f, g } = run.start(x0);
   for (;;) {
-    const stop = run.stopBefore(f, norm(g));
-    if (stop) return run.result(x, f, norm(g), stop);
+    const done = run.finishIf(x, f, g);
+    if (done) return done;
     let step: Vec;
     try {
       step = luSolve(addDiagonal(objective.hessian(x), n, damping), g);
     } catch (error) {
-      return run.result(x, f, norm(g), { converged: false, message: `H + αI is ${(error as Error).message}` });
+      return run.result(x, f, norm(g), { status: "singularHessian", message: `H + αI is ${(error as Error).message}` });
     }
     x = pointAt(x, -1, step);
     [f, g] = objective.valueAndGrad(x);

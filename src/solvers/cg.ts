@@ -3,7 +3,7 @@ import { ObjectiveLine } from "../linesearch/lineFunction.js";
 import { strongWolfe, type StrongWolfeOptions } from "../linesearch/strongWolfe.js";
 import { axpy, dot, neg, norm, pointAt, type Vec } from "../linalg/vector.js";
 import type { OptimizeResult } from "./result.js";
-import type { Objective } from "../problems/objective.js";
+import { onObjective, type SolverInput } from "./input.js";
 import { firstStep } from "../linesearch/initialStep.js";
 import type { SolverOptions } from "./options.js";
 import { SolverRun } from "./run.js";
@@ -41,11 +41,10 @@ export function cgBeta(variant: CgVariant, g: Vec, gPrev: Vec): number {
  * strong Wolfe search (c2 = 0.1) or, on a quadratic, the exact step. Restarts ρ = −g every k
  * iterations, on Powell's orthogonality test, and whenever ρ fails to be a descent direction.
  */
-export function conjugateGradient(
-  objective: Objective,
-  x0: ArrayLike<number>,
-  options: CgOptions = {},
-): OptimizeResult {
+export function conjugateGradient(input: SolverInput, x0: ArrayLike<number>, options: CgOptions = {}): OptimizeResult {
+  if (typeof input === "function")
+    return onObjective(input, x0, (objective) => conjugateGradient(objective, x0, options));
+  const objective = input;
   const n = objective.dim;
   const {
     variant = "prplus",
@@ -58,8 +57,7 @@ export function conjugateGradient(
   } = options;
   if (!["fr", "pr", "prplus"].includes(variant)) throw new Error(`unknown CG variant "${variant}" (fr, pr, prplus)`);
   const run = new SolverRun(objective, options);
-  let x: Vec = Float64Array.from(x0);
-  let [f, g] = objective.valueAndGrad(x);
+  let { x, f, g } = run.start(x0);
   for (let i = 0; i < (warmup?.steps ?? 0) && !run.stopBefore(f, norm(g)); i++) {
     x = pointAt(x, -warmup!.lr, g);
     [f, g] = objective.valueAndGrad(x);
@@ -71,8 +69,8 @@ export function conjugateGradient(
   let prevAlpha = NaN;
   let prevSlope = NaN;
   for (;;) {
-    const stop = run.stopBefore(f, norm(g));
-    if (stop) return run.result(x, f, norm(g), { ...stop, message: `${stop.message} (${restarts} restarts)` });
+    const done = run.finishIf(x, f, g, `${restarts} restarts`);
+    if (done) return done;
     const slope = dot(g, p);
     let alpha: number;
     let fNew: number;
@@ -80,7 +78,7 @@ export function conjugateGradient(
     if (lineSearch === "exact") {
       const step = exactQuadraticStep(objective, x, g, p);
       if (!step.ok)
-        return run.result(x, f, norm(g), { converged: false, message: `exact step failed: ${step.message}` });
+        return run.result(x, f, norm(g), { status: "lineSearchFailed", message: `exact step failed: ${step.message}` });
       alpha = step.alpha;
       [fNew, gNew] = objective.valueAndGrad(pointAt(x, alpha, p));
     } else {
@@ -90,7 +88,10 @@ export function conjugateGradient(
       const line = new ObjectiveLine(objective, x, p);
       const search = strongWolfe(line, f, slope, { c1, c2, alpha0, ...options.wolfe });
       if (!(search.alpha > 0))
-        return run.result(x, f, norm(g), { converged: false, message: `line search failed: ${search.message}` });
+        return run.result(x, f, norm(g), {
+          status: "lineSearchFailed",
+          message: `line search failed: ${search.message}`,
+        });
       alpha = search.alpha;
       [fNew, gNew] = line.valueAndGrad(alpha);
     }

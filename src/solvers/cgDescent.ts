@@ -2,7 +2,7 @@ import { hagerZhang, type HagerZhangOptions } from "../linesearch/hagerZhang.js"
 import { ObjectiveLine } from "../linesearch/lineFunction.js";
 import { axpy, dot, maxAbs, neg, norm, sub, type Vec } from "../linalg/vector.js";
 import type { OptimizeResult } from "./result.js";
-import type { Objective } from "../problems/objective.js";
+import { onObjective, type SolverInput } from "./input.js";
 import type { SolverOptions } from "./options.js";
 import { SolverRun } from "./run.js";
 
@@ -15,7 +15,9 @@ export interface CgDescentOptions extends SolverOptions {
   lineSearch?: HagerZhangOptions;
 }
 
-/** CG_DESCENT's first trial step at x0 (Hager & Zhang 2006, I0): ψ0‖x0‖∞/‖g0‖∞, or ψ0|f0|/‖g0‖² at x0 = 0 (ψ0 = 0.01). */
+/**
+ * CG_DESCENT's first trial step at x0 (Hager & Zhang 2006, I0): ψ0‖x0‖∞/‖g0‖∞, or ψ0|f0|/‖g0‖² at x0 = 0 (ψ0 = 0.01).
+ */
 function firstTrial(x: Vec, f: number, g: Vec): number {
   if (maxAbs(x) > 0) return (0.01 * maxAbs(x)) / maxAbs(g);
   if (f !== 0) return (0.01 * Math.abs(f)) / dot(g, g);
@@ -29,22 +31,24 @@ function firstTrial(x: Vec, f: number, g: Vec): number {
  * Hager–Zhang (approximate Wolfe) line search. The trial step follows the paper: I0 at the start, then
  * the minimizer of the quadratic through φ(0), φ'(0) and φ(0.1α_{k−1}) when it is convex (QuadStep), else 2α_{k−1}.
  */
-export function cgDescent(objective: Objective, x0: ArrayLike<number>, options: CgDescentOptions = {}): OptimizeResult {
+export function cgDescent(input: SolverInput, x0: ArrayLike<number>, options: CgDescentOptions = {}): OptimizeResult {
+  if (typeof input === "function") return onObjective(input, x0, (objective) => cgDescent(objective, x0, options));
+  const objective = input;
   const { eta = 0.01, restartEvery = 6 * objective.dim } = options;
   const run = new SolverRun(objective, options);
-  let x: Vec = Float64Array.from(x0);
-  let [f, g] = objective.valueAndGrad(x);
+  let { x, f, g } = run.start(x0);
   let d = neg(g);
   let alphaPrev = NaN;
   let sinceRestart = 0;
   for (;;) {
-    const stop = run.stopBefore(f, norm(g));
-    if (stop) return run.result(x, f, norm(g), stop);
+    const done = run.finishIf(x, f, g);
+    if (done) return done;
     const slope = dot(g, d);
     const line = new ObjectiveLine(objective, x, d);
     let alpha0 = Number.isFinite(alphaPrev) ? 2 * alphaPrev : firstTrial(x, f, g);
     if (Number.isFinite(alphaPrev)) {
-      // QuadStep: one f at R = 0.1·α_{k−1}; use the interpolating quadratic's minimizer when it is convex and f(R) <= f.
+      // QuadStep: one f at R = 0.1·α_{k−1}; use the interpolating
+      // quadratic's minimizer when it is convex and f(R) <= f.
       const r = 0.1 * alphaPrev;
       const fr = line.value(r);
       const curvature = (fr - f - slope * r) / (r * r);
@@ -52,7 +56,10 @@ export function cgDescent(objective: Objective, x0: ArrayLike<number>, options: 
     }
     const search = hagerZhang(line, f, slope, { ...options.lineSearch, alpha0 });
     if (!(search.alpha > 0))
-      return run.result(x, f, norm(g), { converged: false, message: `line search failed: ${search.message}` });
+      return run.result(x, f, norm(g), {
+        status: "lineSearchFailed",
+        message: `line search failed: ${search.message}`,
+      });
     const [fNew, gNew] = line.valueAndGrad(search.alpha);
     const y = sub(gNew, g);
     const dy = dot(d, y);

@@ -1,5 +1,4 @@
 import { axpy, dot, neg, type Vec } from "../linalg/vector.js";
-import type { Objective } from "../problems/objective.js";
 import {
   curvatureHolds,
   quasiNewton,
@@ -7,6 +6,7 @@ import {
   type QuasiNewtonOptions,
 } from "./quasiNewton.js";
 import type { OptimizeResult } from "./result.js";
+import { onObjective, type SolverInput } from "./input.js";
 
 export interface LbfgsOptions extends Omit<QuasiNewtonOptions, "initialStep"> {
   /** Number of (s, y) pairs kept (default 10). */
@@ -65,6 +65,8 @@ export class LbfgsMemory implements InverseHessianApproximation {
  * L-BFGS (N&W Alg. 7.5): BFGS with the inverse Hessian kept implicitly as the last m pairs (s, y),
  * applied by the two-loop recursion; strong Wolfe line search with c2 = 0.9, unit step first.
  */
-export function lbfgs(objective: Objective, x0: ArrayLike<number>, options: LbfgsOptions = {}): OptimizeResult {
-  return quasiNewton(objective, x0, { ...options, initialStep: "unit" }, new LbfgsMemory(options.memory ?? 10));
+export function lbfgs(f: SolverInput, x0: ArrayLike<number>, options: LbfgsOptions = {}): OptimizeResult {
+  return onObjective(f, x0, (objective) =>
+    quasiNewton(objective, x0, { ...options, initialStep: "unit" }, new LbfgsMemory(options.memory ?? 10)),
+  );
 }

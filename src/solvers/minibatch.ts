@@ -24,7 +24,9 @@ export interface MinibatchSolver {
   readonly name: string;
   /** One optimizer step on the minibatch behind `batch`, starting from x. */
   step(x: Vec, batch: Evaluator): MinibatchStep;
-  /** The memory carried between steps, as float64 host tensors (checkpointed so a resume equals an uninterrupted run). */
+  /**
+   * The memory carried between steps, as float64 host tensors (checkpointed so a resume equals an uninterrupted run).
+   */
   saveState(): Map<string, HostTensor>;
   /** Puts back what saveState returned. */
   loadState(state: Map<string, HostTensor>): void;

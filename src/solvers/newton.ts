@@ -1,6 +1,6 @@
 import { neg, norm, pointAt, type Vec } from "../linalg/vector.js";
 import type { OptimizeResult } from "./result.js";
-import type { Objective } from "../problems/objective.js";
+import { onObjective, type SolverInput } from "./input.js";
 import { addDiagonal, cholesky, choleskySolve, symmetricEigen, type Matrix } from "../linalg/matrix.js";
 import type { SolverOptions } from "./options.js";
 import { SolverRun } from "./run.js";
@@ -49,7 +49,9 @@ function saddleFreeStep(H: Matrix, n: number, g: Vec, alpha: number): Vec {
  * with fixed damping it stops and reports the smallest eigenvalue; adaptively it raises α until
  * H + αI is positive definite; saddle-free it uses |H|.
  */
-export function newton(objective: Objective, x0: ArrayLike<number>, options: NewtonOptions = {}): OptimizeResult {
+export function newton(input: SolverInput, x0: ArrayLike<number>, options: NewtonOptions = {}): OptimizeResult {
+  if (typeof input === "function") return onObjective(input, x0, (objective) => newton(objective, x0, options));
+  const objective = input;
   const { adaptive = true, saddleFree = false, nonmonotone = 5 } = options;
   if (!(Number.isInteger(nonmonotone) && nonmonotone >= 1))
     throw new Error(`nonmonotone must be a positive integer, got ${nonmonotone}`);
@@ -57,21 +59,13 @@ export function newton(objective: Objective, x0: ArrayLike<number>, options: New
   if (!(damping >= 0)) throw new Error(`damping must be >= 0, got ${damping}`);
   const n = objective.dim;
   const run = new SolverRun(objective, options);
-  let x: Vec = Float64Array.from(x0);
-  let [f, g] = objective.valueAndGrad(x);
+  let { x, f, g } = run.start(x0);
   let negativeCurvature = 0;
   const recent: number[] = [];
   for (;;) {
-    const stop = run.stopBefore(f, norm(g));
-    if (stop)
-      return run.result(
-        x,
-        f,
-        norm(g),
-        negativeCurvature
-          ? { ...stop, message: `${stop.message} (H was not positive definite at ${negativeCurvature} iterations)` }
-          : stop,
-      );
+    const note = negativeCurvature ? `H was not positive definite at ${negativeCurvature} iterations` : undefined;
+    const done = run.finishIf(x, f, g, note);
+    if (done) return done;
     recent.push(f);
     if (recent.length > nonmonotone) recent.shift();
     const H = objective.hessian(x);
@@ -89,8 +83,11 @@ export function newton(objective: Objective, x0: ArrayLike<number>, options: New
           definite = false;
           if (!adaptive) {
             return run.result(x, f, norm(g), {
-              converged: false,
-              message: `negative curvature: H + αI (α = ${damping}) is not positive definite at iteration ${run.iterations + 1} (smallest eigenvalue of H ${smallestEigenvalue(H, n).toPrecision(4)}); use adaptive damping or saddle-free Newton`,
+              status: "negativeCurvature",
+              message:
+                `negative curvature: H + αI (α = ${damping}) is not positive definite at iteration ` +
+                `${run.iterations + 1} (smallest eigenvalue of H ${smallestEigenvalue(H, n).toPrecision(4)}); use ` +
+                `adaptive damping or saddle-free Newton`,
             });
           }
           // H is indefinite: α past −λ_min plus ‖g‖ keeps ‖step‖ <= 1 along negative curvature (a bare
@@ -108,7 +105,7 @@ export function newton(objective: Objective, x0: ArrayLike<number>, options: New
     }
     if (!step)
       return run.result(x, f, norm(g), {
-        converged: false,
+        status: "noProgress",
         message: `no damping up to α = ${damping.toExponential(2)} gave a decrease of f`,
       });
     if (!definite) negativeCurvature++;

@@ -1,8 +1,9 @@
 import { backtracking } from "../linesearch/backtracking.js";
 import { ObjectiveLine } from "../linesearch/lineFunction.js";
 import { strongWolfe } from "../linesearch/strongWolfe.js";
-import { dot, norm, pointAt, type Vec } from "../linalg/vector.js";
+import { dot, norm, pointAt } from "../linalg/vector.js";
 import type { OptimizeResult } from "./result.js";
+import { onObjective, type SolverInput } from "./input.js";
 import type { Objective } from "../problems/objective.js";
 import { interpolatedStep } from "../linesearch/initialStep.js";
 import type { SolverOptions } from "./options.js";
@@ -34,7 +35,9 @@ export interface NewtonCgOptions extends SolverOptions {
  * defaults (strong Wolfe from SciPy's α0, forcing test in ‖·‖₁) are the ones that measured fewest
  * gradient evaluations on the SciPy suite (docs/solvers.md).
  */
-export function newtonCg(objective: Objective, x0: ArrayLike<number>, options: NewtonCgOptions = {}): OptimizeResult {
+export function newtonCg(input: SolverInput, x0: ArrayLike<number>, options: NewtonCgOptions = {}): OptimizeResult {
+  if (typeof input === "function") return onObjective(input, x0, (objective) => newtonCg(objective, x0, options));
+  const objective = input;
   if (options.globalization === "trust-region") return trustRegionNewtonCg(objective, x0, options);
   const {
     maxInner = objective.dim,
@@ -44,21 +47,13 @@ export function newtonCg(objective: Objective, x0: ArrayLike<number>, options: N
   } = options;
   const measure = forcingNorm === 1 ? norm1 : norm;
   const run = new SolverRun(objective, options);
-  let x: Vec = Float64Array.from(x0);
-  let [f, g] = objective.valueAndGrad(x);
+  let { x, f, g } = run.start(x0);
   let negativeCurvature = 0;
   let fPrev = NaN;
   for (;;) {
-    const stop = run.stopBefore(f, norm(g));
-    if (stop)
-      return run.result(
-        x,
-        f,
-        norm(g),
-        negativeCurvature
-          ? { ...stop, message: `${stop.message} (negative curvature met in ${negativeCurvature} inner solves)` }
-          : stop,
-      );
+    const note = negativeCurvature ? `negative curvature met in ${negativeCurvature} inner solves` : undefined;
+    const done = run.finishIf(x, f, g, note);
+    if (done) return done;
     const here = x;
     const inner = truncatedCg(g, (v) => objective.hvp(here, v), forcingTolerance(g, measure), maxInner, measure);
     if (inner.exit === "negative-curvature") negativeCurvature++;
@@ -72,7 +67,10 @@ export function newtonCg(objective: Objective, x0: ArrayLike<number>, options: N
         : backtracking(line, f, slope, { alpha0 });
     fPrev = f;
     if (!(search.alpha > 0))
-      return run.result(x, f, norm(g), { converged: false, message: `line search failed: ${search.message}` });
+      return run.result(x, f, norm(g), {
+        status: "lineSearchFailed",
+        message: `line search failed: ${search.message}`,
+      });
     [f, g] = line.valueAndGrad(search.alpha);
     x = line.point(search.alpha);
     run.record(x, f, norm(g), {
@@ -95,11 +93,10 @@ function trustRegionNewtonCg(objective: Objective, x0: ArrayLike<number>, option
   let radius = options.radius ?? 1;
   const eta = 0.1;
   const run = new SolverRun(objective, options);
-  let x: Vec = Float64Array.from(x0);
-  let [f, g] = objective.valueAndGrad(x);
+  let { x, f, g } = run.start(x0);
   for (;;) {
-    const stop = run.stopBefore(f, norm(g));
-    if (stop) return run.result(x, f, norm(g), stop);
+    const done = run.finishIf(x, f, g);
+    if (done) return done;
     const here = x;
     let rejected = 0;
     for (;;) {
@@ -127,15 +124,19 @@ function trustRegionNewtonCg(objective: Objective, x0: ArrayLike<number>, option
       rejected++;
       if (rejected >= MAX_REJECTIONS) {
         return run.result(x, f, norm(g), {
-          converged: false,
-          message: `trust region: ${rejected} trial steps in a row rejected (last f = ${fNew}), radius ${radius.toExponential(2)}`,
+          status: "noProgress",
+          message:
+            `trust region: ${rejected} trial steps in a row rejected (last f = ${fNew}), radius ` +
+            `${radius.toExponential(2)}`,
         });
       }
       if (!(predicted > 0) || radius < 1e-14 * Math.max(1, norm(x))) {
         const cause = Number.isFinite(fNew) ? "the model predicts no decrease" : `f is ${fNew} at every trial point`;
         return run.result(x, f, norm(g), {
-          converged: false,
-          message: `trust region collapsed (radius ${radius.toExponential(2)}) after ${rejected} rejected trials: ${cause}`,
+          status: "noProgress",
+          message:
+            `trust region collapsed (radius ${radius.toExponential(2)}) after ${rejected} rejected trials: ` +
+            `${cause}`,
         });
       }
     }

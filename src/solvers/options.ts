@@ -12,7 +12,10 @@ export interface SolverOptions {
   onIteration?: (record: IterationRecord, x: Float64Array) => void;
 }
 
-/** One line of a solver's history: iteration number, f and ‖g‖ after it, evaluations so far, and method-specific numbers. */
+/**
+ * One line of a solver's history: iteration number, f and ‖g‖
+ * after it, evaluations so far, and method-specific numbers.
+ */
 export type IterationRecord = {
   iteration: number;
   f: number;

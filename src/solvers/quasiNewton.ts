@@ -28,7 +28,9 @@ export interface QuasiNewtonOptions extends SolverOptions {
   /** Wolfe constants (defaults 1e-4 and 0.9, the quasi-Newton choice). */
   c1?: number;
   c2?: number;
-  /** First trial step once H has curvature: always 1 (N&W's advice for quasi-Newton), or eq. 3.60's variant (SciPy's). */
+  /**
+   * First trial step once H has curvature: always 1 (N&W's advice for quasi-Newton), or eq. 3.60's variant (SciPy's).
+   */
   initialStep?: "unit" | "interpolate";
 }
 
@@ -44,17 +46,12 @@ export function quasiNewton(
 ): OptimizeResult {
   const { c1 = 1e-4, c2 = 0.9, initialStep = "unit" } = options;
   const run = new SolverRun(objective, options);
-  let x: Vec = Float64Array.from(x0);
-  let [f, g] = objective.valueAndGrad(x);
+  let { x, f, g } = run.start(x0);
   let skipped = 0;
   let fPrev = NaN;
   for (;;) {
-    const stop = run.stopBefore(f, norm(g));
-    if (stop)
-      return run.result(x, f, norm(g), {
-        ...stop,
-        message: skipped ? `${stop.message} (${skipped} ${H.skippedName} skipped for sᵀy <= 0)` : stop.message,
-      });
+    const done = run.finishIf(x, f, g, skipped ? `${skipped} ${H.skippedName} skipped for sᵀy <= 0` : undefined);
+    if (done) return done;
     let p = H.direction(g);
     if (!(dot(p, g) < 0)) {
       // Rounding can spoil H's definiteness: fall back to steepest descent and start H afresh.
@@ -66,7 +63,10 @@ export function quasiNewton(
     const alpha0 = H.empty ? firstStep(g) : initialStep === "unit" ? 1 : interpolatedStep(f, fPrev, slope);
     const search = strongWolfe(line, f, slope, { c1, c2, alpha0 });
     if (!(search.alpha > 0))
-      return run.result(x, f, norm(g), { converged: false, message: `line search failed: ${search.message}` });
+      return run.result(x, f, norm(g), {
+        status: "lineSearchFailed",
+        message: `line search failed: ${search.message}`,
+      });
     const [fNew, gNew] = line.valueAndGrad(search.alpha);
     const xNew = line.point(search.alpha);
     if (!H.update(sub(xNew, x), sub(gNew, g))) skipped++;

@@ -1,10 +1,11 @@
-import type { OptimizeResult } from "./result.js";
+import { norm } from "../linalg/vector.js";
+import type { OptimizeResult, SolverStatus } from "./result.js";
 import type { EvalCounts, Objective } from "../problems/objective.js";
 import type { IterationRecord, SolverOptions } from "./options.js";
 
 /** Why a solver stops, SciPy-style. */
 export interface Stop {
-  converged: boolean;
+  status: SolverStatus;
   message: string;
 }
 
@@ -28,7 +29,8 @@ export class SolverRun {
   ) {
     if (typeof objective?.valueAndGrad !== "function")
       throw new Error(
-        "solvers take an Objective: build one with problems.objectiveFromFunction(f, x0), or call minimize(f, x0, { method })",
+        "solvers take a function f(x) → scalar jax-js Array or an Objective (problems.objectiveFromFunction(f, x0)), " +
+          `got ${objective === null ? "null" : typeof objective}`,
       );
     this.tol = options.tol ?? 1e-5;
     this.maxIter = options.maxIter ?? 200 * objective.dim;
@@ -42,18 +44,39 @@ export class SolverRun {
     this.base = { ...objective.counts };
   }
 
+  /** The starting point: a copy of x0, with f and ∇f there. */
+  start(x0: ArrayLike<number>): { x: Float64Array; f: number; g: Float64Array } {
+    const x = Float64Array.from(x0);
+    const [f, g] = this.objective.valueAndGrad(x);
+    return { x, f, g };
+  }
+
+  /**
+   * Checked before each iteration: the result to return when the run stops at x (its message followed
+   * by `note` in parentheses, when there is one), or undefined to go on.
+   */
+  finishIf(x: Float64Array, f: number, g: Float64Array, note?: string): OptimizeResult | undefined {
+    const gradNorm = norm(g);
+    const stop = this.stopBefore(f, gradNorm);
+    if (!stop) return undefined;
+    return this.result(x, f, gradNorm, note ? { ...stop, message: `${stop.message} (${note})` } : stop);
+  }
+
   /** Checked before each iteration: a reason to stop, or undefined to go on. */
   stopBefore(f: number, gradNorm: number): Stop | undefined {
     if (!Number.isFinite(f) || !Number.isFinite(gradNorm))
-      return { converged: false, message: `f or ∇f is not finite (f = ${f}, ‖g‖ = ${gradNorm})` };
+      return { status: "nonFinite", message: `f or ∇f is not finite (f = ${f}, ‖g‖ = ${gradNorm})` };
     if (this.steps !== undefined)
       return this.iterations >= this.steps
-        ? { converged: gradNorm <= this.tol, message: `ran the requested ${this.steps} iterations` }
+        ? {
+            status: gradNorm <= this.tol ? "converged" : "maxIter",
+            message: `ran the requested ${this.steps} iterations`,
+          }
         : undefined;
-    if (gradNorm <= this.tol) return { converged: true, message: `‖g‖₂ <= ${this.tol}` };
+    if (gradNorm <= this.tol) return { status: "converged", message: `‖g‖₂ <= ${this.tol}` };
     if (this.iterations >= this.maxIter)
       return {
-        converged: false,
+        status: "maxIter",
         message: `reached the iteration limit (${this.maxIter}) with ‖g‖₂ = ${gradNorm.toExponential(3)}`,
       };
     return undefined;
@@ -89,7 +112,8 @@ export class SolverRun {
       gevals,
       hevals,
       hvps,
-      converged: stop.converged,
+      status: stop.status,
+      converged: stop.status === "converged",
       message: stop.message,
       history: this.history,
       trajectory: this.trajectory,

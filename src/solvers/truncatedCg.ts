@@ -55,6 +55,8 @@ export function truncatedCg(
 /** ‖v‖₁ — SciPy's Newton-CG measures its residuals in it. */
 export const norm1 = (v: Vec) => v.reduce((s, x) => s + Math.abs(x), 0);
 
-/** The forcing term of inexact Newton, η‖g‖ with η = min(0.5, √‖g‖) (N&W eq. 7.3 and after): superlinear convergence. */
+/**
+ * The forcing term of inexact Newton, η‖g‖ with η = min(0.5, √‖g‖) (N&W eq. 7.3 and after): superlinear convergence.
+ */
 export const forcingTolerance = (g: Vec, measure: (v: Vec) => number = norm) =>
   Math.min(0.5, Math.sqrt(measure(g))) * measure(g);

@@ -46,7 +46,10 @@ export function predictionParams(params: Tree): Tree {
   return refTree({ hidden, output } as unknown as Tree);
 }
 
-/** Writes the prediction weights (no heads) as safetensors, loadable by predictionModel(model) or by transfer. Borrows params. */
+/**
+ * Writes the prediction weights (no heads) as safetensors, loadable
+ * by predictionModel(model) or by transfer. Borrows params.
+ */
 export function savePredictionWeights(path: string, params: Tree): void {
   const { hidden, output } = params as unknown as DeepMlpParams;
   writeSafetensors(path, treeToHost({ hidden, output } as unknown as Tree), { format: "descent-weights/1" });

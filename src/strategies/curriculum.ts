@@ -14,7 +14,10 @@ import { compilePredict, type BatchSampler } from "../train/index.js";
 /** Difficulty = sequence length (longer is harder). */
 export const difficultyFromLength = (lengths: ArrayLike<number>): Float64Array => Float64Array.from(lengths);
 
-/** Difficulty = a trained teacher's loss on each example (cross-entropy or squared error, eval mode). Borrows params and state. */
+/**
+ * Difficulty = a trained teacher's loss on each example (cross-entropy
+ * or squared error, eval mode). Borrows params and state.
+ */
 export function difficultyFromTeacherLoss(
   teacher: Layer,
   params: Tree,
@@ -113,7 +116,10 @@ export interface StochasticCurriculumOptions {
   difficulty: ArrayLike<number>;
   /** Examples with difficulty above this are "hard" (default: the median, so half are hard). */
   hardAbove?: number;
-  /** The probability that a slot holds a hard example, as a function of training progress in epochs (epoch + batch/batches). */
+  /**
+   * The probability that a slot holds a hard example, as a function
+   * of training progress in epochs (epoch + batch/batches).
+   */
   hardShare: (progress: number) => number;
   batchSize: number;
   seed: number;
@@ -123,7 +129,9 @@ export interface StochasticCurriculumOptions {
 export const linearShare = (from: number, to: number, epochs: number) => (progress: number) =>
   from + (to - from) * Math.min(1, progress / epochs);
 
-/** Stochastic (mixed) curriculum: each slot is hard with probability hardShare(progress), then uniform within its group. */
+/**
+ * Stochastic (mixed) curriculum: each slot is hard with probability hardShare(progress), then uniform within its group.
+ */
 export function stochasticCurriculum(o: StochasticCurriculumOptions): BatchSampler & { hard: Uint8Array } {
   checkCommon(o.difficulty, o.batchSize);
   const sorted = Float64Array.from(o.difficulty).sort();
@@ -133,7 +141,8 @@ export function stochasticCurriculum(o: StochasticCurriculumOptions): BatchSampl
   const easySet = Int32Array.from(Array.from(hard).flatMap((h, i) => (h ? [] : [i])));
   if (!hardSet.length || !easySet.length)
     throw new Error(
-      `stochastic curriculum: the threshold ${threshold} leaves ${hardSet.length} hard and ${easySet.length} easy examples; both groups must be non-empty`,
+      `stochastic curriculum: the threshold ${threshold} leaves ${hardSet.length} hard and ${easySet.length} easy ` +
+        `examples; both groups must be non-empty`,
     );
   const n = hard.length;
   const batches = Math.ceil(n / o.batchSize);

@@ -29,9 +29,15 @@ export interface DeepMlpOptions {
   init?: InitName;
   /** Feed the flattened raw input to every hidden layer beside the previous layer's output (Fig. 8.7c). */
   rawInput?: boolean;
-  /** "residual": h_i = h_{i−1} + act(W_i h_{i−1} + b_i) from the second layer on; "to-output": the output reads every hidden layer. */
+  /**
+   * "residual": h_i = h_{i−1} + act(W_i h_{i−1} + b_i) from the second
+   * layer on; "to-output": the output reads every hidden layer.
+   */
   skip?: SkipKind;
-  /** Hidden layers (0-based) with an auxiliary linear classifier head; their outputs follow the main output in training mode only. */
+  /**
+   * Hidden layers (0-based) with an auxiliary linear classifier head;
+   * their outputs follow the main output in training mode only.
+   */
   auxiliaryHeads?: number[];
 }
 
@@ -53,7 +59,8 @@ function checkOptions(o: DeepMlpOptions): void {
   const bad = (o.auxiliaryHeads ?? []).find((i) => !(Number.isInteger(i) && i >= 0 && i < o.depth - 1));
   if (bad !== undefined)
     throw new Error(
-      `deepMlp auxiliary head at hidden layer ${bad}: heads go on hidden layers 0..${o.depth - 2} (the last one feeds the output)`,
+      `deepMlp auxiliary head at hidden layer ${bad}: heads go on hidden layers 0..${o.depth - 2} (the last one ` +
+        `feeds the output)`,
     );
 }
 

@@ -8,7 +8,9 @@ import { numpy as np } from "@jax-js/jax";
 import { mapWithPaths, type Tree } from "../engine/index.js";
 import type { GradientTransformation } from "../optim/index.js";
 
-/** The leaves whose dotted path starts with one of `prefixes` ("hidden.0" freezes hidden.0.weight and hidden.0.bias). */
+/**
+ * The leaves whose dotted path starts with one of `prefixes` ("hidden.0" freezes hidden.0.weight and hidden.0.bias).
+ */
 export const pathsUnder = (prefixes: string[]) => (path: string) =>
   prefixes.some((p) => path === p || path.startsWith(`${p}.`));
 

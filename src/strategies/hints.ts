@@ -22,7 +22,10 @@ import {
 import { freeze, pathsUnder } from "./freeze.js";
 import { copyLeaves, hostLeaves } from "./transfer.js";
 
-/** The teacher's hidden layer `layer` on every example of `data`, as a regression dataset (the hint targets). Borrows params. */
+/**
+ * The teacher's hidden layer `layer` on every example of `data`,
+ * as a regression dataset (the hint targets). Borrows params.
+ */
 export function teacherHints(
   teacher: DeepMlp,
   params: Tree,

@@ -25,7 +25,10 @@ export interface ModelObjective extends Problem {
   paths: string[];
 }
 
-/** The mean training loss of `model` on all of `data`, as a function of the flattened parameters (x0: the model's initialization from `seed`). */
+/**
+ * The mean training loss of `model` on all of `data`, as a function of
+ * the flattened parameters (x0: the model's initialization from `seed`).
+ */
 export function modelObjective(model: Layer, data: Dataset, precision: Precision, seed = 0): ModelObjective {
   const init = model.init(random.randomKey(seed), data.xShape, precision);
   const x0 = flattenTree(init.params);

@@ -16,7 +16,10 @@ import {
 
 export type InitializeHook = (params: Tree, modelState: Tree) => Tree;
 
-/** Copies every leaf of `source` whose path `take` accepts into the fresh params (same paths, same shapes); the rest keep their fresh values. */
+/**
+ * Copies every leaf of `source` whose path `take` accepts into the fresh
+ * params (same paths, same shapes); the rest keep their fresh values.
+ */
 export function copyLeaves(
   source: Map<string, HostTensor>,
   precision: Precision,
@@ -47,7 +50,10 @@ function naturalCompare(a: string, b: string): number {
   return as.length - bs.length;
 }
 
-/** The weight-bearing layers of a set of leaf paths, in network order: the parents of "…weight" leaves, auxiliary heads excluded. */
+/**
+ * The weight-bearing layers of a set of leaf paths, in network
+ * order: the parents of "…weight" leaves, auxiliary heads excluded.
+ */
 export function layerPaths(paths: string[]): string[] {
   const parents = paths
     .filter((p) => p === "weight" || p.endsWith(".weight"))

@@ -9,7 +9,9 @@ const distribution = z.union([
   z.strictObject({ choice: z.array(scalar).min(1) }),
 ]);
 
-/** Asynchronous successive halving: rungs at minResource·η^k (epochs for train, steps for optimize) up to maxResource. */
+/**
+ * Asynchronous successive halving: rungs at minResource·η^k (epochs for train, steps for optimize) up to maxResource.
+ */
 const ashaSchema = z.strictObject({
   eta: z.number().int().min(2).default(3),
   minResource: z.number().int().positive(),

@@ -8,7 +8,10 @@ import { Completions } from "./limiter.js";
 import type { TrialOutcome } from "./runTrial.js";
 import { expandTrials, type Trial } from "./trials.js";
 
-/** Runs one trial's `descent` arguments somewhere (a child process here, a queue worker elsewhere) and returns its outcome. */
+/**
+ * Runs one trial's `descent` arguments somewhere (a child process
+ * here, a queue worker elsewhere) and returns its outcome.
+ */
 export type Backend = (job: { id: string; args: string[] }, signal: AbortSignal) => Promise<TrialOutcome>;
 
 export interface SweepRunOptions {
@@ -28,7 +31,9 @@ export interface SweepRunResult {
   interrupted: boolean;
 }
 
-/** Runs a sweep's unfinished trials, journaling each result; a finished trial (one with a final row) never runs again. */
+/**
+ * Runs a sweep's unfinished trials, journaling each result; a finished trial (one with a final row) never runs again.
+ */
 export async function runSweep(opts: SweepRunOptions): Promise<SweepRunResult> {
   const { sweep, dir } = opts;
   mkdirSync(join(dir, "trials"), { recursive: true });
@@ -110,7 +115,10 @@ function plainScheduler(dir: string, trials: Trial[], finals: Map<string, Journa
   };
 }
 
-/** ASHA over the trials: rung results are "rung" rows; a trial ends "completed" at the top rung, "pruned" below it, or "failed". */
+/**
+ * ASHA over the trials: rung results are "rung" rows; a trial ends
+ * "completed" at the top rung, "pruned" below it, or "failed".
+ */
 function ashaScheduler(
   sweep: SweepConfig,
   dir: string,

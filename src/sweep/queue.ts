@@ -5,7 +5,10 @@ import { runDescent, type TrialOutcome } from "./runTrial.js";
 /** The BullMQ queue every sweep controller and `descent worker` share; a job's id is its trial's id. */
 export const QUEUE_NAME = "descent-trials";
 
-/** Attempts per trial: a worker that dies mid-trial (its lock expires) gives the trial back, at most this many times in all. */
+/**
+ * Attempts per trial: a worker that dies mid-trial (its lock
+ * expires) gives the trial back, at most this many times in all.
+ */
 export const MAX_ATTEMPTS = 3;
 
 // How often the controller looks a job up in Redis: robust to lost events and to a Redis restart.

@@ -5,7 +5,10 @@ import { bestCurveRows } from "./curves.js";
 import type { JournalRow } from "./journal.js";
 import { bestPerMethod, lrSensitivityRows, summarizeSettings, summaryTable } from "./summary.js";
 
-/** The sweep's outputs: the summary table (Markdown) and the lr-sensitivity chart (SVG, absent without an lr axis) and the best trials' training curves (train sweeps). */
+/**
+ * The sweep's outputs: the summary table (Markdown) and the lr-sensitivity chart (SVG,
+ * absent without an lr axis) and the best trials' training curves (train sweeps).
+ */
 export async function sweepReport(
   command: SweepCommand,
   dir: string,

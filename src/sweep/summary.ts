@@ -58,7 +58,8 @@ export function summaryTable(best: SettingSummary[]): string {
       Object.entries(s.setting).filter(([k]) => k !== "optimizer" && k !== "method" && k !== "lr"),
     );
     lines.push(
-      `| ${s.method} | ${s.lr ?? "—"} | ${s.mean.toPrecision(5)} ± ${s.std.toPrecision(2)} | ${s.seeds} | ${JSON.stringify(rest)} |`,
+      `| ${s.method} | ${s.lr ?? "—"} | ${s.mean.toPrecision(5)} ± ${s.std.toPrecision(2)} | ${s.seeds} | ` +
+        `${JSON.stringify(rest)} |`,
     );
   }
   return lines.join("\n") + "\n";

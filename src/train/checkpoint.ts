@@ -11,7 +11,9 @@ export interface Progress {
   best?: { value: number; epoch: number; badEpochs: number };
   /** Training time of the whole run so far (every session before this one included). */
   elapsedSeconds?: number;
-  /** The running sums of the epoch in progress (an interruption mid-epoch), so its metrics line covers all its steps. */
+  /**
+   * The running sums of the epoch in progress (an interruption mid-epoch), so its metrics line covers all its steps.
+   */
   epochSums?: { loss: number; gradNorm: number; counted: number };
   /** Set when early stopping ended the run: there is nothing left to resume. */
   stoppedEarly?: boolean;
@@ -82,7 +84,8 @@ function parseProgress(path: string, text: string | undefined): Progress {
   }
   if (typeof progress !== "object" || progress === null || !isCount(progress.step) || !isCount(progress.epoch)) {
     throw new CheckpointError(
-      `checkpoint ${path}: its progress metadata ${JSON.stringify(progress)} needs a non-negative integer "step" and "epoch"`,
+      `checkpoint ${path}: its progress metadata ${JSON.stringify(progress)} needs a non-negative integer "step" and ` +
+        `"epoch"`,
     );
   }
   if (
@@ -90,7 +93,8 @@ function parseProgress(path: string, text: string | undefined): Progress {
     !(typeof progress.elapsedSeconds === "number" && progress.elapsedSeconds >= 0)
   ) {
     throw new CheckpointError(
-      `checkpoint ${path}: its progress metadata has elapsedSeconds ${JSON.stringify(progress.elapsedSeconds)}, not a non-negative number`,
+      `checkpoint ${path}: its progress metadata has elapsedSeconds ${JSON.stringify(progress.elapsedSeconds)}, not ` +
+        `a non-negative number`,
     );
   }
   return progress as Progress;
@@ -111,7 +115,8 @@ export function readCheckpointInfo(path: string): {
   const { tensors, metadata } = file;
   if (metadata.format !== CHECKPOINT_FORMAT)
     throw new CheckpointError(
-      `${path} is not a Descent checkpoint (format tag ${JSON.stringify(metadata.format ?? null)}, expected "${CHECKPOINT_FORMAT}")`,
+      `${path} is not a Descent checkpoint (format tag ${JSON.stringify(metadata.format ?? null)}, expected "` +
+        `${CHECKPOINT_FORMAT}")`,
     );
   let config: unknown;
   try {
@@ -151,7 +156,8 @@ export function loadCheckpoint(path: string, template: TrainState, precision: Pr
   } catch (error) {
     for (const g of GROUPS) if (state[g]) disposeTree(state[g]);
     throw new CheckpointError(
-      `checkpoint ${path} does not fit this model: ${(error as Error).message.replace(/tensor "/, `tensor "${group}.`)}`,
+      `checkpoint ${path} does not fit this model: ` +
+        `${(error as Error).message.replace(/tensor "/, `tensor "${group}.`)}`,
     );
   } finally {
     for (const g of GROUPS) disposeTree(template[g]);
@@ -159,34 +165,4 @@ export function loadCheckpoint(path: string, template: TrainState, precision: Pr
   const best = unprefixed("best", tensors);
   const solver = unprefixed("solver", tensors);
   return { state, progress, config, best: best.size ? best : undefined, solver: solver.size ? solver : undefined };
-}
-
-/**
- * The parameters and model state of a checkpoint (for evaluating a trained model without its
- * optimizer), in trees shaped like `template` (consumed), with where the run stood and its settings.
- */
-export function loadTrainedModel(
-  path: string,
-  template: { params: TrainState["params"]; modelState: TrainState["modelState"] },
-  precision: Precision,
-): { params: TrainState["params"]; modelState: TrainState["modelState"]; progress: Progress; config: unknown } {
-  const { tensors, metadata } = readSafetensors(path);
-  if (metadata.format !== CHECKPOINT_FORMAT)
-    throw new Error(`${path} is not a Descent checkpoint (format "${metadata.format ?? "missing"}")`);
-  let params: TrainState["params"] | undefined;
-  try {
-    params = treeFromHost(template.params, unprefixed("params", tensors), precision);
-    const modelState = treeFromHost(template.modelState, unprefixed("modelState", tensors), precision);
-    return {
-      params,
-      modelState,
-      progress: JSON.parse(metadata.progress),
-      config: JSON.parse(metadata.config ?? "null"),
-    };
-  } catch (error) {
-    if (params) disposeTree(params);
-    throw new Error(`checkpoint ${path} does not fit this model: ${(error as Error).message}`);
-  } finally {
-    disposeTree([template.params, template.modelState]);
-  }
 }

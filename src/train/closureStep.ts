@@ -116,7 +116,9 @@ export function compileClosureStep(model: Layer, kind: LossKind, solver: Minibat
   let compiled: { layout: FlatLayout; fns: ReturnType<typeof compileFlatLoss> } | undefined;
   const totals = { steps: 0, fevals: 0, gevals: 0 };
   return {
-    /** Consumes the state and the batch; returns the next state and the step's stats (loss and gradient at the start). */
+    /**
+     * Consumes the state and the batch; returns the next state and the step's stats (loss and gradient at the start).
+     */
     run(state: TrainState, x: np.Array, y: np.Array): [TrainState, StepStats] {
       if (!compiled) {
         compiled = { layout: layoutOfTree(state.params), fns: compileFlatLoss(model, kind, state.params) };

@@ -1,4 +1,6 @@
-/** A training run that cannot go on because of its settings (too high a rate, no clipping): the CLI exits with code 2. */
+/**
+ * A training run that cannot go on because of its settings (too high a rate, no clipping): the CLI exits with code 2.
+ */
 export class TrainingDivergedError extends Error {
   override name = "TrainingDivergedError";
 }

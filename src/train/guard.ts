@@ -36,11 +36,15 @@ export function nonFiniteCause(
     const per = values.length / indices.length;
     for (let i = 0; i < values.length; i++) {
       if (!Number.isFinite(values[i]))
-        return `the data holds ${values[i]}: ${name} value ${i % per} of training example ${indices[Math.floor(i / per)]}`;
+        return (
+          `the data holds ${values[i]}: ${name} value ${i % per} of training example ` +
+          `${indices[Math.floor(i / per)]}`
+        );
     }
   }
   return firstStep
-    ? "it is not finite at the initial parameters, before any update: the initialization (or values too large for the dtype) is the cause"
+    ? "it is not finite at the initial parameters, before any update: the initialization (or values too large for " +
+        "the dtype) is the cause"
     : undefined;
 }
 
@@ -56,7 +60,8 @@ export class DivergenceGuard {
     this.first ??= Math.max(Math.abs(loss), 1e-3);
     if (Math.abs(loss) > this.factor * this.first) {
       throw new LossDivergedError(
-        `loss diverged at step ${step}: ${loss.toPrecision(3)}, more than ${this.factor.toExponential(0)} times the first minibatch's ${this.first.toPrecision(3)}: lower the learning rate or clip gradients`,
+        `loss diverged at step ${step}: ${loss.toPrecision(3)}, more than ${this.factor.toExponential(0)} times the ` +
+          `first minibatch's ${this.first.toPrecision(3)}: lower the learning rate or clip gradients`,
       );
     }
   }

@@ -1,15 +1,47 @@
-export * from "./trainer.js";
-export * from "./step.js";
-export * from "./checkpoint.js";
-export * from "./evaluate.js";
-export * from "./errors.js";
-export * from "./guard.js";
-export * from "./metrics.js";
+export {
+  type EarlyStopping,
+  type TrainCallbacks,
+  type TrainOptions,
+  type TrainResult,
+  type BatchSampler,
+  train,
+} from "./trainer.js";
+export {
+  type TrainState,
+  type StepStats,
+  type TrainLoss,
+  compileTrainStep,
+  compilePredict,
+  type LossKind,
+} from "./step.js";
+export {
+  type Progress,
+  saveCheckpoint,
+  type LoadedCheckpoint,
+  readCheckpointInfo,
+  loadCheckpoint,
+} from "./checkpoint.js";
+export { type Evaluation, evaluate } from "./evaluate.js";
+export {
+  TrainingDivergedError,
+  NonFiniteError,
+  LossDivergedError,
+  CheckpointError,
+  InvalidRunError,
+} from "./errors.js";
+export { DivergenceGuard } from "./guard.js";
+export { type MetricsRecord, MetricsLog } from "./metrics.js";
 export {
   closureOptimizer,
-  compileClosureStep,
   isClosureOptimizer,
   type ClosureOptimizer,
   type TrainerOptimizer,
 } from "./closureStep.js";
-export { loadModel, type LoadedModel, type LoadModelOptions, type StoredModelConfig } from "./loadModel.js";
+export {
+  loadModel,
+  readModelCheckpoint,
+  type LoadedModel,
+  type LoadModelOptions,
+  type ModelCheckpoint,
+  type StoredModelConfig,
+} from "./loadModel.js";

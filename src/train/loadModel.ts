@@ -7,13 +7,14 @@ import {
   random,
   treeFromHost,
   type DTypeName,
+  type HostTensor,
   type Precision,
   type Tree,
 } from "../engine/index.js";
 import type { Dataset } from "../data/dataset.js";
 import { readSafetensors } from "../io/safetensors.js";
 import { buildModel, type Layer, type ModelName, type ModelOptions } from "../nn/index.js";
-import { CHECKPOINT_FORMAT, unprefixed } from "./checkpoint.js";
+import { CHECKPOINT_FORMAT, unprefixed, type Progress } from "./checkpoint.js";
 import { evaluate, type Evaluation } from "./evaluate.js";
 import { compilePredict } from "./step.js";
 
@@ -34,6 +35,20 @@ export interface LoadModelOptions {
   inputShape?: number[];
   /** Default: the stored config's dtype, else float32. */
   precision?: Precision;
+  /**
+   * "best" (default): the best epoch's weights when early stopping kept them, as the Trainer's final
+   * evaluation uses them, else the last; "final": the weights at the last step (to resume or diagnose the run).
+   */
+  weights?: "best" | "final";
+}
+
+/** A checkpoint file read once: its tensors, the settings of its run and where the run stood. */
+export interface ModelCheckpoint {
+  file: string;
+  tensors: Map<string, HostTensor>;
+  /** The run's stored settings (`descent train` records the model, dtype and input shape among them). */
+  config: StoredModelConfig & Record<string, unknown>;
+  progress: Progress;
 }
 
 /** A trained network ready to predict: parameters and model state (batch-norm running statistics), no optimizer. */
@@ -43,6 +58,11 @@ export interface LoadedModel {
   modelState: Tree;
   precision: Precision;
   inputShape: number[];
+  /** Which weights were loaded ("best" only when the checkpoint kept a best epoch). */
+  weights: "best" | "final";
+  /** Where the run stood (step, epoch) and its stored settings. */
+  progress: Progress;
+  config: ModelCheckpoint["config"];
   /** Model outputs (logits) in eval mode for a batch [n, ...inputShape]; consumes x. */
   predict(x: np.Array): np.Array;
   /** Mean loss (and accuracy) on a dataset, as the Trainer evaluates it. */
@@ -56,36 +76,44 @@ function checkpointFile(path: string): string {
   return statSync(path).isDirectory() ? join(path, "checkpoint.safetensors") : path;
 }
 
-/**
- * Loads a trained network for prediction from a `descent train --out` directory (or a checkpoint file a
- * Trainer wrote): parameters and model state, without the optimizer. When early stopping kept a best
- * epoch, its weights are the ones loaded, as the Trainer's final evaluation uses them.
- */
-export function loadModel(path: string, opts: LoadModelOptions = {}): LoadedModel {
+/** Reads a `descent train --out` directory's checkpoint (or a checkpoint file a Trainer wrote) once. */
+export function readModelCheckpoint(path: string): ModelCheckpoint {
   const file = checkpointFile(path);
   const { tensors, metadata } = readSafetensors(file);
   if (metadata.format !== CHECKPOINT_FORMAT)
     throw new Error(`loadModel: ${file} is not a Descent checkpoint (format "${metadata.format ?? "missing"}")`);
-  const stored = (JSON.parse(metadata.config ?? "null") ?? {}) as StoredModelConfig;
+  const config = JSON.parse(metadata.config ?? "null") ?? {};
+  const progress = JSON.parse(metadata.progress ?? "null") ?? { step: 0, epoch: 0 };
+  return { file, tensors, config, progress };
+}
+
+/**
+ * Loads a trained network for prediction from a `descent train --out` directory, a checkpoint file a
+ * Trainer wrote, or a checkpoint already read: parameters and model state, without the optimizer.
+ */
+export function loadModel(source: string | ModelCheckpoint, opts: LoadModelOptions = {}): LoadedModel {
+  const checkpoint = typeof source === "string" ? readModelCheckpoint(source) : source;
+  const { file, tensors, config: stored } = checkpoint;
   const inputShape = opts.inputShape ?? stored.inputShape;
   if (!inputShape) throw new Error(`loadModel: ${file} does not record the input shape; pass { inputShape }`);
   let model = opts.model;
   if (!model) {
     if (!stored.model || stored.outputs === undefined)
       throw new Error(
-        `loadModel: ${file} does not record its model (written by a Trainer run with another config); pass { model, inputShape }`,
+        `loadModel: ${file} does not record its model (written by a Trainer run with another config); pass { model, ` +
+          `inputShape }`,
       );
     model = buildModel(stored.model, stored.outputs, inputShape, stored);
   }
   const precision = opts.precision ?? precisionOf(stored.dtype ?? "float32");
   const template = model.init(random.randomKey(0), inputShape, precision);
-  const best = unprefixed("best", tensors);
-  const source = best.size ? best : tensors;
+  const best = opts.weights === "final" ? new Map<string, HostTensor>() : unprefixed("best", tensors);
+  const weights = best.size ? best : tensors;
   let params: Tree | undefined;
   let modelState: Tree;
   try {
-    params = treeFromHost(template.params, unprefixed("params", source), precision);
-    modelState = treeFromHost(template.state, unprefixed("modelState", source), precision);
+    params = treeFromHost(template.params, unprefixed("params", weights), precision);
+    modelState = treeFromHost(template.state, unprefixed("modelState", weights), precision);
   } catch (error) {
     disposeTree(params);
     throw new Error(`loadModel: ${file} does not fit the model: ${(error as Error).message}`, { cause: error });
@@ -100,6 +128,9 @@ export function loadModel(path: string, opts: LoadModelOptions = {}): LoadedMode
     modelState,
     precision,
     inputShape,
+    weights: best.size ? "best" : "final",
+    progress: checkpoint.progress,
+    config: stored,
     predict: (x) => compiled.run(params!, modelState, x),
     evaluate: (data) => evaluate(compiled, params!, modelState, data, precision),
     dispose: () => {

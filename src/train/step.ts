@@ -13,7 +13,9 @@ export type TrainState = {
   optState: Tree;
 };
 
-/** What one step reports: the minibatch loss and each parameter's squared gradient norm (same order as `paramPaths`). */
+/**
+ * What one step reports: the minibatch loss and each parameter's squared gradient norm (same order as `paramPaths`).
+ */
 export interface StepStats {
   loss: number;
   gradNormSq: Float64Array;

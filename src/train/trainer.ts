@@ -54,9 +54,15 @@ export interface TrainOptions {
   seed: number;
   precision: Precision;
   sampling?: SamplingRegime;
-  /** The example indices of each minibatch of an epoch (e.g. a curriculum), in place of `sampling`; same number of batches every epoch. */
+  /**
+   * The example indices of each minibatch of an epoch (e.g. a curriculum),
+   * in place of `sampling`; same number of batches every epoch.
+   */
   sampler?: BatchSampler;
-  /** The training objective in place of the dataset's default loss (auxiliary heads, hints); evaluation keeps the default loss. */
+  /**
+   * The training objective in place of the dataset's default loss
+   * (auxiliary heads, hints); evaluation keeps the default loss.
+   */
   loss?: TrainLoss;
   earlyStopping?: EarlyStopping;
   /** Where to write the checkpoint (at every epoch end and when stopped). */
@@ -68,13 +74,21 @@ export interface TrainOptions {
   stopAfterSteps?: number;
   /** Stop at the next step boundary once aborted (Ctrl-C), checkpointing there; a later resume continues. */
   signal?: AbortSignal;
-  /** Stop with an error when a minibatch loss exceeds this multiple of the first one (default 1e4; Infinity disables). */
+  /**
+   * Stop with an error when a minibatch loss exceeds this multiple of the first one (default 1e4; Infinity disables).
+   */
   divergenceFactor?: number;
-  /** Adjusts freshly initialized parameters (8.4's data-driven heuristics); borrows both trees, returns new params. Not called on resume. */
+  /**
+   * Adjusts freshly initialized parameters (8.4's data-driven heuristics);
+   * borrows both trees, returns new params. Not called on resume.
+   */
   initialize?: (params: Tree, modelState: Tree) => Tree;
   /** Stored in the checkpoint, so a resume can tell what it continues. */
   config?: unknown;
-  /** Evaluate (and keep as "best") the optimizer's averaged parameters when it keeps any (Polyak averaging, 8.7.3). Default true. */
+  /**
+   * Evaluate (and keep as "best") the optimizer's averaged parameters
+   * when it keeps any (Polyak averaging, 8.7.3). Default true.
+   */
   evaluateAverage?: boolean;
   callbacks?: TrainCallbacks;
 }
@@ -155,7 +169,8 @@ function assertResumableProgress(path: string, progress: Progress, stepsPerEpoch
   const { step, epoch } = progress;
   if (step < epoch * stepsPerEpoch || step >= (epoch + 1) * stepsPerEpoch) {
     throw new CheckpointError(
-      `checkpoint ${path}: step ${step} does not lie in epoch ${epoch + 1} (${stepsPerEpoch} steps per epoch); it was not written by this run`,
+      `checkpoint ${path}: step ${step} does not lie in epoch ${epoch + 1} (${stepsPerEpoch} steps per epoch); it ` +
+        `was not written by this run`,
     );
   }
   if (progress.stoppedEarly)
@@ -164,7 +179,8 @@ function assertResumableProgress(path: string, progress: Progress, stepsPerEpoch
     );
   if (epoch >= epochs)
     throw new InvalidRunError(
-      `the run in ${path} finished its ${epoch} epochs; there is nothing to resume (raise the number of epochs to extend it)`,
+      `the run in ${path} finished its ${epoch} epochs; there is nothing to resume (raise the number of epochs to ` +
+        `extend it)`,
     );
 }
 

@@ -124,7 +124,8 @@ describe("the imports of src/", () => {
   it("are found by the scanner (a check that the walk can fail)", () => {
     assert.deepEqual(
       importsOf(
-        'import { a } from "./a.js";\nexport * from "../b/c.js";\nimport type { T } from "./t.js";\nconst m = await import("./d.js");\nimport "./side.js";\nimport x from "zod";',
+        'import { a } from "./a.js";\nexport * from "../b/c.js";\nimport type { T } from "./t.js";\nconst m = await ' +
+          'import("./d.js");\nimport "./side.js";\nimport x from "zod";',
       ),
       ["./a.js", "../b/c.js", "./t.js", "./d.js", "./side.js"],
     );

@@ -69,19 +69,22 @@ describe("performance and data profiles (Dolan & Moré 2002, Moré & Wild 2009)"
     );
   });
 
-  it("f_L: a lower value found replaces f*; so does one matching a printed f* to six digits; otherwise f* stands", () => {
-    const runs = (f: number) => [
-      outcome("p", "a", [
-        [1, 200],
-        [4, f],
-      ]),
-    ];
-    assert.equal(referenceValue(124.362, runs(124.3617)), 124.3617);
-    assert.equal(referenceValue(124.362, runs(124.36227)), 124.36227);
-    assert.equal(referenceValue(124.362, runs(124.5)), 124.362);
-    assert.equal(referenceValue(0, runs(1e-30)), 0);
-    assert.equal(referenceValue(undefined, runs(3)), undefined);
-  });
+  it(
+    "f_L: a lower value found replaces f*; so does one matching a printed f* to six digits; otherwise f* " + "stands",
+    () => {
+      const runs = (f: number) => [
+        outcome("p", "a", [
+          [1, 200],
+          [4, f],
+        ]),
+      ];
+      assert.equal(referenceValue(124.362, runs(124.3617)), 124.3617);
+      assert.equal(referenceValue(124.362, runs(124.36227)), 124.36227);
+      assert.equal(referenceValue(124.362, runs(124.5)), 124.362);
+      assert.equal(referenceValue(0, runs(1e-30)), 0);
+      assert.equal(referenceValue(undefined, runs(3)), undefined);
+    },
+  );
 
   it("profiles from a cost table: ρ_s(α) and d_s(κ) by hand", () => {
     // Problem costs: solver a = [10, 40, ∞], b = [20, 20, 30].

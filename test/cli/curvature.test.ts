@@ -48,25 +48,29 @@ function runJson(args: string[]) {
 }
 
 describe("descent curvature", () => {
-  it("float64 is exact at an awkward size: a 150-example MLP's gᵀg, gᵀHg and extreme eigenvalues match torch to 1e-12", () => {
-    const { cases } = JSON.parse(readFileSync(fixture("float64-exact.json"), "utf8"));
-    const c = cases[1];
-    const file = join(tmp("mlp150"), "mlp150.json");
-    writeFileSync(file, JSON.stringify({ problem: c.problem, theta0: c.theta0 }));
-    const out = runJson(["--problem", file, "--top", "1", "--bottom", "1", "--tol", "1e-14"]);
-    const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
-    const scale = Math.max(...c.eigenvalues.map(Math.abs));
-    assert.ok(
-      rel(out.gTg, c.gTg) <= 1e-12 && rel(out.gHg, c.gTHg) <= 1e-12,
-      `gᵀg ${out.gTg} vs ${c.gTg}, gᵀHg ${out.gHg} vs ${c.gTHg}`,
-    );
-    assert.ok(
-      Math.abs(out.top[0] - c.eigenvalues.at(-1)) <= 1e-12 * scale &&
-        Math.abs(out.bottom[0] - c.eigenvalues[0]) <= 1e-12 * scale,
-      `${out.top} ${out.bottom}`,
-    );
-    assert.equal(out.residualsBound, true);
-  });
+  it(
+    "float64 is exact at an awkward size: a 150-example MLP's gᵀg, gᵀHg and extreme eigenvalues match torch to " +
+      "1e-12",
+    () => {
+      const { cases } = JSON.parse(readFileSync(fixture("float64-exact.json"), "utf8"));
+      const c = cases[1];
+      const file = join(tmp("mlp150"), "mlp150.json");
+      writeFileSync(file, JSON.stringify({ problem: c.problem, theta0: c.theta0 }));
+      const out = runJson(["--problem", file, "--top", "1", "--bottom", "1", "--tol", "1e-14"]);
+      const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
+      const scale = Math.max(...c.eigenvalues.map(Math.abs));
+      assert.ok(
+        rel(out.gTg, c.gTg) <= 1e-12 && rel(out.gHg, c.gTHg) <= 1e-12,
+        `gᵀg ${out.gTg} vs ${c.gTg}, gᵀHg ${out.gHg} vs ${c.gTHg}`,
+      );
+      assert.ok(
+        Math.abs(out.top[0] - c.eigenvalues.at(-1)) <= 1e-12 * scale &&
+          Math.abs(out.bottom[0] - c.eigenvalues[0]) <= 1e-12 * scale,
+        `${out.top} ${out.bottom}`,
+      );
+      assert.equal(out.residualsBound, true);
+    },
+  );
 
   const quadratics: [string, number[][]][] = [
     [
@@ -81,46 +85,59 @@ describe("descent curvature", () => {
     ],
   ];
   for (const [spec, A] of quadratics) {
-    it(`${spec.split("/").pop()}: --top 3 --bottom 3 are A's eigenvalues to 1e-8; the density integrates to 1 with first moment trace/n`, () => {
-      const small = A.length <= 10;
-      const out = runJson([
-        "--problem",
-        spec,
-        "--top",
-        "3",
-        "--bottom",
-        "3",
-        ...(small ? ["--trace", "--density", "--power"] : []),
-      ]);
-      assert.deepEqual(Object.keys(out).slice(0, 8), ["f", "gradNorm", "gTg", "gHg", "top", "bottom", "trace", "hvps"]);
-      const eig = jacobiEigenvalues(A);
-      const n = A.length;
-      assert.ok(maxRelError(out.top, eig.slice(-3).reverse()) <= 1e-8, `top ${out.top} vs ${eig.slice(-3)}`);
-      assert.ok(maxRelError(out.bottom, eig.slice(0, 3)) <= 1e-8, `bottom ${out.bottom} vs ${eig.slice(0, 3)}`);
-      assert.ok(Math.abs(out.gTg - out.gradNorm ** 2) <= 1e-12 * out.gTg);
-      assert.ok(out.hvps >= out.lanczosSteps + 1);
-      assert.ok(Math.abs(out.condition / (eig[n - 1] / eig[0]) - 1) < 1e-8);
-      if (!small) return;
-      const trueTrace = eig.reduce((s, v) => s + v, 0);
-      assert.ok(
-        Math.abs(out.trace - trueTrace) < 4 * out.traceStdError,
-        `trace ${out.trace} ± ${out.traceStdError} vs ${trueTrace}`,
-      );
-      const d = out.density;
-      assert.ok(Math.abs(d.mass - 1) < 1e-12, `mass ${d.mass}`);
-      assert.ok(
-        Math.abs(d.firstMoment - out.trace / n) <= 1e-12 * Math.abs(out.trace / n),
-        `first moment ${d.firstMoment} vs trace/n ${out.trace / n}`,
-      );
-      const h = d.grid[1] - d.grid[0];
-      const integral =
-        d.values.reduce(
-          (s: number, v: number, i: number) => s + (i === 0 || i === d.values.length - 1 ? v / 2 : v),
-          0,
-        ) * h;
-      assert.ok(Math.abs(integral - 1) < 1e-3, `smoothed density integrates to ${integral}`);
-      assert.ok(maxRelError(out.powerTop, eig.slice(-3).reverse()) <= 1e-8, `power iteration ${out.powerTop}`);
-    });
+    it(
+      `${spec.split("/").pop()}: --top 3 --bottom 3 are A's eigenvalues to 1e-8; the density integrates to 1 with ` +
+        `first moment trace/n`,
+      () => {
+        const small = A.length <= 10;
+        const out = runJson([
+          "--problem",
+          spec,
+          "--top",
+          "3",
+          "--bottom",
+          "3",
+          ...(small ? ["--trace", "--density", "--power"] : []),
+        ]);
+        assert.deepEqual(Object.keys(out).slice(0, 8), [
+          "f",
+          "gradNorm",
+          "gTg",
+          "gHg",
+          "top",
+          "bottom",
+          "trace",
+          "hvps",
+        ]);
+        const eig = jacobiEigenvalues(A);
+        const n = A.length;
+        assert.ok(maxRelError(out.top, eig.slice(-3).reverse()) <= 1e-8, `top ${out.top} vs ${eig.slice(-3)}`);
+        assert.ok(maxRelError(out.bottom, eig.slice(0, 3)) <= 1e-8, `bottom ${out.bottom} vs ${eig.slice(0, 3)}`);
+        assert.ok(Math.abs(out.gTg - out.gradNorm ** 2) <= 1e-12 * out.gTg);
+        assert.ok(out.hvps >= out.lanczosSteps + 1);
+        assert.ok(Math.abs(out.condition / (eig[n - 1] / eig[0]) - 1) < 1e-8);
+        if (!small) return;
+        const trueTrace = eig.reduce((s, v) => s + v, 0);
+        assert.ok(
+          Math.abs(out.trace - trueTrace) < 4 * out.traceStdError,
+          `trace ${out.trace} ± ${out.traceStdError} vs ${trueTrace}`,
+        );
+        const d = out.density;
+        assert.ok(Math.abs(d.mass - 1) < 1e-12, `mass ${d.mass}`);
+        assert.ok(
+          Math.abs(d.firstMoment - out.trace / n) <= 1e-12 * Math.abs(out.trace / n),
+          `first moment ${d.firstMoment} vs trace/n ${out.trace / n}`,
+        );
+        const h = d.grid[1] - d.grid[0];
+        const integral =
+          d.values.reduce(
+            (s: number, v: number, i: number) => s + (i === 0 || i === d.values.length - 1 ? v / 2 : v),
+            0,
+          ) * h;
+        assert.ok(Math.abs(integral - 1) < 1e-3, `smoothed density integrates to ${integral}`);
+        assert.ok(maxRelError(out.powerTop, eig.slice(-3).reverse()) <= 1e-8, `power iteration ${out.powerTop}`);
+      },
+    );
   }
 
   it("finds the saddle of x² − y² at the origin, with its direction of negative curvature (8.2.3)", () => {
@@ -141,29 +158,33 @@ describe("descent curvature", () => {
     assert.ok(Math.abs(start.bottom[0] + 2) < 1e-12);
   });
 
-  it("finds the saddle of a small network whose hidden units are all identical (zero), the output bias at the class log-frequencies", () => {
-    const spec = JSON.parse(readFileSync(fixture("trajectories-mlp.json"), "utf8")).problem;
-    const sizes = (spec.shapes as number[][]).map((s) => s.reduce((a, b) => a * b, 1));
-    const Y = spec.Y as number[][];
-    const frequencies = Y[0].map((_, c) => Y.reduce((s, row) => s + row[c], 0) / Y.length);
-    const theta = [...new Array(sizes[0] + sizes[1] + sizes[2]).fill(0), ...frequencies.map(Math.log)];
-    const dir = tmp("mlp-saddle");
-    writeFileSync(join(dir, "at.json"), JSON.stringify({ theta }));
-    const out = runJson([
-      "--problem",
-      fixture("trajectories-mlp.json"),
-      "--at",
-      join(dir, "at.json"),
-      "--top",
-      "2",
-      "--bottom",
-      "2",
-    ]);
-    assert.ok(out.gradNorm < 1e-14, `‖∇f‖ = ${out.gradNorm}`);
-    assert.equal(out.point.kind, "saddle");
-    assert.ok(out.bottom[0] < -1e-3 && out.top[0] > 1e-3, `${out.bottom} ${out.top}`);
-    assert.equal(out.point.direction.length, theta.length);
-  });
+  it(
+    "finds the saddle of a small network whose hidden units are all identical (zero), the output bias at the class " +
+      "log-frequencies",
+    () => {
+      const spec = JSON.parse(readFileSync(fixture("trajectories-mlp.json"), "utf8")).problem;
+      const sizes = (spec.shapes as number[][]).map((s) => s.reduce((a, b) => a * b, 1));
+      const Y = spec.Y as number[][];
+      const frequencies = Y[0].map((_, c) => Y.reduce((s, row) => s + row[c], 0) / Y.length);
+      const theta = [...new Array(sizes[0] + sizes[1] + sizes[2]).fill(0), ...frequencies.map(Math.log)];
+      const dir = tmp("mlp-saddle");
+      writeFileSync(join(dir, "at.json"), JSON.stringify({ theta }));
+      const out = runJson([
+        "--problem",
+        fixture("trajectories-mlp.json"),
+        "--at",
+        join(dir, "at.json"),
+        "--top",
+        "2",
+        "--bottom",
+        "2",
+      ]);
+      assert.ok(out.gradNorm < 1e-14, `‖∇f‖ = ${out.gradNorm}`);
+      assert.equal(out.point.kind, "saddle");
+      assert.ok(out.bottom[0] < -1e-3 && out.top[0] > 1e-3, `${out.bottom} ${out.top}`);
+      assert.equal(out.point.direction.length, theta.length);
+    },
+  );
 
   it("rejects bad input with exit code 2 and one line", () => {
     const dir = tmp("bad");
@@ -270,7 +291,8 @@ describe("descent diagnose", () => {
       );
     const symmetry = lines.find((l) => l.type === "symmetry");
     assert.ok(symmetry.maxRelDiff < 1e-5, `symmetry ${symmetry.maxRelDiff}`); // float32
-    // --checkpoint evaluates the trained model without retraining: at the last step it reproduces the run's own measurements.
+    // --checkpoint evaluates the trained model without retraining:
+    // at the last step it reproduces the run's own measurements.
     const again = descent([
       "diagnose",
       "--checkpoint",

@@ -6,37 +6,40 @@ import { descent } from "./run.js";
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/objectives/${name}`, import.meta.url));
 
 describe("--problem FILE.mjs|.ts: user objectives through the built binary", () => {
-  it("optimize --method lbfgs and --method book.adam on bowl.mjs; cg-hz on bowl-grad.ts (hand-written gradient)", () => {
-    const lbfgs = descent([
-      "optimize",
-      "--problem",
-      fixture("bowl.mjs"),
-      "--method",
-      "lbfgs",
-      "--tol",
-      "1e-9",
-      "--json",
-    ]);
-    assert.equal(lbfgs.code, 0, lbfgs.stderr);
-    const summary = JSON.parse(lbfgs.stdout);
-    assert.equal(summary.problem, "bowl");
-    assert.ok(summary.converged && summary.f < 1e-16, JSON.stringify(summary));
-    const adam = descent([
-      "optimize",
-      "--problem",
-      fixture("bowl.mjs"),
-      "--method",
-      "book.adam",
-      "--steps",
-      "50",
-      "--json",
-    ]);
-    assert.equal(adam.code, 0, adam.stderr);
-    assert.ok(JSON.parse(adam.stdout).f < 312);
-    const hz = descent(["optimize", "--problem", fixture("bowl-grad.ts"), "--method", "cg-hz", "--json"]);
-    assert.equal(hz.code, 0, hz.stderr);
-    assert.ok(JSON.parse(hz.stdout).converged);
-  });
+  it(
+    "optimize --method lbfgs and --method book.adam on bowl.mjs; cg-hz on bowl-grad.ts (hand-written " + "gradient)",
+    () => {
+      const lbfgs = descent([
+        "optimize",
+        "--problem",
+        fixture("bowl.mjs"),
+        "--method",
+        "lbfgs",
+        "--tol",
+        "1e-9",
+        "--json",
+      ]);
+      assert.equal(lbfgs.code, 0, lbfgs.stderr);
+      const summary = JSON.parse(lbfgs.stdout);
+      assert.equal(summary.problem, "bowl");
+      assert.ok(summary.converged && summary.f < 1e-16, JSON.stringify(summary));
+      const adam = descent([
+        "optimize",
+        "--problem",
+        fixture("bowl.mjs"),
+        "--method",
+        "book.adam",
+        "--steps",
+        "50",
+        "--json",
+      ]);
+      assert.equal(adam.code, 0, adam.stderr);
+      assert.ok(JSON.parse(adam.stdout).f < 312);
+      const hz = descent(["optimize", "--problem", fixture("bowl-grad.ts"), "--method", "cg-hz", "--json"]);
+      assert.equal(hz.code, 0, hz.stderr);
+      assert.ok(JSON.parse(hz.stdout).converged);
+    },
+  );
 
   it("curvature on bowl.mjs at x0: H = diag(50, 194, 50)", () => {
     const run = descent(["curvature", "--problem", fixture("bowl.mjs"), "--top", "1", "--bottom", "1", "--json"]);

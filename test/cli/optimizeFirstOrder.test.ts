@@ -40,31 +40,37 @@ const launched = limited(
 
 describe("descent optimize reproduces every first-order reference run end to end (float64)", () => {
   runs.forEach(({ file, run, out }, i) => {
-    it(`${file.replace("trajectories-", "").replace(".json", "")}: ${run.algorithm} ${JSON.stringify(run.config)}`, async () => {
-      const result = await launched[i];
-      assert.equal(result.code, 0, result.stderr);
-      assert.equal(result.stdout.trim().split("\n").length, 1, "one JSON line");
-      const summary = JSON.parse(result.stdout);
-      assert.deepEqual(Object.keys(summary), [
-        "method",
-        "problem",
-        "iterations",
-        "fevals",
-        "gevals",
-        "hevals",
-        "f",
-        "gradNorm",
-        "converged",
-        "message",
-        "seconds",
-      ]);
-      assert.equal(summary.method, run.algorithm);
-      assert.equal(summary.iterations, run.steps);
-      assert.equal(summary.hevals, 0);
-      const { trajectory } = JSON.parse(readFileSync(out, "utf8"));
-      const { worst, step } = trajectoryDeviation(trajectory, run.trajectory);
-      assert.ok(worst <= 1, `step ${step}: deviation ${worst.toExponential(2)} × the tolerance 1e-8·(1 + max|θ_ref|)`);
-    });
+    it(
+      `${file.replace("trajectories-", "").replace(".json", "")}: ${run.algorithm} ` + `${JSON.stringify(run.config)}`,
+      async () => {
+        const result = await launched[i];
+        assert.equal(result.code, 0, result.stderr);
+        assert.equal(result.stdout.trim().split("\n").length, 1, "one JSON line");
+        const summary = JSON.parse(result.stdout);
+        assert.deepEqual(Object.keys(summary), [
+          "method",
+          "problem",
+          "iterations",
+          "fevals",
+          "gevals",
+          "hevals",
+          "f",
+          "gradNorm",
+          "converged",
+          "message",
+          "seconds",
+        ]);
+        assert.equal(summary.method, run.algorithm);
+        assert.equal(summary.iterations, run.steps);
+        assert.equal(summary.hevals, 0);
+        const { trajectory } = JSON.parse(readFileSync(out, "utf8"));
+        const { worst, step } = trajectoryDeviation(trajectory, run.trajectory);
+        assert.ok(
+          worst <= 1,
+          `step ${step}: deviation ${worst.toExponential(2)} × the tolerance 1e-8·(1 + max|θ_ref|)`,
+        );
+      },
+    );
   });
 
   it("rejects an unknown hyperparameter with exit code 2, naming it", async () => {

@@ -129,7 +129,7 @@ describe("descent optimize with the solvers (end to end, through the built binar
     const capped = JSON.parse(
       descent(["optimize", "--problem", "rosenbrock", "--method", "lbfgs", "--max-iter", "3", "--json"]).stdout,
     );
-    assert.deepEqual([capped.iterations, capped.converged], [3, false]);
+    assert.deepEqual([capped.iterations, capped.converged, capped.status], [3, false, "maxIter"]);
     const bad = descent(["optimize", "--problem", "rosenbrock", "--method", "bfgs", "--config", '{"c2": 2}']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /bfgs: config "c2"/);

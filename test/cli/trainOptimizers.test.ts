@@ -32,29 +32,32 @@ describe("descent train with any optimizer", () => {
     assert.ok(JSON.parse(run.stdout).testAccuracy > 0.8, run.stdout);
   });
 
-  it("a JSON config with hyperparameters, a schedule with warm-up, clipping, both weight decays and averaging", async () => {
-    const out = join(dir, "config");
-    const config = configFile("full", {
-      dataset: "blobs",
-      epochs: 2,
-      optimizer: { name: "torch.SGD", momentum: 0.9, nesterov: true, dampening: 0 },
-      lr: 0.05,
-      schedule: { kind: "step", every: 5, factor: 0.7, warmup: 3 },
-      clipNorm: 2,
-      clipValue: 1,
-      weightDecay: 1e-4,
-      decoupledWeightDecay: 1e-3,
-      average: "exponential",
-      averageDecay: 0.8,
-      skipNonFinite: true,
-    });
-    const run = await descentAsync(["train", "--config", config, "--json", "--out", out]);
-    assert.equal(run.code, 0, run.stderr);
-    assert.ok(JSON.parse(run.stdout).testAccuracy > 0.8, run.stdout);
-    const resolved = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));
-    assert.deepEqual(resolved.optimizer, { name: "torch.SGD", momentum: 0.9, nesterov: true, dampening: 0 });
-    assert.equal(resolved.average, "exponential");
-  });
+  it(
+    "a JSON config with hyperparameters, a schedule with warm-up, clipping, both weight decays and " + "averaging",
+    async () => {
+      const out = join(dir, "config");
+      const config = configFile("full", {
+        dataset: "blobs",
+        epochs: 2,
+        optimizer: { name: "torch.SGD", momentum: 0.9, nesterov: true, dampening: 0 },
+        lr: 0.05,
+        schedule: { kind: "step", every: 5, factor: 0.7, warmup: 3 },
+        clipNorm: 2,
+        clipValue: 1,
+        weightDecay: 1e-4,
+        decoupledWeightDecay: 1e-3,
+        average: "exponential",
+        averageDecay: 0.8,
+        skipNonFinite: true,
+      });
+      const run = await descentAsync(["train", "--config", config, "--json", "--out", out]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.ok(JSON.parse(run.stdout).testAccuracy > 0.8, run.stdout);
+      const resolved = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));
+      assert.deepEqual(resolved.optimizer, { name: "torch.SGD", momentum: 0.9, nesterov: true, dampening: 0 });
+      assert.equal(resolved.average, "exponential");
+    },
+  );
 
   it("book.sgd defaults to the linear decay of eq. 8.14 over the run", async () => {
     const out = join(dir, "booksgd");

@@ -140,48 +140,52 @@ describe("weight-space symmetry (8.2.2)", () => {
 describe("saddle points of a network (8.2.3)", () => {
   before(() => startEngine());
 
-  it("all hidden units identical (zero) with the output bias at the class log-frequencies: a saddle, escaped along the most negative eigenvector", () => {
-    const model = mlp(3, { width: 4, depth: 1, activation: "tanh" });
-    const init = model.init(random.randomKey(10), [4], F64);
-    const counts = [0, 1, 2].map((c) => Array.from(blobs.y.subarray(0, 48)).filter((v) => v === c).length / 48);
-    const host = treeToHost(init.params);
-    for (const t of host.values()) t.data.fill(0);
-    host.get("3.bias")!.data.set(counts.map(Math.log));
-    const params = treeFromHost(init.params, host, F64);
-    disposeTree(init.params);
-    const { x, y } = deviceBatch(
-      blobs,
-      Array.from({ length: 48 }, (_, i) => i),
-      F64,
-    );
-    const loss = modelLoss(model, true);
-    const op = treeLossHessian(loss, params, [{ data: [init.state, x, y], weight: 1 }], F64);
-    const [f, g] = op.valueAndGradient();
-    const gradNorm = Math.sqrt(g.reduce((s, v) => s + v * v, 0));
-    assert.ok(gradNorm < 1e-14, `‖∇f‖ = ${gradNorm}`);
-    const spectrum = extremeEigenpairs(op, { top: 1, bottom: 1, vectors: true });
-    assert.ok(spectrum.converged);
-    const [lmax, lmin] = [spectrum.top[0].value, spectrum.bottom[0].value];
-    assert.equal(classifyPoint(gradNorm, lmin, lmax).kind, "saddle");
-    // The Hessian is [[0, C], [Cᵀ, 0]] on (W1, W2) plus a PSD output-bias block: ±σ(C) appear together.
-    assert.ok(lmin < -1e-3, `λ_min = ${lmin}`);
-    // Along the most negative eigenvector y, f(θ + ty) ≈ f(θ) + ½t²λ_min < f(θ).
-    const t = 1e-3;
-    const theta = flattenTree(params);
-    const moved = unflattenTree(
-      params,
-      theta.map((v, i) => v + t * spectrum.bottom[0].vector![i]),
-      F64,
-    );
-    const probe = treeLossHessian(loss, moved, [{ data: [init.state, x, y], weight: 1 }], F64);
-    const [fMoved] = probe.valueAndGradient();
-    assert.ok(
-      Math.abs((fMoved - f) / (0.5 * t * t * lmin) - 1) < 1e-2,
-      `decrease ${fMoved - f} vs ${0.5 * t * t * lmin}`,
-    );
-    for (const o of [op, probe]) o.dispose();
-    disposeTree([params, moved, init.state, x, y]);
-  });
+  it(
+    "all hidden units identical (zero) with the output bias at the class log-frequencies: a saddle, escaped along " +
+      "the most negative eigenvector",
+    () => {
+      const model = mlp(3, { width: 4, depth: 1, activation: "tanh" });
+      const init = model.init(random.randomKey(10), [4], F64);
+      const counts = [0, 1, 2].map((c) => Array.from(blobs.y.subarray(0, 48)).filter((v) => v === c).length / 48);
+      const host = treeToHost(init.params);
+      for (const t of host.values()) t.data.fill(0);
+      host.get("3.bias")!.data.set(counts.map(Math.log));
+      const params = treeFromHost(init.params, host, F64);
+      disposeTree(init.params);
+      const { x, y } = deviceBatch(
+        blobs,
+        Array.from({ length: 48 }, (_, i) => i),
+        F64,
+      );
+      const loss = modelLoss(model, true);
+      const op = treeLossHessian(loss, params, [{ data: [init.state, x, y], weight: 1 }], F64);
+      const [f, g] = op.valueAndGradient();
+      const gradNorm = Math.sqrt(g.reduce((s, v) => s + v * v, 0));
+      assert.ok(gradNorm < 1e-14, `‖∇f‖ = ${gradNorm}`);
+      const spectrum = extremeEigenpairs(op, { top: 1, bottom: 1, vectors: true });
+      assert.ok(spectrum.converged);
+      const [lmax, lmin] = [spectrum.top[0].value, spectrum.bottom[0].value];
+      assert.equal(classifyPoint(gradNorm, lmin, lmax).kind, "saddle");
+      // The Hessian is [[0, C], [Cᵀ, 0]] on (W1, W2) plus a PSD output-bias block: ±σ(C) appear together.
+      assert.ok(lmin < -1e-3, `λ_min = ${lmin}`);
+      // Along the most negative eigenvector y, f(θ + ty) ≈ f(θ) + ½t²λ_min < f(θ).
+      const t = 1e-3;
+      const theta = flattenTree(params);
+      const moved = unflattenTree(
+        params,
+        theta.map((v, i) => v + t * spectrum.bottom[0].vector![i]),
+        F64,
+      );
+      const probe = treeLossHessian(loss, moved, [{ data: [init.state, x, y], weight: 1 }], F64);
+      const [fMoved] = probe.valueAndGradient();
+      assert.ok(
+        Math.abs((fMoved - f) / (0.5 * t * t * lmin) - 1) < 1e-2,
+        `decrease ${fMoved - f} vs ${0.5 * t * t * lmin}`,
+      );
+      for (const o of [op, probe]) o.dispose();
+      disposeTree([params, moved, init.state, x, y]);
+    },
+  );
 });
 
 describe("recurrent Jacobians (8.2.5)", () => {

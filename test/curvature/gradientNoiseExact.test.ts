@@ -7,7 +7,9 @@ import { mlp } from "../../src/nn/index.js";
 
 const F64 = precisionOf("float64");
 
-/** Per-example softmax cross-entropy gradients of z = xW + b, in plain JS float64 loops: ∂W = x ⊗ (p − y), ∂b = p − y. */
+/**
+ * Per-example softmax cross-entropy gradients of z = xW + b, in plain JS float64 loops: ∂W = x ⊗ (p − y), ∂b = p − y.
+ */
 function perExampleGradients(
   x: Float32Array,
   labels: Float32Array,

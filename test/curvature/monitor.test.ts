@@ -21,42 +21,45 @@ import { F64 } from "./helpers.js";
 describe("the gᵀHg ill-conditioning monitor (8.2.1)", () => {
   before(() => startEngine());
 
-  it("on a quadratic loss (linear model, MSE) the second-order prediction is the actual change, and gᵀHg is g·(Hg)", () => {
-    const { dataset } = linearRegression({ count: 40, dim: 5, conditionNumber: 50, key: random.randomKey(1) });
-    const model = mlp(1, { depth: 0 });
-    const loss = modelLoss(model, false);
-    const init = model.init(random.randomKey(2), dataset.xShape, F64);
-    const { x, y } = deviceBatch(
-      dataset,
-      Array.from({ length: 40 }, (_, i) => i),
-      F64,
-    );
-    const probe = compileIllConditioningProbe(loss, F64);
-    const small = probe.run(init.params, 1e-3, init.state, x, y);
-    assert.ok(
-      Math.abs(small.predictedChange - small.actualChange) <= 1e-12 * Math.abs(small.loss),
-      `${small.predictedChange} vs ${small.actualChange}`,
-    );
-    assert.equal(small.illConditioned, false);
-    assert.ok(small.actualChange < 0);
+  it(
+    "on a quadratic loss (linear model, MSE) the second-order prediction is the actual change, and gᵀHg is " + "g·(Hg)",
+    () => {
+      const { dataset } = linearRegression({ count: 40, dim: 5, conditionNumber: 50, key: random.randomKey(1) });
+      const model = mlp(1, { depth: 0 });
+      const loss = modelLoss(model, false);
+      const init = model.init(random.randomKey(2), dataset.xShape, F64);
+      const { x, y } = deviceBatch(
+        dataset,
+        Array.from({ length: 40 }, (_, i) => i),
+        F64,
+      );
+      const probe = compileIllConditioningProbe(loss, F64);
+      const small = probe.run(init.params, 1e-3, init.state, x, y);
+      assert.ok(
+        Math.abs(small.predictedChange - small.actualChange) <= 1e-12 * Math.abs(small.loss),
+        `${small.predictedChange} vs ${small.actualChange}`,
+      );
+      assert.equal(small.illConditioned, false);
+      assert.ok(small.actualChange < 0);
 
-    const op = treeLossHessian(loss, init.params, [{ data: [init.state, x, y], weight: 1 }], F64);
-    const [, g] = op.valueAndGradient();
-    const gHg = op.apply(g).reduce((s, v, i) => s + v * g[i], 0);
-    assert.ok(Math.abs(gHg - small.gHg) <= 1e-12 * gHg, `${gHg} vs ${small.gHg}`);
-    op.dispose();
+      const op = treeLossHessian(loss, init.params, [{ data: [init.state, x, y], weight: 1 }], F64);
+      const [, g] = op.valueAndGradient();
+      const gHg = op.apply(g).reduce((s, v, i) => s + v * g[i], 0);
+      assert.ok(Math.abs(gHg - small.gHg) <= 1e-12 * gHg, `${gHg} vs ${small.gHg}`);
+      op.dispose();
 
-    // A step beyond 2gᵀg/gᵀHg: the second-order term wins and the step goes uphill.
-    const eps = (3 * small.gTg) / small.gHg;
-    const big = probe.run(init.params, eps, init.state, x, y);
-    assert.equal(big.illConditioned, true);
-    assert.ok(big.actualChange > 0 && big.curvatureRatio > 1);
-    assert.ok(Math.abs(big.predictedChange - big.actualChange) <= 1e-10 * Math.abs(big.loss));
-    probe.dispose();
-    // The probe borrowed everything: each input is back to its one reference.
-    for (const t of [init.params, x, y]) for (const { leaf } of leavesWithPaths(t)) assert.equal(leaf.refCount, 1);
-    disposeTree([init.params, init.state, x, y]);
-  });
+      // A step beyond 2gᵀg/gᵀHg: the second-order term wins and the step goes uphill.
+      const eps = (3 * small.gTg) / small.gHg;
+      const big = probe.run(init.params, eps, init.state, x, y);
+      assert.equal(big.illConditioned, true);
+      assert.ok(big.actualChange > 0 && big.curvatureRatio > 1);
+      assert.ok(Math.abs(big.predictedChange - big.actualChange) <= 1e-10 * Math.abs(big.loss));
+      probe.dispose();
+      // The probe borrowed everything: each input is back to its one reference.
+      for (const t of [init.params, x, y]) for (const { leaf } of leavesWithPaths(t)) assert.equal(leaf.refCount, 1);
+      disposeTree([init.params, init.state, x, y]);
+    },
+  );
 
   it("runs as Trainer callbacks: records every N steps, with per-layer gradient norms", async () => {
     const data = gaussianBlobs({ count: 200, classes: 3, dim: 4, key: random.randomKey(3) });

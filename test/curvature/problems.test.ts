@@ -38,7 +38,8 @@ describe("Hessian-vector products of flat problems (float64)", () => {
       assert.ok(normRelError(hv, dense) < 1e-12, `vs H·v: ${normRelError(hv, dense)}`);
       assert.ok(normRelError(hv, fd) < 1e-7, `vs finite differences: ${normRelError(hv, fd)}`);
       console.log(
-        `${problem.name}: Hv vs H·v ${normRelError(hv, dense).toExponential(2)}, vs central differences ${normRelError(hv, fd).toExponential(2)}`,
+        `${problem.name}: Hv vs H·v ${normRelError(hv, dense).toExponential(2)}, vs central differences ` +
+          `${normRelError(hv, fd).toExponential(2)}`,
       );
       obj.dispose();
       problem.dispose();
@@ -75,7 +76,8 @@ describe("curvatureAt on the quadratic specs", () => {
       assert.equal(r.point.kind, "not-critical");
       assert.ok(Math.abs(r.condition! / (eig[n - 1] / eig[0]) - 1) < 1e-8);
       console.log(
-        `${problem.name} (n = ${n}): eigenvalue error top ${topErr.toExponential(2)}, bottom ${bottomErr.toExponential(2)}, ${r.hvps} HVPs in ${ms.toFixed(0)} ms (dense eigh ${eighMs.toFixed(0)} ms)`,
+        `${problem.name} (n = ${n}): eigenvalue error top ${topErr.toExponential(2)}, bottom ` +
+          `${bottomErr.toExponential(2)}, ${r.hvps} HVPs in ${ms.toFixed(0)} ms (dense eigh ${eighMs.toFixed(0)} ms)`,
       );
       obj.dispose();
       problem.dispose();

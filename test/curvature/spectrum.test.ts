@@ -19,21 +19,24 @@ import {
 import { logSpaced, matrixWithSpectrum, maxRelError } from "./helpers.js";
 
 describe("tridiagonalEigen (implicit QL)", () => {
-  it("matches the closed form a + 2b cos(kπ/(m+1)) of a Toeplitz tridiagonal matrix, with orthonormal eigenvectors", () => {
-    const m = 40;
-    const [a, b] = [3, -1.5];
-    const { values, vectors } = tridiagonalEigen(new Array(m).fill(a), new Array(m - 1).fill(b));
-    const exact = Array.from({ length: m }, (_, k) => a + 2 * b * Math.cos(((k + 1) * Math.PI) / (m + 1))).sort(
-      (x, y) => x - y,
-    );
-    values.forEach((v, k) => assert.ok(Math.abs(v - exact[k]) <= 1e-13 * 6, `eigenvalue ${k}: ${v} vs ${exact[k]}`));
-    for (let i = 0; i < m; i++)
-      for (let j = 0; j < m; j++) {
-        let s = 0;
-        for (let r = 0; r < m; r++) s += vectors[r * m + i] * vectors[r * m + j];
-        assert.ok(Math.abs(s - (i === j ? 1 : 0)) < 1e-12, `VᵀV[${i},${j}] = ${s}`);
-      }
-  });
+  it(
+    "matches the closed form a + 2b cos(kπ/(m+1)) of a Toeplitz tridiagonal matrix, with orthonormal " + "eigenvectors",
+    () => {
+      const m = 40;
+      const [a, b] = [3, -1.5];
+      const { values, vectors } = tridiagonalEigen(new Array(m).fill(a), new Array(m - 1).fill(b));
+      const exact = Array.from({ length: m }, (_, k) => a + 2 * b * Math.cos(((k + 1) * Math.PI) / (m + 1))).sort(
+        (x, y) => x - y,
+      );
+      values.forEach((v, k) => assert.ok(Math.abs(v - exact[k]) <= 1e-13 * 6, `eigenvalue ${k}: ${v} vs ${exact[k]}`));
+      for (let i = 0; i < m; i++)
+        for (let j = 0; j < m; j++) {
+          let s = 0;
+          for (let r = 0; r < m; r++) s += vectors[r * m + i] * vectors[r * m + j];
+          assert.ok(Math.abs(s - (i === j ? 1 : 0)) < 1e-12, `VᵀV[${i},${j}] = ${s}`);
+        }
+    },
+  );
 
   it("handles a split matrix (zero off-diagonal) and 1×1", () => {
     assert.deepEqual(Array.from(tridiagonalEigen([5, 1], [0]).values), [1, 5]);
@@ -161,7 +164,8 @@ describe("Hutchinson's trace and stochastic Lanczos quadrature", () => {
       Math.abs(densityMoment(d, 1) - t.estimate / 50) < 1e-12 * trace,
       `${densityMoment(d, 1)} vs ${t.estimate / 50}`,
     );
-    // Gauss quadrature with m nodes is exact for polynomials of degree 2m − 1: the second moment is mean ‖Hv‖² over the unit probes.
+    // Gauss quadrature with m nodes is exact for polynomials of degree
+    // 2m − 1: the second moment is mean ‖Hv‖² over the unit probes.
     const second = [0, 1, 2, 3, 4].reduce((s, p) => {
       const v = probeVector(key, p, 50).map((x) => x / Math.sqrt(50));
       return s + op.apply(v).reduce((a, x) => a + x * x, 0) / 5;

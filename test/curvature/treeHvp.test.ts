@@ -92,7 +92,8 @@ describe("Hessian-vector products of a pytree loss (float64)", () => {
     const fdError = normRelError(hvFo, fd);
     assert.ok(fdError < 1e-7, `Hv vs finite differences: ${fdError}`);
     console.log(
-      `tree HVP (float64): vs dense H·v ${normRelError(hvFo, Hv).toExponential(2)}, vs central differences ${fdError.toExponential(2)}`,
+      `tree HVP (float64): vs dense H·v ${normRelError(hvFo, Hv).toExponential(2)}, vs central differences ` +
+        `${fdError.toExponential(2)}`,
     );
 
     fo.dispose();

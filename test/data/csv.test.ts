@@ -117,19 +117,23 @@ test("csv: spec splits 80/20 by seed", () => {
   assert.notDeepEqual(parseDatasetSpec(`csv:${p}`, 2).test.x, a.test.x);
 });
 
-test("label-first files: a header named label picks its column; an unnamed one with a fractional last column is ambiguous", () => {
-  const named = loadCsvDataset(file("named.csv", "label,a,b\n0,0.5,0.25\n1,0.75,0.5\n0,0.1,0.2\n1,0.3,0.9\n"));
-  assert.equal(named.numClasses, 2);
-  assert.deepEqual(Array.from(named.y), [0, 1, 0, 1]);
-  assert.deepEqual(named.featureNames, ["a", "b"]);
-  const text = "0,0.5,0.25\n1,0.75,0.5\n0,0.1,0.2\n1,0.3,0.9\n";
-  assert.throws(
-    () => loadCsvDataset(file("first.csv", text)),
-    /first column holds class indices and the last holds fractional numbers.*--label-column 0/,
-  );
-  assert.equal(loadCsvDataset(file("first.csv", text), { labelColumn: 0 }).numClasses, 2);
-  assert.equal(loadCsvDataset(file("first.csv", text), { labelColumn: -1 }).numClasses, 0);
-  assert.equal(loadCsvDataset(file("first.csv", text), { task: "regression" }).numClasses, 0);
-  // A fractional first column is no class label: the last column is the regression target, as before.
-  assert.equal(loadCsvDataset(file("frac.csv", "0.5,0.1\n1.5,0.2\n2.5,0.3\n3.5,0.4\n")).numClasses, 0);
-});
+test(
+  "label-first files: a header named label picks its column; an unnamed one with a fractional last column is " +
+    "ambiguous",
+  () => {
+    const named = loadCsvDataset(file("named.csv", "label,a,b\n0,0.5,0.25\n1,0.75,0.5\n0,0.1,0.2\n1,0.3,0.9\n"));
+    assert.equal(named.numClasses, 2);
+    assert.deepEqual(Array.from(named.y), [0, 1, 0, 1]);
+    assert.deepEqual(named.featureNames, ["a", "b"]);
+    const text = "0,0.5,0.25\n1,0.75,0.5\n0,0.1,0.2\n1,0.3,0.9\n";
+    assert.throws(
+      () => loadCsvDataset(file("first.csv", text)),
+      /first column holds class indices and the last holds fractional numbers.*--label-column 0/,
+    );
+    assert.equal(loadCsvDataset(file("first.csv", text), { labelColumn: 0 }).numClasses, 2);
+    assert.equal(loadCsvDataset(file("first.csv", text), { labelColumn: -1 }).numClasses, 0);
+    assert.equal(loadCsvDataset(file("first.csv", text), { task: "regression" }).numClasses, 0);
+    // A fractional first column is no class label: the last column is the regression target, as before.
+    assert.equal(loadCsvDataset(file("frac.csv", "0.5,0.1\n1.5,0.2\n2.5,0.3\n3.5,0.4\n")).numClasses, 0);
+  },
+);

@@ -77,20 +77,24 @@ describe("float64 programs keep JS number constants exact under jit", () => {
     });
   }
 
-  it(`${cases[0].problem.name}: damped Newton's first step (Alg. 8.8, α = ${cases[0].damping}) matches torch to 1e-12`, () => {
-    const c = cases[0];
-    const problem = problemFromSpec(c.problem, precision, c.theta0);
-    const objective = new Objective(problem, precision);
-    try {
-      const result = bookNewton(objective, c.theta0, c.damping, { maxIter: 1 });
-      assert.equal(result.iterations, 1);
-      const err = maxRelError(result.x, c.newtonStep);
-      assert.ok(err <= 1e-12, `θ1: ${err.toExponential(2)}`);
-    } finally {
-      objective.dispose();
-      problem.dispose();
-    }
-  });
+  it(
+    `${cases[0].problem.name}: damped Newton's first step (Alg. 8.8, α = ${cases[0].damping}) matches torch to ` +
+      `1e-12`,
+    () => {
+      const c = cases[0];
+      const problem = problemFromSpec(c.problem, precision, c.theta0);
+      const objective = new Objective(problem, precision);
+      try {
+        const result = bookNewton(objective, c.theta0, c.damping, { maxIter: 1 });
+        assert.equal(result.iterations, 1);
+        const err = maxRelError(result.x, c.newtonStep);
+        assert.ok(err <= 1e-12, `θ1: ${err.toExponential(2)}`);
+      } finally {
+        objective.dispose();
+        problem.dispose();
+      }
+    },
+  );
 
   for (const c of cases.slice(0, 2)) {
     it(`${c.problem.name}: curvatureAt's gᵀg, gᵀHg and extreme eigenvalues match torch to 1e-12`, () => {

@@ -72,84 +72,95 @@ test("float64 gradients through GEMM kernels on Wasm equal the exact cpu device 
   assert.ok(onWasm.every((v, i) => Math.abs(v - exact[i]) <= 1e-13 * scale));
 });
 
-test("a long one-output sum of products (a squared norm) runs on the dot kernel; thin products and short sums stay with jax-js", async () => {
-  for (const dtype of ["float32", "float64-fast"] as const) {
-    const xs = values(5003, 5);
+test(
+  "a long one-output sum of products (a squared norm) runs on the dot kernel; thin products and short sums stay " +
+    "with jax-js",
+  async () => {
+    for (const dtype of ["float32", "float64-fast"] as const) {
+      const xs = values(5003, 5);
+      const before = gemmCalls();
+      const squaredNorm = jit((x: np.Array) => np.sum(np.square(x)));
+      const sum = (await squaredNorm(toDevice(xs, [5003], precisionOf(dtype))).data())[0];
+      squaredNorm.dispose();
+      assert.equal(gemmCalls() - before, 1);
+      const exact = xs.reduce((s, v) => s + v * v, 0);
+      assert.ok(Math.abs(sum - exact) <= (dtype === "float32" ? 1e-6 : 1e-14) * exact, `${dtype}: ${sum} vs ${exact}`);
+    }
     const before = gemmCalls();
-    const squaredNorm = jit((x: np.Array) => np.sum(np.square(x)));
-    const sum = (await squaredNorm(toDevice(xs, [5003], precisionOf(dtype))).data())[0];
-    squaredNorm.dispose();
-    assert.equal(gemmCalls() - before, 1);
-    const exact = xs.reduce((s, v) => s + v * v, 0);
-    assert.ok(Math.abs(sum - exact) <= (dtype === "float32" ? 1e-6 : 1e-14) * exact, `${dtype}: ${sum} vs ${exact}`);
-  }
-  const before = gemmCalls();
-  assert.equal((await np.dot(np.ones([200, 300]), np.ones([300, 2])).data())[0], 300);
-  const shortNorm = jit((x: np.Array) => np.sum(np.square(x)));
-  assert.equal((await shortNorm(np.ones([500])).data())[0], 500);
-  shortNorm.dispose();
-  assert.equal(gemmCalls(), before);
-});
+    assert.equal((await np.dot(np.ones([200, 300]), np.ones([300, 2])).data())[0], 300);
+    const shortNorm = jit((x: np.Array) => np.sum(np.square(x)));
+    assert.equal((await shortNorm(np.ones([500])).data())[0], 500);
+    shortNorm.dispose();
+    assert.equal(gemmCalls(), before);
+  },
+);
 
-test("one MLP Adam step runs its 8 products on the GEMM and matches jax-js's own kernels to float32 rounding", async () => {
-  const precision = precisionOf("float32");
-  const model = mlp(10, { width: 64 });
-  const optimizer = book.adam(1e-3);
-  const step = compileTrainStep(model, "cross-entropy", optimizer);
-  const x = toDevice(values(32 * 784, 6), [32, 784], precision);
-  const labels = new Float32Array(320).map((_, i) => (i % 10 === Math.floor(i / 10) % 10 ? 1 : 0));
-  const y = toDevice(labels, [32, 10], precision);
-  const run = async (useGemm: boolean) => {
-    setGemmEnabled(useGemm);
-    const init = model.init(random.randomKey(0), [784], precision);
-    const state = { params: init.params, modelState: init.state, optState: optimizer.init(refTree(init.params)) };
-    const [next, stats] = await step.runAsync(state, x.ref, y.ref);
-    const leaves = leavesWithPaths(next.params).map(({ leaf }) => leaf.ref.dataSync());
-    const weights = Float64Array.from(leaves.flatMap((leaf) => Array.from(leaf)));
-    disposeTree(next as unknown as Tree);
-    return { weights, gradNormSq: stats.gradNormSq };
-  };
-  try {
-    const before = gemmCalls();
-    const fast = await run(true);
-    // 3 forward products, 3 weight gradients, 2 input gradients; 2 squared norms of the weight
-    // gradients (784×64 and 64×64; the 64×10 one and the biases are under the dot kernel's minimum).
-    assert.equal(gemmCalls() - before, 10);
-    const reference = await run(false);
-    // Same maths, different float32 summation order: 1e-5 relative on the gradient norms.
-    fast.gradNormSq.forEach((v, i) =>
-      assert.ok(Math.abs(v - reference.gradNormSq[i]) <= 1e-5 * reference.gradNormSq[i], `layer ${i}`),
-    );
-    assert.ok(fast.weights.every((v, i) => Math.abs(v - reference.weights[i]) <= 1e-6));
-  } finally {
-    setGemmEnabled(true);
-    step.dispose();
-    x.dispose();
-    y.dispose();
-  }
-});
+test(
+  "one MLP Adam step runs its 8 products on the GEMM and matches jax-js's own kernels to float32 " + "rounding",
+  async () => {
+    const precision = precisionOf("float32");
+    const model = mlp(10, { width: 64 });
+    const optimizer = book.adam(1e-3);
+    const step = compileTrainStep(model, "cross-entropy", optimizer);
+    const x = toDevice(values(32 * 784, 6), [32, 784], precision);
+    const labels = new Float32Array(320).map((_, i) => (i % 10 === Math.floor(i / 10) % 10 ? 1 : 0));
+    const y = toDevice(labels, [32, 10], precision);
+    const run = async (useGemm: boolean) => {
+      setGemmEnabled(useGemm);
+      const init = model.init(random.randomKey(0), [784], precision);
+      const state = { params: init.params, modelState: init.state, optState: optimizer.init(refTree(init.params)) };
+      const [next, stats] = await step.runAsync(state, x.ref, y.ref);
+      const leaves = leavesWithPaths(next.params).map(({ leaf }) => leaf.ref.dataSync());
+      const weights = Float64Array.from(leaves.flatMap((leaf) => Array.from(leaf)));
+      disposeTree(next as unknown as Tree);
+      return { weights, gradNormSq: stats.gradNormSq };
+    };
+    try {
+      const before = gemmCalls();
+      const fast = await run(true);
+      // 3 forward products, 3 weight gradients, 2 input gradients; 2 squared norms of the weight
+      // gradients (784×64 and 64×64; the 64×10 one and the biases are under the dot kernel's minimum).
+      assert.equal(gemmCalls() - before, 10);
+      const reference = await run(false);
+      // Same maths, different float32 summation order: 1e-5 relative on the gradient norms.
+      fast.gradNormSq.forEach((v, i) =>
+        assert.ok(Math.abs(v - reference.gradNormSq[i]) <= 1e-5 * reference.gradNormSq[i], `layer ${i}`),
+      );
+      assert.ok(fast.weights.every((v, i) => Math.abs(v - reference.weights[i]) <= 1e-6));
+    } finally {
+      setGemmEnabled(true);
+      step.dispose();
+      x.dispose();
+      y.dispose();
+    }
+  },
+);
 
-test("epilogues with a full or transposed added view, and ReLU alone, run on the GEMM and are exact in float64", async () => {
-  const precision = precisionOf("float64-fast");
-  const [M, K, N] = [30, 41, 27];
-  const [xs, ws, rs] = [values(M * K, 7), values(K * N, 8), values(M * N, 9)];
-  const product = (m: number, n: number) => xs.slice(m * K, m * K + K).reduce((s, v, k) => s + v * ws[k * N + n], 0);
-  const cases: [string, (y: np.Array, r: np.Array) => np.Array, number[], (m: number, n: number) => number][] = [
-    ["y + r", (y, r) => np.add(y, r), [M, N], (m, n) => product(m, n) + rs[m * N + n]],
-    ["y + rᵀ", (y, r) => np.add(y, np.transpose(r)), [N, M], (m, n) => product(m, n) + rs[n * M + m]],
-    ["relu(y)", (y, r) => (r.dispose(), np.maximum(y, 0)), [M, N], (m, n) => Math.max(product(m, n), 0)],
-  ];
-  for (const [name, epilogue, rShape, expected] of cases) {
-    const f = jit((x: np.Array, w: np.Array, r: np.Array) => epilogue(np.dot(x, w), r));
-    const before = gemmCalls();
-    const out = await f(
-      toDevice(xs, [M, K], precision),
-      toDevice(ws, [K, N], precision),
-      toDevice(rs, rShape, precision),
-    ).data();
-    assert.equal(gemmCalls() - before, 1, name);
-    for (let m = 0; m < M; m++)
-      for (let n = 0; n < N; n++) assert.ok(Math.abs(out[m * N + n] - expected(m, n)) < 1e-13, `${name} at ${m},${n}`);
-    f.dispose();
-  }
-});
+test(
+  "epilogues with a full or transposed added view, and ReLU alone, run on the GEMM and are exact in " + "float64",
+  async () => {
+    const precision = precisionOf("float64-fast");
+    const [M, K, N] = [30, 41, 27];
+    const [xs, ws, rs] = [values(M * K, 7), values(K * N, 8), values(M * N, 9)];
+    const product = (m: number, n: number) => xs.slice(m * K, m * K + K).reduce((s, v, k) => s + v * ws[k * N + n], 0);
+    const cases: [string, (y: np.Array, r: np.Array) => np.Array, number[], (m: number, n: number) => number][] = [
+      ["y + r", (y, r) => np.add(y, r), [M, N], (m, n) => product(m, n) + rs[m * N + n]],
+      ["y + rᵀ", (y, r) => np.add(y, np.transpose(r)), [N, M], (m, n) => product(m, n) + rs[n * M + m]],
+      ["relu(y)", (y, r) => (r.dispose(), np.maximum(y, 0)), [M, N], (m, n) => Math.max(product(m, n), 0)],
+    ];
+    for (const [name, epilogue, rShape, expected] of cases) {
+      const f = jit((x: np.Array, w: np.Array, r: np.Array) => epilogue(np.dot(x, w), r));
+      const before = gemmCalls();
+      const out = await f(
+        toDevice(xs, [M, K], precision),
+        toDevice(ws, [K, N], precision),
+        toDevice(rs, rShape, precision),
+      ).data();
+      assert.equal(gemmCalls() - before, 1, name);
+      for (let m = 0; m < M; m++)
+        for (let n = 0; n < N; n++)
+          assert.ok(Math.abs(out[m * N + n] - expected(m, n)) < 1e-13, `${name} at ${m},${n}`);
+      f.dispose();
+    }
+  },
+);

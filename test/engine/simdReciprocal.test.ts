@@ -22,7 +22,7 @@ const N = 1027;
 const values = (phase: number, scale = 1) => Array.from({ length: N }, (_, i) => scale * Math.sin(1.3 * i + phase));
 const f32 = (xs: number[]) => toDevice(xs, [N], precisionOf("float32"));
 
-test("a float32 division a/b (jax-js: a·(1/b)) is vectorised and equals the host's a·fround(1/b) bit for bit", async () => {
+test("a float32 a/b (jax-js: a·(1/b)) is vectorised and equals the host's a·fround(1/b) bit for bit", async () => {
   const [as, bs] = [values(0), values(1, 3).map((b) => b + 3.5)];
   const before = gemmStatus().divisionKernels;
   const divide = jit((a: np.Array, b: np.Array) => a.div(b).add(2));

@@ -8,7 +8,9 @@ import { assertFault, descent, finishedRun, snapshot, tmp } from "./helpers.js";
 
 let stopped: string | undefined;
 
-/** A copy of one interrupted tiny run whose checkpoint `edit` rewrites (a valid checksum: the fault is in the content). */
+/**
+ * A copy of one interrupted tiny run whose checkpoint `edit` rewrites (a valid checksum: the fault is in the content).
+ */
 function editedCheckpoint(
   name: string,
   edit: (c: { tensors: Map<string, HostTensor>; metadata: Record<string, string> }) => void,

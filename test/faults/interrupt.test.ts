@@ -10,7 +10,9 @@ const BIN = fileURLToPath(new URL("../../bin/descent.js", import.meta.url));
 // Long enough (3 600 steps) that the signal arrives mid-run.
 const LONG = ["train", "--dataset", "blobs", "--width", "8", "--depth", "1", "--batch-size", "100", "--epochs", "400"];
 
-/** Runs `command` until `ready` matches its output, then `interrupt`s it; resolves with the exit code and all output. */
+/**
+ * Runs `command` until `ready` matches its output, then `interrupt`s it; resolves with the exit code and all output.
+ */
 function interruptWhen(
   command: string,
   args: string[],
@@ -37,11 +39,11 @@ function interruptWhen(
 
 /** The step count in "interrupted by SIGINT after N steps", and a resume that continues from it. */
 function assertResumable(output: string, dir: string): void {
-  const steps = Number(
-    /interrupted by SIG(?:INT|TERM) after (\d+) steps; the checkpoint is in .*; continue with: descent train --out .* --resume/.exec(
-      output,
-    )?.[1],
+  const said = /interrupted by SIG(?:INT|TERM) after (\d+) steps; the checkpoint is in .*; continue with: (.*)/.exec(
+    output,
   );
+  assert.match(said?.[2] ?? "", /^descent train --out .* --resume/, output);
+  const steps = Number(said?.[1]);
   assert.ok(steps > 0, output);
   assert.ok(existsSync(join(dir, "unfinished", "checkpoint.safetensors")));
   const resumed = descent(["train", "--out", dir, "--resume", "--stop-after-steps", String(steps + 2), "--json"]);

@@ -4,7 +4,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { descent, tmp, TINY } from "./helpers.js";
 
-/** metrics.jsonl without the wall-clock field: what must be identical between an interrupted and an uninterrupted run. */
+/**
+ * metrics.jsonl without the wall-clock field: what must be identical between an interrupted and an uninterrupted run.
+ */
 const metrics = (dir: string) =>
   readFileSync(join(dir, "metrics.jsonl"), "utf8")
     .trim()

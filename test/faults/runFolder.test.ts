@@ -13,25 +13,29 @@ describe("a run never touches another run's files", () => {
     assert.deepEqual(snapshot(dir), before);
   });
 
-  it("a run stopped early stays in <out>/unfinished; the finished run beside it is untouched; --resume continues it", () => {
-    const dir = finishedRun("unfinished");
-    const before = snapshot(dir);
-    const stopped = descent(["train", ...TINY, "--seed", "1", "--out", dir, "--stop-after-steps", "4"]);
-    assert.equal(stopped.code, 0, stopped.stderr);
-    assert.match(stopped.stdout, /continue with: descent train --out .* --resume/);
-    for (const [path, bytes] of before) assert.deepEqual(readFileSync(join(dir, path)), bytes, path);
-    assert.ok(existsSync(join(dir, "unfinished", "checkpoint.safetensors")));
-    // A fresh run must not discard the interrupted one.
-    assertFault(
-      descent(["train", ...TINY, "--out", dir]),
-      /unfinished holds an interrupted run: continue it with --resume/,
-    );
-    const resumed = descent(["train", "--out", dir, "--resume", "--json"]);
-    assert.equal(resumed.code, 0, resumed.stderr);
-    assert.equal(JSON.parse(resumed.stdout).steps, 18);
-    assert.ok(!existsSync(join(dir, "unfinished")), "the finished run's files replaced the previous ones");
-    assert.equal(JSON.parse(readFileSync(join(dir, "config.json"), "utf8")).seed, 1);
-  });
+  it(
+    "a run stopped early stays in <out>/unfinished; the finished run beside it is untouched; --resume continues " +
+      "it",
+    () => {
+      const dir = finishedRun("unfinished");
+      const before = snapshot(dir);
+      const stopped = descent(["train", ...TINY, "--seed", "1", "--out", dir, "--stop-after-steps", "4"]);
+      assert.equal(stopped.code, 0, stopped.stderr);
+      assert.match(stopped.stdout, /continue with: descent train --out .* --resume/);
+      for (const [path, bytes] of before) assert.deepEqual(readFileSync(join(dir, path)), bytes, path);
+      assert.ok(existsSync(join(dir, "unfinished", "checkpoint.safetensors")));
+      // A fresh run must not discard the interrupted one.
+      assertFault(
+        descent(["train", ...TINY, "--out", dir]),
+        /unfinished holds an interrupted run: continue it with --resume/,
+      );
+      const resumed = descent(["train", "--out", dir, "--resume", "--json"]);
+      assert.equal(resumed.code, 0, resumed.stderr);
+      assert.equal(JSON.parse(resumed.stdout).steps, 18);
+      assert.ok(!existsSync(join(dir, "unfinished")), "the finished run's files replaced the previous ones");
+      assert.equal(JSON.parse(readFileSync(join(dir, "config.json"), "utf8")).seed, 1);
+    },
+  );
 
   it("a second run into a folder in use is refused; a stale lock (dead process) is taken over", () => {
     const dir = finishedRun("lock");

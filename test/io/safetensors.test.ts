@@ -31,7 +31,8 @@ describe("safetensors", () => {
     const n = Number(bytes.readBigUInt64LE(0));
     assert.equal((8 + n) % 8, 0);
     const header = JSON.parse(bytes.subarray(8, 8 + n).toString());
-    assert.deepEqual(header["params.0.bias"], { dtype: "F64", shape: [3], data_offsets: [4, 28] }); // sorted by name: opt.count (4 bytes) comes first
+    // sorted by name: opt.count (4 bytes) comes first
+    assert.deepEqual(header["params.0.bias"], { dtype: "F64", shape: [3], data_offsets: [4, 28] });
     assert.equal(bytes.byteLength, 8 + n + 24 + 4 + 24);
   });
 

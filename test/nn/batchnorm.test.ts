@@ -83,46 +83,49 @@ describe("batchNorm", () => {
     }
   });
 
-  test("eval mode normalizes with the running statistics, leaves them unchanged, and treats examples independently", () => {
-    const layer = batchNorm();
-    const gamma = Float64Array.of(1.5, 0.5, -1, 2);
-    const beta = Float64Array.of(0.1, -0.2, 0.3, 0);
-    const init = initWith(layer, [4], { params: { gamma, beta } });
-    // Train on two batches to get non-trivial running statistics.
-    let stateTree = init.state;
-    for (let k = 0; k < 2; k++) {
-      const out = step(layer, init.params, stateTree, shifted(20 + k, [8, 4]), true);
-      disposeTree(stateTree);
-      stateTree = initWith(layer, [4], { state: out.state }).state;
-    }
-    const running = record(hostTree(stateTree));
-    assert.ok(
-      running.mean.some((m) => Math.abs(m) > 0.1),
-      "running mean has moved",
-    );
-
-    const x = shifted(30, [6, 4]);
-    const out = step(layer, init.params, stateTree, x, false);
-    const expected = x.data.map(
-      (v, i) => gamma[i % 4] * ((v - running.mean[i % 4]) / Math.sqrt(running.variance[i % 4] + 1e-5)) + beta[i % 4],
-    );
-    assertClose(out.y.data, expected, 1e-13, "eval output");
-    assert.deepEqual(out.state, running, "eval mode does not touch the running averages");
-
-    // A batch of one example gives that example's row of the batch output.
-    for (const e of [0, 5]) {
-      const single = step(
-        layer,
-        init.params,
-        stateTree,
-        { shape: [1, 4], data: x.data.slice(4 * e, 4 * e + 4) },
-        false,
+  test(
+    "eval mode normalizes with the running statistics, leaves them unchanged, and treats examples " + "independently",
+    () => {
+      const layer = batchNorm();
+      const gamma = Float64Array.of(1.5, 0.5, -1, 2);
+      const beta = Float64Array.of(0.1, -0.2, 0.3, 0);
+      const init = initWith(layer, [4], { params: { gamma, beta } });
+      // Train on two batches to get non-trivial running statistics.
+      let stateTree = init.state;
+      for (let k = 0; k < 2; k++) {
+        const out = step(layer, init.params, stateTree, shifted(20 + k, [8, 4]), true);
+        disposeTree(stateTree);
+        stateTree = initWith(layer, [4], { state: out.state }).state;
+      }
+      const running = record(hostTree(stateTree));
+      assert.ok(
+        running.mean.some((m) => Math.abs(m) > 0.1),
+        "running mean has moved",
       );
-      assert.deepEqual(single.y.shape, [1, 4]);
-      assertClose(single.y.data, out.y.data.slice(4 * e, 4 * e + 4), 1e-15, `example ${e} alone`);
-    }
-    disposeTree([init.params, stateTree]);
-  });
+
+      const x = shifted(30, [6, 4]);
+      const out = step(layer, init.params, stateTree, x, false);
+      const expected = x.data.map(
+        (v, i) => gamma[i % 4] * ((v - running.mean[i % 4]) / Math.sqrt(running.variance[i % 4] + 1e-5)) + beta[i % 4],
+      );
+      assertClose(out.y.data, expected, 1e-13, "eval output");
+      assert.deepEqual(out.state, running, "eval mode does not touch the running averages");
+
+      // A batch of one example gives that example's row of the batch output.
+      for (const e of [0, 5]) {
+        const single = step(
+          layer,
+          init.params,
+          stateTree,
+          { shape: [1, 4], data: x.data.slice(4 * e, 4 * e + 4) },
+          false,
+        );
+        assert.deepEqual(single.y.shape, [1, 4]);
+        assertClose(single.y.data, out.y.data.slice(4 * e, 4 * e + 4), 1e-15, `example ${e} alone`);
+      }
+      disposeTree([init.params, stateTree]);
+    },
+  );
 
   test("a single NHWC example can be evaluated in eval mode", () => {
     const layer = batchNorm();

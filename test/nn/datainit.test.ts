@@ -29,7 +29,10 @@ before(async () => {
 
 const SCALABLE = new Set(["linear", "conv2d", "maxout"]);
 
-/** Std (population, over every element) of each linear/conv2d/maxout output, by layer path, walking the model independently. */
+/**
+ * Std (population, over every element) of each linear/conv2d/maxout
+ * output, by layer path, walking the model independently.
+ */
 function outputStds(
   model: Layer,
   params: Tree,
@@ -85,7 +88,8 @@ function checkUnitStd(
     assert.ok(Math.abs(std - 1) < 1e-3, `layer ${path}: output std ${std} after scaling (was ${reported.get(path)})`);
   const worst = Math.max(...[...after.stds.values()].map((s) => Math.abs(s - 1)));
   t.diagnostic(
-    `stds before: ${[...reported].map(([p, s]) => `${p}: ${s.toPrecision(4)}`).join(", ")}; max |std − 1| after: ${worst.toExponential(2)}`,
+    `stds before: ${[...reported].map(([p, s]) => `${p}: ${s.toPrecision(4)}`).join(", ")}; max |std − 1| after: ` +
+      `${worst.toExponential(2)}`,
   );
 
   // The first rescaled layer's weight is the original divided by its reported output std.
@@ -111,21 +115,24 @@ function checkUnitStd(
 }
 
 describe("scaleToUnitActivations (LSUV-style data-driven init)", () => {
-  test("MLP with badly scaled layers, a nested sequential, batch norm and maxout: every affine output has std 1", (t) => {
-    const model = sequential(
-      flatten(),
-      linear(8, { init: normalInit(3), bias: 0.5 }),
-      relu(),
-      linear(6, { init: normalInit(0.01) }),
-      batchNorm(),
-      tanh(),
-      sequential(linear(5, { init: normalInit(2) }), softplus()),
-      maxout(3, 2, { init: normalInit(0.1) }),
-      linear(4),
-    );
-    const stds = checkUnitStd(t, model, [2, 3], 32, ["1", "3", "6.0", "7", "8"]);
-    assert.ok(stds.get("1")! > 5 && stds.get("3")! < 0.5, "the layers really were badly scaled");
-  });
+  test(
+    "MLP with badly scaled layers, a nested sequential, batch norm and maxout: every affine output has std " + "1",
+    (t) => {
+      const model = sequential(
+        flatten(),
+        linear(8, { init: normalInit(3), bias: 0.5 }),
+        relu(),
+        linear(6, { init: normalInit(0.01) }),
+        batchNorm(),
+        tanh(),
+        sequential(linear(5, { init: normalInit(2) }), softplus()),
+        maxout(3, 2, { init: normalInit(0.1) }),
+        linear(4),
+      );
+      const stds = checkUnitStd(t, model, [2, 3], 32, ["1", "3", "6.0", "7", "8"]);
+      assert.ok(stds.get("1")! > 5 && stds.get("3")! < 0.5, "the layers really were badly scaled");
+    },
+  );
 
   test("CNN: conv → relu → maxPool → conv (stride 2) → flatten → linear", (t) => {
     const model = sequential(

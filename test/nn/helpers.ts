@@ -175,7 +175,9 @@ export function gradCheckLayer(c: LayerCheck): GradCheckResult {
 }
 
 export const describeResult = (r: GradCheckResult) =>
-  `max rel error ${r.maxRelError.toExponential(2)} (worst: ${r.worst.path}[${r.worst.index}] analytic ${r.worst.analytic.toPrecision(8)}, numeric ${r.worst.numeric.toPrecision(8)}), norm-wise ${r.normRelError.toExponential(2)}, ${r.entries.length} comparisons`;
+  `max rel error ${r.maxRelError.toExponential(2)} (worst: ${r.worst.path}[${r.worst.index}] analytic ` +
+  `${r.worst.analytic.toPrecision(8)}, numeric ${r.worst.numeric.toPrecision(8)}), norm-wise ` +
+  `${r.normRelError.toExponential(2)}, ${r.entries.length} comparisons`;
 
 // ---- Reference layers: plain loops over row-major host arrays ----
 

@@ -95,7 +95,8 @@ export function close(actual: ArrayLike<number>, expected: ArrayLike<number>, to
   for (let i = 0; i < expected.length; i++) {
     if (!(Math.abs(actual[i] - expected[i]) <= tol * (1 + Math.abs(expected[i])))) {
       throw new Error(
-        `${what}[${i}]: ${actual[i]} instead of ${expected[i]} (|Δ| = ${Math.abs(actual[i] - expected[i]).toExponential(2)})`,
+        `${what}[${i}]: ${actual[i]} instead of ${expected[i]} (|Δ| = ` +
+          `${Math.abs(actual[i] - expected[i]).toExponential(2)})`,
       );
     }
   }

@@ -39,7 +39,10 @@ function threeSteps(opt: GradientTransformation, compiled: boolean): number[][] 
   return out;
 }
 
-/** Every optimizer, with a warmed-up cosine rate, clipping, both decays, averaging and the guard, runs inside jit as it runs eagerly. */
+/**
+ * Every optimizer, with a warmed-up cosine rate, clipping, both
+ * decays, averaging and the guard, runs inside jit as it runs eagerly.
+ */
 describe("every optimizer compiles (float32 jit) to the eager result", () => {
   before(() => startEngine());
 

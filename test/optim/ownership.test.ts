@@ -44,26 +44,33 @@ const wrappers: Record<string, (inner: GradientTransformation) => GradientTransf
   "chain(clipByGlobalNorm)": (inner) => chain(clipByGlobalNorm(1), inner),
 };
 
-describe("optimizers take exactly the references they are given (init consumes params, update consumes grads and params)", () => {
-  before(() => startEngine());
+describe(
+  "optimizers take exactly the references they are given (init consumes params, update consumes grads and " + "params)",
+  () => {
+    before(() => startEngine());
 
-  for (const [wrapperName, wrap] of Object.entries(wrappers)) {
-    it(`${wrapperName}: after init, two updates and disposing the state, the caller's params hold one reference each`, () => {
-      for (const name of OPTIMIZER_NAMES) {
-        const optimizer = wrap(namedOptimizer(name, {}, { totalSteps: 10 }));
-        const params = tree(1);
-        let state = optimizer.init(refTree(params));
-        for (let k = 0; k < 2; k++) {
-          const grads = tree(2 + k);
-          const [updates, next] = optimizer.update(refTree(grads), state, refTree(params));
-          state = next;
-          assert.deepEqual(refCounts(grads), [1, 1], `${name}: update kept a reference to the gradients`);
-          disposeTree([updates, grads]);
-        }
-        disposeTree(state);
-        assert.deepEqual(refCounts(params), [1, 1], `${name} (${wrapperName}): params' reference counts`);
-        disposeTree(params);
-      }
-    });
-  }
-});
+    for (const [wrapperName, wrap] of Object.entries(wrappers)) {
+      it(
+        `${wrapperName}: after init, two updates and disposing the state, the caller's params hold one reference ` +
+          `each`,
+        () => {
+          for (const name of OPTIMIZER_NAMES) {
+            const optimizer = wrap(namedOptimizer(name, {}, { totalSteps: 10 }));
+            const params = tree(1);
+            let state = optimizer.init(refTree(params));
+            for (let k = 0; k < 2; k++) {
+              const grads = tree(2 + k);
+              const [updates, next] = optimizer.update(refTree(grads), state, refTree(params));
+              state = next;
+              assert.deepEqual(refCounts(grads), [1, 1], `${name}: update kept a reference to the gradients`);
+              disposeTree([updates, grads]);
+            }
+            disposeTree(state);
+            assert.deepEqual(refCounts(params), [1, 1], `${name} (${wrapperName}): params' reference counts`);
+            disposeTree(params);
+          }
+        },
+      );
+    }
+  },
+);

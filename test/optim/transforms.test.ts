@@ -34,18 +34,21 @@ describe("gradient transformations", () => {
   before(() => startEngine());
 
   describe("clipping (8.2.4)", () => {
-    it("by global norm: rescales to norm c across all tensors, keeps the direction, leaves small gradients alone", () => {
-      const clip = clipByGlobalNorm(1);
-      const state = clip.init({ a: vec(0, 0), b: vec(0) });
-      const [u, s] = clip.update({ a: vec(3, 0), b: vec(4) }, state);
-      const [a, b] = hostLeaves(u);
-      close([...a, ...b], [0.6, 0, 0.8], 1e-15, "clipped");
-      assert.ok(Math.abs(globalNorm(u).item() - 1) < 1e-15);
-      jaxTree.dispose(u);
-      const [small] = clip.update({ a: vec(0.3, 0), b: vec(0.4) }, s);
-      assert.deepEqual(hostLeaves(small).flat(), [0.3, 0, 0.4]);
-      jaxTree.dispose(small);
-    });
+    it(
+      "by global norm: rescales to norm c across all tensors, keeps the direction, leaves small gradients " + "alone",
+      () => {
+        const clip = clipByGlobalNorm(1);
+        const state = clip.init({ a: vec(0, 0), b: vec(0) });
+        const [u, s] = clip.update({ a: vec(3, 0), b: vec(4) }, state);
+        const [a, b] = hostLeaves(u);
+        close([...a, ...b], [0.6, 0, 0.8], 1e-15, "clipped");
+        assert.ok(Math.abs(globalNorm(u).item() - 1) < 1e-15);
+        jaxTree.dispose(u);
+        const [small] = clip.update({ a: vec(0.3, 0), b: vec(0.4) }, s);
+        assert.deepEqual(hostLeaves(small).flat(), [0.3, 0, 0.4]);
+        jaxTree.dispose(small);
+      },
+    );
 
     it("per tensor: each tensor to norm c on its own", () => {
       const clip = clipByTensorNorm(1);
@@ -155,35 +158,43 @@ describe("gradient transformations", () => {
   });
 
   describe("momentum forms", () => {
-    it("Alg. 8.2 puts ε inside the velocity: a rate schedule changes past steps' weight differently from PyTorch's form", () => {
-      const rate = (k: np.Array) => k.mul(0.1); // ε_k = 0.1k
-      const bookRun = runUpdates(book.momentum(rate, 0.5), vec(0), [vec(1), vec(1)]);
-      // v1 = −0.1, v2 = 0.5·(−0.1) − 0.2 = −0.25.
-      close(bookRun.thetas[1].flat(), [-0.35], 1e-15, "book");
-      // PyTorch's form: b2 = 0.5 + 1, θ2 = −0.1 − 0.2·1.5.
-      const torchRun = runUpdates(torch.SGD({ lr: rate, momentum: 0.5 }), vec(0), [vec(1), vec(1)]);
-      close(torchRun.thetas[1].flat(), [-0.4], 1e-15, "PyTorch's form");
-      jaxTree.dispose([bookRun.state, bookRun.params, torchRun.state, torchRun.params]);
-    });
+    it(
+      "Alg. 8.2 puts ε inside the velocity: a rate schedule changes past steps' weight differently from PyTorch's " +
+        "form",
+      () => {
+        const rate = (k: np.Array) => k.mul(0.1); // ε_k = 0.1k
+        const bookRun = runUpdates(book.momentum(rate, 0.5), vec(0), [vec(1), vec(1)]);
+        // v1 = −0.1, v2 = 0.5·(−0.1) − 0.2 = −0.25.
+        close(bookRun.thetas[1].flat(), [-0.35], 1e-15, "book");
+        // PyTorch's form: b2 = 0.5 + 1, θ2 = −0.1 − 0.2·1.5.
+        const torchRun = runUpdates(torch.SGD({ lr: rate, momentum: 0.5 }), vec(0), [vec(1), vec(1)]);
+        close(torchRun.thetas[1].flat(), [-0.4], 1e-15, "PyTorch's form");
+        jaxTree.dispose([bookRun.state, bookRun.params, torchRun.state, torchRun.params]);
+      },
+    );
 
-    it("PyTorch's buffer starts as a copy of g (no dampening on the first step), then μb + (1 − dampening)g; Nesterov uses g + μb", () => {
-      const run = runUpdates(torchMomentum(0.9, 0.5), vec(0), [vec(1), vec(1)]);
-      close(
-        run.thetas.map((t) => t[0][0]),
-        [1, 1 + 0.9 + 0.5],
-        1e-15,
-        "buffers as updates",
-      );
-      const nesterov = runUpdates(torchMomentum(0.9, 0, true), vec(0), [vec(1), vec(1)]);
-      close(
-        nesterov.thetas.map((t) => t[0][0]),
-        [1.9, 1.9 + 1 + 0.9 * 1.9],
-        1e-15,
-        "Nesterov's reformulation",
-      );
-      jaxTree.dispose([run.state, run.params, nesterov.state, nesterov.params]);
-      assert.throws(() => torch.SGD({ nesterov: true }), /requires a momentum/);
-    });
+    it(
+      "PyTorch's buffer starts as a copy of g (no dampening on the first step), then μb + (1 − dampening)g; " +
+        "Nesterov uses g + μb",
+      () => {
+        const run = runUpdates(torchMomentum(0.9, 0.5), vec(0), [vec(1), vec(1)]);
+        close(
+          run.thetas.map((t) => t[0][0]),
+          [1, 1 + 0.9 + 0.5],
+          1e-15,
+          "buffers as updates",
+        );
+        const nesterov = runUpdates(torchMomentum(0.9, 0, true), vec(0), [vec(1), vec(1)]);
+        close(
+          nesterov.thetas.map((t) => t[0][0]),
+          [1.9, 1.9 + 1 + 0.9 * 1.9],
+          1e-15,
+          "Nesterov's reformulation",
+        );
+        jaxTree.dispose([run.state, run.params, nesterov.state, nesterov.params]);
+        assert.throws(() => torch.SGD({ nesterov: true }), /requires a momentum/);
+      },
+    );
 
     it("book Nesterov asks for the gradient at θ + αv; chains compose evaluation points", () => {
       const opt = book.rmspropNesterov(0.1, 0.9, 0.5);

@@ -92,16 +92,19 @@ describe("the Moré–Garbow–Hillstrom set against numpy float64 (test/fixture
     }
   });
 
-  it("variable dimensions build at other n (watson n = 9 gives the paper's start value 30) and bad n is refused", () => {
-    const objective = new Objective(mghProblem("watson", { precision, n: 9 }), precision);
-    assert.equal(objective.value(objective.problem.x0), 30);
-    assert.equal(objective.problem.solution?.f, 1.39976e-6);
-    objective.dispose();
-    assert.throws(
-      () => mghProblem("extended-rosenbrock", { precision, n: 7 }),
-      /n = 7 is not allowed \(2\.\.1000, a multiple of 2\)/,
-    );
-    assert.throws(() => mghProblem("wood", { precision, n: 5 }), /n = 5 is not allowed \(4 only\)/);
-    assert.throws(() => mghProblem("nope", { precision }), /unknown MGH function "nope"/);
-  });
+  it(
+    "variable dimensions build at other n (watson n = 9 gives the paper's start value 30) and bad n is " + "refused",
+    () => {
+      const objective = new Objective(mghProblem("watson", { precision, n: 9 }), precision);
+      assert.equal(objective.value(objective.problem.x0), 30);
+      assert.equal(objective.problem.solution?.f, 1.39976e-6);
+      objective.dispose();
+      assert.throws(
+        () => mghProblem("extended-rosenbrock", { precision, n: 7 }),
+        /n = 7 is not allowed \(2\.\.1000, a multiple of 2\)/,
+      );
+      assert.throws(() => mghProblem("wood", { precision, n: 5 }), /n = 5 is not allowed \(4 only\)/);
+      assert.throws(() => mghProblem("nope", { precision }), /unknown MGH function "nope"/);
+    },
+  );
 });

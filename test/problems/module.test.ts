@@ -61,14 +61,18 @@ describe("user objectives from a module (default export { x0, f(x, np), grad?, h
     await assert.rejects(loadAnyProblem("mgh:nope", { precision }), /unknown MGH function "nope"/);
   });
 
-  it("a module that throws, returns a non-scalar, NaN, or has no default export is refused with a message naming the file", async () => {
-    const cases: [string, RegExp][] = [
-      ["throws.mjs", /throws\.mjs: f threw at x0: the model file is missing$/],
-      ["vector.mjs", /vector\.mjs: f must return a scalar, got an array of shape \[2\]$/],
-      ["nan.mjs", /nan\.mjs: f\(x0\) is NaN$/],
-      ["no-default.mjs", /no-default\.mjs: has no default export object \{ x0, f \}$/],
-      ["missing.mjs", /missing\.mjs: no such file$/],
-    ];
-    for (const [file, message] of cases) await assert.rejects(loadObjectiveModule(fixture(file), precision), message);
-  });
+  it(
+    "a module that throws, returns a non-scalar, NaN, or has no default export is refused with a message naming the " +
+      "file",
+    async () => {
+      const cases: [string, RegExp][] = [
+        ["throws.mjs", /throws\.mjs: f threw at x0: the model file is missing$/],
+        ["vector.mjs", /vector\.mjs: f must return a scalar, got an array of shape \[2\]$/],
+        ["nan.mjs", /nan\.mjs: f\(x0\) is NaN$/],
+        ["no-default.mjs", /no-default\.mjs: has no default export object \{ x0, f \}$/],
+        ["missing.mjs", /missing\.mjs: no such file$/],
+      ];
+      for (const [file, message] of cases) await assert.rejects(loadObjectiveModule(fixture(file), precision), message);
+    },
+  );
 });

@@ -71,15 +71,18 @@ describe("problems", () => {
     assert.equal(l.scipy!.BFGS.njev, 41);
   });
 
-  it("names the problem's minimum: rosenbrock is 0 at ones, a random quadratic has the requested condition number", () => {
-    const r = loadProblem("rosenbrock", { precision, dim: 5 });
-    const obj = new Objective(r.problem, precision);
-    assert.equal(obj.value(new Float64Array(5).fill(1)), 0);
-    const q = loadProblem("quadratic", { precision, dim: 4, cond: 1000 });
-    const H = new Objective(q.problem, precision).hessian(new Float64Array(4));
-    const eig = Array.from(symmetricEigen(H, 4).values);
-    assert.ok(Math.abs(Math.max(...eig) / Math.min(...eig) - 1000) < 1e-6);
-  });
+  it(
+    "names the problem's minimum: rosenbrock is 0 at ones, a random quadratic has the requested condition " + "number",
+    () => {
+      const r = loadProblem("rosenbrock", { precision, dim: 5 });
+      const obj = new Objective(r.problem, precision);
+      assert.equal(obj.value(new Float64Array(5).fill(1)), 0);
+      const q = loadProblem("quadratic", { precision, dim: 4, cond: 1000 });
+      const H = new Objective(q.problem, precision).hessian(new Float64Array(4));
+      const eig = Array.from(symmetricEigen(H, 4).values);
+      assert.ok(Math.abs(Math.max(...eig) / Math.min(...eig) - 1000) < 1e-6);
+    },
+  );
 
   it("rejects unknown names and malformed files with a clear message", () => {
     assert.throws(() => loadProblem("nope", { precision }), /neither a built-in problem/);

@@ -37,7 +37,8 @@ describe("SciPy's smooth benchmark set (benchmarks/benchmarks/optimize.py)", () 
   });
 
   it("known values: the regular tetrahedron of side 2^(1/6) gives lj4 = −6; booth(1, 3) = 0; sin-1d(−π/2) = −1", () => {
-    const s = 2 ** (1 / 6) / (2 * Math.SQRT2); // cube corners (±1, ±1, ±1)·s, an even number of minus signs: edges 2√2·s = 2^(1/6)
+    // cube corners (±1, ±1, ±1)·s, an even number of minus signs: edges 2√2·s = 2^(1/6)
+    const s = 2 ** (1 / 6) / (2 * Math.SQRT2);
     const tetra = [1, 1, 1, 1, -1, -1, -1, 1, -1, -1, -1, 1].map((v) => v * s);
     const value = (name: string, x: number[]) => {
       const objective = new Objective(scipySuiteProblem(name).build(exact), exact);

@@ -19,23 +19,26 @@ const coupled = () => {
 describe("coordinate descent (8.7.2) on f = (x1 − x2)² + α(x1² + x2²), α = 0.1", () => {
   before(() => startEngine());
 
-  it("needs 53 sweeps where one Newton step suffices: the coupling makes each sweep shrink x by only 1/(1 + α)²", () => {
-    const cd = coupled();
-    const result = coordinateDescent(cd.objective, cd.x0, { recordTrajectory: true });
-    assert.ok(result.converged, result.message);
-    assert.equal(result.iterations, 53);
-    // Exact coordinate minimization: x1 ← x2/(1 + α), x2 ← x1/(1 + α).
-    const [x1, x2] = result.trajectory![0];
-    assert.ok(Math.abs(x1 - -0.5 / 1.1) < 1e-15 && Math.abs(x2 - x1 / 1.1) < 1e-15, `${x1}, ${x2}`);
-    for (let k = 1; k < 10; k++) {
-      const ratio = result.trajectory![k][1] / result.trajectory![k - 1][1];
-      assert.ok(Math.abs(ratio - 1 / 1.21) < 1e-12, `sweep ${k + 1}: ratio ${ratio}`);
-    }
-    const nt = coupled();
-    const step = newton(nt.objective, nt.x0);
-    assert.equal(step.iterations, 1);
-    assert.ok(step.gradNorm < 1e-15);
-  });
+  it(
+    "needs 53 sweeps where one Newton step suffices: the coupling makes each sweep shrink x by only 1/(1 + " + "α)²",
+    () => {
+      const cd = coupled();
+      const result = coordinateDescent(cd.objective, cd.x0, { recordTrajectory: true });
+      assert.ok(result.converged, result.message);
+      assert.equal(result.iterations, 53);
+      // Exact coordinate minimization: x1 ← x2/(1 + α), x2 ← x1/(1 + α).
+      const [x1, x2] = result.trajectory![0];
+      assert.ok(Math.abs(x1 - -0.5 / 1.1) < 1e-15 && Math.abs(x2 - x1 / 1.1) < 1e-15, `${x1}, ${x2}`);
+      for (let k = 1; k < 10; k++) {
+        const ratio = result.trajectory![k][1] / result.trajectory![k - 1][1];
+        assert.ok(Math.abs(ratio - 1 / 1.21) < 1e-12, `sweep ${k + 1}: ratio ${ratio}`);
+      }
+      const nt = coupled();
+      const step = newton(nt.objective, nt.x0);
+      assert.equal(step.iterations, 1);
+      assert.ok(step.gradNorm < 1e-15);
+    },
+  );
 
   it("the line-search rule needs as many sweeps; one block holding both variables is one Newton step", () => {
     const ls = coupled();

@@ -78,20 +78,24 @@ describe("minibatch L-BFGS and CG (the closure pattern of torch.optim.LBFGS)", (
     });
   }
 
-  it("descent train --optimizer minibatch-lbfgs reaches >= 92% on the bundled digits with its defaults (batch 1000, 10 epochs)", () => {
-    const run = descent([
-      "train",
-      "--optimizer",
-      "minibatch-lbfgs",
-      "--json",
-      "--out",
-      mkdtempSync(join(tmpdir(), "descent-lbfgs-")),
-    ]);
-    assert.equal(run.code, 0, run.stderr);
-    const summary = JSON.parse(run.stdout);
-    assert.deepEqual([summary.epochs, summary.steps], [10, 80]);
-    assert.ok(summary.testAccuracy >= 0.92, `test accuracy ${summary.testAccuracy}`);
-  });
+  it(
+    "descent train --optimizer minibatch-lbfgs reaches >= 92% on the bundled digits with its defaults (batch 1000, " +
+      "10 epochs)",
+    () => {
+      const run = descent([
+        "train",
+        "--optimizer",
+        "minibatch-lbfgs",
+        "--json",
+        "--out",
+        mkdtempSync(join(tmpdir(), "descent-lbfgs-")),
+      ]);
+      assert.equal(run.code, 0, run.stderr);
+      const summary = JSON.parse(run.stdout);
+      assert.deepEqual([summary.epochs, summary.steps], [10, 80]);
+      assert.ok(summary.testAccuracy >= 0.92, `test accuracy ${summary.testAccuracy}`);
+    },
+  );
 
   it("descent train rejects a solver setting it cannot honour, naming it", () => {
     const clip = descent([

@@ -18,10 +18,8 @@ describe("Newton's method (Alg. 8.8, eq. 8.28)", () => {
     const result = newton(objective, x0, { adaptive: false });
     assert.equal(result.converged, false);
     assert.equal(result.iterations, 0);
-    assert.match(
-      result.message,
-      /negative curvature: H \+ αI \(α = 0\) is not positive definite at iteration 1 \(smallest eigenvalue of H -2\.000\); use adaptive damping or saddle-free Newton/,
-    );
+    assert.match(result.message, /negative curvature: H \+ αI \(α = 0\) is not positive definite at iteration 1 /);
+    assert.match(result.message, /\(smallest eigenvalue of H -2\.000\); use adaptive damping or saddle-free Newton$/);
     assert.deepEqual(Array.from(result.x), Array.from(x0));
   });
 
@@ -42,14 +40,18 @@ describe("Newton's method (Alg. 8.8, eq. 8.28)", () => {
     assert.ok(escaped.f < free.objective.value(free.x0));
   });
 
-  it("Levenberg-Marquardt raises α where H is indefinite and still converges (himmelblau from its local maximum's basin)", () => {
-    const { objective, x0 } = objectiveOf("himmelblau");
-    const result = newton(objective, x0);
-    assert.ok(result.converged, result.message);
-    assert.ok(result.f < 1e-12, `f = ${result.f}`);
-    assert.match(result.message, /H was not positive definite at \d+ iterations/);
-    assert.ok(result.history!.some((h) => h.damping > 0));
-  });
+  it(
+    "Levenberg-Marquardt raises α where H is indefinite and still converges (himmelblau from its local maximum's " +
+      "basin)",
+    () => {
+      const { objective, x0 } = objectiveOf("himmelblau");
+      const result = newton(objective, x0);
+      assert.ok(result.converged, result.message);
+      assert.ok(result.f < 1e-12, `f = ${result.f}`);
+      assert.match(result.message, /H was not positive definite at \d+ iterations/);
+      assert.ok(result.history!.some((h) => h.damping > 0));
+    },
+  );
 
   it("fixed damping takes exactly θ − (H + αI)⁻¹g", () => {
     // f = ½θᵀAθ − bᵀθ with A = diag(2, 4): from 0, g = −b, the step is b_i/(A_ii + α).

@@ -7,7 +7,10 @@ import { Objective, type Problem } from "../../src/problems/index.js";
 
 const precision = precisionOf("float64");
 
-/** f(x) = √x: from 0.5 the first trust-region step (negative curvature, to the boundary) lands on x = −0.5, where f is NaN. */
+/**
+ * f(x) = √x: from 0.5 the first trust-region step (negative
+ * curvature, to the boundary) lands on x = −0.5, where f is NaN.
+ */
 const sqrtProblem = (): Problem => ({
   name: "sqrt",
   dim: 1,

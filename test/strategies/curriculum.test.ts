@@ -68,53 +68,57 @@ describe("curriculum learning", () => {
     );
   });
 
-  it("difficulty from a teacher's loss orders the examples the teacher finds hardest last; the Trainer accepts a curriculum", async () => {
-    const data = gaussianBlobs({ count: 200, classes: 2, dim: 2, spread: 1.5, key: 3 });
-    const teacher = mlp(2, { width: 8, depth: 1 });
-    const fitted = await train({
-      model: teacher,
-      train: data,
-      optimizer: adam(0.05),
-      epochs: 3,
-      batchSize: 50,
-      seed: 1,
-      precision,
-    });
-    const difficulty = difficultyFromTeacherLoss(teacher, fitted.params, fitted.modelState, data, precision);
-    assert.equal(difficulty.length, 200);
-    assert.ok(difficulty.every((d) => d > 0));
-    // The mean of the per-example losses is the teacher's training loss (computed another way by evaluate).
-    const evaluated = await train({
-      model: teacher,
-      train: data,
-      validation: data,
-      optimizer: adam(0.05),
-      epochs: 3,
-      batchSize: 50,
-      seed: 1,
-      precision,
-    });
-    assert.ok(Math.abs(difficulty.reduce((a, b) => a + b, 0) / 200 - evaluated.validation!.loss) < 1e-6);
-    const order = easyToHard(difficulty);
-    assert.ok(difficulty[order[0]] <= difficulty[order[199]]);
-    const sampler = stagedCurriculum({ difficulty, batchSize: 50, stages: 2, epochsPerStage: 1, seed: 2 });
-    const asked: number[] = [];
-    const result = await train({
-      model: mlp(2, { width: 8, depth: 1 }),
-      train: data,
-      optimizer: adam(0.05),
-      epochs: 2,
-      batchSize: 50,
-      seed: 4,
-      precision,
-      sampler: (e) => (asked.push(e), sampler(e)),
-    });
-    assert.deepEqual([...new Set(asked)], [0, 1]);
-    assert.ok(
-      sampler(0).every((b) => b.every((i) => difficulty[i] <= difficulty[order[99]])),
-      "stage 0 holds the easier half only",
-    );
-    assert.equal(result.steps, 8);
-    for (const r of [fitted, evaluated, result]) disposeTree(r.params), disposeTree(r.modelState);
-  });
+  it(
+    "difficulty from a teacher's loss orders the examples the teacher finds hardest last; the Trainer accepts a " +
+      "curriculum",
+    async () => {
+      const data = gaussianBlobs({ count: 200, classes: 2, dim: 2, spread: 1.5, key: 3 });
+      const teacher = mlp(2, { width: 8, depth: 1 });
+      const fitted = await train({
+        model: teacher,
+        train: data,
+        optimizer: adam(0.05),
+        epochs: 3,
+        batchSize: 50,
+        seed: 1,
+        precision,
+      });
+      const difficulty = difficultyFromTeacherLoss(teacher, fitted.params, fitted.modelState, data, precision);
+      assert.equal(difficulty.length, 200);
+      assert.ok(difficulty.every((d) => d > 0));
+      // The mean of the per-example losses is the teacher's training loss (computed another way by evaluate).
+      const evaluated = await train({
+        model: teacher,
+        train: data,
+        validation: data,
+        optimizer: adam(0.05),
+        epochs: 3,
+        batchSize: 50,
+        seed: 1,
+        precision,
+      });
+      assert.ok(Math.abs(difficulty.reduce((a, b) => a + b, 0) / 200 - evaluated.validation!.loss) < 1e-6);
+      const order = easyToHard(difficulty);
+      assert.ok(difficulty[order[0]] <= difficulty[order[199]]);
+      const sampler = stagedCurriculum({ difficulty, batchSize: 50, stages: 2, epochsPerStage: 1, seed: 2 });
+      const asked: number[] = [];
+      const result = await train({
+        model: mlp(2, { width: 8, depth: 1 }),
+        train: data,
+        optimizer: adam(0.05),
+        epochs: 2,
+        batchSize: 50,
+        seed: 4,
+        precision,
+        sampler: (e) => (asked.push(e), sampler(e)),
+      });
+      assert.deepEqual([...new Set(asked)], [0, 1]);
+      assert.ok(
+        sampler(0).every((b) => b.every((i) => difficulty[i] <= difficulty[order[99]])),
+        "stage 0 holds the easier half only",
+      );
+      assert.equal(result.steps, 8);
+      for (const r of [fitted, evaluated, result]) disposeTree(r.params), disposeTree(r.modelState);
+    },
+  );
 });

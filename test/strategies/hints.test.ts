@@ -41,60 +41,64 @@ describe("hints (FitNets)", () => {
     assert.ok(Math.abs(got - (ce + 0.5 * mse)) < 1e-5, `${got} vs ${ce + 0.5 * mse}`);
   });
 
-  it("stage 1 fits the teacher's middle layer; stage 2 learns the task with a decaying hint weight, the teacher held fixed", async () => {
-    const teacherModel = deepMlp(3, { depth: 3, width: 12, activation: "tanh" });
-    const teacher = await train({
-      model: teacherModel,
-      train: trainSet,
-      optimizer: adam(0.03),
-      epochs: 4,
-      batchSize: 32,
-      seed: 1,
-      precision,
-    });
-    const hints = teacherHints(teacherModel, teacher.params, trainSet, 1, precision);
-    assert.deepEqual(hints.yShape, [12]);
-    // The hint targets' variance per unit: a regressor that learned nothing would score about this.
-    const mean = new Float64Array(12);
-    hints.y.forEach((v, i) => (mean[i % 12] += v / hints.size));
-    const variance = hints.y.reduce((s, v, i) => s + (v - mean[i % 12]) ** 2, 0) / hints.y.length;
-    const teacherBefore = treeToHost(teacher.params);
-    const firstAndLast: Map<string, HostTensor>[] = [];
-    const result = await trainWithHints({
-      train: trainSet,
-      validation,
-      teacher: { model: teacherModel, params: teacher.params },
-      student: { depth: 5, width: 6, activation: "tanh" },
-      hintLayer: 1,
-      guidedLayer: 2,
-      optimizer: () => adam(0.03),
-      hintEpochs: 6,
-      taskEpochs: 3,
-      hintWeight: decayToZero(1, 8),
-      batchSize: 32,
-      seed: 2,
-      precision,
-      callbacks: {
-        onStep: ({ step, state }) =>
-          void (
-            (step === 1 || step === 12) &&
-            firstAndLast.push(treeToHost((state.params as { teacher: never }).teacher))
-          ),
-      },
-    });
-    assert.ok(result.hintLoss < 0.5 * variance, `hint loss ${result.hintLoss} vs variance ${variance}`);
-    assert.equal(result.task.steps, 12);
-    for (const [path, t] of firstAndLast[0]) {
-      assert.deepEqual(Array.from(firstAndLast[1].get(path)!.data), Array.from(t.data), `teacher ${path} moved`);
-      assert.deepEqual(
-        Array.from(teacherBefore.get(path)!.data),
-        Array.from(t.data),
-        `teacher ${path} differs from the trained one`,
-      );
-    }
-    assert.deepEqual([...treeToHost(result.params).keys()].slice(0, 2), ["hidden.0.weight", "hidden.0.bias"]);
-    assert.ok(result.task.validation!.accuracy! > 0.6, `accuracy ${result.task.validation!.accuracy}`);
-    disposeTree(result.params);
-    disposeTree(teacher.params);
-  });
+  it(
+    "stage 1 fits the teacher's middle layer; stage 2 learns the task with a decaying hint weight, the teacher held " +
+      "fixed",
+    async () => {
+      const teacherModel = deepMlp(3, { depth: 3, width: 12, activation: "tanh" });
+      const teacher = await train({
+        model: teacherModel,
+        train: trainSet,
+        optimizer: adam(0.03),
+        epochs: 4,
+        batchSize: 32,
+        seed: 1,
+        precision,
+      });
+      const hints = teacherHints(teacherModel, teacher.params, trainSet, 1, precision);
+      assert.deepEqual(hints.yShape, [12]);
+      // The hint targets' variance per unit: a regressor that learned nothing would score about this.
+      const mean = new Float64Array(12);
+      hints.y.forEach((v, i) => (mean[i % 12] += v / hints.size));
+      const variance = hints.y.reduce((s, v, i) => s + (v - mean[i % 12]) ** 2, 0) / hints.y.length;
+      const teacherBefore = treeToHost(teacher.params);
+      const firstAndLast: Map<string, HostTensor>[] = [];
+      const result = await trainWithHints({
+        train: trainSet,
+        validation,
+        teacher: { model: teacherModel, params: teacher.params },
+        student: { depth: 5, width: 6, activation: "tanh" },
+        hintLayer: 1,
+        guidedLayer: 2,
+        optimizer: () => adam(0.03),
+        hintEpochs: 6,
+        taskEpochs: 3,
+        hintWeight: decayToZero(1, 8),
+        batchSize: 32,
+        seed: 2,
+        precision,
+        callbacks: {
+          onStep: ({ step, state }) =>
+            void (
+              (step === 1 || step === 12) &&
+              firstAndLast.push(treeToHost((state.params as { teacher: never }).teacher))
+            ),
+        },
+      });
+      assert.ok(result.hintLoss < 0.5 * variance, `hint loss ${result.hintLoss} vs variance ${variance}`);
+      assert.equal(result.task.steps, 12);
+      for (const [path, t] of firstAndLast[0]) {
+        assert.deepEqual(Array.from(firstAndLast[1].get(path)!.data), Array.from(t.data), `teacher ${path} moved`);
+        assert.deepEqual(
+          Array.from(teacherBefore.get(path)!.data),
+          Array.from(t.data),
+          `teacher ${path} differs from the trained one`,
+        );
+      }
+      assert.deepEqual([...treeToHost(result.params).keys()].slice(0, 2), ["hidden.0.weight", "hidden.0.bias"]);
+      assert.ok(result.task.validation!.accuracy! > 0.6, `accuracy ${result.task.validation!.accuracy}`);
+      disposeTree(result.params);
+      disposeTree(teacher.params);
+    },
+  );
 });

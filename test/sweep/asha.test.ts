@@ -14,7 +14,8 @@ const RUNG1: Record<string, number> = { b: 2.5, d: 0.5, h: 3 };
 const RUNG2: Record<string, number> = { d: 0.2 };
 // Worked by hand with Algorithm 2 of Li et al. (2020), one worker: promote the best unpromoted trial in the top
 // ⌊n/3⌋ of the highest rung that has one, else start the next trial. c completes rung 0 with n = 3 → b (best of 3) goes
-// to rung 1; after d0 (n = 4) d is the top 1; after h0 (n = 8) the top 2 are d, h; after h1 rung 1 holds b, d, h → d to rung 2.
+// to rung 1; after d0 (n = 4) d is the top 1; after h0 (n = 8) the
+// top 2 are d, h; after h1 rung 1 holds b, d, h → d to rung 2.
 const EXPECTED = ["a0", "b0", "c0", "b1", "d0", "d1", "e0", "f0", "g0", "h0", "h1", "d2", "i0"];
 
 test("ASHA's promotions follow the hand-computed rung table", () => {

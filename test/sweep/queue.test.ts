@@ -138,38 +138,45 @@ test("a worker killed mid-trial: the trial is retried by another worker and jour
   }
 });
 
-test("a Redis restart mid-sweep loses no finished result; a controller stopped and re-attached reruns no finished trial", async () => {
-  const redis = await RedisServer.start();
-  const worker = startWorker(redis.url);
-  try {
-    const dir = join(root, "restart");
-    const config = configFile("c", { ...SWEEP, grid: { method: ["book.sgd", "book.adam"], lr: [0.001, 0.003, 0.01] } });
-    // The controller submits 2 trials at a time; stop it (Ctrl-C) after its first result.
-    const first = sweepProcess(["--config", config, "--out", dir, "--queue", redis.url, "--concurrency", "2"]);
-    await waitFor(() => existsSync(join(dir, "journal.jsonl")) && journalRows(dir).length >= 1);
-    first.child.kill("SIGINT");
-    assert.equal((await first.done).code, 2);
-    const done = journalRows(dir).length;
+test(
+  "a Redis restart mid-sweep loses no finished result; a controller stopped and re-attached reruns no finished " +
+    "trial",
+  async () => {
+    const redis = await RedisServer.start();
+    const worker = startWorker(redis.url);
+    try {
+      const dir = join(root, "restart");
+      const config = configFile("c", {
+        ...SWEEP,
+        grid: { method: ["book.sgd", "book.adam"], lr: [0.001, 0.003, 0.01] },
+      });
+      // The controller submits 2 trials at a time; stop it (Ctrl-C) after its first result.
+      const first = sweepProcess(["--config", config, "--out", dir, "--queue", redis.url, "--concurrency", "2"]);
+      await waitFor(() => existsSync(join(dir, "journal.jsonl")) && journalRows(dir).length >= 1);
+      first.child.kill("SIGINT");
+      assert.equal((await first.done).code, 2);
+      const done = journalRows(dir).length;
 
-    await redis.restart();
-    const attached = sweepProcess(["--attach", dir]);
-    // Restart Redis again while the re-attached controller waits on its trials.
-    await waitFor(() => journalRows(dir).length > done);
-    await redis.restart();
-    const { code, stdout, stderr } = await attached.done;
-    assert.equal(code, 0, stderr);
-    const summary = JSON.parse(stdout);
-    assert.equal(summary.completed, 6);
-    assert.equal(summary.ran, 6 - done);
-    const rows = journalRows(dir);
-    assert.equal(rows.length, 6);
-    assert.equal(new Set(rows.map((r) => r.trial)).size, 6);
-    assert.ok(readFileSync(join(dir, "queue.json"), "utf8").includes(redis.url));
-  } finally {
-    await stopWorker(worker);
-    await redis.dispose();
-  }
-});
+      await redis.restart();
+      const attached = sweepProcess(["--attach", dir]);
+      // Restart Redis again while the re-attached controller waits on its trials.
+      await waitFor(() => journalRows(dir).length > done);
+      await redis.restart();
+      const { code, stdout, stderr } = await attached.done;
+      assert.equal(code, 0, stderr);
+      const summary = JSON.parse(stdout);
+      assert.equal(summary.completed, 6);
+      assert.equal(summary.ran, 6 - done);
+      const rows = journalRows(dir);
+      assert.equal(rows.length, 6);
+      assert.equal(new Set(rows.map((r) => r.trial)).size, 6);
+      assert.ok(readFileSync(join(dir, "queue.json"), "utf8").includes(redis.url));
+    } finally {
+      await stopWorker(worker);
+      await redis.dispose();
+    }
+  },
+);
 
 test("a trial whose workers keep dying fails after the bounded attempts, with a clear failure row", async () => {
   const redis = await RedisServer.start();

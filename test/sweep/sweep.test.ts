@@ -16,64 +16,69 @@ const SWEEP = {
   seeds: [0],
 };
 
-test("descent sweep runs every trial once, journals results and failures, and resumes without rerunning finished trials", () => {
-  const root = mkdtempSync(join(tmpdir(), "descent-sweep-"));
-  try {
-    const configPath = join(root, "sweep.json");
-    writeFileSync(configPath, JSON.stringify(SWEEP));
-    const dir = join(root, "out");
-    const run = descent(["sweep", "--config", configPath, "--out", dir, "--concurrency", "2", "--json"]);
-    assert.equal(run.code, 0, run.stderr);
-    const summary = JSON.parse(run.stdout);
-    assert.deepEqual([summary.ran, summary.completed, summary.failed], [6, 4, 2]);
-    assert.deepEqual(summary.best.map((b: { method: string }) => b.method).sort(), ["book.adam", "book.sgd"]);
+test(
+  "descent sweep runs every trial once, journals results and failures, and resumes without rerunning finished " +
+    "trials",
+  () => {
+    const root = mkdtempSync(join(tmpdir(), "descent-sweep-"));
+    try {
+      const configPath = join(root, "sweep.json");
+      writeFileSync(configPath, JSON.stringify(SWEEP));
+      const dir = join(root, "out");
+      const run = descent(["sweep", "--config", configPath, "--out", dir, "--concurrency", "2", "--json"]);
+      assert.equal(run.code, 0, run.stderr);
+      const summary = JSON.parse(run.stdout);
+      assert.deepEqual([summary.ran, summary.completed, summary.failed], [6, 4, 2]);
+      assert.deepEqual(summary.best.map((b: { method: string }) => b.method).sort(), ["book.adam", "book.sgd"]);
 
-    const journalPath = join(dir, "journal.jsonl");
-    const rows = readJournal(journalPath);
-    assert.equal(rows.length, 6);
-    assert.equal(new Set(rows.map((r) => r.trial)).size, 6);
-    for (const row of rows.filter((r) => r.status === "failed")) assert.match(row.error!, /no\.such/);
+      const journalPath = join(dir, "journal.jsonl");
+      const rows = readJournal(journalPath);
+      assert.equal(rows.length, 6);
+      assert.equal(new Set(rows.map((r) => r.trial)).size, 6);
+      for (const row of rows.filter((r) => r.status === "failed")) assert.match(row.error!, /no\.such/);
 
-    // A trial's metrics are the command's own --json summary: the same f as running it directly.
-    const adam = rows.find((r) => r.config.method === "book.adam" && r.config.lr === 0.01)!;
-    const direct = descent([
-      "optimize",
-      "--problem",
-      "rosenbrock",
-      "--method",
-      "book.adam",
-      "--steps",
-      "50",
-      "--seed",
-      "0",
-      "--config",
-      '{"lr":0.01}',
-      "--json",
-    ]);
-    assert.equal(adam.metrics!.f, JSON.parse(direct.stdout).f);
+      // A trial's metrics are the command's own --json summary: the same f as running it directly.
+      const adam = rows.find((r) => r.config.method === "book.adam" && r.config.lr === 0.01)!;
+      const direct = descent([
+        "optimize",
+        "--problem",
+        "rosenbrock",
+        "--method",
+        "book.adam",
+        "--steps",
+        "50",
+        "--seed",
+        "0",
+        "--config",
+        '{"lr":0.01}',
+        "--json",
+      ]);
+      assert.equal(adam.metrics!.f, JSON.parse(direct.stdout).f);
 
-    assert.ok(readFileSync(join(dir, "summary.md"), "utf8").includes("| book.adam |"));
-    assert.match(readFileSync(join(dir, "lr-sensitivity.svg"), "utf8"), /^<svg/);
+      assert.ok(readFileSync(join(dir, "summary.md"), "utf8").includes("| book.adam |"));
+      assert.match(readFileSync(join(dir, "lr-sensitivity.svg"), "utf8"), /^<svg/);
 
-    // A controller stopped mid-sweep: its journal holds 4 finished rows and a torn line. --resume runs the other 2 only.
-    const lines = readFileSync(journalPath, "utf8").split("\n").filter(Boolean);
-    writeFileSync(journalPath, lines.slice(0, 4).join("\n") + "\n" + lines[4].slice(0, 30));
-    const resumed = descent(["sweep", "--resume", dir, "--concurrency", "2", "--json"]);
-    assert.equal(resumed.code, 0, resumed.stderr);
-    assert.equal(JSON.parse(resumed.stdout).ran, 2);
-    const after = readJournal(journalPath);
-    assert.equal(after.length, 6);
-    assert.deepEqual([...finalRows(after).keys()].sort(), rows.map((r) => r.trial).sort());
-    for (const row of rows.slice(0, 4)) assert.equal(after.find((r) => r.trial === row.trial)!.time, row.time);
+      // A controller stopped mid-sweep: its journal holds 4 finished
+      // rows and a torn line. --resume runs the other 2 only.
+      const lines = readFileSync(journalPath, "utf8").split("\n").filter(Boolean);
+      writeFileSync(journalPath, lines.slice(0, 4).join("\n") + "\n" + lines[4].slice(0, 30));
+      const resumed = descent(["sweep", "--resume", dir, "--concurrency", "2", "--json"]);
+      assert.equal(resumed.code, 0, resumed.stderr);
+      assert.equal(JSON.parse(resumed.stdout).ran, 2);
+      const after = readJournal(journalPath);
+      assert.equal(after.length, 6);
+      assert.deepEqual([...finalRows(after).keys()].sort(), rows.map((r) => r.trial).sort());
+      for (const row of rows.slice(0, 4)) assert.equal(after.find((r) => r.trial === row.trial)!.time, row.time);
 
-    // Starting over in a sweep directory is refused with a pointer to --resume.
-    const again = descent(["sweep", "--config", configPath, "--out", dir]);
-    assert.equal(again.code, 2);
-    assert.match(again.stderr, /--resume/);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
-});
+      // Starting over in a sweep directory is refused with a pointer to --resume.
+      const again = descent(["sweep", "--config", configPath, "--out", dir]);
+      assert.equal(again.code, 2);
+      assert.match(again.stderr, /--resume/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  },
+);
 
 test("descent sweep rejects a bad config with exit code 2 and the field's name", () => {
   const root = mkdtempSync(join(tmpdir(), "descent-sweep-"));

@@ -33,29 +33,33 @@ const options = (o: Partial<TrainOptions> = {}): TrainOptions => ({
 describe("Trainer hooks: a custom loss with the step count, and a batch sampler", () => {
   before(async () => startEngine());
 
-  it("passes k = 1, 2, … to the loss (the parameters stop moving after k = 3), and a resume continues the count", async () => {
-    const steps: Record<number, number[]> = {};
-    const whole = await train(
-      options({
-        callbacks: {
-          onStep: ({ step, state }) => void (steps[step] = Array.from(treeToHost(state.params).get("1.weight")!.data)),
-        },
-      }),
-    );
-    assert.notDeepEqual(steps[2], steps[3]);
-    assert.deepEqual(steps[3], steps[4]);
-    assert.deepEqual(steps[3], steps[12]);
-    // The stats report the loss the custom objective returned: 0 once k > 3.
-    const losses: number[] = [];
-    const again = await train(options({ callbacks: { onStep: ({ stats }) => void losses.push(stats.loss) } }));
-    assert.ok(losses[0] > 0 && losses[3] === 0);
-    const dir = mkdtempSync(join(tmpdir(), "hooks-"));
-    const checkpointPath = join(dir, "c.safetensors");
-    await train(options({ checkpointPath, stopAfterSteps: 2 }));
-    const resumed = await train(options({ checkpointPath, resumeFrom: checkpointPath }));
-    assert.deepEqual(treeToHost(resumed.params), treeToHost(whole.params));
-    for (const r of [whole, again, resumed]) disposeTree([r.params, r.modelState]);
-  });
+  it(
+    "passes k = 1, 2, … to the loss (the parameters stop moving after k = 3), and a resume continues the " + "count",
+    async () => {
+      const steps: Record<number, number[]> = {};
+      const whole = await train(
+        options({
+          callbacks: {
+            onStep: ({ step, state }) =>
+              void (steps[step] = Array.from(treeToHost(state.params).get("1.weight")!.data)),
+          },
+        }),
+      );
+      assert.notDeepEqual(steps[2], steps[3]);
+      assert.deepEqual(steps[3], steps[4]);
+      assert.deepEqual(steps[3], steps[12]);
+      // The stats report the loss the custom objective returned: 0 once k > 3.
+      const losses: number[] = [];
+      const again = await train(options({ callbacks: { onStep: ({ stats }) => void losses.push(stats.loss) } }));
+      assert.ok(losses[0] > 0 && losses[3] === 0);
+      const dir = mkdtempSync(join(tmpdir(), "hooks-"));
+      const checkpointPath = join(dir, "c.safetensors");
+      await train(options({ checkpointPath, stopAfterSteps: 2 }));
+      const resumed = await train(options({ checkpointPath, resumeFrom: checkpointPath }));
+      assert.deepEqual(treeToHost(resumed.params), treeToHost(whole.params));
+      for (const r of [whole, again, resumed]) disposeTree([r.params, r.modelState]);
+    },
+  );
 
   it("takes the batches from a sampler instead of the sampling regime", async () => {
     // Only the first 16 examples, in two batches of 8, every epoch; the others are poisoned with NaN.

@@ -33,37 +33,42 @@ it("a training loop keeps the Wasm heap flat across hundreds of steps (no leaked
   assert.ok(heapAt[1] - heapAt[0] <= 2 ** 20, `Wasm heap grew from ${heapAt[0]} to ${heapAt[1]} bytes`);
 });
 
-it("a run that throws frees its parameters and optimizer state (heap flat across failed runs, each optimizer wrapper)", async () => {
-  await startEngine();
-  const precision = precisionOf("float32");
-  // NaN inputs make the first step's loss NaN, and train() throws.
-  const size = 64;
-  const data = {
-    name: "nan",
-    x: new Float32Array(size * 784).fill(NaN),
-    xShape: [784],
-    y: Float32Array.from({ length: size }, (_, i) => i % 10),
-    yShape: [],
-    numClasses: 10,
-    size,
-  };
-  const optimizers = {
-    adam: () => adam(1e-3),
-    "polyakAveraging(adam)": () => polyakAveraging(adam(1e-3), { kind: "uniform" }),
-    "chain(clip, sgd)": () => chain(clipByGlobalNorm(1), sgd(0.1)),
-  };
-  const failOnce = async (optimizer: ReturnType<typeof adam>) => {
-    await assert.rejects(
-      train({ model: mlp(10, { width: 256 }), train: data, optimizer, epochs: 1, batchSize: 32, seed: 0, precision }),
-      /not finite|NaN/i,
+it(
+  "a run that throws frees its parameters and optimizer state (heap flat across failed runs, each optimizer " +
+    "wrapper)",
+  async () => {
+    await startEngine();
+    const precision = precisionOf("float32");
+    // NaN inputs make the first step's loss NaN, and train() throws.
+    const size = 64;
+    const data = {
+      name: "nan",
+      x: new Float32Array(size * 784).fill(NaN),
+      xShape: [784],
+      y: Float32Array.from({ length: size }, (_, i) => i % 10),
+      yShape: [],
+      numClasses: 10,
+      size,
+    };
+    const optimizers = {
+      adam: () => adam(1e-3),
+      "polyakAveraging(adam)": () => polyakAveraging(adam(1e-3), { kind: "uniform" }),
+      "chain(clip, sgd)": () => chain(clipByGlobalNorm(1), sgd(0.1)),
+    };
+    const failOnce = async (optimizer: ReturnType<typeof adam>) => {
+      await assert.rejects(
+        train({ model: mlp(10, { width: 256 }), train: data, optimizer, epochs: 1, batchSize: 32, seed: 0, precision }),
+        /not finite|NaN/i,
+      );
+    };
+    for (const make of Object.values(optimizers)) await failOnce(make()); // compiles and warms every path once
+    const before = heapBytes();
+    for (let round = 0; round < 3; round++) for (const make of Object.values(optimizers)) await failOnce(make());
+    // Each failed run holds 1.1 MB of θ (784-256-256-10, float32)
+    // plus its optimizer state: 9 leaked runs would add > 10 MB.
+    assert.ok(
+      heapBytes() - before <= 2 ** 20,
+      `Wasm heap grew from ${before} to ${heapBytes()} bytes over 9 failed runs`,
     );
-  };
-  for (const make of Object.values(optimizers)) await failOnce(make()); // compiles and warms every path once
-  const before = heapBytes();
-  for (let round = 0; round < 3; round++) for (const make of Object.values(optimizers)) await failOnce(make());
-  // Each failed run holds 1.1 MB of θ (784-256-256-10, float32) plus its optimizer state: 9 leaked runs would add > 10 MB.
-  assert.ok(
-    heapBytes() - before <= 2 ** 20,
-    `Wasm heap grew from ${before} to ${heapBytes()} bytes over 9 failed runs`,
-  );
-});
+  },
+);

@@ -88,29 +88,32 @@ describe("every optimizer family trains through the Trainer", () => {
     release(result);
   });
 
-  it("a composed optimizer's state (Nesterov, averaging, guard) resumes mid-run to the uninterrupted result", async () => {
-    const build = () =>
-      composeOptimizer(
-        {
-          name: "book.nesterov",
-          hyperparameters: { alpha: 0.9 },
-          lr: 0.05,
-          clipNorm: 5,
-          average: "uniform",
-          skipNonFinite: true,
-        },
-        { totalSteps: 28 },
-      );
-    const checkpointPath = join(mkdtempSync(join(tmpdir(), "descent-optresume-")), "c.safetensors");
-    const whole = await train(options(build()));
-    const first = await train(options(build(), { checkpointPath, stopAfterSteps: 10 }));
-    const resumed = await train(options(build(), { checkpointPath, resumeFrom: checkpointPath }));
-    assert.equal(first.interrupted, true);
-    assert.deepEqual(treeToHost(resumed.params), treeToHost(whole.params));
-    assert.deepEqual(treeToHost(resumed.averagedParams!), treeToHost(whole.averagedParams!));
-    assert.equal(resumed.test!.loss, whole.test!.loss);
-    for (const r of [whole, first, resumed]) release(r);
-  });
+  it(
+    "a composed optimizer's state (Nesterov, averaging, guard) resumes mid-run to the uninterrupted " + "result",
+    async () => {
+      const build = () =>
+        composeOptimizer(
+          {
+            name: "book.nesterov",
+            hyperparameters: { alpha: 0.9 },
+            lr: 0.05,
+            clipNorm: 5,
+            average: "uniform",
+            skipNonFinite: true,
+          },
+          { totalSteps: 28 },
+        );
+      const checkpointPath = join(mkdtempSync(join(tmpdir(), "descent-optresume-")), "c.safetensors");
+      const whole = await train(options(build()));
+      const first = await train(options(build(), { checkpointPath, stopAfterSteps: 10 }));
+      const resumed = await train(options(build(), { checkpointPath, resumeFrom: checkpointPath }));
+      assert.equal(first.interrupted, true);
+      assert.deepEqual(treeToHost(resumed.params), treeToHost(whole.params));
+      assert.deepEqual(treeToHost(resumed.averagedParams!), treeToHost(whole.averagedParams!));
+      assert.equal(resumed.test!.loss, whole.test!.loss);
+      for (const r of [whole, first, resumed]) release(r);
+    },
+  );
 
   it("early stopping with averaging keeps the best epoch's θ̂ and puts it back as the parameters", async () => {
     const metricsPath = join(mkdtempSync(join(tmpdir(), "descent-avgearly-")), "metrics.jsonl");

@@ -92,11 +92,13 @@ const probe = (page: Page) => page.evaluate(() => (window as unknown as { playgr
 
 test("race: 4 optimizers for 500 steps, sliders and the start point move the paths, the loss falls", async () => {
   const page = await open(
-    "?surface=ill-conditioned&methods=book.sgd:0.02,book.momentum:0.02,book.adam:0.1,torch.RMSprop:0.01&steps=500&x=-4.2&y=-1.8&dtype=float64&seed=0",
+    "?surface=ill-conditioned&methods=book.sgd:0.02,book.momentum:0.02,book.adam:0.1,torch.RMSprop:0.01" +
+      "&steps=500&x=-4.2&y=-1.8&dtype=float64&seed=0",
   );
   const first = await probe(page);
   console.log(
-    `race of 4 optimizers × 500 steps in Chromium (float64, cpu device): ${first.raceMs.toFixed(0)} ms; default device ${first.device}`,
+    `race of 4 optimizers × 500 steps in Chromium (float64, cpu device): ${first.raceMs.toFixed(0)} ms; default ` +
+      `device ${first.device}`,
   );
   // Headless Chromium without a GPU offers no WebGPU adapter: the engine must have fallen back to Wasm.
   assert.equal(first.device, "wasm");
@@ -147,38 +149,42 @@ test("race: 4 optimizers for 500 steps, sliders and the start point move the pat
   await page.close();
 });
 
-test("curvature panel: the exact 2×2 eigenvalues, gᵀg and gᵀHg equal the library's in Node; saddle direction", async () => {
-  const page = await open("?surface=saddle&methods=book.sgd:0.01&steps=10&x=-2&y=0.05&dtype=float64&seed=0");
-  const state = await probe(page);
-  const point = state.runs[0].path.at(-1)!;
-  const exact = (name: string) => page.locator(`#curvature dd[data-name="${name}"]`).getAttribute("data-exact");
-  const eig = (await exact("eigenvalues"))!.split(",").map(Number);
-  const precision = engine.precisionOf("float64");
-  const problem = SURFACES.saddle.problem(precision);
-  const objective = new Objective(problem, precision);
-  const node = curvatureAt(objective, point);
-  objective.dispose();
-  problem.dispose();
-  assert.ok(
-    Math.abs(eig[0] - node.bottom[0]) < 1e-12 && Math.abs(eig[1] - node.top[0]) < 1e-12,
-    `${eig} vs ${node.bottom[0]}, ${node.top[0]}`,
-  );
-  assert.deepEqual([eig[0], eig[1]], [-2, 2]);
-  // gᵀHg = 2(gₓ² − g_y²) > 0 here and ε is small: no uphill step (8.2.1).
-  assert.match((await page.locator('#curvature dd[data-name="8.2.1 flag"]').textContent())!, /^no \(ε = 0\.01\)$/);
-  assert.equal(Number(await exact("gᵀg")), node.gTg);
-  assert.equal(Number(await exact("gᵀHg")), node.gHg);
-  assert.match(
-    (await page.locator('#curvature dd[data-name="saddle direction"]').textContent())!,
-    /^\(0\.00000, 1\.00000\)$/,
-  );
-  await page.screenshot({ path: join(SHOTS, "curvature-saddle.png"), fullPage: true });
-  await page.close();
-});
+test(
+  "curvature panel: the exact 2×2 eigenvalues, gᵀg and gᵀHg equal the library's in Node; saddle " + "direction",
+  async () => {
+    const page = await open("?surface=saddle&methods=book.sgd:0.01&steps=10&x=-2&y=0.05&dtype=float64&seed=0");
+    const state = await probe(page);
+    const point = state.runs[0].path.at(-1)!;
+    const exact = (name: string) => page.locator(`#curvature dd[data-name="${name}"]`).getAttribute("data-exact");
+    const eig = (await exact("eigenvalues"))!.split(",").map(Number);
+    const precision = engine.precisionOf("float64");
+    const problem = SURFACES.saddle.problem(precision);
+    const objective = new Objective(problem, precision);
+    const node = curvatureAt(objective, point);
+    objective.dispose();
+    problem.dispose();
+    assert.ok(
+      Math.abs(eig[0] - node.bottom[0]) < 1e-12 && Math.abs(eig[1] - node.top[0]) < 1e-12,
+      `${eig} vs ${node.bottom[0]}, ${node.top[0]}`,
+    );
+    assert.deepEqual([eig[0], eig[1]], [-2, 2]);
+    // gᵀHg = 2(gₓ² − g_y²) > 0 here and ε is small: no uphill step (8.2.1).
+    assert.match((await page.locator('#curvature dd[data-name="8.2.1 flag"]').textContent())!, /^no \(ε = 0\.01\)$/);
+    assert.equal(Number(await exact("gᵀg")), node.gTg);
+    assert.equal(Number(await exact("gᵀHg")), node.gHg);
+    assert.match(
+      (await page.locator('#curvature dd[data-name="saddle direction"]').textContent())!,
+      /^\(0\.00000, 1\.00000\)$/,
+    );
+    await page.screenshot({ path: join(SHOTS, "curvature-saddle.png"), fullPage: true });
+    await page.close();
+  },
+);
 
 test("a shared URL reproduces the same paths bit for bit, at phone width too", async () => {
   const query =
-    "?surface=rosenbrock&methods=book.nesterov:0.0007:0.95,torch.Adam:0.03,bfgs&steps=150&x=-1.5&y=2.25&dtype=float64&seed=3";
+    "?surface=rosenbrock&methods=book.nesterov:0.0007:0.95,torch.Adam:0.03,bfgs" +
+    "&steps=150&x=-1.5&y=2.25&dtype=float64&seed=3";
   const a = await open(query);
   const sa = await probe(a);
   const shared = a.url();

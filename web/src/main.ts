@@ -96,11 +96,13 @@ function race(): void {
   step = longest;
   slider.value = String(step);
   $("status").textContent =
-    `raced ${runs.length} methods for ${state.steps} steps in ${probe.raceMs.toFixed(0)} ms (${state.dtype}; default device ${probe.device})`;
+    `raced ${runs.length} methods for ${state.steps} steps in ${probe.raceMs.toFixed(0)} ms (${state.dtype}; default ` +
+    `device ${probe.device})`;
   $("race-summary").textContent = runs
     .map(
       (r) =>
-        `${r.label}: f = ${r.losses[r.losses.length - 1].toPrecision(6)} after ${r.path.length - 1} steps (${r.message})`,
+        `${r.label}: f = ${r.losses[r.losses.length - 1].toPrecision(6)} after ${r.path.length - 1} steps (` +
+        `${r.message})`,
     )
     .join(" · ");
   syncUrl();

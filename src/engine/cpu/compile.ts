@@ -290,7 +290,8 @@ export function compileCpuKernel(kernel: TunedKernel): CompiledKernel | undefine
       // The interpreter's globals(): the same bounds check and message for every buffer read.
       ...gids.map(
         (g) =>
-          `const L${g} = (i) => { if (i < 0 || i >= a${g}.length) throw new Error("bufidx out of bounds: " + i); return a${g}[i]; };`,
+          `const L${g} = (i) => { if (i < 0 || i >= a${g}.length) throw new Error("bufidx out of bounds: " + i); ` +
+          `return a${g}[i]; };`,
       ),
       "const G = (gid, i) => { const a = inputs[gid]; if (!a) throw new Error('gid out of bounds: ' + gid);",
       "  if (i < 0 || i >= a.length) throw new Error('bufidx out of bounds: ' + i); return a[i]; };",

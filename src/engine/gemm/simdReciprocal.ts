@@ -95,7 +95,7 @@ function prepareCapturing(
 
 const bytesAt = (bytes: Uint8Array, at: number, want: number[]) => want.every((b, k) => bytes[at + k] === b);
 
-/** The Floor variant with each floor-then-subtract (where Floor and Ceil differ) made a division; null if anything does not fit. */
+/** The Floor variant with each floor-then-subtract (where Floor and Ceil differ) made a division; null on a misfit. */
 function divisionBytes(withFloor: Uint8Array, withCeil: Uint8Array): Uint8Array<ArrayBuffer> | null {
   if (withFloor.length !== withCeil.length) return null;
   const out = new Uint8Array(withFloor);

@@ -68,7 +68,8 @@ export const fittingFunctions: MghFunction[] = [
     fstar: () => 87.9458,
   }),
   // 11: f_i = exp(−|y_i − x2|^{x3}/x1) − t_i, t_i = i/100, y_i = 25 + (−50 ln t_i)^{2/3}, m = 99 (n <= m <= 100).
-  // The paper prints "y_i m i x_2"; f* = 0 at (50, 25, 1.5) holds only for y_i − x_2 (Hock & Schittkowski's problem 25).
+  // The paper prints "y_i m i x_2"; f* = 0 at (50, 25, 1.5)
+  // holds only for y_i − x_2 (Hock & Schittkowski's problem 25).
   fixed(11, "gulf", 3, 99, [5, 2.5, 0.15], {
     residuals: (x, s) => {
       const t = oneTo(99).map((i) => i / 100);
@@ -129,7 +130,8 @@ export const fittingFunctions: MghFunction[] = [
     },
     fstar: () => 5.46489e-5,
   }),
-  // 18: f_i = x3 e^{−t_i x1} − x4 e^{−t_i x2} + x6 e^{−t_i x5} − y_i, t_i = i/10, y_i = e^{−t_i} − 5e^{−10 t_i} + 3e^{−4 t_i}, m = 13.
+  // 18: f_i = x3 e^{−t_i x1} − x4 e^{−t_i x2} + x6 e^{−t_i x5} − y_i,
+  // t_i = i/10, y_i = e^{−t_i} − 5e^{−10 t_i} + 3e^{−4 t_i}, m = 13.
   fixed(18, "biggs-exp6", 6, 13, [1, 2, 1, 1, 1, 1], {
     residuals: (x, s) => {
       const t = oneTo(13).map((i) => i / 10);
@@ -144,7 +146,8 @@ export const fittingFunctions: MghFunction[] = [
     fstar: () => 0,
     xstar: () => [1, 10, 1, 5, 4, 3],
   }),
-  // 19: f_i = y_i − (x1 e^{−t_i x5} + x2 e^{−(t_i − x9)² x6} + x3 e^{−(t_i − x10)² x7} + x4 e^{−(t_i − x11)² x8}), t_i = (i − 1)/10.
+  // 19: f_i = y_i − (x1 e^{−t_i x5} + x2 e^{−(t_i − x9)² x6} + x3
+  // e^{−(t_i − x10)² x7} + x4 e^{−(t_i − x11)² x8}), t_i = (i − 1)/10.
   fixed(19, "osborne2", 11, 65, [1.3, 0.65, 0.65, 0.7, 0.6, 3, 5, 7, 2, 4.5, 5.5], {
     residuals: (x, s) => {
       const t = s.constant(oneTo(65).map((i) => (i - 1) / 10));

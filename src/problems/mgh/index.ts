@@ -31,7 +31,8 @@ export function checkDimension(fn: MghFunction, n: number): void {
     : n === fn.n;
   if (ok) return;
   const allowed = fn.variable
-    ? `${fn.variable.min}..${fn.variable.max}${fn.variable.multipleOf ? `, a multiple of ${fn.variable.multipleOf}` : ""}`
+    ? `${fn.variable.min}..${fn.variable.max}` +
+      `${fn.variable.multipleOf ? `, a multiple of ${fn.variable.multipleOf}` : ""}`
     : `${fn.n} only`;
   throw new Error(`MGH ${fn.name}: n = ${n} is not allowed (${allowed})`);
 }

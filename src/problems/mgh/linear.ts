@@ -43,7 +43,8 @@ export const linearFunctions: MghFunction[] = [
     transcendental: false,
   },
   {
-    // 34: f_1 = f_m = −1, f_i = (i − 1)(Σ_{j=2..n−1} j x_j) − 1; f* = (m² + 3m − 6)/(2(2m − 3)) wherever Σ_{j=2..n−1} j x_j = 3/(2m − 3).
+    // 34: f_1 = f_m = −1, f_i = (i − 1)(Σ_{j=2..n−1} j x_j) − 1; f* = (m²
+    // + 3m − 6)/(2(2m − 3)) wherever Σ_{j=2..n−1} j x_j = 3/(2m − 3).
     id: 34,
     name: "linear-rank1-zero",
     n: 10,
@@ -60,7 +61,8 @@ export const linearFunctions: MghFunction[] = [
     transcendental: false,
   },
   {
-    // 35: f_i = (1/n) Σ_j T_i(x_j) − ∫_0^1 T_i, T_i the Chebyshev polynomial shifted to [0, 1]; ∫ = 0 (i odd), −1/(i² − 1) (i even); m = n.
+    // 35: f_i = (1/n) Σ_j T_i(x_j) − ∫_0^1 T_i, T_i the Chebyshev polynomial
+    // shifted to [0, 1]; ∫ = 0 (i odd), −1/(i² − 1) (i even); m = n.
     id: 35,
     name: "chebyquad",
     n: 8,

@@ -22,7 +22,10 @@ export interface MghFunction {
   fstar?(n: number): number | undefined;
   /** A published minimizer for this n, when the paper gives one (possibly rounded as printed). */
   xstar?(n: number): number[] | undefined;
-  /** Whether f uses exp/sin/cos/atan/pow: those need the exact cpu float64 path (Wasm float64 is float32-accurate there). */
+  /**
+   * Whether f uses exp/sin/cos/atan/pow: those need the exact
+   * cpu float64 path (Wasm float64 is float32-accurate there).
+   */
   transcendental: boolean;
 }
 

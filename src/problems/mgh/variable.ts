@@ -1,6 +1,8 @@
 import { filled, oneTo, perDimension, type MghFunction } from "./spec.js";
 
-/** The interior grid t_i = i/(n+1), i = 1..n, of the two boundary-value problems (28, 29), and of their x0 = t(t − 1). */
+/**
+ * The interior grid t_i = i/(n+1), i = 1..n, of the two boundary-value problems (28, 29), and of their x0 = t(t − 1).
+ */
 const boundaryGrid = (n: number) => oneTo(n).map((i) => i / (n + 1));
 
 const range = (count: number) => Array.from({ length: count }, (_, i) => i);
@@ -11,7 +13,8 @@ const matrix = (rows: number, cols: number, entry: (i: number, j: number) => num
 /** MGH functions 20–31: variable dimension n. */
 export const variableFunctions: MghFunction[] = [
   {
-    // 20: f_i = Σ_{j=2..n} (j−1) x_j t_i^{j−2} − (Σ_{j=1..n} x_j t_i^{j−1})² − 1, t_i = i/29 (i <= 29); f_30 = x1, f_31 = x2 − x1² − 1.
+    // 20: f_i = Σ_{j=2..n} (j−1) x_j t_i^{j−2} − (Σ_{j=1..n} x_j t_i^{j−1})²
+    // − 1, t_i = i/29 (i <= 29); f_30 = x1, f_31 = x2 − x1² − 1.
     id: 20,
     name: "watson",
     n: 6,
@@ -45,7 +48,8 @@ export const variableFunctions: MghFunction[] = [
     transcendental: false,
   },
   {
-    // 22: f_{4i−3} = x_{4i−3} + 10x_{4i−2}, f_{4i−2} = √5(x_{4i−1} − x_{4i}), f_{4i−1} = (x_{4i−2} − 2x_{4i−1})², f_{4i} = √10(x_{4i−3} − x_{4i})².
+    // 22: f_{4i−3} = x_{4i−3} + 10x_{4i−2}, f_{4i−2} = √5(x_{4i−1} − x_{4i}),
+    // f_{4i−1} = (x_{4i−2} − 2x_{4i−1})², f_{4i} = √10(x_{4i−3} − x_{4i})².
     id: 22,
     name: "extended-powell-singular",
     n: 12,
@@ -79,7 +83,8 @@ export const variableFunctions: MghFunction[] = [
     transcendental: false,
   },
   {
-    // 24: f_1 = x1 − 0.2; f_i = √a (e^{x_i/10} + e^{x_{i−1}/10} − y_i), 2 <= i <= n; f_i = √a (e^{x_{i−n+1}/10} − e^{−1/10}), n < i < 2n;
+    // 24: f_1 = x1 − 0.2; f_i = √a (e^{x_i/10} + e^{x_{i−1}/10} − y_i),
+    // 2 <= i <= n; f_i = √a (e^{x_{i−n+1}/10} − e^{−1/10}), n < i < 2n;
     // f_{2n} = Σ (n − j + 1) x_j² − 1; a = 1e−5, y_i = e^{i/10} + e^{(i−1)/10}.
     id: 24,
     name: "penalty2",
@@ -139,7 +144,8 @@ export const variableFunctions: MghFunction[] = [
     transcendental: true,
   },
   {
-    // 27: f_i = x_i + Σ x_j − (n + 1), i < n; f_n = Π x_j − 1; x0 = 1/2. (1, …, 1) is a root of n α^n − (n+1) α^{n−1} + 1.
+    // 27: f_i = x_i + Σ x_j − (n + 1), i < n; f_n = Π x_j − 1; x0
+    // = 1/2. (1, …, 1) is a root of n α^n − (n+1) α^{n−1} + 1.
     id: 27,
     name: "brown-almost-linear",
     n: 10,
@@ -159,7 +165,8 @@ export const variableFunctions: MghFunction[] = [
     transcendental: false,
   },
   {
-    // 28: f_i = 2x_i − x_{i−1} − x_{i+1} + h²(x_i + t_i + 1)³/2, h = 1/(n+1), t_i = ih, x_0 = x_{n+1} = 0; x0_j = t_j(t_j − 1).
+    // 28: f_i = 2x_i − x_{i−1} − x_{i+1} + h²(x_i + t_i + 1)³/2, h
+    // = 1/(n+1), t_i = ih, x_0 = x_{n+1} = 0; x0_j = t_j(t_j − 1).
     id: 28,
     name: "discrete-boundary-value",
     n: 10,
@@ -214,7 +221,8 @@ export const variableFunctions: MghFunction[] = [
     transcendental: false,
   },
   {
-    // 31: f_i = x_i(2 + 5x_i²) + 1 − Σ_{j∈J_i} x_j(1 + x_j), J_i = {j ≠ i : max(1, i − 5) <= j <= min(n, i + 1)}; x0 = −1.
+    // 31: f_i = x_i(2 + 5x_i²) + 1 − Σ_{j∈J_i} x_j(1 + x_j), J_i
+    // = {j ≠ i : max(1, i − 5) <= j <= min(n, i + 1)}; x0 = −1.
     id: 31,
     name: "broyden-banded",
     n: 10,

@@ -74,7 +74,9 @@ export async function trainDigitsMlp(opts: FigureOptions): Promise<DigitsRun> {
     params: result.params,
     modelState: result.modelState,
     train: trainSet,
-    setting: `MLP 784-128-128-10 (ReLU, He init) on ${trainSet.size} MNIST digits, plain SGD ε = ${lr} constant, batch 64, ${epochs} epochs, float32, seed ${seed}`,
+    setting:
+      `MLP 784-128-128-10 (ReLU, He init) on ${trainSet.size} MNIST digits, plain SGD ε = ${lr} constant, ` +
+      `batch 64, ${epochs} epochs, float32, seed ${seed}`,
     stepNorms,
     epochs: epochRecords,
     dispose: () => disposeTree([result.params, result.modelState]),
@@ -107,7 +109,12 @@ export function figure81(run: DigitsRun): Figure {
   }));
   normRows.push(...norms.map((n) => ({ step: n.step, "‖g‖ each step": null, [`mean over ${window} steps`]: n.norm })));
   const errorRows = run.epochs.map((e) => ({ step: e.step, "validation error": e.error }));
-  const caption = `${run.setting}. ${verdict.text}${verdict.shown ? "" : " The book's figure comes from a convolutional network trained much longer; this honest run is what the digits MLP shows."}`;
+  const caption =
+    `${run.setting}. ${verdict.text}` +
+    (verdict.shown
+      ? ""
+      : " The book's figure comes from a convolutional network trained much longer; this honest run is what the " +
+        "digits MLP shows.");
   const spec = panels(
     "Figure 8.1: gradient norm and classification error over training",
     [
@@ -143,7 +150,12 @@ export function figureGradientNoise(run: DigitsRun, opts: FigureOptions): Figure
     key: random.randomKey(3),
   });
   const rows = noise.rows.map((r) => ({ m: r.batchSize, "measured ‖g_B − g‖": r.rmsError, "σ/√m": r.standardError }));
-  const caption = `${run.setting}; at the trained parameters. Full-batch ‖g‖ = ${sig(noise.fullGradNorm, 3)} over ${noise.examples} examples, per-example spread σ = ${sig(noise.sigma, 3)}; minibatches drawn without replacement, ${noise.rows[0].draws} per size. The error falls like 1/√m: 64× more examples buy only 8× less noise (measured ${sig(noise.rows[0].rmsError, 3)} at m = 1, ${sig(noise.rows[noise.rows.length - 1].rmsError, 3)} at m = ${sizes[sizes.length - 1]}).`;
+  const caption =
+    `${run.setting}; at the trained parameters. Full-batch ‖g‖ = ${sig(noise.fullGradNorm, 3)} over ` +
+    `${noise.examples} examples, per-example spread σ = ${sig(noise.sigma, 3)}; minibatches drawn without ` +
+    `replacement, ${noise.rows[0].draws} per size. The error falls like 1/√m: 64× more examples buy only 8× less ` +
+    `noise (measured ${sig(noise.rows[0].rmsError, 3)} at m = 1, ` +
+    `${sig(noise.rows[noise.rows.length - 1].rmsError, 3)} at m = ${sizes[sizes.length - 1]}).`;
   const spec = panels(
     "Minibatch gradient noise falls like 1/√m (8.1.3)",
     [
@@ -184,7 +196,12 @@ export function figureSpectrum(run: DigitsRun, opts: FigureOptions): Figure {
   const rows = smooth.grid.map((x, i) => ({ λ: x, density: smooth.values[i] > floor ? smooth.values[i] : null }));
   const top = Math.max(...density.nodes);
   const bottom = Math.min(...density.nodes);
-  const caption = `${run.setting}; Hessian of the cross-entropy on ${probeSize} training examples at the trained parameters (${op.dim} parameters), ${steps} Lanczos steps from one Rademacher probe (Ghorbani et al. 2019), each quadrature node smoothed by a Gaussian (σ = ${sig(smooth.sigma, 2)}). Most of the mass sits near 0; a few outliers reach λ ≈ ${sig(top, 3)}; the smallest node is ${sig(bottom, 3)}${bottom < 0 ? " (negative curvature: not a minimum)" : ""}.`;
+  const caption =
+    `${run.setting}; Hessian of the cross-entropy on ${probeSize} training examples at the trained ` +
+    `parameters (${op.dim} parameters), ${steps} Lanczos steps from one Rademacher probe (Ghorbani et al. 2019), ` +
+    `each quadrature node smoothed by a Gaussian (σ = ${sig(smooth.sigma, 2)}). Most of the mass sits near 0; a ` +
+    `few outliers reach λ ≈ ${sig(top, 3)}; the smallest node is ${sig(bottom, 3)}` +
+    `${bottom < 0 ? " (negative curvature: not a minimum)" : ""}.`;
   const spec = panels(
     "Hessian spectral density of the trained MLP (8.2.1)",
     [
@@ -200,7 +217,10 @@ export function figureSpectrum(run: DigitsRun, opts: FigureOptions): Figure {
   return { file: "fig-hessian-spectrum.svg", title: "Hessian spectral density", caption, spec };
 }
 
-/** ‖∂h_T/∂h_t‖ against T − t for tanh RNNs whose recurrent weight is an orthogonal matrix scaled to ρ(W) = 0.9, 1 and 1.5 (8.2.5). */
+/**
+ * ‖∂h_T/∂h_t‖ against T − t for tanh RNNs whose recurrent weight
+ * is an orthogonal matrix scaled to ρ(W) = 0.9, 1 and 1.5 (8.2.5).
+ */
 export function figureRnnJacobians(opts: FigureOptions): Figure {
   const units = 32;
   const features = 4;
@@ -230,7 +250,15 @@ export function figureRnnJacobians(opts: FigureOptions): Figure {
   );
   const at = (d: (typeof results)[number]["d"], lag: number) =>
     d.jacobianNorms[Math.min(lag, d.jacobianNorms.length - 1)].norm;
-  const caption = `A vanilla RNN h_t = tanh(x_t U + h_{t−1} W) with ${units} units, W an orthogonal matrix times the scale, U ~ N(0, 0.1²), inputs ~ N(0, 1), mean of ‖∂h_T/∂h_t‖₂ over ${sequences} sequences of length ${steps}. The product of Jacobians diag(1 − h²) Wᵀ behaves like ρ^{T−t} times the tanh derivatives: at T − t = 20 the norm is ${results.map(({ scale, d }) => `${sig(at(d, 20), 2)} for ${label(scale)}`).join(", ")}. ${at(results[2].d, 20) > 1 ? "Above 1 it explodes." : "Even above 1 it does not explode here: saturated tanh units have small derivatives, which shrink the product."}`;
+  const caption =
+    `A vanilla RNN h_t = tanh(x_t U + h_{t−1} W) with ${units} units, W an orthogonal matrix times the ` +
+    `scale, U ~ N(0, 0.1²), inputs ~ N(0, 1), mean of ‖∂h_T/∂h_t‖₂ over ${sequences} sequences of length ${steps}. ` +
+    `The product of Jacobians diag(1 − h²) Wᵀ behaves like ρ^{T−t} times the tanh derivatives: at T − t = 20 the ` +
+    `norm is ${results.map(({ scale, d }) => `${sig(at(d, 20), 2)} for ${label(scale)}`).join(", ")}. ` +
+    (at(results[2].d, 20) > 1
+      ? "Above 1 it explodes."
+      : "Even above 1 it does not explode here: saturated tanh units have small derivatives, which shrink the " +
+        "product.");
   const spec: TopLevelSpec = panels(
     "Gradients through time in a vanilla RNN (8.2.5)",
     [

@@ -41,7 +41,10 @@ export function figure87(layers = 3): Figure {
   const domainY = [-0.2, (layers + 2) * 1.4 + 0.5];
   const x = { type: "quantitative", scale: { domain: domainX }, axis: null };
   const y = { type: "quantitative", scale: { domain: domainY }, axis: null };
-  const caption = `Greedy supervised pretraining (8.7.4): each stage adds hidden layer h_k and trains it, with a fresh output head, on top of the layers trained before, which are kept fixed; the heads are discarded, and a last pass fine-tunes the whole network jointly. Drawn for ${layers} hidden layers.`;
+  const caption =
+    `Greedy supervised pretraining (8.7.4): each stage adds hidden layer h_k and trains it, with a ` +
+    `fresh output head, on top of the layers trained before, which are kept fixed; the heads are discarded, and a ` +
+    `last pass fine-tunes the whole network jointly. Drawn for ${layers} hidden layers.`;
   const spec = {
     $schema: SCHEMA,
     title: {

@@ -118,7 +118,11 @@ export function figure82(opts: FigureOptions): Figure {
     [{ method: "book.sgd", config: { lr: 0.1 }, label: "gradient descent, ε = 0.1" }],
     { steps, precision },
   );
-  const caption = `f = x² − y². The Hessian at the critical point (0, 0) has eigenvalues ${values.map((v) => sig(v, 3)).join(" and ")} with eigenvectors along the axes (arrows): a minimum along one, a maximum along the other. Gradient descent from (−2, 0.05) runs to the saddle along x and leaves it only as the tiny y component grows by 1.2× a step (${steps} steps, f = ${finalF(runs[0])} at the end).`;
+  const caption =
+    `f = x² − y². The Hessian at the critical point (0, 0) has eigenvalues ` +
+    `${values.map((v) => sig(v, 3)).join(" and ")} with eigenvectors along the axes (arrows): a minimum along one, a ` +
+    `maximum along the other. Gradient descent from (−2, 0.05) runs to the saddle along x and leaves it only as ` +
+    `the tiny y component grows by 1.2× a step (${steps} steps, f = ${finalF(runs[0])} at the end).`;
   return raceFigure("fig-8-2-saddle.svg", "Figure 8.2: a saddle point", surface, runs, caption, {
     gridSize: opts.quick ? 41 : 81,
     extra,
@@ -157,7 +161,11 @@ export function figure83(opts: FigureOptions): Figure {
   const runs = [clippedDescent(surface, lr, steps), clippedDescent(surface, lr, steps, 1)];
   const jump = (r: SurfaceRun) =>
     Math.max(...r.path.slice(1).map((p, i) => Math.hypot(p[0] - r.path[i][0], p[1] - r.path[i][1])));
-  const caption = `Gradient descent, ε = ${lr}, ${steps} steps from (−3.5, 1) on ${surface.description}. At the edge the gradient is huge: the unclipped step jumps ${sig(jump(runs[0]), 3)} units, off the picture; clipping the gradient norm at 1 keeps every step at most ${sig(jump(runs[1]), 3)} and the run goes down the cliff (final f: ${finalF(runs[0])} without, ${finalF(runs[1])} with clipping).`;
+  const caption =
+    `Gradient descent, ε = ${lr}, ${steps} steps from (−3.5, 1) on ${surface.description}. At the edge ` +
+    `the gradient is huge: the unclipped step jumps ${sig(jump(runs[0]), 3)} units, off the picture; clipping the ` +
+    `gradient norm at 1 keeps every step at most ${sig(jump(runs[1]), 3)} and the run goes down the cliff (final ` +
+    `f: ${finalF(runs[0])} without, ${finalF(runs[1])} with clipping).`;
   return raceFigure(
     "fig-8-3-cliff.svg",
     "Figure 8.3: a cliff, with and without gradient clipping",
@@ -179,7 +187,9 @@ export function figure84(opts: FigureOptions): Figure {
     steps,
     opts,
     (runs) =>
-      `${SURFACES.mountain.description}. Started at (−3, 0.3) behind the mountain, gradient descent follows the local gradient around it to the minimum near (3, 0), a path much longer than the straight line (${runs.map((r) => `${r.path.length - 1} steps, final f = ${finalF(r)}`).join("; ")}).`,
+      `${SURFACES.mountain.description}. Started at (−3, 0.3) behind the mountain, gradient descent follows the ` +
+      `local gradient around it to the minimum near (3, 0), a path much longer than the straight line (` +
+      `${runs.map((r) => `${r.path.length - 1} steps, final f = ${finalF(r)}`).join("; ")}).`,
   );
 }
 
@@ -197,7 +207,10 @@ export function figure85(opts: FigureOptions): Figure {
     steps,
     opts,
     (runs) =>
-      `${SURFACES["ill-conditioned"].description}, ${steps} steps from (−4.2, −1.8). Gradient descent with a step near 2/λ_max zig-zags across the narrow valley and crawls along it; momentum (Alg. 8.2) lets the oscillations across the valley cancel while it gathers speed along it (final f: ${runs.map((r) => `${r.label.split(",")[0]} ${finalF(r)}`).join(", ")}).`,
+      `${SURFACES["ill-conditioned"].description}, ${steps} steps from (−4.2, −1.8). Gradient descent with a step ` +
+      `near 2/λ_max zig-zags across the narrow valley and crawls along it; momentum (Alg. 8.2) lets the ` +
+      `oscillations across the valley cancel while it gathers speed along it (final f: ` +
+      `${runs.map((r) => `${r.label.split(",")[0]} ${finalF(r)}`).join(", ")}).`,
   );
 }
 
@@ -219,7 +232,10 @@ export function figure86(opts: FigureOptions): Figure {
     steps,
     { ...opts, from: [3.4, 2.1] },
     (runs) =>
-      `${SURFACES["ill-conditioned"].description}, from (3.4, 2.1), where the gradient is far from an eigenvector. With exact line searches each steepest-descent direction is orthogonal to the last, so the path zig-zags (${runs[0].path.length - 1} steps, f = ${finalF(runs[0])}); conjugate gradients reaches the minimum in n = 2 steps (f = ${finalF(runs[1])} after ${runs[1].path.length - 1} iterations).`,
+      `${SURFACES["ill-conditioned"].description}, from (3.4, 2.1), where the gradient is far from an eigenvector. ` +
+      `With exact line searches each steepest-descent direction is orthogonal to the last, so the path zig-zags (` +
+      `${runs[0].path.length - 1} steps, f = ${finalF(runs[0])}); conjugate gradients reaches the minimum in n = ` +
+      `2 steps (f = ${finalF(runs[1])} after ${runs[1].path.length - 1} iterations).`,
   );
 }
 
@@ -239,11 +255,14 @@ export function figureAdaptive(opts: FigureOptions): Figure {
     steps,
     opts,
     (runs) =>
-      `${SURFACES.beale.description}; ${steps} steps each from (1, 1.5), book forms (Alg. 8.4, 8.5, 8.7). Final f: ${runs.map((r) => `${r.label.split(",")[0]} ${finalF(r)}`).join(", ")}.`,
+      `${SURFACES.beale.description}; ${steps} steps each from (1, 1.5), book forms (Alg. 8.4, 8.5, 8.7). Final f: ` +
+      `${runs.map((r) => `${r.label.split(",")[0]} ${finalF(r)}`).join(", ")}.`,
   );
 }
 
-/** Polyak averaging (8.7.3) on a valley whose gradients are noisy: the average sits nearer the minimum than the iterate. */
+/**
+ * Polyak averaging (8.7.3) on a valley whose gradients are noisy: the average sits nearer the minimum than the iterate.
+ */
 export function figurePolyak(opts: FigureOptions): Figure {
   const surface = SURFACES["ill-conditioned"];
   const steps = opts.quick ? 100 : 300;
@@ -260,7 +279,8 @@ export function figurePolyak(opts: FigureOptions): Figure {
       const [x, y] = iterate[k - 1];
       const [, g] = objective.valueAndGrad([x, y]);
       iterate.push([x - lr * (g[0] + noise * draws[2 * k - 2]), y - lr * (g[1] + noise * draws[2 * k - 1])]);
-      // Uniform average θ̂ = 1/t Σ θ(i) (8.7.3) of the iterates after a burn-in: the early transient would drag it back.
+      // Uniform average θ̂ = 1/t Σ θ(i) (8.7.3) of the iterates
+      // after a burn-in: the early transient would drag it back.
       const since = k - burnIn;
       const [ax, ay] = average[k - 1];
       average.push(since <= 0 ? iterate[k] : [ax + (iterate[k][0] - ax) / since, ay + (iterate[k][1] - ay) / since]);
@@ -283,7 +303,14 @@ export function figurePolyak(opts: FigureOptions): Figure {
   const tail = (r: SurfaceRun) =>
     r.losses.slice(-Math.floor(steps / 4)).reduce((a, b) => a + b, 0) / Math.floor(steps / 4);
   const [bouncing, averaged] = [tail(runs[0]), tail(runs[1])];
-  const caption = `Constant-rate SGD (ε = ${lr}) on ${surface.description}, the gradient plus Gaussian noise of standard deviation ${noise} per coordinate (seed 8), ${steps} steps; θ̂ is the uniform average of the iterates after step ${burnIn} (before it, θ̂ = θ). Mean f over the last quarter: iterate ${sig(bouncing, 3)}, average ${sig(averaged, 3)}${averaged < bouncing ? ": the iterate keeps bouncing around the minimum at the noise's scale while the average settles nearer it." : ": here the average does not beat the iterate."}`;
+  const caption =
+    `Constant-rate SGD (ε = ${lr}) on ${surface.description}, the gradient plus Gaussian noise of ` +
+    `standard deviation ${noise} per coordinate (seed 8), ${steps} steps; θ̂ is the uniform average of the iterates ` +
+    `after step ${burnIn} (before it, θ̂ = θ). Mean f over the last quarter: iterate ${sig(bouncing, 3)}, average ` +
+    `${sig(averaged, 3)}` +
+    (averaged < bouncing
+      ? ": the iterate keeps bouncing around the minimum at the noise's scale while the average settles nearer it."
+      : ": here the average does not beat the iterate.");
   return raceFigure("fig-polyak.svg", "Polyak averaging (8.7.3) on a noisy valley", surface, runs, caption, {
     gridSize: opts.quick ? 41 : 81,
   });

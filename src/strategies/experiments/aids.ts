@@ -63,7 +63,8 @@ async function compareAids(
 export const auxiliaryHeadsExperiment: Experiment = {
   name: "auxiliary-heads",
   claim:
-    "Adding extra heads to intermediate hidden layers (Lee et al., 2014) provides a stronger gradient signal to the lower layers, which makes a deep network easier to train (8.7.5).",
+    "Adding extra heads to intermediate hidden layers (Lee et al., 2014) provides a stronger gradient signal to the " +
+    "lower layers, which makes a deep network easier to train (8.7.5).",
   seeds: { smoke: 1, quick: 2, full: 3 },
   run: (ctx) => {
     const depth = DEEP_PLAIN[ctx.size].depth;
@@ -80,7 +81,8 @@ export const auxiliaryHeadsExperiment: Experiment = {
 export const skipConnectionsExperiment: Experiment = {
   name: "skip-connections",
   claim:
-    "Skip connections from lower layers to higher ones (or to the output) shorten the path the gradient travels, which makes very deep networks easier to optimize (8.7.5).",
+    "Skip connections from lower layers to higher ones (or to the output) shorten the path the gradient travels, " +
+    "which makes very deep networks easier to optimize (8.7.5).",
   seeds: { smoke: 1, quick: 2, full: 3 },
   run: (ctx) =>
     compareAids(

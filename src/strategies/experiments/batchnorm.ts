@@ -18,7 +18,8 @@ const SETTINGS = {
 export const batchnormExperiment: Experiment = {
   name: "batchnorm",
   claim:
-    "Batch normalization makes deep networks far easier to train: it lets a deep network of saturating units learn at a learning rate where the plain network barely moves (8.7.1).",
+    "Batch normalization makes deep networks far easier to train: it lets a deep network of saturating units learn " +
+    "at a learning rate where the plain network barely moves (8.7.1).",
   seeds: { smoke: 1, quick: 2, full: 3 },
   async run(ctx) {
     const s = { ...SETTINGS[ctx.size], activation: "sigmoid" as const, lr: 0.1, batchSize: 64 };

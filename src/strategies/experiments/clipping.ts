@@ -12,7 +12,9 @@ import type { Experiment } from "./types.js";
 const SETTINGS = { smoke: { runs: 10, steps: 100 }, quick: { runs: 50, steps: 300 }, full: { runs: 200, steps: 400 } };
 const CLIFF = { well: 1.5, height: 2, steepness: 50, at: -1.25 };
 
-/** f(θ) = 1 − exp(−‖θ‖²/2s²) + H·σ(k(c − θ₁)) for each row θ of a [runs, 2] array, summed (rows are independent runs). */
+/**
+ * f(θ) = 1 − exp(−‖θ‖²/2s²) + H·σ(k(c − θ₁)) for each row θ of a [runs, 2] array, summed (rows are independent runs).
+ */
 export function cliffObjective(thetas: np.Array): np.Array {
   const r2 = np.square(thetas.ref).sum(1);
   const well = np
@@ -20,7 +22,8 @@ export function cliffObjective(thetas: np.Array): np.Array {
     .neg()
     .add(1);
   const first = thetas.slice([], 0);
-  const cliff = sigmoidFn(first.neg().add(CLIFF.at).mul(CLIFF.steepness)).mul(CLIFF.height); // H·σ(k(c − θ₁)), overflow-free
+  // H·σ(k(c − θ₁)), overflow-free
+  const cliff = sigmoidFn(first.neg().add(CLIFF.at).mul(CLIFF.steepness)).mul(CLIFF.height);
   return well.add(cliff).sum();
 }
 
@@ -56,7 +59,8 @@ function descend(
 export const clippingExperiment: Experiment = {
   name: "clipping",
   claim:
-    "On the face of a cliff the gradient can catapult the parameters very far, losing most of the optimization work; clipping the gradient's norm (8.2.4, Fig. 8.3) keeps the step small and the descent on course.",
+    "On the face of a cliff the gradient can catapult the parameters very far, losing most of the optimization work; " +
+    "clipping the gradient's norm (8.2.4, Fig. 8.3) keeps the step small and the descent on course.",
   seeds: { smoke: 1, quick: 3, full: 5 },
   async run(ctx) {
     const s = { ...SETTINGS[ctx.size], lr: 0.5, clipNorm: 1, ...CLIFF };
@@ -103,7 +107,9 @@ export const clippingExperiment: Experiment = {
         rowOf(variant, { lostShare: lost[variant], reachedShare: reached[variant] }),
       ),
       reproduced: rule.holds,
-      verdict: `rule: share of runs thrown off (ending farther from the minimum than they started) without clipping − with clipping > 2 SE over seeds; ${rule.text}`,
+      verdict:
+        `rule: share of runs thrown off (ending farther from the minimum than they started) without clipping ` +
+        `− with clipping > 2 SE over seeds; ${rule.text}`,
       chart: {
         title: "Cliff in a Gaussian well: farthest ‖θ_t‖ per run (sorted)",
         x: "quantile",

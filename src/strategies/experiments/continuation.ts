@@ -69,7 +69,10 @@ const sineGlobalShare = (theta: Float64Array, runs: number) =>
 const rastriginAt = (a: number, b: number) =>
   a * a + b * b - 10 * Math.cos(2 * Math.PI * a) - 10 * Math.cos(2 * Math.PI * b) + 20;
 
-/** For restarts laid out run-major ([run][restart][2]), the point of each run's restart with the lowest f (the one a user would keep). */
+/**
+ * For restarts laid out run-major ([run][restart][2]), the point of
+ * each run's restart with the lowest f (the one a user would keep).
+ */
 function bestOfRestarts(x: Float64Array, runs: number, restarts: number): Float64Array {
   const best = new Float64Array(2 * runs);
   for (let r = 0; r < runs; r++) {
@@ -91,7 +94,9 @@ const globalShare = (x: Float64Array, runs: number) =>
 export const continuationExperiment: Experiment = {
   name: "continuation",
   claim:
-    "Continuation methods make local optimization spend most of its time in well-behaved regions: blurring a non-convex objective (eq. 8.40) removes its local minima, so descent from the blurred solutions reaches the global minimum more often (8.7.6).",
+    "Continuation methods make local optimization spend most of its time in well-behaved regions: blurring a " +
+    "non-convex objective (eq. 8.40) removes its local minima, so descent from the blurred solutions reaches the " +
+    "global minimum more often (8.7.6).",
   seeds: { smoke: 1, quick: 3, full: 5 },
   async run(ctx) {
     const s = {
@@ -137,7 +142,8 @@ export const continuationExperiment: Experiment = {
         seed,
         precision: ctx.precision,
       });
-      // The same gradient evaluations as continuation: `samples` restarts per run (the first from the shared start), keeping the lowest f.
+      // The same gradient evaluations as continuation: `samples` restarts
+      // per run (the first from the shared start), keeping the lowest f.
       const extra = random.uniform(random.foldIn(random.randomKey(seed), 1), 2 * s.runs * s.samples, -s.start, s.start);
       for (let r = 0; r < s.runs; r++) extra.set(x0.subarray(2 * r, 2 * r + 2), 2 * r * s.samples);
       const many = continuation(restartsProblem, extra, {
@@ -214,7 +220,11 @@ export const continuationExperiment: Experiment = {
         },
       ],
       reproduced: rule.holds,
-      verdict: `rule: share of runs in the global basin with continuation − with gradient descent > 2 SE over seeds; ${rule.text}. Against ${s.samples} restarts (the same gradient evaluations): ${fair.text}, ${fair.holds ? "continuation ahead" : "continuation not ahead"}. Sine network (global basin ||w| − 3| < 0.5): ${network.text}, ${network.holds ? "continuation ahead" : "continuation not ahead"}.`,
+      verdict:
+        `rule: share of runs in the global basin with continuation − with gradient descent > 2 SE over seeds; ` +
+        `${rule.text}. Against ${s.samples} restarts (the same gradient evaluations): ${fair.text}, ` +
+        `${fair.holds ? "continuation ahead" : "continuation not ahead"}. Sine network (global basin ||w| − 3| < ` +
+        `0.5): ${network.text}, ${network.holds ? "continuation ahead" : "continuation not ahead"}.`,
       chart: {
         title: `2-D Rastrigin: share of runs in the global basin after each stage`,
         x: "stage",

@@ -21,11 +21,14 @@ const SETTINGS = {
 export const coordinateDescentExperiment: Experiment = {
   name: "coordinate-descent",
   claim:
-    "Coordinate descent is a poor strategy when one variable strongly influences the optimal value of another, as in f(x) = (x₁ − x₂)² + α(x₁² + x₂²) with small α, where Newton's method solves the problem in a single step; it suits problems such as sparse coding, convex in each block of variables (8.7.2).",
+    "Coordinate descent is a poor strategy when one variable strongly influences the optimal value of another, as in " +
+    "f(x) = (x₁ − x₂)² + α(x₁² + x₂²) with small α, where Newton's method solves the problem in a single step; it " +
+    "suits problems such as sparse coding, convex in each block of variables (8.7.2).",
   seeds: { smoke: 2, quick: 3, full: 3 },
   async run(ctx) {
     const s = { ...SETTINGS[ctx.size], alpha: 0.01, tol: 1e-8 };
-    const precision = precisionOf("float64-fast"); // float64 on Wasm: + and × are exact there, and a quadratic needs nothing else
+    // float64 on Wasm: + and × are exact there, and a quadratic needs nothing else
+    const precision = precisionOf("float64-fast");
     const A = [
       [2 + 2 * s.alpha, -2],
       [-2, 2 + 2 * s.alpha],
@@ -67,7 +70,10 @@ export const coordinateDescentExperiment: Experiment = {
         }),
       ],
       reproduced: rule.holds,
-      verdict: `rule: coordinate descent's iterations (sweeps) to ‖g‖ ≤ ${s.tol} − Newton's > 2 SE, α = ${s.alpha}; ${rule.text}. Sparse coding (λ‖H‖₁ is not twice differentiable, so Newton does not apply): J fell every sweep in ${fmt(sparse.monotone.reduce((a, b) => a + b, 0))} of ${sparse.monotone.length} runs.`,
+      verdict:
+        `rule: coordinate descent's iterations (sweeps) to ‖g‖ ≤ ${s.tol} − Newton's > 2 SE, α = ${s.alpha}; ` +
+        `${rule.text}. Sparse coding (λ‖H‖₁ is not twice differentiable, so Newton does not apply): J fell every ` +
+        `sweep in ${fmt(sparse.monotone.reduce((a, b) => a + b, 0))} of ${sparse.monotone.length} runs.`,
       chart: {
         title: `f = (x₁ − x₂)² + ${s.alpha}(x₁² + x₂²): iterations to ‖g‖ ≤ ${s.tol}, by seed`,
         x: "seed",

@@ -48,7 +48,8 @@ export function paddedAdding(
 export const curriculumExperiment: Experiment = {
   name: "curriculum",
   claim:
-    "Curriculum learning — presenting simpler examples first and harder ones later, or a random mix whose share of hard examples rises (Zaremba & Sutskever, 2014) — makes hard tasks easier to learn (8.7.6).",
+    "Curriculum learning — presenting simpler examples first and harder ones later, or a random mix whose share of " +
+    "hard examples rises (Zaremba & Sutskever, 2014) — makes hard tasks easier to learn (8.7.6).",
   seeds: { smoke: 1, quick: 2, full: 3 },
   async run(ctx) {
     const s = { ...SETTINGS[ctx.size], lr: 0.003, batchSize: 64, stages: 4 };
@@ -93,9 +94,13 @@ export const curriculumExperiment: Experiment = {
     return {
       rows: names.map((v) => rowOf(v, collected.metrics[v])),
       reproduced: staged.holds || mixed.holds,
-      verdict: `rule: test MSE (length ${s.longest}) without curriculum − with one > 2 SE, for either curriculum; staged: ${staged.text}; stochastic: ${mixed.text}. Predicting the mean scores about 1/6 ≈ 0.167.`,
+      verdict:
+        `rule: test MSE (length ${s.longest}) without curriculum − with one > 2 SE, for either curriculum; ` +
+        `staged: ${staged.text}; stochastic: ${mixed.text}. Predicting the mean scores about 1/6 ≈ 0.167.`,
       chart: {
-        title: `Adding problem, tanh RNN (${s.units} units), lengths ${s.shortest}–${s.longest}: test MSE at length ${s.longest}`,
+        title:
+          `Adding problem, tanh RNN (${s.units} units), lengths ${s.shortest}–${s.longest}: test MSE at length ` +
+          `${s.longest}`,
         x: "epoch",
         yTitle: "test MSE",
         series: names,

@@ -5,7 +5,9 @@ import type { ExperimentSize } from "./types.js";
 
 const SIZES: Record<ExperimentSize, [number, number]> = { smoke: [256, 128], quick: [2000, 1000], full: [8000, 2000] };
 
-/** Train and test digits for `size` (the same split for every seed: seeds vary the initialization and the batch order). */
+/**
+ * Train and test digits for `size` (the same split for every seed: seeds vary the initialization and the batch order).
+ */
 export function digits(size: ExperimentSize): { train: Dataset; test: Dataset } {
   const { train, test } = mnistSplit(0);
   const [n, m] = SIZES[size];

@@ -1,4 +1,7 @@
-/** FitNets hints (8.7.4): a deep thin student trained on the task alone vs with hints from a wide teacher's middle layer. */
+/**
+ * FitNets hints (8.7.4): a deep thin student trained on the
+ * task alone vs with hints from a wide teacher's middle layer.
+ */
 import { disposeTree } from "../../engine/index.js";
 import { book } from "../../optim/index.js";
 import { train as trainNetwork } from "../../train/index.js";
@@ -21,7 +24,8 @@ const SETTINGS = {
 export const hintsExperiment: Experiment = {
   name: "hints",
   claim:
-    "A deep thin student that is first trained to predict the middle layer of a wide shallow teacher (FitNets hints, Romero et al. 2015) learns a task it fails to learn from the task loss alone (8.7.4).",
+    "A deep thin student that is first trained to predict the middle layer of a wide shallow teacher (FitNets hints, " +
+    "Romero et al. 2015) learns a task it fails to learn from the task loss alone (8.7.4).",
   seeds: { smoke: 1, quick: 2, full: 3 },
   async run(ctx) {
     const s = { ...SETTINGS[ctx.size], activation: "sigmoid" as const, teacherDepth: 3, lr: 0.1, batchSize: 64 };
@@ -80,9 +84,13 @@ export const hintsExperiment: Experiment = {
     return {
       rows: names.map((v) => rowOf(v, collected.metrics[v])),
       reproduced: rule.holds,
-      verdict: `rule: the student's test accuracy with hints − without > 2 SE, ${s.hintEpochs + s.taskEpochs} student epochs each; ${rule.text}`,
+      verdict:
+        `rule: the student's test accuracy with hints − without > 2 SE, ${s.hintEpochs + s.taskEpochs} ` +
+        `student epochs each; ${rule.text}`,
       chart: {
-        title: `Student ${s.studentDepth}×${s.studentWidth} sigmoid, teacher ${s.teacherDepth}×${s.teacherWidth}: test accuracy by seed`,
+        title:
+          `Student ${s.studentDepth}×${s.studentWidth} sigmoid, teacher ${s.teacherDepth}×${s.teacherWidth}: ` +
+          `test accuracy by seed`,
         x: "seed",
         yTitle: "test accuracy",
         series: names,

@@ -42,7 +42,8 @@ const windowMean = (records: IllConditioningRecord[], field: "gHg" | "gradNorm",
 export const illConditioningExperiment: Experiment = {
   name: "ill-conditioning",
   claim:
-    "Ill-conditioning shows during training as a gradient norm that does not shrink while gᵀHg grows by more than an order of magnitude, so the learning rate must shrink to compensate (8.2.1, Fig. 8.1).",
+    "Ill-conditioning shows during training as a gradient norm that does not shrink while gᵀHg grows by more than an " +
+    "order of magnitude, so the learning rate must shrink to compensate (8.2.1, Fig. 8.1).",
   seeds: { smoke: 1, quick: 1, full: 3 },
   async run(ctx) {
     const s = SETTINGS[ctx.size];
@@ -91,7 +92,13 @@ export const illConditioningExperiment: Experiment = {
     return {
       rows: CASES.map((c) => rowOf(c.name, { gHgGrowth: growth[c.name], gradNormRatio: normRatio[c.name] })),
       reproduced: found.length > 0,
-      verdict: `rule: some setting has gᵀHg (mean of the last quarter of the measurements over the first quarter) ≥ 10 while ‖g‖'s ratio ≥ 1, averaged over seeds; ${found.length ? `found: ${found.map((c) => c.name).join("; ")}` : `none did (gᵀHg growth ${CASES.map((c) => fmt(mean(growth[c.name]))).join(", ")}; ‖g‖ ratio ${CASES.map((c) => fmt(mean(normRatio[c.name]))).join(", ")})`}`,
+      verdict:
+        `rule: some setting has gᵀHg (mean of the last quarter of the measurements over the first quarter) ≥ ` +
+        `10 while ‖g‖'s ratio ≥ 1, averaged over seeds; ` +
+        (found.length
+          ? `found: ${found.map((c) => c.name).join("; ")}`
+          : `none did (gᵀHg growth ${CASES.map((c) => fmt(mean(growth[c.name]))).join(", ")}; ` +
+            `‖g‖ ratio ${CASES.map((c) => fmt(mean(normRatio[c.name]))).join(", ")})`),
       chart: {
         title: "gᵀHg and ‖g‖ on a fixed probe batch during training (first seed)",
         x: "step",

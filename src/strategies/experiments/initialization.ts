@@ -1,4 +1,7 @@
-/** Initialization (8.4): Glorot, He, orthogonal, sparse and data-driven scaling on a deep ReLU and a deep tanh network, same SGD budget. */
+/**
+ * Initialization (8.4): Glorot, He, orthogonal, sparse and data-driven
+ * scaling on a deep ReLU and a deep tanh network, same SGD budget.
+ */
 import { gatherBatch } from "../../data/index.js";
 import { random, toDevice, type Tree } from "../../engine/index.js";
 import { mlp, scaleToUnitActivations, type ActivationName, type InitName } from "../../nn/index.js";
@@ -26,7 +29,9 @@ const INITS: { name: string; init: InitName; dataDriven?: boolean }[] = [
 export const initializationExperiment: Experiment = {
   name: "initialization",
   claim:
-    "The initial scale of the weights matters for deep networks: a scale matched to the units (He et al.'s for ReLU) or to the data (rescaling each layer to unit activations) keeps signals from vanishing or exploding, so training starts faster (8.4).",
+    "The initial scale of the weights matters for deep networks: a scale matched to the units (He et al.'s for ReLU) " +
+    "or to the data (rescaling each layer to unit activations) keeps signals from vanishing or exploding, so " +
+    "training starts faster (8.4).",
   seeds: { smoke: 1, quick: 1, full: 3 },
   async run(ctx) {
     const s = { ...SETTINGS[ctx.size], lr: 0.05, batchSize: 64 };
@@ -65,7 +70,9 @@ export const initializationExperiment: Experiment = {
     return {
       rows: names.map((v) => rowOf(v, collected.metrics[v])),
       reproduced: rule.holds,
-      verdict: `rule: on the deep ReLU network, test accuracy with He − with Glorot > 2 SE; ${rule.text}. The other initializations are reported as measured.`,
+      verdict:
+        `rule: on the deep ReLU network, test accuracy with He − with Glorot > 2 SE; ${rule.text}. The other ` +
+        `initializations are reported as measured.`,
       chart: {
         title: `Deep MLPs ${s.depth}×${s.width}, SGD ε = ${s.lr}, ${s.epochs} epoch(s): test accuracy`,
         x: "seed",

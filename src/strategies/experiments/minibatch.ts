@@ -68,7 +68,8 @@ async function timeToTarget(train: Dataset, m: number, epochs: number, seed: num
 export const minibatchExperiment: Experiment = {
   name: "minibatch",
   claim:
-    "The standard error of the mean estimated from n samples is σ/√n: using 100 times more examples to estimate the gradient reduces its standard error only 10-fold (8.1.3, eq. 8.2).",
+    "The standard error of the mean estimated from n samples is σ/√n: using 100 times more examples to estimate the " +
+    "gradient reduces its standard error only 10-fold (8.1.3, eq. 8.2).",
   seeds: { smoke: 1, quick: 2, full: 3 },
   async run(ctx) {
     const s = SETTINGS[ctx.size];
@@ -130,7 +131,11 @@ export const minibatchExperiment: Experiment = {
         }),
       ],
       reproduced: holds,
-      verdict: `rule: the fitted log-log slope of ‖g_B − g‖ against m over m ≤ N/8 lies in −0.5 ± 0.1; measured ${fmt(meanSlope)} (per seed: ${slopes.map(fmt).join(", ")}). Time to a target loss: SGD ε = ${TARGET.lr}, ${s.epochs} epoch(s) of examples for every m, loss on ${TARGET.probe} training examples (wall-clock on a shared machine: indicative only).`,
+      verdict:
+        `rule: the fitted log-log slope of ‖g_B − g‖ against m over m ≤ N/8 lies in −0.5 ± 0.1; measured ` +
+        `${fmt(meanSlope)} (per seed: ${slopes.map(fmt).join(", ")}). Time to a target loss: SGD ε = ${TARGET.lr}, ` +
+        `${s.epochs} epoch(s) of examples for every m, loss on ${TARGET.probe} training examples (wall-clock on a ` +
+        `shared machine: indicative only).`,
       chart: {
         title: `Minibatch gradient error vs batch size (N = ${N}, MLP 784-64-10 at init)`,
         x: "batchSize",

@@ -1,4 +1,7 @@
-/** Polyak averaging (8.7.3): constant-rate SGD, its final iterate against the uniform and the exponential average of the iterates. */
+/**
+ * Polyak averaging (8.7.3): constant-rate SGD, its final iterate
+ * against the uniform and the exponential average of the iterates.
+ */
 import { disposeTree } from "../../engine/index.js";
 import { mlp } from "../../nn/index.js";
 import { book, polyakAveraging } from "../../optim/index.js";
@@ -18,7 +21,9 @@ const SETTINGS = {
 export const polyakExperiment: Experiment = {
   name: "polyak",
   claim:
-    "Polyak averaging averages the points visited by an optimization algorithm; with a constant learning rate, SGD's iterates keep bouncing around the minimum, and their (exponentially decaying) running average lands closer to it (8.7.3, eq. 8.39).",
+    "Polyak averaging averages the points visited by an optimization algorithm; with a constant learning rate, SGD's " +
+    "iterates keep bouncing around the minimum, and their (exponentially decaying) running average lands closer to " +
+    "it (8.7.3, eq. 8.39).",
   seeds: { smoke: 1, quick: 2, full: 4 },
   async run(ctx) {
     const s = { ...SETTINGS[ctx.size], depth: 1, lr: 0.2, batchSize: 16, alpha: 0.999 };
@@ -61,7 +66,9 @@ export const polyakExperiment: Experiment = {
     return {
       rows: names.map((v) => rowOf(v, { testLoss: loss[v], testAccuracy: accuracy[v] })),
       reproduced: rule.holds,
-      verdict: `rule: test loss of the final iterate − of the exponential average (α = ${s.alpha}) > 2 SE, paired by seed; ${rule.text}. (Uniform average: ${uniform.text}, ${uniform.holds ? "lower" : "not lower"}.)`,
+      verdict:
+        `rule: test loss of the final iterate − of the exponential average (α = ${s.alpha}) > 2 SE, paired by ` +
+        `seed; ${rule.text}. (Uniform average: ${uniform.text}, ${uniform.holds ? "lower" : "not lower"}.)`,
       chart: {
         title: `SGD ε = ${s.lr} (constant), batch ${s.batchSize}: test loss`,
         x: "epoch",

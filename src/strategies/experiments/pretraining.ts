@@ -1,4 +1,7 @@
-/** Greedy supervised pretraining (8.7.4): the deep plain network from scratch vs stage-wise pretraining plus fine-tuning, on the same number of epochs. */
+/**
+ * Greedy supervised pretraining (8.7.4): the deep plain network from scratch
+ * vs stage-wise pretraining plus fine-tuning, on the same number of epochs.
+ */
 import { disposeTree } from "../../engine/index.js";
 import { book } from "../../optim/index.js";
 import { deepMlp } from "../deepMlp.js";
@@ -14,7 +17,9 @@ const { sgd } = book;
 export const pretrainingExperiment: Experiment = {
   name: "pretraining",
   claim:
-    "Greedy supervised pretraining — train a shallow network, keep its first layer, add and train the next one, then fine-tune jointly — gives a better starting point for a deep network than training it from scratch (8.7.4, Fig. 8.7).",
+    "Greedy supervised pretraining — train a shallow network, keep its first layer, add and train the next one, then " +
+    "fine-tune jointly — gives a better starting point for a deep network than training it from scratch (8.7.4, " +
+    "Fig. 8.7).",
   seeds: { smoke: 1, quick: 2, full: 3 },
   async run(ctx) {
     const base = { ...DEEP_PLAIN[ctx.size], ...DEEP_SGD };
@@ -64,7 +69,9 @@ export const pretrainingExperiment: Experiment = {
     return {
       rows: names.map((v) => rowOf(v, collected.metrics[v])),
       reproduced: rule.holds,
-      verdict: `rule: test accuracy with pretraining − from scratch > 2 SE, both ${s.scratchEpochs} epochs in all; ${rule.text}`,
+      verdict:
+        `rule: test accuracy with pretraining − from scratch > 2 SE, both ${s.scratchEpochs} epochs in all; ` +
+        `${rule.text}`,
       chart: {
         title: `Deep sigmoid MLP ${s.depth}×${s.width}: test accuracy by seed`,
         x: "seed",
