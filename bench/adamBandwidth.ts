@@ -5,17 +5,9 @@
  * Run: `node --import tsx bench/adamBandwidth.ts [n] [rounds]`.
  */
 import { jit, numpy as np } from "@jax-js/jax";
-import {
-  disposeTree,
-  precisionOf,
-  random,
-  refTree,
-  setReciprocalEnabled,
-  startEngine,
-  toDevice,
-  type Tree,
-} from "../src/engine/index.js";
+import { disposeTree, precisionOf, random, refTree, startEngine, toDevice, type Tree } from "../src/engine/index.js";
 import { mlp } from "../src/nn/index.js";
+import { setReciprocalEnabled } from "../src/engine/gemm/hook.js";
 import { applyUpdates, book } from "../src/optim/index.js";
 import { compileTrainStep, type TrainState } from "../src/train/index.js";
 

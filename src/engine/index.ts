@@ -22,7 +22,7 @@ export {
   countParameters,
 } from "./tree.js";
 export { realize, realizeAsync } from "./realize.js";
-export { gemmStatus, gemmCalls, setGemmEnabled, setReciprocalEnabled, type GemmStatus } from "./gemm/hook.js";
+export { gemmStatus, gemmCalls, setGemmEnabled, type GemmStatus } from "./gemm/hook.js";
 export {
   type FlatLayout,
   layoutOfShapes,

@@ -6,11 +6,11 @@ import {
   gemmStatus,
   precisionOf,
   refTree,
-  setReciprocalEnabled,
   startEngine,
   toDevice,
   type Tree,
 } from "../../src/engine/index.js";
+import { setReciprocalEnabled } from "../../src/engine/gemm/hook.js";
 import { applyUpdates, book, torch } from "../../src/optim/index.js";
 
 before(async () => {
