@@ -12,12 +12,23 @@
 import { GEMM_SCRATCH_BYTES, gemmModuleBytes, type GemmDtype, type GemmParams } from "./module.js";
 import { matchGemm, type AluNode, type MatchTools } from "./match.js";
 import { GEMM_MODULES } from "./modules.generated.js";
+import { reciprocalProgram, type ReciprocalTools } from "./simdReciprocal.js";
 
 /** The internal jax-js 0.1.25 chunk and its minified export names (a test checks they still fit). */
 const JAX_CHUNK = "./backend-CnjgxpXq.js";
-const EXPORTS = { getBackend: "s", Executable: "t", unravelAlu: "b", AluVar: "E", deepEqual: "U" } as const;
+const EXPORTS = {
+  getBackend: "s",
+  Executable: "t",
+  unravelAlu: "b",
+  AluVar: "E",
+  deepEqual: "U",
+  AluExp: "w",
+  Kernel: "O",
+} as const;
 /** Byte offset of the GEMM's call counter inside its scratch block (scripts/gemm/wat.ts SCRATCH.calls). */
 const CALLS_OFFSET = 256;
+/** kernelHash prefix of the programs simdReciprocal.ts makes. */
+const RECIPROCAL_HASH = "descent-recip:";
 
 /** What jax-js's Wasm dispatch reads from an Executable's program. */
 type Program = { kernelHash: string; module: WebAssembly.Module; workSize: number; chunkAlignment: number };
@@ -40,12 +51,15 @@ export interface GemmStatus {
   fma: boolean;
   /** Kernels recognised so far (distinct shapes). */
   kernels: number;
+  /** float32 elementwise kernels whose divisions were vectorised (simdReciprocal.ts). */
+  divisionKernels: number;
 }
 
-const status: GemmStatus = { active: false, reason: "not installed", fma: false, kernels: 0 };
+const status: GemmStatus = { active: false, reason: "not installed", fma: false, kernels: 0, divisionKernels: 0 };
 let backend: WasmBackendLike | undefined;
 let scratchSlot = -1;
 let enabled = true;
+let reciprocalEnabled = true;
 
 const decode = (name: string) => Uint8Array.from(atob(GEMM_MODULES[name]), (c) => c.charCodeAt(0));
 
@@ -97,6 +111,8 @@ export async function installGemm(): Promise<GemmStatus> {
       typeof Executable !== "function" ||
       typeof unravel !== "function" ||
       typeof deepEqual !== "function" ||
+      typeof internals[EXPORTS.AluExp] !== "function" ||
+      typeof internals[EXPORTS.Kernel] !== "function" ||
       AluVar?.gidx?.op !== "Variable"
     )
       throw new Error(`jax-js internals changed (${JAX_CHUNK} exports)`);
@@ -120,15 +136,34 @@ export async function installGemm(): Promise<GemmStatus> {
     const verdicts = new WeakMap<object, Program | null>();
     const program = (kernel: unknown): Program | undefined => {
       if (!enabled) return undefined;
-      const known = verdicts.get(kernel as object);
-      if (known !== undefined) return known ?? undefined;
-      const found = compileMatch(kernel);
-      verdicts.set(kernel as object, found ?? null);
-      return found;
+      let found = verdicts.get(kernel as object);
+      if (found === undefined) {
+        found = compileMatch(kernel) ?? null;
+        verdicts.set(kernel as object, found);
+      }
+      if (found?.kernelHash.startsWith(RECIPROCAL_HASH) && !reciprocalEnabled) return undefined;
+      return found ?? undefined;
+    };
+    const AluExp = internals[EXPORTS.AluExp];
+    const Kernel = internals[EXPORTS.Kernel];
+    const reciprocalTools: ReciprocalTools = {
+      makeAlu: (op, dtype, src, arg) => new AluExp(op, dtype, src, arg),
+      makeKernel: (nargs, size, exp, reduction) => new Kernel(nargs, size, exp, reduction),
+      prepare: (kernel) => prepareSync(kernel) as ReturnType<ReciprocalTools["prepare"]>,
+    };
+    // Not a matmul: a float32 elementwise kernel that divides gets its divisions vectorised.
+    const divisionProgram = (kernel: unknown): Program | undefined => {
+      try {
+        const found = reciprocalProgram(kernel as Parameters<typeof reciprocalProgram>[0], reciprocalTools);
+        if (found) status.divisionKernels++;
+        return found as Program | undefined;
+      } catch {
+        return undefined;
+      }
     };
     const compileMatch = (kernel: unknown): Program | undefined => {
       const match = matchGemm(kernel as Parameters<typeof matchGemm>[0], tools);
-      if (!match) return undefined;
+      if (!match) return divisionProgram(kernel);
       const params: GemmParams = { ...match.params, scratch };
       const key = `${match.kind}:${match.dtype}:${Object.values(params).join(",")}`;
       let found = programs.get(key);
@@ -172,6 +207,11 @@ export async function installGemm(): Promise<GemmStatus> {
  */
 export function setGemmEnabled(on: boolean): void {
   enabled = on;
+}
+
+/** Turns the vectorised division (simdReciprocal.ts) on or off for kernels prepared from now on: for A/B. */
+export function setReciprocalEnabled(on: boolean): void {
+  reciprocalEnabled = on;
 }
 
 export const gemmStatus = (): GemmStatus => ({ ...status });
