@@ -39,19 +39,22 @@ describe("surfaces and landscapes", () => {
     }
   });
 
-  it("runs every first-order method and every solver on a surface, recording each path from the start", () => {
+  it("runs every first-order method and every solver on every surface, recording each path from the start", () => {
     const methods = Object.keys(allMethods());
-    const runs = raceOnSurface(
-      SURFACES.coupled,
-      methods.map((method) => ({ method })),
-      { steps: 3, precision },
-    );
-    assert.equal(runs.length, methods.length);
-    for (const run of runs) {
-      assert.deepEqual(run.path[0], SURFACES.coupled.start, run.label);
-      assert.ok(run.path.length >= 2 && run.path.length <= 4, `${run.label}: ${run.path.length} points`);
-      assert.equal(run.losses.length, run.path.length);
-      assert.ok(run.losses.every(Number.isFinite), run.label);
+    for (const surface of Object.values(SURFACES)) {
+      const runs = raceOnSurface(
+        surface,
+        methods.map((method) => ({ method })),
+        { steps: 3, precision },
+      );
+      assert.equal(runs.length, methods.length);
+      for (const run of runs) {
+        const where = `${surface.name}, ${run.label}`;
+        assert.deepEqual(run.path[0], surface.start, where);
+        assert.ok(run.path.length >= 2 && run.path.length <= 4, `${where}: ${run.path.length} points`);
+        assert.equal(run.losses.length, run.path.length);
+        assert.ok(run.losses.every(Number.isFinite), where);
+      }
     }
   });
 
