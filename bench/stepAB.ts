@@ -1,11 +1,11 @@
 /**
  * One training step (MLP or CNN, Adam, as bench/workloads.ts) A/B in one process: all hooks on,
- * the GEMM hook off (jax-js's own kernels; the vectorised division goes with it), and the vectorised
- * division alone off. Rounds interleaved, this process's CPU time per step, median over rounds.
+ * the GEMM hook off (jax-js's own kernels; the vectorised division and the transpose fusion go with it),
+ * the vectorised division alone off, and the fusion of transposed copies into products alone off. Rounds interleaved, this process's CPU time per step, median over rounds.
  * Run: `node --import tsx bench/stepAB.ts mlp|cnn [rounds] [calls]`.
  */
 import { disposeTree, precisionOf, random, refTree, startEngine, toDevice } from "../src/engine/index.js";
-import { setGemmEnabled, setReciprocalEnabled } from "../src/engine/gemm/hook.js";
+import { setGemmEnabled, setReciprocalEnabled, setTransposeFusionEnabled } from "../src/engine/gemm/hook.js";
 import { cnn, mlp } from "../src/nn/index.js";
 import { book } from "../src/optim/index.js";
 import { compileTrainStep, type TrainState } from "../src/train/index.js";
@@ -16,6 +16,11 @@ const cpuMs = () => {
 };
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
 const f32 = precisionOf("float32");
+const toggle = (gemm: boolean, division: boolean, transposeFusion: boolean) => {
+  setGemmEnabled(gemm);
+  setReciprocalEnabled(division);
+  setTransposeFusionEnabled(transposeFusion);
+};
 
 export async function stepAB(kind: "mlp" | "cnn", rounds: number, calls: number) {
   const [model, inputShape, batch] = kind === "mlp" ? [mlp(10), [784], 128] : [cnn(10), [28, 28, 1], 64];
@@ -37,11 +42,12 @@ export async function stepAB(kind: "mlp" | "cnn", rounds: number, calls: number)
     state = next;
   };
   const settings = {
-    all_on: () => (setGemmEnabled(true), setReciprocalEnabled(true)),
-    gemm_off: () => (setGemmEnabled(false), setReciprocalEnabled(true)),
-    division_off: () => (setGemmEnabled(true), setReciprocalEnabled(false)),
+    all_on: () => toggle(true, true, true),
+    gemm_off: () => toggle(false, true, true),
+    division_off: () => toggle(true, false, true),
+    transpose_fusion_off: () => toggle(true, true, false),
   };
-  const samples: Record<string, number[]> = { all_on: [], gemm_off: [], division_off: [] };
+  const samples: Record<string, number[]> = Object.fromEntries(Object.keys(settings).map((k) => [k, []]));
   for (let round = -1; round < rounds; round++) {
     for (const [name, apply] of Object.entries(settings)) {
       apply();

@@ -13,6 +13,7 @@ import { GEMM_SCRATCH_BYTES, gemmModuleBytes, type GemmDtype, type GemmParams } 
 import { matchGemm, type AluNode, type MatchTools } from "./match.js";
 import { GEMM_MODULES } from "./modules.generated.js";
 import { reciprocalProgram, type ReciprocalTools } from "./simdReciprocal.js";
+import { installTransposeFusion } from "./transposeFusion.js";
 
 /** The internal jax-js 0.1.25 chunk and its minified export names (a test checks they still fit). */
 const JAX_CHUNK = "./backend-CnjgxpXq.js";
@@ -53,13 +54,24 @@ export interface GemmStatus {
   kernels: number;
   /** float32 elementwise kernels whose divisions were vectorised (simdReciprocal.ts). */
   divisionKernels: number;
+  /** Transposed copies skipped so far: products written transposed by the GEMM instead (transposeFusion.ts). */
+  transposeFusions: number;
 }
 
-const status: GemmStatus = { active: false, reason: "not installed", fma: false, kernels: 0, divisionKernels: 0 };
+const status: GemmStatus = {
+  active: false,
+  reason: "not installed",
+  fma: false,
+  kernels: 0,
+  divisionKernels: 0,
+  transposeFusions: 0,
+};
 let backend: WasmBackendLike | undefined;
 let scratchSlot = -1;
 let enabled = true;
 let reciprocalEnabled = true;
+let transposeFusionEnabled = true;
+let fusedPairs = () => 0;
 
 const decode = (name: string) => Uint8Array.from(atob(GEMM_MODULES[name]), (c) => c.charCodeAt(0));
 
@@ -193,6 +205,11 @@ export async function installGemm(): Promise<GemmStatus> {
       const found = shared ? undefined : program(kernel);
       return found ? new Executable(kernel, { program: found, sync: false }) : prepareAsync(kernel);
     };
+    fusedPairs = await installTransposeFusion(
+      wasm,
+      { ...tools, makeAlu: reciprocalTools.makeAlu, makeKernel: reciprocalTools.makeKernel as never },
+      () => enabled && transposeFusionEnabled,
+    );
     backend = wasm;
     Object.assign(status, { active: true, reason: undefined, fma });
   } catch (error) {
@@ -214,7 +231,12 @@ export function setReciprocalEnabled(on: boolean): void {
   reciprocalEnabled = on;
 }
 
-export const gemmStatus = (): GemmStatus => ({ ...status });
+/** Turns the fusion of transposed copies into products (transposeFusion.ts) on or off, from the next call: for A/B. */
+export function setTransposeFusionEnabled(on: boolean): void {
+  transposeFusionEnabled = on;
+}
+
+export const gemmStatus = (): GemmStatus => ({ ...status, transposeFusions: fusedPairs() });
 
 /** How many times jax-js has run a GEMM kernel since start (read from the kernels' own counter). */
 export function gemmCalls(): number {
