@@ -1,7 +1,8 @@
 /**
  * One training step (MLP or CNN, Adam, as bench/workloads.ts) A/B in one process: all hooks on,
  * the GEMM hook off (jax-js's own kernels; the vectorised division and the transpose fusion go with it),
- * the vectorised division alone off, and the fusion of transposed copies into products alone off. Rounds interleaved, this process's CPU time per step, median over rounds.
+ * the vectorised division alone off, and the fusion of transposed copies into products alone off.
+ * Rounds interleaved, this process's CPU time per step, median over rounds.
  * Run: `node --import tsx bench/stepAB.ts mlp|cnn [rounds] [calls]`.
  */
 import { disposeTree, precisionOf, random, refTree, startEngine, toDevice } from "../src/engine/index.js";

@@ -45,7 +45,7 @@ async function mlpTrajectory(steps: number): Promise<Float32Array[]> {
   return leaves;
 }
 
-test("the MLP step's weight gradients are written straight by the GEMM, bit-identical to GEMM + transposed copy", async () => {
+test("the MLP step's dW are written straight by the GEMM, bit-identical to GEMM + transposed copy", async () => {
   assert.ok(gemmStatus().active, gemmStatus().reason);
   setTransposeFusionEnabled(false);
   const skipped = gemmStatus().transposeFusions;

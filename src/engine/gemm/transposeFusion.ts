@@ -152,7 +152,8 @@ export async function installTransposeFusion(
     }
     const { original, fused } = version;
     this.steps = (enabled() && fused) || original;
-    if (this.steps === fused) pairs += (original.length - fused.length) / 3; // each pair drops a copy, a malloc and a free
+    // Each fused pair drops a copy, a malloc and a free.
+    if (this.steps === fused) pairs += (original.length - fused.length) / 3;
     return execute.call(this, inputs);
   };
   return () => pairs;
