@@ -1,12 +1,18 @@
 /**
  * One training step (MLP or CNN, Adam, as bench/workloads.ts) A/B in one process: all hooks on,
  * the GEMM hook off (jax-js's own kernels; the vectorised division and the transpose fusion go with it),
- * the vectorised division alone off, and the fusion of transposed copies into products alone off.
+ * the vectorised division alone off, the fusion of transposed copies into products off, the removal of
+ * identity copies off, and both of these program rewrites off.
  * Rounds interleaved, this process's CPU time per step, median over rounds.
  * Run: `node --import tsx bench/stepAB.ts mlp|cnn [rounds] [calls]`.
  */
 import { disposeTree, precisionOf, random, refTree, startEngine, toDevice } from "../src/engine/index.js";
-import { setGemmEnabled, setReciprocalEnabled, setTransposeFusionEnabled } from "../src/engine/gemm/hook.js";
+import {
+  setCopyElisionEnabled,
+  setGemmEnabled,
+  setReciprocalEnabled,
+  setTransposeFusionEnabled,
+} from "../src/engine/gemm/hook.js";
 import { cnn, mlp } from "../src/nn/index.js";
 import { book } from "../src/optim/index.js";
 import { compileTrainStep, type TrainState } from "../src/train/index.js";
@@ -17,10 +23,11 @@ const cpuMs = () => {
 };
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
 const f32 = precisionOf("float32");
-const toggle = (gemm: boolean, division: boolean, transposeFusion: boolean) => {
+const toggle = (gemm: boolean, division: boolean, transposeFusion: boolean, copyElision = true) => {
   setGemmEnabled(gemm);
   setReciprocalEnabled(division);
   setTransposeFusionEnabled(transposeFusion);
+  setCopyElisionEnabled(copyElision);
 };
 
 export async function stepAB(kind: "mlp" | "cnn", rounds: number, calls: number) {
@@ -47,6 +54,8 @@ export async function stepAB(kind: "mlp" | "cnn", rounds: number, calls: number)
     gemm_off: () => toggle(false, true, true),
     division_off: () => toggle(true, false, true),
     transpose_fusion_off: () => toggle(true, true, false),
+    copy_elision_off: () => toggle(true, true, true, false),
+    both_rewrites_off: () => toggle(true, true, false, false),
   };
   const samples: Record<string, number[]> = Object.fromEntries(Object.keys(settings).map((k) => [k, []]));
   for (let round = -1; round < rounds; round++) {

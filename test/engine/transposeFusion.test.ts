@@ -11,7 +11,7 @@ import {
   startEngine,
   toDevice,
 } from "../../src/engine/index.js";
-import { setTransposeFusionEnabled } from "../../src/engine/gemm/hook.js";
+import { setCopyElisionEnabled, setTransposeFusionEnabled } from "../../src/engine/gemm/hook.js";
 import { mlp } from "../../src/nn/index.js";
 import { book } from "../../src/optim/index.js";
 import { compileTrainStep, type TrainState } from "../../src/train/index.js";
@@ -45,20 +45,28 @@ async function mlpTrajectory(steps: number): Promise<Float32Array[]> {
   return leaves;
 }
 
-test("the MLP step's dW are written straight by the GEMM, bit-identical to GEMM + transposed copy", async () => {
+test("MLP step: dW written straight by the GEMM, identity copies skipped, bit-identical to jax-js's steps", async () => {
   assert.ok(gemmStatus().active, gemmStatus().reason);
   setTransposeFusionEnabled(false);
+  setCopyElisionEnabled(false);
   const skipped = gemmStatus().transposeFusions;
+  const elided = gemmStatus().copiesElided;
   const unfusedCalls = gemmCalls();
   const unfused = await mlpTrajectory(3);
   assert.equal(gemmStatus().transposeFusions, skipped, "the copies run when the fusion is off");
+  assert.equal(gemmStatus().copiesElided, elided, "the identity copies run when their elision is off");
   const callsPerRun = gemmCalls() - unfusedCalls;
   setTransposeFusionEnabled(true);
+  setCopyElisionEnabled(true);
   const before = gemmStatus().transposeFusions;
+  const elidedBefore = gemmStatus().copiesElided;
   const calls = gemmCalls();
   const fused = await mlpTrajectory(3);
   // dW of the three dense layers, in each of the 3 steps: each was a GEMM writing dWᵀ and a copy transposing it.
   assert.equal(gemmStatus().transposeFusions - before, 3 * 3);
+  // Per step: copies of X and of the labels, X reshaped to [128, 1, 784], the two hidden activations
+  // reshaped to [128, 1, 256], and one [128] column reshaped to [128, 1].
+  assert.equal(gemmStatus().copiesElided - elidedBefore, 3 * 6);
   assert.equal(gemmCalls() - calls, callsPerRun, "the same products run on our GEMM, now writing dW directly");
   assert.equal(fused.length, unfused.length);
   fused.forEach((leaf, i) => assert.deepEqual(leaf, unfused[i], `parameter leaf ${i}`));

@@ -13,7 +13,7 @@ import { GEMM_SCRATCH_BYTES, gemmModuleBytes, type GemmDtype, type GemmParams } 
 import { matchGemm, type AluNode, type MatchTools } from "./match.js";
 import { GEMM_MODULES } from "./modules.generated.js";
 import { reciprocalProgram, type ReciprocalTools } from "./simdReciprocal.js";
-import { installTransposeFusion } from "./transposeFusion.js";
+import { installProgramRewrites, type RewriteCounts } from "./transposeFusion.js";
 
 /** The internal jax-js 0.1.25 chunk and its minified export names (a test checks they still fit). */
 const JAX_CHUNK = "./backend-CnjgxpXq.js";
@@ -56,6 +56,8 @@ export interface GemmStatus {
   divisionKernels: number;
   /** Transposed copies skipped so far: products written transposed by the GEMM instead (transposeFusion.ts). */
   transposeFusions: number;
+  /** Identity copies skipped so far: later kernels read the copied buffer itself (copyElision.ts). */
+  copiesElided: number;
 }
 
 const status: GemmStatus = {
@@ -65,13 +67,15 @@ const status: GemmStatus = {
   kernels: 0,
   divisionKernels: 0,
   transposeFusions: 0,
+  copiesElided: 0,
 };
 let backend: WasmBackendLike | undefined;
 let scratchSlot = -1;
 let enabled = true;
 let reciprocalEnabled = true;
 let transposeFusionEnabled = true;
-let fusedPairs = () => 0;
+let copyElisionEnabled = true;
+let rewriteCounts: RewriteCounts = { transposeFusions: 0, copiesElided: 0 };
 
 const decode = (name: string) => Uint8Array.from(atob(GEMM_MODULES[name]), (c) => c.charCodeAt(0));
 
@@ -205,10 +209,10 @@ export async function installGemm(): Promise<GemmStatus> {
       const found = shared ? undefined : program(kernel);
       return found ? new Executable(kernel, { program: found, sync: false }) : prepareAsync(kernel);
     };
-    fusedPairs = await installTransposeFusion(
+    rewriteCounts = await installProgramRewrites(
       wasm,
       { ...tools, makeAlu: reciprocalTools.makeAlu, makeKernel: reciprocalTools.makeKernel as never },
-      () => enabled && transposeFusionEnabled,
+      () => ({ transposeFusion: enabled && transposeFusionEnabled, copyElision: enabled && copyElisionEnabled }),
     );
     backend = wasm;
     Object.assign(status, { active: true, reason: undefined, fma });
@@ -236,7 +240,12 @@ export function setTransposeFusionEnabled(on: boolean): void {
   transposeFusionEnabled = on;
 }
 
-export const gemmStatus = (): GemmStatus => ({ ...status, transposeFusions: fusedPairs() });
+/** Turns the removal of identity copies from jit programs (copyElision.ts) on or off, from the next call: for A/B. */
+export function setCopyElisionEnabled(on: boolean): void {
+  copyElisionEnabled = on;
+}
+
+export const gemmStatus = (): GemmStatus => ({ ...status, ...rewriteCounts });
 
 /** How many times jax-js has run a GEMM kernel since start (read from the kernels' own counter). */
 export function gemmCalls(): number {

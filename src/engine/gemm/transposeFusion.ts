@@ -8,6 +8,7 @@
  */
 import type { AluNode, MatchTools } from "./match.js";
 import { matchGemm } from "./match.js";
+import { elideIdentityCopies } from "./copyElision.js";
 
 /** jax-js 0.1.25's JitProgram steps (src/frontend/jit.ts). */
 export type Step =
@@ -111,17 +112,29 @@ interface ProgramLike {
   execute(inputs: number[]): unknown;
 }
 
+/** Which rewrites run (read at each execution) and what they have skipped so far. */
+export interface RewriteSwitches {
+  transposeFusion: boolean;
+  copyElision: boolean;
+}
+export interface RewriteCounts {
+  /** Transposed copies skipped: products written transposed by the GEMM instead. */
+  transposeFusions: number;
+  /** Identity copies skipped (copyElision.ts). */
+  copiesElided: number;
+}
+
 /**
  * Finds jax-js's (unexported) JitProgram class by catching the first program that jit puts in its
- * compile cache (a Map), and wraps its execute to run the fused steps on `backend`'s programs.
- * `enabled()` is read at every execution, so A/B runs can switch per call. Returns a function giving
- * the number of transposed copies skipped so far, or throws when the class cannot be found.
+ * compile cache (a Map), and wraps its execute to run rewritten steps on `backend`'s programs.
+ * `switches()` is read at every execution, so A/B runs can switch per call. Returns the live
+ * counts, or throws when the class cannot be found.
  */
-export async function installTransposeFusion(
+export async function installProgramRewrites(
   backend: unknown,
   tools: FusionTools,
-  enabled: () => boolean,
-): Promise<() => number> {
+  switches: () => RewriteSwitches,
+): Promise<RewriteCounts> {
   const { jit, numpy: np } = await import("@jax-js/jax");
   const mapSet = Map.prototype.set;
   let caught: ProgramLike | undefined;
@@ -140,21 +153,38 @@ export async function installTransposeFusion(
   if (!caught) throw new Error("jax-js's JitProgram was not found in its compile cache");
   const proto = Object.getPrototypeOf(caught) as ProgramLike;
   const execute = proto.execute;
-  const versions = new WeakMap<ProgramLike, { original: Step[]; fused: Step[] | null }>();
-  let pairs = 0;
+  type Variant = { steps: Step[]; fusions: number; elided: number };
+  const variants = new WeakMap<ProgramLike, { original: Step[]; byKey: Map<string, Variant> }>();
+  const counts: RewriteCounts = { transposeFusions: 0, copiesElided: 0 };
+  const rewrite = (original: Step[], outputs: number[], { transposeFusion, copyElision }: RewriteSwitches) => {
+    let steps = original;
+    let fusions = 0;
+    let elided = 0;
+    const fused = transposeFusion ? fuseTransposedProducts(steps, outputs, tools) : null;
+    // Each fused pair drops a copy, a malloc and a free.
+    if (fused) [steps, fusions] = [fused, (steps.length - fused.length) / 3];
+    const elision = copyElision ? elideIdentityCopies(steps, outputs, tools) : null;
+    if (elision) [steps, elided] = [elision.steps, elision.removed];
+    return { steps, fusions, elided };
+  };
   proto.execute = function (this: ProgramLike, inputs: number[]) {
     if (this.backend !== backend) return execute.call(this, inputs);
-    let version = versions.get(this);
-    if (!version) {
-      const fused = fuseTransposedProducts(this.steps, this.outputs, tools);
-      version = { original: this.steps, fused };
-      versions.set(this, version);
+    let entry = variants.get(this);
+    if (!entry) {
+      entry = { original: this.steps, byKey: new Map() };
+      variants.set(this, entry);
     }
-    const { original, fused } = version;
-    this.steps = (enabled() && fused) || original;
-    // Each fused pair drops a copy, a malloc and a free.
-    if (this.steps === fused) pairs += (original.length - fused.length) / 3;
+    const on = switches();
+    const key = `${on.transposeFusion}:${on.copyElision}`;
+    let variant = entry.byKey.get(key);
+    if (!variant) {
+      variant = rewrite(entry.original, this.outputs, on);
+      entry.byKey.set(key, variant);
+    }
+    this.steps = variant.steps;
+    counts.transposeFusions += variant.fusions;
+    counts.copiesElided += variant.elided;
     return execute.call(this, inputs);
   };
-  return () => pairs;
+  return counts;
 }
