@@ -45,7 +45,7 @@ async function mlpTrajectory(steps: number): Promise<Float32Array[]> {
   return leaves;
 }
 
-test("MLP step: dW written straight by the GEMM, identity copies skipped, bit-identical to jax-js's steps", async () => {
+test("MLP step: dW written by the GEMM directly, identity copies skipped, bit-identical", async () => {
   assert.ok(gemmStatus().active, gemmStatus().reason);
   setTransposeFusionEnabled(false);
   setCopyElisionEnabled(false);
