@@ -2,7 +2,7 @@
  * One training step (MLP or CNN, Adam, as bench/workloads.ts) A/B in one process: all hooks on,
  * the GEMM hook off (jax-js's own kernels; the vectorised division and the transpose fusion go with it),
  * the vectorised division alone off, the fusion of transposed copies into products off, the removal of
- * identity copies off, and both of these program rewrites off.
+ * identity copies off, both of these program rewrites off, and the per-Kernel program cache off.
  * Rounds interleaved, this process's CPU time per step, median over rounds.
  * Run: `node --import tsx bench/stepAB.ts mlp|cnn [rounds] [calls]`.
  */
@@ -10,6 +10,7 @@ import { disposeTree, precisionOf, random, refTree, startEngine, toDevice } from
 import {
   setCopyElisionEnabled,
   setGemmEnabled,
+  setProgramCacheEnabled,
   setReciprocalEnabled,
   setTransposeFusionEnabled,
 } from "../src/engine/gemm/hook.js";
@@ -23,8 +24,9 @@ const cpuMs = () => {
 };
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
 const f32 = precisionOf("float32");
-const toggle = (gemm: boolean, division: boolean, transposeFusion: boolean, copyElision = true) => {
+const toggle = (gemm: boolean, division: boolean, transposeFusion: boolean, copyElision = true, cache = true) => {
   setGemmEnabled(gemm);
+  setProgramCacheEnabled(cache);
   setReciprocalEnabled(division);
   setTransposeFusionEnabled(transposeFusion);
   setCopyElisionEnabled(copyElision);
@@ -56,6 +58,7 @@ export async function stepAB(kind: "mlp" | "cnn", rounds: number, calls: number)
     transpose_fusion_off: () => toggle(true, true, false),
     copy_elision_off: () => toggle(true, true, true, false),
     both_rewrites_off: () => toggle(true, true, false, false),
+    program_cache_off: () => toggle(true, true, true, true, false),
   };
   const samples: Record<string, number[]> = Object.fromEntries(Object.keys(settings).map((k) => [k, []]));
   for (let round = -1; round < rounds; round++) {

@@ -58,6 +58,8 @@ export interface GemmStatus {
   transposeFusions: number;
   /** Identity copies skipped so far: later kernels read the copied buffer itself (copyElision.ts). */
   copiesElided: number;
+  /** Preparations of jax-js's own kernels answered from the per-Kernel cache (no FpHash of the tree). */
+  programsReused: number;
 }
 
 const status: GemmStatus = {
@@ -68,6 +70,7 @@ const status: GemmStatus = {
   divisionKernels: 0,
   transposeFusions: 0,
   copiesElided: 0,
+  programsReused: 0,
 };
 let backend: WasmBackendLike | undefined;
 let scratchSlot = -1;
@@ -75,6 +78,7 @@ let enabled = true;
 let reciprocalEnabled = true;
 let transposeFusionEnabled = true;
 let copyElisionEnabled = true;
+let programCacheEnabled = true;
 let rewriteCounts: RewriteCounts = { transposeFusions: 0, copiesElided: 0 };
 
 const decode = (name: string) => Uint8Array.from(atob(GEMM_MODULES[name]), (c) => c.charCodeAt(0));
@@ -199,15 +203,30 @@ export async function installGemm(): Promise<GemmStatus> {
     };
     const prepareSync = wasm.prepareKernelSync.bind(wasm);
     const prepareAsync = wasm.prepareKernel.bind(wasm);
+    // jax-js hashes the whole kernel tree (FpHash) at every preparation to find its compiled program;
+    // jit replays the same Kernel objects, so each one's program is remembered here instead.
+    const ownPrograms = new WeakMap<object, unknown>();
+    const remembered = (kernel: unknown, sync: boolean) => {
+      const known = programCacheEnabled ? ownPrograms.get(kernel as object) : undefined;
+      if (!known) return undefined;
+      status.programsReused++;
+      return new Executable(kernel, { program: known, sync });
+    };
+    const remember = <T>(kernel: unknown, exe: T) => {
+      ownPrograms.set(kernel as object, (exe as { data: { program: unknown } }).data.program);
+      return exe;
+    };
     wasm.prepareKernelSync = (kernel) => {
       const found = program(kernel);
-      return found ? new Executable(kernel, { program: found, sync: true }) : prepareSync(kernel);
+      if (found) return new Executable(kernel, { program: found, sync: true });
+      return remembered(kernel, true) ?? remember(kernel, prepareSync(kernel));
     };
     // The async path hands modules to jax-js's worker pool when one exists; the GEMM's single
     // scratch block is not safe across concurrent workers, so with a pool it stays with jax-js.
     wasm.prepareKernel = async (kernel) => {
       const found = shared ? undefined : program(kernel);
-      return found ? new Executable(kernel, { program: found, sync: false }) : prepareAsync(kernel);
+      if (found) return new Executable(kernel, { program: found, sync: false });
+      return remembered(kernel, false) ?? remember(kernel, await prepareAsync(kernel));
     };
     rewriteCounts = await installProgramRewrites(
       wasm,
@@ -238,6 +257,11 @@ export function setReciprocalEnabled(on: boolean): void {
 /** Turns the fusion of transposed copies into products (transposeFusion.ts) on or off, from the next call: for A/B. */
 export function setTransposeFusionEnabled(on: boolean): void {
   transposeFusionEnabled = on;
+}
+
+/** Turns the per-Kernel cache of jax-js's own compiled programs on or off (for A/B). */
+export function setProgramCacheEnabled(on: boolean): void {
+  programCacheEnabled = on;
 }
 
 /** Turns the removal of identity copies from jit programs (copyElision.ts) on or off, from the next call: for A/B. */
