@@ -47,6 +47,7 @@ async function mlpTrajectory(steps: number): Promise<Float32Array[]> {
 
 test("MLP step: dW written by the GEMM directly, identity copies skipped, bit-identical", async () => {
   assert.ok(gemmStatus().active, gemmStatus().reason);
+  assert.equal(gemmStatus().rewriteError, undefined);
   setTransposeFusionEnabled(false);
   setCopyElisionEnabled(false);
   const skipped = gemmStatus().transposeFusions;

@@ -58,6 +58,8 @@ export interface GemmStatus {
   transposeFusions: number;
   /** Identity copies skipped so far: later kernels read the copied buffer itself (copyElision.ts). */
   copiesElided: number;
+  /** Why the jit program rewrites (transposeFusion.ts, copyElision.ts) are off, when they are. */
+  rewriteError?: string;
   /** Preparations of jax-js's own kernels answered from the per-Kernel cache (no FpHash of the tree). */
   programsReused: number;
 }
@@ -228,11 +230,16 @@ export async function installGemm(): Promise<GemmStatus> {
       if (found) return new Executable(kernel, { program: found, sync: false });
       return remembered(kernel, false) ?? remember(kernel, await prepareAsync(kernel));
     };
-    rewriteCounts = await installProgramRewrites(
-      wasm,
-      { ...tools, makeAlu: reciprocalTools.makeAlu, makeKernel: reciprocalTools.makeKernel as never },
-      () => ({ transposeFusion: enabled && transposeFusionEnabled, copyElision: enabled && copyElisionEnabled }),
-    );
+    // The program rewrites are optional: if jax-js's JitProgram cannot be found, the GEMM stays on.
+    try {
+      rewriteCounts = await installProgramRewrites(
+        wasm,
+        { ...tools, makeAlu: reciprocalTools.makeAlu, makeKernel: reciprocalTools.makeKernel as never },
+        () => ({ transposeFusion: enabled && transposeFusionEnabled, copyElision: enabled && copyElisionEnabled }),
+      );
+    } catch (error) {
+      status.rewriteError = `jit program rewrites not installed: ${(error as Error).message}`;
+    }
     backend = wasm;
     Object.assign(status, { active: true, reason: undefined, fma });
   } catch (error) {
