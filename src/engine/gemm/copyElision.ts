@@ -5,7 +5,7 @@
  * are the same, so results are bit-identical; the input's free moves after the copy's last reader.
  */
 import type { AluNode, MatchTools } from "./match.js";
-import type { Step } from "./transposeFusion.js";
+import type { Step } from "./jitSteps.js";
 
 interface KernelLike {
   nargs: number;

@@ -13,7 +13,7 @@ import { GEMM_SCRATCH_BYTES, gemmModuleBytes, type GemmDtype, type GemmParams } 
 import { matchGemm, type AluNode, type MatchTools } from "./match.js";
 import { GEMM_MODULES } from "./modules.generated.js";
 import { reciprocalProgram, type ReciprocalTools } from "./simdReciprocal.js";
-import { installProgramRewrites, type RewriteCounts } from "./transposeFusion.js";
+import { installProgramRewrites, type RewriteCounts } from "./programRewrites.js";
 
 /** The internal jax-js 0.1.25 chunk and its minified export names (a test checks they still fit). */
 const JAX_CHUNK = "./backend-CnjgxpXq.js";
