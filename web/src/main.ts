@@ -16,6 +16,7 @@ import { distillProbe, drawDistill } from "./distill.js";
 import { surfacePointCurvature } from "./pointCurvature.js";
 import { knobControl, SOLVER_KNOBS } from "./solverKnobs.js";
 import { decodeState, encodeState, type DTypeChoice, type MethodChoice, type PlaygroundState } from "./state.js";
+import { type DefinitionRow, fillDefinitionList } from "./dom.js";
 import { COLORS, drawLoss, drawMap, mapFrame } from "./svg.js";
 import { startTraining, TRAIN_DEFAULTS, trainProbe, wireTrainControls } from "./trainPanel.js";
 import { decodeTrainState, encodeTrainState } from "./trainState.js";
@@ -159,14 +160,11 @@ function drawCurvature(): void {
     c = surfacePointCurvature(surfaceByName(state.surface), point, state.methods[0].lr, state.dtype, state.seed);
   } catch (error) {
     // A diverged path's last point can be so far out that the Hessian-vector products overflow.
-    const dt = document.createElement("dt");
-    dt.textContent = "not measurable";
-    const dd = document.createElement("dd");
-    dd.textContent = `at (${point.join(", ")}): ${(error as Error).message}`;
-    return void dl.replaceChildren(dt, dd);
+    fillDefinitionList(dl, [["not measurable", `at (${point.join(", ")}): ${(error as Error).message}`]]);
+    return;
   }
   const fmt = (v: number) => v.toPrecision(6);
-  const rows: [string, string, string?][] = [
+  const rows: DefinitionRow[] = [
     ["point", `(${fmt(point[0])}, ${fmt(point[1])}) of ${runs[0].label}, step ${Math.min(step, path.length - 1)}`],
     ["Hessian", `[[${c.hessian[0].map(fmt).join(", ")}], [${c.hessian[1].map(fmt).join(", ")}]]`],
     ["eigenvalues", `λ_min = ${fmt(c.eigenvalues[0])}, λ_max = ${fmt(c.eigenvalues[1])}`, c.eigenvalues.join(",")],
@@ -187,17 +185,7 @@ function drawCurvature(): void {
     ],
     ["saddle direction", c.saddleDirection ? `(${c.saddleDirection.map(fmt).join(", ")})` : "none (λ_min ≥ 0)"],
   ];
-  dl.replaceChildren(
-    ...rows.flatMap(([term, value, exact]) => {
-      const dt = document.createElement("dt");
-      dt.textContent = term;
-      const dd = document.createElement("dd");
-      dd.textContent = value;
-      dd.dataset.name = term;
-      if (exact) dd.dataset.exact = exact;
-      return [dt, dd];
-    }),
-  );
+  fillDefinitionList(dl, rows);
 }
 
 function renderMethods(): void {

@@ -16,6 +16,7 @@ import {
   type InitName,
   type NetworkCurvature,
 } from "descent/browser";
+import { type DefinitionRow, fillDefinitionList } from "./dom.js";
 import { COLORS, drawLoss } from "./svg.js";
 import { ACTIVATIONS, DATASETS, SCHEDULES, type TrainState } from "./trainState.js";
 
@@ -127,7 +128,7 @@ function drawTrainLoss(s: TrainState, losses: number[]): void {
 
 function showCurvature(c: NetworkCurvature | null, lr: number, note = ""): void {
   const fmt = (v: number) => v.toPrecision(6);
-  const rows: [string, string, string?][] = c
+  const rows: DefinitionRow[] = c
     ? [
         ["full-batch loss", fmt(c.loss)],
         ["top eigenvalues (Lanczos)", c.top.map((t) => fmt(t.value)).join(", "), c.top.map((t) => t.value).join(",")],
@@ -142,17 +143,7 @@ function showCurvature(c: NetworkCurvature | null, lr: number, note = ""): void 
         ["Hessian-vector products", String(c.hvps)],
       ]
     : [["status", note]];
-  $("net-curvature").replaceChildren(
-    ...rows.flatMap(([term, value, exact]) => {
-      const dt = document.createElement("dt");
-      dt.textContent = term;
-      const dd = document.createElement("dd");
-      dd.textContent = value;
-      dd.dataset.name = term;
-      if (exact) dd.dataset.exact = exact;
-      return [dt, dd];
-    }),
-  );
+  fillDefinitionList($("net-curvature"), rows);
 }
 
 let current: { training: LiveTraining; data: Dataset; state: TrainState; timer?: number } | undefined;
