@@ -13,6 +13,7 @@ import { GEMM_SCRATCH_BYTES, gemmModuleBytes, type GemmDtype, type GemmParams } 
 import { matchGemm, type AluNode, type MatchTools } from "./match.js";
 import { GEMM_MODULES } from "./modules.generated.js";
 import { reciprocalProgram, type ReciprocalTools } from "./simdReciprocal.js";
+import { installProgramRewrites, type RewriteCounts } from "./programRewrites.js";
 
 /** The internal jax-js 0.1.25 chunk and its minified export names (a test checks they still fit). */
 const JAX_CHUNK = "./backend-CnjgxpXq.js";
@@ -53,13 +54,34 @@ export interface GemmStatus {
   kernels: number;
   /** float32 elementwise kernels whose divisions were vectorised (simdReciprocal.ts). */
   divisionKernels: number;
+  /** Transposed copies skipped so far: products written transposed by the GEMM instead (transposeFusion.ts). */
+  transposeFusions: number;
+  /** Identity copies skipped so far: later kernels read the copied buffer itself (copyElision.ts). */
+  copiesElided: number;
+  /** Why the jit program rewrites (transposeFusion.ts, copyElision.ts) are off, when they are. */
+  rewriteError?: string;
+  /** Preparations of jax-js's own kernels answered from the per-Kernel cache (no FpHash of the tree). */
+  programsReused: number;
 }
 
-const status: GemmStatus = { active: false, reason: "not installed", fma: false, kernels: 0, divisionKernels: 0 };
+const status: GemmStatus = {
+  active: false,
+  reason: "not installed",
+  fma: false,
+  kernels: 0,
+  divisionKernels: 0,
+  transposeFusions: 0,
+  copiesElided: 0,
+  programsReused: 0,
+};
 let backend: WasmBackendLike | undefined;
 let scratchSlot = -1;
 let enabled = true;
 let reciprocalEnabled = true;
+let transposeFusionEnabled = true;
+let copyElisionEnabled = true;
+let programCacheEnabled = true;
+let rewriteCounts: RewriteCounts = { transposeFusions: 0, copiesElided: 0 };
 
 const decode = (name: string) => Uint8Array.from(atob(GEMM_MODULES[name]), (c) => c.charCodeAt(0));
 
@@ -183,16 +205,41 @@ export async function installGemm(): Promise<GemmStatus> {
     };
     const prepareSync = wasm.prepareKernelSync.bind(wasm);
     const prepareAsync = wasm.prepareKernel.bind(wasm);
+    // jax-js hashes the whole kernel tree (FpHash) at every preparation to find its compiled program;
+    // jit replays the same Kernel objects, so each one's program is remembered here instead.
+    const ownPrograms = new WeakMap<object, unknown>();
+    const remembered = (kernel: unknown, sync: boolean) => {
+      const known = programCacheEnabled ? ownPrograms.get(kernel as object) : undefined;
+      if (!known) return undefined;
+      status.programsReused++;
+      return new Executable(kernel, { program: known, sync });
+    };
+    const remember = <T>(kernel: unknown, exe: T) => {
+      ownPrograms.set(kernel as object, (exe as { data: { program: unknown } }).data.program);
+      return exe;
+    };
     wasm.prepareKernelSync = (kernel) => {
       const found = program(kernel);
-      return found ? new Executable(kernel, { program: found, sync: true }) : prepareSync(kernel);
+      if (found) return new Executable(kernel, { program: found, sync: true });
+      return remembered(kernel, true) ?? remember(kernel, prepareSync(kernel));
     };
     // The async path hands modules to jax-js's worker pool when one exists; the GEMM's single
     // scratch block is not safe across concurrent workers, so with a pool it stays with jax-js.
     wasm.prepareKernel = async (kernel) => {
       const found = shared ? undefined : program(kernel);
-      return found ? new Executable(kernel, { program: found, sync: false }) : prepareAsync(kernel);
+      if (found) return new Executable(kernel, { program: found, sync: false });
+      return remembered(kernel, false) ?? remember(kernel, await prepareAsync(kernel));
     };
+    // The program rewrites are optional: if jax-js's JitProgram cannot be found, the GEMM stays on.
+    try {
+      rewriteCounts = await installProgramRewrites(
+        wasm,
+        { ...tools, makeAlu: reciprocalTools.makeAlu, makeKernel: reciprocalTools.makeKernel as never },
+        () => ({ transposeFusion: enabled && transposeFusionEnabled, copyElision: enabled && copyElisionEnabled }),
+      );
+    } catch (error) {
+      status.rewriteError = `jit program rewrites not installed: ${(error as Error).message}`;
+    }
     backend = wasm;
     Object.assign(status, { active: true, reason: undefined, fma });
   } catch (error) {
@@ -214,7 +261,22 @@ export function setReciprocalEnabled(on: boolean): void {
   reciprocalEnabled = on;
 }
 
-export const gemmStatus = (): GemmStatus => ({ ...status });
+/** Turns the fusion of transposed copies into products (transposeFusion.ts) on or off, from the next call: for A/B. */
+export function setTransposeFusionEnabled(on: boolean): void {
+  transposeFusionEnabled = on;
+}
+
+/** Turns the per-Kernel cache of jax-js's own compiled programs on or off (for A/B). */
+export function setProgramCacheEnabled(on: boolean): void {
+  programCacheEnabled = on;
+}
+
+/** Turns the removal of identity copies from jit programs (copyElision.ts) on or off, from the next call: for A/B. */
+export function setCopyElisionEnabled(on: boolean): void {
+  copyElisionEnabled = on;
+}
+
+export const gemmStatus = (): GemmStatus => ({ ...status, ...rewriteCounts });
 
 /** How many times jax-js has run a GEMM kernel since start (read from the kernels' own counter). */
 export function gemmCalls(): number {

@@ -1,0 +1,74 @@
+/**
+ * Removes identity copies from a jit program: a kernel whose output is its one input's first
+ * `size` elements in order (jax-js materialises reshapes such as x[:, None, :] and plain copies of
+ * its inputs this way) is dropped, and the later steps read its input instead. The bytes they read
+ * are the same, so results are bit-identical; the input's free moves after the copy's last reader.
+ */
+import type { AluNode, MatchTools } from "./match.js";
+import type { Step } from "./jitSteps.js";
+
+interface KernelLike {
+  nargs: number;
+  size: number;
+  exp: AluNode;
+  reduction?: unknown;
+}
+
+type ViewLike = { shape: number[]; strides: number[]; offset: number; mask: unknown };
+
+/** Whether `kernel` is out[i] = arg0[i] for i < size (a contiguous view of arg0 from offset 0, no cast). */
+export function isIdentityCopy(kernel: KernelLike, tools: MatchTools): boolean {
+  const exp = kernel.exp;
+  if (kernel.reduction || kernel.nargs !== 1 || exp?.op !== "GlobalView") return false;
+  const [gid, tracker] = exp.arg as [number, { views: ViewLike[] }];
+  if (gid !== 0 || tracker.views.length !== 1) return false;
+  const { shape, strides, offset, mask } = tracker.views[0];
+  if (mask !== null || offset !== 0 || shape.reduce((a, b) => a * b, 1) !== kernel.size) return false;
+  let stride = 1;
+  for (let axis = shape.length - 1; axis >= 0; axis--) {
+    if (shape[axis] !== 1 && strides[axis] !== stride) return false;
+    stride *= shape[axis];
+  }
+  return tools.deepEqual(exp.src, tools.unravel(shape, tools.gidx));
+}
+
+const reads = (s: Step, id: number) => s.type === "execute" && s.inputs.includes(id);
+const writes = (s: Step, id: number) => s.type === "execute" && s.outputs.includes(id);
+
+/** `steps` without their identity copies, and how many were removed; null when there is none. */
+export function elideIdentityCopies(
+  steps: Step[],
+  programOutputs: number[],
+  tools: MatchTools,
+): { steps: Step[]; removed: number } | null {
+  let out = steps;
+  let removed = 0;
+  for (let i = 0; i < out.length; i++) {
+    const copy = out[i];
+    if (copy.type !== "execute" || copy.inputs.length !== 1 || copy.outputs.length !== 1) continue;
+    if (!isIdentityCopy(copy.source as KernelLike, tools)) continue;
+    const [a, o] = [copy.inputs[0], copy.outputs[0]];
+    if (
+      programOutputs.includes(o) ||
+      out.some((s) => (s.type === "incref" && s.input === o) || (s !== copy && writes(s, o)))
+    )
+      continue;
+    // Later steps read a where they read o; a's free (if it is freed here at all) goes after the last of them.
+    let next: Step[] = out
+      .filter((s) => s !== copy && !(s.type === "malloc" && s.output === o) && !(s.type === "free" && s.input === o))
+      .map((s) =>
+        reads(s, o) && s.type === "execute" ? { ...s, inputs: s.inputs.map((id) => (id === o ? a : id)) } : s,
+      );
+    const freeA = next.findIndex((s) => s.type === "free" && s.input === a);
+    if (freeA >= 0) {
+      next = next.filter((_, j) => j !== freeA);
+      let last = next.length - 1;
+      while (last >= 0 && !reads(next[last], a) && !writes(next[last], a)) last--;
+      next.splice(last + 1, 0, { type: "free", input: a });
+    }
+    out = next;
+    removed++;
+    i--;
+  }
+  return removed ? { steps: out, removed } : null;
+}
