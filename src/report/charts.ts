@@ -76,7 +76,15 @@ export function xyChartSpec(
         axis: axis(opts.yTitle ?? "", { percent: opts.percentY }),
         scale: opts.logY ? { type: "log" } : { zero: false },
       },
-      color: { field: "series", type: "nominal", title: null, sort: series, scale: { range: PALETTE } },
+      // No label limit: series names such as "relu 2×256, SGD: gᵀHg" were cut at Vega's default 160 px.
+      color: {
+        field: "series",
+        type: "nominal",
+        title: null,
+        sort: series,
+        scale: { range: PALETTE },
+        legend: { labelLimit: 0 },
+      },
     },
   };
   const layers: object[] = [main];
