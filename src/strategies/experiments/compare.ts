@@ -47,6 +47,19 @@ export async function runVariants(
   return { metrics, curves };
 }
 
+/** Chart rows of one metric per seed: {seed, [variant]: value} for each seed, in the order of `seeds`. */
+export function bySeed(
+  collected: Collected,
+  variants: string[],
+  seeds: number[],
+  metric: string,
+): Record<string, number>[] {
+  return seeds.map((seed, i) => ({
+    seed,
+    ...Object.fromEntries(variants.map((v) => [v, collected.metrics[v][metric][i]])),
+  }));
+}
+
 /** The test metrics and epoch curve of a finished run (disposes its parameters). */
 export function digitsRun(result: TrainResult, curve: MetricsRecord[]): VariantRun {
   disposeTree([result.params, result.modelState]);

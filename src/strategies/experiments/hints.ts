@@ -8,7 +8,7 @@ import { train as trainNetwork } from "../../train/index.js";
 import { decayToZero } from "../auxiliaryHeads.js";
 import { deepMlp } from "../deepMlp.js";
 import { trainWithHints } from "../hints.js";
-import { runVariants, trainAndTest } from "./compare.js";
+import { bySeed, runVariants, trainAndTest } from "./compare.js";
 import { digits } from "./digits.js";
 import { exceedsByTwoSe, rowOf } from "./stats.js";
 import type { Experiment } from "./types.js";
@@ -94,11 +94,7 @@ export const hintsExperiment: Experiment = {
         x: "seed",
         yTitle: "test accuracy",
         series: names,
-        rows: ctx.seeds.map((seed, i) => ({
-          seed,
-          [names[0]]: collected.metrics[names[0]].testAccuracy[i],
-          [names[1]]: collected.metrics[names[1]].testAccuracy[i],
-        })),
+        rows: bySeed(collected, names, ctx.seeds, "testAccuracy"),
       },
       settings: { ...s, trainExamples: train.size, testExamples: test.size },
     };

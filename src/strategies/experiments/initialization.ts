@@ -6,7 +6,7 @@ import { gatherBatch } from "../../data/index.js";
 import { random, toDevice, type Tree } from "../../engine/index.js";
 import { mlp, scaleToUnitActivations, type ActivationName, type InitName } from "../../nn/index.js";
 import { book } from "../../optim/index.js";
-import { runVariants, trainAndTest } from "./compare.js";
+import { bySeed, runVariants, trainAndTest } from "./compare.js";
 import { digits } from "./digits.js";
 import { exceedsByTwoSe, rowOf } from "./stats.js";
 import type { Experiment } from "./types.js";
@@ -78,10 +78,7 @@ export const initializationExperiment: Experiment = {
         x: "seed",
         yTitle: "test accuracy",
         series: names,
-        rows: ctx.seeds.map((seed, i) => ({
-          seed,
-          ...Object.fromEntries(names.map((n) => [n, collected.metrics[n].testAccuracy[i]])),
-        })),
+        rows: bySeed(collected, names, ctx.seeds, "testAccuracy"),
       },
       settings: { ...s, trainExamples: train.size, testExamples: test.size },
     };

@@ -6,7 +6,7 @@ import { disposeTree } from "../../engine/index.js";
 import { book } from "../../optim/index.js";
 import { deepMlp } from "../deepMlp.js";
 import { greedyPretraining } from "../pretraining.js";
-import { runVariants, trainAndTest } from "./compare.js";
+import { bySeed, runVariants, trainAndTest } from "./compare.js";
 import { DEEP_PLAIN, DEEP_SGD } from "./deepNets.js";
 import { digits } from "./digits.js";
 import { exceedsByTwoSe, rowOf } from "./stats.js";
@@ -77,11 +77,7 @@ export const pretrainingExperiment: Experiment = {
         x: "seed",
         yTitle: "test accuracy",
         series: names,
-        rows: ctx.seeds.map((seed, i) => ({
-          seed,
-          [names[0]]: collected.metrics[names[0]].testAccuracy[i],
-          [names[1]]: collected.metrics[names[1]].testAccuracy[i],
-        })),
+        rows: bySeed(collected, names, ctx.seeds, "testAccuracy"),
       },
       settings: { ...s, trainExamples: train.size, testExamples: test.size },
     };
