@@ -125,35 +125,16 @@ export const continuationExperiment: Experiment = {
       const x0 = random.uniform(random.randomKey(seed), 2 * s.runs, -s.start, s.start);
       ctx.log(`seed ${seed}`);
       // The same number of descent steps for both; continuation's steps each average `samples` gradients.
-      const plain = continuation(problem, x0, {
-        sigmas: Array(stages).fill(0),
-        stepsPerStage: s.stepsPerStage,
-        lr: s.lr,
-        samples: 1,
-        seed,
-        precision: ctx.precision,
-      });
-      const blurred = continuation(problem, x0, {
-        sigmas: s.sigmas,
-        stepsPerStage: s.stepsPerStage,
-        lr: s.lr,
-        samples: s.samples,
-        antithetic: s.antithetic,
-        seed,
-        precision: ctx.precision,
-      });
+      const schedule = { stepsPerStage: s.stepsPerStage, lr: s.lr, seed, precision: ctx.precision };
+      const descent = { ...schedule, sigmas: Array(stages).fill(0), samples: 1 }; // σ = 0: plain gradient descent
+      const plain = continuation(problem, x0, descent);
+      const blurring = { ...schedule, sigmas: s.sigmas, samples: s.samples, antithetic: s.antithetic };
+      const blurred = continuation(problem, x0, blurring);
       // The same gradient evaluations as continuation: `samples` restarts
       // per run (the first from the shared start), keeping the lowest f.
       const extra = random.uniform(random.foldIn(random.randomKey(seed), 1), 2 * s.runs * s.samples, -s.start, s.start);
       for (let r = 0; r < s.runs; r++) extra.set(x0.subarray(2 * r, 2 * r + 2), 2 * r * s.samples);
-      const many = continuation(restartsProblem, extra, {
-        sigmas: Array(stages).fill(0),
-        stepsPerStage: s.stepsPerStage,
-        lr: s.lr,
-        samples: 1,
-        seed,
-        precision: ctx.precision,
-      });
+      const many = continuation(restartsProblem, extra, descent);
       shares["gradient descent"].push(globalShare(plain.x, s.runs));
       shares[restarts].push(globalShare(bestOfRestarts(many.x, s.runs, s.samples), s.runs));
       shares.continuation.push(globalShare(blurred.x, s.runs));
@@ -161,23 +142,8 @@ export const continuationExperiment: Experiment = {
       const nets = sineNetworks(s.runs, ctx.precision);
       const u = random.uniform(random.foldIn(random.randomKey(seed), 2), 2 * s.runs, -1, 1);
       const netStart = u.map((v, i) => (i % 2 === 0 ? v : 10 * v));
-      const netPlain = continuation(nets, netStart, {
-        sigmas: Array(stages).fill(0),
-        stepsPerStage: s.stepsPerStage,
-        lr: s.netLr,
-        samples: 1,
-        seed,
-        precision: ctx.precision,
-      });
-      const netBlurred = continuation(nets, netStart, {
-        sigmas: s.sigmas,
-        stepsPerStage: s.stepsPerStage,
-        lr: s.netLr,
-        samples: s.samples,
-        antithetic: s.antithetic,
-        seed,
-        precision: ctx.precision,
-      });
+      const netPlain = continuation(nets, netStart, { ...descent, lr: s.netLr });
+      const netBlurred = continuation(nets, netStart, { ...blurring, lr: s.netLr });
       nets.dispose();
       shares["sine network: gradient descent"].push(sineGlobalShare(netPlain.x, s.runs));
       shares["sine network: continuation"].push(sineGlobalShare(netBlurred.x, s.runs));
