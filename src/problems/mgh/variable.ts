@@ -4,6 +4,8 @@ import { filled, oneTo, perDimension, type MghFunction } from "./spec.js";
  * The interior grid t_i = i/(n+1), i = 1..n, of the two boundary-value problems (28, 29), and of their x0 = t(t − 1).
  */
 const boundaryGrid = (n: number) => oneTo(n).map((i) => i / (n + 1));
+// Problems 28 and 29 start at x0_j = t_j(t_j − 1) on that grid.
+const boundaryStart = (n: number) => boundaryGrid(n).map((t) => t * (t - 1));
 
 const range = (count: number) => Array.from({ length: count }, (_, i) => i);
 /** The matrix M[i][j] = entry(i, j) (0-based) with the given shape. */
@@ -172,7 +174,7 @@ export const variableFunctions: MghFunction[] = [
     n: 10,
     variable: { min: 1, max: 1000 },
     m: (n) => n,
-    x0: (n) => boundaryGrid(n).map((t) => t * (t - 1)),
+    x0: boundaryStart,
     residuals: (x, _s, n) => {
       const h = 1 / (n + 1);
       const t = boundaryGrid(n);
@@ -195,7 +197,7 @@ export const variableFunctions: MghFunction[] = [
     n: 10,
     variable: { min: 1, max: 1000 },
     m: (n) => n,
-    x0: (n) => boundaryGrid(n).map((t) => t * (t - 1)),
+    x0: boundaryStart,
     residuals: (x, _s, n) => {
       const h = 1 / (n + 1);
       const t = boundaryGrid(n);
