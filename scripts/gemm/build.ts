@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from "node:fs";
 import wabtInit from "wabt";
-import { dotWat, peakWat, pointerProbeWat } from "./kernels.js";
+import { argsSaverWat, dotWat, peakWat, pointerProbeWat } from "./kernels.js";
 import { gemmWat, type GemmDtype } from "./wat.js";
 
 const FEATURES = { simd: true, relaxed_simd: true, threads: true };
@@ -34,6 +34,7 @@ export async function buildGemmModules(): Promise<Record<string, string>> {
         compile(`dot-${variant}`, memory(dotWat(dtype, fma)));
       }
   for (const shared of [true, false]) compile(`probe-${shared ? "shared" : "plain"}`, pointerProbeWat(shared));
+  for (const shared of [true, false]) compile(`args-${shared ? "shared" : "plain"}`, argsSaverWat(shared));
   for (const fma of [true, false]) compile(`peak-${fma ? "fma" : "muladd"}`, peakWat(fma));
   return modules;
 }

@@ -3,6 +3,7 @@ import "./float64Constants.js";
 import { defaultDevice, init, type Device } from "@jax-js/jax";
 import { installGemm } from "./gemm/hook.js";
 import { installCpuCompiler } from "./cpu/hook.js";
+import { checkThreadRequest } from "./threads/install.js";
 
 let started: Promise<Device> | undefined;
 
@@ -28,6 +29,7 @@ async function enableRelaxedSimd(): Promise<void> {
 export function startEngine(): Promise<Device> {
   started ??= (async () => {
     if (isNode) {
+      checkThreadRequest();
       await enableRelaxedSimd();
       await init("wasm", "cpu");
       defaultDevice("wasm");

@@ -14,6 +14,7 @@ import { matchGemm, type AluNode, type MatchTools } from "./match.js";
 import { GEMM_MODULES } from "./modules.generated.js";
 import { reciprocalProgram, type ReciprocalTools } from "./simdReciprocal.js";
 import { installProgramRewrites, type RewriteCounts } from "./programRewrites.js";
+import * as threads from "../threads/install.js";
 
 /** The internal jax-js 0.1.25 chunk and its minified export names (a test checks they still fit). */
 const JAX_CHUNK = "./backend-CnjgxpXq.js";
@@ -140,9 +141,26 @@ export async function installGemm(): Promise<GemmStatus> {
       throw new Error(`jax-js internals changed (${JAX_CHUNK} exports)`);
     const wasm = getBackend("wasm") as WasmBackendLike;
     if (typeof wasm?.prepareKernelSync !== "function") throw new Error("jax-js has no wasm backend");
-    // jax-js shares its memory exactly when it can start workers (its hasSharedArrayBuffer).
-    const shared =
-      typeof SharedArrayBuffer !== "undefined" && typeof (globalThis as Record<string, unknown>).Worker !== "undefined";
+    // Shared when jax-js found a Worker at load (threads/preload.ts, or a cross-origin-isolated page).
+    const memorySlot = wasm.malloc(4);
+    const memory = threads.jaxMemory(() =>
+      wasm.dispatch(
+        new Executable(
+          { probe: true },
+          {
+            program: { kernelHash: "descent-memory", module: new WebAssembly.Module(decode("probe-plain")) },
+            sync: true,
+          },
+        ),
+        [memorySlot],
+        [memorySlot],
+      ),
+    );
+    wasm.decRef(memorySlot);
+    if (!memory) throw new Error("jax-js's Wasm dispatch no longer instantiates modules with env.memory");
+    const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
+    // Descent's own pool replaces jax-js's (whose async path would take products away from the GEMM).
+    const ownPool = threads.ownsWorkerGlobal(shared);
     const tools: MatchTools = {
       unravel: (shape, index) => unravel(shape, index).map((e: { simplify(): AluNode }) => e.simplify()),
       gidx: AluVar.gidx,
@@ -200,6 +218,7 @@ export async function installGemm(): Promise<GemmStatus> {
         };
         programs.set(key, found);
         status.kernels = programs.size;
+        if (match.kind === "gemm" && shared) threads.registerGemm(found, match.dtype as GemmDtype, params);
       }
       return found;
     };
@@ -220,14 +239,14 @@ export async function installGemm(): Promise<GemmStatus> {
     };
     wasm.prepareKernelSync = (kernel) => {
       const found = program(kernel);
-      if (found) return new Executable(kernel, { program: found, sync: true });
+      if (found) return new Executable(kernel, { program: threads.threadedProgram(found), sync: true });
       return remembered(kernel, true) ?? remember(kernel, prepareSync(kernel));
     };
     // The async path hands modules to jax-js's worker pool when one exists; the GEMM's single
     // scratch block is not safe across concurrent workers, so with a pool it stays with jax-js.
     wasm.prepareKernel = async (kernel) => {
-      const found = shared ? undefined : program(kernel);
-      if (found) return new Executable(kernel, { program: found, sync: false });
+      const found = shared && !ownPool ? undefined : program(kernel);
+      if (found) return new Executable(kernel, { program: threads.threadedProgram(found), sync: false });
       return remembered(kernel, false) ?? remember(kernel, await prepareAsync(kernel));
     };
     // The program rewrites are optional: if jax-js's JitProgram cannot be found, the GEMM stays on.
@@ -240,8 +259,18 @@ export async function installGemm(): Promise<GemmStatus> {
     } catch (error) {
       status.rewriteError = `jit program rewrites not installed: ${(error as Error).message}`;
     }
+    if (ownPool) threads.keepDispatchSynchronous(wasm);
     backend = wasm;
     Object.assign(status, { active: true, reason: undefined, fma });
+    // A pool that fails to start leaves the GEMM on one thread (threadStatus says why).
+    if (ownPool)
+      await threads.installThreads({
+        wasm,
+        memory,
+        scratch,
+        fma,
+        slotAddress: (slot) => slotAddress(wasm, Executable, shared, slot),
+      });
   } catch (error) {
     Object.assign(status, { active: false, reason: `GEMM hook not installed: ${(error as Error).message}` });
   }

@@ -1,0 +1,67 @@
+/**
+ * The source of one pool thread (evaluated by worker_threads, so plain JavaScript). It spins on the
+ * job counter for `spinMs`, then sleeps in Atomics.wait; for each job it claims tiles until none
+ * are left, runs each with its own instance of that product's GEMM module (its own scratch block),
+ * and counts it done. Modules arrive on a MessagePort, read synchronously when a job first needs one.
+ */
+import { CONTROL as C } from "./control.js";
+
+export const WORKER_SOURCE = `
+const { workerData, receiveMessageOnPort } = require("node:worker_threads");
+const { memory, control, port, scratch, spinMs } = workerData;
+const ctl = new Int32Array(control);
+const ranges = new Map();
+function rangeOf(id) {
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    const range = ranges.get(id);
+    if (range) return range;
+    const entry = receiveMessageOnPort(port);
+    if (entry) {
+      const { exports } = new WebAssembly.Instance(entry.message.module, { env: { memory } });
+      ranges.set(entry.message.id, exports.range);
+    } else if (Date.now() > deadline) throw new Error("no module for product " + id);
+  }
+}
+function work(seq) {
+  const tag = seq & 0x7fff;
+  let range = null;
+  for (;;) {
+    const word = Atomics.load(ctl, ${C.CLAIM});
+    if (word >>> 16 !== tag) return;
+    const tile = word & 0xffff;
+    if (tile >= ctl[${C.TILES}]) return;
+    if (Atomics.compareExchange(ctl, ${C.CLAIM}, word, word + 1) !== word) continue;
+    // Holding an unfinished tile, the job's fields cannot change under us.
+    try {
+      if (!range) {
+        range = rangeOf(ctl[${C.ID}]);
+        const heap = new Int32Array(memory.buffer);
+        for (let i = 0; i < 16; i++) heap[(scratch >> 2) + i] = ctl[${C.ARGS} + i];
+      }
+      const start = tile * ctl[${C.SIZE}];
+      if (ctl[${C.AXIS}] === 0) range(start, Math.min(ctl[${C.M}], start + ctl[${C.SIZE}]), 0, ctl[${C.N}]);
+      else range(0, ctl[${C.M}], start, Math.min(ctl[${C.N}], start + ctl[${C.SIZE}]));
+    } catch (error) {
+      Atomics.store(ctl, ${C.ERROR}, 1);
+      console.error("descent thread:", error);
+    }
+    Atomics.add(ctl, ${C.DONE}, 1);
+  }
+}
+let seen = Atomics.load(ctl, ${C.SEQ});
+for (;;) {
+  let spins = 0;
+  const until = performance.now() + spinMs;
+  while (Atomics.load(ctl, ${C.SEQ}) === seen) {
+    if ((++spins & 255) === 0 && performance.now() > until) {
+      Atomics.add(ctl, ${C.SLEEPERS}, 1);
+      Atomics.wait(ctl, ${C.SEQ}, seen);
+      Atomics.sub(ctl, ${C.SLEEPERS}, 1);
+    }
+  }
+  seen = Atomics.load(ctl, ${C.SEQ});
+  if (Atomics.load(ctl, ${C.STOP})) break;
+  work(seen);
+}
+`;

@@ -1,0 +1,19 @@
+/**
+ * A child process for test/engine/threads.test.ts: start-up variants that need a fresh process
+ * (jax-js decides on its memory when it loads). Prints threadStatus() and whether a product worked.
+ * `node --import tsx test/engine/threadsChild.ts jax-first|no-sab|plain`.
+ */
+const mode = process.argv[2];
+if (mode === "jax-first") await import("@jax-js/jax"); // jax-js loads before the preload
+if (mode === "no-sab") delete (globalThis as Record<string, unknown>).SharedArrayBuffer;
+await import("../../src/engine/nodeSetup.js");
+const { startEngine, toDevice, precisionOf } = await import("../../src/engine/index.js");
+const { threadStatus } = await import("../../src/engine/threads/install.js");
+const { numpy: np } = await import("@jax-js/jax");
+await startEngine();
+const f32 = precisionOf("float32");
+const n = 160;
+const a = toDevice(new Float32Array(n * n).fill(1), [n, n], f32);
+const product = await np.matmul(a.ref, a).data();
+// The pool is left running on purpose: an unref'd pool must not keep the process alive.
+console.log(JSON.stringify({ status: threadStatus(), productOk: (product as Float32Array).every((v) => v === n) }));
