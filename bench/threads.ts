@@ -4,7 +4,8 @@
  * off (setThreadsEnabled), medians of wall time, of the process's CPU time (all threads) and of the
  * main thread's CPU time (Linux schedstat: about the wall time the step would take if this thread were
  * never descheduled, a fairer figure than wall time on a shared machine). Load average printed beside.
- * `node --import tsx bench/threads.ts [--threads 2] [--rounds 7] [--calls 20] [--json]`.
+ * `node --import tsx bench/threads.ts [--threads 2] [--rounds 7] [--calls 20] [--json]`;
+ * `--memory [--pairs 3]`: one thread on plain memory against one thread on shared memory (sharedMemoryCost).
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -49,7 +50,9 @@ async function child(rounds: number, calls: number): Promise<ThreadsBench> {
   const { compileTrainStep } = await import("../src/train/index.js");
   await startEngine();
   const status = threadStatus();
-  if (status.threads < 2) throw new Error(`the pool did not start: ${status.reason}`);
+  // DESCENT_THREADS=1: jax-js's plain memory, one setting (for the shared-vs-plain comparison).
+  const plain = process.env.DESCENT_THREADS === "1";
+  if (status.threads < 2 && !plain) throw new Error(`the pool did not start: ${status.reason}`);
   const f32 = precisionOf("float32");
   const model = mlp(10);
   const init = model.init(random.randomKey(0), [784], f32);
@@ -64,7 +67,7 @@ async function child(rounds: number, calls: number): Promise<ThreadsBench> {
   };
   const samples = { one: [] as number[][], pool: [] as number[][] };
   for (let round = -1; round < rounds; round++)
-    for (const setting of ["pool", "one"] as const) {
+    for (const setting of plain ? (["one"] as const) : (["pool", "one"] as const)) {
       setThreadsEnabled(setting === "pool");
       await run(); // kernels are prepared anew after a switch
       const [w0, c0, m0] = [performance.now(), processCpuMs(), mainThreadCpuMs()];
@@ -84,17 +87,21 @@ async function child(rounds: number, calls: number): Promise<ThreadsBench> {
     threads: status.threads,
     loadavg: loadavg(),
     one: times(samples.one),
-    pool: times(samples.pool),
-    mainTileShare: counts.mainTiles / counts.tiles,
+    pool: plain ? times([[Number.NaN, Number.NaN, Number.NaN]]) : times(samples.pool),
+    mainTileShare: plain ? Number.NaN : counts.mainTiles / counts.tiles,
   };
 }
 
 /** Runs the A/B in a child process whose jax-js memory is shared and whose pool has `threads` threads. */
 export function threadsBench(opts: { threads?: number; rounds?: number; calls?: number } = {}): ThreadsBench {
-  const args = [`--rounds`, String(opts.rounds ?? 7), `--calls`, String(opts.calls ?? 20)];
+  return spawnChild(opts.threads ?? 2, opts.rounds ?? 7, opts.calls ?? 20);
+}
+
+function spawnChild(threads: number, rounds: number, calls: number): ThreadsBench {
+  const args = [`--rounds`, String(rounds), `--calls`, String(calls)];
   const run = spawnSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--child", ...args], {
     encoding: "utf8",
-    env: { ...process.env, DESCENT_THREADS: String(opts.threads ?? 2) },
+    env: { ...process.env, DESCENT_THREADS: String(threads) },
   });
   if (run.status !== 0) throw new Error(`bench/threads.ts child failed: ${run.stderr}`);
   return JSON.parse(run.stdout.trim().split("\n").pop()!) as ThreadsBench;
@@ -114,6 +121,20 @@ export function threadsTable(result: ThreadsBench): string {
   ].join("\n");
 }
 
+/**
+ * One thread on jax-js's plain memory (DESCENT_THREADS=1) against one thread on its shared memory (the
+ * pool off): child processes alternated `pairs` times, medians of the step's process CPU time.
+ */
+export function sharedMemoryCost(pairs: number, rounds: number, calls: number) {
+  const plain: number[] = [];
+  const shared: number[] = [];
+  for (let i = 0; i < pairs; i++) {
+    plain.push(spawnChild(1, rounds, calls).one.cpuMs);
+    shared.push(spawnChild(2, rounds, calls).one.cpuMs);
+  }
+  return { plainCpuMs: median(plain), sharedCpuMs: median(shared), loadavg: loadavg() };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
   const option = (name: string, fallback: number) =>
@@ -122,6 +143,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const calls = option("--calls", 20);
   if (args.includes("--child")) {
     process.stdout.write(JSON.stringify(await child(rounds, calls)) + "\n");
+    process.exit(0);
+  }
+  if (args.includes("--memory")) {
+    console.log(JSON.stringify(sharedMemoryCost(option("--pairs", 3), rounds, calls)));
     process.exit(0);
   }
   const result = threadsBench({ threads: option("--threads", 2), rounds, calls });

@@ -23,6 +23,7 @@ export {
 } from "./tree.js";
 export { realize, realizeAsync } from "./realize.js";
 export { gemmStatus, gemmCalls, setGemmEnabled, type GemmStatus } from "./gemm/hook.js";
+export { threadStatus, setThreadsEnabled, ThreadConfigError, type ThreadStatus } from "./threads/install.js";
 export {
   type FlatLayout,
   layoutOfShapes,

@@ -12,7 +12,7 @@ const { threadStatus } = await import("../../src/engine/threads/install.js");
 const { numpy: np } = await import("@jax-js/jax");
 await startEngine();
 const f32 = precisionOf("float32");
-const n = 160;
+const n = 200; // 8 M multiply-adds: large enough for the pool
 const a = toDevice(new Float32Array(n * n).fill(1), [n, n], f32);
 const product = await np.matmul(a.ref, a).data();
 // The pool is left running on purpose: an unref'd pool must not keep the process alive.
