@@ -4,7 +4,7 @@
  * off (setThreadsEnabled), medians of wall time, of the process's CPU time (all threads) and of the
  * main thread's CPU time (Linux schedstat: about the wall time the step would take if this thread were
  * never descheduled, a fairer figure than wall time on a shared machine). Load average printed beside.
- * `node --import tsx bench/threads.ts [--threads 2] [--rounds 7] [--calls 20] [--json]`;
+ * `node --import tsx bench/threads.ts [--model mlp|cnn] [--threads 2] [--rounds 7] [--calls 20] [--json]`;
  * `--memory [--pairs 3]`: one thread on plain memory against one thread on shared memory (sharedMemoryCost).
  */
 import { spawnSync } from "node:child_process";
@@ -13,6 +13,7 @@ import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 
 export interface ThreadsBench {
+  model: "mlp" | "cnn";
   threads: number;
   loadavg: number[];
   /** Per setting ("one" thread, "pool"): medians in ms per step. */
@@ -41,11 +42,11 @@ const mainThreadCpuMs = (): number | null => {
   }
 };
 
-async function child(rounds: number, calls: number): Promise<ThreadsBench> {
+async function child(rounds: number, calls: number, kind: "mlp" | "cnn"): Promise<ThreadsBench> {
   await import("../src/engine/nodeSetup.js");
   const { disposeTree, precisionOf, random, refTree, startEngine, toDevice } = await import("../src/engine/index.js");
   const { setThreadsEnabled, threadStatus } = await import("../src/engine/threads/install.js");
-  const { mlp } = await import("../src/nn/index.js");
+  const { cnn, mlp } = await import("../src/nn/index.js");
   const { book } = await import("../src/optim/index.js");
   const { compileTrainStep } = await import("../src/train/index.js");
   await startEngine();
@@ -54,13 +55,15 @@ async function child(rounds: number, calls: number): Promise<ThreadsBench> {
   const plain = process.env.DESCENT_THREADS === "1";
   if (status.threads < 2 && !plain) throw new Error(`the pool did not start: ${status.reason}`);
   const f32 = precisionOf("float32");
-  const model = mlp(10);
-  const init = model.init(random.randomKey(0), [784], f32);
+  // As bench/workloads.ts: the MLP on batches of 128, the CNN on batches of 64.
+  const [model, inputShape, batch] = kind === "mlp" ? [mlp(10), [784], 128] : [cnn(10), [28, 28, 1], 64];
+  const size = inputShape.reduce((a, b) => a * b, 1);
+  const init = model.init(random.randomKey(0), inputShape, f32);
   const optimizer = book.adam(1e-3);
   let state = { params: init.params, modelState: init.state, optState: optimizer.init(refTree(init.params)) };
-  const x = toDevice(random.normal(random.randomKey(1), 128 * 784), [128, 784], f32);
-  const labels = new Float32Array(128 * 10).map((_, i) => (Math.floor(i / 10) % 7 === i % 10 ? 1 : 0));
-  const y = toDevice(labels, [128, 10], f32);
+  const x = toDevice(random.normal(random.randomKey(1), batch * size), [batch, ...inputShape], f32);
+  const labels = new Float32Array(batch * 10).map((_, i) => (Math.floor(i / 10) % 7 === i % 10 ? 1 : 0));
+  const y = toDevice(labels, [batch, 10], f32);
   const step = compileTrainStep(model, "cross-entropy", optimizer);
   const run = async () => {
     [state] = await step.runAsync(state, x.ref, y.ref);
@@ -84,6 +87,7 @@ async function child(rounds: number, calls: number): Promise<ThreadsBench> {
   };
   const counts = threadStatus();
   return {
+    model: kind,
     threads: status.threads,
     loadavg: loadavg(),
     one: times(samples.one),
@@ -93,12 +97,14 @@ async function child(rounds: number, calls: number): Promise<ThreadsBench> {
 }
 
 /** Runs the A/B in a child process whose jax-js memory is shared and whose pool has `threads` threads. */
-export function threadsBench(opts: { threads?: number; rounds?: number; calls?: number } = {}): ThreadsBench {
-  return spawnChild(opts.threads ?? 2, opts.rounds ?? 7, opts.calls ?? 20);
+export function threadsBench(
+  opts: { threads?: number; rounds?: number; calls?: number; model?: "mlp" | "cnn" } = {},
+): ThreadsBench {
+  return spawnChild(opts.threads ?? 2, opts.rounds ?? 7, opts.calls ?? 20, opts.model ?? "mlp");
 }
 
-function spawnChild(threads: number, rounds: number, calls: number): ThreadsBench {
-  const args = [`--rounds`, String(rounds), `--calls`, String(calls)];
+function spawnChild(threads: number, rounds: number, calls: number, model: "mlp" | "cnn" = "mlp"): ThreadsBench {
+  const args = [`--rounds`, String(rounds), `--calls`, String(calls), "--model", model];
   const run = spawnSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--child", ...args], {
     encoding: "utf8",
     env: { ...process.env, DESCENT_THREADS: String(threads) },
@@ -112,7 +118,7 @@ export function threadsTable(result: ThreadsBench): string {
   const row = (name: string, t: StepTimes) =>
     `| ${name} | ${fmt(t.wallMs)} | ${fmt(t.cpuMs)} | ${fmt(t.mainThreadCpuMs)} |`;
   return [
-    `MLP Adam step (ms), load average ${result.loadavg.map((l) => l.toFixed(2)).join(" ")}, ` +
+    `${result.model === "cnn" ? "CNN" : "MLP"} Adam step (ms), load average ${result.loadavg.map((l) => l.toFixed(2)).join(" ")}, ` +
       `main thread ran ${(result.mainTileShare * 100).toFixed(0)} % of the pool's tiles`,
     "| threads | wall | CPU, all threads | CPU, main thread |",
     "|---|---|---|---|",
@@ -142,13 +148,15 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const rounds = option("--rounds", 7);
   const calls = option("--calls", 20);
   if (args.includes("--child")) {
-    process.stdout.write(JSON.stringify(await child(rounds, calls)) + "\n");
+    const model = args.includes("--model") ? args[args.indexOf("--model") + 1] : "mlp";
+    process.stdout.write(JSON.stringify(await child(rounds, calls, model as "mlp" | "cnn")) + "\n");
     process.exit(0);
   }
   if (args.includes("--memory")) {
     console.log(JSON.stringify(sharedMemoryCost(option("--pairs", 3), rounds, calls)));
     process.exit(0);
   }
-  const result = threadsBench({ threads: option("--threads", 2), rounds, calls });
+  const model = (args.includes("--model") ? args[args.indexOf("--model") + 1] : "mlp") as "mlp" | "cnn";
+  const result = threadsBench({ threads: option("--threads", 2), rounds, calls, model });
   console.log(args.includes("--json") ? JSON.stringify(result) : threadsTable(result));
 }

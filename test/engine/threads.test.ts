@@ -14,10 +14,10 @@ await import("../../src/engine/nodeSetup.js");
 const { jit, numpy } = await import("@jax-js/jax");
 const engine = await import("../../src/engine/index.js");
 const threads = await import("../../src/engine/threads/install.js");
-const { tilePlan, tileRange, MIN_TILE } = await import("../../src/engine/threads/tiles.js");
+const { itemPlan, tilePlan, tileRange, MIN_TILE } = await import("../../src/engine/threads/tiles.js");
 const { parseThreads, sharedMemoryRefusal } = await import("../../src/engine/threads/preload.js");
 const { poolPaysOff, GAIN_RATIO } = await import("../../src/engine/threads/calibrate.js");
-const { mlp } = await import("../../src/nn/index.js");
+const { cnn, mlp } = await import("../../src/nn/index.js");
 const { book } = await import("../../src/optim/index.js");
 const { compileTrainStep } = await import("../../src/train/index.js");
 
@@ -47,7 +47,7 @@ test("tiles cover every row or column of C exactly once, aligned to the register
         for (let t = 0; t < plan.count; t++) {
           const [m0, m1, n0, n1] = tileRange(plan, t, M, N);
           assert.ok(m1 > m0 && n1 > n0, `tile ${t} of ${M}×${N} is empty`);
-          const align = plan.axis === "rows" ? 4 : dtype === "float32" ? 8 : 4;
+          const align: number = plan.axis === "rows" ? 4 : dtype === "float32" ? 8 : 4;
           assert.equal((plan.axis === "rows" ? m0 : n0) % align, 0);
           for (let m = m0; m < m1; m++) for (let n = n0; n < n1; n++) covered[m * N + n]++;
         }
@@ -60,6 +60,31 @@ test("tiles cover every row or column of C exactly once, aligned to the register
       }
   // The MLP's first layer (128×256): more tiles than threads, so a late thread cannot stall the step.
   assert.deepEqual(tilePlan(128, 256, "float32", 2), { axis: "columns", size: 64, count: 4 });
+});
+
+test("item tiles of jax-js's kernels cover every work item once, at its chunk alignment", () => {
+  for (const [items, alignment] of [
+    [32, 16],
+    [1000, 16],
+    [1 << 20, 16],
+    [50_000, 4096],
+    [12_544, 64],
+  ])
+    for (const threads of [2, 3, 8]) {
+      const plan = itemPlan(items, alignment, threads);
+      assert.equal(plan.axis, "items");
+      const seen = new Uint8Array(items);
+      for (let t = 0; t < plan.count; t++) {
+        const [begin, end] = tileRange(plan, t, items, 3);
+        assert.equal(begin % alignment, 0);
+        assert.ok(end > begin);
+        for (let i = begin; i < end; i++) seen[i]++;
+      }
+      assert.ok(
+        seen.every((c) => c === 1),
+        `${items} items, alignment ${alignment}, ${threads} threads`,
+      );
+    }
 });
 
 test("DESCENT_THREADS and the shared-memory preconditions are read as documented", () => {
@@ -119,6 +144,32 @@ for (const dtype of ["float32", "float64"] as const)
     gram.dispose();
   });
 
+test("jax-js's own large kernels (elementwise with division, a row reduction) give the same bits on 1 and 2 threads", async () => {
+  const f32 = engine.precisionOf("float32");
+  const [rows, cols] = [1024, 600];
+  const elementwise = jit((a: np.Array, b: np.Array) => numpy.add(numpy.divide(a.ref, b), numpy.sqrt(numpy.abs(a))));
+  const rowSums = jit((a: np.Array) => numpy.sum(numpy.exp(a), 1));
+  const run = async () => {
+    const a = engine.toDevice(values(rows * cols, 7), [rows, cols], f32);
+    const b = engine.toDevice(
+      values(rows * cols, 8).map((v) => v + 2),
+      [rows, cols],
+      f32,
+    );
+    return [await elementwise(a.ref, b).data(), await rowSums(a).data()];
+  };
+  const jobs = threads.threadStatus().jobs;
+  const pooled = await run();
+  assert.equal(threads.threadStatus().jobs - jobs, 2, "both kernels ran on the pool");
+  threads.setThreadsEnabled(false);
+  const single = await run();
+  threads.setThreadsEnabled(true);
+  assert.equal(threads.threadStatus().jobs - jobs, 2);
+  for (let i = 0; i < 2; i++) assert.deepEqual(bits(pooled[i]), bits(single[i]));
+  elementwise.dispose();
+  rowSums.dispose();
+});
+
 test("3 Adam steps of the MLP (784-256-256-10, batch 128) : same parameters on 1 and 2 threads", async () => {
   const f32 = engine.precisionOf("float32");
   const model = mlp(10);
@@ -145,6 +196,35 @@ test("3 Adam steps of the MLP (784-256-256-10, batch 128) : same parameters on 1
   threads.setThreadsEnabled(true);
   assert.equal(threads.threadStatus().jobs - jobs, 15);
   assert.equal(pooled.size, 6);
+  for (const [path, tensor] of pooled) assert.deepEqual(bits(tensor.data), bits(single.get(path)!.data), path);
+  engine.disposeTree([x, y]);
+});
+
+test("2 Adam steps of the CNN (batch 32) give the same parameters on 1 and 2 threads (jax-js's convolutions split)", async () => {
+  const f32 = engine.precisionOf("float32");
+  const model = cnn(10);
+  const x = engine.toDevice(values(32 * 28 * 28, 9), [32, 28, 28, 1], f32);
+  const labels = new Float32Array(32 * 10).map((_, i) => (Math.floor(i / 10) % 7 === i % 10 ? 1 : 0));
+  const y = engine.toDevice(labels, [32, 10], f32);
+  const train = async (pooled: boolean) => {
+    threads.setThreadsEnabled(pooled);
+    const optimizer = book.adam(1e-3);
+    const init = model.init(engine.random.randomKey(0), [28, 28, 1], f32);
+    let state = { params: init.params, modelState: init.state, optState: optimizer.init(engine.refTree(init.params)) };
+    const step = compileTrainStep(model, "cross-entropy", optimizer);
+    for (let i = 0; i < 2; i++) [state] = await step.runAsync(state, x.ref, y.ref);
+    step.dispose();
+    const host = engine.treeToHost(state.params);
+    engine.disposeTree([state.modelState, state.optState]);
+    return host;
+  };
+  const jobs = threads.threadStatus().jobs;
+  const pooled = await train(true);
+  const pooledJobs = threads.threadStatus().jobs - jobs;
+  assert.ok(pooledJobs >= 2 * 10, `${pooledJobs} kernels ran on the pool in 2 steps`);
+  const single = await train(false);
+  threads.setThreadsEnabled(true);
+  assert.equal(threads.threadStatus().jobs - jobs, pooledJobs);
   for (const [path, tensor] of pooled) assert.deepEqual(bits(tensor.data), bits(single.get(path)!.data), path);
   engine.disposeTree([x, y]);
 });

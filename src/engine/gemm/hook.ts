@@ -239,15 +239,18 @@ export async function installGemm(): Promise<GemmStatus> {
     };
     wasm.prepareKernelSync = (kernel) => {
       const found = program(kernel);
-      if (found) return new Executable(kernel, { program: threads.threadedProgram(found), sync: true });
-      return remembered(kernel, true) ?? remember(kernel, prepareSync(kernel));
+      if (found) return new Executable(kernel, { program: threads.threadedProgram(found, kernel), sync: true });
+      return threads.threadedExecutable(kernel, remembered(kernel, true) ?? remember(kernel, prepareSync(kernel)));
     };
     // The async path hands modules to jax-js's worker pool when one exists; the GEMM's single
     // scratch block is not safe across concurrent workers, so with a pool it stays with jax-js.
     wasm.prepareKernel = async (kernel) => {
       const found = shared && !ownPool ? undefined : program(kernel);
-      if (found) return new Executable(kernel, { program: threads.threadedProgram(found), sync: false });
-      return remembered(kernel, false) ?? remember(kernel, await prepareAsync(kernel));
+      if (found) return new Executable(kernel, { program: threads.threadedProgram(found, kernel), sync: false });
+      return threads.threadedExecutable(
+        kernel,
+        remembered(kernel, false) ?? remember(kernel, await prepareAsync(kernel)),
+      );
     };
     // The program rewrites are optional: if jax-js's JitProgram cannot be found, the GEMM stays on.
     try {

@@ -14,13 +14,22 @@ import { withGlobals } from "../gemm/module.js";
 import { calibrateThreads, type Calibration } from "./calibrate.js";
 import type { PoolJob, RangeFn, ThreadPool } from "./pool.js";
 import { nodeThreads } from "./request.js";
-import { tilePlan } from "./tiles.js";
+import { itemPlan, tilePlan } from "./tiles.js";
 
 /**
  * Products below this many multiply-adds stay on one thread: waking a worker and splitting cost about
  * what they save at 2.1 M (128×128×128), while 4.2 M (128×256×128) gained 10–20 % of main-thread time.
  */
 export const MIN_PARALLEL_WORK = 1 << 22;
+
+/**
+ * jax-js's own kernels (elementwise, reductions, convolutions) are split from this many work items ×
+ * reduction steps. On the CNN step (measured, main-thread CPU): 2¹⁶ and 2¹⁸ gained alike (−31 %),
+ * 2²⁰ kept only the products' gain (−13 %).
+ */
+export const MIN_KERNEL_WORK = 1 << 18;
+/** Pointer arguments a jax-js kernel may have to be split (the argument-saving module keeps 16 words). */
+const MAX_KERNEL_POINTERS = 14;
 
 export interface ThreadStatus {
   /** Threads a large product runs on (1: no pool). */
@@ -69,7 +78,8 @@ let enabled = true;
 const gemms = new WeakMap<object, { dtype: GemmDtype; params: GemmParams }>();
 const twins = new WeakMap<object, Program>();
 const jobs = new WeakMap<object, PoolJob>();
-let makeTwin: ((program: Program) => Program | undefined) | undefined;
+let makeTwin: ((program: Program, kernel?: KernelLike) => Program | undefined) | undefined;
+type KernelLike = { nargs: number; size: number; reduction?: { size: number } };
 
 /**
  * jax-js's Wasm memory: the import object of one dispatch, caught by a stand-in WebAssembly.Instance
@@ -161,12 +171,10 @@ async function startPool(host: ThreadHost): Promise<ThreadStatus> {
     host.slotAddress(host.wasm.malloc(GEMM_SCRATCH_BYTES, new Uint8Array(GEMM_SCRATCH_BYTES))),
   );
   const started = await node.startPool(host.memory, scratches);
-  const saver = new WebAssembly.Module(
-    withGlobals(
-      Uint8Array.from(atob(GEMM_MODULES["args-shared"]), (c) => c.charCodeAt(0)),
-      GEMM_PARAMS.map((name) => (name === "scratch" ? host.scratch : 0)),
-    ),
-  );
+  const saver = saverModule(host.scratch);
+  // jax-js's own kernels save their pointers in a block of their own: the GEMM's call counter stays exact.
+  const kernelArgs = host.slotAddress(host.wasm.malloc(512, new Uint8Array(512)));
+  const kernelSaver = saverModule(kernelArgs);
   let nextId = 0;
   const job = (dtype: GemmDtype, params: GemmParams, main: WebAssembly.Module): PoolJob => {
     const id = nextId++;
@@ -176,13 +184,34 @@ async function startPool(host: ThreadHost): Promise<ThreadStatus> {
     const instance = new WebAssembly.Instance(main, { env: { memory: host.memory } });
     const { M, N } = params;
     const plan = tilePlan(M, N, dtype, threads);
-    return { id, M, N, plan, range: instance.exports.range as RangeFn, args: new Int32Array(16) };
+    const range = instance.exports.range as RangeFn;
+    return { id, M, N, plan, range, args: new Int32Array(16), argsAt: host.scratch };
   };
-  makeTwin = (program) => {
+  const kernelJob = (program: Program, pointers: number): PoolJob => {
+    const id = nextId++;
+    scratches.forEach((_, w) => started.postModule(w, id, program.module));
+    const kernel = new WebAssembly.Instance(program.module, { env: { memory: host.memory } }).exports.kernel as (
+      ...args: number[]
+    ) => void;
+    const args = new Int32Array(16);
+    const plan = itemPlan(program.workSize, program.chunkAlignment, threads);
+    const range = (begin: number, end: number) => kernel(...args.subarray(0, pointers), begin, end);
+    return { id, M: program.workSize, N: pointers, plan, range, args, argsAt: kernelArgs };
+  };
+  makeTwin = (program, kernel) => {
     const gemm = gemms.get(program);
-    if (!gemm || gemm.params.M * gemm.params.N * gemm.params.K < MIN_PARALLEL_WORK) return undefined;
-    const twin = { kernelHash: `${program.kernelHash}:threads`, module: saver, workSize: 1, chunkAlignment: 1 };
-    jobs.set(twin, job(gemm.dtype, gemm.params, program.module));
+    if (gemm) {
+      if (gemm.params.M * gemm.params.N * gemm.params.K < MIN_PARALLEL_WORK) return undefined;
+      const twin = { kernelHash: `${program.kernelHash}:threads`, module: saver, workSize: 1, chunkAlignment: 1 };
+      jobs.set(twin, job(gemm.dtype, gemm.params, program.module));
+      return twin;
+    }
+    // One of jax-js's kernels: each work item computes its outputs alone, so ranges of items split it.
+    if (!kernel || kernel.nargs + 1 > MAX_KERNEL_POINTERS || !(program.workSize >= 2 * program.chunkAlignment))
+      return undefined;
+    if (program.workSize * (kernel.reduction?.size ?? 1) < MIN_KERNEL_WORK) return undefined;
+    const twin = { ...program, kernelHash: `${program.kernelHash}:threads`, module: kernelSaver };
+    jobs.set(twin, kernelJob(program, kernel.nargs + 1));
     return twin;
   };
   const dispatch = host.wasm.dispatch.bind(host.wasm);
@@ -191,8 +220,8 @@ async function startPool(host: ThreadHost): Promise<ThreadStatus> {
     const found = jobs.get((exe as Exe).data?.program as object);
     if (!found) return;
     // The pool stopped after this program was prepared: the main thread runs the whole product.
+    found.args.set(new Int32Array(host.memory.buffer, found.argsAt, 16));
     if (!pool) return found.range(0, found.M, 0, found.N);
-    found.args.set(new Int32Array(host.memory.buffer, host.scratch, 16));
     pool.run(found);
   };
   pool = started;
@@ -206,6 +235,15 @@ async function startPool(host: ThreadHost): Promise<ThreadStatus> {
 
 const shared = (host: ThreadHost) => ({ fma: host.fma, shared: true });
 
+/** The module that only saves its arguments (and counts the call) at `at` (scripts/gemm/kernels.ts argsSaverWat). */
+const saverModule = (at: number) =>
+  new WebAssembly.Module(
+    withGlobals(
+      Uint8Array.from(atob(GEMM_MODULES["args-shared"]), (c) => c.charCodeAt(0)),
+      GEMM_PARAMS.map((name) => (name === "scratch" ? at : 0)),
+    ),
+  );
+
 function calibrationModule(host: ThreadHost, params: GemmParams): WebAssembly.Module {
   return new WebAssembly.Module(gemmModuleBytes("float32", { ...params, scratch: host.scratch }, shared(host)));
 }
@@ -215,15 +253,25 @@ export function registerGemm(program: object, dtype: GemmDtype, params: GemmPara
   gemms.set(program, { dtype, params });
 }
 
-/** The program to dispatch for a GEMM program: its threaded twin when threads are on and it is large. */
-export function threadedProgram<P extends object>(program: P): P {
+/**
+ * The program to dispatch: a large product's or large jax-js kernel's threaded twin when threads are on
+ * (`kernel`: the jax-js Kernel a program of jax-js's own was compiled from), else the program itself.
+ */
+export function threadedProgram<P extends object>(program: P, kernel?: unknown): P {
   if (!pool || !enabled || !makeTwin) return program;
   let twin = twins.get(program);
   if (twin === undefined) {
-    twin = makeTwin(program as unknown as Program) ?? (program as unknown as Program);
+    twin = makeTwin(program as unknown as Program, kernel as KernelLike | undefined) ?? (program as unknown as Program);
     twins.set(program, twin);
   }
   return twin as unknown as P;
+}
+
+/** An Executable of jax-js's own, with its program replaced by the threaded twin when there is one. */
+export function threadedExecutable<E>(kernel: unknown, exe: E): E {
+  const data = (exe as Exe).data;
+  if (pool && enabled && data?.program) data.program = threadedProgram(data.program as object, kernel);
+  return exe;
 }
 
 /** Turns the pool on or off for products prepared from now on (A/B benches, bit-identity tests). */

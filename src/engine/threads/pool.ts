@@ -21,6 +21,7 @@ export type RangeFn = (m0: number, m1: number, n0: number, n1: number) => void;
 export interface PoolJob {
   /** Id under which each worker got its module (postModule). */
   id: number;
+  /** A product's C is M×N; a jax-js kernel has M work items and N pointer arguments. */
   M: number;
   N: number;
   plan: TilePlan;
@@ -28,6 +29,8 @@ export interface PoolJob {
   range: RangeFn;
   /** The 16 argument pointers, as the kernel saved them. */
   args: Int32Array;
+  /** Byte address where the twin's module saved them. */
+  argsAt: number;
 }
 
 export class ThreadPool {
@@ -82,7 +85,7 @@ export class ThreadPool {
     const tag = jobTag(seq);
     ctl[C.ID] = job.id;
     ctl[C.TILES] = job.plan.count;
-    ctl[C.AXIS] = job.plan.axis === "rows" ? 0 : 1;
+    ctl[C.AXIS] = { rows: 0, columns: 1, items: 2 }[job.plan.axis];
     ctl[C.SIZE] = job.plan.size;
     ctl[C.M] = job.M;
     ctl[C.N] = job.N;

@@ -16,8 +16,11 @@ export const MIN_TILE = 16;
 export const MAX_TILES = 0xffff;
 
 export interface TilePlan {
-  /** "rows": tile t covers rows [t·size, (t+1)·size) of C; "columns": the same for columns. */
-  axis: "rows" | "columns";
+  /**
+   * "rows": tile t covers rows [t·size, (t+1)·size) of C; "columns": the same for columns; "items": work
+   * items [t·size, (t+1)·size) of one of jax-js's own kernels (each output element computed alone).
+   */
+  axis: "rows" | "columns" | "items";
   size: number;
   count: number;
 }
@@ -33,9 +36,19 @@ export function tilePlan(M: number, N: number, dtype: "float32" | "float64", thr
   return { axis, size, count: Math.ceil(length / size) };
 }
 
-/** Tile t as [m0, m1, n0, n1]: the range of rows and of columns of C it computes. */
+/** Tiles of `items` work items, multiples of jax-js's chunk alignment (its kernels' vector width and tiles). */
+export function itemPlan(items: number, alignment: number, threads: number): TilePlan {
+  const size = Math.ceil(items / Math.max(1, threads * TILES_PER_THREAD) / alignment) * alignment;
+  return { axis: "items", size, count: Math.ceil(items / size) };
+}
+
+/**
+ * Tile t as [m0, m1, n0, n1]: the range of rows and of columns of C it computes; for "items", the work
+ * items [m0, m1) of M.
+ */
 export function tileRange(plan: TilePlan, t: number, M: number, N: number): [number, number, number, number] {
   const start = t * plan.size;
+  if (plan.axis === "items") return [start, Math.min(M, start + plan.size), 0, 0];
   if (plan.axis === "rows") return [start, Math.min(M, start + plan.size), 0, N];
   return [0, M, start, Math.min(N, start + plan.size)];
 }

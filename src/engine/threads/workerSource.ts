@@ -1,8 +1,8 @@
 /**
  * The source of one pool thread (evaluated by worker_threads, so plain JavaScript). It spins on the
  * job counter for `spinMs`, then sleeps in Atomics.wait; for each job it claims tiles until none
- * are left, runs each with its own instance of that product's GEMM module (its own scratch block),
- * and counts it done. Modules arrive on a MessagePort, read synchronously when a job first needs one.
+ * are left, runs each with its own instance of that product's GEMM module (its own scratch block) or
+ * of the jax-js kernel (a range of its work items), and counts it done. Modules arrive on a MessagePort, read synchronously when a job first needs one.
  */
 import { CONTROL as C } from "./control.js";
 
@@ -19,13 +19,15 @@ function rangeOf(id) {
     const entry = receiveMessageOnPort(port);
     if (entry) {
       const { exports } = new WebAssembly.Instance(entry.message.module, { env: { memory } });
-      ranges.set(entry.message.id, exports.range);
+      // A GEMM module's range(m0, m1, n0, n1), or a jax-js kernel(...pointers, begin, end).
+      ranges.set(entry.message.id, exports.range ?? exports.kernel);
     } else if (Date.now() > deadline) throw new Error("no module for product " + id);
   }
 }
 function work(seq) {
   const tag = seq & 0x7fff;
   let range = null;
+  let pointers = null;
   for (;;) {
     const word = Atomics.load(ctl, ${C.CLAIM});
     if (word >>> 16 !== tag) return;
@@ -34,14 +36,20 @@ function work(seq) {
     if (Atomics.compareExchange(ctl, ${C.CLAIM}, word, word + 1) !== word) continue;
     // Holding an unfinished tile, the job's fields cannot change under us.
     try {
+      const axis = ctl[${C.AXIS}];
       if (!range) {
         range = rangeOf(ctl[${C.ID}]);
-        const heap = new Int32Array(memory.buffer);
-        for (let i = 0; i < 16; i++) heap[(scratch >> 2) + i] = ctl[${C.ARGS} + i];
+        if (axis === 2) pointers = Array.from(ctl.subarray(${C.ARGS}, ${C.ARGS} + ctl[${C.N}]));
+        else {
+          const heap = new Int32Array(memory.buffer);
+          for (let i = 0; i < 16; i++) heap[(scratch >> 2) + i] = ctl[${C.ARGS} + i];
+        }
       }
       const start = tile * ctl[${C.SIZE}];
-      if (ctl[${C.AXIS}] === 0) range(start, Math.min(ctl[${C.M}], start + ctl[${C.SIZE}]), 0, ctl[${C.N}]);
-      else range(0, ctl[${C.M}], start, Math.min(ctl[${C.N}], start + ctl[${C.SIZE}]));
+      const end = Math.min(axis === 1 ? ctl[${C.N}] : ctl[${C.M}], start + ctl[${C.SIZE}]);
+      if (axis === 0) range(start, end, 0, ctl[${C.N}]);
+      else if (axis === 1) range(0, ctl[${C.M}], start, end);
+      else range(...pointers, start, end);
     } catch (error) {
       Atomics.store(ctl, ${C.ERROR}, 1);
       console.error("descent thread:", error);
