@@ -118,7 +118,8 @@ export function threadsTable(result: ThreadsBench): string {
   const row = (name: string, t: StepTimes) =>
     `| ${name} | ${fmt(t.wallMs)} | ${fmt(t.cpuMs)} | ${fmt(t.mainThreadCpuMs)} |`;
   return [
-    `${result.model === "cnn" ? "CNN" : "MLP"} Adam step (ms), load average ${result.loadavg.map((l) => l.toFixed(2)).join(" ")}, ` +
+    `${result.model === "cnn" ? "CNN" : "MLP"} Adam step (ms), load average ` +
+      `${result.loadavg.map((l) => l.toFixed(2)).join(" ")}, ` +
       `main thread ran ${(result.mainTileShare * 100).toFixed(0)} % of the pool's tiles`,
     "| threads | wall | CPU, all threads | CPU, main thread |",
     "|---|---|---|---|",

@@ -144,7 +144,7 @@ for (const dtype of ["float32", "float64"] as const)
     gram.dispose();
   });
 
-test("jax-js's own large kernels (elementwise with division, a row reduction) give the same bits on 1 and 2 threads", async () => {
+test("jax-js's large kernels (elementwise with division, row sums): same bits on 1 and 2 threads", async () => {
   const f32 = engine.precisionOf("float32");
   const [rows, cols] = [1024, 600];
   const elementwise = jit((a: np.Array, b: np.Array) => numpy.add(numpy.divide(a.ref, b), numpy.sqrt(numpy.abs(a))));
@@ -200,7 +200,7 @@ test("3 Adam steps of the MLP (784-256-256-10, batch 128) : same parameters on 1
   engine.disposeTree([x, y]);
 });
 
-test("2 Adam steps of the CNN (batch 32) give the same parameters on 1 and 2 threads (jax-js's convolutions split)", async () => {
+test("2 Adam steps of the CNN (batch 32, jax-js's convolutions split): same parameters on 1 and 2 threads", async () => {
   const f32 = engine.precisionOf("float32");
   const model = cnn(10);
   const x = engine.toDevice(values(32 * 28 * 28, 9), [32, 28, 28, 1], f32);

@@ -15,7 +15,7 @@ export const CONTROL = {
   /** Set when a tile threw in a worker; the main thread then throws. */
   ERROR: 4,
   STOP: 5,
-  /** The job: program id, tile count, axis (0 rows, 1 columns, 2 items), tile size, M, N (items: work items, pointers). */
+  /** The job: program id, tile count, axis (0 rows, 1 columns, 2 items), tile size, M, N (items: items, pointers). */
   ID: 6,
   TILES: 7,
   AXIS: 8,

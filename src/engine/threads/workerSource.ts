@@ -2,7 +2,8 @@
  * The source of one pool thread (evaluated by worker_threads, so plain JavaScript). It spins on the
  * job counter for `spinMs`, then sleeps in Atomics.wait; for each job it claims tiles until none
  * are left, runs each with its own instance of that product's GEMM module (its own scratch block) or
- * of the jax-js kernel (a range of its work items), and counts it done. Modules arrive on a MessagePort, read synchronously when a job first needs one.
+ * of the jax-js kernel (a range of its work items), and counts it done. Modules arrive on a
+ * MessagePort, read synchronously when a job first needs one.
  */
 import { CONTROL as C } from "./control.js";
 
