@@ -200,7 +200,7 @@ test("3 Adam steps of the MLP (784-256-256-10, batch 128) : same parameters on 1
   engine.disposeTree([x, y]);
 });
 
-test("2 Adam steps of the CNN (batch 32, jax-js's convolutions split): same parameters on 1 and 2 threads", async () => {
+test("2 CNN Adam steps (batch 32, convolutions split): same parameters on 1 and 2 threads", async () => {
   const f32 = engine.precisionOf("float32");
   const model = cnn(10);
   const x = engine.toDevice(values(32 * 28 * 28, 9), [32, 28, 28, 1], f32);
