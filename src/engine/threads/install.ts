@@ -28,6 +28,9 @@ export const MIN_PARALLEL_WORK = 1 << 22;
  * 2²⁰ kept only the products' gain (−13 %).
  */
 export const MIN_KERNEL_WORK = 1 << 18;
+/** Threads the calibration may turn on by itself (more take DESCENT_THREADS): the step's products are small. */
+export const AUTO_MAX_THREADS = 4;
+
 /** Pointer arguments a jax-js kernel may have to be split (the argument-saving module keeps 16 words). */
 const MAX_KERNEL_POINTERS = 14;
 
@@ -165,7 +168,7 @@ export async function installThreads(host: ThreadHost): Promise<ThreadStatus> {
 
 async function startPool(host: ThreadHost): Promise<ThreadStatus> {
   const node = nodeThreads()!;
-  const threads = node.request.requested || node.availableParallelism;
+  const threads = node.request.requested || Math.min(node.availableParallelism, AUTO_MAX_THREADS);
   if (threads < 2) return Object.assign(status, { reason: `${node.availableParallelism} core(s) available` });
   const scratches = Array.from({ length: threads - 1 }, () =>
     host.slotAddress(host.wasm.malloc(GEMM_SCRATCH_BYTES, new Uint8Array(GEMM_SCRATCH_BYTES))),

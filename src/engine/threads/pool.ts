@@ -37,7 +37,10 @@ export class ThreadPool {
   readonly control = new Int32Array(new SharedArrayBuffer(C.LENGTH * 4));
   private readonly threads: Worker[] = [];
   private readonly ports: MessagePort[] = [];
+  private stopping = false;
   private seq = 0;
+  /** Set when a thread died (an error outside a tile, or termination): jobs then fail instead of waiting. */
+  private failure: string | undefined;
   /** Jobs run and tiles the main thread ran itself (for status and tests). */
   readonly counts = { jobs: 0, tiles: 0, mainTiles: 0 };
 
@@ -57,6 +60,12 @@ export class ThreadPool {
         pool.threads.push(thread);
         pool.ports.push(port1);
         // Referenced until it runs (so start-up is awaited), then never again.
+        thread.on("error", (error) => {
+          pool.failure ??= `a pool thread failed: ${error.message}`;
+        });
+        thread.on("exit", () => {
+          if (!pool.stopping) pool.failure ??= "a pool thread exited";
+        });
         return new Promise<void>((resolve, reject) => {
           thread.once("online", () => {
             thread.unref();
@@ -124,12 +133,14 @@ export class ThreadPool {
       // A worker holds a tile but may be descheduled: give the core away in short waits.
       Atomics.wait(ctl, C.DONE, done, 0.05);
       since ||= performance.now();
+      if (this.failure) throw new Error(this.failure);
       if (performance.now() - since > STALL_MS) throw new Error("a worker thread stopped in the middle of a GEMM");
     }
   }
 
   /** Stops and terminates the threads (tests; the process's exit ends them anyway). */
   async stop(): Promise<void> {
+    this.stopping = true;
     Atomics.store(this.control, C.STOP, 1);
     Atomics.add(this.control, C.SEQ, 1);
     Atomics.notify(this.control, C.SEQ);
