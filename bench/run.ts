@@ -6,7 +6,7 @@
 // First: jax-js must load with a shared memory for the thread pool (as in the `descent` binary).
 import "../src/engine/nodeSetup.js";
 import { cpus, totalmem } from "node:os";
-import { startEngine, threadStatus } from "../src/engine/index.js";
+import { startEngine, threadStatus, threadsReady } from "../src/engine/index.js";
 import { curvatureBench } from "./curvature.js";
 import { lazyGraphBench } from "./lazyGraph.js";
 import { memoryBench } from "./memory.js";
@@ -23,6 +23,7 @@ const reps = quick ? 15 : 50;
 const log = (s: string) => json || process.stderr.write(s + "\n");
 
 await startEngine();
+await threadsReady(); // the default thread setting (calibrated) for every workload below
 const ours: Record<string, number> = {};
 for (const [key, run] of Object.entries(workloads)) {
   log(`timing ${key} …`);

@@ -45,12 +45,12 @@ const mainThreadCpuMs = (): number | null => {
 async function child(rounds: number, calls: number, kind: "mlp" | "cnn"): Promise<ThreadsBench> {
   await import("../src/engine/nodeSetup.js");
   const { disposeTree, precisionOf, random, refTree, startEngine, toDevice } = await import("../src/engine/index.js");
-  const { setThreadsEnabled, threadStatus } = await import("../src/engine/threads/install.js");
+  const { setThreadsEnabled, threadStatus, threadsReady } = await import("../src/engine/threads/install.js");
   const { cnn, mlp } = await import("../src/nn/index.js");
   const { book } = await import("../src/optim/index.js");
   const { compileTrainStep } = await import("../src/train/index.js");
   await startEngine();
-  const status = threadStatus();
+  const status = await threadsReady();
   // DESCENT_THREADS=1: jax-js's plain memory, one setting (for the shared-vs-plain comparison).
   const plain = process.env.DESCENT_THREADS === "1";
   if (status.threads < 2 && !plain) throw new Error(`the pool did not start: ${status.reason}`);

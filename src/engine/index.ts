@@ -23,7 +23,13 @@ export {
 } from "./tree.js";
 export { realize, realizeAsync } from "./realize.js";
 export { gemmStatus, gemmCalls, setGemmEnabled, type GemmStatus } from "./gemm/hook.js";
-export { threadStatus, setThreadsEnabled, ThreadConfigError, type ThreadStatus } from "./threads/install.js";
+export {
+  threadStatus,
+  threadsReady,
+  setThreadsEnabled,
+  ThreadConfigError,
+  type ThreadStatus,
+} from "./threads/install.js";
 export {
   type FlatLayout,
   layoutOfShapes,

@@ -23,6 +23,7 @@ const { compileTrainStep } = await import("../../src/train/index.js");
 
 before(async () => {
   await engine.startEngine();
+  await threads.threadsReady();
 });
 after(async () => {
   await threads.stopThreads();
@@ -238,13 +239,15 @@ const child = (mode: string, env: Record<string, string | undefined>) => {
   });
   assert.equal(run.status, 0, run.stderr);
   return JSON.parse(run.stdout.trim().split("\n").pop()!) as {
+    atStart: string;
     status: ReturnType<typeof threads.threadStatus>;
     productOk: boolean;
   };
 };
 
-test("a process with a running pool exits by itself (the threads are unref'd)", () => {
-  const { status, productOk } = child("plain", { DESCENT_THREADS: "2" });
+test("the pool starts without holding up startEngine, and a process with a running pool exits by itself", () => {
+  const { atStart, status, productOk } = child("plain", { DESCENT_THREADS: "2" });
+  assert.equal(atStart, "starting");
   assert.equal(status.threads, 2, status.reason);
   assert.equal(status.jobs, 1);
   assert.ok(productOk);

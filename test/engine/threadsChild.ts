@@ -8,12 +8,16 @@ if (mode === "jax-first") await import("@jax-js/jax"); // jax-js loads before th
 if (mode === "no-sab") delete (globalThis as Record<string, unknown>).SharedArrayBuffer;
 await import("../../src/engine/nodeSetup.js");
 const { startEngine, toDevice, precisionOf } = await import("../../src/engine/index.js");
-const { threadStatus } = await import("../../src/engine/threads/install.js");
+const { threadStatus, threadsReady } = await import("../../src/engine/threads/install.js");
 const { numpy: np } = await import("@jax-js/jax");
 await startEngine();
+const atStart = threadStatus().reason; // the pool starts in the background
+await threadsReady();
 const f32 = precisionOf("float32");
 const n = 200; // 8 M multiply-adds: large enough for the pool
 const a = toDevice(new Float32Array(n * n).fill(1), [n, n], f32);
 const product = await np.matmul(a.ref, a).data();
 // The pool is left running on purpose: an unref'd pool must not keep the process alive.
-console.log(JSON.stringify({ status: threadStatus(), productOk: (product as Float32Array).every((v) => v === n) }));
+console.log(
+  JSON.stringify({ atStart, status: threadStatus(), productOk: (product as Float32Array).every((v) => v === n) }),
+);

@@ -265,9 +265,9 @@ export async function installGemm(): Promise<GemmStatus> {
     if (ownPool) threads.keepDispatchSynchronous(wasm);
     backend = wasm;
     Object.assign(status, { active: true, reason: undefined, fma });
-    // A pool that fails to start leaves the GEMM on one thread (threadStatus says why).
+    // The pool starts in the background; if it fails, the GEMM stays on one thread (threadStatus says why).
     if (ownPool)
-      await threads.installThreads({
+      threads.installThreads({
         wasm,
         memory,
         scratch,

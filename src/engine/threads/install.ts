@@ -101,51 +101,73 @@ export function ownsWorkerGlobal(shared: boolean): boolean {
   return false;
 }
 
-/** Starts the pool (jax-js's memory is shared) if threads are asked for or pay off; returns the status. */
-export async function installThreads(host: ThreadHost): Promise<ThreadStatus> {
-  try {
-    return await startPool(host);
-  } catch (error) {
+/** Resolves when the pool started by installThreads is running (or decided against): tests, benches. */
+export const threadsReady = (): Promise<ThreadStatus> => ready;
+let ready: Promise<ThreadStatus> = Promise.resolve(status);
+let cancelled = false;
+
+/**
+ * Starts the pool (jax-js's memory is shared) if threads are asked for or pay off, without waiting for it:
+ * threads take tens of ms to start, and products run on one thread until they do (threadsReady()).
+ */
+export function installThreads(host: ThreadHost): ThreadStatus {
+  const failed = async (error: unknown) => {
     await stopThreads();
     return Object.assign(status, { threads: 1, reason: `thread pool not started: ${(error as Error).message}` });
+  };
+  cancelled = false;
+  try {
+    ready = startPool(host).catch(failed);
+  } catch (error) {
+    ready = failed(error);
   }
+  return status;
 }
 
-async function startPool(host: ThreadHost): Promise<ThreadStatus> {
+function startPool(host: ThreadHost): Promise<ThreadStatus> {
   const node = nodeThreads()!;
   const threads = node.request.requested || Math.min(node.availableParallelism, AUTO_MAX_THREADS);
-  if (threads < 2) return Object.assign(status, { reason: `${node.availableParallelism} core(s) available` });
+  if (threads < 2)
+    return Promise.resolve(Object.assign(status, { reason: `${node.availableParallelism} core(s) available` }));
+  // Everything that touches jax-js happens now; when the threads run, only the calibration does.
   const scratches = Array.from({ length: threads - 1 }, () =>
     host.slotAddress(host.wasm.malloc(GEMM_SCRATCH_BYTES, new Uint8Array(GEMM_SCRATCH_BYTES))),
   );
-  const started = await node.startPool(host.memory, scratches);
-  const twinFor = twinFactory(host, started, scratches, threads);
-  makeTwin = (program, kernel) => {
-    const made = twinFor(program, kernel, gemms.get(program));
-    if (made) jobs.set(made.twin, made.job);
-    return made?.twin;
-  };
   const dispatch = host.wasm.dispatch.bind(host.wasm);
   host.wasm.dispatch = (exe, inputs, outputs) => {
     dispatch(exe, inputs, outputs);
     const found = jobs.get((exe as Exe).data?.program as object);
     if (!found) return;
-    // The pool stopped after this program was prepared: the main thread runs the whole product.
     found.args.set(new Int32Array(host.memory.buffer, found.argsAt, 16));
+    // The pool stopped after this program was prepared: the main thread runs all of it.
     if (!pool) return found.range(0, found.M, 0, found.N);
     pool.run(found);
   };
-  pool = started;
-  if (node.request.requested) return Object.assign(status, { threads, reason: `DESCENT_THREADS=${threads}` });
-  const calibration = calibrateThreads(
-    host,
-    (params) => gemmJob(host, started, scratches, threads, { dtype: "float32", params }),
-    pool,
-  );
-  status.calibration = calibration;
-  if (calibration.gain) return Object.assign(status, { threads, reason: "calibration: the pool is faster" });
-  await stopThreads();
-  return Object.assign(status, { threads: 1, reason: "calibration: no gain from a second thread" });
+  const twinHost = { ...host, kernelArgs: host.slotAddress(host.wasm.malloc(512, new Uint8Array(512))) };
+  status.reason = "starting";
+  return node.startPool(host.memory, scratches).then(async (started) => {
+    if (cancelled) {
+      await started.stop();
+      return status;
+    }
+    const twinFor = twinFactory(twinHost, started, scratches, threads);
+    makeTwin = (program, kernel) => {
+      const made = twinFor(program, kernel, gemms.get(program));
+      if (made) jobs.set(made.twin, made.job);
+      return made?.twin;
+    };
+    pool = started;
+    if (node.request.requested) return Object.assign(status, { threads, reason: `DESCENT_THREADS=${threads}` });
+    const calibration = calibrateThreads(
+      host,
+      (params) => gemmJob(host, started, scratches, threads, { dtype: "float32", params }),
+      pool,
+    );
+    status.calibration = calibration;
+    if (calibration.gain) return Object.assign(status, { threads, reason: "calibration: the pool is faster" });
+    await stopThreads();
+    return Object.assign(status, { threads: 1, reason: "calibration: no gain from a second thread" });
+  });
 }
 
 /** The hook tells which of its programs are matrix products, with their parameters. */
@@ -185,6 +207,7 @@ export function threadStatus(): ThreadStatus {
 
 /** Stops the pool (tests; at exit the process ends the threads itself). Products then run on one thread. */
 export async function stopThreads(): Promise<void> {
+  cancelled = !pool;
   const stopping = pool;
   pool = undefined;
   makeTwin = undefined;

@@ -29,9 +29,7 @@ export type KernelLike = { nargs: number; size: number; reduction?: { size: numb
 export type GemmInfo = { dtype: GemmDtype; params: GemmParams };
 
 interface JobHost {
-  wasm: { malloc(size: number, initialData?: Uint8Array): number };
   memory: WebAssembly.Memory;
-  slotAddress(slot: number): number;
   /** The main thread's GEMM scratch block. */
   scratch: number;
   fma: boolean;
@@ -68,10 +66,16 @@ export function gemmJob(
 }
 
 /** Makes the twin of a large product or of a large jax-js kernel, with its job; undefined for the rest. */
-export function twinFactory(host: JobHost, pool: ThreadPool, scratches: number[], threads: number) {
+export function twinFactory(
+  host: JobHost & { kernelArgs: number },
+  pool: ThreadPool,
+  scratches: number[],
+  threads: number,
+) {
   const saver = saverModule(host.scratch);
-  // jax-js's own kernels save their pointers in a block of their own: the GEMM's call counter stays exact.
-  const kernelArgs = host.slotAddress(host.wasm.malloc(512, new Uint8Array(512)));
+  // jax-js's own kernels save their pointers in a block of their own (kernelArgs, 512 bytes): the GEMM's
+  // call counter stays exact.
+  const { kernelArgs } = host;
   const kernelSaver = saverModule(kernelArgs);
   const kernelJob = (program: Program, pointers: number): PoolJob => {
     const id = nextId++;
