@@ -27,24 +27,22 @@ function rangeOf(id) {
 }
 function work(seq) {
   const tag = seq & 0x7fff;
-  let range = null;
-  let pointers = null;
   for (;;) {
     const word = Atomics.load(ctl, ${C.CLAIM});
     if (word >>> 16 !== tag) return;
     const tile = word & 0xffff;
     if (tile >= ctl[${C.TILES}]) return;
     if (Atomics.compareExchange(ctl, ${C.CLAIM}, word, word + 1) !== word) continue;
-    // Holding an unfinished tile, the job's fields cannot change under us.
+    // Holding an unfinished tile, the job's fields cannot change under us; they are read after every
+    // claim (16 words), so even a claim made after the 15-bit job tag wrapped around runs the right job.
     try {
       const axis = ctl[${C.AXIS}];
-      if (!range) {
-        range = rangeOf(ctl[${C.ID}]);
-        if (axis === 2) pointers = Array.from(ctl.subarray(${C.ARGS}, ${C.ARGS} + ctl[${C.N}]));
-        else {
-          const heap = new Int32Array(memory.buffer);
-          for (let i = 0; i < 16; i++) heap[(scratch >> 2) + i] = ctl[${C.ARGS} + i];
-        }
+      const range = rangeOf(ctl[${C.ID}]);
+      let pointers = null;
+      if (axis === 2) pointers = Array.from(ctl.subarray(${C.ARGS}, ${C.ARGS} + ctl[${C.N}]));
+      else {
+        const heap = new Int32Array(memory.buffer);
+        for (let i = 0; i < 16; i++) heap[(scratch >> 2) + i] = ctl[${C.ARGS} + i];
       }
       const start = tile * ctl[${C.SIZE}];
       const end = Math.min(axis === 1 ? ctl[${C.N}] : ctl[${C.M}], start + ctl[${C.SIZE}]);
