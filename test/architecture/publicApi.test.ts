@@ -29,7 +29,7 @@ const PUBLIC: Record<string, string> = {
     "countParameters cpuCompileStatus disposeTree dtypeName flattenTree gemmCalls gemmStatus layoutOfShapes " +
     "layoutOfTree leavesWithPaths mapWithPaths onDevice precisionOf random realize realizeAsync refTree " +
     "setCpuCompileEnabled setGemmEnabled splitFlat startEngine toDevice treeFromHost treeToHost unflattenArray " +
-    "unflattenTree withDefaultDevice",
+    "unflattenTree withDefaultDevice ThreadConfigError setThreadsEnabled threadStatus threadsReady",
   linesearch:
     "ObjectiveLine backtracking cubicMinThreePoints cubicMinTwoSlopes exactQuadraticStep firstStep " +
     "functionLine hagerZhang interpolatedStep quadraticMin secantMin strongWolfe",

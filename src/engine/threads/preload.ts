@@ -2,13 +2,15 @@
  * Node, before jax-js loads: makes jax-js create its Wasm memory shared, so Descent's thread pool
  * (pool.ts) can run products on it. jax-js 0.1.25 shares its memory only when a global `Worker` and
  * `SharedArrayBuffer` exist when its Wasm backend is built (at module load) and checks the same
- * again for every kernel it compiles, so the `Worker` installed here stays. It is the worker_threads
+ * again for every kernel it compiles, so the `Worker` installed here stays (workerGlobal.ts, which also
+ * keeps it away from a jax-js that loaded first, with a plain memory). It is the worker_threads
  * adapter of ../workerThreads.ts: should jax-js ever use its own pool (the GEMM hook keeps every
  * dispatch synchronous, install.ts), it works, only slower. DESCENT_THREADS=1 (or DESCENT_GEMM=0)
  * leaves jax-js exactly as it is (plain memory, one thread).
  */
 import { availableParallelism } from "node:os";
 import { installWorkerThreads } from "../workerThreads.js";
+import { installWorkerGlobal } from "./workerGlobal.js";
 import { ThreadPool } from "./pool.js";
 import { NODE_THREADS, type NodeThreads } from "./request.js";
 
@@ -41,6 +43,10 @@ if (typeof process !== "undefined" && process.versions?.node) {
   }
   if (request.reason === undefined) {
     installWorkerThreads(request.requested || availableParallelism());
+    const globals = globalThis as Record<string, unknown>;
+    const adapter = globals.Worker;
+    delete globals.Worker;
+    installWorkerGlobal(adapter);
     request.sharedMemoryRequested = true;
   }
   // Read by install.ts, which the browser build shares and so must not import worker_threads.
