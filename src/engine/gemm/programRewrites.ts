@@ -6,11 +6,12 @@ import { elideIdentityCopies } from "./copyElision.js";
 import type { Step } from "./jitSteps.js";
 import { type FusionTools, fuseTransposedProducts } from "./transposeFusion.js";
 
-interface ProgramLike {
+export interface ProgramLike {
   backend: unknown;
+  inputs: number[];
   steps: Step[];
   outputs: number[];
-  execute(inputs: number[]): unknown;
+  execute(inputs: number[]): { outputs: number[]; pending: unknown[] };
 }
 
 /** Which rewrites run (read at each execution) and what they have skipped so far. */
@@ -26,16 +27,10 @@ export interface RewriteCounts {
 }
 
 /**
- * Finds jax-js's (unexported) JitProgram class by catching the first program that jit puts in its
- * compile cache (a Map), and wraps its execute to run rewritten steps on `backend`'s programs.
- * `switches()` is read at every execution, so A/B runs can switch per call. Returns the live
- * counts, or throws when the class cannot be found.
+ * Finds a jax-js (unexported) JitProgram on `backend` by catching the first program that jit puts in
+ * its compile cache (a Map) while a tiny jit runs. Throws when none is found.
  */
-export async function installProgramRewrites(
-  backend: unknown,
-  tools: FusionTools,
-  switches: () => RewriteSwitches,
-): Promise<RewriteCounts> {
+export async function catchJitProgram(backend: unknown): Promise<ProgramLike> {
   const { jit, numpy: np } = await import("@jax-js/jax");
   const mapSet = Map.prototype.set;
   let caught: ProgramLike | undefined;
@@ -52,7 +47,20 @@ export async function installProgramRewrites(
     Map.prototype.set = mapSet;
   }
   if (!caught) throw new Error("jax-js's JitProgram was not found in its compile cache");
-  const proto = Object.getPrototypeOf(caught) as ProgramLike;
+  return caught;
+}
+
+/**
+ * Wraps JitProgram's execute (`proto`, from catchJitProgram) to run rewritten steps on `backend`'s
+ * programs. `switches()` is read at every execution, so A/B runs can switch per call. Returns the
+ * live counts.
+ */
+export function installProgramRewrites(
+  proto: ProgramLike,
+  backend: unknown,
+  tools: FusionTools,
+  switches: () => RewriteSwitches,
+): RewriteCounts {
   const execute = proto.execute;
   type Variant = { steps: Step[]; fusions: number; elided: number };
   const variants = new WeakMap<ProgramLike, { original: Step[]; byKey: Map<string, Variant> }>();
