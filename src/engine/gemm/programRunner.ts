@@ -241,12 +241,13 @@ function catchMemory(
 ): { memory: WebAssembly.Memory; probeAddress: number } {
   const Instance = WebAssembly.Instance;
   let memory: WebAssembly.Memory | undefined;
-  const catching = (module: WebAssembly.Module, imports?: WebAssembly.Imports) => {
-    const candidate = imports?.env?.memory;
-    if (!memory && candidate instanceof WebAssembly.Memory) memory = candidate;
-    return new Instance(module, imports);
-  };
-  WebAssembly.Instance = catching as unknown as typeof WebAssembly.Instance;
+  WebAssembly.Instance = new Proxy(Instance, {
+    construct(target, args: [WebAssembly.Module, WebAssembly.Imports?]) {
+      const candidate = args[1]?.env?.memory;
+      if (!memory && candidate instanceof WebAssembly.Memory) memory = candidate;
+      return Reflect.construct(target, args);
+    },
+  });
   try {
     backend.dispatch(probeExe, [probeSlot], []);
   } finally {
