@@ -15,6 +15,7 @@ import { GEMM_MODULES } from "./modules.generated.js";
 import { reciprocalProgram, type ReciprocalTools } from "./simdReciprocal.js";
 import { catchJitProgram, installProgramRewrites, type RewriteCounts } from "./programRewrites.js";
 import { installProgramRunner, type RunnerCounts } from "./programRunner.js";
+import { mergedProgramOf } from "./kernelMerge.js";
 
 /** The internal jax-js 0.1.25 chunk and its minified export names (a test checks they still fit). */
 const JAX_CHUNK = "./backend-CnjgxpXq.js";
@@ -62,6 +63,8 @@ export interface GemmStatus {
   transposeFusions: number;
   /** Identity copies skipped so far: later kernels read the copied buffer itself (copyElision.ts). */
   copiesElided: number;
+  /** Elementwise kernels run inside a sibling's multi-output kernel so far (kernelMerge.ts). */
+  kernelsMerged: number;
   /** Why the jit program rewrites (transposeFusion.ts, copyElision.ts) are off, when they are. */
   rewriteError?: string;
   /** Preparations of jax-js's own kernels answered from the per-Kernel cache (no FpHash of the tree). */
@@ -82,6 +85,7 @@ const status: GemmStatus = {
   divisionKernels: 0,
   transposeFusions: 0,
   copiesElided: 0,
+  kernelsMerged: 0,
   programsReused: 0,
   programRuns: 0,
   directKernels: 0,
@@ -93,7 +97,8 @@ let reciprocalEnabled = true;
 let transposeFusionEnabled = true;
 let copyElisionEnabled = true;
 let programCacheEnabled = true;
-let rewriteCounts: RewriteCounts = { transposeFusions: 0, copiesElided: 0 };
+let rewriteCounts: RewriteCounts = { transposeFusions: 0, copiesElided: 0, kernelsMerged: 0 };
+let kernelMergeEnabled = true;
 let runnerEnabled = true;
 let runnerCounts: RunnerCounts = { programRuns: 0, directKernels: 0 };
 /** Bumped by every switch: the program runner re-prepares its plans when it changes. */
@@ -235,14 +240,14 @@ export async function installGemm(): Promise<GemmStatus> {
       return exe;
     };
     wasm.prepareKernelSync = (kernel) => {
-      const found = program(kernel);
+      const found = mergedProgramOf(kernel) ?? program(kernel);
       if (found) return new Executable(kernel, { program: found, sync: true });
       return remembered(kernel, true) ?? remember(kernel, prepareSync(kernel));
     };
     // The async path hands modules to jax-js's worker pool when one exists; the GEMM's single
     // scratch block is not safe across concurrent workers, so with a pool it stays with jax-js.
     wasm.prepareKernel = async (kernel) => {
-      const found = shared ? undefined : program(kernel);
+      const found = mergedProgramOf(kernel) ?? (shared ? undefined : program(kernel));
       if (found) return new Executable(kernel, { program: found, sync: false });
       return remembered(kernel, false) ?? remember(kernel, await prepareAsync(kernel));
     };
@@ -279,8 +284,18 @@ export async function installGemm(): Promise<GemmStatus> {
       rewriteCounts = installProgramRewrites(
         proto,
         wasm,
-        { ...tools, makeAlu: reciprocalTools.makeAlu, makeKernel: reciprocalTools.makeKernel as never },
-        () => ({ transposeFusion: enabled && transposeFusionEnabled, copyElision: enabled && copyElisionEnabled }),
+        {
+          ...tools,
+          makeAlu: reciprocalTools.makeAlu,
+          makeKernel: reciprocalTools.makeKernel as never,
+          compile: (bytes) => new WebAssembly.Module(bytes),
+        },
+        () => ({
+          transposeFusion: enabled && transposeFusionEnabled,
+          copyElision: enabled && copyElisionEnabled,
+          // Merged kernels import unshared memory: not with jax-js's worker pool.
+          kernelMerge: enabled && kernelMergeEnabled && !shared,
+        }),
       );
     }
     backend = wasm;
@@ -321,6 +336,12 @@ export function setProgramCacheEnabled(on: boolean): void {
 /** Turns the removal of identity copies from jit programs (copyElision.ts) on or off, from the next call: for A/B. */
 export function setCopyElisionEnabled(on: boolean): void {
   copyElisionEnabled = on;
+  switchVersion++;
+}
+
+/** Turns the merging of sibling elementwise kernels (kernelMerge.ts) on or off, from the next call: for A/B. */
+export function setKernelMergeEnabled(on: boolean): void {
+  kernelMergeEnabled = on;
   switchVersion++;
 }
 

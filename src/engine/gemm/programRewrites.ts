@@ -5,6 +5,7 @@
 import { elideIdentityCopies } from "./copyElision.js";
 import type { Step } from "./jitSteps.js";
 import { type FusionTools, fuseTransposedProducts } from "./transposeFusion.js";
+import { mergeElementwiseKernels } from "./kernelMerge.js";
 
 export interface ProgramLike {
   backend: unknown;
@@ -18,12 +19,15 @@ export interface ProgramLike {
 export interface RewriteSwitches {
   transposeFusion: boolean;
   copyElision: boolean;
+  kernelMerge: boolean;
 }
 export interface RewriteCounts {
   /** Transposed copies skipped: products written transposed by the GEMM instead. */
   transposeFusions: number;
   /** Identity copies skipped (copyElision.ts). */
   copiesElided: number;
+  /** Elementwise kernels run inside a sibling's multi-output kernel instead (kernelMerge.ts). */
+  kernelsMerged: number;
 }
 
 /**
@@ -58,23 +62,27 @@ export async function catchJitProgram(backend: unknown): Promise<ProgramLike> {
 export function installProgramRewrites(
   proto: ProgramLike,
   backend: unknown,
-  tools: FusionTools,
+  tools: FusionTools & { compile(bytes: Uint8Array<ArrayBuffer>): WebAssembly.Module },
   switches: () => RewriteSwitches,
 ): RewriteCounts {
   const execute = proto.execute;
-  type Variant = { steps: Step[]; fusions: number; elided: number };
+  type Variant = { steps: Step[]; fusions: number; elided: number; merged: number };
   const variants = new WeakMap<ProgramLike, { original: Step[]; byKey: Map<string, Variant> }>();
-  const counts: RewriteCounts = { transposeFusions: 0, copiesElided: 0 };
-  const rewrite = (original: Step[], outputs: number[], { transposeFusion, copyElision }: RewriteSwitches) => {
+  const counts: RewriteCounts = { transposeFusions: 0, copiesElided: 0, kernelsMerged: 0 };
+  const rewrite = (original: Step[], outputs: number[], on: RewriteSwitches) => {
+    const { transposeFusion, copyElision, kernelMerge } = on;
     let steps = original;
     let fusions = 0;
     let elided = 0;
+    let merged = 0;
     const fused = transposeFusion ? fuseTransposedProducts(steps, outputs, tools) : null;
     // Each fused pair drops a copy, a malloc and a free.
     if (fused) [steps, fusions] = [fused, (steps.length - fused.length) / 3];
     const elision = copyElision ? elideIdentityCopies(steps, outputs, tools) : null;
     if (elision) [steps, elided] = [elision.steps, elision.removed];
-    return { steps, fusions, elided };
+    const merging = kernelMerge ? mergeElementwiseKernels(steps, tools, tools.compile) : null;
+    if (merging) [steps, merged] = [merging.steps, merging.merged];
+    return { steps, fusions, elided, merged };
   };
   proto.execute = function (this: ProgramLike, inputs: number[]) {
     if (this.backend !== backend) return execute.call(this, inputs);
@@ -84,7 +92,7 @@ export function installProgramRewrites(
       variants.set(this, entry);
     }
     const on = switches();
-    const key = `${on.transposeFusion}:${on.copyElision}`;
+    const key = `${on.transposeFusion}:${on.copyElision}:${on.kernelMerge}`;
     let variant = entry.byKey.get(key);
     if (!variant) {
       variant = rewrite(entry.original, this.outputs, on);
@@ -93,6 +101,7 @@ export function installProgramRewrites(
     this.steps = variant.steps;
     counts.transposeFusions += variant.fusions;
     counts.copiesElided += variant.elided;
+    counts.kernelsMerged += variant.merged;
     return execute.call(this, inputs);
   };
   return counts;
