@@ -3,7 +3,8 @@
  * the GEMM hook off (jax-js's own kernels; the vectorised division and the transpose fusion go with it),
  * the vectorised division alone off, the fusion of transposed copies into products off, the removal of
  * identity copies off, both of these program rewrites off, the per-Kernel program cache off, and the
- * program runner off (programRunner.ts: jax-js's own PendingExecute per kernel).
+ * program runner off (programRunner.ts: jax-js's own PendingExecute per kernel), and the merging of
+ * sibling elementwise kernels off (kernelMerge.ts).
  * Rounds interleaved, this process's CPU time per step, median over rounds.
  * Run: `node --import tsx bench/stepAB.ts mlp|cnn|rnn [rounds] [calls]` (rnn: rnn(64, lastOnly) + linear(1),
  * 32 sequences of 50 steps of 8 features, mse, as bench/workloads.ts).
@@ -12,6 +13,7 @@ import { disposeTree, precisionOf, random, refTree, startEngine, toDevice } from
 import {
   setCopyElisionEnabled,
   setGemmEnabled,
+  setKernelMergeEnabled,
   setProgramCacheEnabled,
   setProgramRunnerEnabled,
   setReciprocalEnabled,
@@ -34,9 +36,11 @@ const toggle = (
   copyElision = true,
   cache = true,
   runner = true,
+  merge = true,
 ) => {
   setGemmEnabled(gemm);
   setProgramRunnerEnabled(runner);
+  setKernelMergeEnabled(merge);
   setProgramCacheEnabled(cache);
   setReciprocalEnabled(division);
   setTransposeFusionEnabled(transposeFusion);
@@ -81,6 +85,7 @@ export async function stepAB(kind: Kind, rounds: number, calls: number) {
     both_rewrites_off: () => toggle(true, true, false, false),
     program_cache_off: () => toggle(true, true, true, true, false),
     program_runner_off: () => toggle(true, true, true, true, true, false),
+    kernel_merge_off: () => toggle(true, true, true, true, true, true, false),
   };
   const samples: Record<string, number[]> = Object.fromEntries(Object.keys(settings).map((k) => [k, []]));
   for (let round = -1; round < rounds; round++) {
