@@ -1,7 +1,8 @@
 /**
  * The RNN's gradient against back-propagation through time written out in plain JS (float64, the
- * precision policy's exact device): rnn.ts projects each step's input slice separately, and the gradients must be those
- * of h_t = tanh(x_t U + h_{t−1} W + b) to rounding, for every state and for the last one alone.
+ * precision policy's exact device): rnn.ts projects each step's input slice separately, and the
+ * gradients must be those of h_t = tanh(x_t U + h_{t−1} W + b) to rounding, for every state and for
+ * the last one alone.
  */
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
