@@ -4,7 +4,7 @@
  * the vectorised division alone off, the fusion of transposed copies into products off, the removal of
  * identity copies off, both of these program rewrites off, the per-Kernel program cache off, and the
  * program runner off (programRunner.ts: jax-js's own PendingExecute per kernel), and the merging of
- * sibling elementwise kernels off (kernelMerge.ts).
+ * sibling elementwise kernels off, and Descent's vectorised float32 exp kernels off (both kernelMerge.ts).
  * Rounds interleaved, this process's CPU time per step, median over rounds.
  * Run: `node --import tsx bench/stepAB.ts mlp|cnn|rnn [rounds] [calls]` (rnn: rnn(64, lastOnly) + linear(1),
  * 32 sequences of 50 steps of 8 features, mse, as bench/workloads.ts).
@@ -14,6 +14,7 @@ import {
   setCopyElisionEnabled,
   setGemmEnabled,
   setKernelMergeEnabled,
+  setSimdExpEnabled,
   setProgramCacheEnabled,
   setProgramRunnerEnabled,
   setReciprocalEnabled,
@@ -37,10 +38,12 @@ const toggle = (
   cache = true,
   runner = true,
   merge = true,
+  exp = true,
 ) => {
   setGemmEnabled(gemm);
   setProgramRunnerEnabled(runner);
   setKernelMergeEnabled(merge);
+  setSimdExpEnabled(exp);
   setProgramCacheEnabled(cache);
   setReciprocalEnabled(division);
   setTransposeFusionEnabled(transposeFusion);
@@ -86,6 +89,7 @@ export async function stepAB(kind: Kind, rounds: number, calls: number) {
     program_cache_off: () => toggle(true, true, true, true, false),
     program_runner_off: () => toggle(true, true, true, true, true, false),
     kernel_merge_off: () => toggle(true, true, true, true, true, true, false),
+    simd_exp_off: () => toggle(true, true, true, true, true, true, true, false),
   };
   const samples: Record<string, number[]> = Object.fromEntries(Object.keys(settings).map((k) => [k, []]));
   for (let round = -1; round < rounds; round++) {

@@ -12,7 +12,7 @@ import {
   treeToHost,
   type Tree,
 } from "../../src/engine/index.js";
-import { setKernelMergeEnabled, setProgramRunnerEnabled } from "../../src/engine/gemm/hook.js";
+import { setKernelMergeEnabled, setProgramRunnerEnabled, setSimdExpEnabled } from "../../src/engine/gemm/hook.js";
 import { elementwiseModuleBytes, type Expr } from "../../src/engine/gemm/elementwiseWasm.js";
 import { linear, rnn, sequential } from "../../src/nn/index.js";
 import { applyUpdates, book, torch } from "../../src/optim/index.js";
@@ -23,6 +23,7 @@ before(async () => {
 });
 after(() => {
   setKernelMergeEnabled(true);
+  setSimdExpEnabled(true);
   setProgramRunnerEnabled(true);
 });
 
@@ -181,4 +182,43 @@ test("an RNN training step (merged tanh, backward and Adam kernels) is bit-ident
   // Adam alone merges 2 kernels per parameter leaf (5 leaves) per step.
   assert.ok(gemmStatus().kernelsMerged - before > 3 * 10, "kernels beyond Adam's were merged");
   assert.deepEqual(merged, separate);
+});
+
+test("float32 exp kernels run vectorised, bit-identical to jax-js's scalar exp (overflow, underflow, NaN, ±0)", async () => {
+  const special = [
+    0,
+    -0,
+    1,
+    -1,
+    88.7,
+    88.8,
+    89,
+    -87.3,
+    -87.4,
+    -103,
+    -104,
+    1e-30,
+    -1e-30,
+    Infinity,
+    -Infinity,
+    Number.NaN,
+  ];
+  // Special values in the vector lanes (first) and in the scalar tail (last three).
+  const tail = [Number.NaN, -104, Infinity];
+  const inputs = Array.from({ length: N }, (_, i) =>
+    i < special.length ? special[i] : i >= N - 3 ? tail[i - N + 3] : (i - N / 2) * 0.23,
+  );
+  const f = jit((a: np.Array) => np.exp(a.ref.mul(1.5)).add(np.exp(a)));
+  const run = async (on: boolean) => {
+    setSimdExpEnabled(on);
+    return (await f(toDevice(inputs, [N], precisionOf("float32"))).data()) as Float32Array;
+  };
+  const scalar = await run(false);
+  const before = gemmStatus().expKernels;
+  const vectorised = await run(true);
+  assert.equal(gemmStatus().expKernels - before, 1);
+  assert.deepEqual(new Uint32Array(vectorised.buffer), new Uint32Array(scalar.buffer));
+  assert.ok(Number.isNaN(vectorised[15]) && vectorised[13] === Infinity && vectorised[14] === 0);
+  assert.ok(Number.isNaN(vectorised[N - 3]) && vectorised[N - 2] === 0 && vectorised[N - 1] === Infinity);
+  f.dispose();
 });

@@ -16,7 +16,12 @@ export type Expr =
   | { op: "splat"; arg: number; element: number }
   | { op: "output"; index: number }
   | { op: "add" | "sub" | "mul" | "div" | "min" | "max"; src: [Expr, Expr] }
-  | { op: "sqrt"; src: [Expr] };
+  | { op: "sqrt"; src: [Expr] }
+  /** jax-js's float32 e^x (its wasm_exp: range reduction, a degree-6 polynomial, 2^k by exponent bits). */
+  | { op: "exp"; src: [Expr] };
+
+/** The coefficients of jax-js's exp polynomial (r⁰ … r⁶), rounded to float32 as its code does. */
+const EXP_POLY = [1, 1, 1 / 2, 1 / 6, 1 / 24, 1 / 120, 1 / 720];
 
 const leb = (n: number): number[] => {
   const out: number[] = [];
@@ -86,6 +91,10 @@ export function elementwiseModuleBytes(dtype: ElementDtype, inputs: number, outp
   const [begin, end, i, end4] = [args, args + 1, args + 2, args + 3];
   const vectorLocal = (k: number) => args + 4 + k;
   const scalarLocal = (k: number) => args + 4 + outputs.length + k;
+  // Temporaries of exp: x, k (as float), r, result in its type (v128 or scalar), and k as i32 (scalar).
+  const [vx, vkf, vk, vr, vres] = [0, 1, 2, 3, 4].map((j) => args + 4 + 2 * outputs.length + j);
+  const [sx, skf, sr, sres] = [0, 1, 2, 3].map((j) => args + 9 + 2 * outputs.length + j);
+  const sk = args + 13 + 2 * outputs.length;
   const address = (arg: number) => [0x20, ...leb(arg), 0x20, ...leb(i), 0x41, shift, 0x74, 0x6a]; // p + (i << shift)
   const constant = (value: number, vector: boolean) => {
     const bytes = new Uint8Array(t.bytes);
@@ -110,12 +119,51 @@ export function elementwiseModuleBytes(dtype: ElementDtype, inputs: number, outp
         return [0x20, ...leb(vector ? vectorLocal(e.index) : scalarLocal(e.index))];
       case "sqrt":
         return [...gen(e.src[0], vector), ...opcode(t.sqrt, vector)];
+      case "exp":
+        if (dtype !== "float32") throw new Error("exp is generated for float32 only");
+        return [...gen(e.src[0], vector), ...(vector ? expVector() : expScalar())];
       default:
         return [...gen(e.src[0], vector), ...gen(e.src[1], vector), ...opcode(t[e.op], vector)];
     }
   };
   const opcode = ([scalar, simd]: readonly [number, number], vector: boolean) =>
     vector ? [SIMD, ...leb(simd)] : [scalar];
+  const get = (local: number) => [0x20, ...leb(local)];
+  const set = (local: number) => [0x21, ...leb(local)];
+  const v = (op: number) => [SIMD, ...leb(op)];
+  const i32x4 = (value: number) => {
+    const lanes = new Uint8Array(16);
+    new DataView(lanes.buffer).setInt32(0, value, true);
+    for (let j = 4; j < 16; j++) lanes[j] = lanes[j % 4];
+    return [...v(0x0c), ...lanes];
+  };
+  /** Horner's rule over EXP_POLY in r, as jax-js's _poly: c₆, then (· r + c_i) down to c₀. */
+  const poly = (r: number, vector: boolean) => {
+    const out = constant(EXP_POLY[6], vector);
+    for (let j = 5; j >= 0; j--)
+      out.push(...get(r), ...opcode(t.mul, vector), ...constant(EXP_POLY[j], vector), ...opcode(t.add, vector));
+    return out;
+  };
+  // jax-js's wasm_exp, lane by lane: k = nearest(x · 1/ln2); k > 127 → +∞; k < −126 → 0;
+  // else P(x − k · ln2) · 2^k. Its early returns become selects (the other branch has no effects).
+  const expScalar = () => [
+    ...set(sx),
+    ...[...get(sx), ...constant(1 / Math.LN2, false), 0x94, 0x90, 0x22, ...leb(skf), 0xfc, 0x00, ...set(sk)],
+    ...[...get(sx), ...get(skf), ...constant(Math.LN2, false), 0x94, 0x93, ...set(sr)],
+    ...poly(sr, false),
+    ...[...get(sk), 0x41, ...sleb(127), 0x6a, 0x41, 23, 0x74, 0xbe, 0x94, ...set(sres)],
+    ...[...constant(Infinity, false), ...get(sres), ...get(sk), 0x41, ...sleb(127), 0x4a, 0x1b],
+    ...[...set(sres), ...constant(0, false), ...get(sres), ...get(sk), 0x41, ...sleb(-126), 0x48, 0x1b],
+  ];
+  const expVector = () => [
+    ...set(vx),
+    ...[...get(vx), ...constant(1 / Math.LN2, true), ...v(0xe6), ...v(0x6a), 0x22, ...leb(vkf), ...v(0xf8), ...set(vk)],
+    ...[...get(vx), ...get(vkf), ...constant(Math.LN2, true), ...v(0xe6), ...v(0xe5), ...set(vr)],
+    ...poly(vr, true),
+    ...[...get(vk), ...i32x4(127), ...v(0xae), 0x41, 23, ...v(0xab), ...v(0xe6), ...set(vres)],
+    ...[...constant(Infinity, true), ...get(vres), ...get(vk), ...i32x4(127), ...v(0x3b), ...v(0x52)],
+    ...[...set(vres), ...constant(0, true), ...get(vres), ...get(vk), ...i32x4(-126), ...v(0x39), ...v(0x52)],
+  ];
   // One pass over the elements: each output's value into its local, then stored.
   const loop = (vector: boolean, limit: number, step: number) => {
     const body: number[] = [0x02, 0x40, 0x03, 0x40]; // block, loop
@@ -130,7 +178,8 @@ export function elementwiseModuleBytes(dtype: ElementDtype, inputs: number, outp
     return body;
   };
   const code = [
-    ...[3, 2, 0x7f, outputs.length, 0x7b, outputs.length, t.scalarType], // locals: i, end4; vectors; scalars
+    // Locals: i, end4; output values as vectors, as scalars; exp's temporaries (5 v128, 4 scalars, 1 i32).
+    ...[6, 2, 0x7f, outputs.length, 0x7b, outputs.length, t.scalarType, 5, 0x7b, 4, t.scalarType, 1, 0x7f],
     ...[0x20, ...leb(begin), 0x21, ...leb(i)],
     // end4 = begin + ((end − begin) & −lanes)
     ...[0x20, ...leb(end), 0x20, ...leb(begin), 0x6b, 0x41, ...sleb(-t.lanes), 0x71],

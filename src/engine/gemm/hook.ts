@@ -65,6 +65,8 @@ export interface GemmStatus {
   copiesElided: number;
   /** Elementwise kernels run inside a sibling's multi-output kernel so far (kernelMerge.ts). */
   kernelsMerged: number;
+  /** float32 exp kernels run vectorised so far (kernelMerge.ts; jax-js's own loop is scalar). */
+  expKernels: number;
   /** Why the jit program rewrites (transposeFusion.ts, copyElision.ts) are off, when they are. */
   rewriteError?: string;
   /** Preparations of jax-js's own kernels answered from the per-Kernel cache (no FpHash of the tree). */
@@ -86,6 +88,7 @@ const status: GemmStatus = {
   transposeFusions: 0,
   copiesElided: 0,
   kernelsMerged: 0,
+  expKernels: 0,
   programsReused: 0,
   programRuns: 0,
   directKernels: 0,
@@ -97,8 +100,9 @@ let reciprocalEnabled = true;
 let transposeFusionEnabled = true;
 let copyElisionEnabled = true;
 let programCacheEnabled = true;
-let rewriteCounts: RewriteCounts = { transposeFusions: 0, copiesElided: 0, kernelsMerged: 0 };
+let rewriteCounts: RewriteCounts = { transposeFusions: 0, copiesElided: 0, kernelsMerged: 0, expKernels: 0 };
 let kernelMergeEnabled = true;
+let simdExpEnabled = true;
 let runnerEnabled = true;
 let runnerCounts: RunnerCounts = { programRuns: 0, directKernels: 0 };
 /** Bumped by every switch: the program runner re-prepares its plans when it changes. */
@@ -295,6 +299,7 @@ export async function installGemm(): Promise<GemmStatus> {
           copyElision: enabled && copyElisionEnabled,
           // Merged kernels import unshared memory: not with jax-js's worker pool.
           kernelMerge: enabled && kernelMergeEnabled && !shared,
+          simdExp: enabled && simdExpEnabled && !shared,
         }),
       );
     }
@@ -342,6 +347,12 @@ export function setCopyElisionEnabled(on: boolean): void {
 /** Turns the merging of sibling elementwise kernels (kernelMerge.ts) on or off, from the next call: for A/B. */
 export function setKernelMergeEnabled(on: boolean): void {
   kernelMergeEnabled = on;
+  switchVersion++;
+}
+
+/** Turns Descent's vectorised float32 exp kernels (kernelMerge.ts) on or off, from the next call: for A/B. */
+export function setSimdExpEnabled(on: boolean): void {
+  simdExpEnabled = on;
   switchVersion++;
 }
 

@@ -6,7 +6,9 @@
  * elementwise kernels P of the same size (and nothing between them reads those outputs), the group
  * becomes one kernel (elementwiseWasm.ts) that computes each P's value, stores it, and hands it to F
  * in a register. Same operations in the same order: bit-identical. Only trees of add, sub, mul,
- * reciprocal, sqrt, min, max over contiguous or broadcast-scalar reads are merged.
+ * reciprocal, sqrt, min, max (and float32 exp) over contiguous or broadcast-scalar reads are merged.
+ * A float32 kernel with exp that merges with nothing is generated alone too: jax-js runs exp one
+ * lane at a time, ours runs jax-js's same exp algorithm four lanes at once (elementwiseWasm.ts).
  */
 import { type ElementDtype, type Expr, elementwiseModuleBytes } from "./elementwiseWasm.js";
 import type { Step } from "./jitSteps.js";
@@ -28,6 +30,11 @@ type Execute = Extract<Step, { type: "execute" }>;
 
 export interface MergeTools extends MatchTools {
   makeKernel(nargs: number, size: number, exp: AluNode, reduction: unknown): unknown;
+  compile(bytes: Uint8Array<ArrayBuffer>): WebAssembly.Module;
+  /** Merge sibling kernels (false: only the exp kernels below). */
+  merge: boolean;
+  /** Also generate float32 kernels with exp (jax-js runs them one lane at a time), alone or merged. */
+  exp: boolean;
 }
 
 /** What the hook hands jax-js for a merged kernel (see hook.ts's Program). */
@@ -46,7 +53,7 @@ export const mergedProgramOf = (kernel: unknown): MergedProgram | undefined =>
 /** A read of one input buffer, as Expr leaves: contiguous at i, or one element for all i. */
 type Read = { kind: "load" } | { kind: "splat"; element: number };
 
-function classifyRead(exp: AluNode, size: number, tools: MatchTools): Read | null {
+function classifyRead(exp: AluNode, size: number, tools: MergeTools): Read | null {
   const tracker = (exp.arg as [number, { views: ViewLike[] }])[1];
   if (tracker.views.length !== 1) return null;
   const { shape, strides, offset, mask } = tracker.views[0];
@@ -61,7 +68,7 @@ function classifyRead(exp: AluNode, size: number, tools: MatchTools): Read | nul
   return offset === 0 ? { kind: "load" } : null;
 }
 
-const BINARY: Record<string, Exclude<Expr["op"], "const" | "load" | "splat" | "output" | "sqrt">> = {
+const BINARY: Record<string, "add" | "sub" | "mul" | "min" | "max"> = {
   Add: "add",
   Sub: "sub",
   Mul: "mul",
@@ -76,12 +83,13 @@ const BINARY: Record<string, Exclude<Expr["op"], "const" | "load" | "splat" | "o
 function toExpr(
   kernel: KernelLike,
   inputs: number[],
-  tools: MatchTools,
+  tools: MergeTools,
   leaf: (id: number, read: Read) => Expr | null,
 ) {
   if (kernel.reduction) return null;
   const dtype = kernel.exp.dtype;
   if (dtype !== "float32" && dtype !== "float64") return null;
+  let usesExp = false;
   const walk = (e: AluNode): Expr | null => {
     if (e.dtype !== dtype) return null;
     if (e.op === "Const") return typeof e.arg === "number" ? { op: "const", value: e.arg } : null;
@@ -96,22 +104,28 @@ function toExpr(
     if (e.op in BINARY && src.length === 2) return { op: BINARY[e.op], src: [a, b] };
     if (e.op === "Sqrt" && src.length === 1) return { op: "sqrt", src: [a] };
     if (e.op === "Reciprocal" && src.length === 1) return { op: "div", src: [{ op: "const", value: 1 }, a] };
+    if (e.op === "Exp" && src.length === 1 && dtype === "float32" && tools.exp) {
+      usesExp = true;
+      return { op: "exp", src: [a] };
+    }
     return null;
   };
   const expr = walk(kernel.exp);
-  return expr ? { expr, dtype: dtype as ElementDtype } : null;
+  return expr ? { expr, dtype: dtype as ElementDtype, usesExp } : null;
 }
 
+/** A one-output jax-js kernel without reduction (not one this module made). */
 const isElementwise = (s: Step): s is Execute =>
   s.type === "execute" &&
   s.outputs.length === 1 &&
   typeof s.source === "object" &&
   s.source !== null &&
   "exp" in s.source &&
-  !(s.source as KernelLike).reduction;
+  !(s.source as KernelLike).reduction &&
+  !programs.has(s.source);
 
 /** Whether every read of `id` in `kernel` is a contiguous read at i (so a register can serve it). */
-function readsOnlyElementwise(kernel: KernelLike, inputs: number[], id: number, tools: MatchTools): boolean {
+function readsOnlyElementwise(kernel: KernelLike, inputs: number[], id: number, tools: MergeTools): boolean {
   let ok = true;
   const walk = (e: AluNode) => {
     if (e.op === "GlobalView" && inputs[(e.arg as [number])[0]] === id)
@@ -122,22 +136,32 @@ function readsOnlyElementwise(kernel: KernelLike, inputs: number[], id: number, 
   return ok;
 }
 
-/** `steps` with each mergeable group as one kernel, and how many kernels went; null when none. */
+/**
+ * `steps` with each mergeable group as one kernel, and each remaining float32 exp kernel as one of
+ * ours; how many kernels were merged away and how many exp kernels were vectorised; null when none.
+ */
 export function mergeElementwiseKernels(
   steps: Step[],
   tools: MergeTools,
-  compile: (bytes: Uint8Array<ArrayBuffer>) => WebAssembly.Module,
-): { steps: Step[]; merged: number } | null {
+): { steps: Step[]; merged: number; expKernels: number } | null {
   let out = steps;
-  let merged = 0;
-  for (let f = 0; f < out.length; f++) {
+  let [merged, expKernels] = [0, 0];
+  for (let f = 0; f < out.length && tools.merge; f++) {
     const group = mergeGroup(out, f, tools);
     if (!group) continue;
-    out = applyGroup(out, group, tools, compile);
+    out = applyGroup(out, group, tools);
     merged += group.length - 1;
     f -= group.length - 1;
   }
-  return merged ? { steps: out, merged } : null;
+  for (let f = 0; f < out.length; f++) {
+    const step = out[f];
+    if (!isElementwise(step)) continue;
+    const alone = toExpr(step.source as KernelLike, step.inputs, tools, () => ({ op: "const", value: 0 }));
+    if (!alone?.usesExp) continue;
+    out = applyGroup(out, [f], tools);
+    expKernels++;
+  }
+  return merged + expKernels ? { steps: out, merged, expKernels } : null;
 }
 
 /** Indices (ascending, ending with f) of the producers F = steps[f] can absorb, or null. */
@@ -166,12 +190,7 @@ function mergeGroup(steps: Step[], f: number, tools: MergeTools): number[] | nul
   return [...group.sort((a, b) => a - b), f];
 }
 
-function applyGroup(
-  steps: Step[],
-  group: number[],
-  tools: MergeTools,
-  compile: (bytes: Uint8Array<ArrayBuffer>) => WebAssembly.Module,
-): Step[] {
+function applyGroup(steps: Step[], group: number[], tools: MergeTools): Step[] {
   const members = group.map((i) => steps[i] as Execute);
   const outputIds = members.map((m) => m.outputs[0]);
   const inputIds = [...new Set(members.flatMap((m) => m.inputs))].filter((id) => !outputIds.includes(id));
@@ -185,7 +204,7 @@ function applyGroup(
     return toExpr(m.source as KernelLike, m.inputs, tools, leaf) as { expr: Expr; dtype: ElementDtype };
   });
   const last = members[members.length - 1].source as KernelLike;
-  const module = compile(
+  const module = tools.compile(
     elementwiseModuleBytes(
       exprs[0].dtype,
       inputIds.length,

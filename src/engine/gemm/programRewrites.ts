@@ -5,7 +5,7 @@
 import { elideIdentityCopies } from "./copyElision.js";
 import type { Step } from "./jitSteps.js";
 import { type FusionTools, fuseTransposedProducts } from "./transposeFusion.js";
-import { mergeElementwiseKernels } from "./kernelMerge.js";
+import { type MergeTools, mergeElementwiseKernels } from "./kernelMerge.js";
 
 export interface ProgramLike {
   backend: unknown;
@@ -20,6 +20,7 @@ export interface RewriteSwitches {
   transposeFusion: boolean;
   copyElision: boolean;
   kernelMerge: boolean;
+  simdExp: boolean;
 }
 export interface RewriteCounts {
   /** Transposed copies skipped: products written transposed by the GEMM instead. */
@@ -28,6 +29,8 @@ export interface RewriteCounts {
   copiesElided: number;
   /** Elementwise kernels run inside a sibling's multi-output kernel instead (kernelMerge.ts). */
   kernelsMerged: number;
+  /** float32 exp kernels run on Descent's vectorised code instead of jax-js's scalar loop (kernelMerge.ts). */
+  expKernels: number;
 }
 
 /**
@@ -62,27 +65,29 @@ export async function catchJitProgram(backend: unknown): Promise<ProgramLike> {
 export function installProgramRewrites(
   proto: ProgramLike,
   backend: unknown,
-  tools: FusionTools & { compile(bytes: Uint8Array<ArrayBuffer>): WebAssembly.Module },
+  tools: FusionTools & Omit<MergeTools, "merge" | "exp">,
   switches: () => RewriteSwitches,
 ): RewriteCounts {
   const execute = proto.execute;
-  type Variant = { steps: Step[]; fusions: number; elided: number; merged: number };
+  type Variant = { steps: Step[]; fusions: number; elided: number; merged: number; expKernels: number };
   const variants = new WeakMap<ProgramLike, { original: Step[]; byKey: Map<string, Variant> }>();
-  const counts: RewriteCounts = { transposeFusions: 0, copiesElided: 0, kernelsMerged: 0 };
+  const counts: RewriteCounts = { transposeFusions: 0, copiesElided: 0, kernelsMerged: 0, expKernels: 0 };
   const rewrite = (original: Step[], outputs: number[], on: RewriteSwitches) => {
-    const { transposeFusion, copyElision, kernelMerge } = on;
+    const { transposeFusion, copyElision, kernelMerge, simdExp } = on;
     let steps = original;
     let fusions = 0;
     let elided = 0;
     let merged = 0;
+    let expKernels = 0;
     const fused = transposeFusion ? fuseTransposedProducts(steps, outputs, tools) : null;
     // Each fused pair drops a copy, a malloc and a free.
     if (fused) [steps, fusions] = [fused, (steps.length - fused.length) / 3];
     const elision = copyElision ? elideIdentityCopies(steps, outputs, tools) : null;
     if (elision) [steps, elided] = [elision.steps, elision.removed];
-    const merging = kernelMerge ? mergeElementwiseKernels(steps, tools, tools.compile) : null;
-    if (merging) [steps, merged] = [merging.steps, merging.merged];
-    return { steps, fusions, elided, merged };
+    const merging =
+      kernelMerge || simdExp ? mergeElementwiseKernels(steps, { ...tools, merge: kernelMerge, exp: simdExp }) : null;
+    if (merging) [steps, merged, expKernels] = [merging.steps, merging.merged, merging.expKernels];
+    return { steps, fusions, elided, merged, expKernels };
   };
   proto.execute = function (this: ProgramLike, inputs: number[]) {
     if (this.backend !== backend) return execute.call(this, inputs);
@@ -92,7 +97,7 @@ export function installProgramRewrites(
       variants.set(this, entry);
     }
     const on = switches();
-    const key = `${on.transposeFusion}:${on.copyElision}:${on.kernelMerge}`;
+    const key = `${on.transposeFusion}:${on.copyElision}:${on.kernelMerge}:${on.simdExp}`;
     let variant = entry.byKey.get(key);
     if (!variant) {
       variant = rewrite(entry.original, this.outputs, on);
@@ -102,6 +107,7 @@ export function installProgramRewrites(
     counts.transposeFusions += variant.fusions;
     counts.copiesElided += variant.elided;
     counts.kernelsMerged += variant.merged;
+    counts.expKernels += variant.expKernels;
     return execute.call(this, inputs);
   };
   return counts;
