@@ -73,15 +73,17 @@ export function gemmWat(dtype: GemmDtype, fma: boolean, options: GemmShapeOption
   const argPtr = (argIndex: string) => `(i32.load (i32.add ${g("scratch")} (i32.shl ${argIndex} (i32.const 2))))`;
   const repeat = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i)).join("\n");
 
-  // Copies one packed k-row of A: whole vectors, then an 8-byte tail.
-  const copyBytes = (bytes: number) =>
-    repeat(
-      Math.floor(bytes / 16),
-      (v) => `(v128.store offset=${16 * v} (local.get $dst) (v128.load offset=${16 * v} (local.get $src)))`,
-    ) +
-    (bytes % 16
-      ? `(i64.store offset=${bytes - 8} (local.get $dst) (i64.load offset=${bytes - 8} (local.get $src)))`
-      : "");
+  // Copies one packed k-row of A (a multiple of 4 bytes): whole vectors, then the rest in (overlapping) pieces.
+  const copyBytes = (bytes: number) => {
+    const piece = (type: string, at: number) =>
+      `(${type}.store offset=${at} (local.get $dst) (${type}.load offset=${at} (local.get $src)))`;
+    const pieces = Array.from({ length: Math.floor(bytes / 16) }, (_, v) => piece("v128", 16 * v));
+    const rest = bytes % 16;
+    if (rest && bytes > 16) pieces.push(piece(rest > 8 ? "v128" : "i64", bytes - (rest > 8 ? 16 : 8)));
+    else if (rest >= 8) pieces.push(piece("i64", 0), ...(rest > 8 ? [piece("i64", bytes - 8)] : []));
+    else if (rest) pieces.push(piece("i32", 0));
+    return pieces.join("\n");
+  };
   // i8x16.shuffle picking lanes of `width` bytes: indices < 16 / width from the first operand.
   const pick = (width: number, lanesPicked: number[]) =>
     lanesPicked.flatMap((l) => Array.from({ length: width }, (_, b) => l * width + b)).join(" ");
@@ -118,8 +120,8 @@ export function gemmWat(dtype: GemmDtype, fma: boolean, options: GemmShapeOption
   };
   const rowNames = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `$r${from + i}`);
   // A: MR rows → MR-row columns. B (stored transposed): NR columns → NR-wide rows, in 4-column groups.
-  const transposeBlock = `${repeat(MR, load)}
-              ${transposeRows(rowNames(MR), MR * elt, 0)}`;
+  const transposeBlock = (rows: number) => `${repeat(rows, load)}
+              ${transposeRows(rowNames(rows), rows * elt, 0)}`;
   const transposeBlockB = `${repeat(NR, load)}
               ${transposeRows(rowNames(NR), NR * elt, 0)}`;
   const globals = GEMM_PARAMS.map((name) => `(global $${name} i32 (i32.const 0))`).join("\n");
@@ -132,43 +134,42 @@ export function gemmWat(dtype: GemmDtype, fma: boolean, options: GemmShapeOption
   // One K step of the micro-kernel: a row of ${NR} B values at bp, a column of ${MR} A values at ap.
   // A's value for row i splat across a vector: shuffled out of one vector load per `lanes` rows (shuffles are pure,
   // so TurboFan places each next to its use), or loaded as a splat for the rows left over.
-  const aVectors = shuffleSplat ? Math.floor(MR / lanes) : 0;
-  const aSplat = (i: number) => {
+  const aVectorsOf = (MR: number, shuffleSplat: boolean) => (shuffleSplat ? Math.floor(MR / lanes) : 0);
+  const aSplat = (i: number, aVectors: number) => {
     if (i >= aVectors * lanes) return `(${splat} offset=${i * elt} (local.get $ap))`;
     const v = `(local.get $av${Math.floor(i / lanes)})`;
     return `(i8x16.shuffle ${pick(elt, Array(lanes).fill(i % lanes))} ${v} ${v})`;
   };
-  const kStep = `
+  const kStep = (MR: number, aVectors: number) => `
     (local.set $b0 (v128.load (local.get $bp)))
     (local.set $b1 (v128.load offset=16 (local.get $bp)))
     ${repeat(aVectors, (v) => `(local.set $av${v} (v128.load offset=${16 * v} (local.get $ap)))`)}
     ${repeat(
       MR,
       (i) => `
-    (local.set $a ${aSplat(i)})
+    (local.set $a ${aSplat(i, aVectors)})
     (local.set $c${2 * i} ${madd("(local.get $a)", "(local.get $b0)", `(local.get $c${2 * i})`)})
     (local.set $c${2 * i + 1} ${madd("(local.get $a)", "(local.get $b1)", `(local.get $c${2 * i + 1})`)})`,
     )}`;
 
-  const storeFullRow = (i: number, v: number) => {
-    const at = `offset=${v * 16} (i32.add (local.get $cp) (i32.mul (i32.const ${i}) (local.get $rowBytes)))`;
-    return `(if (local.get $first)
+  // ${MR}×${NR} register tile (rows of A × columns of B) over packed panels.
+  const micro = (MR: number, shuffleSplat: boolean) => {
+    const aVectors = aVectorsOf(MR, shuffleSplat);
+    const storeFullRow = (i: number, v: number) => {
+      const at = `offset=${v * 16} (i32.add (local.get $cp) (i32.mul (i32.const ${i}) (local.get $rowBytes)))`;
+      return `(if (local.get $first)
       (then (v128.store ${at} (local.get $c${2 * i + v})))
       (else (v128.store ${at} (${V}.add (v128.load ${at}) (local.get $c${2 * i + v})))))`;
-  };
-
-  return `(module
-(import "env" "memory" (memory 0 65536 shared))
-${globals}
-
-;; ${MR}×${NR} register tile over packed panels; adds into C (or overwrites it on the first K block).
-(func $micro (param $ap i32) (param $bp i32) (param $kc i32) (param $cp i32) (param $rows i32) (param $cols i32)
+    };
+    return `;; ${MR}×${NR} register tile over packed panels; adds into C (or overwrites it on the first K block).
+(func $micro${MR} (param $ap i32) (param $bp i32) (param $kc i32) (param $cp i32) (param $rows i32) (param $cols i32)
   (param $first i32) (param $rowBytes i32)
-  (local $aEnd i32) (local $a v128) ${repeat(aVectors, (v) => `(local $av${v} v128)`)} (local $b0 v128) (local $b1 v128) (local $i i32) (local $j i32) (local $at i32)
+  (local $aEnd i32) (local $a v128) ${repeat(aVectors, (v) => `(local $av${v} v128)`)} (local $b0 v128) (local $b1 v128)
+    (local $i i32) (local $j i32) (local $at i32)
   ${repeat(2 * MR, (i) => `(local $c${i} v128)`)}
   (local.set $aEnd (i32.add (local.get $ap) (i32.mul (local.get $kc) (i32.const ${MR * elt}))))
   (loop $k
-    ${kStep}
+    ${kStep(MR, aVectors)}
     (local.set $ap (i32.add (local.get $ap) (i32.const ${MR * elt})))
     (local.set $bp (i32.add (local.get $bp) (i32.const ${NR * elt})))
     (br_if $k (i32.lt_u (local.get $ap) (local.get $aEnd))))
@@ -192,12 +193,35 @@ ${globals}
     (local.set $i (i32.add (local.get $i) (i32.const 1)))
     (br_if $row (i32.lt_u (local.get $i) (local.get $rows)))))
 
-;; Packs rows [ic, ic+mc) × K range [pc, pc+kc) of A into ${MR}-row panels, the last one zero-padded to ${MR} rows.
-(func $packA (param $a i32) (param $ic i32) (param $mc i32) (param $pc i32) (param $kc i32)
-  (local $dst i32) (local $p i32) (local $k i32) (local $i i32) (local $row i32) (local $src i32) (local $stepK i32)
+`;
+  };
+
+  // Where packed A's row `row` (an i32 expression) starts: panels of any height hold kc values per row.
+  const packedAt = (row: string) =>
+    `(i32.add (i32.add ${g("scratch")} (i32.const ${SCRATCH.packedA})) (i32.mul ${row} (i32.mul (local.get $kc) (i32.const ${elt}))))`;
+  // The micro-kernel call for the panel at row ir (rows up to `rowsEnd` valid) and B's panel at column jr.
+  const callMicro = (MR: number, rowsEnd: string) => `(call $micro${MR}
+              ${packedAt("(local.get $ir)")}
+              (i32.add (i32.add ${g("scratch")} (i32.const ${packedB})) (i32.mul (local.get $jr) (i32.mul
+                (local.get $kc) (i32.const ${elt}))))
+              (local.get $kc)
+              (i32.add (local.get $c) (i32.add (i32.mul (i32.add (local.get $ic) (local.get $ir))
+                (local.get $rowBytes)) (i32.mul (i32.add (local.get $jc) (local.get $jr)) (i32.const ${elt}))))
+              (select (i32.const ${MR}) (i32.sub (local.get ${rowsEnd}) (local.get $ir)) (i32.ge_s
+                (i32.sub (local.get ${rowsEnd}) (local.get $ir)) (i32.const ${MR})))
+              (select (i32.const ${NR}) (i32.sub (local.get $nc) (local.get $jr)) (i32.ge_s (i32.sub (local.get $nc)
+                (local.get $jr)) (i32.const ${NR})))
+              (i32.eqz (local.get $pc))
+              (local.get $rowBytes))`;
+
+  // Packs A's rows into MR-row panels: vector copies, register transposes or element by element.
+  const packA = (
+    MR: number,
+  ) => `;; Packs rows [ic, ic+mc) × K range [pc, pc+kc) of A into ${MR}-row panels at dst, the last one zero-padded.
+(func $packA${MR} (param $a i32) (param $ic i32) (param $mc i32) (param $pc i32) (param $kc i32) (param $dst i32)
+  (local $p i32) (local $k i32) (local $i i32) (local $row i32) (local $src i32) (local $stepK i32)
     (local $rowBytes i32)
   ${repeat(MR, (i) => `(local $r${i} v128)`)} ${repeat(4, (i) => `(local $t${i} v128)`)}
-  (local.set $dst (i32.add ${g("scratch")} (i32.const ${SCRATCH.packedA})))
   (local.set $stepK (i32.mul ${g("aSk")} (i32.const ${elt})))
   (local.set $p (i32.const 0))
   (loop $panel
@@ -220,7 +244,7 @@ ${globals}
             (local.set $rowBytes (i32.mul ${g("aSm")} (i32.const ${elt})))
             (block $tDone (loop $tv
               (br_if $tDone (i32.gt_u (i32.add (local.get $k) (i32.const ${lanes})) (local.get $kc)))
-              ${transposeBlock}
+              ${transposeBlock(MR)}
               (local.set $src (i32.add (local.get $src) (i32.const 16)))
               (local.set $dst (i32.add (local.get $dst) (i32.const ${lanes * MR * elt})))
               (local.set $k (i32.add (local.get $k) (i32.const ${lanes})))
@@ -244,6 +268,16 @@ ${globals}
     (local.set $p (i32.add (local.get $p) (i32.const ${MR})))
     (br_if $panel (i32.lt_u (local.get $p) (local.get $mc)))))
 
+`;
+
+  return `(module
+(import "env" "memory" (memory 0 65536 shared))
+${globals}
+
+${micro(MR, shuffleSplat)}
+${MR > 1 ? micro(MR - 1, false) : ""}
+${packA(MR)}
+${MR > 1 ? packA(MR - 1) : ""}
 ;; Packs K range [pc, pc+kc) × columns [jc, jc+nc) of B into ${NR}-column panels, zero-padded.
 (func $packB (param $b i32) (param $pc i32) (param $kc i32) (param $jc i32) (param $nc i32)
   (local $dst i32) (local $q i32) (local $k i32) (local $j i32) (local $src i32) (local $stepK i32) (local $stepN i32)
@@ -301,7 +335,7 @@ ${globals}
   (local $a i32) (local $b i32) (local $c i32) (local $e i32) (local $rowBytes i32)
   (local $jc i32) (local $nc i32) (local $pc i32) (local $kc i32) (local $ic i32) (local $mc i32)
   (local $jr i32) (local $ir i32) (local $m i32) (local $n i32) (local $at i32) (local $x ${T}) (local $v v128)
-    (local $vectors i32) (local $kcStep i32)
+    (local $vectors i32) (local $kcStep i32) (local $tail i32) (local $mainRows i32)
   (local.set $a (i32.add ${argPtr(g("argA"))} (i32.mul ${g("aOff")} (i32.const ${elt}))))
   (local.set $b (i32.add ${argPtr(g("argB"))} (i32.mul ${g("bOff")} (i32.const ${elt}))))
   (local.set $c ${argPtr(g("argOut"))})
@@ -322,27 +356,32 @@ ${globals}
       (loop $icLoop
         (local.set $mc (i32.sub ${g("M")} (local.get $ic)))
         (if (i32.gt_u (local.get $mc) (i32.const ${MC})) (then (local.set $mc (i32.const ${MC}))))
-        (call $packA (local.get $a) (local.get $ic) (local.get $mc) (local.get $pc) (local.get $kc))
+        ;; Rows as MR-row panels then tail panels of MR − 1, so that every panel is full: mc = MR·a + (MR − 1)·tail.
+        ;; (A block too small for that keeps one zero-padded MR-row panel.)
+        (local.set $tail (i32.rem_u (i32.sub (i32.const ${MR}) (i32.rem_u (local.get $mc) (i32.const ${MR})))
+          (i32.const ${MR})))
+        (if (i32.gt_u (i32.mul (local.get $tail) (i32.const ${MR - 1})) (local.get $mc))
+          (then (local.set $tail (i32.const 0))))
+        (local.set $mainRows (i32.sub (local.get $mc) (i32.mul (local.get $tail) (i32.const ${MR - 1}))))
+        (call $packA${MR} (local.get $a) (local.get $ic) (local.get $mainRows) (local.get $pc) (local.get $kc)
+          ${packedAt("(i32.const 0)")})
+        (if (local.get $tail)
+          (then (call $packA${MR - 1} (local.get $a) (i32.add (local.get $ic) (local.get $mainRows))
+            (i32.sub (local.get $mc) (local.get $mainRows)) (local.get $pc) (local.get $kc)
+            ${packedAt("(local.get $mainRows)")})))
         (local.set $jr (i32.const 0))
         (loop $jrLoop
           (local.set $ir (i32.const 0))
-          (loop $irLoop
-            (call $micro
-              (i32.add (i32.add ${g("scratch")} (i32.const ${SCRATCH.packedA})) (i32.mul (local.get $ir) (i32.mul
-                (local.get $kc) (i32.const ${elt}))))
-              (i32.add (i32.add ${g("scratch")} (i32.const ${packedB})) (i32.mul (local.get $jr) (i32.mul
-                (local.get $kc) (i32.const ${elt}))))
-              (local.get $kc)
-              (i32.add (local.get $c) (i32.add (i32.mul (i32.add (local.get $ic) (local.get $ir))
-                (local.get $rowBytes)) (i32.mul (i32.add (local.get $jc) (local.get $jr)) (i32.const ${elt}))))
-              (select (i32.const ${MR}) (i32.sub (local.get $mc) (local.get $ir)) (i32.ge_s (i32.sub (local.get $mc)
-                (local.get $ir)) (i32.const ${MR})))
-              (select (i32.const ${NR}) (i32.sub (local.get $nc) (local.get $jr)) (i32.ge_s (i32.sub (local.get $nc)
-                (local.get $jr)) (i32.const ${NR})))
-              (i32.eqz (local.get $pc))
-              (local.get $rowBytes))
+          (block $mainDone (loop $mainLoop
+            (br_if $mainDone (i32.ge_u (local.get $ir) (local.get $mainRows)))
+            ${callMicro(MR, "$mainRows")}
             (local.set $ir (i32.add (local.get $ir) (i32.const ${MR})))
-            (br_if $irLoop (i32.lt_u (local.get $ir) (local.get $mc))))
+            (br $mainLoop)))
+          (block $tailDone (loop $tailLoop
+            (br_if $tailDone (i32.ge_u (local.get $ir) (local.get $mc)))
+            ${callMicro(MR - 1, "$mc")}
+            (local.set $ir (i32.add (local.get $ir) (i32.const ${MR - 1})))
+            (br $tailLoop)))
           (local.set $jr (i32.add (local.get $jr) (i32.const ${NR})))
           (br_if $jrLoop (i32.lt_u (local.get $jr) (local.get $nc))))
         (local.set $ic (i32.add (local.get $ic) (i32.const ${MC})))
