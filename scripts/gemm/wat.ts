@@ -43,12 +43,15 @@ export function scratchBytes(dtype: GemmDtype): number {
   return SCRATCH.packedA + (BLOCKS.MC_TILES * MR + BLOCKS.NC[dtype]) * BLOCKS.KC * elt;
 }
 
-/** Overrides of the tile and block sizes, for experiments (bench/gemm.ts's variants). */
+/** Overrides of the tile and block sizes, for experiments (bench/gemmTiles.ts's variants). */
 export interface GemmShapeOptions {
   MR?: number;
   shuffleSplat?: boolean;
+  /** false: no (MR − 1)-row tail panels, the last panel is zero-padded instead. */
+  tailPanels?: boolean;
   KC?: number;
   MC?: number;
+  NC?: number;
 }
 
 export function gemmWat(dtype: GemmDtype, fma: boolean, options: GemmShapeOptions = {}): string {
@@ -64,7 +67,7 @@ export function gemmWat(dtype: GemmDtype, fma: boolean, options: GemmShapeOption
   const lanes = 16 / elt;
   const NR = 2 * lanes; // two vectors per row
   const splat = f32 ? "v128.load32_splat" : "v128.load64_splat";
-  const NC = BLOCKS.NC[dtype];
+  const NC = options.NC ?? BLOCKS.NC[dtype];
   const packedB = SCRATCH.packedA + MC * KC * elt;
   if (SCRATCH.tile + 32 * MR > SCRATCH.calls) throw new Error(`an edge tile of ${MR} rows overruns the scratch header`);
   const g = (name: string) => `(global.get $${name})`;
@@ -360,7 +363,7 @@ ${MR > 1 ? packA(MR - 1) : ""}
         ;; (A block too small for that keeps one zero-padded MR-row panel.)
         (local.set $tail (i32.rem_u (i32.sub (i32.const ${MR}) (i32.rem_u (local.get $mc) (i32.const ${MR})))
           (i32.const ${MR})))
-        (if (i32.gt_u (i32.mul (local.get $tail) (i32.const ${MR - 1})) (local.get $mc))
+        (if ${options.tailPanels === false ? "(i32.const 1)" : `(i32.gt_u (i32.mul (local.get $tail) (i32.const ${MR - 1})) (local.get $mc))`}
           (then (local.set $tail (i32.const 0))))
         (local.set $mainRows (i32.sub (local.get $mc) (i32.mul (local.get $tail) (i32.const ${MR - 1}))))
         (call $packA${MR} (local.get $a) (local.get $ic) (local.get $mainRows) (local.get $pc) (local.get $kc)
