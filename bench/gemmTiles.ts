@@ -4,10 +4,13 @@
  * session), the 5×8 tile whose A rows are shuffled out of one vector load (10 accumulators, the
  * shipped one) without and with its 4-row tail panels. Variants are built from scripts/gemm/wat.ts
  * with wabt, timed interleaved in this process's CPU time beside the register-only FMA peak; median
- * over rounds. Run: `node --import tsx bench/gemmTiles.ts [rounds]`.
+ * over rounds. Also the peak loop with 8 and 10 independent accumulators instead of 12, in % of the
+ * 12-chain peak: why 8 accumulators cannot keep two FMA ports with a 4-cycle latency busy.
+ * Run: `node --import tsx bench/gemmTiles.ts [rounds]`.
  */
 import { setFlagsFromString } from "node:v8";
 import { plainMemory, watToBytes } from "../scripts/gemm/build.js";
+import { peakWat } from "../scripts/gemm/kernels.js";
 import { gemmWat, type GemmShapeOptions } from "../scripts/gemm/wat.js";
 import { standaloneGemm, wasmPeakGflops } from "../src/engine/gemm/standalone.js";
 import { MLP_MATMULS } from "./gemm.js";
@@ -39,10 +42,22 @@ export async function gemmTiles(rounds: number): Promise<Record<string, Record<s
       return g;
     }),
   );
+  const chainPeaks = await Promise.all(
+    [8, 10].map(async (chains) => {
+      const bytes = await watToBytes(`peak${chains}`, peakWat(true, chains));
+      const peak = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports.peak as (iters: number) => number;
+      return { chains, peak, samples: [] as number[] };
+    }),
+  );
   const peaks: number[] = [];
   const samples = kernels.map((row) => row.map(() => [] as number[]));
   for (let round = -1; round < rounds; round++) {
     const peak = wasmPeakGflops(true, 50, cpuMs);
+    for (const chain of chainPeaks) {
+      const t0 = cpuMs();
+      chain.peak(1 << 22);
+      if (round >= 0) chain.samples.push(((1 << 22) * chain.chains * 8) / ((cpuMs() - t0) * 1e6));
+    }
     MLP_MATMULS.forEach(([, M, N, K], s) =>
       kernels[s].forEach((g, v) => {
         const t0 = cpuMs();
@@ -53,7 +68,12 @@ export async function gemmTiles(rounds: number): Promise<Record<string, Record<s
     if (round >= 0) peaks.push(peak); // round −1 warms V8's tiers up
   }
   const peak = median(peaks);
-  const percent: Record<string, Record<string, number>> = { peak_gflops: { all: peak } };
+  const percent: Record<string, Record<string, number>> = {
+    peak_gflops: { "12 chains": peak },
+    peak_pct_with_fewer_chains: Object.fromEntries(
+      chainPeaks.map(({ chains, samples }) => [`${chains} chains`, Math.round((1000 * median(samples)) / peak) / 10]),
+    ),
+  };
   MLP_MATMULS.forEach(([shape, M, N, K], s) => {
     percent[`${shape} ${M}×${N}×${K}`] = Object.fromEntries(
       templates.map(([name], v) => [name, Math.round((1000 * median(samples[s][v])) / peak) / 10]),

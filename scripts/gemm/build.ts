@@ -15,7 +15,7 @@ export const GENERATED_PATH = new URL("../../src/engine/gemm/modules.generated.t
 let wabtLoaded: ReturnType<typeof wabtInit> | undefined;
 
 /** Compiles WAT text to Wasm bytes with wabt (SIMD, relaxed SIMD and threads enabled). */
-export async function watToBytes(name: string, wat: string): Promise<Uint8Array> {
+export async function watToBytes(name: string, wat: string): Promise<Uint8Array<ArrayBuffer>> {
   wabtLoaded ??= wabtInit();
   const wabt = await wabtLoaded;
   const parsed = wabt.parseWat(`${name}.wat`, wat, FEATURES);
@@ -24,7 +24,7 @@ export async function watToBytes(name: string, wat: string): Promise<Uint8Array>
   (parsed as unknown as { validate(features: object): void }).validate(FEATURES);
   const { buffer } = parsed.toBinary({ write_debug_names: false });
   parsed.destroy();
-  return buffer;
+  return new Uint8Array(buffer);
 }
 
 /** The module text with its memory import unshared (jax-js without threads, and the standalone GEMM). */
