@@ -58,6 +58,8 @@ export interface GemmStatus {
   transposeFusions: number;
   /** Identity copies skipped so far: later kernels read the copied buffer itself (copyElision.ts). */
   copiesElided: number;
+  /** Copies read only by products skipped so far: the products read the copy's input through the composed view (copyFolding.ts). */
+  copiesFolded: number;
   /** Why the jit program rewrites (transposeFusion.ts, copyElision.ts) are off, when they are. */
   rewriteError?: string;
   /** Preparations of jax-js's own kernels answered from the per-Kernel cache (no FpHash of the tree). */
@@ -72,6 +74,7 @@ const status: GemmStatus = {
   divisionKernels: 0,
   transposeFusions: 0,
   copiesElided: 0,
+  copiesFolded: 0,
   programsReused: 0,
 };
 let backend: WasmBackendLike | undefined;
@@ -81,7 +84,7 @@ let reciprocalEnabled = true;
 let transposeFusionEnabled = true;
 let copyElisionEnabled = true;
 let programCacheEnabled = true;
-let rewriteCounts: RewriteCounts = { transposeFusions: 0, copiesElided: 0 };
+let rewriteCounts: RewriteCounts = { transposeFusions: 0, copiesElided: 0, copiesFolded: 0 };
 
 const decode = (name: string) => Uint8Array.from(atob(GEMM_MODULES[name]), (c) => c.charCodeAt(0));
 
