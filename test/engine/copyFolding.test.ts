@@ -2,7 +2,7 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { grad, jit, numpy as np } from "@jax-js/jax";
 import { gemmStatus, precisionOf, startEngine, toDevice } from "../../src/engine/index.js";
-import { setCopyElisionEnabled } from "../../src/engine/gemm/hook.js";
+import { setCopyFoldingEnabled } from "../../src/engine/gemm/hook.js";
 
 before(async () => {
   await startEngine();
@@ -32,11 +32,11 @@ async function gradients(): Promise<{ dw: Float32Array[]; folded: number }> {
 
 test("a copy of W2 read only by products is folded into them: bit-identical, and equal to a float64 reference", async () => {
   assert.equal(gemmStatus().rewriteError, undefined);
-  setCopyElisionEnabled(false);
+  setCopyFoldingEnabled(false);
   const kept = await gradients();
-  setCopyElisionEnabled(true);
+  setCopyFoldingEnabled(true);
   const folded = await gradients();
-  assert.equal(kept.folded, 0, "no folding with the copy rewrites off");
+  assert.equal(kept.folded, 0, "no folding when it is switched off");
   assert.equal(folded.folded, 1, "jax-js's materialised W2ᵀ is folded into the forward and backward products");
   folded.dw.forEach((d, i) => assert.deepEqual(d, kept.dw[i], `dW${i + 1}`));
   // Host float64 reference: z = x·W1, a = relu(z), y = a·W2, dY = 2y, dW2 = aᵀ·dY, dW1 = xᵀ·((dY·W2ᵀ) ⊙ [z > 0]).

@@ -11,7 +11,7 @@ import {
   startEngine,
   toDevice,
 } from "../../src/engine/index.js";
-import { setCopyElisionEnabled, setTransposeFusionEnabled } from "../../src/engine/gemm/hook.js";
+import { setCopyElisionEnabled, setCopyFoldingEnabled, setTransposeFusionEnabled } from "../../src/engine/gemm/hook.js";
 import { mlp } from "../../src/nn/index.js";
 import { book } from "../../src/optim/index.js";
 import { compileTrainStep, type TrainState } from "../../src/train/index.js";
@@ -50,6 +50,7 @@ test("MLP step: dW written by the GEMM directly, identity copies skipped, Wᵀ c
   assert.equal(gemmStatus().rewriteError, undefined);
   setTransposeFusionEnabled(false);
   setCopyElisionEnabled(false);
+  setCopyFoldingEnabled(false);
   const skipped = gemmStatus().transposeFusions;
   const elided = gemmStatus().copiesElided;
   const folded = gemmStatus().copiesFolded;
@@ -57,10 +58,11 @@ test("MLP step: dW written by the GEMM directly, identity copies skipped, Wᵀ c
   const unfused = await mlpTrajectory(3);
   assert.equal(gemmStatus().transposeFusions, skipped, "the copies run when the fusion is off");
   assert.equal(gemmStatus().copiesElided, elided, "the identity copies run when their elision is off");
-  assert.equal(gemmStatus().copiesFolded, folded, "the copies of W2 and W3 run when the copy rewrites are off");
+  assert.equal(gemmStatus().copiesFolded, folded, "the copies of W2 and W3 run when their folding is off");
   const callsPerRun = gemmCalls() - unfusedCalls;
   setTransposeFusionEnabled(true);
   setCopyElisionEnabled(true);
+  setCopyFoldingEnabled(true);
   const before = gemmStatus().transposeFusions;
   const elidedBefore = gemmStatus().copiesElided;
   const foldedBefore = gemmStatus().copiesFolded;

@@ -4,7 +4,7 @@
  * forward product x·Wᵀ and the backward dY·W of a dense layer) and which is read only by GEMM kernels,
  * as their A or B operand, is dropped; each product reads the input through the composed view
  * instead (jax-js's own ShapeTracker.compose). The products read the same elements and sum them in
- * the same order, so results are bit-identical. Runs with the identity-copy removal (copyElision.ts).
+ * the same order, so results are bit-identical. `setCopyFoldingEnabled` (gemm/hook.ts) switches it for A/B.
  */
 import type { Step } from "./jitSteps.js";
 import { type AluNode, matchGemm } from "./match.js";

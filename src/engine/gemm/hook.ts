@@ -83,6 +83,7 @@ let enabled = true;
 let reciprocalEnabled = true;
 let transposeFusionEnabled = true;
 let copyElisionEnabled = true;
+let copyFoldingEnabled = true;
 let programCacheEnabled = true;
 let rewriteCounts: RewriteCounts = { transposeFusions: 0, copiesElided: 0, copiesFolded: 0 };
 
@@ -238,7 +239,11 @@ export async function installGemm(): Promise<GemmStatus> {
       rewriteCounts = await installProgramRewrites(
         wasm,
         { ...tools, makeAlu: reciprocalTools.makeAlu, makeKernel: reciprocalTools.makeKernel as never },
-        () => ({ transposeFusion: enabled && transposeFusionEnabled, copyElision: enabled && copyElisionEnabled }),
+        () => ({
+          transposeFusion: enabled && transposeFusionEnabled,
+          copyElision: enabled && copyElisionEnabled,
+          copyFolding: enabled && copyFoldingEnabled,
+        }),
       );
     } catch (error) {
       status.rewriteError = `jit program rewrites not installed: ${(error as Error).message}`;
@@ -277,6 +282,11 @@ export function setProgramCacheEnabled(on: boolean): void {
 /** Turns the removal of identity copies from jit programs (copyElision.ts) on or off, from the next call: for A/B. */
 export function setCopyElisionEnabled(on: boolean): void {
   copyElisionEnabled = on;
+}
+
+/** Turns the folding of copies read only by products into their views (copyFolding.ts) on or off: for A/B. */
+export function setCopyFoldingEnabled(on: boolean): void {
+  copyFoldingEnabled = on;
 }
 
 export const gemmStatus = (): GemmStatus => ({ ...status, ...rewriteCounts });

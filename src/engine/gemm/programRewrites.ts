@@ -18,6 +18,7 @@ interface ProgramLike {
 export interface RewriteSwitches {
   transposeFusion: boolean;
   copyElision: boolean;
+  copyFolding: boolean;
 }
 export interface RewriteCounts {
   /** Transposed copies skipped: products written transposed by the GEMM instead. */
@@ -60,7 +61,11 @@ export async function installProgramRewrites(
   type Variant = { steps: Step[]; fusions: number; elided: number; folded: number };
   const variants = new WeakMap<ProgramLike, { original: Step[]; byKey: Map<string, Variant> }>();
   const counts: RewriteCounts = { transposeFusions: 0, copiesElided: 0, copiesFolded: 0 };
-  const rewrite = (original: Step[], outputs: number[], { transposeFusion, copyElision }: RewriteSwitches) => {
+  const rewrite = (
+    original: Step[],
+    outputs: number[],
+    { transposeFusion, copyElision, copyFolding }: RewriteSwitches,
+  ) => {
     let steps = original;
     let fusions = 0;
     let elided = 0;
@@ -70,7 +75,7 @@ export async function installProgramRewrites(
     if (fused) [steps, fusions] = [fused, (steps.length - fused.length) / 3];
     const elision = copyElision ? elideIdentityCopies(steps, outputs, tools) : null;
     if (elision) [steps, elided] = [elision.steps, elision.removed];
-    const folding = copyElision ? foldCopiesIntoProducts(steps, outputs, tools) : null;
+    const folding = copyFolding ? foldCopiesIntoProducts(steps, outputs, tools) : null;
     if (folding) [steps, folded] = [folding.steps, folding.removed];
     return { steps, fusions, elided, folded };
   };
@@ -82,7 +87,7 @@ export async function installProgramRewrites(
       variants.set(this, entry);
     }
     const on = switches();
-    const key = `${on.transposeFusion}:${on.copyElision}`;
+    const key = `${on.transposeFusion}:${on.copyElision}:${on.copyFolding}`;
     let variant = entry.byKey.get(key);
     if (!variant) {
       variant = rewrite(entry.original, this.outputs, on);
