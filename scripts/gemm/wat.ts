@@ -199,9 +199,12 @@ export function gemmWat(dtype: GemmDtype, fma: boolean, options: GemmShapeOption
 `;
   };
 
+  // Whether the tail panels would need more rows than the block has (then one zero-padded panel instead).
+  const tailTooLong = `(i32.gt_u (i32.mul (local.get $tail) (i32.const ${MR - 1})) (local.get $mc))`;
   // Where packed A's row `row` (an i32 expression) starts: panels of any height hold kc values per row.
   const packedAt = (row: string) =>
-    `(i32.add (i32.add ${g("scratch")} (i32.const ${SCRATCH.packedA})) (i32.mul ${row} (i32.mul (local.get $kc) (i32.const ${elt}))))`;
+    `(i32.add (i32.add ${g("scratch")} (i32.const ${SCRATCH.packedA}))
+      (i32.mul ${row} (i32.mul (local.get $kc) (i32.const ${elt}))))`;
   // The micro-kernel call for the panel at row ir (rows up to `rowsEnd` valid) and B's panel at column jr.
   const callMicro = (MR: number, rowsEnd: string) => `(call $micro${MR}
               ${packedAt("(local.get $ir)")}
@@ -363,7 +366,7 @@ ${MR > 1 ? packA(MR - 1) : ""}
         ;; (A block too small for that keeps one zero-padded MR-row panel.)
         (local.set $tail (i32.rem_u (i32.sub (i32.const ${MR}) (i32.rem_u (local.get $mc) (i32.const ${MR})))
           (i32.const ${MR})))
-        (if ${options.tailPanels === false ? "(i32.const 1)" : `(i32.gt_u (i32.mul (local.get $tail) (i32.const ${MR - 1})) (local.get $mc))`}
+        (if ${options.tailPanels === false ? "(i32.const 1)" : tailTooLong}
           (then (local.set $tail (i32.const 0))))
         (local.set $mainRows (i32.sub (local.get $mc) (i32.mul (local.get $tail) (i32.const ${MR - 1}))))
         (call $packA${MR} (local.get $a) (local.get $ic) (local.get $mainRows) (local.get $pc) (local.get $kc)

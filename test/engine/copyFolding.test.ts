@@ -30,7 +30,7 @@ async function gradients(): Promise<{ dw: Float32Array[]; folded: number }> {
   return { dw, folded: gemmStatus().copiesFolded - before };
 }
 
-test("a copy of W2 read only by products is folded into them: bit-identical, and equal to a float64 reference", async () => {
+test("W2ᵀ, a copy read only by products, is folded into them: bit-identical, equal to float64 reference", async () => {
   assert.equal(gemmStatus().rewriteError, undefined);
   setCopyFoldingEnabled(false);
   const kept = await gradients();

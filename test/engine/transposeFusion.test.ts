@@ -45,7 +45,7 @@ async function mlpTrajectory(steps: number): Promise<Float32Array[]> {
   return leaves;
 }
 
-test("MLP step: dW written by the GEMM directly, identity copies skipped, Wᵀ copies folded, bit-identical", async () => {
+test("MLP step: dW written by the GEMM directly, identity and Wᵀ copies skipped, bit-identical", async () => {
   assert.ok(gemmStatus().active, gemmStatus().reason);
   assert.equal(gemmStatus().rewriteError, undefined);
   setTransposeFusionEnabled(false);

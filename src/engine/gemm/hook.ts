@@ -58,7 +58,7 @@ export interface GemmStatus {
   transposeFusions: number;
   /** Identity copies skipped so far: later kernels read the copied buffer itself (copyElision.ts). */
   copiesElided: number;
-  /** Copies read only by products skipped so far: the products read the copy's input through the composed view (copyFolding.ts). */
+  /** Copies read only by products skipped so far: they read its input through a composed view (copyFolding.ts). */
   copiesFolded: number;
   /** Why the jit program rewrites (transposeFusion.ts, copyElision.ts) are off, when they are. */
   rewriteError?: string;
