@@ -369,8 +369,9 @@ ${MR > 1 ? packA(MR - 1) : ""}
         (if ${options.tailPanels === false ? "(i32.const 1)" : tailTooLong}
           (then (local.set $tail (i32.const 0))))
         (local.set $mainRows (i32.sub (local.get $mc) (i32.mul (local.get $tail) (i32.const ${MR - 1}))))
-        (call $packA${MR} (local.get $a) (local.get $ic) (local.get $mainRows) (local.get $pc) (local.get $kc)
-          ${packedAt("(i32.const 0)")})
+        (if (local.get $mainRows)
+          (then (call $packA${MR} (local.get $a) (local.get $ic) (local.get $mainRows) (local.get $pc) (local.get $kc)
+            ${packedAt("(i32.const 0)")})))
         (if (local.get $tail)
           (then (call $packA${MR - 1} (local.get $a) (i32.add (local.get $ic) (local.get $mainRows))
             (i32.sub (local.get $mc) (local.get $mainRows)) (local.get $pc) (local.get $kc)
