@@ -4,8 +4,9 @@
  * taking the argument pointers, importing only `env.memory`. Build-time only (scripts/gemm/build.ts
  * compiles it with wabt); the package ships the bytes in src/engine/gemm/modules.generated.ts.
  *
- * Design (GotoBLAS-style): B is packed into NR-wide column panels of KC rows, A into MR-row panels;
- * an MR×NR register tile (two vectors per row) walks K one step per loop iteration.
+ * Design (GotoBLAS-style): B is packed into NR-wide column panels of KC rows, A into MR-row panels
+ * (then (MR − 1)-row ones, so that every tile is full); an MR×NR register tile (two vectors per row)
+ * walks K one step per loop iteration. docs/engine.md section 1 says why this tile and these loads.
  */
 
 import { GEMM_PARAMS } from "../../src/engine/gemm/module.js";
@@ -21,7 +22,7 @@ export const GEMM_MAX_ARGS = 16;
 /**
  * The register tile: MR rows × two vectors of accumulators, and how A's values are splat across a vector.
  * An f32x4 FMA has a latency of four cycles and two issue ports, so eight independent accumulators only just
- * keep it busy (88 % of the 12-chain peak, measured); ten reach 99 %. V8 gives Wasm 15 vector registers and
+ * keep it busy (87–88 % of the 12-chain peak, measured); ten reach 96–99 %. V8 gives Wasm 15 vector registers and
  * TurboFan places every load of an iteration before its arithmetic, so 5 rows of splat loads (10 + 2 + 5) would
  * spill. With `shuffleSplat` one vector load brings four rows of A and pure shuffles splat them next to their
  * use: 10 accumulators + 2 B vectors + the A vector + 1 splat + row 5's load = 15. The mul+add variant needs
