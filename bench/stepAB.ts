@@ -1,10 +1,11 @@
 /**
- * One training step (MLP or CNN, Adam, as bench/workloads.ts) A/B in one process: all hooks on,
- * the GEMM hook off (jax-js's own kernels; the vectorised division and the transpose fusion go with it),
- * the vectorised division alone off, the fusion of transposed copies into products off, the removal of
- * identity copies off, both of these program rewrites off, the per-Kernel program cache off, and the
- * program runner off (programRunner.ts: jax-js's own PendingExecute per kernel), and the merging of
- * sibling elementwise kernels off, and Descent's vectorised float32 exp kernels off (both kernelMerge.ts).
+ * One training step (MLP, CNN or RNN, Adam, as bench/workloads.ts) A/B in one process: all hooks on,
+ * the GEMM hook off (jax-js's own kernels; everything below goes with it), and one switch off at a
+ * time: the vectorised division, the fusion of transposed copies into products, the removal of
+ * identity copies (and both of these rewrites), the folding of copies read only by products (the
+ * materialised Wᵀ), the per-Kernel program cache, the program runner (programRunner.ts: jax-js's own
+ * PendingExecute per kernel), the merging of sibling elementwise kernels and Descent's vectorised
+ * float32 exp kernels (both kernelMerge.ts).
  * Rounds interleaved, this process's CPU time per step, median over rounds.
  * Run: `node --import tsx bench/stepAB.ts mlp|cnn|rnn [rounds] [calls]` (rnn: rnn(64, lastOnly) + linear(1),
  * 32 sequences of 50 steps of 8 features, mse, as bench/workloads.ts).
@@ -12,6 +13,7 @@
 import { disposeTree, precisionOf, random, refTree, startEngine, toDevice } from "../src/engine/index.js";
 import {
   setCopyElisionEnabled,
+  setCopyFoldingEnabled,
   setGemmEnabled,
   setKernelMergeEnabled,
   setSimdExpEnabled,
@@ -30,24 +32,20 @@ const cpuMs = () => {
 };
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
 const f32 = precisionOf("float32");
-const toggle = (
-  gemm: boolean,
-  division: boolean,
-  transposeFusion: boolean,
-  copyElision = true,
-  cache = true,
-  runner = true,
-  merge = true,
-  exp = true,
-) => {
-  setGemmEnabled(gemm);
-  setProgramRunnerEnabled(runner);
-  setKernelMergeEnabled(merge);
-  setSimdExpEnabled(exp);
-  setProgramCacheEnabled(cache);
-  setReciprocalEnabled(division);
-  setTransposeFusionEnabled(transposeFusion);
-  setCopyElisionEnabled(copyElision);
+const switches = {
+  gemm: setGemmEnabled,
+  division: setReciprocalEnabled,
+  transposeFusion: setTransposeFusionEnabled,
+  copyElision: setCopyElisionEnabled,
+  copyFolding: setCopyFoldingEnabled,
+  cache: setProgramCacheEnabled,
+  runner: setProgramRunnerEnabled,
+  merge: setKernelMergeEnabled,
+  exp: setSimdExpEnabled,
+};
+/** Every switch on except those named. */
+const toggle = (...off: (keyof typeof switches)[]) => {
+  for (const [name, set] of Object.entries(switches)) set(!off.includes(name as keyof typeof switches));
 };
 
 type Kind = "mlp" | "cnn" | "rnn";
@@ -80,16 +78,17 @@ export async function stepAB(kind: Kind, rounds: number, calls: number) {
     state = next;
   };
   const settings = {
-    all_on: () => toggle(true, true, true),
-    gemm_off: () => toggle(false, true, true),
-    division_off: () => toggle(true, false, true),
-    transpose_fusion_off: () => toggle(true, true, false),
-    copy_elision_off: () => toggle(true, true, true, false),
-    both_rewrites_off: () => toggle(true, true, false, false),
-    program_cache_off: () => toggle(true, true, true, true, false),
-    program_runner_off: () => toggle(true, true, true, true, true, false),
-    kernel_merge_off: () => toggle(true, true, true, true, true, true, false),
-    simd_exp_off: () => toggle(true, true, true, true, true, true, true, false),
+    all_on: () => toggle(),
+    gemm_off: () => toggle("gemm"),
+    division_off: () => toggle("division"),
+    transpose_fusion_off: () => toggle("transposeFusion"),
+    copy_elision_off: () => toggle("copyElision"),
+    copy_folding_off: () => toggle("copyFolding"),
+    both_rewrites_off: () => toggle("transposeFusion", "copyElision"),
+    program_cache_off: () => toggle("cache"),
+    program_runner_off: () => toggle("runner"),
+    kernel_merge_off: () => toggle("merge"),
+    simd_exp_off: () => toggle("exp"),
   };
   const samples: Record<string, number[]> = Object.fromEntries(Object.keys(settings).map((k) => [k, []]));
   for (let round = -1; round < rounds; round++) {

@@ -67,6 +67,8 @@ export interface GemmStatus {
   kernelsMerged: number;
   /** float32 exp kernels run vectorised so far (kernelMerge.ts; jax-js's own loop is scalar). */
   expKernels: number;
+  /** Copies read only by products skipped so far: they read its input through a composed view (copyFolding.ts). */
+  copiesFolded: number;
   /** Why the jit program rewrites (transposeFusion.ts, copyElision.ts) are off, when they are. */
   rewriteError?: string;
   /** Preparations of jax-js's own kernels answered from the per-Kernel cache (no FpHash of the tree). */
@@ -89,6 +91,7 @@ const status: GemmStatus = {
   copiesElided: 0,
   kernelsMerged: 0,
   expKernels: 0,
+  copiesFolded: 0,
   programsReused: 0,
   programRuns: 0,
   directKernels: 0,
@@ -99,8 +102,15 @@ let enabled = true;
 let reciprocalEnabled = true;
 let transposeFusionEnabled = true;
 let copyElisionEnabled = true;
+let copyFoldingEnabled = true;
 let programCacheEnabled = true;
-let rewriteCounts: RewriteCounts = { transposeFusions: 0, copiesElided: 0, kernelsMerged: 0, expKernels: 0 };
+let rewriteCounts: RewriteCounts = {
+  transposeFusions: 0,
+  copiesElided: 0,
+  copiesFolded: 0,
+  kernelsMerged: 0,
+  expKernels: 0,
+};
 let kernelMergeEnabled = true;
 let simdExpEnabled = true;
 let runnerEnabled = true;
@@ -297,6 +307,7 @@ export async function installGemm(): Promise<GemmStatus> {
         () => ({
           transposeFusion: enabled && transposeFusionEnabled,
           copyElision: enabled && copyElisionEnabled,
+          copyFolding: enabled && copyFoldingEnabled,
           // Merged kernels import unshared memory: not with jax-js's worker pool.
           kernelMerge: enabled && kernelMergeEnabled && !shared,
           simdExp: enabled && simdExpEnabled && !shared,
@@ -359,6 +370,12 @@ export function setSimdExpEnabled(on: boolean): void {
 /** Turns the program runner (programRunner.ts) on or off, from the next jit call: for A/B. */
 export function setProgramRunnerEnabled(on: boolean): void {
   runnerEnabled = on;
+}
+
+/** Turns the folding of copies read only by products into their views (copyFolding.ts) on or off: for A/B. */
+export function setCopyFoldingEnabled(on: boolean): void {
+  copyFoldingEnabled = on;
+  switchVersion++;
 }
 
 export const gemmStatus = (): GemmStatus => ({ ...status, ...rewriteCounts, ...runnerCounts });

@@ -1,8 +1,9 @@
 /**
- * Installs the jit program rewrites (transposeFusion.ts, copyElision.ts) on jax-js's JitProgram,
- * which jax-js does not export: it is caught from jax-js's compile cache at startEngine.
+ * Installs the jit program rewrites (transposeFusion.ts, copyElision.ts, copyFolding.ts, kernelMerge.ts) on
+ * jax-js's JitProgram, which jax-js does not export: it is caught from jax-js's compile cache at startEngine.
  */
 import { elideIdentityCopies } from "./copyElision.js";
+import { foldCopiesIntoProducts } from "./copyFolding.js";
 import type { Step } from "./jitSteps.js";
 import { type FusionTools, fuseTransposedProducts } from "./transposeFusion.js";
 import { type MergeTools, mergeElementwiseKernels } from "./kernelMerge.js";
@@ -21,6 +22,7 @@ export interface RewriteSwitches {
   copyElision: boolean;
   kernelMerge: boolean;
   simdExp: boolean;
+  copyFolding: boolean;
 }
 export interface RewriteCounts {
   /** Transposed copies skipped: products written transposed by the GEMM instead. */
@@ -31,6 +33,8 @@ export interface RewriteCounts {
   kernelsMerged: number;
   /** float32 exp kernels run on Descent's vectorised code instead of jax-js's scalar loop (kernelMerge.ts). */
   expKernels: number;
+  /** Copies read only by products skipped, folded into the products' views (copyFolding.ts). */
+  copiesFolded: number;
 }
 
 /**
@@ -69,14 +73,21 @@ export function installProgramRewrites(
   switches: () => RewriteSwitches,
 ): RewriteCounts {
   const execute = proto.execute;
-  type Variant = { steps: Step[]; fusions: number; elided: number; merged: number; expKernels: number };
+  type Variant = { steps: Step[]; fusions: number; elided: number; folded: number; merged: number; expKernels: number };
   const variants = new WeakMap<ProgramLike, { original: Step[]; byKey: Map<string, Variant> }>();
-  const counts: RewriteCounts = { transposeFusions: 0, copiesElided: 0, kernelsMerged: 0, expKernels: 0 };
+  const counts: RewriteCounts = {
+    transposeFusions: 0,
+    copiesElided: 0,
+    copiesFolded: 0,
+    kernelsMerged: 0,
+    expKernels: 0,
+  };
   const rewrite = (original: Step[], outputs: number[], on: RewriteSwitches) => {
-    const { transposeFusion, copyElision, kernelMerge, simdExp } = on;
+    const { transposeFusion, copyElision, copyFolding, kernelMerge, simdExp } = on;
     let steps = original;
     let fusions = 0;
     let elided = 0;
+    let folded = 0;
     let merged = 0;
     let expKernels = 0;
     const fused = transposeFusion ? fuseTransposedProducts(steps, outputs, tools) : null;
@@ -84,10 +95,12 @@ export function installProgramRewrites(
     if (fused) [steps, fusions] = [fused, (steps.length - fused.length) / 3];
     const elision = copyElision ? elideIdentityCopies(steps, outputs, tools) : null;
     if (elision) [steps, elided] = [elision.steps, elision.removed];
+    const folding = copyFolding ? foldCopiesIntoProducts(steps, outputs, tools) : null;
+    if (folding) [steps, folded] = [folding.steps, folding.removed];
     const merging =
       kernelMerge || simdExp ? mergeElementwiseKernels(steps, { ...tools, merge: kernelMerge, exp: simdExp }) : null;
     if (merging) [steps, merged, expKernels] = [merging.steps, merging.merged, merging.expKernels];
-    return { steps, fusions, elided, merged, expKernels };
+    return { steps, fusions, elided, folded, merged, expKernels };
   };
   proto.execute = function (this: ProgramLike, inputs: number[]) {
     if (this.backend !== backend) return execute.call(this, inputs);
@@ -97,7 +110,7 @@ export function installProgramRewrites(
       variants.set(this, entry);
     }
     const on = switches();
-    const key = `${on.transposeFusion}:${on.copyElision}:${on.kernelMerge}:${on.simdExp}`;
+    const key = `${on.transposeFusion}:${on.copyElision}:${on.copyFolding}:${on.kernelMerge}:${on.simdExp}`;
     let variant = entry.byKey.get(key);
     if (!variant) {
       variant = rewrite(entry.original, this.outputs, on);
@@ -106,6 +119,7 @@ export function installProgramRewrites(
     this.steps = variant.steps;
     counts.transposeFusions += variant.fusions;
     counts.copiesElided += variant.elided;
+    counts.copiesFolded += variant.folded;
     counts.kernelsMerged += variant.merged;
     counts.expKernels += variant.expKernels;
     return execute.call(this, inputs);
