@@ -14,6 +14,7 @@ import { matchGemm, type AluNode, type MatchTools } from "./match.js";
 import { GEMM_MODULES } from "./modules.generated.js";
 import { reciprocalProgram, type ReciprocalTools } from "./simdReciprocal.js";
 import { installProgramRewrites, type RewriteCounts } from "./programRewrites.js";
+import { matchViewSum, viewSumModuleBytes } from "./viewSum.js";
 
 /** The internal jax-js 0.1.25 chunk and its minified export names (a test checks they still fit). */
 const JAX_CHUNK = "./backend-CnjgxpXq.js";
@@ -30,6 +31,8 @@ const EXPORTS = {
 const CALLS_OFFSET = 256;
 /** kernelHash prefix of the programs simdReciprocal.ts makes. */
 const RECIPROCAL_HASH = "descent-recip:";
+/** kernelHash prefix of the data-movement kernels viewSum.ts generates. */
+const VIEW_SUM_HASH = "descent-viewsum:";
 
 /** What jax-js's Wasm dispatch reads from an Executable's program. */
 type Program = { kernelHash: string; module: WebAssembly.Module; workSize: number; chunkAlignment: number };
@@ -54,6 +57,10 @@ export interface GemmStatus {
   kernels: number;
   /** float32 elementwise kernels whose divisions were vectorised (simdReciprocal.ts). */
   divisionKernels: number;
+  /** Data-movement kernels (concatenations, pads, slice copies and their sums) run by viewSum.ts. */
+  viewSumKernels: number;
+  /** The last data-movement module that failed to compile (it stays with jax-js): a bug to report. */
+  viewSumError?: string;
   /** Transposed copies skipped so far: products written transposed by the GEMM instead (transposeFusion.ts). */
   transposeFusions: number;
   /** Identity copies skipped so far: later kernels read the copied buffer itself (copyElision.ts). */
@@ -70,6 +77,7 @@ const status: GemmStatus = {
   fma: false,
   kernels: 0,
   divisionKernels: 0,
+  viewSumKernels: 0,
   transposeFusions: 0,
   copiesElided: 0,
   programsReused: 0,
@@ -78,6 +86,7 @@ let backend: WasmBackendLike | undefined;
 let scratchSlot = -1;
 let enabled = true;
 let reciprocalEnabled = true;
+let viewSumEnabled = true;
 let transposeFusionEnabled = true;
 let copyElisionEnabled = true;
 let programCacheEnabled = true;
@@ -164,6 +173,7 @@ export async function installGemm(): Promise<GemmStatus> {
         verdicts.set(kernel as object, found);
       }
       if (found?.kernelHash.startsWith(RECIPROCAL_HASH) && !reciprocalEnabled) return undefined;
+      if (found?.kernelHash.startsWith(VIEW_SUM_HASH) && !viewSumEnabled) return undefined;
       return found ?? undefined;
     };
     const AluExp = internals[EXPORTS.AluExp];
@@ -183,9 +193,23 @@ export async function installGemm(): Promise<GemmStatus> {
         return undefined;
       }
     };
+    // Not arithmetic at all: a sum of (masked) strided views gets loops over each view's box.
+    const viewSumProgram = (kernel: unknown): Program | undefined => {
+      const sum = matchViewSum(kernel as Parameters<typeof matchViewSum>[0], tools);
+      const bytes = sum && viewSumModuleBytes(sum, shared);
+      if (!bytes) return undefined;
+      try {
+        const module = new WebAssembly.Module(bytes);
+        status.viewSumKernels++;
+        return { kernelHash: `${VIEW_SUM_HASH}${status.viewSumKernels}`, module, workSize: 1, chunkAlignment: 1 };
+      } catch (error) {
+        status.viewSumError = (error as Error).message;
+        return undefined;
+      }
+    };
     const compileMatch = (kernel: unknown): Program | undefined => {
       const match = matchGemm(kernel as Parameters<typeof matchGemm>[0], tools);
-      if (!match) return divisionProgram(kernel);
+      if (!match) return viewSumProgram(kernel) ?? divisionProgram(kernel);
       const params: GemmParams = { ...match.params, scratch };
       const key = `${match.kind}:${match.dtype}:${Object.values(params).join(",")}`;
       let found = programs.get(key);
@@ -259,6 +283,11 @@ export function setGemmEnabled(on: boolean): void {
 /** Turns the vectorised division (simdReciprocal.ts) on or off for kernels prepared from now on: for A/B. */
 export function setReciprocalEnabled(on: boolean): void {
   reciprocalEnabled = on;
+}
+
+/** Turns the data-movement kernels (viewSum.ts) on or off for kernels prepared from now on: for A/B. */
+export function setViewSumEnabled(on: boolean): void {
+  viewSumEnabled = on;
 }
 
 /** Turns the fusion of transposed copies into products (transposeFusion.ts) on or off, from the next call: for A/B. */
