@@ -51,7 +51,7 @@ export async function kernelProfile(kind: "mlp" | "cnn", steps: number) {
     const tag = hash.startsWith("descent-") ? hash.split(":")[0] : "jax";
     const key = s.name
       ? `routine ${s.name}`
-      : `${tag} size=${s.size} red=${s.reduction ? `${s.reduction.op}:${s.reduction.size}` : "-"} ${String(s.exp).slice(0, 160)}`;
+      : `${tag} size=${s.size} red=${s.reduction ? `${s.reduction.op}:${s.reduction.size}` : "-"} ${String(s.exp).slice(0, Number(process.env.KERNEL_TEXT ?? 160))}`;
     const entry = totals.get(key) ?? { ms: 0, calls: 0 };
     entry.ms += ms;
     entry.calls++;

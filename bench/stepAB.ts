@@ -2,7 +2,8 @@
  * One training step (MLP or CNN, Adam, as bench/workloads.ts) A/B in one process: all hooks on,
  * the GEMM hook off (jax-js's own kernels; the vectorised division and the transpose fusion go with it),
  * the vectorised division alone off, the fusion of transposed copies into products off, the removal of
- * identity copies off, both of these program rewrites off, and the per-Kernel program cache off.
+ * identity copies off, both of these program rewrites off, the per-Kernel program cache off, and the
+ * data-movement kernels (viewSum.ts) off.
  * Rounds interleaved, this process's CPU time per step, median over rounds.
  * Run: `node --import tsx bench/stepAB.ts mlp|cnn [rounds] [calls]`.
  */
@@ -13,6 +14,7 @@ import {
   setProgramCacheEnabled,
   setReciprocalEnabled,
   setTransposeFusionEnabled,
+  setViewSumEnabled,
 } from "../src/engine/gemm/hook.js";
 import { cnn, mlp } from "../src/nn/index.js";
 import { book } from "../src/optim/index.js";
@@ -24,8 +26,16 @@ const cpuMs = () => {
 };
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
 const f32 = precisionOf("float32");
-const toggle = (gemm: boolean, division: boolean, transposeFusion: boolean, copyElision = true, cache = true) => {
+const toggle = (
+  gemm: boolean,
+  division: boolean,
+  transposeFusion: boolean,
+  copyElision = true,
+  cache = true,
+  viewSum = true,
+) => {
   setGemmEnabled(gemm);
+  setViewSumEnabled(viewSum);
   setProgramCacheEnabled(cache);
   setReciprocalEnabled(division);
   setTransposeFusionEnabled(transposeFusion);
@@ -59,6 +69,7 @@ export async function stepAB(kind: "mlp" | "cnn", rounds: number, calls: number)
     copy_elision_off: () => toggle(true, true, true, false),
     both_rewrites_off: () => toggle(true, true, false, false),
     program_cache_off: () => toggle(true, true, true, true, false),
+    view_sum_off: () => toggle(true, true, true, true, true, false),
   };
   const samples: Record<string, number[]> = Object.fromEntries(Object.keys(settings).map((k) => [k, []]));
   for (let round = -1; round < rounds; round++) {

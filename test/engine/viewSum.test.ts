@@ -263,6 +263,33 @@ for (const dtype of ["float32", "float64"] as const) {
   }
 }
 
+test("the gradient of strided 2×2 windows (6-D pads read through a 4-D reshape) is bit-identical on view-sum kernels", async () => {
+  const shape = [4, 20, 18, 3];
+  const size = shape.reduce((a, b) => a * b, 1);
+  const x = np.array(Array.from(random.normal(random.randomKey(3), size))).reshape(shape);
+  const w = np.array(Array.from(random.normal(random.randomKey(4), size / 4))).reshape([4, 10, 9, 3]);
+  // Σ over the four window offsets (a, b) of (a·2 + b + 1)·x[:, 2i + a, 2j + b, :].
+  const windows = (v: np.Array) => {
+    const r = v.reshape([4, 10, 2, 9, 2, 3]);
+    let out: np.Array | undefined;
+    for (let a = 0; a < 2; a++) {
+      for (let b = 0; b < 2; b++) {
+        const t = r.ref.slice([], [], a, [], b, []).mul(a * 2 + b + 1);
+        out = out ? out.add(t) : t;
+      }
+    }
+    r.dispose();
+    return out!;
+  };
+  const before = gemmStatus().viewSumKernels;
+  const on = await valueAndGrad(windows, x, w, true);
+  assert.ok(gemmStatus().viewSumKernels > before, "no kernel ran on the view-sum path");
+  const off = await valueAndGrad(windows, x, w, false);
+  assert.deepEqual(on, off);
+  x.dispose();
+  w.dispose();
+});
+
 test("kernels that compute (a product, a comparison) stay with jax-js", async () => {
   const x = np.array(Array.from({ length: 8192 }, (_, i) => Math.sin(i)));
   const before = gemmStatus().viewSumKernels;

@@ -50,13 +50,29 @@ const MAX_TERMS = 64;
 /** Smaller kernels stay with jax-js: module compilation would cost more than it saves. */
 const MIN_SIZE = 1024;
 
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** A view that only renames a row-major buffer: offset 0, no mask, row-major strides (any for size-1 axes). */
+function isReshape(view: ViewLike): boolean {
+  let stride = 1;
+  for (let d = view.shape.length - 1; d >= 0; d--) {
+    if (view.shape[d] !== 1 && view.strides[d] !== stride) return false;
+    stride *= view.shape[d];
+  }
+  return view.offset === 0 && view.mask === null;
+}
+
+/**
+ * One term: a GlobalView indexed canonically by gidx whose tracker is one view, or one view followed
+ * by row-major reshapes of the same size (the output's flat index then is that view's flat index).
+ */
 function term(node: AluNode, kernel: KernelLike, dtype: string, tools: MatchTools): ViewTerm | null {
   if (node.op !== "GlobalView" || node.dtype !== dtype) return null;
   const [arg, tracker] = node.arg as [number, { views: ViewLike[] }];
-  if (tracker.views.length !== 1 || arg >= kernel.nargs) return null;
-  const view = tracker.views[0];
-  if (view.shape.reduce((a, b) => a * b, 1) !== kernel.size) return null;
-  if (!tools.deepEqual(node.src, tools.unravel(view.shape, tools.gidx))) return null;
+  if (arg >= kernel.nargs) return null;
+  const [view, ...outer] = tracker.views;
+  if (size(view.shape) !== kernel.size || outer.some((v) => !isReshape(v) || size(v.shape) !== kernel.size)) return null;
+  if (!tools.deepEqual(node.src, tools.unravel((outer.at(-1) ?? view).shape, tools.gidx))) return null;
   const box = view.mask ?? view.shape.map((n): [number, number] => [0, n]);
   if (box.length !== view.shape.length) return null;
   return { arg, shape: view.shape, strides: view.strides, offset: view.offset, box };
