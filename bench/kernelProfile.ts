@@ -1,6 +1,7 @@
 /**
  * Per-kernel CPU profile of one training step (MLP, CNN or RNN, Adam, as bench/stepAB.ts): wraps the Wasm
- * backend's dispatch, times every kernel call, and prints the kernels by total time with their shape.
+ * backend's dispatch, times every kernel call in this process's CPU time (robust to a loaded machine),
+ * and prints the kernels by total time with their shape (KERNEL_TEXT=n prints n characters of each).
  * Run: `node --import tsx bench/kernelProfile.ts mlp|cnn [steps] [top]`.
  */
 import { disposeTree, precisionOf, random, refTree, startEngine, toDevice } from "../src/engine/index.js";
@@ -8,6 +9,10 @@ import { cnn, mlp } from "../src/nn/index.js";
 import { book } from "../src/optim/index.js";
 import { compileTrainStep, type TrainState } from "../src/train/index.js";
 
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
 const chunk = "../node_modules/@jax-js/jax/dist/backend-CnjgxpXq.js";
 
 interface KernelSource {
@@ -43,9 +48,9 @@ export async function kernelProfile(kind: "mlp" | "cnn", steps: number) {
   const totals = new Map<string, { ms: number; calls: number }>();
   const original = wasm.dispatch.bind(wasm);
   wasm.dispatch = (exe, inputs, outputs) => {
-    const t0 = performance.now();
+    const t0 = cpuMs();
     original(exe, inputs, outputs);
-    const ms = performance.now() - t0;
+    const ms = cpuMs() - t0;
     const s = exe.source;
     const hash = exe.data.program?.kernelHash ?? "";
     const tag = hash.startsWith("descent-") ? hash.split(":")[0] : "jax";
@@ -57,9 +62,9 @@ export async function kernelProfile(kind: "mlp" | "cnn", steps: number) {
     entry.calls++;
     totals.set(key, entry);
   };
-  const t0 = performance.now();
+  const t0 = cpuMs();
   for (let i = 0; i < steps; i++) await run();
-  const total = (performance.now() - t0) / steps;
+  const total = (cpuMs() - t0) / steps;
   wasm.dispatch = original;
   step.dispose();
   disposeTree([state.params, state.modelState, state.optState, x, y]);

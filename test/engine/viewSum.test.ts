@@ -81,11 +81,13 @@ function runModule(sum: ViewSum, inputs: Float64Array[], dtype: "float32" | "flo
   return Float64Array.from(new Typed(memory.buffer, at, sum.size));
 }
 
-test("the generated module equals the definition on random terms (ranks 1-4, masks, zero and odd strides)", () => {
+test("the generated module equals the definition on random terms (ranks 1-4, masks, zero and odd strides, short and long runs)", () => {
   const next = rng(7);
   for (let trial = 0; trial < 60; trial++) {
     const dtype = trial % 2 ? "float64" : "float32";
-    const shape = Array.from({ length: 1 + next(4) }, () => 1 + next(9));
+    // Last axes up to 80 long: contiguous runs both unrolled (≤ 8 vectors) and looped.
+    const rank = 1 + next(4);
+    const shape = Array.from({ length: rank }, (_, d) => 1 + next(d === rank - 1 ? 80 : 6));
     const size = shape.reduce((a, b) => a * b, 1);
     const inputs = [0, 1].map(() => Float64Array.from({ length: 2 * size + 40 }, () => next(2001) - 1000));
     const terms = Array.from({ length: 1 + next(5) }, () => randomTerm(next, shape, next(2), 2 * size + 40));

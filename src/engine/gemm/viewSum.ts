@@ -49,6 +49,8 @@ interface ViewLike {
 const MAX_TERMS = 64;
 /** Smaller kernels stay with jax-js: module compilation would cost more than it saves. */
 const MIN_SIZE = 1024;
+/** Contiguous runs of at most this many 16-byte vectors are unrolled (no loop). */
+const UNROLL_VECTORS = 8;
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
@@ -71,7 +73,8 @@ function term(node: AluNode, kernel: KernelLike, dtype: string, tools: MatchTool
   const [arg, tracker] = node.arg as [number, { views: ViewLike[] }];
   if (arg >= kernel.nargs) return null;
   const [view, ...outer] = tracker.views;
-  if (size(view.shape) !== kernel.size || outer.some((v) => !isReshape(v) || size(v.shape) !== kernel.size)) return null;
+  if (size(view.shape) !== kernel.size || outer.some((v) => !isReshape(v) || size(v.shape) !== kernel.size))
+    return null;
   if (!tools.deepEqual(node.src, tools.unravel((outer.at(-1) ?? view).shape, tools.gidx))) return null;
   const box = view.mask ?? view.shape.map((n): [number, number] => [0, n]);
   if (box.length !== view.shape.length) return null;
@@ -252,11 +255,15 @@ export function viewSumModuleBytes(sum: ViewSum, shared: boolean): Uint8Array<Ar
       if (inner.inStep === elt && inner.outStep === elt) {
         const perVector = 16 / elt;
         const vectors = Math.floor(inner.n / perVector);
-        if (vectors > 0) {
+        // Short runs (a conv's channels) are unrolled; the tail then follows at a constant offset.
+        const unrolled = vectors <= UNROLL_VECTORS;
+        if (unrolled) for (let v = 0; v < vectors; v++) code.push(...addAt(r, v * 16, true));
+        else {
           code.push(...op.i32Const(vectors), ...op.localSet(cnt(r)), ...op.loop, ...addAt(r, 0, true));
           code.push(...step(r, 16, 16, 1), ...op.end);
         }
-        for (let i = 0; i < inner.n - vectors * perVector; i++) code.push(...addAt(r, i * elt, false));
+        const tailAt = unrolled ? vectors * 16 : 0;
+        for (let i = 0; i < inner.n - vectors * perVector; i++) code.push(...addAt(r, tailAt + i * elt, false));
       } else if (inner.n === 1) {
         code.push(...addAt(r, 0, false));
       } else {
