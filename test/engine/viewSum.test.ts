@@ -292,6 +292,29 @@ test("the gradient of strided 2×2 windows (6-D pads read through a 4-D reshape)
   w.dispose();
 });
 
+test("eager calls (a new Kernel object each time) reuse the module of an identical kernel", async () => {
+  const x = np.array(Array.from({ length: 4096 }, (_, i) => i)).reshape([64, 64]);
+  const padded = async () =>
+    np
+      .pad(x.ref, [
+        [1, 2],
+        [3, 0],
+      ])
+      .data();
+  const before = gemmStatus().viewSumKernels;
+  const first = await padded();
+  const compiled = gemmStatus().viewSumKernels;
+  assert.ok(compiled > before, "the pad did not run on the view-sum path");
+  const second = await padded();
+  assert.equal(gemmStatus().viewSumKernels, compiled);
+  assert.deepEqual(second, first);
+  // The padded array is 67 × 67: x[r][c] = 64r + c sits at row r + 1, column c + 3; zeros around it.
+  assert.equal(first[67 * 3 + 8], 2 * 64 + 5);
+  assert.equal(first[67 * 3 + 2], 0);
+  assert.equal(first.reduce((a, b) => a + b, 0), (4096 * 4095) / 2);
+  x.dispose();
+});
+
 test("kernels that compute (a product, a comparison) stay with jax-js", async () => {
   const x = np.array(Array.from({ length: 8192 }, (_, i) => Math.sin(i)));
   const before = gemmStatus().viewSumKernels;

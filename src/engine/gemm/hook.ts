@@ -57,7 +57,7 @@ export interface GemmStatus {
   kernels: number;
   /** float32 elementwise kernels whose divisions were vectorised (simdReciprocal.ts). */
   divisionKernels: number;
-  /** Data-movement kernels (concatenations, pads, slice copies and their sums) run by viewSum.ts. */
+  /** Distinct data-movement kernels (concatenations, pads, slice copies, their sums) compiled by viewSum.ts. */
   viewSumKernels: number;
   /** The last data-movement module that failed to compile (it stays with jax-js): a bug to report. */
   viewSumError?: string;
@@ -194,14 +194,20 @@ export async function installGemm(): Promise<GemmStatus> {
       }
     };
     // Not arithmetic at all: a sum of (masked) strided views gets loops over each view's box.
+    // Eager code makes new Kernel objects at every call: modules are shared by identical descriptions.
+    const viewSumPrograms = new Map<string, Program>();
     const viewSumProgram = (kernel: unknown): Program | undefined => {
       const sum = matchViewSum(kernel as Parameters<typeof matchViewSum>[0], tools);
-      const bytes = sum && viewSumModuleBytes(sum, shared);
-      if (!bytes) return undefined;
+      if (!sum) return undefined;
+      const key = JSON.stringify(sum);
+      const known = viewSumPrograms.get(key);
+      if (known) return known;
       try {
-        const module = new WebAssembly.Module(bytes);
-        status.viewSumKernels++;
-        return { kernelHash: `${VIEW_SUM_HASH}${status.viewSumKernels}`, module, workSize: 1, chunkAlignment: 1 };
+        const module = new WebAssembly.Module(viewSumModuleBytes(sum, shared));
+        const found = { kernelHash: `${VIEW_SUM_HASH}${viewSumPrograms.size}`, module, workSize: 1, chunkAlignment: 1 };
+        viewSumPrograms.set(key, found);
+        status.viewSumKernels = viewSumPrograms.size;
+        return found;
       } catch (error) {
         status.viewSumError = (error as Error).message;
         return undefined;

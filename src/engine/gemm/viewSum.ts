@@ -188,7 +188,7 @@ export function layout(sum: ViewSum): { disjoint: boolean; covering: boolean } {
 }
 
 /** The module's bytes: `kernel(in₀, …, out, start, end)` importing env.memory (shared or not, like jax-js's). */
-export function viewSumModuleBytes(sum: ViewSum, shared: boolean): Uint8Array<ArrayBuffer> | null {
+export function viewSumModuleBytes(sum: ViewSum, shared: boolean): Uint8Array<ArrayBuffer> {
   const elt = sum.dtype === "float32" ? 4 : 8;
   const nparams = sum.nargs + 3;
   const outParam = sum.nargs;
