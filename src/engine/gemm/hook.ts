@@ -194,7 +194,7 @@ export async function installGemm(): Promise<GemmStatus> {
       }
     };
     // Not arithmetic at all: a sum of (masked) strided views gets loops over each view's box.
-    // Eager code makes new Kernel objects at every call: modules are shared by identical descriptions.
+    // Every jit function (and retrace) has its own Kernel objects: identical descriptions share a module.
     const viewSumPrograms = new Map<string, Program>();
     const viewSumProgram = (kernel: unknown): Program | undefined => {
       const sum = matchViewSum(kernel as Parameters<typeof matchViewSum>[0], tools);
