@@ -1,13 +1,13 @@
 /**
- * Per-kernel CPU profile of one training step (MLP, CNN or RNN, Adam, as bench/stepAB.ts): wraps the Wasm
+ * Per-kernel CPU profile of one training step (MLP, CNN or RNN, Adam, as bench/workloads.ts): wraps the Wasm
  * backend's dispatch, times every kernel call in this process's CPU time (robust to a loaded machine),
  * and prints the kernels by total time with their shape (KERNEL_TEXT=n prints n characters of each).
- * Run: `node --import tsx bench/kernelProfile.ts mlp|cnn [steps] [top]`.
+ * Run: `node --import tsx bench/kernelProfile.ts mlp|cnn|rnn [steps] [top]`.
  */
 import { disposeTree, precisionOf, random, refTree, startEngine, toDevice } from "../src/engine/index.js";
-import { cnn, mlp } from "../src/nn/index.js";
+import { cnn, linear, mlp, rnn, sequential, type Layer } from "../src/nn/index.js";
 import { book } from "../src/optim/index.js";
-import { compileTrainStep, type TrainState } from "../src/train/index.js";
+import { compileTrainStep, type LossKind, type TrainState } from "../src/train/index.js";
 
 const cpuMs = () => {
   const { user, system } = process.cpuUsage();
@@ -23,10 +23,18 @@ interface KernelSource {
 }
 type Exe = { source: KernelSource & { name?: string }; data: { program?: { kernelHash: string } } };
 
-export async function kernelProfile(kind: "mlp" | "cnn", steps: number) {
+/** The bench's workloads (bench/workloads.ts): model, input shape, batch, outputs and loss. */
+type Workload = [Layer, number[], number, number, LossKind];
+const WORKLOADS: Record<"mlp" | "cnn" | "rnn", () => Workload> = {
+  mlp: () => [mlp(10), [784], 128, 10, "cross-entropy"],
+  cnn: () => [cnn(10), [28, 28, 1], 64, 10, "cross-entropy"],
+  rnn: () => [sequential(rnn(64, { lastOnly: true }), linear(1)), [50, 8], 32, 1, "mse"],
+};
+
+export async function kernelProfile(kind: keyof typeof WORKLOADS, steps: number) {
   const internals = (await import(chunk)) as Record<string, unknown>;
   const wasm = (internals.s as (d: string) => { dispatch(exe: Exe, i: number[], o: number[]): void })("wasm");
-  const [model, inputShape, batch] = kind === "mlp" ? [mlp(10), [784], 128] : [cnn(10), [28, 28, 1], 64];
+  const [model, inputShape, batch, outputs, loss] = WORKLOADS[kind]();
   const f32 = precisionOf("float32");
   const init = model.init(random.randomKey(0), inputShape, f32);
   const optimizer = book.adam(1e-3);
@@ -37,9 +45,9 @@ export async function kernelProfile(kind: "mlp" | "cnn", steps: number) {
   };
   const size = inputShape.reduce((a, b) => a * b, 1);
   const x = toDevice(random.normal(random.randomKey(1), batch * size), [batch, ...inputShape], f32);
-  const labels = new Float32Array(batch * 10).map((_, i) => (Math.floor(i / 10) % 7 === i % 10 ? 1 : 0));
-  const y = toDevice(labels, [batch, 10], f32);
-  const step = compileTrainStep(model, "cross-entropy", optimizer);
+  const labels = new Float32Array(batch * outputs).map((_, i) => (Math.floor(i / 10) % 7 === i % 10 ? 1 : 0));
+  const y = toDevice(labels, [batch, outputs], f32);
+  const step = compileTrainStep(model, loss, optimizer);
   const run = async () => {
     const [next] = await step.runAsync(state, x.ref, y.ref);
     state = next;
@@ -76,7 +84,7 @@ export async function kernelProfile(kind: "mlp" | "cnn", steps: number) {
 if (import.meta.url === `file://${process.argv[1]}`) {
   await startEngine();
   const [kind = "cnn", steps = "10", top = "30"] = process.argv.slice(2);
-  const r = await kernelProfile(kind as "mlp" | "cnn", Number(steps));
+  const r = await kernelProfile(kind as keyof typeof WORKLOADS, Number(steps));
   console.log(`step ${r.stepMs.toFixed(2)} ms, in kernels ${r.kernelMs.toFixed(2)} ms, ${r.kernels} kernels/step`);
   for (const [key, v] of r.rows.slice(0, Number(top)))
     console.log(
