@@ -13,6 +13,7 @@ const cpuMs = () => {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
 };
+const textLength = Number(process.env.KERNEL_TEXT ?? 160);
 const chunk = "../node_modules/@jax-js/jax/dist/backend-CnjgxpXq.js";
 
 interface KernelSource {
@@ -62,9 +63,10 @@ export async function kernelProfile(kind: keyof typeof WORKLOADS, steps: number)
     const s = exe.source;
     const hash = exe.data.program?.kernelHash ?? "";
     const tag = hash.startsWith("descent-") ? hash.split(":")[0] : "jax";
+    const reduction = s.reduction ? `${s.reduction.op}:${s.reduction.size}` : "-";
     const key = s.name
       ? `routine ${s.name}`
-      : `${tag} size=${s.size} red=${s.reduction ? `${s.reduction.op}:${s.reduction.size}` : "-"} ${String(s.exp).slice(0, Number(process.env.KERNEL_TEXT ?? 160))}`;
+      : `${tag} size=${s.size} red=${reduction} ${String(s.exp).slice(0, textLength)}`;
     const entry = totals.get(key) ?? { ms: 0, calls: 0 };
     entry.ms += ms;
     entry.calls++;

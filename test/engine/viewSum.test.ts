@@ -81,7 +81,7 @@ function runModule(sum: ViewSum, inputs: Float64Array[], dtype: "float32" | "flo
   return Float64Array.from(new Typed(memory.buffer, at, sum.size));
 }
 
-test("the generated module equals the definition on random terms (ranks 1-4, masks, zero and odd strides, short and long runs)", () => {
+test("the generated module equals the definition on random terms (ranks 1-4, masks, odd strides, long runs)", () => {
   const next = rng(7);
   for (let trial = 0; trial < 60; trial++) {
     const dtype = trial % 2 ? "float64" : "float32";
@@ -236,7 +236,7 @@ for (const dtype of ["float32", "float64"] as const) {
     [16, 3],
     [5, 2],
   ]) {
-    test(`${dtype} im2col (sum of pads and concatenate) and their gradients, ${channels} channels, ${k}×${k}: bit-identical to jax-js`, async () => {
+    test(`${dtype} im2col and its gradient, ${channels} channels, ${k}×${k}: bit-identical to jax-js`, async () => {
       const shape = [4, 20, 18, channels];
       const size = shape.reduce((a, b) => a * b, 1);
       const x = np
@@ -265,7 +265,7 @@ for (const dtype of ["float32", "float64"] as const) {
   }
 }
 
-test("the gradient of strided 2×2 windows (6-D pads read through a 4-D reshape) is bit-identical on view-sum kernels", async () => {
+test("the gradient of strided 2×2 windows (6-D pads read as 4-D) is bit-identical on view-sum kernels", async () => {
   const shape = [4, 20, 18, 3];
   const size = shape.reduce((a, b) => a * b, 1);
   const x = np.array(Array.from(random.normal(random.randomKey(3), size))).reshape(shape);
