@@ -2,14 +2,15 @@
  * One training step (MLP or CNN, Adam, as bench/workloads.ts) A/B in one process: all hooks on,
  * the GEMM hook off (jax-js's own kernels; the vectorised division and the transpose fusion go with it),
  * the vectorised division alone off, the fusion of transposed copies into products off, the removal of
- * identity copies off, both of these program rewrites off, the per-Kernel program cache off, and the
- * data-movement kernels (viewSum.ts) off.
+ * identity copies off, both of these program rewrites off, the per-Kernel program cache off, the folding of
+ * copies read only by products (the materialised Wᵀ) off, and the data-movement kernels (viewSum.ts) off.
  * Rounds interleaved, this process's CPU time per step, median over rounds.
  * Run: `node --import tsx bench/stepAB.ts mlp|cnn [rounds] [calls]`.
  */
 import { disposeTree, precisionOf, random, refTree, startEngine, toDevice } from "../src/engine/index.js";
 import {
   setCopyElisionEnabled,
+  setCopyFoldingEnabled,
   setGemmEnabled,
   setProgramCacheEnabled,
   setReciprocalEnabled,
@@ -32,6 +33,7 @@ const toggle = (
   transposeFusion: boolean,
   copyElision = true,
   cache = true,
+  copyFolding = true,
   viewSum = true,
 ) => {
   setGemmEnabled(gemm);
@@ -40,6 +42,7 @@ const toggle = (
   setReciprocalEnabled(division);
   setTransposeFusionEnabled(transposeFusion);
   setCopyElisionEnabled(copyElision);
+  setCopyFoldingEnabled(copyFolding);
 };
 
 export async function stepAB(kind: "mlp" | "cnn", rounds: number, calls: number) {
@@ -67,9 +70,10 @@ export async function stepAB(kind: "mlp" | "cnn", rounds: number, calls: number)
     division_off: () => toggle(true, false, true),
     transpose_fusion_off: () => toggle(true, true, false),
     copy_elision_off: () => toggle(true, true, true, false),
+    copy_folding_off: () => toggle(true, true, true, true, true, false),
     both_rewrites_off: () => toggle(true, true, false, false),
     program_cache_off: () => toggle(true, true, true, true, false),
-    view_sum_off: () => toggle(true, true, true, true, true, false),
+    view_sum_off: () => toggle(true, true, true, true, true, true, false),
   };
   const samples: Record<string, number[]> = Object.fromEntries(Object.keys(settings).map((k) => [k, []]));
   for (let round = -1; round < rounds; round++) {
