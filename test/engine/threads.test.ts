@@ -145,10 +145,13 @@ for (const dtype of ["float32", "float64"] as const)
     gram.dispose();
   });
 
-test("jax-js's large kernels (elementwise with division, row sums): same bits on 1 and 2 threads", async () => {
+test("jax-js's large kernels (division by a transpose, row sums): same bits on 1 and 2 threads", async () => {
   const f32 = engine.precisionOf("float32");
-  const [rows, cols] = [1024, 600];
-  const elementwise = jit((a: np.Array, b: np.Array) => numpy.add(numpy.divide(a.ref, b), numpy.sqrt(numpy.abs(a))));
+  const [rows, cols] = [768, 768];
+  // The transposed read keeps this kernel jax-js's own (kernelMerge.ts takes only contiguous reads).
+  const elementwise = jit((a: np.Array, b: np.Array) =>
+    numpy.add(numpy.divide(a.ref, numpy.transpose(b)), numpy.sqrt(numpy.abs(a))),
+  );
   const rowSums = jit((a: np.Array) => numpy.sum(numpy.exp(a), 1));
   const run = async () => {
     const a = engine.toDevice(values(rows * cols, 7), [rows, cols], f32);
@@ -201,7 +204,7 @@ test("3 Adam steps of the MLP (784-256-256-10, batch 128) : same parameters on 1
   engine.disposeTree([x, y]);
 });
 
-test("2 CNN Adam steps (batch 32, convolutions split): same parameters on 1 and 2 threads", async () => {
+test("2 CNN Adam steps (batch 32, products and kernels split): same parameters on 1 and 2 threads", async () => {
   const f32 = engine.precisionOf("float32");
   const model = cnn(10);
   const x = engine.toDevice(values(32 * 28 * 28, 9), [32, 28, 28, 1], f32);
@@ -222,7 +225,7 @@ test("2 CNN Adam steps (batch 32, convolutions split): same parameters on 1 and 
   const jobs = threads.threadStatus().jobs;
   const pooled = await train(true);
   const pooledJobs = threads.threadStatus().jobs - jobs;
-  assert.ok(pooledJobs >= 2 * 10, `${pooledJobs} kernels ran on the pool in 2 steps`);
+  assert.ok(pooledJobs >= 2 * 6, `${pooledJobs} kernels ran on the pool in 2 steps`);
   const single = await train(false);
   threads.setThreadsEnabled(true);
   assert.equal(threads.threadStatus().jobs - jobs, pooledJobs);

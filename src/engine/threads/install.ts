@@ -62,6 +62,9 @@ const status: ThreadStatus = {
 };
 let pool: ThreadPool | undefined;
 let enabled = true;
+/** Bumped whenever the choice of programs changes (pool up or down, switch): jit plans are rebuilt. */
+let version = 0;
+export const threadVersion = (): number => version;
 /** Per GEMM program: what a threaded twin needs; per twin: its job. */
 const gemms = new WeakMap<object, { dtype: GemmDtype; params: GemmParams }>();
 const twins = new WeakMap<object, Program>();
@@ -133,15 +136,19 @@ function startPool(host: ThreadHost): Promise<ThreadStatus> {
   const scratches = Array.from({ length: threads - 1 }, () =>
     host.slotAddress(host.wasm.malloc(GEMM_SCRATCH_BYTES, new Uint8Array(GEMM_SCRATCH_BYTES))),
   );
-  const dispatch = host.wasm.dispatch.bind(host.wasm);
-  host.wasm.dispatch = (exe, inputs, outputs) => {
-    dispatch(exe, inputs, outputs);
-    const found = jobs.get((exe as Exe).data?.program as object);
-    if (!found) return;
+  // After the twin's module saved the arguments (in jax-js's dispatch, or called directly by the
+  // program runner, gemm/programRunner.ts), the job runs.
+  const runJob = (found: PoolJob) => {
     found.args.set(new Int32Array(host.memory.buffer, found.argsAt, 16));
     // The pool stopped after this program was prepared: the main thread runs all of it.
     if (!pool) return found.range(0, found.M, 0, found.N);
     pool.run(found);
+  };
+  const dispatch = host.wasm.dispatch.bind(host.wasm);
+  host.wasm.dispatch = (exe, inputs, outputs) => {
+    dispatch(exe, inputs, outputs);
+    const found = jobs.get((exe as Exe).data?.program as object);
+    if (found) runJob(found);
   };
   const twinHost = { ...host, kernelArgs: host.slotAddress(host.wasm.malloc(512, new Uint8Array(512))) };
   status.reason = "starting";
@@ -153,10 +160,21 @@ function startPool(host: ThreadHost): Promise<ThreadStatus> {
     const twinFor = twinFactory(twinHost, started, scratches, threads);
     makeTwin = (program, kernel) => {
       const made = twinFor(program, kernel, gemms.get(program));
-      if (made) jobs.set(made.twin, made.job);
-      return made?.twin;
+      if (!made) return undefined;
+      jobs.set(made.twin, made.job);
+      const save = new WebAssembly.Instance(made.twin.module, { env: { memory: host.memory } }).exports.kernel as (
+        ...args: number[]
+      ) => void;
+      const job = made.job;
+      return Object.assign(made.twin, {
+        direct: (...args: number[]) => {
+          save(...args);
+          runJob(job);
+        },
+      });
     };
     pool = started;
+    version++;
     if (node.request.requested) return Object.assign(status, { threads, reason: `DESCENT_THREADS=${threads}` });
     const calibration = calibrateThreads(
       host,
@@ -176,14 +194,18 @@ export function registerGemm(program: object, dtype: GemmDtype, params: GemmPara
 }
 
 /**
- * The program to dispatch: a large product's or large jax-js kernel's threaded twin when threads are on
- * (`kernel`: the jax-js Kernel a program of jax-js's own was compiled from), else the program itself.
+ * The program to dispatch: its threaded twin when threads are on and it is a large product, or a large
+ * kernel in jax-js's calling convention (`jaxStyle`: jax-js's own, or the hook's vectorised divisions;
+ * `kernel` is the jax-js Kernel it was compiled from), else the program itself.
  */
-export function threadedProgram<P extends object>(program: P, kernel?: unknown): P {
+export function threadedProgram<P extends object>(program: P, kernel?: unknown, jaxStyle = false): P {
   if (!pool || !enabled || !makeTwin) return program;
+  // The hook's other programs (merged kernels, view sums, dot) have signatures of their own.
+  if (!gemms.has(program) && !jaxStyle) return program;
   let twin = twins.get(program);
   if (twin === undefined) {
-    twin = makeTwin(program as unknown as Program, kernel as KernelLike | undefined) ?? (program as unknown as Program);
+    const source = jaxStyle ? (kernel as KernelLike | undefined) : undefined;
+    twin = makeTwin(program as unknown as Program, source) ?? (program as unknown as Program);
     twins.set(program, twin);
   }
   return twin as unknown as P;
@@ -192,12 +214,13 @@ export function threadedProgram<P extends object>(program: P, kernel?: unknown):
 /** An Executable of jax-js's own, with its program replaced by the threaded twin when there is one. */
 export function threadedExecutable<E>(kernel: unknown, exe: E): E {
   const data = (exe as Exe).data;
-  if (pool && enabled && data?.program) data.program = threadedProgram(data.program as object, kernel);
+  if (pool && enabled && data?.program) data.program = threadedProgram(data.program as object, kernel, true);
   return exe;
 }
 
 /** Turns the pool on or off for products prepared from now on (A/B benches, bit-identity tests). */
 export function setThreadsEnabled(on: boolean): void {
+  if (on !== enabled) version++;
   enabled = on;
 }
 
@@ -209,6 +232,7 @@ export function threadStatus(): ThreadStatus {
 export async function stopThreads(): Promise<void> {
   cancelled = !pool;
   const stopping = pool;
+  if (pool) version++;
   pool = undefined;
   makeTwin = undefined;
   if (stopping) {
