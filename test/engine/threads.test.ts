@@ -17,6 +17,8 @@ const threads = await import("../../src/engine/threads/install.js");
 const { itemPlan, tilePlan, tileRange, MIN_TILE } = await import("../../src/engine/threads/tiles.js");
 const { parseThreads, sharedMemoryRefusal } = await import("../../src/engine/threads/preload.js");
 const { poolPaysOff, GAIN_RATIO } = await import("../../src/engine/threads/calibrate.js");
+const { withSharedMemory } = await import("../../src/engine/threads/sharedImport.js");
+const { pointerProbeBytes } = await import("../../src/engine/gemm/pointerProbe.js");
 const { cnn, mlp } = await import("../../src/nn/index.js");
 const { book } = await import("../../src/optim/index.js");
 const { compileTrainStep } = await import("../../src/train/index.js");
@@ -108,6 +110,18 @@ test("the calibration keeps the pool only when it takes at most 80 % of the one-
   assert.equal(poolPaysOff(1, 0.8), true);
   assert.equal(poolPaysOff(1, 0.81), false);
   assert.equal(poolPaysOff(0.3, 0.42), false);
+});
+
+test("withSharedMemory lets a module written for a plain memory link with a shared one", () => {
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
+  const plain = new WebAssembly.Module(pointerProbeBytes());
+  assert.throws(() => new WebAssembly.Instance(plain, { env: { memory } }), WebAssembly.LinkError);
+  const shared = new WebAssembly.Module(withSharedMemory(pointerProbeBytes()));
+  const { kernel } = new WebAssembly.Instance(shared, { env: { memory } }).exports as {
+    kernel: (...pointers: number[]) => void;
+  };
+  kernel(64, 1024, 2048); // writes the addresses after the first into the buffer at the first
+  assert.deepEqual(Array.from(new Int32Array(memory.buffer, 68, 2)), [1024, 2048]);
 });
 
 test("DESCENT_THREADS=2 starts a pool of 2 on jax-js's shared memory", () => {
