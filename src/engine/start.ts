@@ -3,6 +3,7 @@ import "./float64Constants.js";
 import { defaultDevice, init, type Device } from "@jax-js/jax";
 import { installGemm } from "./gemm/hook.js";
 import { installCpuCompiler } from "./cpu/hook.js";
+import { installExactFloat64 } from "./f64/hook.js";
 
 let started: Promise<Device> | undefined;
 
@@ -33,12 +34,14 @@ export function startEngine(): Promise<Device> {
       defaultDevice("wasm");
       await installGemm();
       await installCpuCompiler();
+      await installExactFloat64();
       return "wasm";
     }
     const devices = await init();
     const best: Device = devices.includes("webgpu") ? "webgpu" : "wasm";
     defaultDevice(best);
     if (devices.includes("wasm")) await installGemm();
+    if (devices.includes("wasm")) await installExactFloat64();
     return best;
   })();
   return started;
