@@ -82,11 +82,13 @@ const VIEW: Record<string, new (buffer: ArrayBufferLike, offset: number, length:
 function captureMemory(dispatch: () => void): WebAssembly.Memory {
   const Instance = WebAssembly.Instance;
   let memory: WebAssembly.Memory | undefined;
-  const watching = (module: WebAssembly.Module, imports?: WebAssembly.Imports) => {
-    const candidate = (imports?.env as Record<string, unknown> | undefined)?.memory;
-    if (candidate instanceof WebAssembly.Memory) memory = candidate;
-    return new Instance(module, imports);
-  };
+  const watching = new Proxy(Instance, {
+    construct(target, args: [WebAssembly.Module, WebAssembly.Imports?]) {
+      const candidate = (args[1]?.env as Record<string, unknown> | undefined)?.memory;
+      if (candidate instanceof WebAssembly.Memory) memory = candidate;
+      return Reflect.construct(target, args);
+    },
+  });
   (WebAssembly as { Instance: unknown }).Instance = watching;
   try {
     dispatch();
