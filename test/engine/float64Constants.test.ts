@@ -121,11 +121,15 @@ describe("float64 programs keep number literals of free functions exact under ji
   const values = Float64Array.from({ length: 6 }, (_, i) => i + 1);
   // 0.1, 0.7 and 4.3 are not float32 numbers: rounded, they would be off by ~1e-8 relative.
   const f = (x: np.Array) =>
-    np.where(np.less(x.ref, 3), np.multiply(x.ref, 0.1), np.multiply(np.clip(x.ref, 0, 4.3), np.subtract(0.7, x)));
-  const reference = Array.from(values, (v) => (v < 3 ? v * 0.1 : Math.min(v, 4.3) * (0.7 - v)));
+    np.where(
+      np.less(x.ref, 3),
+      np.divide(np.multiply(x.ref, 0.1), 0.3),
+      np.multiply(np.clip(x.ref, 0, 4.3), np.subtract(0.7, x)),
+    );
+  const reference = Array.from(values, (v) => (v < 3 ? (v * 0.1) / 0.3 : Math.min(v, 4.3) * (0.7 - v)));
 
   for (const device of ["cpu", "wasm"] as const) {
-    it(`${device}: multiply, subtract, where and clip with number operands are exact`, () => {
+    it(`${device}: multiply, divide, subtract, where and clip with number operands are exact`, () => {
       const jf = jit(f);
       try {
         assert.deepEqual(jf(np.array(values, { dtype: np.float64, device })).js(), reference);
