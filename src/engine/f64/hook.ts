@@ -19,6 +19,8 @@ const JAX_CHUNK = "./backend-CnjgxpXq.js";
 const EXPORTS = { getBackend: "s", Executable: "t", tuneNullopt: "g", FpHash: "R" } as const;
 /** Room for jax-js's 64 kernel arguments and the output. */
 const SCRATCH_BYTES = 4 * 80;
+/** Typed views kept per dtype (addresses jax-js has handed out; cleared past this many). */
+const MAX_VIEWS = 4096;
 /** Compiled kernels kept by hash (eager ops build new Kernel objects for the same computation). */
 const MAX_CACHED = 4096;
 
@@ -197,20 +199,30 @@ function takeOver(wasm: WasmBackendLike, jax: Internals): void {
     };
   };
 
-  // Views over the current memory buffer (jax-js grows the memory, which replaces the buffer).
+  // Views over the current memory buffer (jax-js grows the memory, which replaces the buffer). Like
+  // jax-js's Wasm kernels, a view runs to the end of memory (loop bounds come from the kernel), so it
+  // depends only on its address and dtype: jax-js's allocator reuses addresses, and views are kept.
   let buffer: ArrayBufferLike | undefined;
   let pointers = new Uint32Array(0);
+  const views = new Map<string, Map<number, ArrayLike<number>>>();
+  const view = (dtype: string, ptr: number): ArrayLike<number> => {
+    let byPointer = views.get(dtype);
+    if (!byPointer) views.set(dtype, (byPointer = new Map()));
+    let found = byPointer.get(ptr);
+    if (!found) {
+      if (byPointer.size >= MAX_VIEWS) byPointer.clear();
+      const bytes = (buffer as ArrayBufferLike).byteLength;
+      found = new VIEW[dtype](buffer as ArrayBufferLike, ptr, Math.floor((bytes - ptr) / width(dtype)));
+      byPointer.set(ptr, found);
+    }
+    return found;
+  };
   const runExact = ({ run, dtypes, outputDtype }: ExactProgram["exactF64"]) => {
     if (memory.buffer !== buffer) {
       buffer = memory.buffer;
       pointers = new Uint32Array(buffer, scratch, SCRATCH_BYTES / 4);
+      views.clear();
     }
-    const bytes = buffer.byteLength;
-    // Like jax-js's Wasm kernels, a view runs to the end of memory: its loop bounds come from the kernel.
-    const view = (dtype: string, ptr: number) => {
-      const View = VIEW[dtype];
-      return new View(buffer as ArrayBufferLike, ptr, Math.floor((bytes - ptr) / width(dtype)));
-    };
     const inputs = dtypes.map((dtype, gid) => (dtype ? view(dtype, pointers[gid]) : null));
     run(inputs, view(outputDtype, pointers[dtypes.length]) as { [i: number]: number });
     status.calls++;
