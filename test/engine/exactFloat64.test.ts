@@ -3,6 +3,8 @@ import { before, describe, it } from "node:test";
 import { jit, numpy as np, valueAndGrad } from "@jax-js/jax";
 import { exactFloat64Status, setExactFloat64Enabled, startEngine } from "../../src/engine/index.js";
 import { pointerModuleBytes } from "../../src/engine/f64/pointerModule.js";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 
 /** Deterministic pseudo-random numbers in [lo, hi) (a linear congruential generator). */
 function uniform(n: number, lo: number, hi: number, seed = 12345): Float64Array {
@@ -114,5 +116,23 @@ describe("exact float64 on Wasm (engine/f64)", () => {
       assert.ok(WebAssembly.validate(pointerModuleBytes(1, "self", shared)));
       assert.ok(WebAssembly.validate(pointerModuleBytes(3, 2 ** 31 + 64, shared)));
     }
+  });
+
+  it("DESCENT_EXACT_F64=0 leaves the Wasm backend alone, and float64 falls back to the exact cpu device", () => {
+    const script = [
+      'import { startEngine, exactFloat64Status, precisionOf } from "./src/engine/index.js";',
+      "await startEngine();",
+      "console.log(JSON.stringify({ ...exactFloat64Status(), device: precisionOf('float64').device }));",
+    ].join("\n");
+    const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      cwd: fileURLToPath(new URL("../..", import.meta.url)),
+      env: { ...process.env, DESCENT_EXACT_F64: "0" },
+      encoding: "utf8",
+    });
+    assert.equal(child.status, 0, child.stderr);
+    const status = JSON.parse(child.stdout.trim().split("\n").pop() as string);
+    assert.equal(status.active, false);
+    assert.match(status.reason, /DESCENT_EXACT_F64=0/);
+    assert.equal(status.device, "cpu");
   });
 });
