@@ -69,7 +69,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   for (const r of rows)
     console.log(
       `${r.device.padEnd(5)} L-BFGS ${r.lbfgsCpuMs.toFixed(2)} ms CPU (${r.iterations} it, ${r.gevals} ∇f, ` +
-        `f ${r.fun.toPrecision(17)}, ‖g‖ ${r.gradNorm.toExponential(2)}); value+grad ${r.valueAndGradCpuMs.toFixed(3)} ms` +
+        `f ${r.fun.toPrecision(17)}, ‖g‖ ${r.gradNorm.toExponential(2)}); ` +
+        `value+grad ${r.valueAndGradCpuMs.toFixed(3)} ms` +
         (scipy ? `; ${(r.lbfgsCpuMs / scipy.ms).toFixed(2)}× SciPy` : ""),
     );
   if (scipy)
