@@ -30,8 +30,29 @@ function jaxprTrace(): { prototype: Record<string | symbol, unknown>; name: stri
   return found;
 }
 
-/** Installs the hook (once; called by startEngine after jax-js's init). */
-export async function installFloat64Literals(): Promise<void> {
+export interface Float64LiteralsStatus {
+  active: boolean;
+  reason?: string;
+}
+const status: Float64LiteralsStatus = { active: false, reason: "not installed" };
+export const float64LiteralsStatus = (): Float64LiteralsStatus => ({ ...status });
+
+/**
+ * Installs the hook (once; called by startEngine after jax-js's init). Never throws: if jax-js's
+ * internals changed, literals round as before and the status says why.
+ */
+export async function installFloat64Literals(): Promise<Float64LiteralsStatus> {
+  if (status.reason !== "not installed") return status;
+  try {
+    await install();
+    Object.assign(status, { active: true, reason: undefined });
+  } catch (error) {
+    Object.assign(status, { active: false, reason: `float64 literals not installed: ${(error as Error).message}` });
+  }
+  return status;
+}
+
+async function install(): Promise<void> {
   const entry = import.meta.resolve("@jax-js/jax");
   // biome-ignore lint/suspicious/noExplicitAny: jax-js's internal chunk has no types
   const internals = (await import(new URL(JAX_CHUNK, entry).href)) as Record<string, any>;

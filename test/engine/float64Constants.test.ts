@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { grad, jit, numpy as np, vmap } from "@jax-js/jax";
 import { precisionOf, startEngine } from "../../src/engine/index.js";
+import { float64LiteralsStatus } from "../../src/engine/float64Literals.js";
 import { curvatureAt } from "../../src/curvature/index.js";
 import { bookNewton } from "../../src/solvers/bookNewton.js";
 import { Objective, problemFromSpec } from "../../src/problems/index.js";
@@ -118,6 +119,11 @@ describe("float64 programs keep JS number constants exact under jit", () => {
 
 describe("float64 programs keep number literals of free functions exact under jit, grad and vmap", () => {
   before(() => startEngine());
+
+  it("the literal hook is installed on jax-js's jit trace", () => {
+    const status = float64LiteralsStatus();
+    assert.equal(status.active, true, status.reason);
+  });
   const values = Float64Array.from({ length: 6 }, (_, i) => i + 1);
   // 0.1, 0.7 and 4.3 are not float32 numbers: rounded, they would be off by ~1e-8 relative.
   const f = (x: np.Array) =>
