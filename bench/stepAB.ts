@@ -2,13 +2,15 @@
  * One training step (MLP or CNN, Adam, as bench/workloads.ts) A/B in one process: all hooks on,
  * the GEMM hook off (jax-js's own kernels; the vectorised division and the transpose fusion go with it),
  * the vectorised division alone off, the fusion of transposed copies into products off, the removal of
- * identity copies off, both of these program rewrites off, and the per-Kernel program cache off.
+ * identity copies off, both of these program rewrites off, the per-Kernel program cache off, and the folding of
+ * copies read only by products (the materialised Wᵀ) off.
  * Rounds interleaved, this process's CPU time per step, median over rounds.
  * Run: `node --import tsx bench/stepAB.ts mlp|cnn [rounds] [calls]`.
  */
 import { disposeTree, precisionOf, random, refTree, startEngine, toDevice } from "../src/engine/index.js";
 import {
   setCopyElisionEnabled,
+  setCopyFoldingEnabled,
   setGemmEnabled,
   setProgramCacheEnabled,
   setReciprocalEnabled,
@@ -24,12 +26,20 @@ const cpuMs = () => {
 };
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
 const f32 = precisionOf("float32");
-const toggle = (gemm: boolean, division: boolean, transposeFusion: boolean, copyElision = true, cache = true) => {
+const toggle = (
+  gemm: boolean,
+  division: boolean,
+  transposeFusion: boolean,
+  copyElision = true,
+  cache = true,
+  copyFolding = true,
+) => {
   setGemmEnabled(gemm);
   setProgramCacheEnabled(cache);
   setReciprocalEnabled(division);
   setTransposeFusionEnabled(transposeFusion);
   setCopyElisionEnabled(copyElision);
+  setCopyFoldingEnabled(copyFolding);
 };
 
 export async function stepAB(kind: "mlp" | "cnn", rounds: number, calls: number) {
@@ -57,6 +67,7 @@ export async function stepAB(kind: "mlp" | "cnn", rounds: number, calls: number)
     division_off: () => toggle(true, false, true),
     transpose_fusion_off: () => toggle(true, true, false),
     copy_elision_off: () => toggle(true, true, true, false),
+    copy_folding_off: () => toggle(true, true, true, true, true, false),
     both_rewrites_off: () => toggle(true, true, false, false),
     program_cache_off: () => toggle(true, true, true, true, false),
   };

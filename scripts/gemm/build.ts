@@ -12,29 +12,40 @@ const FEATURES = { simd: true, relaxed_simd: true, threads: true };
 
 export const GENERATED_PATH = new URL("../../src/engine/gemm/modules.generated.ts", import.meta.url);
 
+let wabtLoaded: ReturnType<typeof wabtInit> | undefined;
+
+/** Compiles WAT text to Wasm bytes with wabt (SIMD, relaxed SIMD and threads enabled). */
+export async function watToBytes(name: string, wat: string): Promise<Uint8Array<ArrayBuffer>> {
+  wabtLoaded ??= wabtInit();
+  const wabt = await wabtLoaded;
+  const parsed = wabt.parseWat(`${name}.wat`, wat, FEATURES);
+  parsed.resolveNames();
+  // wabt's typings omit validate's feature argument; without it shared memory fails to validate.
+  (parsed as unknown as { validate(features: object): void }).validate(FEATURES);
+  const { buffer } = parsed.toBinary({ write_debug_names: false });
+  parsed.destroy();
+  return new Uint8Array(buffer);
+}
+
+/** The module text with its memory import unshared (jax-js without threads, and the standalone GEMM). */
+export const plainMemory = (wat: string) => wat.replace("(memory 0 65536 shared)", "(memory 0)");
+
 /** Every variant: GEMM and dot × dtype × relaxed FMA or mul+add × shared or plain memory. */
 export async function buildGemmModules(): Promise<Record<string, string>> {
-  const wabt = await wabtInit();
   const modules: Record<string, string> = {};
-  const compile = (name: string, wat: string) => {
-    const parsed = wabt.parseWat(`${name}.wat`, wat, FEATURES);
-    parsed.resolveNames();
-    // wabt's typings omit validate's feature argument; without it shared memory fails to validate.
-    (parsed as unknown as { validate(features: object): void }).validate(FEATURES);
-    const { buffer } = parsed.toBinary({ write_debug_names: false });
-    parsed.destroy();
-    modules[name] = Buffer.from(buffer).toString("base64");
+  const compile = async (name: string, wat: string) => {
+    modules[name] = Buffer.from(await watToBytes(name, wat)).toString("base64");
   };
   for (const dtype of ["float32", "float64"] as GemmDtype[])
     for (const fma of [true, false])
       for (const shared of [true, false]) {
-        const memory = (wat: string) => (shared ? wat : wat.replace("(memory 0 65536 shared)", "(memory 0)"));
+        const memory = (wat: string) => (shared ? wat : plainMemory(wat));
         const variant = `${dtype}-${fma ? "fma" : "muladd"}-${shared ? "shared" : "plain"}`;
-        compile(variant, memory(gemmWat(dtype, fma)));
-        compile(`dot-${variant}`, memory(dotWat(dtype, fma)));
+        await compile(variant, memory(gemmWat(dtype, fma)));
+        await compile(`dot-${variant}`, memory(dotWat(dtype, fma)));
       }
-  for (const shared of [true, false]) compile(`probe-${shared ? "shared" : "plain"}`, pointerProbeWat(shared));
-  for (const fma of [true, false]) compile(`peak-${fma ? "fma" : "muladd"}`, peakWat(fma));
+  for (const shared of [true, false]) await compile(`probe-${shared ? "shared" : "plain"}`, pointerProbeWat(shared));
+  for (const fma of [true, false]) await compile(`peak-${fma ? "fma" : "muladd"}`, peakWat(fma));
   return modules;
 }
 

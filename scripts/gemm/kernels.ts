@@ -19,8 +19,8 @@ export const PEAK_CHAINS = 12;
  * The register-only f32x4 FMA ceiling: `peak(iters)` runs iters × PEAK_CHAINS independent vector
  * multiply-adds with no memory traffic (8 flops each), the bench's 100 % for Wasm GEMM speed.
  */
-export function peakWat(fma: boolean): string {
-  const chains = Array.from({ length: PEAK_CHAINS }, (_, i) => i);
+export function peakWat(fma: boolean, chainCount = PEAK_CHAINS): string {
+  const chains = Array.from({ length: chainCount }, (_, i) => i);
   const madd = (c: string) =>
     fma
       ? `(f32x4.relaxed_madd ${c} (local.get $x) (local.get $y))`

@@ -4,9 +4,9 @@
  * taking the argument pointers, importing only `env.memory`. Build-time only (scripts/gemm/build.ts
  * compiles it with wabt); the package ships the bytes in src/engine/gemm/modules.generated.ts.
  *
- * Design (GotoBLAS-style): B is packed into NR-wide column panels of KC rows, A into 4-row panels;
- * a 4×NR register tile (two vectors per row, eight accumulators) walks K in steps of four.
- * Packed K is padded with zeros to a multiple of four so the inner loop has no remainder.
+ * Design (GotoBLAS-style): B is packed into NR-wide column panels of KC rows, A into MR-row panels
+ * (then (MR − 1)-row ones, so that every tile is full); an MR×NR register tile (two vectors per row)
+ * walks K one step per loop iteration. docs/engine.md section 1 says why this tile and these loads.
  */
 
 import { GEMM_PARAMS } from "../../src/engine/gemm/module.js";
@@ -19,31 +19,48 @@ export { GEMM_PARAMS };
 /** Pointer arguments the entry point accepts (jax-js passes inputs, the output, then begin/end). */
 export const GEMM_MAX_ARGS = 16;
 
-/** Rows of the register tile: MR × 2 vectors of accumulators, plus two B vectors and one A splat. */
-export const GEMM_MR = 4;
+/**
+ * The register tile: MR rows × two vectors of accumulators, and how A's values are splat across a vector.
+ * An f32x4 FMA has a latency of four cycles and two issue ports, so eight independent accumulators only just
+ * keep it busy (87–88 % of the 12-chain peak, measured); ten reach 96–99 %. V8 gives Wasm 15 vector registers and
+ * TurboFan places every load of an iteration before its arithmetic, so 5 rows of splat loads (10 + 2 + 5) would
+ * spill. With `shuffleSplat` one vector load brings four rows of A and pure shuffles splat them next to their
+ * use: 10 accumulators + 2 B vectors + the A vector + 1 splat + row 5's load = 15. The mul+add variant needs
+ * a register for the product and float64 two A vectors: both keep 4 rows of splat loads (8 accumulators).
+ */
+export function microTile(dtype: GemmDtype, fma: boolean): { MR: number; shuffleSplat: boolean } {
+  return dtype === "float32" && fma ? { MR: 5, shuffleSplat: true } : { MR: 4, shuffleSplat: false };
+}
 
-/** K steps per micro-kernel loop iteration; packed K is padded to a multiple of four. */
-export const GEMM_UNROLL = 1;
-
-/** Block sizes, in elements: rows of A per packed block (32 tiles), K per block, columns of B per block. */
-export const BLOCKS = { MC: 32 * GEMM_MR, KC: 256, NC: { float32: 512, float64: 256 } } as const;
+/** Block sizes, in elements: rows of A per packed block (32 tiles of MR), K per block, columns of B per block. */
+export const BLOCKS = { MC_TILES: 32, KC: 256, NC: { float32: 512, float64: 256 } } as const;
 
 /** Scratch layout in bytes: argument pointers, an edge tile, then packed A and packed B. */
 export const SCRATCH = { args: 0, tile: 64, calls: 256, packedA: 512 } as const;
 
 export function scratchBytes(dtype: GemmDtype): number {
   const elt = dtype === "float32" ? 4 : 8;
-  return SCRATCH.packedA + (BLOCKS.MC + BLOCKS.NC[dtype]) * BLOCKS.KC * elt;
+  const MR = Math.max(microTile(dtype, true).MR, microTile(dtype, false).MR);
+  return SCRATCH.packedA + (BLOCKS.MC_TILES * MR + BLOCKS.NC[dtype]) * BLOCKS.KC * elt;
 }
 
-export function gemmWat(
-  dtype: GemmDtype,
-  fma: boolean,
-  MR = GEMM_MR,
-  UNROLL = GEMM_UNROLL,
-  KC: number = BLOCKS.KC,
-  MC: number = BLOCKS.MC,
-): string {
+/** Overrides of the tile and block sizes, for experiments (bench/gemmTiles.ts's variants). */
+export interface GemmShapeOptions {
+  MR?: number;
+  shuffleSplat?: boolean;
+  /** false: no (MR − 1)-row tail panels, the last panel is zero-padded instead. */
+  tailPanels?: boolean;
+  KC?: number;
+  MC?: number;
+  NC?: number;
+}
+
+export function gemmWat(dtype: GemmDtype, fma: boolean, options: GemmShapeOptions = {}): string {
+  const tile = microTile(dtype, fma);
+  const MR = options.MR ?? tile.MR;
+  const shuffleSplat = options.shuffleSplat ?? tile.shuffleSplat;
+  const KC = options.KC ?? BLOCKS.KC;
+  const MC = options.MC ?? BLOCKS.MC_TILES * MR;
   const f32 = dtype === "float32";
   const T = f32 ? "f32" : "f64";
   const V = f32 ? "f32x4" : "f64x2";
@@ -51,26 +68,26 @@ export function gemmWat(
   const lanes = 16 / elt;
   const NR = 2 * lanes; // two vectors per row
   const splat = f32 ? "v128.load32_splat" : "v128.load64_splat";
-  const NC = BLOCKS.NC[dtype];
+  const NC = options.NC ?? BLOCKS.NC[dtype];
   const packedB = SCRATCH.packedA + MC * KC * elt;
+  if (SCRATCH.tile + 32 * MR > SCRATCH.calls) throw new Error(`an edge tile of ${MR} rows overruns the scratch header`);
   const g = (name: string) => `(global.get $${name})`;
   const madd = (a: string, b: string, c: string) =>
     fma ? `(${V}.relaxed_madd ${a} ${b} ${c})` : `(${V}.add (${V}.mul ${a} ${b}) ${c})`;
   const argPtr = (argIndex: string) => `(i32.load (i32.add ${g("scratch")} (i32.shl ${argIndex} (i32.const 2))))`;
   const repeat = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i)).join("\n");
 
-  // Copies (or zeroes) one packed k-row of A: whole vectors, then an 8-byte tail.
-  const copyBytes = (bytes: number) =>
-    repeat(
-      Math.floor(bytes / 16),
-      (v) => `(v128.store offset=${16 * v} (local.get $dst) (v128.load offset=${16 * v} (local.get $src)))`,
-    ) +
-    (bytes % 16
-      ? `(i64.store offset=${bytes - 8} (local.get $dst) (i64.load offset=${bytes - 8} (local.get $src)))`
-      : "");
-  const zeroBytes = (bytes: number) =>
-    repeat(Math.floor(bytes / 16), (v) => `(v128.store offset=${16 * v} (local.get $dst) (v128.const i32x4 0 0 0 0))`) +
-    (bytes % 16 ? `(i64.store offset=${bytes - 8} (local.get $dst) (i64.const 0))` : "");
+  // Copies one packed k-row of A (a multiple of 4 bytes): whole vectors, then the rest in (overlapping) pieces.
+  const copyBytes = (bytes: number) => {
+    const piece = (type: string, at: number) =>
+      `(${type}.store offset=${at} (local.get $dst) (${type}.load offset=${at} (local.get $src)))`;
+    const pieces = Array.from({ length: Math.floor(bytes / 16) }, (_, v) => piece("v128", 16 * v));
+    const rest = bytes % 16;
+    if (rest && bytes > 16) pieces.push(piece(rest > 8 ? "v128" : "i64", bytes - (rest > 8 ? 16 : 8)));
+    else if (rest >= 8) pieces.push(piece("i64", 0), ...(rest > 8 ? [piece("i64", bytes - 8)] : []));
+    else if (rest) pieces.push(piece("i32", 0));
+    return pieces.join("\n");
+  };
   // i8x16.shuffle picking lanes of `width` bytes: indices < 16 / width from the first operand.
   const pick = (width: number, lanesPicked: number[]) =>
     lanesPicked.flatMap((l) => Array.from({ length: width }, (_, b) => l * width + b)).join(" ");
@@ -78,28 +95,39 @@ export function gemmWat(
     `(local.set $r${i} (v128.load (i32.add (local.get $src) (i32.mul (i32.const ${i}) (local.get $rowBytes)))))`;
   const shuffle = (width: number, lanesPicked: number[], x: string, y: string) =>
     `(i8x16.shuffle ${pick(width, lanesPicked)} (local.get ${x}) (local.get ${y}))`;
-  // One step of the A transpose: ${MR} rows × (16 bytes of k) in, one packed ${MR}-row column per k out.
-  if (MR !== 4) throw new Error("the register transposes below are written for 4-row panels");
-  // Four loaded rows r[0..3] (16 bytes of k each) → one packed column per k at dst + k·kBytes + at.
-  const transpose4 = (r: string[], kBytes: number, at: number) =>
-    f32
-      ? `(local.set $t0 ${shuffle(4, [0, 4, 1, 5], r[0], r[1])}) (local.set $t1 ${shuffle(4, [2, 6, 3, 7], r[0], r[1])})
-              (local.set $t2 ${shuffle(4, [0, 4, 1, 5], r[2], r[3])})
-                (local.set $t3 ${shuffle(4, [2, 6, 3, 7], r[2], r[3])})
-              (v128.store offset=${at} (local.get $dst) ${shuffle(4, [0, 1, 4, 5], "$t0", "$t2")})
-              (v128.store offset=${at + kBytes} (local.get $dst) ${shuffle(4, [2, 3, 6, 7], "$t0", "$t2")})
-              (v128.store offset=${at + 2 * kBytes} (local.get $dst) ${shuffle(4, [0, 1, 4, 5], "$t1", "$t3")})
-              (v128.store offset=${at + 3 * kBytes} (local.get $dst) ${shuffle(4, [2, 3, 6, 7], "$t1", "$t3")})`
-      : `(v128.store offset=${at} (local.get $dst) ${shuffle(8, [0, 2], r[0], r[1])})
-              (v128.store offset=${at + 16} (local.get $dst) ${shuffle(8, [0, 2], r[2], r[3])})
-              (v128.store offset=${at + kBytes} (local.get $dst) ${shuffle(8, [1, 3], r[0], r[1])})
-              (v128.store offset=${at + kBytes + 16} (local.get $dst) ${shuffle(8, [1, 3], r[2], r[3])})`;
-  // A: 4 rows → 4-row columns. B (stored transposed): NR columns → NR-wide rows, in 4-column groups.
-  const transposeBlock = `${repeat(4, load)}
-              ${transpose4(["$r0", "$r1", "$r2", "$r3"], MR * elt, 0)}`;
+  // Rows r[0..n) loaded as 16 bytes of k each → one packed column per k at dst + k·kBytes + at: groups of four
+  // (float32) or two (float64) rows are transposed in registers, a leftover row is stored lane by lane.
+  const transposeRows = (r: string[], kBytes: number, at: number): string => {
+    const out: string[] = [];
+    let i = 0;
+    for (; f32 && i + 4 <= r.length; i += 4) {
+      const [r0, r1, r2, r3] = r.slice(i, i + 4);
+      const o = at + 4 * i;
+      out.push(`(local.set $t0 ${shuffle(4, [0, 4, 1, 5], r0, r1)}) (local.set $t1 ${shuffle(4, [2, 6, 3, 7], r0, r1)})
+              (local.set $t2 ${shuffle(4, [0, 4, 1, 5], r2, r3)}) (local.set $t3 ${shuffle(4, [2, 6, 3, 7], r2, r3)})
+              (v128.store offset=${o} (local.get $dst) ${shuffle(4, [0, 1, 4, 5], "$t0", "$t2")})
+              (v128.store offset=${o + kBytes} (local.get $dst) ${shuffle(4, [2, 3, 6, 7], "$t0", "$t2")})
+              (v128.store offset=${o + 2 * kBytes} (local.get $dst) ${shuffle(4, [0, 1, 4, 5], "$t1", "$t3")})
+              (v128.store offset=${o + 3 * kBytes} (local.get $dst) ${shuffle(4, [2, 3, 6, 7], "$t1", "$t3")})`);
+    }
+    for (; !f32 && i + 2 <= r.length; i += 2) {
+      const o = at + 8 * i;
+      out.push(`(v128.store offset=${o} (local.get $dst) ${shuffle(8, [0, 2], r[i], r[i + 1])})
+              (v128.store offset=${o + kBytes} (local.get $dst) ${shuffle(8, [1, 3], r[i], r[i + 1])})`);
+    }
+    for (; i < r.length; i++)
+      for (let k = 0; k < lanes; k++)
+        out.push(
+          `(v128.store${8 * elt}_lane offset=${at + i * elt + k * kBytes} ${k} (local.get $dst) (local.get ${r[i]}))`,
+        );
+    return out.join("\n              ");
+  };
+  const rowNames = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `$r${from + i}`);
+  // A: MR rows → MR-row columns. B (stored transposed): NR columns → NR-wide rows, in 4-column groups.
+  const transposeBlock = (rows: number) => `${repeat(rows, load)}
+              ${transposeRows(rowNames(rows), rows * elt, 0)}`;
   const transposeBlockB = `${repeat(NR, load)}
-              ${transpose4(["$r0", "$r1", "$r2", "$r3"], NR * elt, 0)}
-              ${f32 ? transpose4(["$r4", "$r5", "$r6", "$r7"], NR * elt, 16) : ""}`;
+              ${transposeRows(rowNames(NR), NR * elt, 0)}`;
   const globals = GEMM_PARAMS.map((name) => `(global $${name} i32 (i32.const 0))`).join("\n");
   const params = repeat(GEMM_MAX_ARGS, (i) => `(param $p${i} i32)`);
   const saveArgs = repeat(
@@ -107,39 +135,47 @@ export function gemmWat(
     (i) => `(i32.store offset=${SCRATCH.args + 4 * i} ${g("scratch")} (local.get $p${i}))`,
   );
 
-  // One K step of the micro-kernel at byte offsets ka (in A's panel) and kb (in B's panel).
-  const kStep = (u: number) => `
-    (local.set $b0 (v128.load offset=${u * NR * elt} (local.get $bp)))
-    (local.set $b1 (v128.load offset=${u * NR * elt + 16} (local.get $bp)))
+  // One K step of the micro-kernel: a row of ${NR} B values at bp, a column of ${MR} A values at ap.
+  // A's value for row i splat across a vector: shuffled out of one vector load per `lanes` rows (shuffles are pure,
+  // so TurboFan places each next to its use), or loaded as a splat for the rows left over.
+  const aVectorsOf = (MR: number, shuffleSplat: boolean) => (shuffleSplat ? Math.floor(MR / lanes) : 0);
+  const aSplat = (i: number, aVectors: number) => {
+    if (i >= aVectors * lanes) return `(${splat} offset=${i * elt} (local.get $ap))`;
+    const v = `(local.get $av${Math.floor(i / lanes)})`;
+    return `(i8x16.shuffle ${pick(elt, Array(lanes).fill(i % lanes))} ${v} ${v})`;
+  };
+  const kStep = (MR: number, aVectors: number) => `
+    (local.set $b0 (v128.load (local.get $bp)))
+    (local.set $b1 (v128.load offset=16 (local.get $bp)))
+    ${repeat(aVectors, (v) => `(local.set $av${v} (v128.load offset=${16 * v} (local.get $ap)))`)}
     ${repeat(
       MR,
       (i) => `
-    (local.set $a (${splat} offset=${(u * MR + i) * elt} (local.get $ap)))
+    (local.set $a ${aSplat(i, aVectors)})
     (local.set $c${2 * i} ${madd("(local.get $a)", "(local.get $b0)", `(local.get $c${2 * i})`)})
     (local.set $c${2 * i + 1} ${madd("(local.get $a)", "(local.get $b1)", `(local.get $c${2 * i + 1})`)})`,
     )}`;
 
-  const storeFullRow = (i: number, v: number) => {
-    const at = `offset=${v * 16} (i32.add (local.get $cp) (i32.mul (i32.const ${i}) (local.get $rowBytes)))`;
-    return `(if (local.get $first)
+  // ${MR}×${NR} register tile (rows of A × columns of B) over packed panels.
+  const micro = (MR: number, shuffleSplat: boolean) => {
+    const aVectors = aVectorsOf(MR, shuffleSplat);
+    const storeFullRow = (i: number, v: number) => {
+      const at = `offset=${v * 16} (i32.add (local.get $cp) (i32.mul (i32.const ${i}) (local.get $rowBytes)))`;
+      return `(if (local.get $first)
       (then (v128.store ${at} (local.get $c${2 * i + v})))
       (else (v128.store ${at} (${V}.add (v128.load ${at}) (local.get $c${2 * i + v})))))`;
-  };
-
-  return `(module
-(import "env" "memory" (memory 0 65536 shared))
-${globals}
-
-;; 4×${NR} register tile over packed panels; adds into C (or overwrites it on the first K block).
-(func $micro (param $ap i32) (param $bp i32) (param $kc4 i32) (param $cp i32) (param $rows i32) (param $cols i32)
+    };
+    return `;; ${MR}×${NR} register tile over packed panels; adds into C (or overwrites it on the first K block).
+(func $micro${MR} (param $ap i32) (param $bp i32) (param $kc i32) (param $cp i32) (param $rows i32) (param $cols i32)
   (param $first i32) (param $rowBytes i32)
-  (local $aEnd i32) (local $a v128) (local $b0 v128) (local $b1 v128) (local $i i32) (local $j i32) (local $at i32)
+  (local $aEnd i32) (local $a v128) ${repeat(aVectors, (v) => `(local $av${v} v128)`)} (local $b0 v128) (local $b1 v128)
+    (local $i i32) (local $j i32) (local $at i32)
   ${repeat(2 * MR, (i) => `(local $c${i} v128)`)}
-  (local.set $aEnd (i32.add (local.get $ap) (i32.mul (local.get $kc4) (i32.const ${MR * elt}))))
+  (local.set $aEnd (i32.add (local.get $ap) (i32.mul (local.get $kc) (i32.const ${MR * elt}))))
   (loop $k
-    ${repeat(UNROLL, kStep)}
-    (local.set $ap (i32.add (local.get $ap) (i32.const ${UNROLL * MR * elt})))
-    (local.set $bp (i32.add (local.get $bp) (i32.const ${UNROLL * NR * elt})))
+    ${kStep(MR, aVectors)}
+    (local.set $ap (i32.add (local.get $ap) (i32.const ${MR * elt})))
+    (local.set $bp (i32.add (local.get $bp) (i32.const ${NR * elt})))
     (br_if $k (i32.lt_u (local.get $ap) (local.get $aEnd))))
   (if (i32.and (i32.eq (local.get $rows) (i32.const ${MR})) (i32.eq (local.get $cols) (i32.const ${NR})))
     (then ${repeat(MR, (i) => storeFullRow(i, 0) + storeFullRow(i, 1))} (return)))
@@ -161,12 +197,38 @@ ${globals}
     (local.set $i (i32.add (local.get $i) (i32.const 1)))
     (br_if $row (i32.lt_u (local.get $i) (local.get $rows)))))
 
-;; Packs rows [ic, ic+mc) × K range [pc, pc+kc) of A into 4-row panels, zero-padded to kc4 and to 4 rows.
-(func $packA (param $a i32) (param $ic i32) (param $mc i32) (param $pc i32) (param $kc i32) (param $kc4 i32)
-  (local $dst i32) (local $p i32) (local $k i32) (local $i i32) (local $row i32) (local $src i32) (local $stepK i32)
+`;
+  };
+
+  // Whether the tail panels would need more rows than the block has (then one zero-padded panel instead).
+  const tailTooLong = `(i32.gt_u (i32.mul (local.get $tail) (i32.const ${MR - 1})) (local.get $mc))`;
+  // Where packed A's row `row` (an i32 expression) starts: panels of any height hold kc values per row.
+  const packedAt = (row: string) =>
+    `(i32.add (i32.add ${g("scratch")} (i32.const ${SCRATCH.packedA}))
+      (i32.mul ${row} (i32.mul (local.get $kc) (i32.const ${elt}))))`;
+  // The micro-kernel call for the panel at row ir (rows up to `rowsEnd` valid) and B's panel at column jr.
+  const callMicro = (MR: number, rowsEnd: string) => `(call $micro${MR}
+              ${packedAt("(local.get $ir)")}
+              (i32.add (i32.add ${g("scratch")} (i32.const ${packedB})) (i32.mul (local.get $jr) (i32.mul
+                (local.get $kc) (i32.const ${elt}))))
+              (local.get $kc)
+              (i32.add (local.get $c) (i32.add (i32.mul (i32.add (local.get $ic) (local.get $ir))
+                (local.get $rowBytes)) (i32.mul (i32.add (local.get $jc) (local.get $jr)) (i32.const ${elt}))))
+              (select (i32.const ${MR}) (i32.sub (local.get ${rowsEnd}) (local.get $ir)) (i32.ge_s
+                (i32.sub (local.get ${rowsEnd}) (local.get $ir)) (i32.const ${MR})))
+              (select (i32.const ${NR}) (i32.sub (local.get $nc) (local.get $jr)) (i32.ge_s (i32.sub (local.get $nc)
+                (local.get $jr)) (i32.const ${NR})))
+              (i32.eqz (local.get $pc))
+              (local.get $rowBytes))`;
+
+  // Packs A's rows into MR-row panels: vector copies, register transposes or element by element.
+  const packA = (
+    MR: number,
+  ) => `;; Packs rows [ic, ic+mc) × K range [pc, pc+kc) of A into ${MR}-row panels at dst, the last one zero-padded.
+(func $packA${MR} (param $a i32) (param $ic i32) (param $mc i32) (param $pc i32) (param $kc i32) (param $dst i32)
+  (local $p i32) (local $k i32) (local $i i32) (local $row i32) (local $src i32) (local $stepK i32)
     (local $rowBytes i32)
-  ${repeat(MR, (i) => `(local $r${i} v128)`)} ${repeat(MR, (i) => `(local $t${i} v128)`)}
-  (local.set $dst (i32.add ${g("scratch")} (i32.const ${SCRATCH.packedA})))
+  ${repeat(MR, (i) => `(local $r${i} v128)`)} ${repeat(4, (i) => `(local $t${i} v128)`)}
   (local.set $stepK (i32.mul ${g("aSk")} (i32.const ${elt})))
   (local.set $p (i32.const 0))
   (loop $panel
@@ -175,7 +237,7 @@ ${globals}
     (local.set $k (i32.const 0))
     (if (i32.and (i32.le_u (i32.add (local.get $p) (i32.const ${MR})) (local.get $mc)) (i32.eq ${g("aSm")}
       (i32.const 1)))
-      (then ;; four consecutive rows sit next to each other (A is a transposed view): vector copies
+      (then ;; ${MR} consecutive rows sit next to each other (A is a transposed view): vector copies
         (loop $kv
           ${copyBytes(MR * elt)}
           (local.set $src (i32.add (local.get $src) (local.get $stepK)))
@@ -189,7 +251,7 @@ ${globals}
             (local.set $rowBytes (i32.mul ${g("aSm")} (i32.const ${elt})))
             (block $tDone (loop $tv
               (br_if $tDone (i32.gt_u (i32.add (local.get $k) (i32.const ${lanes})) (local.get $kc)))
-              ${transposeBlock}
+              ${transposeBlock(MR)}
               (local.set $src (i32.add (local.get $src) (i32.const 16)))
               (local.set $dst (i32.add (local.get $dst) (i32.const ${lanes * MR * elt})))
               (local.set $k (i32.add (local.get $k) (i32.const ${lanes})))
@@ -210,17 +272,21 @@ ${globals}
           (local.set $src (i32.add (local.get $src) (local.get $stepK)))
           (local.set $k (i32.add (local.get $k) (i32.const 1)))
           (br $ks)))))
-    (block $done (loop $zero
-      (br_if $done (i32.ge_u (local.get $k) (local.get $kc4)))
-      ${zeroBytes(MR * elt)}
-      (local.set $dst (i32.add (local.get $dst) (i32.const ${MR * elt})))
-      (local.set $k (i32.add (local.get $k) (i32.const 1)))
-      (br $zero)))
     (local.set $p (i32.add (local.get $p) (i32.const ${MR})))
     (br_if $panel (i32.lt_u (local.get $p) (local.get $mc)))))
 
+`;
+
+  return `(module
+(import "env" "memory" (memory 0 65536 shared))
+${globals}
+
+${micro(MR, shuffleSplat)}
+${MR > 1 ? micro(MR - 1, false) : ""}
+${packA(MR)}
+${MR > 1 ? packA(MR - 1) : ""}
 ;; Packs K range [pc, pc+kc) × columns [jc, jc+nc) of B into ${NR}-column panels, zero-padded.
-(func $packB (param $b i32) (param $pc i32) (param $kc i32) (param $kc4 i32) (param $jc i32) (param $nc i32)
+(func $packB (param $b i32) (param $pc i32) (param $kc i32) (param $jc i32) (param $nc i32)
   (local $dst i32) (local $q i32) (local $k i32) (local $j i32) (local $src i32) (local $stepK i32) (local $stepN i32)
     (local $rowBytes i32)
   ${repeat(NR, (i) => `(local $r${i} v128)`)} ${repeat(4, (i) => `(local $t${i} v128)`)}
@@ -268,30 +334,22 @@ ${globals}
           (local.set $src (i32.add (local.get $src) (local.get $stepK)))
           (local.set $k (i32.add (local.get $k) (i32.const 1)))
           (br $ks)))))
-    (block $done (loop $zero
-      (br_if $done (i32.ge_u (local.get $k) (local.get $kc4)))
-      (v128.store (local.get $dst) (v128.const i32x4 0 0 0 0))
-      (v128.store offset=16 (local.get $dst) (v128.const i32x4 0 0 0 0))
-      (local.set $dst (i32.add (local.get $dst) (i32.const ${NR * elt})))
-      (local.set $k (i32.add (local.get $k) (i32.const 1)))
-      (br $zero)))
     (local.set $q (i32.add (local.get $q) (i32.const ${NR})))
     (br_if $panel (i32.lt_u (local.get $q) (local.get $nc)))))
 
 ;; C = A·B over the blocks; then the epilogue C = relu?(C + E) if one was matched.
 (func $gemm
   (local $a i32) (local $b i32) (local $c i32) (local $e i32) (local $rowBytes i32)
-  (local $jc i32) (local $nc i32) (local $pc i32) (local $kc i32) (local $kc4 i32) (local $ic i32) (local $mc i32)
+  (local $jc i32) (local $nc i32) (local $pc i32) (local $kc i32) (local $ic i32) (local $mc i32)
   (local $jr i32) (local $ir i32) (local $m i32) (local $n i32) (local $at i32) (local $x ${T}) (local $v v128)
-    (local $vectors i32) (local $kcStep i32)
+    (local $vectors i32) (local $kcStep i32) (local $tail i32) (local $mainRows i32)
   (local.set $a (i32.add ${argPtr(g("argA"))} (i32.mul ${g("aOff")} (i32.const ${elt}))))
   (local.set $b (i32.add ${argPtr(g("argB"))} (i32.mul ${g("bOff")} (i32.const ${elt}))))
   (local.set $c ${argPtr(g("argOut"))})
   (local.set $rowBytes (i32.mul ${g("N")} (i32.const ${elt})))
-  ;; Equal K blocks of at most ${KC}, rounded up to a multiple of 4.
+  ;; Equal K blocks of at most ${KC}.
   (local.set $kcStep (i32.div_u (i32.add ${g("K")} (i32.const ${KC - 1})) (i32.const ${KC})))
-  (local.set $kcStep (i32.and (i32.add (i32.div_u (i32.add ${g("K")} (i32.sub (local.get $kcStep) (i32.const 1)))
-    (local.get $kcStep)) (i32.const 3)) (i32.const -4)))
+  (local.set $kcStep (i32.div_u (i32.add ${g("K")} (i32.sub (local.get $kcStep) (i32.const 1))) (local.get $kcStep)))
   (local.set $jc (i32.const 0))
   (loop $jcLoop
     (local.set $nc (i32.sub ${g("N")} (local.get $jc)))
@@ -300,33 +358,38 @@ ${globals}
     (loop $pcLoop
       (local.set $kc (i32.sub ${g("K")} (local.get $pc)))
       (if (i32.gt_u (local.get $kc) (local.get $kcStep)) (then (local.set $kc (local.get $kcStep))))
-      (local.set $kc4 (i32.and (i32.add (local.get $kc) (i32.const 3)) (i32.const -4)))
-      (call $packB (local.get $b) (local.get $pc) (local.get $kc) (local.get $kc4) (local.get $jc) (local.get $nc))
+      (call $packB (local.get $b) (local.get $pc) (local.get $kc) (local.get $jc) (local.get $nc))
       (local.set $ic (i32.const 0))
       (loop $icLoop
         (local.set $mc (i32.sub ${g("M")} (local.get $ic)))
         (if (i32.gt_u (local.get $mc) (i32.const ${MC})) (then (local.set $mc (i32.const ${MC}))))
-        (call $packA (local.get $a) (local.get $ic) (local.get $mc) (local.get $pc) (local.get $kc) (local.get $kc4))
+        ;; Rows as MR-row panels then tail panels of MR − 1, so that every panel is full: mc = MR·a + (MR − 1)·tail.
+        ;; (A block too small for that keeps one zero-padded MR-row panel.)
+        (local.set $tail (i32.rem_u (i32.sub (i32.const ${MR}) (i32.rem_u (local.get $mc) (i32.const ${MR})))
+          (i32.const ${MR})))
+        (if ${options.tailPanels === false ? "(i32.const 1)" : tailTooLong}
+          (then (local.set $tail (i32.const 0))))
+        (local.set $mainRows (i32.sub (local.get $mc) (i32.mul (local.get $tail) (i32.const ${MR - 1}))))
+        (if (local.get $mainRows)
+          (then (call $packA${MR} (local.get $a) (local.get $ic) (local.get $mainRows) (local.get $pc) (local.get $kc)
+            ${packedAt("(i32.const 0)")})))
+        (if (local.get $tail)
+          (then (call $packA${MR - 1} (local.get $a) (i32.add (local.get $ic) (local.get $mainRows))
+            (i32.sub (local.get $mc) (local.get $mainRows)) (local.get $pc) (local.get $kc)
+            ${packedAt("(local.get $mainRows)")})))
         (local.set $jr (i32.const 0))
         (loop $jrLoop
           (local.set $ir (i32.const 0))
-          (loop $irLoop
-            (call $micro
-              (i32.add (i32.add ${g("scratch")} (i32.const ${SCRATCH.packedA})) (i32.mul (local.get $ir) (i32.mul
-                (local.get $kc4) (i32.const ${elt}))))
-              (i32.add (i32.add ${g("scratch")} (i32.const ${packedB})) (i32.mul (local.get $jr) (i32.mul
-                (local.get $kc4) (i32.const ${elt}))))
-              (local.get $kc4)
-              (i32.add (local.get $c) (i32.add (i32.mul (i32.add (local.get $ic) (local.get $ir))
-                (local.get $rowBytes)) (i32.mul (i32.add (local.get $jc) (local.get $jr)) (i32.const ${elt}))))
-              (select (i32.const ${MR}) (i32.sub (local.get $mc) (local.get $ir)) (i32.ge_s (i32.sub (local.get $mc)
-                (local.get $ir)) (i32.const ${MR})))
-              (select (i32.const ${NR}) (i32.sub (local.get $nc) (local.get $jr)) (i32.ge_s (i32.sub (local.get $nc)
-                (local.get $jr)) (i32.const ${NR})))
-              (i32.eqz (local.get $pc))
-              (local.get $rowBytes))
+          (block $mainDone (loop $mainLoop
+            (br_if $mainDone (i32.ge_u (local.get $ir) (local.get $mainRows)))
+            ${callMicro(MR, "$mainRows")}
             (local.set $ir (i32.add (local.get $ir) (i32.const ${MR})))
-            (br_if $irLoop (i32.lt_u (local.get $ir) (local.get $mc))))
+            (br $mainLoop)))
+          (block $tailDone (loop $tailLoop
+            (br_if $tailDone (i32.ge_u (local.get $ir) (local.get $mc)))
+            ${callMicro(MR - 1, "$mc")}
+            (local.set $ir (i32.add (local.get $ir) (i32.const ${MR - 1})))
+            (br $tailLoop)))
           (local.set $jr (i32.add (local.get $jr) (i32.const ${NR})))
           (br_if $jrLoop (i32.lt_u (local.get $jr) (local.get $nc))))
         (local.set $ic (i32.add (local.get $ic) (i32.const ${MC})))

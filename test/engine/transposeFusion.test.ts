@@ -11,7 +11,7 @@ import {
   startEngine,
   toDevice,
 } from "../../src/engine/index.js";
-import { setCopyElisionEnabled, setTransposeFusionEnabled } from "../../src/engine/gemm/hook.js";
+import { setCopyElisionEnabled, setCopyFoldingEnabled, setTransposeFusionEnabled } from "../../src/engine/gemm/hook.js";
 import { mlp } from "../../src/nn/index.js";
 import { book } from "../../src/optim/index.js";
 import { compileTrainStep, type TrainState } from "../../src/train/index.js";
@@ -45,22 +45,27 @@ async function mlpTrajectory(steps: number): Promise<Float32Array[]> {
   return leaves;
 }
 
-test("MLP step: dW written by the GEMM directly, identity copies skipped, bit-identical", async () => {
+test("MLP step: dW written by the GEMM directly, identity and Wᵀ copies skipped, bit-identical", async () => {
   assert.ok(gemmStatus().active, gemmStatus().reason);
   assert.equal(gemmStatus().rewriteError, undefined);
   setTransposeFusionEnabled(false);
   setCopyElisionEnabled(false);
+  setCopyFoldingEnabled(false);
   const skipped = gemmStatus().transposeFusions;
   const elided = gemmStatus().copiesElided;
+  const folded = gemmStatus().copiesFolded;
   const unfusedCalls = gemmCalls();
   const unfused = await mlpTrajectory(3);
   assert.equal(gemmStatus().transposeFusions, skipped, "the copies run when the fusion is off");
   assert.equal(gemmStatus().copiesElided, elided, "the identity copies run when their elision is off");
+  assert.equal(gemmStatus().copiesFolded, folded, "the copies of W2 and W3 run when their folding is off");
   const callsPerRun = gemmCalls() - unfusedCalls;
   setTransposeFusionEnabled(true);
   setCopyElisionEnabled(true);
+  setCopyFoldingEnabled(true);
   const before = gemmStatus().transposeFusions;
   const elidedBefore = gemmStatus().copiesElided;
+  const foldedBefore = gemmStatus().copiesFolded;
   const calls = gemmCalls();
   const fused = await mlpTrajectory(3);
   // dW of the three dense layers, in each of the 3 steps: each was a GEMM writing dWᵀ and a copy transposing it.
@@ -68,6 +73,8 @@ test("MLP step: dW written by the GEMM directly, identity copies skipped, bit-id
   // Per step: copies of X and of the labels, X reshaped to [128, 1, 784], the two hidden activations
   // reshaped to [128, 1, 256], and one [128] column reshaped to [128, 1].
   assert.equal(gemmStatus().copiesElided - elidedBefore, 3 * 6);
+  // Per step: the materialised W2ᵀ and W3ᵀ, read only by the forward and the dX products.
+  assert.equal(gemmStatus().copiesFolded - foldedBefore, 3 * 2);
   assert.equal(gemmCalls() - calls, callsPerRun, "the same products run on our GEMM, now writing dW directly");
   assert.equal(fused.length, unfused.length);
   fused.forEach((leaf, i) => assert.deepEqual(leaf, unfused[i], `parameter leaf ${i}`));

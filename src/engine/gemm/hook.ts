@@ -58,6 +58,8 @@ export interface GemmStatus {
   transposeFusions: number;
   /** Identity copies skipped so far: later kernels read the copied buffer itself (copyElision.ts). */
   copiesElided: number;
+  /** Copies read only by products skipped so far: they read its input through a composed view (copyFolding.ts). */
+  copiesFolded: number;
   /** Why the jit program rewrites (transposeFusion.ts, copyElision.ts) are off, when they are. */
   rewriteError?: string;
   /** Preparations of jax-js's own kernels answered from the per-Kernel cache (no FpHash of the tree). */
@@ -72,6 +74,7 @@ const status: GemmStatus = {
   divisionKernels: 0,
   transposeFusions: 0,
   copiesElided: 0,
+  copiesFolded: 0,
   programsReused: 0,
 };
 let backend: WasmBackendLike | undefined;
@@ -80,8 +83,9 @@ let enabled = true;
 let reciprocalEnabled = true;
 let transposeFusionEnabled = true;
 let copyElisionEnabled = true;
+let copyFoldingEnabled = true;
 let programCacheEnabled = true;
-let rewriteCounts: RewriteCounts = { transposeFusions: 0, copiesElided: 0 };
+let rewriteCounts: RewriteCounts = { transposeFusions: 0, copiesElided: 0, copiesFolded: 0 };
 
 const decode = (name: string) => Uint8Array.from(atob(GEMM_MODULES[name]), (c) => c.charCodeAt(0));
 
@@ -235,7 +239,11 @@ export async function installGemm(): Promise<GemmStatus> {
       rewriteCounts = await installProgramRewrites(
         wasm,
         { ...tools, makeAlu: reciprocalTools.makeAlu, makeKernel: reciprocalTools.makeKernel as never },
-        () => ({ transposeFusion: enabled && transposeFusionEnabled, copyElision: enabled && copyElisionEnabled }),
+        () => ({
+          transposeFusion: enabled && transposeFusionEnabled,
+          copyElision: enabled && copyElisionEnabled,
+          copyFolding: enabled && copyFoldingEnabled,
+        }),
       );
     } catch (error) {
       status.rewriteError = `jit program rewrites not installed: ${(error as Error).message}`;
@@ -274,6 +282,11 @@ export function setProgramCacheEnabled(on: boolean): void {
 /** Turns the removal of identity copies from jit programs (copyElision.ts) on or off, from the next call: for A/B. */
 export function setCopyElisionEnabled(on: boolean): void {
   copyElisionEnabled = on;
+}
+
+/** Turns the folding of copies read only by products into their views (copyFolding.ts) on or off: for A/B. */
+export function setCopyFoldingEnabled(on: boolean): void {
+  copyFoldingEnabled = on;
 }
 
 export const gemmStatus = (): GemmStatus => ({ ...status, ...rewriteCounts });

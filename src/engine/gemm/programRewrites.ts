@@ -1,8 +1,9 @@
 /**
- * Installs the jit program rewrites (transposeFusion.ts, copyElision.ts) on jax-js's JitProgram,
+ * Installs the jit program rewrites (transposeFusion.ts, copyElision.ts, copyFolding.ts) on jax-js's JitProgram,
  * which jax-js does not export: it is caught from jax-js's compile cache at startEngine.
  */
 import { elideIdentityCopies } from "./copyElision.js";
+import { foldCopiesIntoProducts } from "./copyFolding.js";
 import type { Step } from "./jitSteps.js";
 import { type FusionTools, fuseTransposedProducts } from "./transposeFusion.js";
 
@@ -17,12 +18,15 @@ interface ProgramLike {
 export interface RewriteSwitches {
   transposeFusion: boolean;
   copyElision: boolean;
+  copyFolding: boolean;
 }
 export interface RewriteCounts {
   /** Transposed copies skipped: products written transposed by the GEMM instead. */
   transposeFusions: number;
   /** Identity copies skipped (copyElision.ts). */
   copiesElided: number;
+  /** Copies read only by products skipped, folded into the products' views (copyFolding.ts). */
+  copiesFolded: number;
 }
 
 /**
@@ -54,19 +58,26 @@ export async function installProgramRewrites(
   if (!caught) throw new Error("jax-js's JitProgram was not found in its compile cache");
   const proto = Object.getPrototypeOf(caught) as ProgramLike;
   const execute = proto.execute;
-  type Variant = { steps: Step[]; fusions: number; elided: number };
+  type Variant = { steps: Step[]; fusions: number; elided: number; folded: number };
   const variants = new WeakMap<ProgramLike, { original: Step[]; byKey: Map<string, Variant> }>();
-  const counts: RewriteCounts = { transposeFusions: 0, copiesElided: 0 };
-  const rewrite = (original: Step[], outputs: number[], { transposeFusion, copyElision }: RewriteSwitches) => {
+  const counts: RewriteCounts = { transposeFusions: 0, copiesElided: 0, copiesFolded: 0 };
+  const rewrite = (
+    original: Step[],
+    outputs: number[],
+    { transposeFusion, copyElision, copyFolding }: RewriteSwitches,
+  ) => {
     let steps = original;
     let fusions = 0;
     let elided = 0;
+    let folded = 0;
     const fused = transposeFusion ? fuseTransposedProducts(steps, outputs, tools) : null;
     // Each fused pair drops a copy, a malloc and a free.
     if (fused) [steps, fusions] = [fused, (steps.length - fused.length) / 3];
     const elision = copyElision ? elideIdentityCopies(steps, outputs, tools) : null;
     if (elision) [steps, elided] = [elision.steps, elision.removed];
-    return { steps, fusions, elided };
+    const folding = copyFolding ? foldCopiesIntoProducts(steps, outputs, tools) : null;
+    if (folding) [steps, folded] = [folding.steps, folding.removed];
+    return { steps, fusions, elided, folded };
   };
   proto.execute = function (this: ProgramLike, inputs: number[]) {
     if (this.backend !== backend) return execute.call(this, inputs);
@@ -76,7 +87,7 @@ export async function installProgramRewrites(
       variants.set(this, entry);
     }
     const on = switches();
-    const key = `${on.transposeFusion}:${on.copyElision}`;
+    const key = `${on.transposeFusion}:${on.copyElision}:${on.copyFolding}`;
     let variant = entry.byKey.get(key);
     if (!variant) {
       variant = rewrite(entry.original, this.outputs, on);
@@ -85,6 +96,7 @@ export async function installProgramRewrites(
     this.steps = variant.steps;
     counts.transposeFusions += variant.fusions;
     counts.copiesElided += variant.elided;
+    counts.copiesFolded += variant.folded;
     return execute.call(this, inputs);
   };
   return counts;

@@ -2,7 +2,14 @@
  * The GEMM outside jax-js, on its own Wasm memory: for tests against a float64 reference and for
  * the bench's GFLOP/s at fixed shapes (no dispatch overhead). Row-major host arrays in and out.
  */
-import { GEMM_SCRATCH_BYTES, gemmModuleBytes, type GemmDtype } from "./module.js";
+import {
+  GEMM_PARAMS,
+  GEMM_SCRATCH_BYTES,
+  type GemmDtype,
+  type GemmParams,
+  gemmModuleBytes,
+  withGlobals,
+} from "./module.js";
 import { GEMM_MODULES } from "./modules.generated.js";
 
 export interface StandaloneGemm {
@@ -17,13 +24,14 @@ export interface StandaloneGemm {
 /**
  * A GEMM of shape M×K · K×N on fresh memory. `transA` reads A as stored K×M (C = Aᵀ·B),
  * `transB` reads B as stored N×K (C = A·Bᵀ): the transposed products of a backward pass.
+ * `template` replaces the shipped module (a variant built from scripts/gemm/wat.ts, for A/B benches).
  */
 export function standaloneGemm(
   dtype: GemmDtype,
   M: number,
   N: number,
   K: number,
-  opts: { fma: boolean; transA?: boolean; transB?: boolean },
+  opts: { fma: boolean; transA?: boolean; transB?: boolean; template?: Uint8Array },
 ): StandaloneGemm {
   const elt = dtype === "float32" ? 4 : 8;
   const align = (n: number) => Math.ceil(n / 64) * 64;
@@ -32,30 +40,32 @@ export function standaloneGemm(
   const cAt = bAt + align(K * N * elt);
   const end = cAt + align(M * N * elt);
   const memory = new WebAssembly.Memory({ initial: Math.ceil(end / 65536) });
-  const bytes = gemmModuleBytes(
-    dtype,
-    {
-      M,
-      N,
-      K,
-      argA: 0,
-      aOff: 0,
-      aSm: opts.transA ? 1 : K,
-      aSk: opts.transA ? M : 1,
-      argB: 1,
-      bOff: 0,
-      bSn: opts.transB ? K : 1,
-      bSk: opts.transB ? 1 : N,
-      argOut: 2,
-      argE: -1,
-      eOff: 0,
-      eSm: 0,
-      eSn: 0,
-      relu: 0,
-      scratch: 0,
-    },
-    { fma: opts.fma, shared: false },
-  );
+  const params: GemmParams = {
+    M,
+    N,
+    K,
+    argA: 0,
+    aOff: 0,
+    aSm: opts.transA ? 1 : K,
+    aSk: opts.transA ? M : 1,
+    argB: 1,
+    bOff: 0,
+    bSn: opts.transB ? K : 1,
+    bSk: opts.transB ? 1 : N,
+    argOut: 2,
+    argE: -1,
+    eOff: 0,
+    eSm: 0,
+    eSn: 0,
+    relu: 0,
+    scratch: 0,
+  };
+  const bytes = opts.template
+    ? withGlobals(
+        opts.template,
+        GEMM_PARAMS.map((name) => params[name]),
+      )
+    : gemmModuleBytes(dtype, params, { fma: opts.fma, shared: false });
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
   const kernel = instance.exports.kernel as (...ptrs: number[]) => void;
   const View = dtype === "float32" ? Float32Array : Float64Array;
