@@ -1,13 +1,14 @@
 /**
  * Adam's update on 4 M float32 parameters against a copy of the same floats, A/B in one process:
- * with and without the vectorised division (src/engine/gemm/simdReciprocal.ts), rounds
- * interleaved so both share the machine's load, timed in this process's CPU time.
+ * as shipped (m', v' and θ' in one merged kernel, src/engine/gemm/kernelMerge.ts), unmerged (three
+ * kernels, with the vectorised division of src/engine/gemm/simdReciprocal.ts), and unmerged with
+ * scalar division; rounds interleaved so all share the machine's load, timed in this process's CPU time.
  * Run: `node --import tsx bench/adamBandwidth.ts [n] [rounds]`.
  */
 import { jit, numpy as np } from "@jax-js/jax";
 import { disposeTree, precisionOf, random, refTree, startEngine, toDevice, type Tree } from "../src/engine/index.js";
 import { mlp } from "../src/nn/index.js";
-import { setReciprocalEnabled } from "../src/engine/gemm/hook.js";
+import { setKernelMergeEnabled, setReciprocalEnabled } from "../src/engine/gemm/hook.js";
 import { applyUpdates, book } from "../src/optim/index.js";
 import { compileTrainStep, type TrainState } from "../src/train/index.js";
 
@@ -49,16 +50,24 @@ export async function adamBandwidthBench(n: number, rounds: number, calls = 10) 
     x.dispose();
     x = y;
   };
-  const samples = { copy: [] as number[], simd: [] as number[], scalar: [] as number[] };
+  const samples = { copy: [] as number[], merged: [] as number[], simd: [] as number[], scalar: [] as number[] };
+  const adamWith = async (merge: boolean, division: boolean) => {
+    setKernelMergeEnabled(merge);
+    setReciprocalEnabled(division);
+    await adamStep(); // the first call after a switch prepares its kernels
+    const ms = await cpuPerCall(adamStep, calls);
+    setKernelMergeEnabled(true);
+    setReciprocalEnabled(true);
+    return ms;
+  };
   for (let round = -1; round < rounds; round++) {
     const copyMs = await cpuPerCall(copyStep, calls);
-    setReciprocalEnabled(true);
-    const simdMs = await cpuPerCall(adamStep, calls);
-    setReciprocalEnabled(false);
-    const scalarMs = await cpuPerCall(adamStep, calls);
-    setReciprocalEnabled(true);
+    const mergedMs = await adamWith(true, true);
+    const simdMs = await adamWith(false, true);
+    const scalarMs = await adamWith(false, false);
     if (round < 0) continue; // warm-up round
     samples.copy.push(copyMs);
+    samples.merged.push(mergedMs);
     samples.simd.push(simdMs);
     samples.scalar.push(scalarMs);
   }
@@ -70,8 +79,10 @@ export async function adamBandwidthBench(n: number, rounds: number, calls = 10) 
   const share = (ms: number) => 7 / ms / (2 / copyMs);
   return {
     copy_ms: copyMs,
+    adam_merged_ms: median(samples.merged),
     adam_simd_division_ms: median(samples.simd),
     adam_scalar_division_ms: median(samples.scalar),
+    merged_share_of_copy_bandwidth: share(median(samples.merged)),
     simd_share_of_copy_bandwidth: share(median(samples.simd)),
     scalar_share_of_copy_bandwidth: share(median(samples.scalar)),
   };

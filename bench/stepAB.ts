@@ -1,22 +1,28 @@
 /**
- * One training step (MLP or CNN, Adam, as bench/workloads.ts) A/B in one process: all hooks on,
- * the GEMM hook off (jax-js's own kernels; the vectorised division and the transpose fusion go with it),
- * the vectorised division alone off, the fusion of transposed copies into products off, the removal of
- * identity copies off, both of these program rewrites off, the per-Kernel program cache off, and the folding of
- * copies read only by products (the materialised Wᵀ) off.
+ * One training step (MLP, CNN or RNN, Adam, as bench/workloads.ts) A/B in one process: all hooks on,
+ * the GEMM hook off (jax-js's own kernels; everything below goes with it), and one switch off at a
+ * time: the vectorised division, the fusion of transposed copies into products, the removal of
+ * identity copies (and both of these rewrites), the folding of copies read only by products (the
+ * materialised Wᵀ), the per-Kernel program cache, the program runner (programRunner.ts: jax-js's own
+ * PendingExecute per kernel), the merging of sibling elementwise kernels and Descent's vectorised
+ * float32 exp kernels (both kernelMerge.ts).
  * Rounds interleaved, this process's CPU time per step, median over rounds.
- * Run: `node --import tsx bench/stepAB.ts mlp|cnn [rounds] [calls]`.
+ * Run: `node --import tsx bench/stepAB.ts mlp|cnn|rnn [rounds] [calls]` (rnn: rnn(64, lastOnly) + linear(1),
+ * 32 sequences of 50 steps of 8 features, mse, as bench/workloads.ts).
  */
 import { disposeTree, precisionOf, random, refTree, startEngine, toDevice } from "../src/engine/index.js";
 import {
   setCopyElisionEnabled,
   setCopyFoldingEnabled,
   setGemmEnabled,
+  setKernelMergeEnabled,
+  setSimdExpEnabled,
   setProgramCacheEnabled,
+  setProgramRunnerEnabled,
   setReciprocalEnabled,
   setTransposeFusionEnabled,
 } from "../src/engine/gemm/hook.js";
-import { cnn, mlp } from "../src/nn/index.js";
+import { cnn, linear, mlp, rnn, sequential, type Layer } from "../src/nn/index.js";
 import { book } from "../src/optim/index.js";
 import { compileTrainStep, type TrainState } from "../src/train/index.js";
 
@@ -26,24 +32,32 @@ const cpuMs = () => {
 };
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
 const f32 = precisionOf("float32");
-const toggle = (
-  gemm: boolean,
-  division: boolean,
-  transposeFusion: boolean,
-  copyElision = true,
-  cache = true,
-  copyFolding = true,
-) => {
-  setGemmEnabled(gemm);
-  setProgramCacheEnabled(cache);
-  setReciprocalEnabled(division);
-  setTransposeFusionEnabled(transposeFusion);
-  setCopyElisionEnabled(copyElision);
-  setCopyFoldingEnabled(copyFolding);
+const switches = {
+  gemm: setGemmEnabled,
+  division: setReciprocalEnabled,
+  transposeFusion: setTransposeFusionEnabled,
+  copyElision: setCopyElisionEnabled,
+  copyFolding: setCopyFoldingEnabled,
+  cache: setProgramCacheEnabled,
+  runner: setProgramRunnerEnabled,
+  merge: setKernelMergeEnabled,
+  exp: setSimdExpEnabled,
+};
+/** Every switch on except those named. */
+const toggle = (...off: (keyof typeof switches)[]) => {
+  for (const [name, set] of Object.entries(switches)) set(!off.includes(name as keyof typeof switches));
 };
 
-export async function stepAB(kind: "mlp" | "cnn", rounds: number, calls: number) {
-  const [model, inputShape, batch] = kind === "mlp" ? [mlp(10), [784], 128] : [cnn(10), [28, 28, 1], 64];
+type Kind = "mlp" | "cnn" | "rnn";
+/** Model, input shape, batch size, outputs (1: regression with mse). */
+const models: Record<Kind, () => [Layer, number[], number, number]> = {
+  mlp: () => [mlp(10), [784], 128, 10],
+  cnn: () => [cnn(10), [28, 28, 1], 64, 10],
+  rnn: () => [sequential(rnn(64, { lastOnly: true }), linear(1)), [50, 8], 32, 1],
+};
+
+export async function stepAB(kind: Kind, rounds: number, calls: number) {
+  const [model, inputShape, batch, classes] = models[kind]();
   const init = model.init(random.randomKey(0), inputShape, f32);
   const optimizer = book.adam(1e-3);
   let state: TrainState = {
@@ -53,23 +67,28 @@ export async function stepAB(kind: "mlp" | "cnn", rounds: number, calls: number)
   };
   const size = inputShape.reduce((a, b) => a * b, 1);
   const x = toDevice(random.normal(random.randomKey(1), batch * size), [batch, ...inputShape], f32);
-  // Row b of the one-hot labels is class b mod 7.
-  const labels = new Float32Array(batch * 10).map((_, i) => (Math.floor(i / 10) % 7 === i % 10 ? 1 : 0));
-  const y = toDevice(labels, [batch, 10], f32);
-  const step = compileTrainStep(model, "cross-entropy", optimizer);
+  // Row b of the one-hot labels is class b mod 7 (the RNN's regression targets: b mod 7 too).
+  const labels = new Float32Array(batch * classes).map((_, i) =>
+    classes === 1 ? i % 7 : Math.floor(i / classes) % 7 === i % classes ? 1 : 0,
+  );
+  const y = toDevice(labels, [batch, classes], f32);
+  const step = compileTrainStep(model, classes === 1 ? "mse" : "cross-entropy", optimizer);
   const run = async () => {
     const [next] = await step.runAsync(state, x.ref, y.ref);
     state = next;
   };
   const settings = {
-    all_on: () => toggle(true, true, true),
-    gemm_off: () => toggle(false, true, true),
-    division_off: () => toggle(true, false, true),
-    transpose_fusion_off: () => toggle(true, true, false),
-    copy_elision_off: () => toggle(true, true, true, false),
-    copy_folding_off: () => toggle(true, true, true, true, true, false),
-    both_rewrites_off: () => toggle(true, true, false, false),
-    program_cache_off: () => toggle(true, true, true, true, false),
+    all_on: () => toggle(),
+    gemm_off: () => toggle("gemm"),
+    division_off: () => toggle("division"),
+    transpose_fusion_off: () => toggle("transposeFusion"),
+    copy_elision_off: () => toggle("copyElision"),
+    copy_folding_off: () => toggle("copyFolding"),
+    both_rewrites_off: () => toggle("transposeFusion", "copyElision"),
+    program_cache_off: () => toggle("cache"),
+    program_runner_off: () => toggle("runner"),
+    kernel_merge_off: () => toggle("merge"),
+    simd_exp_off: () => toggle("exp"),
   };
   const samples: Record<string, number[]> = Object.fromEntries(Object.keys(settings).map((k) => [k, []]));
   for (let round = -1; round < rounds; round++) {
@@ -90,5 +109,5 @@ export async function stepAB(kind: "mlp" | "cnn", rounds: number, calls: number)
 if (import.meta.url === `file://${process.argv[1]}`) {
   await startEngine();
   const [kind = "mlp", rounds = "5", calls = "10"] = process.argv.slice(2);
-  console.log(JSON.stringify(await stepAB(kind as "mlp" | "cnn", Number(rounds), Number(calls))));
+  console.log(JSON.stringify(await stepAB(kind as Kind, Number(rounds), Number(calls))));
 }

@@ -37,21 +37,18 @@ export function rnn(units: number, opts: RnnOptions = {}): Layer {
     },
     apply(params, state, x) {
       const p = params as { inputWeight: np.Array; recurrentWeight: np.Array; bias: np.Array };
-      const [n, time, features] = x.shape;
-      // The input projection of every step in one matmul.
-      const projected = np
-        .matmul(x.reshape([n * time, features]), p.inputWeight)
-        .add(p.bias)
-        .reshape([n, time, units]);
+      const time = x.shape[1];
+      // Each step projects its own slice of x. Slicing one [n, time, units] projection of all steps
+      // instead made the backward pass add up `time` zero-padded cotangents of that whole tensor
+      // (one kernel reading time² · n · units values: 5 of the 13 ms of a 50-step training step).
       const states: np.Array[] = [];
       let h: np.Array | undefined;
       for (let t = 0; t < time; t++) {
-        const xt = projected.ref.slice([], t, []);
-        h = np.tanh(h ? xt.add(np.matmul(h, p.recurrentWeight.ref)) : xt);
+        const input = np.matmul(x.ref.slice([], t, []), p.inputWeight.ref).add(p.bias.ref);
+        h = np.tanh(h ? input.add(np.matmul(h, p.recurrentWeight.ref)) : input);
         if (!opts.lastOnly) states.push(h.ref);
       }
-      projected.dispose();
-      p.recurrentWeight.dispose();
+      for (const a of [x, p.inputWeight, p.bias, p.recurrentWeight]) a.dispose();
       // Last state only: no stacking, and no zero cotangents flowing back into every unused state.
       if (opts.lastOnly) return [h!, state];
       h?.dispose();

@@ -1,12 +1,15 @@
-import { test, before } from "node:test";
+import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { jit, numpy as np } from "@jax-js/jax";
 import { gemmStatus, precisionOf, startEngine, toDevice } from "../../src/engine/index.js";
-import { setProgramCacheEnabled } from "../../src/engine/gemm/hook.js";
+import { setProgramCacheEnabled, setProgramRunnerEnabled } from "../../src/engine/gemm/hook.js";
 
 before(async () => {
   await startEngine();
+  // The program runner prepares each kernel once per program, so replays would not prepare at all.
+  setProgramRunnerEnabled(false);
 });
+after(() => setProgramRunnerEnabled(true));
 
 const input = () =>
   toDevice(

@@ -1,4 +1,4 @@
-import { test, before } from "node:test";
+import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { jit, numpy as np } from "@jax-js/jax";
 import {
@@ -10,12 +10,15 @@ import {
   toDevice,
   type Tree,
 } from "../../src/engine/index.js";
-import { setReciprocalEnabled } from "../../src/engine/gemm/hook.js";
+import { setKernelMergeEnabled, setReciprocalEnabled } from "../../src/engine/gemm/hook.js";
 import { applyUpdates, book, torch } from "../../src/optim/index.js";
 
 before(async () => {
   await startEngine();
+  // Merged optimizer kernels (kernelMerge.ts) divide in their own code: these tests are about jax-js's.
+  setKernelMergeEnabled(false);
 });
+after(() => setKernelMergeEnabled(true));
 
 // 1027 = 4·256 + 3: the vectorised loop and jax-js's scalar tail both run.
 const N = 1027;

@@ -13,7 +13,9 @@ import { GEMM_SCRATCH_BYTES, gemmModuleBytes, type GemmDtype, type GemmParams } 
 import { matchGemm, type AluNode, type MatchTools } from "./match.js";
 import { GEMM_MODULES } from "./modules.generated.js";
 import { reciprocalProgram, type ReciprocalTools } from "./simdReciprocal.js";
-import { installProgramRewrites, type RewriteCounts } from "./programRewrites.js";
+import { catchJitProgram, installProgramRewrites, type RewriteCounts } from "./programRewrites.js";
+import { installProgramRunner, type RunnerCounts } from "./programRunner.js";
+import { mergedProgramOf } from "./kernelMerge.js";
 
 /** The internal jax-js 0.1.25 chunk and its minified export names (a test checks they still fit). */
 const JAX_CHUNK = "./backend-CnjgxpXq.js";
@@ -25,6 +27,7 @@ const EXPORTS = {
   deepEqual: "U",
   AluExp: "w",
   Kernel: "O",
+  isTracing: "d",
 } as const;
 /** Byte offset of the GEMM's call counter inside its scratch block (scripts/gemm/wat.ts SCRATCH.calls). */
 const CALLS_OFFSET = 256;
@@ -37,6 +40,8 @@ type Program = { kernelHash: string; module: WebAssembly.Module; workSize: numbe
 interface WasmBackendLike {
   prepareKernelSync(kernel: unknown): unknown;
   prepareKernel(kernel: unknown): Promise<unknown>;
+  prepareRoutineSync(routine: unknown): unknown;
+  incRef(slot: number): void;
   malloc(size: number, initialData?: Uint8Array): number;
   dispatch(exe: unknown, inputs: number[], outputs: number[]): void;
   readSync(slot: number, start?: number, count?: number): Uint8Array;
@@ -58,12 +63,22 @@ export interface GemmStatus {
   transposeFusions: number;
   /** Identity copies skipped so far: later kernels read the copied buffer itself (copyElision.ts). */
   copiesElided: number;
+  /** Elementwise kernels run inside a sibling's multi-output kernel so far (kernelMerge.ts). */
+  kernelsMerged: number;
+  /** float32 exp kernels run vectorised so far (kernelMerge.ts; jax-js's own loop is scalar). */
+  expKernels: number;
   /** Copies read only by products skipped so far: they read its input through a composed view (copyFolding.ts). */
   copiesFolded: number;
   /** Why the jit program rewrites (transposeFusion.ts, copyElision.ts) are off, when they are. */
   rewriteError?: string;
   /** Preparations of jax-js's own kernels answered from the per-Kernel cache (no FpHash of the tree). */
   programsReused: number;
+  /** jit calls whose kernels ran as one unit on reused instances (programRunner.ts). */
+  programRuns: number;
+  /** Kernels those calls ran directly. */
+  directKernels: number;
+  /** Why the program runner is off, when it is. */
+  runnerError?: string;
 }
 
 const status: GemmStatus = {
@@ -74,8 +89,12 @@ const status: GemmStatus = {
   divisionKernels: 0,
   transposeFusions: 0,
   copiesElided: 0,
+  kernelsMerged: 0,
+  expKernels: 0,
   copiesFolded: 0,
   programsReused: 0,
+  programRuns: 0,
+  directKernels: 0,
 };
 let backend: WasmBackendLike | undefined;
 let scratchSlot = -1;
@@ -85,7 +104,19 @@ let transposeFusionEnabled = true;
 let copyElisionEnabled = true;
 let copyFoldingEnabled = true;
 let programCacheEnabled = true;
-let rewriteCounts: RewriteCounts = { transposeFusions: 0, copiesElided: 0, copiesFolded: 0 };
+let rewriteCounts: RewriteCounts = {
+  transposeFusions: 0,
+  copiesElided: 0,
+  copiesFolded: 0,
+  kernelsMerged: 0,
+  expKernels: 0,
+};
+let kernelMergeEnabled = true;
+let simdExpEnabled = true;
+let runnerEnabled = true;
+let runnerCounts: RunnerCounts = { programRuns: 0, directKernels: 0 };
+/** Bumped by every switch: the program runner re-prepares its plans when it changes. */
+let switchVersion = 0;
 
 const decode = (name: string) => Uint8Array.from(atob(GEMM_MODULES[name]), (c) => c.charCodeAt(0));
 
@@ -223,30 +254,65 @@ export async function installGemm(): Promise<GemmStatus> {
       return exe;
     };
     wasm.prepareKernelSync = (kernel) => {
-      const found = program(kernel);
+      const found = mergedProgramOf(kernel) ?? program(kernel);
       if (found) return new Executable(kernel, { program: found, sync: true });
       return remembered(kernel, true) ?? remember(kernel, prepareSync(kernel));
     };
     // The async path hands modules to jax-js's worker pool when one exists; the GEMM's single
     // scratch block is not safe across concurrent workers, so with a pool it stays with jax-js.
     wasm.prepareKernel = async (kernel) => {
-      const found = shared ? undefined : program(kernel);
+      const found = mergedProgramOf(kernel) ?? (shared ? undefined : program(kernel));
       if (found) return new Executable(kernel, { program: found, sync: false });
       return remembered(kernel, false) ?? remember(kernel, await prepareAsync(kernel));
     };
-    // The program rewrites are optional: if jax-js's JitProgram cannot be found, the GEMM stays on.
+    // The runner and the program rewrites are optional: without jax-js's JitProgram the GEMM stays on.
+    let jitProgram: Awaited<ReturnType<typeof catchJitProgram>> | undefined;
     try {
-      rewriteCounts = await installProgramRewrites(
+      jitProgram = await catchJitProgram(wasm);
+    } catch (error) {
+      status.rewriteError = `jit program rewrites not installed: ${(error as Error).message}`;
+      status.runnerError = `program runner not installed: ${(error as Error).message}`;
+    }
+    if (jitProgram) {
+      const proto = Object.getPrototypeOf(jitProgram);
+      // Installed first, so that it runs the steps the rewrites choose.
+      try {
+        if (shared) throw new Error("jax-js runs a worker pool (shared memory)");
+        const isTracing = internals[EXPORTS.isTracing];
+        if (typeof wasm.prepareRoutineSync !== "function" || typeof isTracing !== "function")
+          throw new Error(`jax-js internals changed (${JAX_CHUNK} exports)`);
+        runnerCounts = installProgramRunner(
+          proto,
+          wasm,
+          {
+            isKernel: (source) => source instanceof Kernel,
+            makeExecutable: (source, data) => new Executable(source, data),
+            isTracing: () => isTracing(),
+          },
+          () => enabled && runnerEnabled,
+          () => switchVersion,
+        );
+      } catch (error) {
+        status.runnerError = `program runner not installed: ${(error as Error).message}`;
+      }
+      rewriteCounts = installProgramRewrites(
+        proto,
         wasm,
-        { ...tools, makeAlu: reciprocalTools.makeAlu, makeKernel: reciprocalTools.makeKernel as never },
+        {
+          ...tools,
+          makeAlu: reciprocalTools.makeAlu,
+          makeKernel: reciprocalTools.makeKernel as never,
+          compile: (bytes) => new WebAssembly.Module(bytes),
+        },
         () => ({
           transposeFusion: enabled && transposeFusionEnabled,
           copyElision: enabled && copyElisionEnabled,
           copyFolding: enabled && copyFoldingEnabled,
+          // Merged kernels import unshared memory: not with jax-js's worker pool.
+          kernelMerge: enabled && kernelMergeEnabled && !shared,
+          simdExp: enabled && simdExpEnabled && !shared,
         }),
       );
-    } catch (error) {
-      status.rewriteError = `jit program rewrites not installed: ${(error as Error).message}`;
     }
     backend = wasm;
     Object.assign(status, { active: true, reason: undefined, fma });
@@ -262,34 +328,57 @@ export async function installGemm(): Promise<GemmStatus> {
  */
 export function setGemmEnabled(on: boolean): void {
   enabled = on;
+  switchVersion++;
 }
 
 /** Turns the vectorised division (simdReciprocal.ts) on or off for kernels prepared from now on: for A/B. */
 export function setReciprocalEnabled(on: boolean): void {
   reciprocalEnabled = on;
+  switchVersion++;
 }
 
 /** Turns the fusion of transposed copies into products (transposeFusion.ts) on or off, from the next call: for A/B. */
 export function setTransposeFusionEnabled(on: boolean): void {
   transposeFusionEnabled = on;
+  switchVersion++;
 }
 
 /** Turns the per-Kernel cache of jax-js's own compiled programs on or off (for A/B). */
 export function setProgramCacheEnabled(on: boolean): void {
   programCacheEnabled = on;
+  switchVersion++;
 }
 
 /** Turns the removal of identity copies from jit programs (copyElision.ts) on or off, from the next call: for A/B. */
 export function setCopyElisionEnabled(on: boolean): void {
   copyElisionEnabled = on;
+  switchVersion++;
+}
+
+/** Turns the merging of sibling elementwise kernels (kernelMerge.ts) on or off, from the next call: for A/B. */
+export function setKernelMergeEnabled(on: boolean): void {
+  kernelMergeEnabled = on;
+  switchVersion++;
+}
+
+/** Turns Descent's vectorised float32 exp kernels (kernelMerge.ts) on or off, from the next call: for A/B. */
+export function setSimdExpEnabled(on: boolean): void {
+  simdExpEnabled = on;
+  switchVersion++;
+}
+
+/** Turns the program runner (programRunner.ts) on or off, from the next jit call: for A/B. */
+export function setProgramRunnerEnabled(on: boolean): void {
+  runnerEnabled = on;
 }
 
 /** Turns the folding of copies read only by products into their views (copyFolding.ts) on or off: for A/B. */
 export function setCopyFoldingEnabled(on: boolean): void {
   copyFoldingEnabled = on;
+  switchVersion++;
 }
 
-export const gemmStatus = (): GemmStatus => ({ ...status, ...rewriteCounts });
+export const gemmStatus = (): GemmStatus => ({ ...status, ...rewriteCounts, ...runnerCounts });
 
 /** How many times jax-js has run a GEMM kernel since start (read from the kernels' own counter). */
 export function gemmCalls(): number {

@@ -1,23 +1,27 @@
 /**
- * Installs the jit program rewrites (transposeFusion.ts, copyElision.ts, copyFolding.ts) on jax-js's JitProgram,
- * which jax-js does not export: it is caught from jax-js's compile cache at startEngine.
+ * Installs the jit program rewrites (transposeFusion.ts, copyElision.ts, copyFolding.ts, kernelMerge.ts) on
+ * jax-js's JitProgram, which jax-js does not export: it is caught from jax-js's compile cache at startEngine.
  */
 import { elideIdentityCopies } from "./copyElision.js";
 import { foldCopiesIntoProducts } from "./copyFolding.js";
 import type { Step } from "./jitSteps.js";
 import { type FusionTools, fuseTransposedProducts } from "./transposeFusion.js";
+import { type MergeTools, mergeElementwiseKernels } from "./kernelMerge.js";
 
-interface ProgramLike {
+export interface ProgramLike {
   backend: unknown;
+  inputs: number[];
   steps: Step[];
   outputs: number[];
-  execute(inputs: number[]): unknown;
+  execute(inputs: number[]): { outputs: number[]; pending: unknown[] };
 }
 
 /** Which rewrites run (read at each execution) and what they have skipped so far. */
 export interface RewriteSwitches {
   transposeFusion: boolean;
   copyElision: boolean;
+  kernelMerge: boolean;
+  simdExp: boolean;
   copyFolding: boolean;
 }
 export interface RewriteCounts {
@@ -25,21 +29,19 @@ export interface RewriteCounts {
   transposeFusions: number;
   /** Identity copies skipped (copyElision.ts). */
   copiesElided: number;
+  /** Elementwise kernels run inside a sibling's multi-output kernel instead (kernelMerge.ts). */
+  kernelsMerged: number;
+  /** float32 exp kernels run on Descent's vectorised code instead of jax-js's scalar loop (kernelMerge.ts). */
+  expKernels: number;
   /** Copies read only by products skipped, folded into the products' views (copyFolding.ts). */
   copiesFolded: number;
 }
 
 /**
- * Finds jax-js's (unexported) JitProgram class by catching the first program that jit puts in its
- * compile cache (a Map), and wraps its execute to run rewritten steps on `backend`'s programs.
- * `switches()` is read at every execution, so A/B runs can switch per call. Returns the live
- * counts, or throws when the class cannot be found.
+ * Finds a jax-js (unexported) JitProgram on `backend` by catching the first program that jit puts in
+ * its compile cache (a Map) while a tiny jit runs. Throws when none is found.
  */
-export async function installProgramRewrites(
-  backend: unknown,
-  tools: FusionTools,
-  switches: () => RewriteSwitches,
-): Promise<RewriteCounts> {
+export async function catchJitProgram(backend: unknown): Promise<ProgramLike> {
   const { jit, numpy: np } = await import("@jax-js/jax");
   const mapSet = Map.prototype.set;
   let caught: ProgramLike | undefined;
@@ -56,20 +58,38 @@ export async function installProgramRewrites(
     Map.prototype.set = mapSet;
   }
   if (!caught) throw new Error("jax-js's JitProgram was not found in its compile cache");
-  const proto = Object.getPrototypeOf(caught) as ProgramLike;
+  return caught;
+}
+
+/**
+ * Wraps JitProgram's execute (`proto`, from catchJitProgram) to run rewritten steps on `backend`'s
+ * programs. `switches()` is read at every execution, so A/B runs can switch per call. Returns the
+ * live counts.
+ */
+export function installProgramRewrites(
+  proto: ProgramLike,
+  backend: unknown,
+  tools: FusionTools & Omit<MergeTools, "merge" | "exp">,
+  switches: () => RewriteSwitches,
+): RewriteCounts {
   const execute = proto.execute;
-  type Variant = { steps: Step[]; fusions: number; elided: number; folded: number };
+  type Variant = { steps: Step[]; fusions: number; elided: number; folded: number; merged: number; expKernels: number };
   const variants = new WeakMap<ProgramLike, { original: Step[]; byKey: Map<string, Variant> }>();
-  const counts: RewriteCounts = { transposeFusions: 0, copiesElided: 0, copiesFolded: 0 };
-  const rewrite = (
-    original: Step[],
-    outputs: number[],
-    { transposeFusion, copyElision, copyFolding }: RewriteSwitches,
-  ) => {
+  const counts: RewriteCounts = {
+    transposeFusions: 0,
+    copiesElided: 0,
+    copiesFolded: 0,
+    kernelsMerged: 0,
+    expKernels: 0,
+  };
+  const rewrite = (original: Step[], outputs: number[], on: RewriteSwitches) => {
+    const { transposeFusion, copyElision, copyFolding, kernelMerge, simdExp } = on;
     let steps = original;
     let fusions = 0;
     let elided = 0;
     let folded = 0;
+    let merged = 0;
+    let expKernels = 0;
     const fused = transposeFusion ? fuseTransposedProducts(steps, outputs, tools) : null;
     // Each fused pair drops a copy, a malloc and a free.
     if (fused) [steps, fusions] = [fused, (steps.length - fused.length) / 3];
@@ -77,7 +97,10 @@ export async function installProgramRewrites(
     if (elision) [steps, elided] = [elision.steps, elision.removed];
     const folding = copyFolding ? foldCopiesIntoProducts(steps, outputs, tools) : null;
     if (folding) [steps, folded] = [folding.steps, folding.removed];
-    return { steps, fusions, elided, folded };
+    const merging =
+      kernelMerge || simdExp ? mergeElementwiseKernels(steps, { ...tools, merge: kernelMerge, exp: simdExp }) : null;
+    if (merging) [steps, merged, expKernels] = [merging.steps, merging.merged, merging.expKernels];
+    return { steps, fusions, elided, folded, merged, expKernels };
   };
   proto.execute = function (this: ProgramLike, inputs: number[]) {
     if (this.backend !== backend) return execute.call(this, inputs);
@@ -87,7 +110,7 @@ export async function installProgramRewrites(
       variants.set(this, entry);
     }
     const on = switches();
-    const key = `${on.transposeFusion}:${on.copyElision}:${on.copyFolding}`;
+    const key = `${on.transposeFusion}:${on.copyElision}:${on.copyFolding}:${on.kernelMerge}:${on.simdExp}`;
     let variant = entry.byKey.get(key);
     if (!variant) {
       variant = rewrite(entry.original, this.outputs, on);
@@ -97,6 +120,8 @@ export async function installProgramRewrites(
     counts.transposeFusions += variant.fusions;
     counts.copiesElided += variant.elided;
     counts.copiesFolded += variant.folded;
+    counts.kernelsMerged += variant.merged;
+    counts.expKernels += variant.expKernels;
     return execute.call(this, inputs);
   };
   return counts;
