@@ -3,6 +3,7 @@ import { before, describe, it } from "node:test";
 import { jit, numpy as np, valueAndGrad } from "@jax-js/jax";
 import { exactFloat64Status, setExactFloat64Enabled, startEngine } from "../../src/engine/index.js";
 import { pointerModuleBytes } from "../../src/engine/f64/pointerModule.js";
+import { setProgramRunnerEnabled } from "../../src/engine/gemm/hook.js";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -60,6 +61,29 @@ describe("exact float64 on Wasm (engine/f64)", () => {
       assert.ok(exactFloat64Status().calls > before, "the kernel was not routed to the exact path");
     });
   }
+
+  it("runs eagerly (jax-js's dispatch), under jit with the program runner and under jit without it", () => {
+    const xs = uniform(500, -20, 20, 5);
+    const check = (got: ArrayLike<number>, what: string) =>
+      xs.forEach((v, i) => assert.ok(Math.abs(got[i] - Math.exp(v)) <= 1e-15 * Math.exp(v), `${what}: exp(${v})`));
+    const before = exactFloat64Status().calls;
+    check(np.exp(onWasm(xs)).dataSync(), "eager");
+    for (const runner of [true, false]) {
+      setProgramRunnerEnabled(runner);
+      const f = jit((x: np.Array) => np.exp(x.mul(2)).mul(0.5));
+      try {
+        const got = f(onWasm(xs)).dataSync();
+        xs.forEach((v, i) => {
+          const want = Math.exp(v * 2) * 0.5;
+          assert.ok(Math.abs(got[i] - want) <= 1e-15 * want, `runner ${runner}: ${got[i]} vs ${want}`);
+        });
+      } finally {
+        f.dispose();
+        setProgramRunnerEnabled(true);
+      }
+    }
+    assert.ok(exactFloat64Status().calls >= before + 3);
+  });
 
   it("is what fixes them: jax-js's own Wasm float64 exp and log are float32-accurate", () => {
     setExactFloat64Enabled(false);

@@ -47,7 +47,17 @@ interface ExactProgram {
   module: WebAssembly.Module;
   workSize: number;
   chunkAlignment: number;
-  exactF64: { run: CompiledKernel; dtypes: string[]; outputDtype: string };
+  exactF64: ExactKernel;
+  /**
+   * The loop with a Wasm kernel's signature, `(ptr_0 … ptr_n, begin, end)`: for a caller that calls
+   * kernels itself with the addresses it knows (the jit program runner, engine/gemm/programRunner.ts).
+   */
+  jsKernel: (...args: number[]) => void;
+}
+interface ExactKernel {
+  run: CompiledKernel;
+  dtypes: string[];
+  outputDtype: string;
 }
 
 export interface ExactF64Status {
@@ -194,9 +204,11 @@ function takeOver(wasm: WasmBackendLike, jax: Internals): void {
     if ([...used.values()].some((dtype) => !VIEW[dtype])) return null;
     status.kernels++;
     const dtypes = Array.from({ length: k.nargs }, (_, gid) => used.get(gid) ?? "");
+    const exact: ExactKernel = { run, dtypes, outputDtype: k.dtype };
     return {
       ...program(`descent-f64:${hash}`, pointerModule(k.nargs + 1)),
-      exactF64: { run, dtypes, outputDtype: k.dtype },
+      exactF64: exact,
+      jsKernel: (...args: number[]) => runExact(exact, args),
     };
   };
 
@@ -218,14 +230,17 @@ function takeOver(wasm: WasmBackendLike, jax: Internals): void {
     }
     return found;
   };
-  const runExact = ({ run, dtypes, outputDtype }: ExactProgram["exactF64"]) => {
-    if (memory.buffer !== buffer) {
-      buffer = memory.buffer;
-      pointers = new Uint32Array(buffer, scratch, SCRATCH_BYTES / 4);
-      views.clear();
-    }
-    const inputs = dtypes.map((dtype, gid) => (dtype ? view(dtype, pointers[gid]) : null));
-    run(inputs, view(outputDtype, pointers[dtypes.length]) as { [i: number]: number });
+  /** Runs the loop on the buffers at `addresses` (inputs by gid, then the output). */
+  const refresh = () => {
+    if (memory.buffer === buffer) return;
+    buffer = memory.buffer;
+    pointers = new Uint32Array(buffer, scratch, SCRATCH_BYTES / 4);
+    views.clear();
+  };
+  const runExact = ({ run, dtypes, outputDtype }: ExactKernel, addresses: ArrayLike<number>) => {
+    refresh();
+    const inputs = dtypes.map((dtype, gid) => (dtype ? view(dtype, addresses[gid] >>> 0) : null));
+    run(inputs, view(outputDtype, addresses[dtypes.length] >>> 0) as { [i: number]: number });
     status.calls++;
   };
 
@@ -244,7 +259,9 @@ function takeOver(wasm: WasmBackendLike, jax: Internals): void {
   wasm.dispatch = (exe, inputs, outputs) => {
     dispatchOwn(exe, inputs, outputs);
     const exact = ((exe as ExecutableLike).data?.program as Partial<ExactProgram> | undefined)?.exactF64;
-    if (exact) runExact(exact);
+    if (!exact) return;
+    refresh();
+    runExact(exact, pointers); // the addresses the pointer module just stored
   };
 }
 

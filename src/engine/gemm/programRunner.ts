@@ -14,7 +14,8 @@
 import type { Step } from "./jitSteps.js";
 import { PROBE_POINTERS, pointerProbeBytes } from "./pointerProbe.js";
 
-type Program = { module?: WebAssembly.Module; workSize?: number };
+/** jsKernel: a kernel run as JavaScript with the Wasm kernel's signature (engine/f64/hook.ts). */
+type Program = { module?: WebAssembly.Module; workSize?: number; jsKernel?: (...args: number[]) => void };
 type Exe = { data: { program?: Program } };
 
 export interface RunnerBackend {
@@ -127,7 +128,7 @@ export function installProgramRunner(
         inputIds: step.inputs,
         outputIds: step.outputs,
         argIndex: ids.map(hold),
-        kernel: direct ? kernelOf(program.module as WebAssembly.Module) : undefined,
+        kernel: direct ? (program.jsKernel ?? kernelOf(program.module as WebAssembly.Module)) : undefined,
         args: [...ids.map(() => 0), 0, program?.workSize ?? 0],
       });
     }
