@@ -11,9 +11,13 @@ export interface Conv2dOptions extends LinearOptions {
 const outSize = (n: number, k: number, s: number, p: number) => Math.floor((n + 2 * p - k) / s) + 1;
 
 /**
- * 2-D convolution over NHWC inputs, weight [kh, kw, cin, cout]. Lowered to a sum of kh·kw
- * matmuls over shifted slices: jax-js's own Wasm convolution runs at ~0.2 GFLOP/s
- * (measured: 69 ms per CNN step this way vs 2 277 ms with lax.conv; docs/performance.md).
+ * 2-D convolution over NHWC inputs, weight [kh, kw, cin, cout], lowered to im2col: the kh·kw
+ * shifted windows are laid side by side into patches [n·ho·wo, kh·kw·cin] and multiplied by the
+ * weight seen as [kh·kw·cin, cout], so the forward pass, dW and dPatches are each one GEMM with
+ * kh·kw·cin as K, M or N; the gradient of the patches sums the windows' cotangents back into dX.
+ * Under jit the patches and that sum are each one data-movement kernel (engine/gemm/viewSum.ts).
+ * jax-js's own Wasm convolution runs at ~0.2 GFLOP/s, and the former kh·kw shifted products with
+ * K or N = cin lost most of the GEMM's speed (docs/performance.md).
  */
 export function conv2d(channels: number, opts: Conv2dOptions = {}): Layer {
   const k = opts.kernel ?? 3;
@@ -51,18 +55,33 @@ export function conv2d(channels: number, opts: Conv2dOptions = {}): Layer {
               [pad, padW],
               [0, 0],
             ]);
-      let y: np.Array | undefined;
+      const windows: np.Array[] = [];
       for (let i = 0; i < k; i++) {
         for (let j = 0; j < k; j++) {
-          let window = xp.ref.slice([], [i, i + ho * s], [j, j + wo * s], []);
-          if (s > 1) window = window.reshape([n, ho, s, wo, s, cin]).slice([], [], 0, [], 0, []);
-          const term = np.matmul(window.reshape([n * ho * wo, cin]), p.weight.ref.slice(i, j));
-          y = y ? y.add(term) : term;
+          const window = xp.ref.slice([], [i, i + ho * s], [j, j + wo * s], []);
+          windows.push(s > 1 ? window.reshape([n, ho, s, wo, s, cin]).slice([], [], 0, [], 0, []) : window);
         }
       }
       xp.dispose();
-      p.weight.dispose();
-      const out = y!.reshape([n, ho, wo, -1]);
+      // Channels [t·cin, (t + 1)·cin) of the patches hold window t = i·k + j, so patch column
+      // (i·k + j)·cin + c meets weight[i, j, c] in the weight's row-major reshape. A sum of
+      // channel-padded windows rather than np.concatenate: jax-js splits a concatenation into
+      // groups of 8 (two kernels), and the transpose of its split materialises every slice.
+      const kk = k * k * cin;
+      const patches = windows
+        .map((wnd, t) =>
+          k === 1
+            ? wnd
+            : np.pad(wnd, [
+                [0, 0],
+                [0, 0],
+                [0, 0],
+                [t * cin, kk - (t + 1) * cin],
+              ]),
+        )
+        .reduce((acc, term) => acc.add(term));
+      const y = np.matmul(patches.reshape([n * ho * wo, kk]), p.weight.reshape([kk, -1]));
+      const out = y.reshape([n, ho, wo, -1]);
       return [p.bias ? out.add(p.bias) : out, state];
     },
   };

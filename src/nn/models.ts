@@ -48,16 +48,20 @@ export function mlp(outputs: number, o: ModelOptions = {}): Layer {
   return sequential(flatten(), ...hidden, linear(outputs, { init: initializerByName("glorot") }));
 }
 
-/** conv(16,3×3,pad 1)-(BN)-act-maxpool2-conv(32)-(BN)-act-maxpool2-flatten-linear: the CNN of torch_peer.py. */
+/**
+ * conv(16,3×3,pad 1)-(BN)-act-maxpool2-conv(32)-(BN)-act-maxpool2-flatten-linear: the CNN of torch_peer.py.
+ * With ReLU the pooling runs first: max and ReLU commute exactly, in values and (ReLU's derivative being
+ * 0 at 0) in gradients, and the ReLU and its mask then touch a quarter of the elements (≈ 5 % of a step).
+ */
 export function cnn(outputs: number, o: ModelOptions = {}): Layer {
   const init = initializerByName(defaultInit(o));
-  const act = activations[o.activation ?? "relu"];
+  const activation = o.activation ?? "relu";
+  const act = activations[activation];
   const c = o.width ?? MODEL_DEFAULTS.cnn.width;
   const block = (channels: number) => [
     conv2d(channels, { kernel: 3, padding: 1, init, bias: o.hiddenBias }),
     ...(o.batchNorm ? [batchNorm()] : []),
-    act(),
-    maxPool2d(2),
+    ...(activation === "relu" ? [maxPool2d(2), act()] : [act(), maxPool2d(2)]),
   ];
   return sequential(...block(c), ...block(2 * c), flatten(), linear(outputs, { init: initializerByName("glorot") }));
 }

@@ -105,18 +105,22 @@ for (const precision of ["float32", "float64-fast"] as const)
     ["book.adam", () => book.adam(1e-2)],
     ["torch.Adam", () => torch.Adam({ lr: 1e-2 })],
   ] as const)
-    test(`${name} (${precision}): m', v' and θ' run as one kernel, bit-identical to three, with and without the runner`, async () => {
-      for (const runner of [true, false]) {
-        setProgramRunnerEnabled(runner);
-        setKernelMergeEnabled(false);
-        const separate = await trajectory(make, precision);
-        setKernelMergeEnabled(true);
-        const before = gemmStatus().kernelsMerged;
-        const merged = await trajectory(make, precision);
-        assert.equal(gemmStatus().kernelsMerged - before, 2 * 3, "m' and v' merged into θ' at each of 3 steps");
-        assert.deepEqual(merged, separate);
-      }
-    });
+    test(
+      `${name} (${precision}): m', v' and θ' run as one kernel, bit-identical to three, with and without the ` +
+        `runner`,
+      async () => {
+        for (const runner of [true, false]) {
+          setProgramRunnerEnabled(runner);
+          setKernelMergeEnabled(false);
+          const separate = await trajectory(make, precision);
+          setKernelMergeEnabled(true);
+          const before = gemmStatus().kernelsMerged;
+          const merged = await trajectory(make, precision);
+          assert.equal(gemmStatus().kernelsMerged - before, 2 * 3, "m' and v' merged into θ' at each of 3 steps");
+          assert.deepEqual(merged, separate);
+        }
+      },
+    );
 
 test("a producer read element for element is merged; one read through a transposed view is not", async () => {
   setKernelMergeEnabled(true);
@@ -184,41 +188,44 @@ test("an RNN training step (merged tanh, backward and Adam kernels) is bit-ident
   assert.deepEqual(merged, separate);
 });
 
-test("float32 exp kernels run vectorised, bit-identical to jax-js's scalar exp (overflow, underflow, NaN, ±0)", async () => {
-  const special = [
-    0,
-    -0,
-    1,
-    -1,
-    88.7,
-    88.8,
-    89,
-    -87.3,
-    -87.4,
-    -103,
-    -104,
-    1e-30,
-    -1e-30,
-    Infinity,
-    -Infinity,
-    Number.NaN,
-  ];
-  // Special values in the vector lanes (first) and in the scalar tail (last three).
-  const tail = [Number.NaN, -104, Infinity];
-  const inputs = Array.from({ length: N }, (_, i) =>
-    i < special.length ? special[i] : i >= N - 3 ? tail[i - N + 3] : (i - N / 2) * 0.23,
-  );
-  const f = jit((a: np.Array) => np.exp(a.ref.mul(1.5)).add(np.exp(a)));
-  const run = async (on: boolean) => {
-    setSimdExpEnabled(on);
-    return (await f(toDevice(inputs, [N], precisionOf("float32"))).data()) as Float32Array;
-  };
-  const scalar = await run(false);
-  const before = gemmStatus().expKernels;
-  const vectorised = await run(true);
-  assert.equal(gemmStatus().expKernels - before, 1);
-  assert.deepEqual(new Uint32Array(vectorised.buffer), new Uint32Array(scalar.buffer));
-  assert.ok(Number.isNaN(vectorised[15]) && vectorised[13] === Infinity && vectorised[14] === 0);
-  assert.ok(Number.isNaN(vectorised[N - 3]) && vectorised[N - 2] === 0 && vectorised[N - 1] === Infinity);
-  f.dispose();
-});
+test(
+  "float32 exp kernels run vectorised, bit-identical to jax-js's scalar exp (overflow, underflow, NaN, " + "±0)",
+  async () => {
+    const special = [
+      0,
+      -0,
+      1,
+      -1,
+      88.7,
+      88.8,
+      89,
+      -87.3,
+      -87.4,
+      -103,
+      -104,
+      1e-30,
+      -1e-30,
+      Infinity,
+      -Infinity,
+      Number.NaN,
+    ];
+    // Special values in the vector lanes (first) and in the scalar tail (last three).
+    const tail = [Number.NaN, -104, Infinity];
+    const inputs = Array.from({ length: N }, (_, i) =>
+      i < special.length ? special[i] : i >= N - 3 ? tail[i - N + 3] : (i - N / 2) * 0.23,
+    );
+    const f = jit((a: np.Array) => np.exp(a.ref.mul(1.5)).add(np.exp(a)));
+    const run = async (on: boolean) => {
+      setSimdExpEnabled(on);
+      return (await f(toDevice(inputs, [N], precisionOf("float32"))).data()) as Float32Array;
+    };
+    const scalar = await run(false);
+    const before = gemmStatus().expKernels;
+    const vectorised = await run(true);
+    assert.equal(gemmStatus().expKernels - before, 1);
+    assert.deepEqual(new Uint32Array(vectorised.buffer), new Uint32Array(scalar.buffer));
+    assert.ok(Number.isNaN(vectorised[15]) && vectorised[13] === Infinity && vectorised[14] === 0);
+    assert.ok(Number.isNaN(vectorised[N - 3]) && vectorised[N - 2] === 0 && vectorised[N - 1] === Infinity);
+    f.dispose();
+  },
+);

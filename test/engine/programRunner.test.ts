@@ -117,11 +117,14 @@ test("an MLP Adam trajectory is bit-identical with the runner on and off", async
   assertSameBits(on, off);
 });
 
-test(`an RNN step (> ${PROBE_POINTERS} buffers: several pointer probes) is bit-identical with the runner on and off`, async () => {
-  const model = () => sequential(rnn(8, { lastOnly: true }), linear(1));
-  const off = await trajectory(model(), [60, 3], 4, false, 2);
-  const kernels = gemmStatus().directKernels;
-  const on = await trajectory(model(), [60, 3], 4, true, 2);
-  assert.ok(gemmStatus().directKernels - kernels > 2 * PROBE_POINTERS, "the step's kernels ran directly");
-  assertSameBits(on, off);
-});
+test(
+  `an RNN step (> ${PROBE_POINTERS} buffers: several pointer probes) is bit-identical with the runner on and ` + `off`,
+  async () => {
+    const model = () => sequential(rnn(8, { lastOnly: true }), linear(1));
+    const off = await trajectory(model(), [60, 3], 4, false, 2);
+    const kernels = gemmStatus().directKernels;
+    const on = await trajectory(model(), [60, 3], 4, true, 2);
+    assert.ok(gemmStatus().directKernels - kernels > 2 * PROBE_POINTERS, "the step's kernels ran directly");
+    assertSameBits(on, off);
+  },
+);

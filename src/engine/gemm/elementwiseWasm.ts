@@ -9,7 +9,10 @@
 
 export type ElementDtype = "float32" | "float64";
 
-/** A value of one element: a constant, a contiguous input read at i, one input element for every i, or an earlier output. */
+/**
+ * A value of one element: a constant, a contiguous input read
+ * at i, one input element for every i, or an earlier output.
+ */
 export type Expr =
   | { op: "const"; value: number }
   | { op: "load"; arg: number }

@@ -16,6 +16,7 @@ import { reciprocalProgram, type ReciprocalTools } from "./simdReciprocal.js";
 import { catchJitProgram, installProgramRewrites, type RewriteCounts } from "./programRewrites.js";
 import { installProgramRunner, type RunnerCounts } from "./programRunner.js";
 import { mergedProgramOf } from "./kernelMerge.js";
+import { matchViewSum, viewSumModuleBytes } from "./viewSum.js";
 
 /** The internal jax-js 0.1.25 chunk and its minified export names (a test checks they still fit). */
 const JAX_CHUNK = "./backend-CnjgxpXq.js";
@@ -33,6 +34,8 @@ const EXPORTS = {
 const CALLS_OFFSET = 256;
 /** kernelHash prefix of the programs simdReciprocal.ts makes. */
 const RECIPROCAL_HASH = "descent-recip:";
+/** kernelHash prefix of the data-movement kernels viewSum.ts generates. */
+const VIEW_SUM_HASH = "descent-viewsum:";
 
 /** What jax-js's Wasm dispatch reads from an Executable's program. */
 type Program = { kernelHash: string; module: WebAssembly.Module; workSize: number; chunkAlignment: number };
@@ -59,6 +62,10 @@ export interface GemmStatus {
   kernels: number;
   /** float32 elementwise kernels whose divisions were vectorised (simdReciprocal.ts). */
   divisionKernels: number;
+  /** Distinct data-movement kernels (concatenations, pads, slice copies, their sums) compiled by viewSum.ts. */
+  viewSumKernels: number;
+  /** The last data-movement module that failed to compile (it stays with jax-js): a bug to report. */
+  viewSumError?: string;
   /** Transposed copies skipped so far: products written transposed by the GEMM instead (transposeFusion.ts). */
   transposeFusions: number;
   /** Identity copies skipped so far: later kernels read the copied buffer itself (copyElision.ts). */
@@ -87,6 +94,7 @@ const status: GemmStatus = {
   fma: false,
   kernels: 0,
   divisionKernels: 0,
+  viewSumKernels: 0,
   transposeFusions: 0,
   copiesElided: 0,
   kernelsMerged: 0,
@@ -100,6 +108,7 @@ let backend: WasmBackendLike | undefined;
 let scratchSlot = -1;
 let enabled = true;
 let reciprocalEnabled = true;
+let viewSumEnabled = true;
 let transposeFusionEnabled = true;
 let copyElisionEnabled = true;
 let copyFoldingEnabled = true;
@@ -199,6 +208,7 @@ export async function installGemm(): Promise<GemmStatus> {
         verdicts.set(kernel as object, found);
       }
       if (found?.kernelHash.startsWith(RECIPROCAL_HASH) && !reciprocalEnabled) return undefined;
+      if (found?.kernelHash.startsWith(VIEW_SUM_HASH) && !viewSumEnabled) return undefined;
       return found ?? undefined;
     };
     const AluExp = internals[EXPORTS.AluExp];
@@ -218,9 +228,29 @@ export async function installGemm(): Promise<GemmStatus> {
         return undefined;
       }
     };
+    // Not arithmetic at all: a sum of (masked) strided views gets loops over each view's box.
+    // Every jit function (and retrace) has its own Kernel objects: identical descriptions share a module.
+    const viewSumPrograms = new Map<string, Program>();
+    const viewSumProgram = (kernel: unknown): Program | undefined => {
+      const sum = matchViewSum(kernel as Parameters<typeof matchViewSum>[0], tools);
+      if (!sum) return undefined;
+      const key = JSON.stringify(sum);
+      const known = viewSumPrograms.get(key);
+      if (known) return known;
+      try {
+        const module = new WebAssembly.Module(viewSumModuleBytes(sum, shared));
+        const found = { kernelHash: `${VIEW_SUM_HASH}${viewSumPrograms.size}`, module, workSize: 1, chunkAlignment: 1 };
+        viewSumPrograms.set(key, found);
+        status.viewSumKernels = viewSumPrograms.size;
+        return found;
+      } catch (error) {
+        status.viewSumError = (error as Error).message;
+        return undefined;
+      }
+    };
     const compileMatch = (kernel: unknown): Program | undefined => {
       const match = matchGemm(kernel as Parameters<typeof matchGemm>[0], tools);
-      if (!match) return divisionProgram(kernel);
+      if (!match) return viewSumProgram(kernel) ?? divisionProgram(kernel);
       const params: GemmParams = { ...match.params, scratch };
       const key = `${match.kind}:${match.dtype}:${Object.values(params).join(",")}`;
       let found = programs.get(key);
@@ -334,6 +364,12 @@ export function setGemmEnabled(on: boolean): void {
 /** Turns the vectorised division (simdReciprocal.ts) on or off for kernels prepared from now on: for A/B. */
 export function setReciprocalEnabled(on: boolean): void {
   reciprocalEnabled = on;
+  switchVersion++;
+}
+
+/** Turns the data-movement kernels (viewSum.ts) on or off for kernels prepared from now on: for A/B. */
+export function setViewSumEnabled(on: boolean): void {
+  viewSumEnabled = on;
   switchVersion++;
 }
 

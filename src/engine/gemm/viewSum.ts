@@ -1,0 +1,302 @@
+/**
+ * Kernels that only move data: out = t₀ + t₁ + … where each term is one strided view of an input,
+ * optionally masked to a box (reading 0 outside it). jax-js lowers concatenate, pad and slice copies,
+ * and the transpose of a concatenation of windows (a sum of padded cotangents), to such kernels. Its
+ * generic code evaluates every term at every output element with a div/mod unravel per dimension and
+ * a bounds test per mask; an im2col concatenation of 9 windows ran at 5–9 ns per element.
+ *
+ * Here each term becomes nested loops over its own box only: pointers advance by constant byte steps,
+ * dimensions contiguous in both input and output are merged, and the innermost contiguous run is added
+ * with f32x4/f64x2. The module is generated per kernel with every constant baked in (no template).
+ * The output is zeroed, then each term is added in jax-js's order, so results are bit-identical
+ * (up to the sign of an exact zero).
+ */
+import type { AluNode, MatchTools } from "./match.js";
+
+export type ViewDtype = "float32" | "float64";
+
+/** One term: out[i] += input[arg][offset + Σ i_d·strides_d] for i inside box (row-major over shape). */
+export interface ViewTerm {
+  arg: number;
+  shape: number[];
+  strides: number[];
+  offset: number;
+  box: [number, number][];
+}
+
+export interface ViewSum {
+  dtype: ViewDtype;
+  /** Number of input arguments; the output pointer follows them. */
+  nargs: number;
+  size: number;
+  terms: ViewTerm[];
+}
+
+interface KernelLike {
+  nargs: number;
+  size: number;
+  exp: AluNode;
+  reduction?: unknown;
+}
+interface ViewLike {
+  shape: number[];
+  strides: number[];
+  offset: number;
+  mask: [number, number][] | null;
+}
+
+/** Kernels with more terms than this stay with jax-js (each term is a loop nest in the module). */
+const MAX_TERMS = 64;
+/** Smaller kernels stay with jax-js: module compilation would cost more than it saves. */
+const MIN_SIZE = 1024;
+/** Contiguous runs of at most this many 16-byte vectors are unrolled (no loop). */
+const UNROLL_VECTORS = 8;
+
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** A view that only renames a row-major buffer: offset 0, no mask, row-major strides (any for size-1 axes). */
+function isReshape(view: ViewLike): boolean {
+  let stride = 1;
+  for (let d = view.shape.length - 1; d >= 0; d--) {
+    if (view.shape[d] !== 1 && view.strides[d] !== stride) return false;
+    stride *= view.shape[d];
+  }
+  return view.offset === 0 && view.mask === null;
+}
+
+/**
+ * One term: a GlobalView indexed canonically by gidx whose tracker is one view, or one view followed
+ * by row-major reshapes of the same size (the output's flat index then is that view's flat index).
+ */
+function term(node: AluNode, kernel: KernelLike, dtype: string, tools: MatchTools): ViewTerm | null {
+  if (node.op !== "GlobalView" || node.dtype !== dtype) return null;
+  const [arg, tracker] = node.arg as [number, { views: ViewLike[] }];
+  if (arg >= kernel.nargs) return null;
+  const [view, ...outer] = tracker.views;
+  if (size(view.shape) !== kernel.size || outer.some((v) => !isReshape(v) || size(v.shape) !== kernel.size))
+    return null;
+  if (!tools.deepEqual(node.src, tools.unravel((outer.at(-1) ?? view).shape, tools.gidx))) return null;
+  const box = view.mask ?? view.shape.map((n): [number, number] => [0, n]);
+  if (box.length !== view.shape.length) return null;
+  return { arg, shape: view.shape, strides: view.strides, offset: view.offset, box };
+}
+
+/** A float elementwise kernel whose expression is a chain of Adds of single (masked) views, else null. */
+export function matchViewSum(kernel: KernelLike, tools: MatchTools): ViewSum | null {
+  if (kernel.reduction || kernel.size < MIN_SIZE) return null;
+  const dtype = kernel.exp.dtype;
+  if (dtype !== "float32" && dtype !== "float64") return null;
+  const terms: ViewTerm[] = [];
+  let node = kernel.exp;
+  // Walk the chain from the last Add down: Add(rest, view) or Add(view, rest); a + b = b + a exactly.
+  while (node.op === "Add" && node.dtype === dtype && node.src.length === 2) {
+    const [x, y] = node.src;
+    const right = term(y, kernel, dtype, tools);
+    const left = right ? null : term(x, kernel, dtype, tools);
+    if (!right && !left) return null;
+    terms.push((right ?? left)!);
+    node = right ? x : y;
+    if (terms.length > MAX_TERMS) return null;
+  }
+  const first = term(node, kernel, dtype, tools);
+  if (!first) return null;
+  terms.push(first);
+  return { dtype, nargs: kernel.nargs, size: kernel.size, terms: terms.reverse() };
+}
+
+// ---- Wasm encoding ----
+const uleb = (n: number): number[] => {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+};
+const sleb = (n: number): number[] => {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) return [...out, byte];
+    out.push(byte | 0x80);
+  }
+};
+const name = (s: string) => [...uleb(s.length), ...new TextEncoder().encode(s)];
+const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
+const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
+
+const I32 = 0x7f;
+const op = {
+  localGet: (i: number) => [0x20, ...uleb(i)],
+  localSet: (i: number) => [0x21, ...uleb(i)],
+  localTee: (i: number) => [0x22, ...uleb(i)],
+  i32Const: (n: number) => [0x41, ...sleb(n | 0)],
+  i32Add: [0x6a],
+  i32Sub: [0x6b],
+  loop: [0x03, 0x40],
+  brIf: (depth: number) => [0x0d, ...uleb(depth)],
+  end: [0x0b],
+  memoryFill: [0xfc, ...uleb(11), 0x00],
+};
+
+/** A dimension of a term's loop nest: extent and byte steps in the input and the output. */
+type Dim = { n: number; inStep: number; outStep: number };
+
+/** The term's box as loops (extent-1 dimensions dropped, contiguous neighbours merged) and base byte offsets. */
+function loopsOf(t: ViewTerm, elt: number): { dims: Dim[]; inBase: number; outBase: number } | null {
+  const rank = t.shape.length;
+  const outStrides = t.shape.map((_, d) => t.shape.slice(d + 1).reduce((a, b) => a * b, 1));
+  let inBase = t.offset;
+  let outBase = 0;
+  const dims: Dim[] = [];
+  for (let d = 0; d < rank; d++) {
+    const [lo, hi] = t.box[d];
+    if (hi <= lo) return null;
+    inBase += lo * t.strides[d];
+    outBase += lo * outStrides[d];
+    if (hi - lo === 1) continue;
+    const dim = { n: hi - lo, inStep: t.strides[d] * elt, outStep: outStrides[d] * elt };
+    const prev = dims.at(-1);
+    if (prev && prev.inStep === dim.inStep * dim.n && prev.outStep === dim.outStep * dim.n) {
+      dims[dims.length - 1] = { n: prev.n * dim.n, inStep: dim.inStep, outStep: dim.outStep };
+    } else dims.push(dim);
+  }
+  return { dims, inBase: inBase * elt, outBase: outBase * elt };
+}
+
+const sameShape = (a: ViewTerm, b: ViewTerm) =>
+  a.shape.length === b.shape.length && a.shape.every((n, d) => n === b.shape[d]);
+const volume = (t: ViewTerm) => t.box.reduce((v, [lo, hi]) => v * Math.max(hi - lo, 0), 1);
+
+/**
+ * Whether no two terms' boxes overlap (then each element is written once, so terms are stored
+ * rather than added), and whether they also cover the output (then it needs no zeroing first).
+ */
+export function layout(sum: ViewSum): { disjoint: boolean; covering: boolean } {
+  const { terms } = sum;
+  for (let a = 0; a < terms.length; a++) {
+    for (let b = a + 1; b < terms.length; b++) {
+      if (!sameShape(terms[a], terms[b])) return { disjoint: false, covering: false };
+      const apart = terms[a].box.some(([lo, hi], d) => hi <= terms[b].box[d][0] || terms[b].box[d][1] <= lo);
+      if (!apart) return { disjoint: false, covering: false };
+    }
+  }
+  return { disjoint: true, covering: terms.reduce((v, t) => v + volume(t), 0) === sum.size };
+}
+
+/** The module's bytes: `kernel(in₀, …, out, start, end)` importing env.memory (shared or not, like jax-js's). */
+export function viewSumModuleBytes(sum: ViewSum, shared: boolean): Uint8Array<ArrayBuffer> {
+  const elt = sum.dtype === "float32" ? 4 : 8;
+  const nparams = sum.nargs + 3;
+  const outParam = sum.nargs;
+  const [load, store, add, align] = sum.dtype === "float32" ? [0x2a, 0x38, [0x92], 2] : [0x2b, 0x39, [0xa0], 3];
+  const vAdd = sum.dtype === "float32" ? [0xfd, ...uleb(228)] : [0xfd, ...uleb(240)];
+  const memarg = (a: number, offset: number) => [...uleb(a), ...uleb(offset)];
+  // Locals after the params: per loop level an input pointer, an output pointer and a counter.
+  let maxLevels = 0;
+  const body: number[] = [];
+  const { disjoint, covering } = layout(sum);
+  if (!covering)
+    body.push(...op.localGet(outParam), ...op.i32Const(0), ...op.i32Const(sum.size * elt), ...op.memoryFill);
+  for (const t of sum.terms) {
+    const loops = loopsOf(t, elt);
+    if (!loops) continue;
+    const { dims } = loops;
+    // The innermost dimension becomes a run (vector adds when contiguous); the rest are loop levels.
+    const inner = dims.at(-1) ?? { n: 1, inStep: elt, outStep: elt };
+    const outer = dims.slice(0, -1);
+    const levels = outer.length + 1;
+    maxLevels = Math.max(maxLevels, levels);
+    const inP = (l: number) => nparams + 3 * l;
+    const outP = (l: number) => nparams + 3 * l + 1;
+    const cnt = (l: number) => nparams + 3 * l + 2;
+    body.push(...op.localGet(t.arg), ...op.i32Const(loops.inBase), ...op.i32Add, ...op.localSet(inP(0)));
+    body.push(...op.localGet(outParam), ...op.i32Const(loops.outBase), ...op.i32Add, ...op.localSet(outP(0)));
+    const step = (l: number, inStep: number, outStep: number, count: number) => [
+      ...op.localGet(inP(l)),
+      ...op.i32Const(inStep),
+      ...op.i32Add,
+      ...op.localSet(inP(l)),
+      ...op.localGet(outP(l)),
+      ...op.i32Const(outStep),
+      ...op.i32Add,
+      ...op.localSet(outP(l)),
+      ...op.localGet(cnt(l)),
+      ...op.i32Const(count),
+      ...op.i32Sub,
+      ...op.localTee(cnt(l)),
+      ...op.brIf(0),
+    ];
+    // out[i] += in[i], or out[i] = in[i] when no other term writes there.
+    const addAt = (l: number, offset: number, vector: boolean) => {
+      const loadOp = vector ? [0xfd, ...uleb(0), ...memarg(0, offset)] : [load, ...memarg(align, offset)];
+      const storeOp = vector ? [0xfd, ...uleb(11), ...memarg(0, offset)] : [store, ...memarg(align, offset)];
+      const value = [...op.localGet(inP(l)), ...loadOp];
+      if (disjoint) return [...op.localGet(outP(l)), ...value, ...storeOp];
+      return [
+        ...op.localGet(outP(l)),
+        ...op.localGet(outP(l)),
+        ...loadOp,
+        ...value,
+        ...(vector ? vAdd : add),
+        ...storeOp,
+      ];
+    };
+    const run = (l: number): number[] => {
+      const code: number[] = [];
+      // The run works on level l's pointers through copies at level `levels - 1`'s slots.
+      const r = levels - 1;
+      if (r !== l) {
+        code.push(...op.localGet(inP(l)), ...op.localSet(inP(r)), ...op.localGet(outP(l)), ...op.localSet(outP(r)));
+      }
+      if (inner.inStep === elt && inner.outStep === elt) {
+        const perVector = 16 / elt;
+        const vectors = Math.floor(inner.n / perVector);
+        // Short runs (a conv's channels) are unrolled; the tail then follows at a constant offset.
+        const unrolled = vectors <= UNROLL_VECTORS;
+        if (unrolled) for (let v = 0; v < vectors; v++) code.push(...addAt(r, v * 16, true));
+        else {
+          code.push(...op.i32Const(vectors), ...op.localSet(cnt(r)), ...op.loop, ...addAt(r, 0, true));
+          code.push(...step(r, 16, 16, 1), ...op.end);
+        }
+        const tailAt = unrolled ? vectors * 16 : 0;
+        for (let i = 0; i < inner.n - vectors * perVector; i++) code.push(...addAt(r, tailAt + i * elt, false));
+      } else if (inner.n === 1) {
+        code.push(...addAt(r, 0, false));
+      } else {
+        code.push(...op.i32Const(inner.n), ...op.localSet(cnt(r)), ...op.loop, ...addAt(r, 0, false));
+        code.push(...step(r, inner.inStep, inner.outStep, 1), ...op.end);
+      }
+      return code;
+    };
+    const nest = (l: number): number[] => {
+      if (l === outer.length) return run(l);
+      const d = outer[l];
+      const code = [...op.i32Const(d.n), ...op.localSet(cnt(l)), ...op.loop];
+      if (l + 1 < outer.length) {
+        code.push(...op.localGet(inP(l)), ...op.localSet(inP(l + 1)));
+        code.push(...op.localGet(outP(l)), ...op.localSet(outP(l + 1)));
+        code.push(...nest(l + 1));
+      } else code.push(...run(l));
+      code.push(...step(l, d.inStep, d.outStep, 1), ...op.end);
+      return code;
+    };
+    body.push(...(outer.length === 0 ? run(0) : nest(0)));
+  }
+  body.push(...op.end);
+  const locals = vec(maxLevels > 0 ? [[...uleb(3 * maxLevels), I32]] : []);
+  const func = [...locals, ...body];
+  const limits = shared ? [0x03, ...uleb(0), ...uleb(65536)] : [0x00, ...uleb(0)];
+  const bytes = [
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, vec([[0x60, ...vec(Array.from({ length: nparams }, () => [I32])), ...vec([])]])),
+    ...section(2, vec([[...name("env"), ...name("memory"), 0x02, ...limits]])),
+    ...section(3, vec([[0x00]])),
+    ...section(7, vec([[...name("kernel"), 0x00, 0x00]])),
+    ...section(10, vec([[...uleb(func.length), ...func]])),
+  ];
+  return new Uint8Array(bytes);
+}
