@@ -41,3 +41,8 @@ export {
 } from "./flat.js";
 export { onDevice, withDefaultDevice } from "./device.js";
 export { cpuCompileStatus, setCpuCompileEnabled, type CpuCompileStatus } from "./cpu/hook.js";
+export {
+  exactFloat64Status,
+  setExactFloat64Enabled,
+  type ExactF64Status,
+} from "./f64/hook.js";

@@ -14,7 +14,10 @@
 import type { Step } from "./jitSteps.js";
 import { PROBE_POINTERS, pointerProbeBytes } from "./pointerProbe.js";
 
-/** `direct`: the program's own function to call instead of its module's export (threads/jobs.ts twins). */
+/**
+ * `direct`: the program's own function to call instead of its module's export, with the same
+ * arguments (threads/jobs.ts twins; engine/f64/hook.ts runs float64 kernels as JavaScript).
+ */
 type Program = { module?: WebAssembly.Module; workSize?: number; direct?: (...args: number[]) => void };
 type Exe = { data: { program?: Program } };
 

@@ -88,6 +88,16 @@ export function checkThreadRequest(): void {
  * removed again, or jax-js would compile kernels for a shared memory it does not have.
  */
 export function ownsWorkerGlobal(shared: boolean): boolean {
+  ownsWorkers = decideOwnership(shared);
+  return ownsWorkers;
+}
+
+let ownsWorkers = false;
+
+/** Whether jax-js's own worker pool can run kernels asynchronously (shared memory that Descent's pool does not own). */
+export const jaxJsRunsWorkers = (shared: boolean): boolean => shared && !ownsWorkers;
+
+function decideOwnership(shared: boolean): boolean {
   const node = nodeThreads();
   status.sharedMemory = shared;
   if (!node) {
