@@ -6,6 +6,7 @@
  * (add, sub, mul, div, sqrt, min, max: correctly rounded, lane by lane), in the same tree order, so
  * the results are bit-identical to jax-js's separate kernels.
  */
+import { sleb, uleb, wasmName, wasmSection } from "../wasmBytes.js";
 
 export type ElementDtype = "float32" | "float64";
 
@@ -26,27 +27,6 @@ export type Expr =
 /** The coefficients of jax-js's exp polynomial (r⁰ … r⁶), rounded to float32 as its code does. */
 const EXP_POLY = [1, 1, 1 / 2, 1 / 6, 1 / 24, 1 / 120, 1 / 720];
 
-const leb = (n: number): number[] => {
-  const out: number[] = [];
-  do {
-    const byte = n & 0x7f;
-    n >>>= 7;
-    out.push(n ? byte | 0x80 : byte);
-  } while (n);
-  return out;
-};
-const sleb = (n: number): number[] => {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    const done = (n === 0 && !(byte & 0x40)) || (n === -1 && byte & 0x40);
-    out.push(done ? byte : byte | 0x80);
-    if (done) return out;
-  }
-};
-const name = (s: string) => [...leb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-const section = (id: number, payload: number[]) => [id, ...leb(payload.length), ...payload];
 const SIMD = 0xfd;
 
 /** Opcodes per dtype: [scalar, vector (after 0xfd)]; vector ones are LEB-encoded u32. */
@@ -98,28 +78,28 @@ export function elementwiseModuleBytes(dtype: ElementDtype, inputs: number, outp
   const [vx, vkf, vk, vr, vres] = [0, 1, 2, 3, 4].map((j) => args + 4 + 2 * outputs.length + j);
   const [sx, skf, sr, sres] = [0, 1, 2, 3].map((j) => args + 9 + 2 * outputs.length + j);
   const sk = args + 13 + 2 * outputs.length;
-  const address = (arg: number) => [0x20, ...leb(arg), 0x20, ...leb(i), 0x41, shift, 0x74, 0x6a]; // p + (i << shift)
+  const address = (arg: number) => [0x20, ...uleb(arg), 0x20, ...uleb(i), 0x41, shift, 0x74, 0x6a]; // p + (i << shift)
   const constant = (value: number, vector: boolean) => {
     const bytes = new Uint8Array(t.bytes);
     const view = new DataView(bytes.buffer);
     if (dtype === "float32") view.setFloat32(0, value, true);
     else view.setFloat64(0, value, true);
     if (!vector) return [dtype === "float32" ? 0x43 : 0x44, ...bytes];
-    return [SIMD, ...leb(0x0c), ...Array.from({ length: t.lanes }, () => [...bytes]).flat()]; // v128.const
+    return [SIMD, ...uleb(0x0c), ...Array.from({ length: t.lanes }, () => [...bytes]).flat()]; // v128.const
   };
   const gen = (e: Expr, vector: boolean): number[] => {
     switch (e.op) {
       case "const":
         return constant(e.value, vector);
       case "load":
-        return [...address(e.arg), ...(vector ? [SIMD, ...leb(0x00), 0, 0] : [t.load, shift, 0])];
+        return [...address(e.arg), ...(vector ? [SIMD, ...uleb(0x00), 0, 0] : [t.load, shift, 0])];
       case "splat": {
-        const pointer = [0x20, ...leb(e.arg)];
-        const offset = leb(e.element * t.bytes);
-        return [...pointer, ...(vector ? [SIMD, ...leb(t.loadSplat), shift, ...offset] : [t.load, shift, ...offset])];
+        const pointer = [0x20, ...uleb(e.arg)];
+        const offset = uleb(e.element * t.bytes);
+        return [...pointer, ...(vector ? [SIMD, ...uleb(t.loadSplat), shift, ...offset] : [t.load, shift, ...offset])];
       }
       case "output":
-        return [0x20, ...leb(vector ? vectorLocal(e.index) : scalarLocal(e.index))];
+        return [0x20, ...uleb(vector ? vectorLocal(e.index) : scalarLocal(e.index))];
       case "sqrt":
         return [...gen(e.src[0], vector), ...opcode(t.sqrt, vector)];
       case "exp":
@@ -130,10 +110,10 @@ export function elementwiseModuleBytes(dtype: ElementDtype, inputs: number, outp
     }
   };
   const opcode = ([scalar, simd]: readonly [number, number], vector: boolean) =>
-    vector ? [SIMD, ...leb(simd)] : [scalar];
-  const get = (local: number) => [0x20, ...leb(local)];
-  const set = (local: number) => [0x21, ...leb(local)];
-  const v = (op: number) => [SIMD, ...leb(op)];
+    vector ? [SIMD, ...uleb(simd)] : [scalar];
+  const get = (local: number) => [0x20, ...uleb(local)];
+  const set = (local: number) => [0x21, ...uleb(local)];
+  const v = (op: number) => [SIMD, ...uleb(op)];
   const i32x4 = (value: number) => {
     const lanes = new Uint8Array(16);
     new DataView(lanes.buffer).setInt32(0, value, true);
@@ -151,7 +131,7 @@ export function elementwiseModuleBytes(dtype: ElementDtype, inputs: number, outp
   // else P(x − k · ln2) · 2^k. Its early returns become selects (the other branch has no effects).
   const expScalar = () => [
     ...set(sx),
-    ...[...get(sx), ...constant(1 / Math.LN2, false), 0x94, 0x90, 0x22, ...leb(skf), 0xfc, 0x00, ...set(sk)],
+    ...[...get(sx), ...constant(1 / Math.LN2, false), 0x94, 0x90, 0x22, ...uleb(skf), 0xfc, 0x00, ...set(sk)],
     ...[...get(sx), ...get(skf), ...constant(Math.LN2, false), 0x94, 0x93, ...set(sr)],
     ...poly(sr, false),
     ...[...get(sk), 0x41, ...sleb(127), 0x6a, 0x41, 23, 0x74, 0xbe, 0x94, ...set(sres)],
@@ -160,7 +140,16 @@ export function elementwiseModuleBytes(dtype: ElementDtype, inputs: number, outp
   ];
   const expVector = () => [
     ...set(vx),
-    ...[...get(vx), ...constant(1 / Math.LN2, true), ...v(0xe6), ...v(0x6a), 0x22, ...leb(vkf), ...v(0xf8), ...set(vk)],
+    ...[
+      ...get(vx),
+      ...constant(1 / Math.LN2, true),
+      ...v(0xe6),
+      ...v(0x6a),
+      0x22,
+      ...uleb(vkf),
+      ...v(0xf8),
+      ...set(vk),
+    ],
     ...[...get(vx), ...get(vkf), ...constant(Math.LN2, true), ...v(0xe6), ...v(0xe5), ...set(vr)],
     ...poly(vr, true),
     ...[...get(vk), ...i32x4(127), ...v(0xae), 0x41, 23, ...v(0xab), ...v(0xe6), ...set(vres)],
@@ -170,23 +159,23 @@ export function elementwiseModuleBytes(dtype: ElementDtype, inputs: number, outp
   // One pass over the elements: each output's value into its local, then stored.
   const loop = (vector: boolean, limit: number, step: number) => {
     const body: number[] = [0x02, 0x40, 0x03, 0x40]; // block, loop
-    body.push(0x20, ...leb(i), 0x20, ...leb(limit), 0x4f, 0x0d, 1); // i >= limit: break
+    body.push(0x20, ...uleb(i), 0x20, ...uleb(limit), 0x4f, 0x0d, 1); // i >= limit: break
     outputs.forEach((e, k) => {
       const local = vector ? vectorLocal(k) : scalarLocal(k);
-      body.push(...gen(e, vector), 0x21, ...leb(local));
-      body.push(...address(inputs + k), 0x20, ...leb(local));
-      body.push(...(vector ? [SIMD, ...leb(0x0b), 0, 0] : [t.store, shift, 0]));
+      body.push(...gen(e, vector), 0x21, ...uleb(local));
+      body.push(...address(inputs + k), 0x20, ...uleb(local));
+      body.push(...(vector ? [SIMD, ...uleb(0x0b), 0, 0] : [t.store, shift, 0]));
     });
-    body.push(0x20, ...leb(i), 0x41, ...sleb(step), 0x6a, 0x21, ...leb(i), 0x0c, 0, 0x0b, 0x0b);
+    body.push(0x20, ...uleb(i), 0x41, ...sleb(step), 0x6a, 0x21, ...uleb(i), 0x0c, 0, 0x0b, 0x0b);
     return body;
   };
   const code = [
     // Locals: i, end4; output values as vectors, as scalars; exp's temporaries (5 v128, 4 scalars, 1 i32).
     ...[6, 2, 0x7f, outputs.length, 0x7b, outputs.length, t.scalarType, 5, 0x7b, 4, t.scalarType, 1, 0x7f],
-    ...[0x20, ...leb(begin), 0x21, ...leb(i)],
+    ...[0x20, ...uleb(begin), 0x21, ...uleb(i)],
     // end4 = begin + ((end − begin) & −lanes)
-    ...[0x20, ...leb(end), 0x20, ...leb(begin), 0x6b, 0x41, ...sleb(-t.lanes), 0x71],
-    ...[0x20, ...leb(begin), 0x6a, 0x21, ...leb(end4)],
+    ...[0x20, ...uleb(end), 0x20, ...uleb(begin), 0x6b, 0x41, ...sleb(-t.lanes), 0x71],
+    ...[0x20, ...uleb(begin), 0x6a, 0x21, ...uleb(end4)],
     ...loop(true, end4, t.lanes),
     ...loop(false, end, 1),
     0x0b,
@@ -194,10 +183,10 @@ export function elementwiseModuleBytes(dtype: ElementDtype, inputs: number, outp
   const params = args + 2;
   return Uint8Array.from([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, [1, 0x60, ...leb(params), ...new Array(params).fill(0x7f), 0]),
-    ...section(2, [1, ...name("env"), ...name("memory"), 0x02, 0x00, 0x00]),
-    ...section(3, [1, 0]),
-    ...section(7, [1, ...name("kernel"), 0x00, 0]),
-    ...section(10, [1, ...leb(code.length), ...code]),
+    ...wasmSection(1, [1, 0x60, ...uleb(params), ...new Array(params).fill(0x7f), 0]),
+    ...wasmSection(2, [1, ...wasmName("env"), ...wasmName("memory"), 0x02, 0x00, 0x00]),
+    ...wasmSection(3, [1, 0]),
+    ...wasmSection(7, [1, ...wasmName("kernel"), 0x00, 0]),
+    ...wasmSection(10, [1, ...uleb(code.length), ...code]),
   ]);
 }

@@ -3,6 +3,7 @@
  * section rewritten to hold one kernel's shapes, strides and argument positions as constants.
  */
 import { GEMM_MODULES } from "./modules.generated.js";
+import { readUleb, sleb, uleb } from "../wasmBytes.js";
 
 /** One GEMM's parameters; GEMM_PARAMS gives the order of the template's globals. */
 export interface GemmParams {
@@ -70,39 +71,6 @@ function template(kind: KernelKind, dtype: GemmDtype, fma: boolean, shared: bool
     templates.set(name, bytes);
   }
   return bytes;
-}
-
-const uleb = (value: number): number[] => {
-  const out: number[] = [];
-  do {
-    let byte = value & 0x7f;
-    value >>>= 7;
-    if (value !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (value !== 0);
-  return out;
-};
-
-const sleb = (value: number): number[] => {
-  const out: number[] = [];
-  for (;;) {
-    const byte = value & 0x7f;
-    value >>= 7;
-    const done = (value === 0 && (byte & 0x40) === 0) || (value === -1 && (byte & 0x40) !== 0);
-    out.push(done ? byte : byte | 0x80);
-    if (done) return out;
-  }
-};
-
-function readUleb(bytes: Uint8Array, at: number): [value: number, next: number] {
-  let value = 0;
-  let shift = 0;
-  for (;;) {
-    const byte = bytes[at++];
-    value |= (byte & 0x7f) << shift;
-    if ((byte & 0x80) === 0) return [value >>> 0, at];
-    shift += 7;
-  }
 }
 
 /** The template with its global section (id 6) replaced by immutable i32 constants `values`. */

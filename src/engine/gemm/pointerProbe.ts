@@ -4,35 +4,24 @@
  * address as an argument, so one dispatch tells programRunner.ts where a whole jit call's buffers
  * are (jax-js keeps its buffer table private). Missing arguments arrive as 0.
  */
+import { uleb, wasmName, wasmSection } from "../wasmBytes.js";
 
 /** Addresses per probe dispatch (V8 allows 1000 Wasm parameters). */
 export const PROBE_POINTERS = 512;
-
-const leb = (n: number): number[] => {
-  const out: number[] = [];
-  do {
-    const byte = n & 0x7f;
-    n >>>= 7;
-    out.push(n ? byte | 0x80 : byte);
-  } while (n);
-  return out;
-};
-const name = (s: string) => [...leb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-const section = (id: number, payload: number[]) => [id, ...leb(payload.length), ...payload];
 
 /** The module's bytes: imports env.memory (unshared, as jax-js's Wasm backend without workers), exports `kernel`. */
 export function pointerProbeBytes(pointers = PROBE_POINTERS): Uint8Array<ArrayBuffer> {
   const I32 = 0x7f;
   const params = pointers + 2; // + begin, end, which jax-js appends
   const body = [0x00]; // no locals
-  for (let i = 0; i < pointers; i++) body.push(0x20, 0x00, 0x20, ...leb(i), 0x36, 0x02, ...leb(4 * i)); // i32.store
+  for (let i = 0; i < pointers; i++) body.push(0x20, 0x00, 0x20, ...uleb(i), 0x36, 0x02, ...uleb(4 * i)); // i32.store
   body.push(0x0b);
   return Uint8Array.from([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, [1, 0x60, ...leb(params), ...new Array(params).fill(I32), 0]),
-    ...section(2, [1, ...name("env"), ...name("memory"), 0x02, 0x00, 0x00]),
-    ...section(3, [1, 0]),
-    ...section(7, [1, ...name("kernel"), 0x00, 0]),
-    ...section(10, [1, ...leb(body.length), ...body]),
+    ...wasmSection(1, [1, 0x60, ...uleb(params), ...new Array(params).fill(I32), 0]),
+    ...wasmSection(2, [1, ...wasmName("env"), ...wasmName("memory"), 0x02, 0x00, 0x00]),
+    ...wasmSection(3, [1, 0]),
+    ...wasmSection(7, [1, ...wasmName("kernel"), 0x00, 0]),
+    ...wasmSection(10, [1, ...uleb(body.length), ...body]),
   ]);
 }

@@ -12,6 +12,7 @@
  * (up to the sign of an exact zero).
  */
 import type { AluNode, MatchTools } from "./match.js";
+import { sleb, uleb, wasmName, wasmSection } from "../wasmBytes.js";
 
 export type ViewDtype = "float32" | "float64";
 
@@ -105,27 +106,6 @@ export function matchViewSum(kernel: KernelLike, tools: MatchTools): ViewSum | n
 }
 
 // ---- Wasm encoding ----
-const uleb = (n: number): number[] => {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-};
-const sleb = (n: number): number[] => {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) return [...out, byte];
-    out.push(byte | 0x80);
-  }
-};
-const name = (s: string) => [...uleb(s.length), ...new TextEncoder().encode(s)];
-const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
 const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
 
 const I32 = 0x7f;
@@ -292,11 +272,11 @@ export function viewSumModuleBytes(sum: ViewSum, shared: boolean): Uint8Array<Ar
   const limits = shared ? [0x03, ...uleb(0), ...uleb(65536)] : [0x00, ...uleb(0)];
   const bytes = [
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vec([[0x60, ...vec(Array.from({ length: nparams }, () => [I32])), ...vec([])]])),
-    ...section(2, vec([[...name("env"), ...name("memory"), 0x02, ...limits]])),
-    ...section(3, vec([[0x00]])),
-    ...section(7, vec([[...name("kernel"), 0x00, 0x00]])),
-    ...section(10, vec([[...uleb(func.length), ...func]])),
+    ...wasmSection(1, vec([[0x60, ...vec(Array.from({ length: nparams }, () => [I32])), ...vec([])]])),
+    ...wasmSection(2, vec([[...wasmName("env"), ...wasmName("memory"), 0x02, ...limits]])),
+    ...wasmSection(3, vec([[0x00]])),
+    ...wasmSection(7, vec([[...wasmName("kernel"), 0x00, 0x00]])),
+    ...wasmSection(10, vec([[...uleb(func.length), ...func]])),
   ];
   return new Uint8Array(bytes);
 }

@@ -3,28 +3,7 @@
  * written for a plain memory (gemm/elementwiseWasm.ts) link with jax-js's memory when the thread pool
  * has made it shared. Only the import section's memory limits change.
  */
-const uleb = (value: number): number[] => {
-  const out: number[] = [];
-  do {
-    let byte = value & 0x7f;
-    value >>>= 7;
-    if (value !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (value !== 0);
-  return out;
-};
-
-function readUleb(bytes: Uint8Array, at: number): [value: number, next: number] {
-  let value = 0;
-  let shift = 0;
-  for (;;) {
-    const byte = bytes[at++];
-    value += (byte & 0x7f) * 2 ** shift;
-    if ((byte & 0x80) === 0) return [value, at];
-    shift += 7;
-  }
-}
-
+import { readUleb, uleb } from "../wasmBytes.js";
 /** The import section with every unshared memory import turned shared (max 65 536 pages). */
 function shareImports(body: Uint8Array): number[] {
   const out: number[] = [];
