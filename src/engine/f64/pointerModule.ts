@@ -4,7 +4,7 @@
  * addresses jax-js passes it into a scratch block, where the JavaScript loop then reads them. It is
  * written as bytes here (a dozen instructions) so that no assembler runs at start-up.
  */
-import { sleb, uleb, wasmName, wasmSection } from "../wasmBytes.js";
+import { sleb, uleb, wasmName, wasmSection, WASM_HEADER } from "../wasmBytes.js";
 
 /** Where the pointers go: a fixed scratch address, or (for the start-up probe) the first pointer itself. */
 export type PointerTarget = number | "self";
@@ -28,6 +28,6 @@ export function pointerModuleBytes(pointers: number, target: PointerTarget, shar
   }
   body.push(0x0b);
   const code = wasmSection(10, [1, ...uleb(body.length), ...body]);
-  const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  const header = WASM_HEADER;
   return Uint8Array.from([...header, ...type, ...imports, ...functions, ...exports, ...code]);
 }

@@ -6,7 +6,7 @@
  * (add, sub, mul, div, sqrt, min, max: correctly rounded, lane by lane), in the same tree order, so
  * the results are bit-identical to jax-js's separate kernels.
  */
-import { sleb, uleb, wasmName, wasmSection } from "../wasmBytes.js";
+import { sleb, uleb, wasmName, wasmSection, WASM_HEADER } from "../wasmBytes.js";
 
 export type ElementDtype = "float32" | "float64";
 
@@ -182,7 +182,7 @@ export function elementwiseModuleBytes(dtype: ElementDtype, inputs: number, outp
   ];
   const params = args + 2;
   return Uint8Array.from([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...WASM_HEADER,
     ...wasmSection(1, [1, 0x60, ...uleb(params), ...new Array(params).fill(0x7f), 0]),
     ...wasmSection(2, [1, ...wasmName("env"), ...wasmName("memory"), 0x02, 0x00, 0x00]),
     ...wasmSection(3, [1, 0]),

@@ -4,7 +4,7 @@
  * address as an argument, so one dispatch tells programRunner.ts where a whole jit call's buffers
  * are (jax-js keeps its buffer table private). Missing arguments arrive as 0.
  */
-import { uleb, wasmName, wasmSection } from "../wasmBytes.js";
+import { uleb, wasmName, wasmSection, WASM_HEADER } from "../wasmBytes.js";
 
 /** Addresses per probe dispatch (V8 allows 1000 Wasm parameters). */
 export const PROBE_POINTERS = 512;
@@ -17,7 +17,7 @@ export function pointerProbeBytes(pointers = PROBE_POINTERS): Uint8Array<ArrayBu
   for (let i = 0; i < pointers; i++) body.push(0x20, 0x00, 0x20, ...uleb(i), 0x36, 0x02, ...uleb(4 * i)); // i32.store
   body.push(0x0b);
   return Uint8Array.from([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...WASM_HEADER,
     ...wasmSection(1, [1, 0x60, ...uleb(params), ...new Array(params).fill(I32), 0]),
     ...wasmSection(2, [1, ...wasmName("env"), ...wasmName("memory"), 0x02, 0x00, 0x00]),
     ...wasmSection(3, [1, 0]),

@@ -12,7 +12,7 @@
  * (up to the sign of an exact zero).
  */
 import type { AluNode, MatchTools } from "./match.js";
-import { sleb, uleb, wasmName, wasmSection } from "../wasmBytes.js";
+import { sleb, uleb, wasmName, wasmSection, WASM_HEADER } from "../wasmBytes.js";
 
 export type ViewDtype = "float32" | "float64";
 
@@ -271,7 +271,7 @@ export function viewSumModuleBytes(sum: ViewSum, shared: boolean): Uint8Array<Ar
   const func = [...locals, ...body];
   const limits = shared ? [0x03, ...uleb(0), ...uleb(65536)] : [0x00, ...uleb(0)];
   const bytes = [
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...WASM_HEADER,
     ...wasmSection(1, vec([[0x60, ...vec(Array.from({ length: nparams }, () => [I32])), ...vec([])]])),
     ...wasmSection(2, vec([[...wasmName("env"), ...wasmName("memory"), 0x02, ...limits]])),
     ...wasmSection(3, vec([[0x00]])),
