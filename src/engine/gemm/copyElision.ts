@@ -4,17 +4,8 @@
  * its inputs this way) is dropped, and the later steps read its input instead. The bytes they read
  * are the same, so results are bit-identical; the input's free moves after the copy's last reader.
  */
-import type { AluNode, MatchTools } from "./match.js";
-import type { Step } from "./jitSteps.js";
-
-interface KernelLike {
-  nargs: number;
-  size: number;
-  exp: AluNode;
-  reduction?: unknown;
-}
-
-type ViewLike = { shape: number[]; strides: number[]; offset: number; mask: unknown };
+import type { KernelLike, MatchTools, ViewLike } from "./match.js";
+import { readsBuffer as reads, type Step, writesBuffer as writes } from "./jitSteps.js";
 
 /** Whether `kernel` is out[i] = arg0[i] for i < size (a contiguous view of arg0 from offset 0, no cast). */
 export function isIdentityCopy(kernel: KernelLike, tools: MatchTools): boolean {
@@ -31,9 +22,6 @@ export function isIdentityCopy(kernel: KernelLike, tools: MatchTools): boolean {
   }
   return tools.deepEqual(exp.src, tools.unravel(shape, tools.gidx));
 }
-
-const reads = (s: Step, id: number) => s.type === "execute" && s.inputs.includes(id);
-const writes = (s: Step, id: number) => s.type === "execute" && s.outputs.includes(id);
 
 /** `steps` without their identity copies, and how many were removed; null when there is none. */
 export function elideIdentityCopies(

@@ -6,25 +6,13 @@
  * instead (jax-js's own ShapeTracker.compose). The products read the same elements and sum them in
  * the same order, so results are bit-identical. `setCopyFoldingEnabled` (gemm/hook.ts) switches it for A/B.
  */
-import type { Step } from "./jitSteps.js";
-import { type AluNode, matchGemm } from "./match.js";
+import { readsBuffer as reads, type Step, writesBuffer as writes } from "./jitSteps.js";
+import { type AluNode, type KernelLike, matchGemm, type ViewLike } from "./match.js";
 import type { FusionTools } from "./transposeFusion.js";
 
-interface ViewLike {
-  shape: number[];
-  strides: number[];
-  offset: number;
-  mask: unknown;
-}
 interface TrackerLike {
   views: ViewLike[];
   compose(other: TrackerLike): TrackerLike;
-}
-interface KernelLike {
-  nargs: number;
-  size: number;
-  exp: AluNode;
-  reduction?: { op: string; dtype: string; size: number; epilogue: AluNode };
 }
 
 const isKernel = (source: unknown): source is KernelLike =>
@@ -73,9 +61,6 @@ function foldedProduct(kernel: KernelLike, gid: number, copy: TrackerLike, tools
     ? product
     : null;
 }
-
-const reads = (s: Step, id: number) => s.type === "execute" && s.inputs.includes(id);
-const writes = (s: Step, id: number) => s.type === "execute" && s.outputs.includes(id);
 
 /** `steps` with every copy that only products read folded into them, and how many; null when there is none. */
 export function foldCopiesIntoProducts(

@@ -12,20 +12,8 @@
  */
 import { type ElementDtype, type Expr, elementwiseModuleBytes } from "./elementwiseWasm.js";
 import type { Step } from "./jitSteps.js";
-import type { AluNode, MatchTools } from "./match.js";
+import type { AluNode, KernelLike, MatchTools, ViewLike } from "./match.js";
 
-interface ViewLike {
-  shape: number[];
-  strides: number[];
-  offset: number;
-  mask: unknown;
-}
-interface KernelLike {
-  nargs: number;
-  size: number;
-  exp: AluNode;
-  reduction?: unknown;
-}
 type Execute = Extract<Step, { type: "execute" }>;
 
 export interface MergeTools extends MatchTools {

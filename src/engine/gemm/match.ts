@@ -13,13 +13,13 @@ export interface AluNode {
   src: AluNode[];
   arg: unknown;
 }
-interface ViewLike {
+export interface ViewLike {
   shape: number[];
   strides: number[];
   offset: number;
   mask: unknown;
 }
-interface KernelLike {
+export interface KernelLike {
   nargs: number;
   size: number;
   exp: AluNode;

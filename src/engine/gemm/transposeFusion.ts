@@ -6,19 +6,13 @@
  * over k in the same order (multiplication commutes), so the results are bit-identical. The rewrite
  * is made once per program, on its list of steps, before the program first runs (programRewrites.ts).
  */
-import type { AluNode, MatchTools } from "./match.js";
+import type { AluNode, KernelLike, MatchTools } from "./match.js";
 import { matchGemm } from "./match.js";
 import type { Step } from "./jitSteps.js";
 
 interface TrackerLike {
   views: { shape: number[]; strides: number[]; offset: number; mask: unknown }[];
   permute(axes: number[]): TrackerLike;
-}
-interface KernelLike {
-  nargs: number;
-  size: number;
-  exp: AluNode;
-  reduction?: { op: string; dtype: string; size: number; epilogue: AluNode };
 }
 
 export interface FusionTools extends MatchTools {
