@@ -68,9 +68,14 @@ export interface ExactF64Status {
   kernels: number;
   /** Routed kernel executions so far. */
   calls: number;
+  /**
+   * float64 kernels that needed the exact path but could not be compiled (source past the compiler's
+   * size limit, or `new Function` refused by a page's CSP): they run jax-js's float32-accurate code.
+   */
+  inexactKernels: number;
 }
 
-const status: ExactF64Status = { active: false, reason: "not installed", kernels: 0, calls: 0 };
+const status: ExactF64Status = { active: false, reason: "not installed", kernels: 0, calls: 0, inexactKernels: 0 };
 let enabled = true;
 
 // biome-ignore lint/suspicious/noExplicitAny: jax-js's internal chunk has no types
@@ -200,9 +205,11 @@ function takeOver(wasm: WasmBackendLike, jax: Internals): void {
         epilogue: rewriteForAccuracy(tuned.epilogue as CpuAluNode, memo),
       },
     });
-    if (!run || !VIEW[k.dtype]) return null;
-    const used = inputDtypesOf(run);
-    if ([...used.values()].some((dtype) => !VIEW[dtype])) return null;
+    const used = run && VIEW[k.dtype] ? inputDtypesOf(run) : undefined;
+    if (!run || !used || [...used.values()].some((dtype) => !VIEW[dtype])) {
+      status.inexactKernels++;
+      return null;
+    }
     status.kernels++;
     const dtypes = Array.from({ length: k.nargs }, (_, gid) => used.get(gid) ?? "");
     const exact: ExactKernel = { run, dtypes, outputDtype: k.dtype };
