@@ -63,7 +63,7 @@ describe("exact float64 on Wasm (engine/f64)", () => {
   }
 
   it(
-    "compiled every float64 kernel that needed the exact path (none fell back to jax-js's float32-accurate " + "code)",
+    "compiled every float64 kernel that needed the exact path (none fell back to jax-js's float32-accurate code)",
     () => {
       assert.equal(exactFloat64Status().inexactKernels, 0);
     },
