@@ -1,3 +1,4 @@
+import { numpy as np } from "@jax-js/jax";
 import { none, stateless, type Layer } from "./layer.js";
 
 /** Flattens each example to a vector. */
@@ -20,8 +21,13 @@ export const reshape = (shape: number[]): Layer => ({
 });
 
 /**
- * Max-pooling over non-overlapping size×size windows of NHWC inputs
- * (reshape + max; edges that do not fill a window are dropped).
+ * Max-pooling over non-overlapping size×size windows of NHWC inputs (edges that do not fill a
+ * window are dropped), as an elementwise maximum of the size² strided window views
+ * [n, ho, wo, c]: forward one elementwise kernel, backward elementwise selects on the pooled
+ * size plus one scatter of the views (engine/gemm/viewSum.ts), where a reduce-max's gradient
+ * counts ties with a reduction and scatters through 6-D `where` kernels (docs/performance.md).
+ * Ties: jax-js's maximum(x, y) sends the tangent to x unless x < y, so the whole gradient goes
+ * to the first maximal element in row-major window order, as PyTorch's max_pool2d does.
  */
 export function maxPool2d(size = 2): Layer {
   return {
@@ -37,7 +43,16 @@ export function maxPool2d(size = 2): Layer {
       const [n, h, w, c] = x.shape;
       const [ho, wo] = [Math.floor(h / size), Math.floor(w / size)];
       const cropped = ho * size === h && wo * size === w ? x : x.slice([], [0, ho * size], [0, wo * size], []);
-      return [cropped.reshape([n, ho, size, wo, size, c]).max([2, 4]), state];
+      const windows = cropped.reshape([n, ho, size, wo, size, c]);
+      let out: np.Array | undefined;
+      for (let i = 0; i < size; i++) {
+        for (let j = 0; j < size; j++) {
+          const view = windows.ref.slice([], [], i, [], j, []);
+          out = out === undefined ? view : np.maximum(out, view);
+        }
+      }
+      windows.dispose();
+      return [out as np.Array, state];
     },
   };
 }
