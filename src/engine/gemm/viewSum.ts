@@ -9,7 +9,9 @@
  * dimensions contiguous in both input and output are merged, and the innermost contiguous run is added
  * with f32x4/f64x2. The module is generated per kernel with every constant baked in (no template).
  * The output is zeroed, then each term is added in jax-js's order, so results are bit-identical
- * (up to the sign of an exact zero).
+ * (up to the sign of an exact zero). A sum under a ReLU mask, where(0 < m, Σ views, 0) (the CNN's
+ * conv-input gradient fused with the ReLU's backward), is the sum followed by one vector pass
+ * that zeroes the elements whose m is not positive.
  */
 import type { AluNode, MatchTools } from "./match.js";
 
@@ -30,6 +32,11 @@ export interface ViewSum {
   nargs: number;
   size: number;
   terms: ViewTerm[];
+  /**
+   * A ReLU's backward around the sum, m = input[arg][offset + i] row-major over the output:
+   * "positive" is where(0 < m, Σ terms, 0), "notNegative" is where(m < 0, 0, Σ terms).
+   */
+  reluMask?: { arg: number; offset: number; keep: "positive" | "notNegative" };
 }
 
 interface KernelLike {
@@ -86,8 +93,17 @@ export function matchViewSum(kernel: KernelLike, tools: MatchTools): ViewSum | n
   if (kernel.reduction || kernel.size < MIN_SIZE) return null;
   const dtype = kernel.exp.dtype;
   if (dtype !== "float32" && dtype !== "float64") return null;
+  const masked = reluMaskOf(kernel, dtype, tools);
+  if (masked) {
+    const sum = viewChain(masked.sum, kernel, dtype, tools);
+    return sum && { ...sum, reluMask: masked.mask };
+  }
+  return viewChain(kernel.exp, kernel, dtype, tools);
+}
+
+function viewChain(root: AluNode, kernel: KernelLike, dtype: ViewDtype, tools: MatchTools): ViewSum | null {
   const terms: ViewTerm[] = [];
-  let node = kernel.exp;
+  let node = root;
   // Walk the chain from the last Add down: Add(rest, view) or Add(view, rest); a + b = b + a exactly.
   while (node.op === "Add" && node.dtype === dtype && node.src.length === 2) {
     const [x, y] = node.src;
@@ -102,6 +118,27 @@ export function matchViewSum(kernel: KernelLike, tools: MatchTools): ViewSum | n
   if (!first) return null;
   terms.push(first);
   return { dtype, nargs: kernel.nargs, size: kernel.size, terms: terms.reverse() };
+}
+
+/**
+ * Where(0 < m, sum, 0) or Where(m < 0, 0, sum), m one unmasked row-major view read at the output's
+ * index (a ReLU's backward, as max(x, 0) or x > 0 differentiate): the sum and the mask. The size
+ * must be whole vectors.
+ */
+function reluMaskOf(kernel: KernelLike, dtype: ViewDtype, tools: MatchTools) {
+  const { exp } = kernel;
+  if (exp.op !== "Where" || exp.src.length !== 3 || kernel.size % (dtype === "float32" ? 4 : 2) !== 0) return null;
+  const [cond, whenTrue, whenFalse] = exp.src;
+  const isZero = (n: AluNode) => n.op === "Const" && n.arg === 0;
+  if (cond.op !== "Cmplt" || cond.src.length !== 2) return null;
+  const [a, b] = cond.src;
+  const keep = isZero(a) && isZero(whenFalse) ? "positive" : isZero(b) && isZero(whenTrue) ? "notNegative" : null;
+  if (!keep) return null;
+  const view = term(keep === "positive" ? b : a, kernel, dtype, tools);
+  if (!view || !isReshape({ ...view, offset: 0, mask: null })) return null;
+  if (view.box.some(([lo, hi], d) => lo !== 0 || hi !== view.shape[d])) return null;
+  const sum = keep === "positive" ? whenTrue : whenFalse;
+  return { sum, mask: { arg: view.arg, offset: view.offset, keep } as const };
 }
 
 // ---- Wasm encoding ----
@@ -285,6 +322,27 @@ export function viewSumModuleBytes(sum: ViewSum, shared: boolean): Uint8Array<Ar
       return code;
     };
     body.push(...(outer.length === 0 ? run(0) : nest(0)));
+  }
+  if (sum.reluMask) {
+    // out & (0 < m), or out & ~(m < 0), lane by lane over whole vectors: an exact select of out or +0.
+    maxLevels = Math.max(maxLevels, 1);
+    const { arg, offset, keep } = sum.reluMask;
+    const [mP, oP, cnt] = [nparams, nparams + 1, nparams + 2];
+    const lt = sum.dtype === "float32" ? [0xfd, ...uleb(67)] : [0xfd, ...uleb(73)];
+    const zero = [0xfd, ...uleb(12), ...new Array(16).fill(0)];
+    const v128Load = [0xfd, ...uleb(0), ...memarg(0, 0)];
+    const m = [...op.localGet(mP), ...v128Load];
+    body.push(...op.localGet(arg), ...op.i32Const(offset * elt), ...op.i32Add, ...op.localSet(mP));
+    body.push(...op.localGet(outParam), ...op.localSet(oP));
+    body.push(...op.i32Const((sum.size * elt) / 16), ...op.localSet(cnt), ...op.loop);
+    body.push(...op.localGet(oP), ...op.localGet(oP), ...v128Load);
+    // v128.and (0x4e) with 0 < m; v128.andnot (0x4f) with m < 0.
+    if (keep === "positive") body.push(...zero, ...m, ...lt, 0xfd, ...uleb(78));
+    else body.push(...m, ...zero, ...lt, 0xfd, ...uleb(79));
+    body.push(0xfd, ...uleb(11), ...memarg(0, 0));
+    body.push(...op.localGet(mP), ...op.i32Const(16), ...op.i32Add, ...op.localSet(mP));
+    body.push(...op.localGet(oP), ...op.i32Const(16), ...op.i32Add, ...op.localSet(oP));
+    body.push(...op.localGet(cnt), ...op.i32Const(1), ...op.i32Sub, ...op.localTee(cnt), ...op.brIf(0), ...op.end);
   }
   body.push(...op.end);
   const locals = vec(maxLevels > 0 ? [[...uleb(3 * maxLevels), I32]] : []);
