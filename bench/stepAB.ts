@@ -5,7 +5,8 @@
  * identity copies (and both of these rewrites), the folding of copies read only by products (the
  * materialised Wᵀ), the per-Kernel program cache, the program runner (programRunner.ts: jax-js's own
  * PendingExecute per kernel), the merging of sibling elementwise kernels and Descent's vectorised
- * float32 exp kernels (both kernelMerge.ts), and the data-movement kernels (viewSum.ts), and those of them under a ReLU mask alone.
+ * float32 exp kernels (both kernelMerge.ts), the data-movement kernels (viewSum.ts), and those of
+ * them under a ReLU mask alone.
  * Rounds interleaved, this process's CPU time per step, median over rounds.
  * Run: `node --import tsx bench/stepAB.ts mlp|cnn|rnn [rounds] [calls]` (rnn: rnn(64, lastOnly) + linear(1),
  * 32 sequences of 50 steps of 8 features, mse, as bench/workloads.ts).

@@ -117,6 +117,35 @@ test("a sum under a ReLU mask zeroes exactly the elements whose mask is not posi
   }
 });
 
+test("windows side by side (same input and loops, disjoint channel boxes) run as one nest, equal to the definition", () => {
+  const next = rng(13);
+  for (let trial = 0; trial < 24; trial++) {
+    const dtype = trial % 2 ? "float64" : "float32";
+    const [n, h, w, c] = [1 + next(3), 1 + next(6), 1 + next(7), 1 + next(9)];
+    const k = 1 + next(3);
+    const shape = [n, h, w, k * k * c];
+    // Window t reads the padded image [n, h + k - 1, w + k - 1, c] shifted by (t / k, t % k) into channels [t·c, (t + 1)·c).
+    const [hp, wp] = [h + k - 1, w + k - 1];
+    const strides = [hp * wp * c, wp * c, c, 1];
+    const terms: ViewTerm[] = Array.from({ length: k * k }, (_, t) => ({
+      arg: 0,
+      shape,
+      strides,
+      offset: (Math.floor(t / k) * wp + (t % k)) * c - t * c,
+      box: [
+        [0, n],
+        [0, h],
+        [0, w],
+        [t * c, (t + 1) * c],
+      ] as [number, number][],
+    }));
+    const input = Float64Array.from({ length: n * hp * wp * c }, () => next(2001) - 1000);
+    const sum: ViewSum = { dtype, nargs: 1, size: n * h * w * k * k * c, terms };
+    assert.deepEqual(layout(sum), { disjoint: true, covering: true });
+    assert.deepEqual(runModule(sum, [input], dtype), evaluate(sum, [input]), `trial ${trial}`);
+  }
+});
+
 test("terms with disjoint boxes are stored, and boxes that tile the output skip the zeroing", () => {
   const term = (box: [number, number][]): ViewTerm => ({ arg: 0, shape: [2, 6], strides: [6, 1], offset: 0, box });
   const tiles = { dtype: "float32", nargs: 1, size: 12 } as const;

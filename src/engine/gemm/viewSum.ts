@@ -224,6 +224,27 @@ export function layout(sum: ViewSum): { disjoint: boolean; covering: boolean } {
   return { disjoint: true, covering: terms.reduce((v, t) => v + volume(t), 0) === sum.size };
 }
 
+/**
+ * Consecutive terms that read the same input through the same loops (the windows of an im2col),
+ * to be run as one nest writing each output position's terms together; only for disjoint
+ * layouts, where every element is written once, so the order of the writes does not matter.
+ */
+function sharedLoopGroups(terms: ViewTerm[], elt: number): ViewTerm[][] {
+  const groups: ViewTerm[][] = [];
+  const key = (t: ViewTerm) => {
+    const loops = loopsOf(t, elt);
+    return loops ? `${t.arg}:${JSON.stringify(loops.dims)}` : null;
+  };
+  let last: string | null = null;
+  for (const t of terms) {
+    const k = key(t);
+    if (k !== null && k === last) groups[groups.length - 1].push(t);
+    else groups.push([t]);
+    last = k;
+  }
+  return groups;
+}
+
 /** The module's bytes: `kernel(in₀, …, out, start, end)` importing env.memory (shared or not, like jax-js's). */
 export function viewSumModuleBytes(sum: ViewSum, shared: boolean): Uint8Array<ArrayBuffer> {
   const elt = sum.dtype === "float32" ? 4 : 8;
@@ -238,10 +259,16 @@ export function viewSumModuleBytes(sum: ViewSum, shared: boolean): Uint8Array<Ar
   const { disjoint, covering } = layout(sum);
   if (!covering)
     body.push(...op.localGet(outParam), ...op.i32Const(0), ...op.i32Const(sum.size * elt), ...op.memoryFill);
-  for (const t of sum.terms) {
-    const loops = loopsOf(t, elt);
+  for (const group of disjoint ? sharedLoopGroups(sum.terms, elt) : sum.terms.map((t) => [t])) {
+    const all = group.map((t) => loopsOf(t, elt));
+    const loops = all[0];
     if (!loops) continue;
     const { dims } = loops;
+    // One loop nest for the group: each term at constant byte shifts from the group's lowest bases.
+    const inBase = Math.min(...all.map((g) => g!.inBase));
+    const outBase = Math.min(...all.map((g) => g!.outBase));
+    const shifts = all.map((g) => ({ dIn: g!.inBase - inBase, dOut: g!.outBase - outBase }));
+    const t = group[0];
     // The innermost dimension becomes a run (vector adds when contiguous); the rest are loop levels.
     const inner = dims.at(-1) ?? { n: 1, inStep: elt, outStep: elt };
     const outer = dims.slice(0, -1);
@@ -250,8 +277,8 @@ export function viewSumModuleBytes(sum: ViewSum, shared: boolean): Uint8Array<Ar
     const inP = (l: number) => nparams + 3 * l;
     const outP = (l: number) => nparams + 3 * l + 1;
     const cnt = (l: number) => nparams + 3 * l + 2;
-    body.push(...op.localGet(t.arg), ...op.i32Const(loops.inBase), ...op.i32Add, ...op.localSet(inP(0)));
-    body.push(...op.localGet(outParam), ...op.i32Const(loops.outBase), ...op.i32Add, ...op.localSet(outP(0)));
+    body.push(...op.localGet(t.arg), ...op.i32Const(inBase), ...op.i32Add, ...op.localSet(inP(0)));
+    body.push(...op.localGet(outParam), ...op.i32Const(outBase), ...op.i32Add, ...op.localSet(outP(0)));
     const step = (l: number, inStep: number, outStep: number, count: number) => [
       ...op.localGet(inP(l)),
       ...op.i32Const(inStep),
@@ -268,20 +295,22 @@ export function viewSumModuleBytes(sum: ViewSum, shared: boolean): Uint8Array<Ar
       ...op.brIf(0),
     ];
     // out[i] += in[i], or out[i] = in[i] when no other term writes there.
-    const addAt = (l: number, offset: number, vector: boolean) => {
-      const loadOp = vector ? [0xfd, ...uleb(0), ...memarg(0, offset)] : [load, ...memarg(align, offset)];
-      const storeOp = vector ? [0xfd, ...uleb(11), ...memarg(0, offset)] : [store, ...memarg(align, offset)];
-      const value = [...op.localGet(inP(l)), ...loadOp];
-      if (disjoint) return [...op.localGet(outP(l)), ...value, ...storeOp];
-      return [
-        ...op.localGet(outP(l)),
-        ...op.localGet(outP(l)),
-        ...loadOp,
-        ...value,
-        ...(vector ? vAdd : add),
-        ...storeOp,
-      ];
-    };
+    const addAt = (l: number, offset: number, vector: boolean) =>
+      shifts.flatMap(({ dIn, dOut }) => {
+        const loadAt = (at: number) => (vector ? [0xfd, ...uleb(0), ...memarg(0, at)] : [load, ...memarg(align, at)]);
+        const at = offset + dOut;
+        const storeOp = vector ? [0xfd, ...uleb(11), ...memarg(0, at)] : [store, ...memarg(align, at)];
+        const value = [...op.localGet(inP(l)), ...loadAt(offset + dIn)];
+        if (disjoint) return [...op.localGet(outP(l)), ...value, ...storeOp];
+        return [
+          ...op.localGet(outP(l)),
+          ...op.localGet(outP(l)),
+          ...loadAt(at),
+          ...value,
+          ...(vector ? vAdd : add),
+          ...storeOp,
+        ];
+      });
     const run = (l: number): number[] => {
       const code: number[] = [];
       // The run works on level l's pointers through copies at level `levels - 1`'s slots.
