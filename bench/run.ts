@@ -3,8 +3,10 @@
  * TensorFlow.js's (bench/tfjs_peer.ts), each peer in its own process right after ours, so the
  * ratios come from one run on one machine. Never asserted in tests: this machine is shared and noisy.
  */
+// First: jax-js must load with a shared memory for the thread pool (as in the `descent` binary).
+import "../src/engine/nodeSetup.js";
 import { cpus, totalmem } from "node:os";
-import { startEngine } from "../src/engine/index.js";
+import { startEngine, threadStatus, threadsReady } from "../src/engine/index.js";
 import { curvatureBench } from "./curvature.js";
 import { lazyGraphBench } from "./lazyGraph.js";
 import { memoryBench } from "./memory.js";
@@ -12,6 +14,7 @@ import { solverBench, solverBenchTable } from "./solvers.js";
 import { bestPeer, tfjsPeer, torchPeer } from "./peers.js";
 import { adamUpdateMs, copyMs, matmulGflops, workloads } from "./workloads.js";
 import { gemmBench } from "./gemm.js";
+import { threadsBench, threadsTable } from "./threads.js";
 
 const args = process.argv.slice(2);
 const json = args.includes("--json");
@@ -20,6 +23,7 @@ const reps = quick ? 15 : 50;
 const log = (s: string) => json || process.stderr.write(s + "\n");
 
 await startEngine();
+await threadsReady(); // the default thread setting (calibrated) for every workload below
 const ours: Record<string, number> = {};
 for (const [key, run] of Object.entries(workloads)) {
   log(`timing ${key} …`);
@@ -36,6 +40,11 @@ ours.matmul_512_gflops = await matmulGflops(512, reps);
 ours.matmul_1024_gflops = await matmulGflops(1024, 10);
 log("timing the GEMM at the MLP's five products beside the Wasm FMA peak …");
 const gemm = gemmBench(quick ? 3 : 9);
+
+log("timing the MLP step on 1 and 2 threads (a child process with DESCENT_THREADS=2) …");
+const threadAB = threadsBench({ threads: 2, rounds: quick ? 5 : 9, calls: quick ? 10 : 20 });
+ours.mlp_adam_step_ms_1_thread = threadAB.one.wallMs;
+ours.mlp_adam_step_ms_2_threads = threadAB.pool.wallMs;
 
 log("timing Hessian-vector products …");
 ours.hvp_mlp_ratio = curvatureBench(quick ? 10 : 30).hvp_mlp_ratio;
@@ -77,7 +86,8 @@ const pick = (t: Record<string, unknown> | undefined) =>
   t ? Object.fromEntries(KEYS.map((k) => [k, t[k] ?? null])) : null;
 const machine =
   `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ` +
-  `${process.version}, DESCENT_THREADS=${process.env.DESCENT_THREADS ?? "unset"}`;
+  `${process.version}, DESCENT_THREADS=${process.env.DESCENT_THREADS ?? "unset"}, ` +
+  `${threadStatus().threads} thread(s) (${threadStatus().reason})`;
 
 if (json) {
   const scipy = {
@@ -90,6 +100,7 @@ if (json) {
       ...ours,
       machine,
       gemm,
+      threads: threadAB,
       torch: pick(torch.timings),
       torchThreads: torchRuns.map((r) => pick(r.timings)),
       tfjs: pick(tfjs.timings),
@@ -172,5 +183,6 @@ if (json) {
     `peak RSS: descent train (3 epochs) ${fmt(memory.train.maxRssMiB)} MiB; L-BFGS on 1 000 000 parameters ` +
       `${fmt(memory.lbfgs.maxRssMiB)} MiB`,
   );
+  console.log("\n" + threadsTable(threadAB));
   if (args.includes("--all-solvers")) console.log("\n" + solverBenchTable(solvers));
 }

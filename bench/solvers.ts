@@ -8,7 +8,8 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { precisionOf, startEngine, type DTypeName } from "../src/engine/index.js";
+import { numpy as np } from "@jax-js/jax";
+import { precisionOf, startEngine, type DTypeName, type Precision } from "../src/engine/index.js";
 import type { OptimizeResult } from "../src/solvers/result.js";
 import { loadProblem, Objective } from "../src/problems/index.js";
 import { evaluationsToReach } from "../src/solvers/run.js";
@@ -41,8 +42,8 @@ export interface ScipyRun {
 export interface SolverBenchRow {
   problem: string;
   method: string;
-  /** float64 = jax-js cpu device (exact); float64-fast = float64 on Wasm (exact for +, ×, matmul only). */
-  dtype: DTypeName | "float64-fast";
+  /** float64 = exact float64 on Wasm (the default); float64-cpu = the exact jax-js cpu device (cross-check). */
+  dtype: DTypeName | "float64-cpu";
   iterations: number;
   fevals: number;
   gevals: number;
@@ -113,7 +114,7 @@ function timeSolver(
   dtype: SolverBenchRow["dtype"],
   repeats: number,
 ): { result: OptimizeResult; ms: number } {
-  const precision = precisionOf(dtype);
+  const precision: Precision = dtype === "float64-cpu" ? { dtype: np.float64, device: "cpu" } : precisionOf(dtype);
   const { problem } = loadProblem(`${SUITE}#${problemName}`, { precision });
   const objective = new Objective(problem, precision);
   const run = () => {
@@ -133,10 +134,7 @@ function timeSolver(
   return { result, ms: median(times) };
 }
 
-/**
- * Every pair of SOLVER_PAIRS on every suite problem, in exact float64 (the cpu device); rosenbrock and
- * the quadratic (only +, ×, matmul: exact on Wasm too) also in float64-fast.
- */
+/** Every pair of SOLVER_PAIRS on every suite problem, in exact float64 on Wasm and on the cpu device. */
 export async function solverBench(opts: { repeats?: number; problems?: string[] } = {}): Promise<SolverBenchResult> {
   await startEngine();
   const repeats = opts.repeats ?? 3;
@@ -144,7 +142,7 @@ export async function solverBench(opts: { repeats?: number; problems?: string[] 
   const suite = JSON.parse(readFileSync(SUITE, "utf8")) as { problems: SuiteProblem[] };
   const rows: SolverBenchRow[] = [];
   for (const p of suite.problems.filter((q) => !opts.problems || opts.problems.includes(q.name))) {
-    const dtypes: SolverBenchRow["dtype"][] = p.problem.kind === "logistic" ? ["float64"] : ["float64", "float64-fast"];
+    const dtypes: SolverBenchRow["dtype"][] = ["float64", "float64-cpu"];
     for (const [method, scipyMethod] of SOLVER_PAIRS) {
       for (const dtype of dtypes) {
         const { result, ms } = timeSolver(p.name, method, dtype, repeats);

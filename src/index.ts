@@ -4,6 +4,8 @@
  * `numpy`, `tree`, `grad`, `jit`, … are the very jax-js instance Descent computes with: import them
  * from here, never from a second copy of `@jax-js/jax`, whose arrays Descent could not read.
  */
+// First: jax-js's memory is made shared for the thread pool if jax-js has not loaded yet (engine/threads/).
+import "./engine/nodeSetup.js";
 export * as engine from "./engine/index.js";
 export * as nn from "./nn/index.js";
 export * as data from "./data/index.js";

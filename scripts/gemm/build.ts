@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from "node:fs";
 import wabtInit from "wabt";
-import { dotWat, peakWat, pointerProbeWat } from "./kernels.js";
+import { argsSaverWat, dotWat, peakWat, pointerProbeWat } from "./kernels.js";
 import { gemmWat, type GemmDtype } from "./wat.js";
 
 const FEATURES = { simd: true, relaxed_simd: true, threads: true };
@@ -45,6 +45,7 @@ export async function buildGemmModules(): Promise<Record<string, string>> {
         await compile(`dot-${variant}`, memory(dotWat(dtype, fma)));
       }
   for (const shared of [true, false]) await compile(`probe-${shared ? "shared" : "plain"}`, pointerProbeWat(shared));
+  for (const shared of [true, false]) await compile(`args-${shared ? "shared" : "plain"}`, argsSaverWat(shared));
   for (const fma of [true, false]) await compile(`peak-${fma ? "fma" : "muladd"}`, peakWat(fma));
   return modules;
 }

@@ -96,3 +96,20 @@ ${GEMM_PARAMS.map((name) => `(global $${name} i32 (i32.const 0))`).join("\n")}
     (local.get $x) ${laneSum})))
 )`;
 }
+
+/**
+ * The GEMM's entry without the product: saves the argument pointers into scratch and counts the call, as the
+ * GEMM's `kernel` does. With threads, jax-js dispatches this and the pool then runs the product's tiles
+ * (src/engine/threads/), so the pointers of jax-js's private buffer table reach the workers.
+ */
+export function argsSaverWat(shared: boolean): string {
+  const g = (name: string) => `(global.get $${name})`;
+  const args = Array.from({ length: GEMM_MAX_ARGS }, (_, i) => i);
+  return `(module
+(import "env" "memory" (memory 0${shared ? " 65536 shared" : ""}))
+${GEMM_PARAMS.map((name) => `(global $${name} i32 (i32.const 0))`).join("\n")}
+(func (export "kernel") ${args.map((i) => `(param $p${i} i32)`).join(" ")}
+  ${args.map((i) => `(i32.store offset=${SCRATCH.args + 4 * i} ${g("scratch")} (local.get $p${i}))`).join("\n  ")}
+  (i32.store offset=${SCRATCH.calls} ${g("scratch")} (i32.add (i32.load offset=${SCRATCH.calls} ${g("scratch")})
+    (i32.const 1)))))`;
+}

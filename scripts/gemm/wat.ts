@@ -337,8 +337,9 @@ ${MR > 1 ? packA(MR - 1) : ""}
     (local.set $q (i32.add (local.get $q) (i32.const ${NR})))
     (br_if $panel (i32.lt_u (local.get $q) (local.get $nc)))))
 
-;; C = A·B over the blocks; then the epilogue C = relu?(C + E) if one was matched.
-(func $gemm
+;; C = A·B over rows [m0, m1) × columns [n0, n1) of C; then the epilogue C = relu?(C + E) there, if matched.
+;; Each element's sum runs over the same K blocks in the same order whatever the range (threads split by range).
+(func $gemm (param $m0 i32) (param $m1 i32) (param $n0 i32) (param $n1 i32)
   (local $a i32) (local $b i32) (local $c i32) (local $e i32) (local $rowBytes i32)
   (local $jc i32) (local $nc i32) (local $pc i32) (local $kc i32) (local $ic i32) (local $mc i32)
   (local $jr i32) (local $ir i32) (local $m i32) (local $n i32) (local $at i32) (local $x ${T}) (local $v v128)
@@ -350,18 +351,18 @@ ${MR > 1 ? packA(MR - 1) : ""}
   ;; Equal K blocks of at most ${KC}.
   (local.set $kcStep (i32.div_u (i32.add ${g("K")} (i32.const ${KC - 1})) (i32.const ${KC})))
   (local.set $kcStep (i32.div_u (i32.add ${g("K")} (i32.sub (local.get $kcStep) (i32.const 1))) (local.get $kcStep)))
-  (local.set $jc (i32.const 0))
+  (local.set $jc (local.get $n0))
   (loop $jcLoop
-    (local.set $nc (i32.sub ${g("N")} (local.get $jc)))
+    (local.set $nc (i32.sub (local.get $n1) (local.get $jc)))
     (if (i32.gt_u (local.get $nc) (i32.const ${NC})) (then (local.set $nc (i32.const ${NC}))))
     (local.set $pc (i32.const 0))
     (loop $pcLoop
       (local.set $kc (i32.sub ${g("K")} (local.get $pc)))
       (if (i32.gt_u (local.get $kc) (local.get $kcStep)) (then (local.set $kc (local.get $kcStep))))
       (call $packB (local.get $b) (local.get $pc) (local.get $kc) (local.get $jc) (local.get $nc))
-      (local.set $ic (i32.const 0))
+      (local.set $ic (local.get $m0))
       (loop $icLoop
-        (local.set $mc (i32.sub ${g("M")} (local.get $ic)))
+        (local.set $mc (i32.sub (local.get $m1) (local.get $ic)))
         (if (i32.gt_u (local.get $mc) (i32.const ${MC})) (then (local.set $mc (i32.const ${MC}))))
         ;; Rows as MR-row panels then tail panels of MR − 1, so that every panel is full: mc = MR·a + (MR − 1)·tail.
         ;; (A block too small for that keeps one zero-padded MR-row panel.)
@@ -393,22 +394,23 @@ ${MR > 1 ? packA(MR - 1) : ""}
           (local.set $jr (i32.add (local.get $jr) (i32.const ${NR})))
           (br_if $jrLoop (i32.lt_u (local.get $jr) (local.get $nc))))
         (local.set $ic (i32.add (local.get $ic) (i32.const ${MC})))
-        (br_if $icLoop (i32.lt_u (local.get $ic) ${g("M")})))
+        (br_if $icLoop (i32.lt_u (local.get $ic) (local.get $m1))))
       (local.set $pc (i32.add (local.get $pc) (local.get $kcStep)))
       (br_if $pcLoop (i32.lt_u (local.get $pc) ${g("K")})))
     (local.set $jc (i32.add (local.get $jc) (i32.const ${NC})))
-    (br_if $jcLoop (i32.lt_u (local.get $jc) ${g("N")})))
+    (br_if $jcLoop (i32.lt_u (local.get $jc) (local.get $n1))))
   (if (i32.and (i32.lt_s ${g("argE")} (i32.const 0)) (i32.eqz ${g("relu")})) (then (return)))
   (local.set $e (i32.add ${argPtr(`(select ${g("argE")} (i32.const 0) (i32.ge_s ${g("argE")} (i32.const 0)))`)}
     (i32.mul ${g("eOff")} (i32.const ${elt}))))
-  (local.set $at (local.get $c))
   ;; Whole vectors where E runs along n with unit stride (a bias row) or there is no E, then scalars.
   (local.set $vectors (i32.or (i32.lt_s ${g("argE")} (i32.const 0)) (i32.eq ${g("eSn")} (i32.const 1))))
-  (local.set $m (i32.const 0))
+  (local.set $m (local.get $m0))
   (loop $mLoop
-    (local.set $n (i32.const 0))
+    (local.set $n (local.get $n0))
+    (local.set $at (i32.add (local.get $c) (i32.add (i32.mul (local.get $m) (local.get $rowBytes)) (i32.mul
+      (local.get $n0) (i32.const ${elt})))))
     (if (local.get $vectors) (then (block $vDone (loop $vLoop
-      (br_if $vDone (i32.gt_u (i32.add (local.get $n) (i32.const ${lanes})) ${g("N")}))
+      (br_if $vDone (i32.gt_u (i32.add (local.get $n) (i32.const ${lanes})) (local.get $n1)))
       (local.set $v (v128.load (local.get $at)))
       (if (i32.ge_s ${g("argE")} (i32.const 0))
         (then (local.set $v (${V}.add (local.get $v)
@@ -420,7 +422,7 @@ ${MR > 1 ? packA(MR - 1) : ""}
       (local.set $n (i32.add (local.get $n) (i32.const ${lanes})))
       (br $vLoop)))))
     (block $sDone (loop $nLoop
-      (br_if $sDone (i32.ge_u (local.get $n) ${g("N")}))
+      (br_if $sDone (i32.ge_u (local.get $n) (local.get $n1)))
       (local.set $x (${T}.load (local.get $at)))
       (if (i32.ge_s ${g("argE")} (i32.const 0))
         (then (local.set $x (${T}.add (local.get $x)
@@ -432,13 +434,17 @@ ${MR > 1 ? packA(MR - 1) : ""}
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
       (br $nLoop)))
     (local.set $m (i32.add (local.get $m) (i32.const 1)))
-    (br_if $mLoop (i32.lt_u (local.get $m) ${g("M")}))))
+    (br_if $mLoop (i32.lt_u (local.get $m) (local.get $m1)))))
 
 ;; The jax-js kernel entry: keep the argument pointers in scratch, count the call, run the GEMM.
 (func (export "kernel") ${params}
   ${saveArgs}
   (i32.store offset=${SCRATCH.calls} ${g("scratch")} (i32.add (i32.load offset=${SCRATCH.calls} ${g("scratch")})
     (i32.const 1)))
-  (call $gemm))
+  (call $gemm (i32.const 0) ${g("M")} (i32.const 0) ${g("N")}))
+
+;; For threads (src/engine/threads/): one tile of C, the argument pointers already in this module's scratch.
+(func (export "range") (param $m0 i32) (param $m1 i32) (param $n0 i32) (param $n1 i32)
+  (call $gemm (local.get $m0) (local.get $m1) (local.get $n0) (local.get $n1)))
 )`;
 }

@@ -22,8 +22,8 @@ export interface BenchmarkCase {
   build(): Problem;
 }
 
+/** Exact float64 on Wasm for every case (engine/f64 makes the transcendental ones exact there too). */
 export const EXACT = precisionOf("float64");
-export const EXACT_FAST = precisionOf("float64-fast");
 
 /**
  * The MGH set from the standard start scaled by each of `scales` (the paper's 1, 10, 100). A scaled
@@ -35,7 +35,7 @@ export function mghCases(scales: number[] = [1]): BenchmarkCase[] {
     const x0 = fn.x0(fn.n);
     for (const scale of scales) {
       if (scale !== 1 && x0.every((v) => v === 0) && scales.includes(1)) continue;
-      const precision = fn.transcendental ? EXACT : EXACT_FAST;
+      const precision = EXACT;
       cases.push({
         suite: "mgh",
         id: scale === 1 ? fn.name : `${fn.name}@x${scale}`,
@@ -57,7 +57,7 @@ export function scipyCases(seed = 0, startsPerProblem = 10): BenchmarkCase[] {
   for (const [index, problem] of SCIPY_SUITE.entries()) {
     const keys = random.splitKey(random.foldIn(random.randomKey(seed), index), startsPerProblem);
     keys.forEach((key, k) => {
-      const precision = problem.name === "sin-1d" ? EXACT : EXACT_FAST;
+      const precision = EXACT;
       cases.push({
         suite: "scipy",
         id: `${problem.name}#${k}`,

@@ -5,7 +5,7 @@ import { dirname } from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
 import { describeFsError } from "../io/runFolder.js";
 import { methodByName } from "../methods/index.js";
-import { isQuadraticProblem, loadAnyProblem } from "../problems/index.js";
+import { loadAnyProblem } from "../problems/index.js";
 import { UserError } from "./errors.js";
 import { integerArg, numberArg } from "./args.js";
 import { ReportingObjective } from "./optimizeProgress.js";
@@ -29,8 +29,8 @@ export function optimizeCommand(): Command {
     .addOption(
       new Option(
         "--dtype <dtype>",
-        "float64 is exact (jax-js cpu device); float64-fast is float64 on Wasm (exact for +, ×, matmul; exp/log only " +
-          "to ~1e-7); float32 is fast",
+        "float64 is exact (on Wasm; exp/log within 1 ulp); float64-fast is its former name (an alias); " +
+          "float32 is fast",
       )
         .choices(["float32", "float64", "float64-fast"])
         .default("float64"),
@@ -40,7 +40,7 @@ export function optimizeCommand(): Command {
     .action(async (flags) => {
       if (flags.trajectory) assertWritableFolder(flags.trajectory);
       await startEngine();
-      let precision = precisionOf(flags.dtype);
+      const precision = precisionOf(flags.dtype);
       let config: Record<string, unknown> = {};
       if (flags.config !== undefined) {
         try {
@@ -53,12 +53,8 @@ export function optimizeCommand(): Command {
       }
       let method;
       let loaded;
-      let fastExact = false;
       try {
         method = methodByName(flags.method);
-        // The exact path that is 10-35× faster: float64 on Wasm is exact for a quadratic's +, × and matmul.
-        fastExact = flags.dtype === "float64" && isQuadraticProblem(flags.problem);
-        if (fastExact) precision = precisionOf("float64-fast");
         // The built-in quadratic's eigenbasis costs O(dim³) on the host: say so before a long wait.
         if (flags.problem === "quadratic" && flags.dim >= 300)
           phase(`building the ${flags.dim}-dimensional quadratic (its orthogonal eigenbasis takes O(dim³) host work)`);
@@ -118,7 +114,7 @@ export function optimizeCommand(): Command {
           `${summary.gradNorm.toExponential(3)} after ${summary.iterations} iterations ` +
           `(${summary.fevals} f, ${summary.gevals} ∇f, ${summary.hevals} ∇²f evaluations` +
           `${"hvps" in summary && summary.hvps ? `, ${summary.hvps} Hessian-vector products` : ""}) in ` +
-          `${summary.seconds} s${fastExact ? " (float64 on Wasm: exact for a quadratic)" : ""} — ` +
+          `${summary.seconds} s — ` +
           `${summary.message}\n`,
       );
     });

@@ -99,8 +99,8 @@ export function trainCommand(): Command {
     .addOption(
       new Option(
         "--dtype <dtype>",
-        "float32 (Wasm, default); float64-fast (float64 on Wasm: exact +, ×, matmul; exp/log/tanh to ~1e-7); float64 " +
-          "(exact, jax-js cpu device: ~100-300× slower, small models only)",
+        "float32 (Wasm, default); float64 (exact, on Wasm: exp/log/tanh within 1 ulp; slower than float32); " +
+          "float64-fast (former name of float64 on Wasm, now an alias of float64)",
       ).choices(["float32", "float64-fast", "float64"]),
     )
     .addOption(

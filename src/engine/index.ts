@@ -24,6 +24,13 @@ export {
 export { realize, realizeAsync } from "./realize.js";
 export { gemmStatus, gemmCalls, setGemmEnabled, type GemmStatus } from "./gemm/hook.js";
 export {
+  threadStatus,
+  threadsReady,
+  setThreadsEnabled,
+  ThreadConfigError,
+  type ThreadStatus,
+} from "./threads/install.js";
+export {
   type FlatLayout,
   layoutOfShapes,
   layoutOfTree,
@@ -34,3 +41,8 @@ export {
 } from "./flat.js";
 export { onDevice, withDefaultDevice } from "./device.js";
 export { cpuCompileStatus, setCpuCompileEnabled, type CpuCompileStatus } from "./cpu/hook.js";
+export {
+  exactFloat64Status,
+  setExactFloat64Enabled,
+  type ExactF64Status,
+} from "./f64/hook.js";

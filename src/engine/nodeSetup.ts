@@ -1,10 +1,8 @@
 /**
- * Node-only start-up, imported by the `descent` binary before anything loads jax-js:
- * DESCENT_THREADS=n gives jax-js a pool of n Wasm worker threads (see docs/performance.md).
+ * Node-only start-up, imported by the `descent` binary before anything loads jax-js: jax-js's Wasm
+ * memory is created shared, so Descent's thread pool can split products (threads/preload.ts;
+ * DESCENT_THREADS=n sets the number of threads, 1 turns them off; docs/performance.md § Threads).
  * Separate from polyfills.ts because worker_threads does not exist in browsers.
  */
 import "./polyfills.js";
-import { installWorkerThreads } from "./workerThreads.js";
-
-const requested = Number(process.env.DESCENT_THREADS ?? 0);
-if (requested > 1) installWorkerThreads(requested);
+import "./threads/preload.js";

@@ -1,4 +1,5 @@
 import { numpy as np, type Device } from "@jax-js/jax";
+import { exactFloat64Unavailable } from "./f64/hook.js";
 
 export type DTypeName = "float32" | "float64";
 
@@ -9,19 +10,19 @@ export interface Precision {
 }
 
 /**
- * The dtype/device policy. float32 runs on Wasm (fast). float64 runs on the `cpu` device:
- * jax-js's Wasm float64 computes exp/log/tanh/pow with only float32-like accuracy
- * (docs/precision.md measures the errors), while `cpu` is exact to ~1e-15
- * at 10-35x the cost. `float64-fast` keeps float64 storage on Wasm when speed matters more.
+ * The dtype/device policy: both dtypes run on Wasm. float64 is exact there because the kernels
+ * jax-js would compute with float32-accurate exp/log/sin/… run as compiled JavaScript
+ * (engine/f64/hook.ts; docs/precision.md measures the errors). Should that path be unavailable
+ * (DESCENT_EXACT_F64=0, or jax-js internals changed), float64 falls back to the exact `cpu` device.
+ * `float64-fast`, the former name of float64 on Wasm, is an alias of `float64`.
  */
 export function precisionOf(name: DTypeName | "float64-fast"): Precision {
   switch (name) {
     case "float32":
       return { dtype: np.float32, device: "wasm" };
     case "float64":
-      return { dtype: np.float64, device: "cpu" };
     case "float64-fast":
-      return { dtype: np.float64, device: "wasm" };
+      return { dtype: np.float64, device: exactFloat64Unavailable() ? "cpu" : "wasm" };
   }
 }
 

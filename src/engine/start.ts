@@ -3,6 +3,9 @@ import "./float64Constants.js";
 import { defaultDevice, init, type Device } from "@jax-js/jax";
 import { installGemm } from "./gemm/hook.js";
 import { installCpuCompiler } from "./cpu/hook.js";
+import { checkThreadRequest } from "./threads/install.js";
+import { installExactFloat64 } from "./f64/hook.js";
+import { installFloat64Literals } from "./float64Literals.js";
 
 let started: Promise<Device> | undefined;
 
@@ -28,17 +31,22 @@ async function enableRelaxedSimd(): Promise<void> {
 export function startEngine(): Promise<Device> {
   started ??= (async () => {
     if (isNode) {
+      checkThreadRequest();
       await enableRelaxedSimd();
       await init("wasm", "cpu");
       defaultDevice("wasm");
+      await installFloat64Literals();
       await installGemm();
       await installCpuCompiler();
+      await installExactFloat64();
       return "wasm";
     }
     const devices = await init();
     const best: Device = devices.includes("webgpu") ? "webgpu" : "wasm";
     defaultDevice(best);
+    await installFloat64Literals();
     if (devices.includes("wasm")) await installGemm();
+    if (devices.includes("wasm")) await installExactFloat64();
     return best;
   })();
   return started;

@@ -1,6 +1,8 @@
 /**
- * A browser-style `Worker` built on Node's worker_threads, so jax-js starts its pool of Wasm
- * workers in Node (it does so only when a global `Worker` and `SharedArrayBuffer` exist).
+ * A browser-style `Worker` built on Node's worker_threads. threads/preload.ts installs it so that jax-js
+ * creates its Wasm memory shared (it does so only when a global `Worker` and `SharedArrayBuffer` exist);
+ * Descent's own pool (threads/) then runs the products, and jax-js's pool, which this adapter would
+ * serve, is never started because every dispatch is synchronous.
  * jax-js creates its workers from a blob: URL; the adapter reads that blob (node:buffer's
  * resolveObjectURL) and evaluates it inside a worker thread whose `self`/`postMessage` mimic
  * a Web Worker. A worker is referenced (keeps Node alive) only while it owes a reply, so an

@@ -14,7 +14,7 @@ export interface FromFunctionOptions {
   jac?: (x: np.Array) => np.Array;
   /** ∇²f(x)·v as a jax-js function (SciPy's `hessp`); autodiff of ∇f when absent. */
   hessp?: (x: np.Array, v: np.Array) => np.Array;
-  /** float64 (default: exact, jax-js cpu device), float64-fast (float64 on Wasm) or float32 (Wasm). */
+  /** float64 (default: exact, on Wasm), float64-fast (its former name, an alias) or float32 (Wasm). */
   dtype?: DTypeName | "float64-fast";
   /** Shown in messages (default "f"). */
   name?: string;

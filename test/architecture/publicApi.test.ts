@@ -26,10 +26,11 @@ const PUBLIC: Record<string, string> = {
     "loadIdxSplits loadMnistDigits mnistSplit normalizationStats oneHot parseDatasetSpec " +
     "randomOrthogonal readIdx standardize subset twoSpirals validationSplit xorQuadrants",
   engine:
-    "countParameters cpuCompileStatus disposeTree dtypeName flattenTree gemmCalls gemmStatus layoutOfShapes " +
-    "layoutOfTree leavesWithPaths mapWithPaths onDevice precisionOf random realize realizeAsync refTree " +
-    "setCpuCompileEnabled setGemmEnabled splitFlat startEngine toDevice treeFromHost treeToHost unflattenArray " +
-    "unflattenTree withDefaultDevice",
+    "countParameters cpuCompileStatus disposeTree dtypeName exactFloat64Status flattenTree gemmCalls gemmStatus " +
+    "layoutOfShapes layoutOfTree leavesWithPaths mapWithPaths onDevice precisionOf random realize realizeAsync " +
+    "refTree setCpuCompileEnabled setExactFloat64Enabled setGemmEnabled splitFlat startEngine toDevice " +
+    "treeFromHost treeToHost unflattenArray unflattenTree withDefaultDevice " +
+    "ThreadConfigError setThreadsEnabled threadStatus threadsReady",
   linesearch:
     "ObjectiveLine backtracking cubicMinThreePoints cubicMinTwoSlopes exactQuadraticStep firstStep " +
     "functionLine hagerZhang interpolatedStep quadraticMin secantMin strongWolfe",

@@ -7,7 +7,7 @@ describe("curvature on any function", () => {
 
   it("the extreme eigenvalues of a diagonal quadratic are its coefficients", () => {
     const c = [5, -2, 0.5, 9, 1];
-    const coeffs = np.array(Float64Array.from(c), { dtype: np.float64, device: "cpu" });
+    const coeffs = np.array(Float64Array.from(c), { dtype: np.float64 });
     // f = ½ Σ c_i x_i², so ∇²f = diag(c) everywhere.
     const f = (x: np.Array) => np.square(x).mul(coeffs.ref).sum().mul(0.5);
     const spectrum = curvature.hessianEigenvalues(f, [1, 1, 1, 1, 1], { top: 2, bottom: 1 });

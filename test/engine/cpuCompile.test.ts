@@ -6,7 +6,7 @@ import { grad, jit, lax, numpy as np, valueAndGrad, vmap } from "@jax-js/jax";
 import { cpuCompileStatus, setCpuCompileEnabled } from "../../src/engine/cpu/hook.js";
 import { compileCpuKernel, type CpuAluNode } from "../../src/engine/cpu/compile.js";
 import { indexRange } from "../../src/engine/cpu/ranges.js";
-import { precisionOf, startEngine, toDevice } from "../../src/engine/index.js";
+import { startEngine, toDevice } from "../../src/engine/index.js";
 import { logisticProblem, mlpProblem } from "../../src/problems/objectives.js";
 import { Objective } from "../../src/problems/objective.js";
 
@@ -14,7 +14,8 @@ before(async () => {
   await startEngine();
 });
 
-const exact = precisionOf("float64");
+/** The cpu device itself (float64's default device is Wasm). */
+const exact = { dtype: np.float64, device: "cpu" as const };
 const values = (n: number, phase: number) => Array.from({ length: n }, (_, i) => Math.sin(1.7 * i + phase));
 const rows = (m: number, n: number, phase: number) => Array.from({ length: m }, (_, i) => values(n, phase + 0.37 * i));
 

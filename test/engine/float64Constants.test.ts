@@ -2,8 +2,9 @@ import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { jit, numpy as np } from "@jax-js/jax";
+import { grad, jit, numpy as np, vmap } from "@jax-js/jax";
 import { precisionOf, startEngine } from "../../src/engine/index.js";
+import { float64LiteralsStatus } from "../../src/engine/float64Literals.js";
 import { curvatureAt } from "../../src/curvature/index.js";
 import { bookNewton } from "../../src/solvers/bookNewton.js";
 import { Objective, problemFromSpec } from "../../src/problems/index.js";
@@ -114,4 +115,74 @@ describe("float64 programs keep JS number constants exact under jit", () => {
       }
     });
   }
+});
+
+describe("float64 programs keep number literals of free functions exact under jit, grad and vmap", () => {
+  before(() => startEngine());
+
+  it("the literal hook is installed on jax-js's jit trace", () => {
+    const status = float64LiteralsStatus();
+    assert.equal(status.active, true, status.reason);
+  });
+  const values = Float64Array.from({ length: 6 }, (_, i) => i + 1);
+  // 0.1, 0.7 and 4.3 are not float32 numbers: rounded, they would be off by ~1e-8 relative.
+  const f = (x: np.Array) =>
+    np.where(
+      np.less(x.ref, 3),
+      np.divide(np.multiply(x.ref, 0.1), 0.3),
+      np.multiply(np.clip(x.ref, 0, 4.3), np.subtract(0.7, x)),
+    );
+  const reference = Array.from(values, (v) => (v < 3 ? (v * 0.1) / 0.3 : Math.min(v, 4.3) * (0.7 - v)));
+
+  for (const device of ["cpu", "wasm"] as const) {
+    it(`${device}: multiply, divide, subtract, where and clip with number operands are exact`, () => {
+      const jf = jit(f);
+      try {
+        assert.deepEqual(jf(np.array(values, { dtype: np.float64, device })).js(), reference);
+      } finally {
+        jf.dispose();
+      }
+    });
+  }
+
+  it("inside grad and vmap under jit (literals lifted through jvp and batching)", () => {
+    const x = () => np.array(values, { dtype: np.float64 });
+    const gradient = jit(grad((v: np.Array) => np.multiply(np.square(v), 0.1).sum()));
+    const batched = jit(vmap((v: np.Array) => np.multiply(v, 0.3)));
+    try {
+      assert.deepEqual(
+        gradient(x()).js(),
+        Array.from(values, (v) => 2 * v * 0.1),
+      );
+      assert.deepEqual(
+        batched(x()).js(),
+        Array.from(values, (v) => v * 0.3),
+      );
+    } finally {
+      gradient.dispose();
+      batched.dispose();
+    }
+  });
+
+  it("gradients through jax-js functions that take a number (power) are unchanged", () => {
+    const y = np.array(new Float64Array([0.7, 1.3, 2]), { dtype: np.float64 });
+    const dy = grad((v: np.Array) => np.power(v, 3).sum())(y).js() as number[];
+    [0.7, 1.3, 2].forEach((v, i) => assert.ok(Math.abs(dy[i] - 3 * v * v) <= 1e-14 * 3 * v * v, `${dy[i]}`));
+  });
+
+  it("float32 programs keep their dtype and float32 values", () => {
+    const jf = jit(f);
+    try {
+      const x32 = np.array(Float32Array.from(values));
+      const [eager, traced] = [f(x32.ref).js() as number[], jf(x32)];
+      assert.equal(traced.dtype, np.float32);
+      (traced.js() as number[]).forEach((v, i) => {
+        assert.equal(Math.fround(v), v);
+        assert.ok(Math.abs(v - eager[i]) <= 2e-7 * Math.abs(eager[i]), `${v} vs ${eager[i]}`);
+      });
+      assert.equal(jit((v: np.Array) => np.add(v, 2))(np.array([1, 2], { dtype: np.int32 })).dtype, np.int32);
+    } finally {
+      jf.dispose();
+    }
+  });
 });

@@ -6,9 +6,9 @@ import { dtypeName, precisionOf, startEngine, toDevice } from "../../src/engine/
 describe("the dtype/device policy", () => {
   before(() => startEngine());
 
-  it("maps names to dtype and device (exact float64 on cpu, fast float64 on Wasm)", () => {
+  it("maps names to dtype and device (both on Wasm; float64-fast is an alias of float64)", () => {
     assert.deepEqual(precisionOf("float32"), { dtype: np.float32, device: "wasm" });
-    assert.deepEqual(precisionOf("float64"), { dtype: np.float64, device: "cpu" });
+    assert.deepEqual(precisionOf("float64"), { dtype: np.float64, device: "wasm" });
     assert.deepEqual(precisionOf("float64-fast"), { dtype: np.float64, device: "wasm" });
     assert.equal(dtypeName(np.float32), "float32");
     assert.equal(dtypeName(np.float64), "float64");
@@ -24,7 +24,7 @@ describe("the dtype/device policy", () => {
     assert.equal(x32.dataSync()[0], Math.fround(third));
   });
 
-  it("computes exp exactly on the cpu device in float64 (the reason for the policy)", () => {
+  it("computes exp exactly in float64 (the reason for the policy)", () => {
     const x = toDevice([0.5, 1.5, -2.25], [3], precisionOf("float64"));
     const got = np.exp(x).dataSync();
     [0.5, 1.5, -2.25].forEach((v, i) => assert.ok(Math.abs(got[i] - Math.exp(v)) <= 1e-15 * Math.exp(v), `exp(${v})`));

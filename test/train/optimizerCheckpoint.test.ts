@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { tree as jaxTree } from "@jax-js/jax";
-import { precisionOf, startEngine, type Tree } from "../../src/engine/index.js";
+import { tree as jaxTree, numpy as np } from "@jax-js/jax";
+import { startEngine, type Precision, type Tree } from "../../src/engine/index.js";
 import {
   composeOptimizer,
   cosineDecaySchedule,
@@ -14,7 +14,8 @@ import {
 import { loadCheckpoint, saveCheckpoint } from "../../src/train/index.js";
 import { hostLeaves, vec } from "../optim/helpers.js";
 
-const precision = precisionOf("float64");
+/** The device of the optim helpers' vectors (`vec`: float64 on the exact cpu device). */
+const precision: Precision = { dtype: np.float64, device: "cpu" };
 const gradients = (k: number): Tree => ({ w: vec(Math.sin(k), Math.cos(k), 0.3 * k), b: vec(k % 2 ? NaN : -0.5 * k) });
 
 function advance(opt: GradientTransformation, params: Tree, state: Tree, from: number, to: number): [Tree, Tree] {

@@ -43,6 +43,7 @@ const INLINE_OPS = new Set([
   "Reciprocal",
   "Cast",
   "Where",
+  "Pow",
 ]);
 
 /** Hoisted code of one reduction item: lines per place, and the name each hoisted node got. */
@@ -68,6 +69,9 @@ const MATH_UNARY: Record<string, string> = {
   Sqrt: "Math.sqrt",
   Floor: "Math.floor",
   Ceil: "Math.ceil",
+  // Never in jax-js's kernels: made by the exact float64 path's rewrites (engine/f64/rewrite.ts).
+  Expm1: "Math.expm1",
+  Log1p: "Math.log1p",
 };
 
 /** A JS literal that reads back as exactly this number (-0, NaN and the infinities included). */
@@ -162,6 +166,8 @@ class Emitter {
         return this.cast(n);
       case "Where":
         return `(${this.node(a)} ? ${this.branch(b)} : ${this.branch(n.src[2])})`;
+      case "Pow":
+        return `pow(${this.node(a)}, ${this.node(b)})`;
       case "Const":
         return typeof n.arg === "number" ? literal(n.arg) : this.fallback(n);
       case "Special":
@@ -298,8 +304,8 @@ export function compileCpuKernel(kernel: TunedKernel): CompiledKernel | undefine
       ...(fast && safe ? [`if (${safe}) {`, ...fast, "} else {", ...checked, "}"] : checked),
       "};",
     ];
-    const factory = new Function("F", "clamp", lines.join("\n"));
-    const run = factory(emit.fallbacks, clamp) as CompiledKernel;
+    const factory = new Function("F", "clamp", "pow", lines.join("\n"));
+    const run = factory(emit.fallbacks, clamp, pow) as CompiledKernel;
     return Object.assign(run, { inputDtypes: emit.inputs });
   } catch {
     return undefined;
@@ -346,6 +352,9 @@ function loops(emit: Emitter, kernel: TunedKernel, ranges: Record<string, Range>
   );
   return lines;
 }
+
+/** exp(log(a)·b) for a ≥ 0 (log(-0) is log(+0)), NaN below: the Pow node of engine/f64/rewrite.ts. */
+const pow = (a: number, b: number) => (a >= 0 ? (a + 0) ** b : Number.NaN);
 
 /** jax-js's clamp. */
 const clamp = (x: number, min: number, max: number) => Math.max(min, Math.min(max, x));

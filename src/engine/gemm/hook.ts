@@ -17,6 +17,8 @@ import { catchJitProgram, installProgramRewrites, type RewriteCounts } from "./p
 import { installProgramRunner, type RunnerCounts } from "./programRunner.js";
 import { mergedProgramOf } from "./kernelMerge.js";
 import { matchViewSum, viewSumModuleBytes } from "./viewSum.js";
+import * as threads from "../threads/install.js";
+import { withSharedMemory } from "../threads/sharedImport.js";
 
 /** The internal jax-js 0.1.25 chunk and its minified export names (a test checks they still fit). */
 const JAX_CHUNK = "./backend-CnjgxpXq.js";
@@ -187,9 +189,26 @@ export async function installGemm(): Promise<GemmStatus> {
       throw new Error(`jax-js internals changed (${JAX_CHUNK} exports)`);
     const wasm = getBackend("wasm") as WasmBackendLike;
     if (typeof wasm?.prepareKernelSync !== "function") throw new Error("jax-js has no wasm backend");
-    // jax-js shares its memory exactly when it can start workers (its hasSharedArrayBuffer).
-    const shared =
-      typeof SharedArrayBuffer !== "undefined" && typeof (globalThis as Record<string, unknown>).Worker !== "undefined";
+    // Shared when jax-js found a Worker at load (threads/preload.ts, or a cross-origin-isolated page).
+    const memorySlot = wasm.malloc(4);
+    const memory = threads.jaxMemory(() =>
+      wasm.dispatch(
+        new Executable(
+          { probe: true },
+          {
+            program: { kernelHash: "descent-memory", module: new WebAssembly.Module(decode("probe-plain")) },
+            sync: true,
+          },
+        ),
+        [memorySlot],
+        [memorySlot],
+      ),
+    );
+    wasm.decRef(memorySlot);
+    if (!memory) throw new Error("jax-js's Wasm dispatch no longer instantiates modules with env.memory");
+    const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
+    // Descent's own pool replaces jax-js's (whose async path would take products away from the GEMM).
+    const ownPool = threads.ownsWorkerGlobal(shared);
     const tools: MatchTools = {
       unravel: (shape, index) => unravel(shape, index).map((e: { simplify(): AluNode }) => e.simplify()),
       gidx: AluVar.gidx,
@@ -270,6 +289,7 @@ export async function installGemm(): Promise<GemmStatus> {
         };
         programs.set(key, found);
         status.kernels = programs.size;
+        if (match.kind === "gemm" && shared) threads.registerGemm(found, match.dtype as GemmDtype, params);
       }
       return found;
     };
@@ -289,16 +309,31 @@ export async function installGemm(): Promise<GemmStatus> {
       return exe;
     };
     wasm.prepareKernelSync = (kernel) => {
-      const found = mergedProgramOf(kernel) ?? program(kernel);
-      if (found) return new Executable(kernel, { program: found, sync: true });
-      return remembered(kernel, true) ?? remember(kernel, prepareSync(kernel));
+      const merged = mergedProgramOf(kernel);
+      if (merged) return new Executable(kernel, { program: merged, sync: true });
+      const found = program(kernel);
+      if (found)
+        return new Executable(kernel, {
+          program: threads.threadedProgram(found, kernel, found.kernelHash.startsWith(RECIPROCAL_HASH)),
+          sync: true,
+        });
+      return threads.threadedExecutable(kernel, remembered(kernel, true) ?? remember(kernel, prepareSync(kernel)));
     };
     // The async path hands modules to jax-js's worker pool when one exists; the GEMM's single
     // scratch block is not safe across concurrent workers, so with a pool it stays with jax-js.
     wasm.prepareKernel = async (kernel) => {
-      const found = mergedProgramOf(kernel) ?? (shared ? undefined : program(kernel));
-      if (found) return new Executable(kernel, { program: found, sync: false });
-      return remembered(kernel, false) ?? remember(kernel, await prepareAsync(kernel));
+      const merged = mergedProgramOf(kernel);
+      if (merged) return new Executable(kernel, { program: merged, sync: false });
+      const found = shared && !ownPool ? undefined : program(kernel);
+      if (found)
+        return new Executable(kernel, {
+          program: threads.threadedProgram(found, kernel, found.kernelHash.startsWith(RECIPROCAL_HASH)),
+          sync: false,
+        });
+      return threads.threadedExecutable(
+        kernel,
+        remembered(kernel, false) ?? remember(kernel, await prepareAsync(kernel)),
+      );
     };
     // The runner and the program rewrites are optional: without jax-js's JitProgram the GEMM stays on.
     let jitProgram: Awaited<ReturnType<typeof catchJitProgram>> | undefined;
@@ -312,7 +347,7 @@ export async function installGemm(): Promise<GemmStatus> {
       const proto = Object.getPrototypeOf(jitProgram);
       // Installed first, so that it runs the steps the rewrites choose.
       try {
-        if (shared) throw new Error("jax-js runs a worker pool (shared memory)");
+        if (shared && !ownPool) throw new Error("jax-js runs a worker pool (shared memory)");
         const isTracing = internals[EXPORTS.isTracing];
         if (typeof wasm.prepareRoutineSync !== "function" || typeof isTracing !== "function")
           throw new Error(`jax-js internals changed (${JAX_CHUNK} exports)`);
@@ -323,9 +358,11 @@ export async function installGemm(): Promise<GemmStatus> {
             isKernel: (source) => source instanceof Kernel,
             makeExecutable: (source, data) => new Executable(source, data),
             isTracing: () => isTracing(),
+            compile: (bytes) => new WebAssembly.Module(ownPool ? withSharedMemory(bytes) : bytes),
           },
           () => enabled && runnerEnabled,
-          () => switchVersion,
+          // Plans hold prepared programs: rebuilt when a switch or the thread pool changes.
+          () => switchVersion + threads.threadVersion(),
         );
       } catch (error) {
         status.runnerError = `program runner not installed: ${(error as Error).message}`;
@@ -337,20 +374,31 @@ export async function installGemm(): Promise<GemmStatus> {
           ...tools,
           makeAlu: reciprocalTools.makeAlu,
           makeKernel: reciprocalTools.makeKernel as never,
-          compile: (bytes) => new WebAssembly.Module(bytes),
+          // Written for a plain memory: with Descent's pool, jax-js's memory is shared (threads/sharedImport.ts).
+          compile: (bytes) => new WebAssembly.Module(ownPool ? withSharedMemory(bytes) : bytes),
         },
         () => ({
           transposeFusion: enabled && transposeFusionEnabled,
           copyElision: enabled && copyElisionEnabled,
           copyFolding: enabled && copyFoldingEnabled,
-          // Merged kernels import unshared memory: not with jax-js's worker pool.
-          kernelMerge: enabled && kernelMergeEnabled && !shared,
-          simdExp: enabled && simdExpEnabled && !shared,
+          // Merged kernels import a plain memory: not with jax-js's own worker pool (ours: see compile above).
+          kernelMerge: enabled && kernelMergeEnabled && (!shared || ownPool),
+          simdExp: enabled && simdExpEnabled && (!shared || ownPool),
         }),
       );
     }
+    if (ownPool) threads.keepDispatchSynchronous(wasm);
     backend = wasm;
     Object.assign(status, { active: true, reason: undefined, fma });
+    // The pool starts in the background; if it fails, the GEMM stays on one thread (threadStatus says why).
+    if (ownPool)
+      threads.installThreads({
+        wasm,
+        memory,
+        scratch,
+        fma,
+        slotAddress: (slot) => slotAddress(wasm, Executable, shared, slot),
+      });
   } catch (error) {
     Object.assign(status, { active: false, reason: `GEMM hook not installed: ${(error as Error).message}` });
   }

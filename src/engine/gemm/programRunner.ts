@@ -14,7 +14,11 @@
 import type { Step } from "./jitSteps.js";
 import { PROBE_POINTERS, pointerProbeBytes } from "./pointerProbe.js";
 
-type Program = { module?: WebAssembly.Module; workSize?: number };
+/**
+ * `direct`: the program's own function to call instead of its module's export, with the same
+ * arguments (threads/jobs.ts twins; engine/f64/hook.ts runs float64 kernels as JavaScript).
+ */
+type Program = { module?: WebAssembly.Module; workSize?: number; direct?: (...args: number[]) => void };
 type Exe = { data: { program?: Program } };
 
 export interface RunnerBackend {
@@ -40,6 +44,8 @@ export interface RunnerTools {
   isKernel(source: unknown): boolean;
   makeExecutable(source: unknown, data: unknown): unknown;
   isTracing(): boolean;
+  /** Compiles the pointer probe (its bytes import a plain memory; the hook makes it shared when jax-js's is). */
+  compile?(bytes: Uint8Array<ArrayBuffer>): WebAssembly.Module;
 }
 
 export interface RunnerCounts {
@@ -85,7 +91,7 @@ export function installProgramRunner(
   version: () => number,
 ): RunnerCounts {
   const counts: RunnerCounts = { programRuns: 0, directKernels: 0 };
-  const probeModule = new WebAssembly.Module(pointerProbeBytes());
+  const probeModule = tools.compile ? tools.compile(pointerProbeBytes()) : new WebAssembly.Module(pointerProbeBytes());
   const probeExe = tools.makeExecutable(
     { pointerProbe: true },
     { program: { kernelHash: "descent-pointer-probe", module: probeModule, workSize: 1 }, sync: true },
@@ -127,7 +133,7 @@ export function installProgramRunner(
         inputIds: step.inputs,
         outputIds: step.outputs,
         argIndex: ids.map(hold),
-        kernel: direct ? kernelOf(program.module as WebAssembly.Module) : undefined,
+        kernel: direct ? (program.direct ?? kernelOf(program.module as WebAssembly.Module)) : undefined,
         args: [...ids.map(() => 0), 0, program?.workSize ?? 0],
       });
     }

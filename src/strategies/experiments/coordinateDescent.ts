@@ -27,8 +27,7 @@ export const coordinateDescentExperiment: Experiment = {
   seeds: { smoke: 2, quick: 3, full: 3 },
   async run(ctx) {
     const s = { ...SETTINGS[ctx.size], alpha: 0.01, tol: 1e-8 };
-    // float64 on Wasm: + and × are exact there, and a quadratic needs nothing else
-    const precision = precisionOf("float64-fast");
+    const precision = precisionOf("float64");
     const A = [
       [2 + 2 * s.alpha, -2],
       [-2, 2 + 2 * s.alpha],
