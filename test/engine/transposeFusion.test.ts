@@ -86,7 +86,7 @@ test("MLP step: dW written by the GEMM directly, identity and Wᵀ copies skippe
   fused.forEach((leaf, i) => assert.deepEqual(leaf, unfused[i], `parameter leaf ${i}`));
 });
 
-test("CNN step: each conv's dW (a reshape of the transposed product) is written by the GEMM directly, bit-identical", async () => {
+test("CNN step: each conv's dW (a reshape of the transposed product) comes from the GEMM directly", async () => {
   const run = async (on: boolean) => {
     setTransposeFusionEnabled(on);
     const before = gemmStatus().transposeFusions;

@@ -117,14 +117,15 @@ test("a sum under a ReLU mask zeroes exactly the elements whose mask is not posi
   }
 });
 
-test("windows side by side (same input and loops, disjoint channel boxes) run as one nest, equal to the definition", () => {
+test("windows side by side (same input and loops, disjoint channel boxes) run as one nest, as defined", () => {
   const next = rng(13);
   for (let trial = 0; trial < 24; trial++) {
     const dtype = trial % 2 ? "float64" : "float32";
     const [n, h, w, c] = [1 + next(3), 1 + next(6), 1 + next(7), 1 + next(9)];
     const k = 1 + next(3);
     const shape = [n, h, w, k * k * c];
-    // Window t reads the padded image [n, h + k - 1, w + k - 1, c] shifted by (t / k, t % k) into channels [t·c, (t + 1)·c).
+    // Window t reads the padded image [n, h + k - 1, w + k - 1, c] shifted by (t / k, t % k)
+    // into channels [t·c, (t + 1)·c).
     const [hp, wp] = [h + k - 1, w + k - 1];
     const strides = [hp * wp * c, wp * c, c, 1];
     const terms: ViewTerm[] = Array.from({ length: k * k }, (_, t) => ({
