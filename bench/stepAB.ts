@@ -5,7 +5,8 @@
  * identity copies (and both of these rewrites), the folding of copies read only by products (the
  * materialised Wᵀ), the per-Kernel program cache, the program runner (programRunner.ts: jax-js's own
  * PendingExecute per kernel), the merging of sibling elementwise kernels and Descent's vectorised
- * float32 exp kernels (both kernelMerge.ts), and the data-movement kernels (viewSum.ts).
+ * float32 exp kernels (both kernelMerge.ts), the data-movement kernels (viewSum.ts), and those of
+ * them under a ReLU mask alone.
  * Rounds interleaved, this process's CPU time per step, median over rounds.
  * Run: `node --import tsx bench/stepAB.ts mlp|cnn|rnn [rounds] [calls]` (rnn: rnn(64, lastOnly) + linear(1),
  * 32 sequences of 50 steps of 8 features, mse, as bench/workloads.ts).
@@ -20,6 +21,7 @@ import {
   setProgramCacheEnabled,
   setProgramRunnerEnabled,
   setReciprocalEnabled,
+  setReluMaskEnabled,
   setTransposeFusionEnabled,
   setViewSumEnabled,
 } from "../src/engine/gemm/hook.js";
@@ -44,6 +46,7 @@ const switches = {
   merge: setKernelMergeEnabled,
   exp: setSimdExpEnabled,
   viewSum: setViewSumEnabled,
+  reluMask: setReluMaskEnabled,
 };
 /** Every switch on except those named. */
 const toggle = (...off: (keyof typeof switches)[]) => {
@@ -92,6 +95,7 @@ export async function stepAB(kind: Kind, rounds: number, calls: number) {
     kernel_merge_off: () => toggle("merge"),
     simd_exp_off: () => toggle("exp"),
     view_sum_off: () => toggle("viewSum"),
+    relu_mask_off: () => toggle("reluMask"),
   };
   const samples: Record<string, number[]> = Object.fromEntries(Object.keys(settings).map((k) => [k, []]));
   for (let round = -1; round < rounds; round++) {

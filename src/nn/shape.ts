@@ -1,3 +1,4 @@
+import { numpy as np } from "@jax-js/jax";
 import { none, stateless, type Layer } from "./layer.js";
 
 /** Flattens each example to a vector. */
@@ -20,8 +21,14 @@ export const reshape = (shape: number[]): Layer => ({
 });
 
 /**
- * Max-pooling over non-overlapping size×size windows of NHWC inputs
- * (reshape + max; edges that do not fill a window are dropped).
+ * Max-pooling over non-overlapping size×size windows of NHWC inputs (edges that do not fill a
+ * window are dropped), as a tree of elementwise maximums of the size² strided window views
+ * [n, ho, wo, c]: forward one elementwise kernel, backward elementwise selects on the pooled
+ * size plus one scatter of the views (engine/gemm/viewSum.ts), where a reduce-max's gradient
+ * counts ties with a reduction and scatters through 6-D `where` kernels (docs/performance.md).
+ * Ties: jax-js's maximum(x, y) sends the tangent to x unless x < y, so the whole gradient goes
+ * to the first maximal element in row-major window order (x is always the earlier half), as
+ * PyTorch's max_pool2d does.
  */
 export function maxPool2d(size = 2): Layer {
   return {
@@ -37,7 +44,19 @@ export function maxPool2d(size = 2): Layer {
       const [n, h, w, c] = x.shape;
       const [ho, wo] = [Math.floor(h / size), Math.floor(w / size)];
       const cropped = ho * size === h && wo * size === w ? x : x.slice([], [0, ho * size], [0, wo * size], []);
-      return [cropped.reshape([n, ho, size, wo, size, c]).max([2, 4]), state];
+      const windows = cropped.reshape([n, ho, size, wo, size, c]);
+      let views: np.Array[] = [];
+      for (let i = 0; i < size; i++) for (let j = 0; j < size; j++) views.push(windows.ref.slice([], [], i, [], j, []));
+      windows.dispose();
+      // A balanced tree of maximums over the views in row-major order (a chain measured ~4 % slower per
+      // CNN step): every node keeps its left, earlier operand on ties, so the first maximum wins.
+      while (views.length > 1) {
+        const next: np.Array[] = [];
+        for (let t = 0; t + 1 < views.length; t += 2) next.push(np.maximum(views[t], views[t + 1]));
+        if (views.length % 2) next.push(views[views.length - 1]);
+        views = next;
+      }
+      return [views[0], state];
     },
   };
 }

@@ -239,7 +239,9 @@ test("2 CNN Adam steps (batch 32, products and kernels split): same parameters o
   const jobs = threads.threadStatus().jobs;
   const pooled = await train(true);
   const pooledJobs = threads.threadStatus().jobs - jobs;
-  assert.ok(pooledJobs >= 2 * 6, `${pooledJobs} kernels ran on the pool in 2 steps`);
+  // Per step: the second conv's three products and jax-js's large kernels (fewer since max pooling
+  // became a maximum of window views: its reduce-max gradient's full-size kernels are gone).
+  assert.ok(pooledJobs >= 2 * 4, `${pooledJobs} kernels ran on the pool in 2 steps`);
   const single = await train(false);
   threads.setThreadsEnabled(true);
   assert.equal(threads.threadStatus().jobs - jobs, pooledJobs);

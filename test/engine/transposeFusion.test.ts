@@ -12,7 +12,7 @@ import {
   toDevice,
 } from "../../src/engine/index.js";
 import { setCopyElisionEnabled, setCopyFoldingEnabled, setTransposeFusionEnabled } from "../../src/engine/gemm/hook.js";
-import { mlp } from "../../src/nn/index.js";
+import { cnn, mlp } from "../../src/nn/index.js";
 import { book } from "../../src/optim/index.js";
 import { compileTrainStep, type TrainState } from "../../src/train/index.js";
 
@@ -22,24 +22,30 @@ before(async () => {
 
 const f32 = precisionOf("float32");
 
+const leavesOf = (t: unknown): np.Array[] =>
+  Array.isArray(t)
+    ? t.flatMap(leavesOf)
+    : t && typeof t === "object" && !("shape" in t)
+      ? Object.values(t).flatMap(leavesOf)
+      : [t as np.Array];
+
 /** Parameters after `steps` MLP 784-256-256-10 Adam steps (batch 128), all leaves read back. */
-async function mlpTrajectory(steps: number): Promise<Float32Array[]> {
-  const model = mlp(10);
-  const init = model.init(random.randomKey(0), [784], f32);
+async function mlpTrajectory(steps: number, model = mlp(10), inputShape = [784], batch = 128): Promise<Float32Array[]> {
+  const init = model.init(random.randomKey(0), inputShape, f32);
   const optimizer = book.adam(1e-3);
   let state: TrainState = {
     params: init.params,
     modelState: init.state,
     optState: optimizer.init(refTree(init.params)),
   };
-  const x = toDevice(random.normal(random.randomKey(1), 128 * 784), [128, 784], f32);
-  const labels = new Float32Array(128 * 10).map((_, i) => (Math.floor(i / 10) % 7 === i % 10 ? 1 : 0));
-  const y = toDevice(labels, [128, 10], f32);
+  const size = inputShape.reduce((a, b) => a * b, 1);
+  const x = toDevice(random.normal(random.randomKey(1), batch * size), [batch, ...inputShape], f32);
+  const labels = new Float32Array(batch * 10).map((_, i) => (Math.floor(i / 10) % 7 === i % 10 ? 1 : 0));
+  const y = toDevice(labels, [batch, 10], f32);
   const step = compileTrainStep(model, "cross-entropy", optimizer);
   for (let i = 0; i < steps; i++) [state] = await step.runAsync(state, x.ref, y.ref);
   const leaves = [] as Float32Array[];
-  for (const leaf of Object.values(state.params as Record<string, Record<string, np.Array>>).flatMap(Object.values))
-    leaves.push((await leaf.ref.data()) as Float32Array);
+  for (const leaf of leavesOf(state.params)) leaves.push((await leaf.ref.data()) as Float32Array);
   step.dispose();
   disposeTree([state.params, state.modelState, state.optState, x, y]);
   return leaves;
@@ -78,6 +84,22 @@ test("MLP step: dW written by the GEMM directly, identity and Wᵀ copies skippe
   assert.equal(gemmCalls() - calls, callsPerRun, "the same products run on our GEMM, now writing dW directly");
   assert.equal(fused.length, unfused.length);
   fused.forEach((leaf, i) => assert.deepEqual(leaf, unfused[i], `parameter leaf ${i}`));
+});
+
+test("CNN step: each conv's dW (a reshape of the transposed product) comes from the GEMM directly", async () => {
+  const run = async (on: boolean) => {
+    setTransposeFusionEnabled(on);
+    const before = gemmStatus().transposeFusions;
+    const leaves = await mlpTrajectory(2, cnn(10), [28, 28, 1], 4);
+    setTransposeFusionEnabled(true);
+    return { leaves, fusions: gemmStatus().transposeFusions - before };
+  };
+  const off = await run(false);
+  const on = await run(true);
+  assert.equal(off.fusions, 0);
+  // Per step: the two convs' weights [3, 3, cin, cout] and the linear layer's.
+  assert.equal(on.fusions, 2 * 3);
+  on.leaves.forEach((leaf, i) => assert.deepEqual(leaf, off.leaves[i], `parameter leaf ${i}`));
 });
 
 test("a product read only through its transpose gives the transposed product, in every layout jit makes", async () => {

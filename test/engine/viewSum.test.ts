@@ -96,6 +96,57 @@ test("the generated module equals the definition on random terms (ranks 1-4, mas
   }
 });
 
+test("a sum under a ReLU mask zeroes exactly the elements whose mask is not positive", () => {
+  const next = rng(11);
+  for (let trial = 0; trial < 30; trial++) {
+    const dtype = trial % 2 ? "float64" : "float32";
+    const rank = 1 + next(3);
+    // Whole vectors (the match requires it): the last axis a multiple of 4.
+    const shape = Array.from({ length: rank }, (_, d) => (d === rank - 1 ? 4 * (1 + next(12)) : 1 + next(5)));
+    const size = shape.reduce((a, b) => a * b, 1);
+    const inputs = [0, 1].map(() => Float64Array.from({ length: 2 * size + 40 }, () => next(2001) - 1000));
+    // The mask input holds zeros, negative zeros and both signs.
+    const mask = Float64Array.from({ length: size + 8 }, () => [0, -0, 1, -1, 0.5][next(5)]);
+    const offset = next(8);
+    const terms = Array.from({ length: 1 + next(4) }, () => randomTerm(next, shape, next(2), 2 * size + 40));
+    const keep = trial % 4 < 2 ? "positive" : "notNegative";
+    const sum: ViewSum = { dtype, nargs: 3, size, terms, reluMask: { arg: 2, offset, keep } };
+    const kept = (m: number) => (keep === "positive" ? m > 0 : !(m < 0));
+    const expected = evaluate(sum, inputs).map((v, i) => (kept(mask[offset + i]) ? v : 0));
+    assert.deepEqual(runModule(sum, [...inputs, mask], dtype), expected, `trial ${trial}`);
+  }
+});
+
+test("windows side by side (same input and loops, disjoint channel boxes) run as one nest, as defined", () => {
+  const next = rng(13);
+  for (let trial = 0; trial < 24; trial++) {
+    const dtype = trial % 2 ? "float64" : "float32";
+    const [n, h, w, c] = [1 + next(3), 1 + next(6), 1 + next(7), 1 + next(9)];
+    const k = 1 + next(3);
+    const shape = [n, h, w, k * k * c];
+    // Window t reads the padded image [n, h + k - 1, w + k - 1, c] shifted by (t / k, t % k)
+    // into channels [t·c, (t + 1)·c).
+    const [hp, wp] = [h + k - 1, w + k - 1];
+    const strides = [hp * wp * c, wp * c, c, 1];
+    const terms: ViewTerm[] = Array.from({ length: k * k }, (_, t) => ({
+      arg: 0,
+      shape,
+      strides,
+      offset: (Math.floor(t / k) * wp + (t % k)) * c - t * c,
+      box: [
+        [0, n],
+        [0, h],
+        [0, w],
+        [t * c, (t + 1) * c],
+      ] as [number, number][],
+    }));
+    const input = Float64Array.from({ length: n * hp * wp * c }, () => next(2001) - 1000);
+    const sum: ViewSum = { dtype, nargs: 1, size: n * h * w * k * k * c, terms };
+    assert.deepEqual(layout(sum), { disjoint: true, covering: true });
+    assert.deepEqual(runModule(sum, [input], dtype), evaluate(sum, [input]), `trial ${trial}`);
+  }
+});
+
 test("terms with disjoint boxes are stored, and boxes that tile the output skip the zeroing", () => {
   const term = (box: [number, number][]): ViewTerm => ({ arg: 0, shape: [2, 6], strides: [6, 1], offset: 0, box });
   const tiles = { dtype: "float32", nargs: 1, size: 12 } as const;
@@ -291,6 +342,30 @@ test("the gradient of strided 2×2 windows (6-D pads read as 4-D) is bit-identic
   x.dispose();
   w.dispose();
 });
+
+for (const dtype of ["float32", "float64"] as const) {
+  test(`${dtype} im2col gradient through ReLUs (masked view-sum kernels) is bit-identical to jax-js`, async () => {
+    const shape = [4, 12, 10, 16];
+    const size = shape.reduce((a, b) => a * b, 1);
+    // Exact zeros in x: the ReLU's derivative is 0 there (0 < 0 is false).
+    const values = Array.from(random.normal(random.randomKey(5), size), (v, i) => (i % 7 === 0 ? 0 : v));
+    const x = np.array(values, { dtype: np[dtype] }).reshape(shape);
+    const w = np
+      .array(Array.from(random.normal(random.randomKey(6), size * 9)), { dtype: np[dtype] })
+      .reshape([4, 12, 10, 144]);
+    // maximum(x, 0) differentiates to where(x < 0, 0, g), maximum(0, x) (Descent's relu) to where(0 < x, g, 0).
+    for (const relu of [(v: np.Array) => np.maximum(v, 0), (v: np.Array) => np.maximum(0, v)]) {
+      const f = (v: np.Array) => patches(relu(v), 3);
+      const before = gemmStatus().viewSumKernels;
+      const on = await valueAndGrad(f, x, w, true);
+      assert.ok(gemmStatus().viewSumKernels > before, "the masked gradient did not run on the view-sum path");
+      const off = await valueAndGrad(f, x, w, false);
+      assert.deepEqual(on, off);
+    }
+    x.dispose();
+    w.dispose();
+  });
+}
 
 test("identical kernels of separate jit functions (new Kernel objects) share one module", async () => {
   const x = np.array(Array.from({ length: 4096 }, (_, i) => i)).reshape([64, 64]);

@@ -121,6 +121,14 @@ describe("gradient check (float64, cpu)", () => {
       x: spaced(3, [2, 5, 5, 2]),
       check: { maxPerLeaf: 30 },
     }));
+  test("maxPool2d 3×3 (7×8 input: one row and two columns are dropped)", (t) =>
+    passes(t, {
+      layer: maxPool2d(3),
+      inputShape: [7, 8, 2],
+      batch: 2,
+      x: spaced(4, [2, 7, 8, 2]),
+      check: { maxPerLeaf: 30 },
+    }));
   test("flatten", (t) => passes(t, { layer: flatten(), inputShape: [2, 2, 3] }));
   test("reshape", (t) => passes(t, { layer: reshape([3, 4]), inputShape: [2, 6] }));
   test("rnn, 4 steps", (t) => passes(t, { layer: rnn(3), inputShape: [4, 3], check: { maxPerLeaf: 6 } }));

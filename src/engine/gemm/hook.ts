@@ -38,6 +38,8 @@ const CALLS_OFFSET = 256;
 const RECIPROCAL_HASH = "descent-recip:";
 /** kernelHash prefix of the data-movement kernels viewSum.ts generates. */
 const VIEW_SUM_HASH = "descent-viewsum:";
+/** kernelHash prefix of those under a ReLU mask (viewSum.ts reluMask), switched on their own for A/B. */
+const VIEW_SUM_RELU_HASH = `${VIEW_SUM_HASH}relu-`;
 
 /** What jax-js's Wasm dispatch reads from an Executable's program. */
 type Program = { kernelHash: string; module: WebAssembly.Module; workSize: number; chunkAlignment: number };
@@ -111,6 +113,7 @@ let scratchSlot = -1;
 let enabled = true;
 let reciprocalEnabled = true;
 let viewSumEnabled = true;
+let reluMaskEnabled = true;
 let transposeFusionEnabled = true;
 let copyElisionEnabled = true;
 let copyFoldingEnabled = true;
@@ -228,6 +231,7 @@ export async function installGemm(): Promise<GemmStatus> {
       }
       if (found?.kernelHash.startsWith(RECIPROCAL_HASH) && !reciprocalEnabled) return undefined;
       if (found?.kernelHash.startsWith(VIEW_SUM_HASH) && !viewSumEnabled) return undefined;
+      if (found?.kernelHash.startsWith(VIEW_SUM_RELU_HASH) && !reluMaskEnabled) return undefined;
       return found ?? undefined;
     };
     const AluExp = internals[EXPORTS.AluExp];
@@ -258,7 +262,8 @@ export async function installGemm(): Promise<GemmStatus> {
       if (known) return known;
       try {
         const module = new WebAssembly.Module(viewSumModuleBytes(sum, shared));
-        const found = { kernelHash: `${VIEW_SUM_HASH}${viewSumPrograms.size}`, module, workSize: 1, chunkAlignment: 1 };
+        const kernelHash = `${sum.reluMask ? VIEW_SUM_RELU_HASH : VIEW_SUM_HASH}${viewSumPrograms.size}`;
+        const found = { kernelHash, module, workSize: 1, chunkAlignment: 1 };
         viewSumPrograms.set(key, found);
         status.viewSumKernels = viewSumPrograms.size;
         return found;
@@ -418,6 +423,12 @@ export function setReciprocalEnabled(on: boolean): void {
 /** Turns the data-movement kernels (viewSum.ts) on or off for kernels prepared from now on: for A/B. */
 export function setViewSumEnabled(on: boolean): void {
   viewSumEnabled = on;
+  switchVersion++;
+}
+
+/** Turns the view sums under a ReLU mask (viewSum.ts reluMask) on or off for kernels prepared from now on: for A/B. */
+export function setReluMaskEnabled(on: boolean): void {
+  reluMaskEnabled = on;
   switchVersion++;
 }
 

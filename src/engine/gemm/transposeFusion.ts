@@ -23,7 +23,30 @@ export interface FusionTools extends MatchTools {
 const isKernel = (source: unknown): source is KernelLike =>
   typeof source === "object" && source !== null && "exp" in source && "nargs" in source;
 
-/** Whether `kernel` is out[n, m] = arg0[m, n] for a contiguous [M, N] arg0. */
+/**
+ * The view's dimensions with extent-1 ones dropped and row-major-adjacent ones merged: a conv weight
+ * gradient's copy [kh, kw, cin, cout] with strides [kw·cin, cin, 1, K] collapses to [K, cout], [1, K].
+ */
+function collapsed(shape: number[], strides: number[]): { shape: number[]; strides: number[] } {
+  const out = { shape: [] as number[], strides: [] as number[] };
+  shape.forEach((n, d) => {
+    if (n === 1) return;
+    const last = out.shape.length - 1;
+    if (last >= 0 && out.strides[last] === strides[d] * n) {
+      out.shape[last] *= n;
+      out.strides[last] = strides[d];
+    } else {
+      out.shape.push(n);
+      out.strides.push(strides[d]);
+    }
+  });
+  return out;
+}
+
+/**
+ * Whether `kernel` is out[n, m] = arg0[m, n] for a contiguous [M, N] arg0, its output possibly seen
+ * through a reshape of [N, M] (a conv weight's [kh, kw, cin, cout]).
+ */
 function isTransposedCopy(kernel: KernelLike, dtype: string, M: number, N: number, tools: MatchTools): boolean {
   const exp = kernel.exp;
   if (kernel.reduction || kernel.nargs !== 1 || kernel.size !== M * N) return false;
@@ -31,12 +54,14 @@ function isTransposedCopy(kernel: KernelLike, dtype: string, M: number, N: numbe
   const [gid, tracker] = exp.arg as [number, TrackerLike];
   if (gid !== 0 || tracker.views.length !== 1) return false;
   const view = tracker.views[0];
+  const dims = collapsed(view.shape, view.strides);
+  const transposed = (d: { shape: number[]; strides: number[] }) =>
+    tools.deepEqual(d.shape, [N, M]) && tools.deepEqual(d.strides, [1, N]);
   return (
     view.mask === null &&
     view.offset === 0 &&
-    tools.deepEqual(view.shape, [N, M]) &&
-    tools.deepEqual(view.strides, [1, N]) &&
-    tools.deepEqual(exp.src, tools.unravel([N, M], tools.gidx))
+    (transposed(view) || transposed(dims)) &&
+    tools.deepEqual(exp.src, tools.unravel(view.shape, tools.gidx))
   );
 }
 

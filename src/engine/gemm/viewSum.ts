@@ -9,7 +9,9 @@
  * dimensions contiguous in both input and output are merged, and the innermost contiguous run is added
  * with f32x4/f64x2. The module is generated per kernel with every constant baked in (no template).
  * The output is zeroed, then each term is added in jax-js's order, so results are bit-identical
- * (up to the sign of an exact zero).
+ * (up to the sign of an exact zero). A sum under a ReLU mask, where(0 < m, Σ views, 0) (the CNN's
+ * conv-input gradient fused with the ReLU's backward), is the sum followed by one vector pass
+ * that zeroes the elements whose m is not positive.
  */
 import type { AluNode, MatchTools } from "./match.js";
 import { sleb, uleb, wasmName, wasmSection, WASM_HEADER } from "../wasmBytes.js";
@@ -31,6 +33,11 @@ export interface ViewSum {
   nargs: number;
   size: number;
   terms: ViewTerm[];
+  /**
+   * A ReLU's backward around the sum, m = input[arg][offset + i] row-major over the output:
+   * "positive" is where(0 < m, Σ terms, 0), "notNegative" is where(m < 0, 0, Σ terms).
+   */
+  reluMask?: { arg: number; offset: number; keep: "positive" | "notNegative" };
 }
 
 interface KernelLike {
@@ -87,8 +94,17 @@ export function matchViewSum(kernel: KernelLike, tools: MatchTools): ViewSum | n
   if (kernel.reduction || kernel.size < MIN_SIZE) return null;
   const dtype = kernel.exp.dtype;
   if (dtype !== "float32" && dtype !== "float64") return null;
+  const masked = reluMaskOf(kernel, dtype, tools);
+  if (masked) {
+    const sum = viewChain(masked.sum, kernel, dtype, tools);
+    return sum && { ...sum, reluMask: masked.mask };
+  }
+  return viewChain(kernel.exp, kernel, dtype, tools);
+}
+
+function viewChain(root: AluNode, kernel: KernelLike, dtype: ViewDtype, tools: MatchTools): ViewSum | null {
   const terms: ViewTerm[] = [];
-  let node = kernel.exp;
+  let node = root;
   // Walk the chain from the last Add down: Add(rest, view) or Add(view, rest); a + b = b + a exactly.
   while (node.op === "Add" && node.dtype === dtype && node.src.length === 2) {
     const [x, y] = node.src;
@@ -103,6 +119,27 @@ export function matchViewSum(kernel: KernelLike, tools: MatchTools): ViewSum | n
   if (!first) return null;
   terms.push(first);
   return { dtype, nargs: kernel.nargs, size: kernel.size, terms: terms.reverse() };
+}
+
+/**
+ * Where(0 < m, sum, 0) or Where(m < 0, 0, sum), m one unmasked row-major view read at the output's
+ * index (a ReLU's backward, as max(x, 0) or x > 0 differentiate): the sum and the mask. The size
+ * must be whole vectors.
+ */
+function reluMaskOf(kernel: KernelLike, dtype: ViewDtype, tools: MatchTools) {
+  const { exp } = kernel;
+  if (exp.op !== "Where" || exp.src.length !== 3 || kernel.size % (dtype === "float32" ? 4 : 2) !== 0) return null;
+  const [cond, whenTrue, whenFalse] = exp.src;
+  const isZero = (n: AluNode) => n.op === "Const" && n.arg === 0;
+  if (cond.op !== "Cmplt" || cond.src.length !== 2) return null;
+  const [a, b] = cond.src;
+  const keep = isZero(a) && isZero(whenFalse) ? "positive" : isZero(b) && isZero(whenTrue) ? "notNegative" : null;
+  if (!keep) return null;
+  const view = term(keep === "positive" ? b : a, kernel, dtype, tools);
+  if (!view || !isReshape({ ...view, offset: 0, mask: null })) return null;
+  if (view.box.some(([lo, hi], d) => lo !== 0 || hi !== view.shape[d])) return null;
+  const sum = keep === "positive" ? whenTrue : whenFalse;
+  return { sum, mask: { arg: view.arg, offset: view.offset, keep } as const };
 }
 
 // ---- Wasm encoding ----
@@ -167,6 +204,27 @@ export function layout(sum: ViewSum): { disjoint: boolean; covering: boolean } {
   return { disjoint: true, covering: terms.reduce((v, t) => v + volume(t), 0) === sum.size };
 }
 
+/**
+ * Consecutive terms that read the same input through the same loops (the windows of an im2col),
+ * to be run as one nest writing each output position's terms together; only for disjoint
+ * layouts, where every element is written once, so the order of the writes does not matter.
+ */
+function sharedLoopGroups(terms: ViewTerm[], elt: number): ViewTerm[][] {
+  const groups: ViewTerm[][] = [];
+  const key = (t: ViewTerm) => {
+    const loops = loopsOf(t, elt);
+    return loops ? `${t.arg}:${JSON.stringify(loops.dims)}` : null;
+  };
+  let last: string | null = null;
+  for (const t of terms) {
+    const k = key(t);
+    if (k !== null && k === last) groups[groups.length - 1].push(t);
+    else groups.push([t]);
+    last = k;
+  }
+  return groups;
+}
+
 /** The module's bytes: `kernel(in₀, …, out, start, end)` importing env.memory (shared or not, like jax-js's). */
 export function viewSumModuleBytes(sum: ViewSum, shared: boolean): Uint8Array<ArrayBuffer> {
   const elt = sum.dtype === "float32" ? 4 : 8;
@@ -181,10 +239,16 @@ export function viewSumModuleBytes(sum: ViewSum, shared: boolean): Uint8Array<Ar
   const { disjoint, covering } = layout(sum);
   if (!covering)
     body.push(...op.localGet(outParam), ...op.i32Const(0), ...op.i32Const(sum.size * elt), ...op.memoryFill);
-  for (const t of sum.terms) {
-    const loops = loopsOf(t, elt);
+  for (const group of disjoint ? sharedLoopGroups(sum.terms, elt) : sum.terms.map((t) => [t])) {
+    const all = group.map((t) => loopsOf(t, elt));
+    const loops = all[0];
     if (!loops) continue;
     const { dims } = loops;
+    // One loop nest for the group: each term at constant byte shifts from the group's lowest bases.
+    const inBase = Math.min(...all.map((g) => g!.inBase));
+    const outBase = Math.min(...all.map((g) => g!.outBase));
+    const shifts = all.map((g) => ({ dIn: g!.inBase - inBase, dOut: g!.outBase - outBase }));
+    const t = group[0];
     // The innermost dimension becomes a run (vector adds when contiguous); the rest are loop levels.
     const inner = dims.at(-1) ?? { n: 1, inStep: elt, outStep: elt };
     const outer = dims.slice(0, -1);
@@ -193,8 +257,8 @@ export function viewSumModuleBytes(sum: ViewSum, shared: boolean): Uint8Array<Ar
     const inP = (l: number) => nparams + 3 * l;
     const outP = (l: number) => nparams + 3 * l + 1;
     const cnt = (l: number) => nparams + 3 * l + 2;
-    body.push(...op.localGet(t.arg), ...op.i32Const(loops.inBase), ...op.i32Add, ...op.localSet(inP(0)));
-    body.push(...op.localGet(outParam), ...op.i32Const(loops.outBase), ...op.i32Add, ...op.localSet(outP(0)));
+    body.push(...op.localGet(t.arg), ...op.i32Const(inBase), ...op.i32Add, ...op.localSet(inP(0)));
+    body.push(...op.localGet(outParam), ...op.i32Const(outBase), ...op.i32Add, ...op.localSet(outP(0)));
     const step = (l: number, inStep: number, outStep: number, count: number) => [
       ...op.localGet(inP(l)),
       ...op.i32Const(inStep),
@@ -211,20 +275,22 @@ export function viewSumModuleBytes(sum: ViewSum, shared: boolean): Uint8Array<Ar
       ...op.brIf(0),
     ];
     // out[i] += in[i], or out[i] = in[i] when no other term writes there.
-    const addAt = (l: number, offset: number, vector: boolean) => {
-      const loadOp = vector ? [0xfd, ...uleb(0), ...memarg(0, offset)] : [load, ...memarg(align, offset)];
-      const storeOp = vector ? [0xfd, ...uleb(11), ...memarg(0, offset)] : [store, ...memarg(align, offset)];
-      const value = [...op.localGet(inP(l)), ...loadOp];
-      if (disjoint) return [...op.localGet(outP(l)), ...value, ...storeOp];
-      return [
-        ...op.localGet(outP(l)),
-        ...op.localGet(outP(l)),
-        ...loadOp,
-        ...value,
-        ...(vector ? vAdd : add),
-        ...storeOp,
-      ];
-    };
+    const addAt = (l: number, offset: number, vector: boolean) =>
+      shifts.flatMap(({ dIn, dOut }) => {
+        const loadAt = (at: number) => (vector ? [0xfd, ...uleb(0), ...memarg(0, at)] : [load, ...memarg(align, at)]);
+        const at = offset + dOut;
+        const storeOp = vector ? [0xfd, ...uleb(11), ...memarg(0, at)] : [store, ...memarg(align, at)];
+        const value = [...op.localGet(inP(l)), ...loadAt(offset + dIn)];
+        if (disjoint) return [...op.localGet(outP(l)), ...value, ...storeOp];
+        return [
+          ...op.localGet(outP(l)),
+          ...op.localGet(outP(l)),
+          ...loadAt(at),
+          ...value,
+          ...(vector ? vAdd : add),
+          ...storeOp,
+        ];
+      });
     const run = (l: number): number[] => {
       const code: number[] = [];
       // The run works on level l's pointers through copies at level `levels - 1`'s slots.
@@ -265,6 +331,27 @@ export function viewSumModuleBytes(sum: ViewSum, shared: boolean): Uint8Array<Ar
       return code;
     };
     body.push(...(outer.length === 0 ? run(0) : nest(0)));
+  }
+  if (sum.reluMask) {
+    // out & (0 < m), or out & ~(m < 0), lane by lane over whole vectors: an exact select of out or +0.
+    maxLevels = Math.max(maxLevels, 1);
+    const { arg, offset, keep } = sum.reluMask;
+    const [mP, oP, cnt] = [nparams, nparams + 1, nparams + 2];
+    const lt = sum.dtype === "float32" ? [0xfd, ...uleb(67)] : [0xfd, ...uleb(73)];
+    const zero = [0xfd, ...uleb(12), ...new Array(16).fill(0)];
+    const v128Load = [0xfd, ...uleb(0), ...memarg(0, 0)];
+    const m = [...op.localGet(mP), ...v128Load];
+    body.push(...op.localGet(arg), ...op.i32Const(offset * elt), ...op.i32Add, ...op.localSet(mP));
+    body.push(...op.localGet(outParam), ...op.localSet(oP));
+    body.push(...op.i32Const((sum.size * elt) / 16), ...op.localSet(cnt), ...op.loop);
+    body.push(...op.localGet(oP), ...op.localGet(oP), ...v128Load);
+    // v128.and (0x4e) with 0 < m; v128.andnot (0x4f) with m < 0.
+    if (keep === "positive") body.push(...zero, ...m, ...lt, 0xfd, ...uleb(78));
+    else body.push(...m, ...zero, ...lt, 0xfd, ...uleb(79));
+    body.push(0xfd, ...uleb(11), ...memarg(0, 0));
+    body.push(...op.localGet(mP), ...op.i32Const(16), ...op.i32Add, ...op.localSet(mP));
+    body.push(...op.localGet(oP), ...op.i32Const(16), ...op.i32Add, ...op.localSet(oP));
+    body.push(...op.localGet(cnt), ...op.i32Const(1), ...op.i32Sub, ...op.localTee(cnt), ...op.brIf(0), ...op.end);
   }
   body.push(...op.end);
   const locals = vec(maxLevels > 0 ? [[...uleb(3 * maxLevels), I32]] : []);
