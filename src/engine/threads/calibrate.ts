@@ -1,6 +1,6 @@
 /**
  * The start-up decision: one mid-sized product (128×256×256, the MLP's hidden layer) timed on the main
- * thread alone and on the pool, interleaved, best of a few rounds (about 5 ms in all). The pool stays
+ * thread alone and on the pool, interleaved, best of 30 rounds after 10 of warm-up (about 20 ms in all, in the background). The pool stays
  * on only if it is clearly faster, which it is not on a machine whose other cores are busy.
  */
 import type { GemmParams } from "../gemm/module.js";
@@ -15,7 +15,8 @@ export interface Calibration {
 }
 
 export const GAIN_RATIO = 0.8;
-const ROUNDS = 6;
+const ROUNDS = 30;
+const WARM_UP_ROUNDS = 10;
 const SHAPE = { M: 128, N: 256, K: 256 };
 
 /** The decision from two best times (a pure function, so tests can check it). */
@@ -51,11 +52,11 @@ export function calibrateThreads(host: Host, makeJob: (params: GemmParams) => Po
   };
   let oneMs = Infinity;
   let poolMs = Infinity;
-  for (let round = 0; round <= ROUNDS; round++) {
+  for (let round = 0; round < WARM_UP_ROUNDS + ROUNDS; round++) {
     const one = time(() => job.range(0, M, 0, N));
     const pooled = time(() => pool.run(job));
-    // Round 0 warms up (the workers compile and page in their module).
-    if (round === 0) continue;
+    // The first rounds warm up: the workers compile and page in their module, and V8 tiers it up.
+    if (round < WARM_UP_ROUNDS) continue;
     oneMs = Math.min(oneMs, one);
     poolMs = Math.min(poolMs, pooled);
   }
