@@ -1,7 +1,8 @@
 /**
  * The start-up decision: one mid-sized product (128×256×256, the MLP's hidden layer) timed on the main
- * thread alone and on the pool, interleaved, best of 30 rounds after 10 of warm-up (about 20 ms in all, in the background). The pool stays
- * on only if it is clearly faster, which it is not on a machine whose other cores are busy.
+ * thread alone and on the pool, interleaved, best of 30 rounds after 10 of warm-up (about 20 ms in all,
+ * in the background). The pool stays on only if it is clearly faster, which it is not on a machine
+ * whose other cores are busy.
  */
 import type { GemmParams } from "../gemm/module.js";
 import type { PoolJob, ThreadPool } from "./pool.js";
