@@ -8,8 +8,8 @@ import { compileTrainStep, type LossKind, type TrainState } from "../src/train/i
 
 const precision = precisionOf("float32");
 
-/** Median of `reps` timed calls after `warm` untimed ones, in ms. */
-export async function medianMs(fn: () => unknown, reps = 50, warm = 5): Promise<number> {
+/** Median of `reps` timed calls after `warm` untimed ones (V8 tiers up the pool workers' modules too), in ms. */
+export async function medianMs(fn: () => unknown, reps = 50, warm = 20): Promise<number> {
   for (let i = 0; i < warm; i++) await fn();
   const times: number[] = [];
   for (let i = 0; i < reps; i++) {
