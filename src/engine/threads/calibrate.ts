@@ -56,7 +56,10 @@ export function calibrateThreads(host: Host, makeJob: (params: GemmParams) => Po
   for (let round = 0; round < WARM_UP_ROUNDS + ROUNDS; round++) {
     const one = time(() => job.range(0, M, 0, N));
     // Back to back, as a step's products come: the first run may have to wake a sleeping worker.
-    const pooled = Math.min(time(() => pool.run(job)), time(() => pool.run(job)));
+    const pooled = Math.min(
+      time(() => pool.run(job)),
+      time(() => pool.run(job)),
+    );
     // The first rounds warm up: the workers compile and page in their module, and V8 tiers it up.
     if (round < WARM_UP_ROUNDS) continue;
     oneMs = Math.min(oneMs, one);
