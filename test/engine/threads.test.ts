@@ -188,6 +188,36 @@ test("jax-js's large kernels (division by a transpose, row sums): same bits on 1
   rowSums.dispose();
 });
 
+test("Adam's merged update (m′, v′, θ′ in one kernel, 2¹⁹ parameters): same bits on 1 and 2 threads", async () => {
+  const f32 = engine.precisionOf("float32");
+  const n = 1 << 19;
+  const optimizer = book.adam(1e-3);
+  const update = jit((p: np.Array, g: np.Array, s: unknown) => {
+    const [u, next] = optimizer.update(g, s as never, p.ref as never);
+    return [numpy.add(p, u as np.Array), next];
+  });
+  const run = async () => {
+    let p = engine.toDevice(values(n, 11), [n], f32);
+    let s: unknown = optimizer.init(p.ref as never);
+    for (let step = 0; step < 2; step++)
+      [p, s] = update(p, engine.toDevice(values(n, 12 + step), [n], f32), s as never) as unknown as [np.Array, unknown];
+    engine.disposeTree(s as never);
+    return p.data();
+  };
+  const before = { jobs: threads.threadStatus().jobs, merged: engine.gemmStatus().kernelsMerged };
+  const pooled = await run();
+  assert.ok(engine.gemmStatus().kernelsMerged > before.merged, "the update ran as a merged kernel");
+  // Per step: the merged kernel and θ + u (jax-js's own), each split over the pool (2 without the merged one).
+  assert.ok(threads.threadStatus().jobs - before.jobs >= 4, "the merged kernel ran on the pool");
+  threads.setThreadsEnabled(false);
+  const jobs = threads.threadStatus().jobs;
+  const single = await run();
+  threads.setThreadsEnabled(true);
+  assert.equal(threads.threadStatus().jobs, jobs, "one thread");
+  assert.deepEqual(bits(await pooled), bits(await single));
+  update.dispose();
+});
+
 test("3 Adam steps of the MLP (784-256-256-10, batch 128) : same parameters on 1 and 2 threads", async () => {
   const f32 = engine.precisionOf("float32");
   const model = mlp(10);

@@ -15,7 +15,7 @@ import { GEMM_MODULES } from "./modules.generated.js";
 import { reciprocalProgram, type ReciprocalTools } from "./simdReciprocal.js";
 import { catchJitProgram, installProgramRewrites, type RewriteCounts } from "./programRewrites.js";
 import { installProgramRunner, type RunnerCounts } from "./programRunner.js";
-import { mergedProgramOf } from "./kernelMerge.js";
+import { type MergedProgram, mergedProgramOf } from "./kernelMerge.js";
 import { matchViewSum, viewSumModuleBytes } from "./viewSum.js";
 import * as threads from "../threads/install.js";
 import { withSharedMemory } from "../threads/sharedImport.js";
@@ -308,9 +308,12 @@ export async function installGemm(): Promise<GemmStatus> {
       ownPrograms.set(kernel as object, (exe as { data: { program: unknown } }).data.program);
       return exe;
     };
+    // A merged kernel computes each item alone, like jax-js's elementwise kernels: ranges of items split it.
+    const threadedMerge = (merged: MergedProgram) =>
+      threads.threadedProgram(merged, { nargs: 0, size: merged.workSize, pointers: merged.pointers }, true);
     wasm.prepareKernelSync = (kernel) => {
       const merged = mergedProgramOf(kernel);
-      if (merged) return new Executable(kernel, { program: merged, sync: true });
+      if (merged) return new Executable(kernel, { program: threadedMerge(merged), sync: true });
       const found = program(kernel);
       if (found)
         return new Executable(kernel, {
@@ -323,7 +326,7 @@ export async function installGemm(): Promise<GemmStatus> {
     // scratch block is not safe across concurrent workers, so with a pool it stays with jax-js.
     wasm.prepareKernel = async (kernel) => {
       const merged = mergedProgramOf(kernel);
-      if (merged) return new Executable(kernel, { program: merged, sync: false });
+      if (merged) return new Executable(kernel, { program: threadedMerge(merged), sync: false });
       const found = shared && !ownPool ? undefined : program(kernel);
       if (found)
         return new Executable(kernel, {

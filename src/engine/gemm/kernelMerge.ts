@@ -31,6 +31,8 @@ export type MergedProgram = {
   module: WebAssembly.Module;
   workSize: number;
   chunkAlignment: number;
+  /** Buffers the kernel is called with: its inputs, then its outputs. */
+  pointers: number;
 };
 
 /** The programs of the merged kernels this module made (the hook prepares these kernels from here). */
@@ -205,6 +207,7 @@ function applyGroup(steps: Step[], group: number[], tools: MergeTools): Step[] {
     module,
     workSize: last.size,
     chunkAlignment: 4,
+    pointers: inputIds.length + outputIds.length,
   });
   const merged: Step = { type: "execute", source, inputs: inputIds, outputs: outputIds };
   const [first, at] = [group[0], group[group.length - 1]];

@@ -25,7 +25,8 @@ export const MIN_KERNEL_WORK = 1 << 18;
 const MAX_KERNEL_POINTERS = 14;
 
 export type Program = { kernelHash: string; module: WebAssembly.Module; workSize: number; chunkAlignment: number };
-export type KernelLike = { nargs: number; size: number; reduction?: { size: number } };
+/** `pointers`: the buffers a kernel is called with, when not its `nargs` inputs and one output (merged kernels). */
+export type KernelLike = { nargs: number; size: number; reduction?: { size: number }; pointers?: number };
 export type GemmInfo = { dtype: GemmDtype; params: GemmParams };
 
 interface JobHost {
@@ -95,9 +96,10 @@ export function twinFactory(
       return { twin, job: gemmJob(host, pool, scratches, threads, gemm) };
     }
     // One of jax-js's kernels: each work item computes its outputs alone, so ranges of items split it.
-    if (!kernel || kernel.nargs + 1 > MAX_KERNEL_POINTERS || !(program.workSize >= 2 * program.chunkAlignment))
+    const pointers = kernel && (kernel.pointers ?? kernel.nargs + 1);
+    if (!kernel || !pointers || pointers > MAX_KERNEL_POINTERS || !(program.workSize >= 2 * program.chunkAlignment))
       return undefined;
     if (program.workSize * (kernel.reduction?.size ?? 1) < MIN_KERNEL_WORK) return undefined;
-    return { twin: { ...program, kernelHash, module: kernelSaver }, job: kernelJob(program, kernel.nargs + 1) };
+    return { twin: { ...program, kernelHash, module: kernelSaver }, job: kernelJob(program, pointers) };
   };
 }
