@@ -5,7 +5,7 @@
  * are the same, so results are bit-identical; the input's free moves after the copy's last reader.
  */
 import type { KernelLike, MatchTools, ViewLike } from "./match.js";
-import { readsBuffer as reads, type Step, writesBuffer as writes } from "./jitSteps.js";
+import { readsBuffer as reads, type Step, withoutCopy, writesBuffer as writes } from "./jitSteps.js";
 
 /** Whether `kernel` is out[i] = arg0[i] for i < size (a contiguous view of arg0 from offset 0, no cast). */
 export function isIdentityCopy(kernel: KernelLike, tools: MatchTools): boolean {
@@ -41,20 +41,10 @@ export function elideIdentityCopies(
       out.some((s) => (s.type === "incref" && s.input === o) || (s !== copy && writes(s, o)))
     )
       continue;
-    // Later steps read a where they read o; a's free (if it is freed here at all) goes after the last of them.
-    let next: Step[] = out
-      .filter((s) => s !== copy && !(s.type === "malloc" && s.output === o) && !(s.type === "free" && s.input === o))
-      .map((s) =>
-        reads(s, o) && s.type === "execute" ? { ...s, inputs: s.inputs.map((id) => (id === o ? a : id)) } : s,
-      );
-    const freeA = next.findIndex((s) => s.type === "free" && s.input === a);
-    if (freeA >= 0) {
-      next = next.filter((_, j) => j !== freeA);
-      let last = next.length - 1;
-      while (last >= 0 && !reads(next[last], a) && !writes(next[last], a)) last--;
-      next.splice(last + 1, 0, { type: "free", input: a });
-    }
-    out = next;
+    // Later steps read a where they read o.
+    out = withoutCopy(out, copy, a, o, (s) =>
+      reads(s, o) && s.type === "execute" ? { ...s, inputs: s.inputs.map((id) => (id === o ? a : id)) } : s,
+    );
     removed++;
     i--;
   }

@@ -6,7 +6,7 @@
  * instead (jax-js's own ShapeTracker.compose). The products read the same elements and sum them in
  * the same order, so results are bit-identical. `setCopyFoldingEnabled` (gemm/hook.ts) switches it for A/B.
  */
-import { readsBuffer as reads, type Step, writesBuffer as writes } from "./jitSteps.js";
+import { readsBuffer as reads, type Step, withoutCopy, writesBuffer as writes } from "./jitSteps.js";
 import { type AluNode, type KernelLike, matchGemm, type ViewLike } from "./match.js";
 import type { FusionTools } from "./transposeFusion.js";
 
@@ -90,18 +90,7 @@ export function foldCopiesIntoProducts(
       replaced.set(reader, { ...reader, source: product, inputs: reader.inputs.map((id) => (id === o ? a : id)) });
     }
     if (readers.length === 0 || replaced.size !== readers.length) continue;
-    let next: Step[] = out
-      .filter((s) => s !== copy && !(s.type === "malloc" && s.output === o) && !(s.type === "free" && s.input === o))
-      .map((s) => replaced.get(s) ?? s);
-    // a's free (if it is freed here at all) goes after its last reader.
-    const freeA = next.findIndex((s) => s.type === "free" && s.input === a);
-    if (freeA >= 0) {
-      next = next.filter((_, j) => j !== freeA);
-      let last = next.length - 1;
-      while (last >= 0 && !reads(next[last], a) && !writes(next[last], a)) last--;
-      next.splice(last + 1, 0, { type: "free", input: a });
-    }
-    out = next;
+    out = withoutCopy(out, copy, a, o, (s) => replaced.get(s) ?? s);
     removed++;
     i--;
   }

@@ -10,3 +10,21 @@ export const readsBuffer = (step: Step, id: number): boolean => step.type === "e
 
 /** Whether `step` is a kernel or routine writing buffer `id`. */
 export const writesBuffer = (step: Step, id: number): boolean => step.type === "execute" && step.outputs.includes(id);
+
+/**
+ * `steps` without `copy` (which wrote buffer `o` from buffer `a`) and without `o`'s malloc and free, each
+ * other step passed through `rewrite`; `a`'s free, if it is freed here at all, moves after its last reader.
+ */
+export function withoutCopy(steps: Step[], copy: Step, a: number, o: number, rewrite: (s: Step) => Step): Step[] {
+  let next = steps
+    .filter((s) => s !== copy && !(s.type === "malloc" && s.output === o) && !(s.type === "free" && s.input === o))
+    .map(rewrite);
+  const freeA = next.findIndex((s) => s.type === "free" && s.input === a);
+  if (freeA >= 0) {
+    next = next.filter((_, j) => j !== freeA);
+    let last = next.length - 1;
+    while (last >= 0 && !readsBuffer(next[last], a) && !writesBuffer(next[last], a)) last--;
+    next.splice(last + 1, 0, { type: "free", input: a });
+  }
+  return next;
+}
