@@ -5,7 +5,7 @@
  * are the same, so results are bit-identical; the input's free moves after the copy's last reader.
  */
 import type { KernelLike, MatchTools, ViewLike } from "./match.js";
-import { readsBuffer as reads, type Step, withoutCopy, writesBuffer as writes } from "./jitSteps.js";
+import { dropCopies, readsBuffer as reads, type Step, withoutCopy, writesBuffer as writes } from "./jitSteps.js";
 
 /** Whether `kernel` is out[i] = arg0[i] for i < size (a contiguous view of arg0 from offset 0, no cast). */
 export function isIdentityCopy(kernel: KernelLike, tools: MatchTools): boolean {
@@ -29,24 +29,16 @@ export function elideIdentityCopies(
   programOutputs: number[],
   tools: MatchTools,
 ): { steps: Step[]; removed: number } | null {
-  let out = steps;
-  let removed = 0;
-  for (let i = 0; i < out.length; i++) {
-    const copy = out[i];
-    if (copy.type !== "execute" || copy.inputs.length !== 1 || copy.outputs.length !== 1) continue;
-    if (!isIdentityCopy(copy.source as KernelLike, tools)) continue;
-    const [a, o] = [copy.inputs[0], copy.outputs[0]];
+  return dropCopies(steps, (out, _, copy, a, o) => {
+    if (!isIdentityCopy(copy.source as KernelLike, tools)) return null;
     if (
       programOutputs.includes(o) ||
       out.some((s) => (s.type === "incref" && s.input === o) || (s !== copy && writes(s, o)))
     )
-      continue;
+      return null;
     // Later steps read a where they read o.
-    out = withoutCopy(out, copy, a, o, (s) =>
+    return withoutCopy(out, copy, a, o, (s) =>
       reads(s, o) && s.type === "execute" ? { ...s, inputs: s.inputs.map((id) => (id === o ? a : id)) } : s,
     );
-    removed++;
-    i--;
-  }
-  return removed ? { steps: out, removed } : null;
+  });
 }

@@ -6,7 +6,7 @@
  * instead (jax-js's own ShapeTracker.compose). The products read the same elements and sum them in
  * the same order, so results are bit-identical. `setCopyFoldingEnabled` (gemm/hook.ts) switches it for A/B.
  */
-import { readsBuffer as reads, type Step, withoutCopy, writesBuffer as writes } from "./jitSteps.js";
+import { dropCopies, readsBuffer as reads, type Step, withoutCopy, writesBuffer as writes } from "./jitSteps.js";
 import { type AluNode, type KernelLike, matchGemm, type ViewLike } from "./match.js";
 import type { FusionTools } from "./transposeFusion.js";
 
@@ -68,17 +68,12 @@ export function foldCopiesIntoProducts(
   programOutputs: number[],
   tools: FusionTools,
 ): { steps: Step[]; removed: number } | null {
-  let out = steps;
-  let removed = 0;
-  for (let i = 0; i < out.length; i++) {
-    const copy = out[i];
-    if (copy.type !== "execute" || copy.inputs.length !== 1 || copy.outputs.length !== 1) continue;
+  return dropCopies(steps, (out, i, copy, a, o) => {
     const view = isKernel(copy.source) ? copiedView(copy.source, tools) : null;
-    const [a, o] = [copy.inputs[0], copy.outputs[0]];
-    if (!view || programOutputs.includes(o)) continue;
+    if (!view || programOutputs.includes(o)) return null;
     if (out.some((s) => (s.type === "incref" && (s.input === o || s.input === a)) || (s !== copy && writes(s, o))))
-      continue;
-    if (out.some((s, j) => j > i && writes(s, a))) continue;
+      return null;
+    if (out.some((s, j) => j > i && writes(s, a))) return null;
     const readers = out.filter((s) => s !== copy && reads(s, o));
     const replaced = new Map<Step, Step>();
     for (const reader of readers) {
@@ -89,10 +84,7 @@ export function foldCopiesIntoProducts(
       if (!product) break;
       replaced.set(reader, { ...reader, source: product, inputs: reader.inputs.map((id) => (id === o ? a : id)) });
     }
-    if (readers.length === 0 || replaced.size !== readers.length) continue;
-    out = withoutCopy(out, copy, a, o, (s) => replaced.get(s) ?? s);
-    removed++;
-    i--;
-  }
-  return removed ? { steps: out, removed } : null;
+    if (readers.length === 0 || replaced.size !== readers.length) return null;
+    return withoutCopy(out, copy, a, o, (s) => replaced.get(s) ?? s);
+  });
 }

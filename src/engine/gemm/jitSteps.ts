@@ -28,3 +28,27 @@ export function withoutCopy(steps: Step[], copy: Step, a: number, o: number, rew
   }
   return next;
 }
+
+type CopyStep = Extract<Step, { type: "execute" }>;
+
+/**
+ * Offers each kernel step with one input `a` and one output `o` (a copy, maybe) to `drop`, which returns the
+ * steps without it or null to keep it, until none is dropped: the steps and how many went; null if none.
+ */
+export function dropCopies(
+  steps: Step[],
+  drop: (steps: Step[], index: number, copy: CopyStep, a: number, o: number) => Step[] | null,
+): { steps: Step[]; removed: number } | null {
+  let out = steps;
+  let removed = 0;
+  for (let i = 0; i < out.length; i++) {
+    const copy = out[i];
+    if (copy.type !== "execute" || copy.inputs.length !== 1 || copy.outputs.length !== 1) continue;
+    const next = drop(out, i, copy, copy.inputs[0], copy.outputs[0]);
+    if (!next) continue;
+    out = next;
+    removed++;
+    i--; // the step now at i is new
+  }
+  return removed ? { steps: out, removed } : null;
+}
