@@ -10,7 +10,7 @@ import { disposeTree, precisionOf, random, refTree, startEngine, toDevice, type 
 import { mlp } from "../src/nn/index.js";
 import { setKernelMergeEnabled, setReciprocalEnabled } from "../src/engine/gemm/hook.js";
 import { applyUpdates, book } from "../src/optim/index.js";
-import { compileTrainStep, type TrainState } from "../src/train/index.js";
+import { compileTrainStep, initTrainState, type TrainState } from "../src/train/index.js";
 
 const cpuMs = () => {
   const { user, system } = process.cpuUsage();
@@ -91,13 +91,8 @@ export async function adamBandwidthBench(n: number, rounds: number, calls = 10) 
 /** CPU ms of one MLP 784-256-256-10 Adam step (batch 128), with and without the vectorised division, interleaved. */
 export async function mlpStepAB(rounds: number, calls = 20) {
   const model = mlp(10);
-  const init = model.init(random.randomKey(0), [784], precisionOf("float32"));
   const optimizer = book.adam(1e-3);
-  let state: TrainState = {
-    params: init.params,
-    modelState: init.state,
-    optState: optimizer.init(refTree(init.params)),
-  };
+  let state: TrainState = initTrainState(model, random.randomKey(0), [784], precisionOf("float32"), optimizer);
   const x = toDevice(random.normal(random.randomKey(1), 128 * 784), [128, 784], precisionOf("float32"));
   // Row b of the one-hot labels is class b mod 7.
   const labels = new Float32Array(128 * 10).map((_, i) => (Math.floor(i / 10) % 7 === i % 10 ? 1 : 0));

@@ -4,10 +4,10 @@
  * and prints the kernels by total time with their shape (KERNEL_TEXT=n prints n characters of each).
  * Run: `node --import tsx bench/kernelProfile.ts mlp|cnn|rnn [steps] [top]`.
  */
-import { disposeTree, precisionOf, random, refTree, startEngine, toDevice } from "../src/engine/index.js";
+import { disposeTree, precisionOf, random, startEngine, toDevice } from "../src/engine/index.js";
 import { cnn, linear, mlp, rnn, sequential, type Layer } from "../src/nn/index.js";
 import { book } from "../src/optim/index.js";
-import { compileTrainStep, type LossKind, type TrainState } from "../src/train/index.js";
+import { compileTrainStep, initTrainState, type LossKind, type TrainState } from "../src/train/index.js";
 
 const cpuMs = () => {
   const { user, system } = process.cpuUsage();
@@ -37,13 +37,8 @@ export async function kernelProfile(kind: keyof typeof WORKLOADS, steps: number)
   const wasm = (internals.s as (d: string) => { dispatch(exe: Exe, i: number[], o: number[]): void })("wasm");
   const [model, inputShape, batch, outputs, loss] = WORKLOADS[kind]();
   const f32 = precisionOf("float32");
-  const init = model.init(random.randomKey(0), inputShape, f32);
   const optimizer = book.adam(1e-3);
-  let state: TrainState = {
-    params: init.params,
-    modelState: init.state,
-    optState: optimizer.init(refTree(init.params)),
-  };
+  let state: TrainState = initTrainState(model, random.randomKey(0), inputShape, f32, optimizer);
   const size = inputShape.reduce((a, b) => a * b, 1);
   const x = toDevice(random.normal(random.randomKey(1), batch * size), [batch, ...inputShape], f32);
   const labels = new Float32Array(batch * outputs).map((_, i) => (Math.floor(i / 10) % 7 === i % 10 ? 1 : 0));

@@ -5,7 +5,7 @@
  * Run: `node --import tsx bench/poolAB.ts [rounds] [calls]`.
  */
 import type { numpy as np } from "@jax-js/jax";
-import { disposeTree, precisionOf, random, refTree, startEngine, toDevice } from "../src/engine/index.js";
+import { disposeTree, precisionOf, random, startEngine, toDevice } from "../src/engine/index.js";
 import {
   conv2d,
   flatten,
@@ -18,7 +18,7 @@ import {
   type Layer,
 } from "../src/nn/index.js";
 import { book } from "../src/optim/index.js";
-import { compileTrainStep, type TrainState } from "../src/train/index.js";
+import { compileTrainStep, initTrainState, type TrainState } from "../src/train/index.js";
 
 const cpuMs = () => {
   const { user, system } = process.cpuUsage();
@@ -51,13 +51,8 @@ const cnnWith = (pool: () => Layer) =>
 
 async function setup(model: Layer) {
   const batch = 64;
-  const init = model.init(random.randomKey(0), [28, 28, 1], f32);
   const optimizer = book.adam(1e-3);
-  let state: TrainState = {
-    params: init.params,
-    modelState: init.state,
-    optState: optimizer.init(refTree(init.params)),
-  };
+  let state: TrainState = initTrainState(model, random.randomKey(0), [28, 28, 1], f32, optimizer);
   const x = toDevice(random.normal(random.randomKey(1), batch * 784), [batch, 28, 28, 1], f32);
   const labels = new Float32Array(batch * 10).map((_, i) => (Math.floor(i / 10) % 7 === i % 10 ? 1 : 0));
   const y = toDevice(labels, [batch, 10], f32);

@@ -11,7 +11,7 @@
  * Run: `node --import tsx bench/stepAB.ts mlp|cnn|rnn [rounds] [calls]` (rnn: rnn(64, lastOnly) + linear(1),
  * 32 sequences of 50 steps of 8 features, mse, as bench/workloads.ts).
  */
-import { disposeTree, precisionOf, random, refTree, startEngine, toDevice } from "../src/engine/index.js";
+import { disposeTree, precisionOf, random, startEngine, toDevice } from "../src/engine/index.js";
 import {
   setCopyElisionEnabled,
   setCopyFoldingEnabled,
@@ -27,7 +27,7 @@ import {
 } from "../src/engine/gemm/hook.js";
 import { cnn, linear, mlp, rnn, sequential, type Layer } from "../src/nn/index.js";
 import { book } from "../src/optim/index.js";
-import { compileTrainStep, type TrainState } from "../src/train/index.js";
+import { compileTrainStep, initTrainState, type TrainState } from "../src/train/index.js";
 
 const cpuMs = () => {
   const { user, system } = process.cpuUsage();
@@ -63,13 +63,8 @@ const models: Record<Kind, () => [Layer, number[], number, number]> = {
 
 export async function stepAB(kind: Kind, rounds: number, calls: number) {
   const [model, inputShape, batch, classes] = models[kind]();
-  const init = model.init(random.randomKey(0), inputShape, f32);
   const optimizer = book.adam(1e-3);
-  let state: TrainState = {
-    params: init.params,
-    modelState: init.state,
-    optState: optimizer.init(refTree(init.params)),
-  };
+  let state: TrainState = initTrainState(model, random.randomKey(0), inputShape, f32, optimizer);
   const size = inputShape.reduce((a, b) => a * b, 1);
   const x = toDevice(random.normal(random.randomKey(1), batch * size), [batch, ...inputShape], f32);
   // Row b of the one-hot labels is class b mod 7 (the RNN's regression targets: b mod 7 too).

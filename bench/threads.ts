@@ -44,11 +44,11 @@ const mainThreadCpuMs = (): number | null => {
 
 async function child(rounds: number, calls: number, kind: "mlp" | "cnn"): Promise<ThreadsBench> {
   await import("../src/engine/nodeSetup.js");
-  const { disposeTree, precisionOf, random, refTree, startEngine, toDevice } = await import("../src/engine/index.js");
+  const { disposeTree, precisionOf, random, startEngine, toDevice } = await import("../src/engine/index.js");
   const { setThreadsEnabled, threadStatus, threadsReady } = await import("../src/engine/threads/install.js");
   const { cnn, mlp } = await import("../src/nn/index.js");
   const { book } = await import("../src/optim/index.js");
-  const { compileTrainStep } = await import("../src/train/index.js");
+  const { compileTrainStep, initTrainState } = await import("../src/train/index.js");
   await startEngine();
   const status = await threadsReady();
   // DESCENT_THREADS=1: jax-js's plain memory, one setting (for the shared-vs-plain comparison).
@@ -58,9 +58,8 @@ async function child(rounds: number, calls: number, kind: "mlp" | "cnn"): Promis
   // As bench/workloads.ts: the MLP on batches of 128, the CNN on batches of 64.
   const [model, inputShape, batch] = kind === "mlp" ? [mlp(10), [784], 128] : [cnn(10), [28, 28, 1], 64];
   const size = inputShape.reduce((a, b) => a * b, 1);
-  const init = model.init(random.randomKey(0), inputShape, f32);
   const optimizer = book.adam(1e-3);
-  let state = { params: init.params, modelState: init.state, optState: optimizer.init(refTree(init.params)) };
+  let state = initTrainState(model, random.randomKey(0), inputShape, f32, optimizer);
   const x = toDevice(random.normal(random.randomKey(1), batch * size), [batch, ...inputShape], f32);
   const labels = new Float32Array(batch * 10).map((_, i) => (Math.floor(i / 10) % 7 === i % 10 ? 1 : 0));
   const y = toDevice(labels, [batch, 10], f32);

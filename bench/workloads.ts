@@ -4,7 +4,7 @@ import { cnn, linear, mlp, rnn, sequential, type Layer } from "../src/nn/index.j
 import { applyUpdates, book } from "../src/optim/index.js";
 
 const { adam } = book;
-import { compileTrainStep, type LossKind, type TrainState } from "../src/train/index.js";
+import { compileTrainStep, initTrainState, type LossKind, type TrainState } from "../src/train/index.js";
 
 const precision = precisionOf("float32");
 
@@ -46,13 +46,8 @@ async function stepMs(
   kind: LossKind,
   reps: number,
 ): Promise<number> {
-  const init = model.init(random.randomKey(0), inputShape, precision);
   const optimizer = adam(1e-3);
-  let state: TrainState = {
-    params: init.params,
-    modelState: init.state,
-    optState: optimizer.init(refTree(init.params)),
-  };
+  let state: TrainState = initTrainState(model, random.randomKey(0), inputShape, precision, optimizer);
   const step = compileTrainStep(model, kind, optimizer);
   const ms = await medianMs(async () => {
     const [next] = await step.runAsync(state, x.ref, y.ref);

@@ -12,7 +12,7 @@ import { lossFunction } from "../losses.js";
 import { methodByName } from "../methods/registry.js";
 import { namedOptimizer } from "../optim/presets.js";
 import { Objective } from "../problems/objective.js";
-import { compileTrainStep, type TrainState } from "../train/step.js";
+import { compileTrainStep, initTrainState, type TrainState } from "../train/step.js";
 import { suiteProblem, type ProblemName, type SuiteProblem } from "./problems.js";
 
 export const FULL_BATCH_METHOD = "lbfgs";
@@ -116,12 +116,7 @@ function firstOrderRun(problem: SuiteProblem, method: string, lr: number, seed: 
       : undefined;
   const step = compileTrainStep(problem.model, kind, optimizer, customLoss);
   const [modelKey, orderKey] = random.splitKey(random.randomKey(seed), 2);
-  const init = problem.model.init(modelKey, problem.train.xShape, precision);
-  let state: TrainState = {
-    params: init.params,
-    modelState: init.state,
-    optState: optimizer.init(refTree(init.params)),
-  };
+  let state: TrainState = initTrainState(problem.model, modelKey, problem.train.xShape, precision, optimizer);
   const evaluation = deviceData(problem.evaluation);
   const evaluate = jit(meanLoss(problem));
   const lossNow = () =>

@@ -12,6 +12,7 @@ export {
   type TrainLoss,
   compileTrainStep,
   compilePredict,
+  initTrainState,
   type LossKind,
 } from "./step.js";
 export {

@@ -4,13 +4,13 @@
  * diagnosis (`assertFinite` with `nonFiniteCause`, `DivergenceGuard`), without the Trainer's disk
  * (checkpoints, metrics files), so it runs in a browser.
  */
-import { disposeTree, leavesWithPaths, random, refTree, toDevice, type Precision, type Tree } from "../engine/index.js";
+import { disposeTree, leavesWithPaths, random, toDevice, type Precision, type Tree } from "../engine/index.js";
 import { gatherBatch, type Dataset } from "../data/dataset.js";
 import { epochBatches, oneHot } from "../data/sampler.js";
 import type { Layer } from "../nn/index.js";
 import type { GradientTransformation } from "../optim/transform.js";
 import { assertFinite, DivergenceGuard, nonFiniteCause } from "./guard.js";
-import { compilePredict, compileTrainStep, type TrainState } from "./step.js";
+import { compilePredict, compileTrainStep, initTrainState, type TrainState } from "./step.js";
 
 export interface LiveTrainingOptions {
   model: Layer;
@@ -44,9 +44,8 @@ export class LiveTraining {
       throw new Error(`batch size must be a positive integer, got ${opts.batchSize}`);
     const [modelKey, dataKey] = random.splitKey(random.randomKey(opts.seed), 2);
     this.dataKey = dataKey;
-    const init = opts.model.init(modelKey, opts.data.xShape, opts.precision);
-    this.state = { params: init.params, modelState: init.state, optState: opts.optimizer.init(refTree(init.params)) };
-    this.paramPaths = leavesWithPaths(init.params).map((l) => l.path);
+    this.state = initTrainState(opts.model, modelKey, opts.data.xShape, opts.precision, opts.optimizer);
+    this.paramPaths = leavesWithPaths(this.state.params).map((l) => l.path);
     this.stepper = compileTrainStep(opts.model, "cross-entropy", opts.optimizer);
     this.predictor = compilePredict(opts.model);
     this.guard = new DivergenceGuard(opts.divergenceFactor ?? 1e4);

@@ -1,5 +1,5 @@
 import { numpy as np, jit, valueAndGrad, tree as jaxTree } from "@jax-js/jax";
-import { leavesWithPaths, refTree, type Tree } from "../engine/index.js";
+import { type Key, leavesWithPaths, type Precision, refTree, type Tree } from "../engine/index.js";
 import type { LossKind } from "../losses.js";
 import { trainingLoss, type Layer } from "../nn/index.js";
 import { applyUpdates, type GradientTransformation } from "../optim/index.js";
@@ -12,6 +12,18 @@ export type TrainState = {
   modelState: Tree;
   optState: Tree;
 };
+
+/** The state before the first step: `model`'s parameters and state drawn from `key`, and `optimizer`'s own state. */
+export function initTrainState(
+  model: Layer,
+  key: Key,
+  inputShape: number[],
+  precision: Precision,
+  optimizer: GradientTransformation,
+): TrainState {
+  const init = model.init(key, inputShape, precision);
+  return { params: init.params, modelState: init.state, optState: optimizer.init(refTree(init.params)) };
+}
 
 /**
  * What one step reports: the minibatch loss and each parameter's squared gradient norm (same order as `paramPaths`).

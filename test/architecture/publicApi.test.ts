@@ -75,7 +75,7 @@ const PUBLIC: Record<string, string> = {
     "stochasticCurriculum teacherHints trainWithHints transferFromCheckpoint",
   train:
     "CheckpointError DivergenceGuard InvalidRunError LiveTraining LossDivergedError MetricsLog NonFiniteError " +
-    "TrainingDivergedError closureOptimizer compilePredict compileTrainStep evaluate " +
+    "TrainingDivergedError closureOptimizer compilePredict compileTrainStep evaluate initTrainState " +
     "isClosureOptimizer loadCheckpoint loadModel readCheckpointInfo readModelCheckpoint " +
     "saveCheckpoint train",
 };

@@ -7,7 +7,6 @@ import {
   leavesWithPaths,
   precisionOf,
   random,
-  refTree,
   setGemmEnabled,
   startEngine,
   toDevice,
@@ -17,7 +16,7 @@ import {
 import { relaxedSimdAvailable } from "../../src/engine/gemm/hook.js";
 import { mlp } from "../../src/nn/index.js";
 import { book } from "../../src/optim/index.js";
-import { compileTrainStep } from "../../src/train/index.js";
+import { compileTrainStep, initTrainState } from "../../src/train/index.js";
 
 before(async () => {
   await startEngine();
@@ -107,8 +106,7 @@ test(
     const y = toDevice(labels, [32, 10], precision);
     const run = async (useGemm: boolean) => {
       setGemmEnabled(useGemm);
-      const init = model.init(random.randomKey(0), [784], precision);
-      const state = { params: init.params, modelState: init.state, optState: optimizer.init(refTree(init.params)) };
+      const state = initTrainState(model, random.randomKey(0), [784], precision, optimizer);
       const [next, stats] = await step.runAsync(state, x.ref, y.ref);
       const leaves = leavesWithPaths(next.params).map(({ leaf }) => leaf.ref.dataSync());
       const weights = Float64Array.from(leaves.flatMap((leaf) => Array.from(leaf)));

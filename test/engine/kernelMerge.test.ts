@@ -16,7 +16,7 @@ import { setKernelMergeEnabled, setProgramRunnerEnabled, setSimdExpEnabled } fro
 import { elementwiseModuleBytes, type Expr } from "../../src/engine/gemm/elementwiseWasm.js";
 import { linear, rnn, sequential } from "../../src/nn/index.js";
 import { applyUpdates, book, torch } from "../../src/optim/index.js";
-import { compileTrainStep, type TrainState } from "../../src/train/index.js";
+import { compileTrainStep, initTrainState, type TrainState } from "../../src/train/index.js";
 
 before(async () => {
   await startEngine();
@@ -155,13 +155,8 @@ test("a producer read element for element is merged; one read through a transpos
 async function rnnTrajectory(): Promise<unknown[]> {
   const f32 = precisionOf("float32");
   const model = sequential(rnn(8, { lastOnly: true }), linear(1));
-  const init = model.init(random.randomKey(0), [6, 3], f32);
   const optimizer = book.adam(1e-2);
-  let state: TrainState = {
-    params: init.params,
-    modelState: init.state,
-    optState: optimizer.init(refTree(init.params)),
-  };
+  let state: TrainState = initTrainState(model, random.randomKey(0), [6, 3], f32, optimizer);
   const x = toDevice(random.normal(random.randomKey(1), 4 * 18), [4, 6, 3], f32);
   const y = toDevice(random.normal(random.randomKey(2), 4), [4, 1], f32);
   const step = compileTrainStep(model, "mse", optimizer);

@@ -6,7 +6,6 @@ import {
   gemmStatus,
   precisionOf,
   random,
-  refTree,
   startEngine,
   toDevice,
   treeToHost,
@@ -15,7 +14,7 @@ import { setProgramRunnerEnabled } from "../../src/engine/gemm/hook.js";
 import { PROBE_POINTERS } from "../../src/engine/gemm/pointerProbe.js";
 import { linear, mlp, rnn, sequential, type Layer } from "../../src/nn/index.js";
 import { book } from "../../src/optim/index.js";
-import { compileTrainStep, type TrainState } from "../../src/train/index.js";
+import { compileTrainStep, initTrainState, type TrainState } from "../../src/train/index.js";
 
 before(async () => {
   await startEngine();
@@ -80,13 +79,8 @@ test("routines inside a jit program go through jax-js's dispatch, in program ord
 /** Loss history and final parameters of `steps` Adam steps (float32), with the runner on or off. */
 async function trajectory(model: Layer, inputShape: number[], batch: number, runner: boolean, steps: number) {
   setProgramRunnerEnabled(runner);
-  const init = model.init(random.randomKey(0), inputShape, f32);
   const optimizer = book.adam(1e-3);
-  let state: TrainState = {
-    params: init.params,
-    modelState: init.state,
-    optState: optimizer.init(refTree(init.params)),
-  };
+  let state: TrainState = initTrainState(model, random.randomKey(0), inputShape, f32, optimizer);
   const size = inputShape.reduce((a, b) => a * b, 1);
   const x = toDevice(random.normal(random.randomKey(1), batch * size), [batch, ...inputShape], f32);
   const y = toDevice(random.normal(random.randomKey(2), batch), [batch, 1], f32);

@@ -7,14 +7,13 @@ import {
   gemmStatus,
   precisionOf,
   random,
-  refTree,
   startEngine,
   toDevice,
 } from "../../src/engine/index.js";
 import { setCopyElisionEnabled, setCopyFoldingEnabled, setTransposeFusionEnabled } from "../../src/engine/gemm/hook.js";
 import { cnn, mlp } from "../../src/nn/index.js";
 import { book } from "../../src/optim/index.js";
-import { compileTrainStep, type TrainState } from "../../src/train/index.js";
+import { compileTrainStep, initTrainState, type TrainState } from "../../src/train/index.js";
 
 before(async () => {
   await startEngine();
@@ -31,13 +30,8 @@ const leavesOf = (t: unknown): np.Array[] =>
 
 /** Parameters after `steps` MLP 784-256-256-10 Adam steps (batch 128), all leaves read back. */
 async function mlpTrajectory(steps: number, model = mlp(10), inputShape = [784], batch = 128): Promise<Float32Array[]> {
-  const init = model.init(random.randomKey(0), inputShape, f32);
   const optimizer = book.adam(1e-3);
-  let state: TrainState = {
-    params: init.params,
-    modelState: init.state,
-    optState: optimizer.init(refTree(init.params)),
-  };
+  let state: TrainState = initTrainState(model, random.randomKey(0), inputShape, f32, optimizer);
   const size = inputShape.reduce((a, b) => a * b, 1);
   const x = toDevice(random.normal(random.randomKey(1), batch * size), [batch, ...inputShape], f32);
   const labels = new Float32Array(batch * 10).map((_, i) => (Math.floor(i / 10) % 7 === i % 10 ? 1 : 0));

@@ -2,20 +2,19 @@ import { it } from "node:test";
 import assert from "node:assert/strict";
 import { heapBytes } from "./wasmHeap.js"; // first: it must see jax-js create its memory
 
-const { precisionOf, random, refTree, startEngine, toDevice } = await import("../../src/engine/index.js");
+const { precisionOf, random, startEngine, toDevice } = await import("../../src/engine/index.js");
 const { mlp } = await import("../../src/nn/index.js");
 const optim = await import("../../src/optim/index.js");
 const { chain, clipByGlobalNorm, polyakAveraging } = optim;
 const { adam, sgd } = optim.book;
-const { compileTrainStep, compilePredict, train } = await import("../../src/train/index.js");
+const { compileTrainStep, initTrainState, compilePredict, train } = await import("../../src/train/index.js");
 
 it("a training loop keeps the Wasm heap flat across hundreds of steps (no leaked buffers)", async () => {
   await startEngine();
   const precision = precisionOf("float32");
   const model = mlp(10, { width: 64, batchNorm: true });
-  const init = model.init(random.randomKey(0), [784], precision);
   const optimizer = adam(1e-3);
-  let state = { params: init.params, modelState: init.state, optState: optimizer.init(refTree(init.params)) };
+  let state = initTrainState(model, random.randomKey(0), [784], precision, optimizer);
   const step = compileTrainStep(model, "cross-entropy", optimizer);
   const predict = compilePredict(model);
   const heapAt: number[] = [];
