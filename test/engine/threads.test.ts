@@ -21,7 +21,7 @@ const { withSharedMemory } = await import("../../src/engine/threads/sharedImport
 const { pointerProbeBytes } = await import("../../src/engine/gemm/pointerProbe.js");
 const { cnn, mlp } = await import("../../src/nn/index.js");
 const { book } = await import("../../src/optim/index.js");
-const { compileTrainStep } = await import("../../src/train/index.js");
+const { compileTrainStep, initTrainState } = await import("../../src/train/index.js");
 
 before(async () => {
   await engine.startEngine();
@@ -218,24 +218,33 @@ test("Adam's merged update (m′, v′, θ′ in one kernel, 2¹⁹ parameters):
   update.dispose();
 });
 
+/** The parameters (on the host) after `steps` Adam steps from a fixed start, with the pool on or off. */
+async function adamSteps(
+  model: ReturnType<typeof mlp>,
+  inputShape: number[],
+  x: np.Array,
+  y: np.Array,
+  steps: number,
+  pooled: boolean,
+) {
+  threads.setThreadsEnabled(pooled);
+  const optimizer = book.adam(1e-3);
+  let state = initTrainState(model, engine.random.randomKey(0), inputShape, engine.precisionOf("float32"), optimizer);
+  const step = compileTrainStep(model, "cross-entropy", optimizer);
+  for (let i = 0; i < steps; i++) [state] = await step.runAsync(state, x.ref, y.ref);
+  step.dispose();
+  const host = engine.treeToHost(state.params);
+  engine.disposeTree([state.modelState, state.optState]);
+  return host;
+}
+
 test("3 Adam steps of the MLP (784-256-256-10, batch 128) : same parameters on 1 and 2 threads", async () => {
   const f32 = engine.precisionOf("float32");
   const model = mlp(10);
   const x = engine.toDevice(values(128 * 784, 3), [128, 784], f32);
   const labels = new Float32Array(128 * 10).map((_, i) => (Math.floor(i / 10) % 7 === i % 10 ? 1 : 0));
   const y = engine.toDevice(labels, [128, 10], f32);
-  const train = async (pooled: boolean) => {
-    threads.setThreadsEnabled(pooled);
-    const optimizer = book.adam(1e-3);
-    const init = model.init(engine.random.randomKey(0), [784], f32);
-    let state = { params: init.params, modelState: init.state, optState: optimizer.init(engine.refTree(init.params)) };
-    const step = compileTrainStep(model, "cross-entropy", optimizer);
-    for (let i = 0; i < 3; i++) [state] = await step.runAsync(state, x.ref, y.ref);
-    step.dispose();
-    const host = engine.treeToHost(state.params);
-    engine.disposeTree([state.modelState, state.optState]);
-    return host;
-  };
+  const train = (pooled: boolean) => adamSteps(model, [784], x, y, 3, pooled);
   const jobs = threads.threadStatus().jobs;
   const pooled = await train(true);
   // Five of the step's eight products are large enough for the pool (the 10-wide layer's are not).
@@ -254,18 +263,7 @@ test("2 CNN Adam steps (batch 32, products and kernels split): same parameters o
   const x = engine.toDevice(values(32 * 28 * 28, 9), [32, 28, 28, 1], f32);
   const labels = new Float32Array(32 * 10).map((_, i) => (Math.floor(i / 10) % 7 === i % 10 ? 1 : 0));
   const y = engine.toDevice(labels, [32, 10], f32);
-  const train = async (pooled: boolean) => {
-    threads.setThreadsEnabled(pooled);
-    const optimizer = book.adam(1e-3);
-    const init = model.init(engine.random.randomKey(0), [28, 28, 1], f32);
-    let state = { params: init.params, modelState: init.state, optState: optimizer.init(engine.refTree(init.params)) };
-    const step = compileTrainStep(model, "cross-entropy", optimizer);
-    for (let i = 0; i < 2; i++) [state] = await step.runAsync(state, x.ref, y.ref);
-    step.dispose();
-    const host = engine.treeToHost(state.params);
-    engine.disposeTree([state.modelState, state.optState]);
-    return host;
-  };
+  const train = (pooled: boolean) => adamSteps(model, [28, 28, 1], x, y, 2, pooled);
   const jobs = threads.threadStatus().jobs;
   const pooled = await train(true);
   const pooledJobs = threads.threadStatus().jobs - jobs;
