@@ -55,34 +55,42 @@ export function conv2d(channels: number, opts: Conv2dOptions = {}): Layer {
               [pad, padW],
               [0, 0],
             ]);
-      const windows: np.Array[] = [];
-      for (let i = 0; i < k; i++) {
-        for (let j = 0; j < k; j++) {
-          const window = xp.ref.slice([], [i, i + ho * s], [j, j + wo * s], []);
-          windows.push(s > 1 ? window.reshape([n, ho, s, wo, s, cin]).slice([], [], 0, [], 0, []) : window);
-        }
-      }
-      xp.dispose();
-      // Channels [t·cin, (t + 1)·cin) of the patches hold window t = i·k + j, so patch column
-      // (i·k + j)·cin + c meets weight[i, j, c] in the weight's row-major reshape. A sum of
-      // channel-padded windows rather than np.concatenate: jax-js splits a concatenation into
-      // groups of 8 (two kernels), and the transpose of its split materialises every slice.
       const kk = k * k * cin;
-      const patches = windows
-        .map((wnd, t) =>
-          k === 1
-            ? wnd
-            : np.pad(wnd, [
-                [0, 0],
-                [0, 0],
-                [0, 0],
-                [t * cin, kk - (t + 1) * cin],
-              ]),
-        )
-        .reduce((acc, term) => acc.add(term));
+      const patches = im2colPatches(xp, k, s, ho, wo);
       const y = np.matmul(patches.reshape([n * ho * wo, kk]), p.weight.reshape([kk, -1]));
       const out = y.reshape([n, ho, wo, -1]);
       return [p.bias ? out.add(p.bias) : out, state];
     },
   };
+}
+
+/**
+ * The im2col patches [n, ho, wo, k·k·cin] of a padded NHWC input `xp` (consumed): channels [t·cin, (t + 1)·cin)
+ * hold window t = i·k + j (stride `s`), so patch column (i·k + j)·cin + c meets weight[i, j, c] in the
+ * weight's row-major reshape. A sum of channel-padded windows rather than np.concatenate: jax-js splits a
+ * concatenation into groups of 8 (two kernels), and the transpose of its split materialises every slice.
+ */
+export function im2colPatches(xp: np.Array, k: number, s: number, ho: number, wo: number): np.Array {
+  const [n, , , cin] = xp.shape;
+  const kk = k * k * cin;
+  const terms: np.Array[] = [];
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j < k; j++) {
+      let window = xp.ref.slice([], [i, i + ho * s], [j, j + wo * s], []);
+      if (s > 1) window = window.reshape([n, ho, s, wo, s, cin]).slice([], [], 0, [], 0, []);
+      const t = i * k + j;
+      terms.push(
+        k === 1
+          ? window
+          : np.pad(window, [
+              [0, 0],
+              [0, 0],
+              [0, 0],
+              [t * cin, kk - (t + 1) * cin],
+            ]),
+      );
+    }
+  }
+  xp.dispose();
+  return terms.reduce((acc, term) => acc.add(term));
 }

@@ -9,6 +9,7 @@ import { grad, jit, numpy as np } from "@jax-js/jax";
 import { gemmStatus, random, startEngine } from "../../src/engine/index.js";
 import { setViewSumEnabled } from "../../src/engine/gemm/hook.js";
 import { layout, viewSumModuleBytes, type ViewSum, type ViewTerm } from "../../src/engine/gemm/viewSum.js";
+import { im2colPatches } from "../../src/nn/conv.js";
 
 before(async () => {
   await startEngine();
@@ -225,32 +226,16 @@ test("terms with disjoint boxes are stored, and boxes that tile the output skip 
   assert.deepEqual(runModule(sum, [input], "float32"), evaluate(sum, [input]));
 });
 
-/** A 3×3 im2col of a padded NHWC image as a sum of channel-padded windows (the conv layer's patches). */
+/** A k×k im2col of an NHWC image padded by 1 (the conv layer's patches). */
 function patches(x: np.Array, k: number): np.Array {
-  const [, h, w, c] = x.shape;
+  const [, h, w] = x.shape;
   const xp = np.pad(x, [
     [0, 0],
     [1, 1],
     [1, 1],
     [0, 0],
   ]);
-  const terms: np.Array[] = [];
-  for (let i = 0; i < k; i++) {
-    for (let j = 0; j < k; j++) {
-      const t = i * k + j;
-      const window = xp.ref.slice([], [i, i + h], [j, j + w], []);
-      terms.push(
-        np.pad(window, [
-          [0, 0],
-          [0, 0],
-          [0, 0],
-          [t * c, (k * k - t - 1) * c],
-        ]),
-      );
-    }
-  }
-  xp.dispose();
-  return terms.reduce((a, b) => a.add(b));
+  return im2colPatches(xp, k, 1, h, w);
 }
 
 /** The same windows through np.concatenate (jax-js: two kernels, and a split in the gradient). */
