@@ -3,12 +3,14 @@
  * gradients Xᵀ·dY and the input gradient dY·Wᵀ. Each shape is timed three ways, interleaved so the
  * ratios share the machine's load: Descent's GEMM alone (no dispatch), the GEMM inside jax-js
  * (a jit'd dot), and jax-js's own kernel (the hook switched off); beside them the register-only
- * Wasm f32x4 FMA peak, measured in the same run, as the 100 % ceiling. All in CPU time of this
- * (single-threaded) process, so that the ratios hold on a loaded machine; the clock ticks in
- * 1 ms-ish steps, hence 10 calls per sample.
+ * Wasm f32x4 FMA peak, measured in the same run, as the 100 % ceiling. All on one thread (the pool
+ * is switched off here) and in CPU time of this process, so that the ratios hold on a loaded machine.
+ * What a number means: the median over rounds × 10 calls of one call's CPU time, each timed call
+ * after one untimed call of the same kind (the first call after the peak loop or after switching
+ * the hook runs cold: docs/performance.md, "GEMM measurement").
  */
 import { jit, numpy as np } from "@jax-js/jax";
-import { setGemmEnabled } from "../src/engine/index.js";
+import { setGemmEnabled, setThreadsEnabled } from "../src/engine/index.js";
 import { standaloneGemm, wasmPeakGflops } from "../src/engine/gemm/standalone.js";
 import { relaxedSimdAvailable } from "../src/engine/gemm/hook.js";
 
@@ -29,10 +31,14 @@ const cpuMs = () => {
   return (user + system) / 1000;
 };
 
-function timeGflops(flops: number, run: () => void, reps: number): number {
-  const t0 = cpuMs();
-  for (let i = 0; i < reps; i++) run();
-  return (flops * reps) / ((cpuMs() - t0) * 1e6);
+/** One untimed call (after a switch or the peak loop the first call runs cold), then `calls` calls timed each. */
+function callGflops(flops: number, run: () => void, calls: number, into: number[]): void {
+  run();
+  for (let i = 0; i < calls; i++) {
+    const t0 = cpuMs();
+    run();
+    into.push(flops / ((cpuMs() - t0) * 1e6));
+  }
 }
 
 export interface GemmBenchRow {
@@ -53,6 +59,8 @@ export function gemmBench(rounds: number): {
 } {
   const fma = relaxedSimdAvailable();
   const peaks: number[] = [];
+  // One thread: the in-jax column is then the same work as the kernel's (the pool's CPU would count too).
+  setThreadsEnabled(false);
   const rows = MLP_MATMULS.map(([shape, M, N, K, transA, transB]) => {
     const flops = 2 * M * N * K;
     const kernel = standaloneGemm("float32", M, N, K, { fma, transA, transB });
@@ -65,18 +73,17 @@ export function gemmBench(rounds: number): {
     const viaJax = () => void dot(a.ref, b.ref).dataSync();
     const samples = { kernel: [] as number[], hooked: [] as number[], own: [] as number[] };
     for (let round = -1; round < rounds; round++) {
+      // Round −1 warms up: V8 tiers the modules up, the runner builds its plans.
+      const keep = round >= 0;
       const peak = wasmPeakGflops(fma, 50, cpuMs);
-      const k = timeGflops(flops, kernel.run, 10);
+      if (keep) peaks.push(peak);
+      callGflops(flops, kernel.run, 10, keep ? samples.kernel : []);
+      // Switching the hook rebuilds the runner's plans at the next call: the untimed call takes that.
       setGemmEnabled(true);
-      const hooked = timeGflops(flops, viaJax, 10);
+      callGflops(flops, viaJax, 10, keep ? samples.hooked : []);
       setGemmEnabled(false);
-      const own = timeGflops(flops, viaJax, 10);
+      callGflops(flops, viaJax, 10, keep ? samples.own : []);
       setGemmEnabled(true);
-      if (round < 0) continue; // warm-up: V8 tiers the modules up
-      peaks.push(peak);
-      samples.kernel.push(k);
-      samples.hooked.push(hooked);
-      samples.own.push(own);
     }
     dot.dispose();
     a.dispose();
@@ -90,6 +97,7 @@ export function gemmBench(rounds: number): {
       jaxjs_own_gflops: median(samples.own),
     };
   });
+  setThreadsEnabled(true);
   const peak = median(peaks);
   for (const row of rows) row.kernel_pct_of_peak = (100 * row.kernel_gflops) / peak;
   return { peak_fma_gflops: fma ? peak : NaN, peak_muladd_gflops: wasmPeakGflops(false, 100, cpuMs), fma, rows };
