@@ -53,8 +53,6 @@ export interface GemmShapeOptions {
   KC?: number;
   MC?: number;
   NC?: number;
-  /** K steps per loop iteration of the micro-kernel (1 or 2); an odd kc runs its first step before the loop. */
-  unrollK?: number;
 }
 
 export function gemmWat(dtype: GemmDtype, fma: boolean, options: GemmShapeOptions = {}): string {
@@ -141,28 +139,24 @@ export function gemmWat(dtype: GemmDtype, fma: boolean, options: GemmShapeOption
   // A's value for row i splat across a vector: shuffled out of one vector load per `lanes` rows (shuffles are pure,
   // so TurboFan places each next to its use), or loaded as a splat for the rows left over.
   const aVectorsOf = (MR: number, shuffleSplat: boolean) => (shuffleSplat ? Math.floor(MR / lanes) : 0);
-  const aSplat = (i: number, aVectors: number, aAt: number) => {
-    if (i >= aVectors * lanes) return `(${splat} offset=${aAt + i * elt} (local.get $ap))`;
+  const aSplat = (i: number, aVectors: number) => {
+    if (i >= aVectors * lanes) return `(${splat} offset=${i * elt} (local.get $ap))`;
     const v = `(local.get $av${Math.floor(i / lanes)})`;
     return `(i8x16.shuffle ${pick(elt, Array(lanes).fill(i % lanes))} ${v} ${v})`;
   };
-  // The step `step` of an unrolled iteration reads at constant offsets from ap and bp (no address arithmetic).
-  const kStep = (MR: number, aVectors: number, step = 0) => `
-    (local.set $b0 (v128.load${step ? ` offset=${step * NR * elt}` : ""} (local.get $bp)))
-    (local.set $b1 (v128.load offset=${step * NR * elt + 16} (local.get $bp)))
-    ${repeat(aVectors, (v) => `(local.set $av${v} (v128.load offset=${step * MR * elt + 16 * v} (local.get $ap)))`)}
+  const kStep = (MR: number, aVectors: number) => `
+    (local.set $b0 (v128.load (local.get $bp)))
+    (local.set $b1 (v128.load offset=16 (local.get $bp)))
+    ${repeat(aVectors, (v) => `(local.set $av${v} (v128.load offset=${16 * v} (local.get $ap)))`)}
     ${repeat(
       MR,
       (i) => `
-    (local.set $a ${aSplat(i, aVectors, step * MR * elt)})
+    (local.set $a ${aSplat(i, aVectors)})
     (local.set $c${2 * i} ${madd("(local.get $a)", "(local.get $b0)", `(local.get $c${2 * i})`)})
     (local.set $c${2 * i + 1} ${madd("(local.get $a)", "(local.get $b1)", `(local.get $c${2 * i + 1})`)})`,
     )}`;
 
   // ${MR}×${NR} register tile (rows of A × columns of B) over packed panels.
-  const unrollK = options.unrollK ?? 1;
-  const advance = (MR: number, steps: number) => `(local.set $ap (i32.add (local.get $ap) (i32.const ${steps * MR * elt})))
-    (local.set $bp (i32.add (local.get $bp) (i32.const ${steps * NR * elt})))`;
   const micro = (MR: number, shuffleSplat: boolean) => {
     const aVectors = aVectorsOf(MR, shuffleSplat);
     const storeFullRow = (i: number, v: number) => {
@@ -178,20 +172,11 @@ export function gemmWat(dtype: GemmDtype, fma: boolean, options: GemmShapeOption
     (local $i i32) (local $j i32) (local $at i32)
   ${repeat(2 * MR, (i) => `(local $c${i} v128)`)}
   (local.set $aEnd (i32.add (local.get $ap) (i32.mul (local.get $kc) (i32.const ${MR * elt}))))
-  ${
-    unrollK === 1
-      ? `(loop $k
+  (loop $k
     ${kStep(MR, aVectors)}
-    ${advance(MR, 1)}
-    (br_if $k (i32.lt_u (local.get $ap) (local.get $aEnd))))`
-      : `(if (i32.and (local.get $kc) (i32.const 1)) (then ${kStep(MR, aVectors)}
-    ${advance(MR, 1)}))
-  (if (i32.lt_u (local.get $ap) (local.get $aEnd)) (then (loop $k
-    ${kStep(MR, aVectors)}
-    ${kStep(MR, aVectors, 1)}
-    ${advance(MR, 2)}
-    (br_if $k (i32.lt_u (local.get $ap) (local.get $aEnd))))))`
-  }
+    (local.set $ap (i32.add (local.get $ap) (i32.const ${MR * elt})))
+    (local.set $bp (i32.add (local.get $bp) (i32.const ${NR * elt})))
+    (br_if $k (i32.lt_u (local.get $ap) (local.get $aEnd))))
   (if (i32.and (i32.eq (local.get $rows) (i32.const ${MR})) (i32.eq (local.get $cols) (i32.const ${NR})))
     (then ${repeat(MR, (i) => storeFullRow(i, 0) + storeFullRow(i, 1))} (return)))
   ;; Edge tile: spill the accumulators, then add the valid part into C element by element.
