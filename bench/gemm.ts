@@ -71,7 +71,7 @@ export async function gemmBench(rounds: number): Promise<{
     const b = np.ones(transB ? [N, K] : [K, N]);
     const dot = jit((a: np.Array, b: np.Array) => np.dot(transA ? np.transpose(a) : a, transB ? np.transpose(b) : b));
     // blockUntilReady runs the lazy product without reading it back (dataSync's copy of C took 13 % of h_w2's
-    // time and 40 % of xT_dh1's: a training step never reads its products back).
+    // time and 30–40 % of xT_dh1's: a training step never reads its products back).
     const viaJax = async () => void (await dot(a.ref, b.ref).blockUntilReady()).dispose();
     const samples = { kernel: [] as number[], hooked: [] as number[], own: [] as number[] };
     for (let round = -1; round < rounds; round++) {
