@@ -3,10 +3,12 @@
  * with relaxed FMA: the 4×8 tile of splat loads (8 accumulators, the kernel before issue 16's last
  * session), the 5×8 tile whose A rows are shuffled out of one vector load (10 accumulators, the
  * shipped one) without and with its 4-row tail panels. Variants are built from scripts/gemm/wat.ts
- * with wabt, timed interleaved in this process's CPU time beside the register-only FMA peak; median
- * over rounds. Also the peak loop with 8 and 10 independent accumulators instead of 12, in % of the
- * 12-chain peak: why 8 accumulators cannot keep two FMA ports with a 4-cycle latency busy.
- * Run: `node --import tsx bench/gemmTiles.ts [rounds]`.
+ * with wabt, timed interleaved in this process's CPU time beside the register-only FMA peak, as
+ * bench/gemm.ts times them (one untimed call, then the median of single calls over rounds). Also the
+ * peak loop with 8 and 10 independent accumulators instead of 12, in % of the 12-chain peak: why 8
+ * accumulators cannot keep two FMA ports with a 4-cycle latency busy.
+ * Run: `node --import tsx bench/gemmTiles.ts [rounds]`; other variants as JSON options of gemmWat, e.g.
+ * `GEMM_VARIANTS='{"shipped":{},"K blocks of 400":{"KC":400}}'`.
  */
 import { setFlagsFromString } from "node:v8";
 import { plainMemory, watToBytes } from "../scripts/gemm/build.js";
