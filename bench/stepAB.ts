@@ -6,12 +6,16 @@
  * materialised Wᵀ), the per-Kernel program cache, the program runner (programRunner.ts: jax-js's own
  * PendingExecute per kernel), the merging of sibling elementwise kernels and Descent's vectorised
  * float32 exp kernels (both kernelMerge.ts), the data-movement kernels (viewSum.ts), and those of
- * them under a ReLU mask alone.
- * Rounds interleaved, this process's CPU time per step, median over rounds.
+ * them under a ReLU mask alone, and their split over the thread pool.
+ * Rounds interleaved, this process's CPU time per step (all threads), median over rounds, and the wall
+ * time per step (`…_wall`: what threads shorten). SETTINGS=all_on,gemm_off,… runs only those settings.
  * Run: `node --import tsx bench/stepAB.ts mlp|cnn|rnn [rounds] [calls]` (rnn: rnn(64, lastOnly) + linear(1),
  * 32 sequences of 50 steps of 8 features, mse, as bench/workloads.ts).
  */
+// First, before jax-js loads: its memory is made shared, so the thread pool can run (DESCENT_THREADS=n).
+import "../src/engine/nodeSetup.js";
 import { disposeTree, precisionOf, random, startEngine, toDevice } from "../src/engine/index.js";
+import { threadsReady } from "../src/engine/threads/install.js";
 import {
   setCopyElisionEnabled,
   setCopyFoldingEnabled,
@@ -25,6 +29,7 @@ import {
   setTransposeFusionEnabled,
   setViewSumEnabled,
 } from "../src/engine/gemm/hook.js";
+import { setViewSumThreadsEnabled } from "../src/engine/gemm/viewSumRouting.js";
 import { cnn, linear, mlp, rnn, sequential, type Layer } from "../src/nn/index.js";
 import { book } from "../src/optim/index.js";
 import { compileTrainStep, initTrainState, type TrainState } from "../src/train/index.js";
@@ -47,6 +52,7 @@ const switches = {
   exp: setSimdExpEnabled,
   viewSum: setViewSumEnabled,
   reluMask: setReluMaskEnabled,
+  viewSumThreads: setViewSumThreadsEnabled,
 };
 /** Every switch on except those named. */
 const toggle = (...off: (keyof typeof switches)[]) => {
@@ -77,7 +83,7 @@ export async function stepAB(kind: Kind, rounds: number, calls: number) {
     const [next] = await step.runAsync(state, x.ref, y.ref);
     state = next;
   };
-  const settings = {
+  const allSettings = {
     all_on: () => toggle(),
     gemm_off: () => toggle("gemm"),
     division_off: () => toggle("division"),
@@ -91,25 +97,36 @@ export async function stepAB(kind: Kind, rounds: number, calls: number) {
     simd_exp_off: () => toggle("exp"),
     view_sum_off: () => toggle("viewSum"),
     relu_mask_off: () => toggle("reluMask"),
+    view_sum_threads_off: () => toggle("viewSumThreads"),
   };
+  const only = process.env.SETTINGS?.split(",");
+  const settings = Object.fromEntries(
+    Object.entries(allSettings).filter(([name]) => !only || only.includes(name)),
+  ) as Partial<typeof allSettings>;
   const samples: Record<string, number[]> = Object.fromEntries(Object.keys(settings).map((k) => [k, []]));
+  const wall: Record<string, number[]> = Object.fromEntries(Object.keys(settings).map((k) => [k, []]));
   for (let round = -1; round < rounds; round++) {
     for (const [name, apply] of Object.entries(settings)) {
       apply();
       await run(); // the first step after a switch prepares kernels anew
-      const t0 = cpuMs();
+      const [t0, w0] = [cpuMs(), performance.now()];
       for (let i = 0; i < calls; i++) await run();
       if (round >= 0) samples[name].push((cpuMs() - t0) / calls);
+      if (round >= 0) wall[name].push((performance.now() - w0) / calls);
     }
   }
-  settings.all_on();
+  allSettings.all_on();
   step.dispose();
   disposeTree([state.params, state.modelState, state.optState, x, y]);
-  return Object.fromEntries(Object.entries(samples).map(([k, v]) => [`${kind}_step_ms_${k}`, median(v)]));
+  return Object.fromEntries([
+    ...Object.entries(samples).map(([k, v]) => [`${kind}_step_ms_${k}`, median(v)]),
+    ...Object.entries(wall).map(([k, v]) => [`${kind}_step_ms_${k}_wall`, median(v)]),
+  ]);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   await startEngine();
+  await threadsReady();
   const [kind = "mlp", rounds = "5", calls = "10"] = process.argv.slice(2);
   console.log(JSON.stringify(await stepAB(kind as Kind, Number(rounds), Number(calls))));
 }

@@ -12,6 +12,9 @@
  * (up to the sign of an exact zero). A sum under a ReLU mask, where(0 < m, Σ views, 0) (the CNN's
  * conv-input gradient fused with the ReLU's backward), is the sum followed by one vector pass
  * that zeroes the elements whose m is not positive.
+ * When every term spans the whole first axis (the batch), the module computes the rows [start, end) of
+ * that axis that it is called with (viewSumRows), so the thread pool can split it; each element is still
+ * summed alone in the same order, so any split gives the same bits.
  */
 import type { AluNode, MatchTools } from "./match.js";
 import { sleb, uleb, wasmName, wasmSection, WASM_HEADER } from "../wasmBytes.js";
@@ -153,6 +156,10 @@ const op = {
   i32Const: (n: number) => [0x41, ...sleb(n | 0)],
   i32Add: [0x6a],
   i32Sub: [0x6b],
+  i32Mul: [0x6c],
+  i32LeS: [0x4c],
+  if: [0x04, 0x40],
+  return: [0x0f],
   loop: [0x03, 0x40],
   brIf: (depth: number) => [0x0d, ...uleb(depth)],
   end: [0x0b],
@@ -162,8 +169,27 @@ const op = {
 /** A dimension of a term's loop nest: extent and byte steps in the input and the output. */
 type Dim = { n: number; inStep: number; outStep: number };
 
-/** The term's box as loops (extent-1 dimensions dropped, contiguous neighbours merged) and base byte offsets. */
-function loopsOf(t: ViewTerm, elt: number): { dims: Dim[]; inBase: number; outBase: number } | null {
+/**
+ * Rows of the first axis that calls may split the sum into (jax-js's work items): its extent when every
+ * term spans it whole and, under a ReLU mask, each row is whole vectors; else 1 (one call does it all).
+ */
+export function viewSumRows(sum: ViewSum): number {
+  const rows = sum.terms[0].shape[0];
+  if (sum.terms[0].shape.length < 2 || !(rows >= 2) || sum.size % rows !== 0) return 1;
+  if (!sum.terms.every((t) => t.shape[0] === rows && t.box[0][0] === 0 && t.box[0][1] === rows)) return 1;
+  const rowBytes = (sum.size / rows) * (sum.dtype === "float32" ? 4 : 8);
+  return sum.reluMask && rowBytes % 16 !== 0 ? 1 : rows;
+}
+
+/** Elements read and written per row (the work of one item, for the thread pool's threshold). */
+export const viewSumRowWork = (sum: ViewSum): number =>
+  (sum.terms.reduce((v, t) => v + volume(t), 0) + sum.size) / viewSumRows(sum);
+
+/**
+ * The term's box as loops (extent-1 dimensions dropped, contiguous neighbours merged) and base byte offsets.
+ * `rows`: the first axis stays a loop of its own, never merged (the rows a call computes).
+ */
+function loopsOf(t: ViewTerm, elt: number, rows = false): { dims: Dim[]; inBase: number; outBase: number } | null {
   const rank = t.shape.length;
   const outStrides = t.shape.map((_, d) => t.shape.slice(d + 1).reduce((a, b) => a * b, 1));
   let inBase = t.offset;
@@ -177,10 +203,13 @@ function loopsOf(t: ViewTerm, elt: number): { dims: Dim[]; inBase: number; outBa
     if (hi - lo === 1) continue;
     const dim = { n: hi - lo, inStep: t.strides[d] * elt, outStep: outStrides[d] * elt };
     const prev = dims.at(-1);
-    if (prev && prev.inStep === dim.inStep * dim.n && prev.outStep === dim.outStep * dim.n) {
+    const mergeable = !rows || dims.length > 1;
+    if (prev && mergeable && prev.inStep === dim.inStep * dim.n && prev.outStep === dim.outStep * dim.n) {
       dims[dims.length - 1] = { n: prev.n * dim.n, inStep: dim.inStep, outStep: dim.outStep };
     } else dims.push(dim);
   }
+  // A row of one element: the run inside the row loop is that element.
+  if (rows && dims.length === 1) dims.push({ n: 1, inStep: elt, outStep: elt });
   return { dims, inBase: inBase * elt, outBase: outBase * elt };
 }
 
@@ -209,10 +238,10 @@ export function layout(sum: ViewSum): { disjoint: boolean; covering: boolean } {
  * to be run as one nest writing each output position's terms together; only for disjoint
  * layouts, where every element is written once, so the order of the writes does not matter.
  */
-function sharedLoopGroups(terms: ViewTerm[], elt: number): ViewTerm[][] {
+function sharedLoopGroups(terms: ViewTerm[], elt: number, rows: boolean): ViewTerm[][] {
   const groups: ViewTerm[][] = [];
   const key = (t: ViewTerm) => {
-    const loops = loopsOf(t, elt);
+    const loops = loopsOf(t, elt, rows);
     return loops ? `${t.arg}:${JSON.stringify(loops.dims)}` : null;
   };
   let last: string | null = null;
@@ -225,11 +254,25 @@ function sharedLoopGroups(terms: ViewTerm[], elt: number): ViewTerm[][] {
   return groups;
 }
 
-/** The module's bytes: `kernel(in₀, …, out, start, end)` importing env.memory (shared or not, like jax-js's). */
+/**
+ * The module's bytes: `kernel(in₀, …, out, start, end)` importing env.memory (shared or not, like jax-js's);
+ * it computes rows [start, end) of the first axis when viewSumRows(sum) > 1, and everything otherwise.
+ */
 export function viewSumModuleBytes(sum: ViewSum, shared: boolean): Uint8Array<ArrayBuffer> {
   const elt = sum.dtype === "float32" ? 4 : 8;
   const nparams = sum.nargs + 3;
   const outParam = sum.nargs;
+  const [startParam, endParam] = [sum.nargs + 1, sum.nargs + 2];
+  const split = viewSumRows(sum) > 1;
+  const rowBytes = split ? (sum.size / viewSumRows(sum)) * elt : sum.size * elt;
+  // start · bytes, or 0 when the module does everything.
+  const startTimes = (bytes: number) =>
+    split ? [...op.localGet(startParam), ...op.i32Const(bytes), ...op.i32Mul] : op.i32Const(0);
+  // (end − start) · bytes, or `bytes` itself for the whole sum.
+  const countTimes = (bytes: number) =>
+    split
+      ? [...op.localGet(endParam), ...op.localGet(startParam), ...op.i32Sub, ...op.i32Const(bytes), ...op.i32Mul]
+      : op.i32Const(bytes);
   const [load, store, add, align] = sum.dtype === "float32" ? [0x2a, 0x38, [0x92], 2] : [0x2b, 0x39, [0xa0], 3];
   const vAdd = sum.dtype === "float32" ? [0xfd, ...uleb(228)] : [0xfd, ...uleb(240)];
   const memarg = (a: number, offset: number) => [...uleb(a), ...uleb(offset)];
@@ -237,10 +280,20 @@ export function viewSumModuleBytes(sum: ViewSum, shared: boolean): Uint8Array<Ar
   let maxLevels = 0;
   const body: number[] = [];
   const { disjoint, covering } = layout(sum);
+  // An empty range does nothing (the row loops below run at least once).
+  if (split)
+    body.push(...op.localGet(endParam), ...op.localGet(startParam), ...op.i32LeS, ...op.if, ...op.return, ...op.end);
   if (!covering)
-    body.push(...op.localGet(outParam), ...op.i32Const(0), ...op.i32Const(sum.size * elt), ...op.memoryFill);
-  for (const group of disjoint ? sharedLoopGroups(sum.terms, elt) : sum.terms.map((t) => [t])) {
-    const all = group.map((t) => loopsOf(t, elt));
+    body.push(
+      ...op.localGet(outParam),
+      ...startTimes(rowBytes),
+      ...op.i32Add,
+      ...op.i32Const(0),
+      ...countTimes(rowBytes),
+      ...op.memoryFill,
+    );
+  for (const group of disjoint ? sharedLoopGroups(sum.terms, elt, split) : sum.terms.map((t) => [t])) {
+    const all = group.map((t) => loopsOf(t, elt, split));
     const loops = all[0];
     if (!loops) continue;
     const { dims } = loops;
@@ -257,8 +310,18 @@ export function viewSumModuleBytes(sum: ViewSum, shared: boolean): Uint8Array<Ar
     const inP = (l: number) => nparams + 3 * l;
     const outP = (l: number) => nparams + 3 * l + 1;
     const cnt = (l: number) => nparams + 3 * l + 2;
-    body.push(...op.localGet(t.arg), ...op.i32Const(inBase), ...op.i32Add, ...op.localSet(inP(0)));
-    body.push(...op.localGet(outParam), ...op.i32Const(outBase), ...op.i32Add, ...op.localSet(outP(0)));
+    // Split: the nest starts at row `start` (dims[0] is the row loop).
+    const row = split ? dims[0] : { inStep: 0, outStep: 0 };
+    body.push(...op.localGet(t.arg), ...op.i32Const(inBase), ...op.i32Add, ...startTimes(row.inStep), ...op.i32Add);
+    body.push(...op.localSet(inP(0)));
+    body.push(
+      ...op.localGet(outParam),
+      ...op.i32Const(outBase),
+      ...op.i32Add,
+      ...startTimes(row.outStep),
+      ...op.i32Add,
+    );
+    body.push(...op.localSet(outP(0)));
     const step = (l: number, inStep: number, outStep: number, count: number) => [
       ...op.localGet(inP(l)),
       ...op.i32Const(inStep),
@@ -321,7 +384,9 @@ export function viewSumModuleBytes(sum: ViewSum, shared: boolean): Uint8Array<Ar
     const nest = (l: number): number[] => {
       if (l === outer.length) return run(l);
       const d = outer[l];
-      const code = [...op.i32Const(d.n), ...op.localSet(cnt(l)), ...op.loop];
+      const count =
+        split && l === 0 ? [...op.localGet(endParam), ...op.localGet(startParam), ...op.i32Sub] : op.i32Const(d.n);
+      const code = [...count, ...op.localSet(cnt(l)), ...op.loop];
       if (l + 1 < outer.length) {
         code.push(...op.localGet(inP(l)), ...op.localSet(inP(l + 1)));
         code.push(...op.localGet(outP(l)), ...op.localSet(outP(l + 1)));
@@ -341,9 +406,10 @@ export function viewSumModuleBytes(sum: ViewSum, shared: boolean): Uint8Array<Ar
     const zero = [0xfd, ...uleb(12), ...new Array(16).fill(0)];
     const v128Load = [0xfd, ...uleb(0), ...memarg(0, 0)];
     const m = [...op.localGet(mP), ...v128Load];
-    body.push(...op.localGet(arg), ...op.i32Const(offset * elt), ...op.i32Add, ...op.localSet(mP));
-    body.push(...op.localGet(outParam), ...op.localSet(oP));
-    body.push(...op.i32Const((sum.size * elt) / 16), ...op.localSet(cnt), ...op.loop);
+    body.push(...op.localGet(arg), ...op.i32Const(offset * elt), ...op.i32Add, ...startTimes(rowBytes), ...op.i32Add);
+    body.push(...op.localSet(mP));
+    body.push(...op.localGet(outParam), ...startTimes(rowBytes), ...op.i32Add, ...op.localSet(oP));
+    body.push(...countTimes(rowBytes / 16), ...op.localSet(cnt), ...op.loop);
     body.push(...op.localGet(oP), ...op.localGet(oP), ...v128Load);
     // v128.and (0x4e) with 0 < m; v128.andnot (0x4f) with m < 0.
     if (keep === "positive") body.push(...zero, ...m, ...lt, 0xfd, ...uleb(78));
