@@ -15,7 +15,8 @@
 // First, before jax-js loads: its memory is made shared, so the thread pool can run (DESCENT_THREADS=n).
 import "../src/engine/nodeSetup.js";
 import { disposeTree, precisionOf, random, startEngine, toDevice } from "../src/engine/index.js";
-import { threadsReady } from "../src/engine/threads/install.js";
+import { setMinKernelWork, threadsReady } from "../src/engine/threads/install.js";
+import { MIN_KERNEL_WORK } from "../src/engine/threads/jobs.js";
 import {
   setCopyElisionEnabled,
   setCopyFoldingEnabled,
@@ -56,6 +57,7 @@ const switches = {
 };
 /** Every switch on except those named. */
 const toggle = (...off: (keyof typeof switches)[]) => {
+  setMinKernelWork(MIN_KERNEL_WORK);
   for (const [name, set] of Object.entries(switches)) set(!off.includes(name as keyof typeof switches));
 };
 
@@ -98,6 +100,9 @@ export async function stepAB(kind: Kind, rounds: number, calls: number) {
     view_sum_off: () => toggle("viewSum"),
     relu_mask_off: () => toggle("reluMask"),
     view_sum_threads_off: () => toggle("viewSumThreads"),
+    // jax-js's kernels split over the pool from 2¹⁷ or 2¹⁹ items × reduction steps instead of the default.
+    min_kernel_work_2e17: () => (toggle(), setMinKernelWork(1 << 17)),
+    min_kernel_work_2e19: () => (toggle(), setMinKernelWork(1 << 19)),
   };
   const only = process.env.SETTINGS?.split(",");
   const settings = Object.fromEntries(

@@ -158,6 +158,7 @@ const op = {
   i32Sub: [0x6b],
   i32Mul: [0x6c],
   i32LeS: [0x4c],
+  i32LtS: [0x48],
   if: [0x04, 0x40],
   return: [0x0f],
   loop: [0x03, 0x40],
@@ -255,8 +256,10 @@ function sharedLoopGroups(terms: ViewTerm[], elt: number, rows: boolean): ViewTe
 }
 
 /**
- * The module's bytes: `kernel(in₀, …, out, start, end)` importing env.memory (shared or not, like jax-js's);
- * it computes rows [start, end) of the first axis when viewSumRows(sum) > 1, and everything otherwise.
+ * The module's bytes: `kernel(in₀, …, out, start, end)` importing env.memory (shared or not, like jax-js's).
+ * When viewSumRows(sum) > 1 it computes rows [start, end) of the first axis, one row at a time: the row's
+ * zeroing, every term's part of it in order, then its mask, while the row is in cache (a term adds to
+ * each element in the same order as when terms run one after the other). Otherwise it computes everything.
  */
 export function viewSumModuleBytes(sum: ViewSum, shared: boolean): Uint8Array<ArrayBuffer> {
   const elt = sum.dtype === "float32" ? 4 : 8;
@@ -265,38 +268,31 @@ export function viewSumModuleBytes(sum: ViewSum, shared: boolean): Uint8Array<Ar
   const [startParam, endParam] = [sum.nargs + 1, sum.nargs + 2];
   const split = viewSumRows(sum) > 1;
   const rowBytes = split ? (sum.size / viewSumRows(sum)) * elt : sum.size * elt;
-  // start · bytes, or 0 when the module does everything.
-  const startTimes = (bytes: number) =>
-    split ? [...op.localGet(startParam), ...op.i32Const(bytes), ...op.i32Mul] : op.i32Const(0);
-  // (end − start) · bytes, or `bytes` itself for the whole sum.
-  const countTimes = (bytes: number) =>
-    split
-      ? [...op.localGet(endParam), ...op.localGet(startParam), ...op.i32Sub, ...op.i32Const(bytes), ...op.i32Mul]
-      : op.i32Const(bytes);
+  // Locals after the params: the row, then per loop level an input pointer, an output pointer and a counter.
+  const row = nparams;
+  const first = nparams + 1;
+  /** param + base, plus row · rowStep when split: a pointer into the current row. */
+  const pointer = (param: number, base: number, rowStep: number) => [
+    ...op.localGet(param),
+    ...op.i32Const(base),
+    ...op.i32Add,
+    ...(split ? [...op.localGet(row), ...op.i32Const(rowStep), ...op.i32Mul, ...op.i32Add] : []),
+  ];
   const [load, store, add, align] = sum.dtype === "float32" ? [0x2a, 0x38, [0x92], 2] : [0x2b, 0x39, [0xa0], 3];
   const vAdd = sum.dtype === "float32" ? [0xfd, ...uleb(228)] : [0xfd, ...uleb(240)];
   const memarg = (a: number, offset: number) => [...uleb(a), ...uleb(offset)];
-  // Locals after the params: per loop level an input pointer, an output pointer and a counter.
   let maxLevels = 0;
-  const body: number[] = [];
   const { disjoint, covering } = layout(sum);
-  // An empty range does nothing (the row loops below run at least once).
-  if (split)
-    body.push(...op.localGet(endParam), ...op.localGet(startParam), ...op.i32LeS, ...op.if, ...op.return, ...op.end);
+  const rowCode: number[] = [];
   if (!covering)
-    body.push(
-      ...op.localGet(outParam),
-      ...startTimes(rowBytes),
-      ...op.i32Add,
-      ...op.i32Const(0),
-      ...countTimes(rowBytes),
-      ...op.memoryFill,
-    );
+    rowCode.push(...pointer(outParam, 0, rowBytes), ...op.i32Const(0), ...op.i32Const(rowBytes), ...op.memoryFill);
   for (const group of disjoint ? sharedLoopGroups(sum.terms, elt, split) : sum.terms.map((t) => [t])) {
     const all = group.map((t) => loopsOf(t, elt, split));
     const loops = all[0];
     if (!loops) continue;
-    const { dims } = loops;
+    // Split: dims[0] is the row, run by the loop around everything.
+    const dims = split ? loops.dims.slice(1) : loops.dims;
+    const rowStep = split ? loops.dims[0] : { inStep: 0, outStep: 0 };
     // One loop nest for the group: each term at constant byte shifts from the group's lowest bases.
     const inBase = Math.min(...all.map((g) => g!.inBase));
     const outBase = Math.min(...all.map((g) => g!.outBase));
@@ -307,21 +303,11 @@ export function viewSumModuleBytes(sum: ViewSum, shared: boolean): Uint8Array<Ar
     const outer = dims.slice(0, -1);
     const levels = outer.length + 1;
     maxLevels = Math.max(maxLevels, levels);
-    const inP = (l: number) => nparams + 3 * l;
-    const outP = (l: number) => nparams + 3 * l + 1;
-    const cnt = (l: number) => nparams + 3 * l + 2;
-    // Split: the nest starts at row `start` (dims[0] is the row loop).
-    const row = split ? dims[0] : { inStep: 0, outStep: 0 };
-    body.push(...op.localGet(t.arg), ...op.i32Const(inBase), ...op.i32Add, ...startTimes(row.inStep), ...op.i32Add);
-    body.push(...op.localSet(inP(0)));
-    body.push(
-      ...op.localGet(outParam),
-      ...op.i32Const(outBase),
-      ...op.i32Add,
-      ...startTimes(row.outStep),
-      ...op.i32Add,
-    );
-    body.push(...op.localSet(outP(0)));
+    const inP = (l: number) => first + 3 * l;
+    const outP = (l: number) => first + 3 * l + 1;
+    const cnt = (l: number) => first + 3 * l + 2;
+    rowCode.push(...pointer(t.arg, inBase, rowStep.inStep), ...op.localSet(inP(0)));
+    rowCode.push(...pointer(outParam, outBase, rowStep.outStep), ...op.localSet(outP(0)));
     const step = (l: number, inStep: number, outStep: number, count: number) => [
       ...op.localGet(inP(l)),
       ...op.i32Const(inStep),
@@ -384,9 +370,7 @@ export function viewSumModuleBytes(sum: ViewSum, shared: boolean): Uint8Array<Ar
     const nest = (l: number): number[] => {
       if (l === outer.length) return run(l);
       const d = outer[l];
-      const count =
-        split && l === 0 ? [...op.localGet(endParam), ...op.localGet(startParam), ...op.i32Sub] : op.i32Const(d.n);
-      const code = [...count, ...op.localSet(cnt(l)), ...op.loop];
+      const code = [...op.i32Const(d.n), ...op.localSet(cnt(l)), ...op.loop];
       if (l + 1 < outer.length) {
         code.push(...op.localGet(inP(l)), ...op.localSet(inP(l + 1)));
         code.push(...op.localGet(outP(l)), ...op.localSet(outP(l + 1)));
@@ -395,32 +379,39 @@ export function viewSumModuleBytes(sum: ViewSum, shared: boolean): Uint8Array<Ar
       code.push(...step(l, d.inStep, d.outStep, 1), ...op.end);
       return code;
     };
-    body.push(...(outer.length === 0 ? run(0) : nest(0)));
+    rowCode.push(...(outer.length === 0 ? run(0) : nest(0)));
   }
   if (sum.reluMask) {
     // out & (0 < m), or out & ~(m < 0), lane by lane over whole vectors: an exact select of out or +0.
     maxLevels = Math.max(maxLevels, 1);
     const { arg, offset, keep } = sum.reluMask;
-    const [mP, oP, cnt] = [nparams, nparams + 1, nparams + 2];
+    const [mP, oP, cnt] = [first, first + 1, first + 2];
     const lt = sum.dtype === "float32" ? [0xfd, ...uleb(67)] : [0xfd, ...uleb(73)];
     const zero = [0xfd, ...uleb(12), ...new Array(16).fill(0)];
     const v128Load = [0xfd, ...uleb(0), ...memarg(0, 0)];
     const m = [...op.localGet(mP), ...v128Load];
-    body.push(...op.localGet(arg), ...op.i32Const(offset * elt), ...op.i32Add, ...startTimes(rowBytes), ...op.i32Add);
-    body.push(...op.localSet(mP));
-    body.push(...op.localGet(outParam), ...startTimes(rowBytes), ...op.i32Add, ...op.localSet(oP));
-    body.push(...countTimes(rowBytes / 16), ...op.localSet(cnt), ...op.loop);
-    body.push(...op.localGet(oP), ...op.localGet(oP), ...v128Load);
+    rowCode.push(...pointer(arg, offset * elt, rowBytes), ...op.localSet(mP));
+    rowCode.push(...pointer(outParam, 0, rowBytes), ...op.localSet(oP));
+    rowCode.push(...op.i32Const(rowBytes / 16), ...op.localSet(cnt), ...op.loop);
+    rowCode.push(...op.localGet(oP), ...op.localGet(oP), ...v128Load);
     // v128.and (0x4e) with 0 < m; v128.andnot (0x4f) with m < 0.
-    if (keep === "positive") body.push(...zero, ...m, ...lt, 0xfd, ...uleb(78));
-    else body.push(...m, ...zero, ...lt, 0xfd, ...uleb(79));
-    body.push(0xfd, ...uleb(11), ...memarg(0, 0));
-    body.push(...op.localGet(mP), ...op.i32Const(16), ...op.i32Add, ...op.localSet(mP));
-    body.push(...op.localGet(oP), ...op.i32Const(16), ...op.i32Add, ...op.localSet(oP));
-    body.push(...op.localGet(cnt), ...op.i32Const(1), ...op.i32Sub, ...op.localTee(cnt), ...op.brIf(0), ...op.end);
+    if (keep === "positive") rowCode.push(...zero, ...m, ...lt, 0xfd, ...uleb(78));
+    else rowCode.push(...m, ...zero, ...lt, 0xfd, ...uleb(79));
+    rowCode.push(0xfd, ...uleb(11), ...memarg(0, 0));
+    rowCode.push(...op.localGet(mP), ...op.i32Const(16), ...op.i32Add, ...op.localSet(mP));
+    rowCode.push(...op.localGet(oP), ...op.i32Const(16), ...op.i32Add, ...op.localSet(oP));
+    rowCode.push(...op.localGet(cnt), ...op.i32Const(1), ...op.i32Sub, ...op.localTee(cnt), ...op.brIf(0), ...op.end);
   }
+  const body: number[] = [];
+  if (split) {
+    // for (row = start; row < end; row++) { rowCode }
+    body.push(...op.localGet(endParam), ...op.localGet(startParam), ...op.i32LeS, ...op.if, ...op.return, ...op.end);
+    body.push(...op.localGet(startParam), ...op.localSet(row), ...op.loop, ...rowCode);
+    body.push(...op.localGet(row), ...op.i32Const(1), ...op.i32Add, ...op.localTee(row));
+    body.push(...op.localGet(endParam), ...op.i32LtS, ...op.brIf(0), ...op.end);
+  } else body.push(...rowCode);
   body.push(...op.end);
-  const locals = vec(maxLevels > 0 ? [[...uleb(3 * maxLevels), I32]] : []);
+  const locals = vec([[...uleb(1 + 3 * maxLevels), I32]]);
   const func = [...locals, ...body];
   const limits = shared ? [0x03, ...uleb(0), ...uleb(65536)] : [0x00, ...uleb(0)];
   const bytes = [

@@ -20,6 +20,11 @@ export const MIN_PARALLEL_WORK = 1 << 22;
  * 2²⁰ kept only the products' gain (−13 %).
  */
 export const MIN_KERNEL_WORK = 1 << 18;
+let minKernelWork = MIN_KERNEL_WORK;
+/** Sets that threshold for twins made from now on (install.ts setMinKernelWork: A/B benches). */
+export const setKernelWorkThreshold = (work: number): void => {
+  minKernelWork = work;
+};
 
 /** Pointer arguments a jax-js kernel may have to be split (the argument-saving module keeps 16 words). */
 const MAX_KERNEL_POINTERS = 14;
@@ -106,7 +111,7 @@ export function twinFactory(
     const pointers = kernel && (kernel.pointers ?? kernel.nargs + 1);
     if (!kernel || !pointers || pointers > MAX_KERNEL_POINTERS || !(program.workSize >= 2 * program.chunkAlignment))
       return undefined;
-    if (program.workSize * (program.itemWork ?? kernel.reduction?.size ?? 1) < MIN_KERNEL_WORK) return undefined;
+    if (program.workSize * (program.itemWork ?? kernel.reduction?.size ?? 1) < minKernelWork) return undefined;
     return { twin: { ...program, kernelHash, module: kernelSaver }, job: kernelJob(program, pointers) };
   };
 }
