@@ -6,7 +6,7 @@
  * materialised Wᵀ), the per-Kernel program cache, the program runner (programRunner.ts: jax-js's own
  * PendingExecute per kernel), the merging of sibling elementwise kernels and Descent's vectorised
  * float32 exp kernels (both kernelMerge.ts), the data-movement kernels (viewSum.ts), and those of
- * them under a ReLU mask alone, and their split over the thread pool.
+ * them under a ReLU mask alone, their split over the thread pool and their row-by-row order.
  * Rounds interleaved, this process's CPU time per step (all threads), median over rounds; the main thread's
  * CPU time (`…_main`, Linux: what an idle machine's wall time follows when the pool takes work off it) and
  * the wall time per step (`…_wall`). SETTINGS=all_on,gemm_off,… runs only those settings.
@@ -32,7 +32,7 @@ import {
   setTransposeFusionEnabled,
   setViewSumEnabled,
 } from "../src/engine/gemm/hook.js";
-import { setViewSumThreadsEnabled } from "../src/engine/gemm/viewSumRouting.js";
+import { setViewSumRowOrderEnabled, setViewSumThreadsEnabled } from "../src/engine/gemm/viewSumRouting.js";
 import { cnn, linear, mlp, rnn, sequential, type Layer } from "../src/nn/index.js";
 import { book } from "../src/optim/index.js";
 import { compileTrainStep, initTrainState, type TrainState } from "../src/train/index.js";
@@ -64,6 +64,7 @@ const switches = {
   viewSum: setViewSumEnabled,
   reluMask: setReluMaskEnabled,
   viewSumThreads: setViewSumThreadsEnabled,
+  viewSumRowOrder: setViewSumRowOrderEnabled,
 };
 /** Every switch on except those named. */
 const toggle = (...off: (keyof typeof switches)[]) => {
@@ -110,6 +111,7 @@ export async function stepAB(kind: Kind, rounds: number, calls: number) {
     view_sum_off: () => toggle("viewSum"),
     relu_mask_off: () => toggle("reluMask"),
     view_sum_threads_off: () => toggle("viewSumThreads"),
+    view_sum_row_order_off: () => toggle("viewSumRowOrder"),
     // jax-js's kernels split over the pool from 2¹⁶ or 2¹⁷ items × reduction steps instead of the default.
     min_kernel_work_2e16: () => (toggle(), setMinKernelWork(1 << 16)),
     min_kernel_work_2e17: () => (toggle(), setMinKernelWork(1 << 17)),

@@ -78,6 +78,7 @@ function runModule(
   inputs: Float64Array[],
   dtype: "float32" | "float64",
   ranges: [number, number][] = [[0, viewSumRows(sum)]],
+  rowByRow = true,
 ): Float64Array {
   const elt = dtype === "float32" ? 4 : 8;
   const Typed = dtype === "float32" ? Float32Array : Float64Array;
@@ -91,7 +92,7 @@ function runModule(
   }
   // Garbage in the output: a kernel must not rely on zeroed memory.
   new Typed(memory.buffer, at, sum.size).fill(7);
-  const bytes = viewSumModuleBytes(sum, false);
+  const bytes = viewSumModuleBytes(sum, false, rowByRow);
   assert.ok(bytes);
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
   for (const [start, end] of ranges) (instance.exports.kernel as (...args: number[]) => void)(...ptrs, at, start, end);
@@ -113,7 +114,7 @@ test("the generated module equals the definition on random terms (ranks 1-4, mas
   }
 });
 
-test("row ranges (the thread pool's split) give the whole sum's bits, in any order, masked or not", () => {
+test("row ranges (the thread pool's split) give the whole sum's bits, in any order, masked or not, row by row or not", () => {
   const next = rng(17);
   let split = 0;
   for (let trial = 0; trial < 60; trial++) {
@@ -145,6 +146,8 @@ test("row ranges (the thread pool's split) give the whole sum's bits, in any ord
       runModule(sum, args, dtype),
       `trial ${trial}: ${JSON.stringify(ranges)}`,
     );
+    // Each pass over all rows first (the A/B order): the same bits.
+    assert.deepEqual(runModule(sum, args, dtype, ranges, false), runModule(sum, args, dtype));
     if (!masked) assert.deepEqual(runModule(sum, args, dtype), evaluate(sum, args));
   }
   assert.ok(split >= 30, `${split} trials split`);

@@ -22,6 +22,7 @@ import {
   VIEW_SUM_RELU_HASH,
   viewSumCompiler,
   viewSumSwitchVersion,
+  viewSumVariant,
 } from "./viewSumRouting.js";
 import * as threads from "../threads/install.js";
 import type { Program } from "../threads/jobs.js";
@@ -232,7 +233,7 @@ export async function installGemm(): Promise<GemmStatus> {
       if (found?.kernelHash.startsWith(RECIPROCAL_HASH) && !reciprocalEnabled) return undefined;
       if (found?.kernelHash.startsWith(VIEW_SUM_HASH) && !viewSumEnabled) return undefined;
       if (found?.kernelHash.startsWith(VIEW_SUM_RELU_HASH) && !reluMaskEnabled) return undefined;
-      return found ?? undefined;
+      return found ? viewSumVariant(found) : undefined;
     };
     const AluExp = internals[EXPORTS.AluExp];
     const Kernel = internals[EXPORTS.Kernel];

@@ -260,8 +260,9 @@ function sharedLoopGroups(terms: ViewTerm[], elt: number, rows: boolean): ViewTe
  * When viewSumRows(sum) > 1 it computes rows [start, end) of the first axis, one row at a time: the row's
  * zeroing, every term's part of it in order, then its mask, while the row is in cache (a term adds to
  * each element in the same order as when terms run one after the other). Otherwise it computes everything.
+ * `rowByRow` false: each of those passes runs over all the rows first (the former order, for A/B).
  */
-export function viewSumModuleBytes(sum: ViewSum, shared: boolean): Uint8Array<ArrayBuffer> {
+export function viewSumModuleBytes(sum: ViewSum, shared: boolean, rowByRow = true): Uint8Array<ArrayBuffer> {
   const elt = sum.dtype === "float32" ? 4 : 8;
   const nparams = sum.nargs + 3;
   const outParam = sum.nargs;
@@ -283,7 +284,10 @@ export function viewSumModuleBytes(sum: ViewSum, shared: boolean): Uint8Array<Ar
   const memarg = (a: number, offset: number) => [...uleb(a), ...uleb(offset)];
   let maxLevels = 0;
   const { disjoint, covering } = layout(sum);
-  const rowCode: number[] = [];
+  // The passes over a row: zeroing, each group of terms, the mask.
+  const passes: number[][] = [];
+  let rowCode: number[] = [];
+  passes.push(rowCode);
   if (!covering)
     rowCode.push(...pointer(outParam, 0, rowBytes), ...op.i32Const(0), ...op.i32Const(rowBytes), ...op.memoryFill);
   for (const group of disjoint ? sharedLoopGroups(sum.terms, elt, split) : sum.terms.map((t) => [t])) {
@@ -298,6 +302,7 @@ export function viewSumModuleBytes(sum: ViewSum, shared: boolean): Uint8Array<Ar
     const outBase = Math.min(...all.map((g) => g!.outBase));
     const shifts = all.map((g) => ({ dIn: g!.inBase - inBase, dOut: g!.outBase - outBase }));
     const t = group[0];
+    passes.push((rowCode = []));
     // The innermost dimension becomes a run (vector adds when contiguous); the rest are loop levels.
     const inner = dims.at(-1) ?? { n: 1, inStep: elt, outStep: elt };
     const outer = dims.slice(0, -1);
@@ -390,6 +395,7 @@ export function viewSumModuleBytes(sum: ViewSum, shared: boolean): Uint8Array<Ar
     const zero = [0xfd, ...uleb(12), ...new Array(16).fill(0)];
     const v128Load = [0xfd, ...uleb(0), ...memarg(0, 0)];
     const m = [...op.localGet(mP), ...v128Load];
+    passes.push((rowCode = []));
     rowCode.push(...pointer(arg, offset * elt, rowBytes), ...op.localSet(mP));
     rowCode.push(...pointer(outParam, 0, rowBytes), ...op.localSet(oP));
     rowCode.push(...op.i32Const(rowBytes / 16), ...op.localSet(cnt), ...op.loop);
@@ -403,13 +409,17 @@ export function viewSumModuleBytes(sum: ViewSum, shared: boolean): Uint8Array<Ar
     rowCode.push(...op.localGet(cnt), ...op.i32Const(1), ...op.i32Sub, ...op.localTee(cnt), ...op.brIf(0), ...op.end);
   }
   const body: number[] = [];
+  // for (row = start; row < end; row++) { code }
+  const overRows = (code: number[]) => [
+    ...[...op.localGet(startParam), ...op.localSet(row), ...op.loop, ...code],
+    ...[...op.localGet(row), ...op.i32Const(1), ...op.i32Add, ...op.localTee(row)],
+    ...[...op.localGet(endParam), ...op.i32LtS, ...op.brIf(0), ...op.end],
+  ];
   if (split) {
-    // for (row = start; row < end; row++) { rowCode }
     body.push(...op.localGet(endParam), ...op.localGet(startParam), ...op.i32LeS, ...op.if, ...op.return, ...op.end);
-    body.push(...op.localGet(startParam), ...op.localSet(row), ...op.loop, ...rowCode);
-    body.push(...op.localGet(row), ...op.i32Const(1), ...op.i32Add, ...op.localTee(row));
-    body.push(...op.localGet(endParam), ...op.i32LtS, ...op.brIf(0), ...op.end);
-  } else body.push(...rowCode);
+    if (rowByRow) body.push(...overRows(passes.flat()));
+    else for (const pass of passes) if (pass.length) body.push(...overRows(pass));
+  } else body.push(...passes.flat());
   body.push(...op.end);
   const locals = vec([[...uleb(1 + 3 * maxLevels), I32]]);
   const func = [...locals, ...body];

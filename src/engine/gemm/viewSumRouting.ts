@@ -5,7 +5,7 @@
  */
 import type { Program } from "../threads/jobs.js";
 import type { MatchTools } from "./match.js";
-import { matchViewSum, viewSumModuleBytes, viewSumRowWork, viewSumRows } from "./viewSum.js";
+import { matchViewSum, type ViewSum, viewSumModuleBytes, viewSumRowWork, viewSumRows } from "./viewSum.js";
 
 /** kernelHash prefix of the data-movement kernels viewSum.ts generates. */
 export const VIEW_SUM_HASH = "descent-viewsum:";
@@ -13,6 +13,7 @@ export const VIEW_SUM_HASH = "descent-viewsum:";
 export const VIEW_SUM_RELU_HASH = `${VIEW_SUM_HASH}relu-`;
 
 let threadsEnabled = true;
+let rowByRow = true;
 let version = 0;
 /** Bumped by the switch below: jit plans (programRunner.ts) are rebuilt when it changes. */
 export const viewSumSwitchVersion = (): number => version;
@@ -23,9 +24,35 @@ export function setViewSumThreadsEnabled(on: boolean): void {
   version++;
 }
 
+/** Turns the row-by-row order of split sums (viewSum.ts) on or off, for kernels prepared from now on: A/B. */
+export function setViewSumRowOrderEnabled(on: boolean): void {
+  rowByRow = on;
+  version++;
+}
+
 /** Whether the pool may split this program (a data-movement kernel, with the switch on). */
 export const splitsByRows = (program: Program): boolean =>
   threadsEnabled && program.kernelHash.startsWith(VIEW_SUM_HASH);
+
+/** Each program's sum, to compile its A/B variant from. */
+const sums = new WeakMap<Program, { sum: ViewSum; shared: boolean }>();
+const formerOrder = new WeakMap<Program, Program>();
+
+/**
+ * The program to run for a view-sum program the hook found (its verdicts are cached per kernel): with the
+ * row-by-row order switched off, the same sum compiled in the former order (each pass over all rows).
+ */
+export function viewSumVariant(program: Program): Program {
+  const source = rowByRow ? undefined : sums.get(program);
+  if (!source) return program;
+  let variant = formerOrder.get(program);
+  if (!variant) {
+    const module = new WebAssembly.Module(viewSumModuleBytes(source.sum, source.shared, false));
+    variant = { ...program, kernelHash: `${program.kernelHash}-passes`, module };
+    formerOrder.set(program, variant);
+  }
+  return variant;
+}
 
 /** Counts for gemmStatus(): distinct modules compiled, and the last module that failed to (a bug to report). */
 export interface ViewSumCounts {
@@ -54,6 +81,7 @@ export function viewSumCompiler(tools: MatchTools, shared: boolean, counts: View
         itemWork: viewSumRowWork(sum),
       };
       programs.set(key, found);
+      sums.set(found, { sum, shared });
       counts.viewSumKernels = programs.size;
       return found;
     } catch (error) {
