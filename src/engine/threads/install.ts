@@ -230,7 +230,8 @@ export function threadedExecutable<E>(kernel: unknown, exe: E): E {
 
 /** Splits jax-js's kernels from `work` items × reduction steps (jobs.ts MIN_KERNEL_WORK), from the next preparation: A/B. */
 export function setMinKernelWork(work: number): void {
-  setKernelWorkThreshold(work);
+  // New twins for every program (products too): their decisions were made with the former threshold.
+  if (!setKernelWorkThreshold(work)) return;
   twins = new WeakMap();
   version++;
 }

@@ -21,9 +21,11 @@ export const MIN_PARALLEL_WORK = 1 << 22;
  */
 export const MIN_KERNEL_WORK = 1 << 18;
 let minKernelWork = MIN_KERNEL_WORK;
-/** Sets that threshold for twins made from now on (install.ts setMinKernelWork: A/B benches). */
-export const setKernelWorkThreshold = (work: number): void => {
+/** Sets that threshold for twins made from now on (install.ts setMinKernelWork: A/B benches); true if it changed. */
+export const setKernelWorkThreshold = (work: number): boolean => {
+  const changed = work !== minKernelWork;
   minKernelWork = work;
+  return changed;
 };
 
 /** Pointer arguments a jax-js kernel may have to be split (the argument-saving module keeps 16 words). */
