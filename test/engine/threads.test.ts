@@ -220,7 +220,7 @@ test("Adam's merged update (m′, v′, θ′ in one kernel, 2¹⁹ parameters):
   update.dispose();
 });
 
-test("data-movement kernels (im2col patches, their masked gradient) split by rows: same bits on 1 and 2 threads", async () => {
+test("view sums (im2col patches, their masked gradient) split by rows: same bits on 1 and 2 threads", async () => {
   const f32 = engine.precisionOf("float32");
   const shape = [16, 28, 28, 16];
   const size = shape.reduce((a, b) => a * b, 1);

@@ -114,7 +114,7 @@ test("the generated module equals the definition on random terms (ranks 1-4, mas
   }
 });
 
-test("row ranges (the thread pool's split) give the whole sum's bits, in any order, masked or not, row by row or not", () => {
+test("row ranges (the pool's split) give the whole sum's bits, in any order, masked or not, row by row or not", () => {
   const next = rng(17);
   let split = 0;
   for (let trial = 0; trial < 60; trial++) {

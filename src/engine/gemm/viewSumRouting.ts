@@ -18,7 +18,7 @@ let version = 0;
 /** Bumped by the switch below: jit plans (programRunner.ts) are rebuilt when it changes. */
 export const viewSumSwitchVersion = (): number => version;
 
-/** Turns the splitting of data-movement kernels over the thread pool on or off, for kernels prepared from now on: A/B. */
+/** Turns the split of data-movement kernels over the thread pool on or off, from the next preparation: A/B. */
 export function setViewSumThreadsEnabled(on: boolean): void {
   threadsEnabled = on;
   version++;

@@ -228,7 +228,7 @@ export function threadedExecutable<E>(kernel: unknown, exe: E): E {
   return exe;
 }
 
-/** Splits jax-js's kernels from `work` items × reduction steps (jobs.ts MIN_KERNEL_WORK), from the next preparation: A/B. */
+/** Splits jax-js's kernels from `work` items × reduction steps (jobs.ts MIN_KERNEL_WORK), from the next preparation. */
 export function setMinKernelWork(work: number): void {
   // New twins for every program (products too): their decisions were made with the former threshold.
   if (!setKernelWorkThreshold(work)) return;
