@@ -111,7 +111,7 @@ function findGroup(steps: Step[], x: number, outputs: number[], tools: PoolTools
     const k = s && kernelOf(s);
     if (!s || !k || k.reduction || s.inputs.length !== 1 || s.inputs[0] !== x || s.outputs.length !== 1) return;
     const read = canonicalView(k.exp, k.size, tools);
-    if (!read || read.view.shape.length !== 4) return;
+    if (read?.view.shape.length !== 4) return;
     if (view && !tools.deepEqual([view.shape, view.strides], [read.view.shape, read.view.strides])) return;
     [view, dtype] = [read.view, k.exp.dtype];
     copies.set(read.view.offset, i);
