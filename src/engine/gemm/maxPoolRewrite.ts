@@ -30,13 +30,24 @@ const kernelOf = (s: Step): KernelLike | null =>
     ? (s.source as KernelLike)
     : null;
 
+/** jax-js's unravelled gidx per shape (building and simplifying it is most of a match's cost). */
+const unravelled = new WeakMap<PoolTools, Map<string, AluNode[]>>();
+function unravelOf(shape: number[], tools: PoolTools): AluNode[] {
+  let known = unravelled.get(tools);
+  if (!known) unravelled.set(tools, (known = new Map()));
+  const key = shape.join(",");
+  let index = known.get(key);
+  if (!index) known.set(key, (index = tools.unravel(shape, tools.gidx)));
+  return index;
+}
+
 /** The single view of a GlobalView leaf read at the kernel's own index (unravelled gidx), else null. */
 function canonicalView(e: AluNode, size: number, tools: PoolTools): { gid: number; view: ViewLike } | null {
   if (e.op !== "GlobalView") return null;
   const [gid, tracker] = e.arg as [number, { views: ViewLike[] }];
   if (tracker.views.length !== 1 || tracker.views[0].mask !== null) return null;
   const view = tracker.views[0];
-  if (view.shape.reduce((a, b) => a * b, 1) !== size || !tools.deepEqual(e.src, tools.unravel(view.shape, tools.gidx)))
+  if (view.shape.reduce((a, b) => a * b, 1) !== size || !tools.deepEqual(e.src, unravelOf(view.shape, tools)))
     return null;
   return { gid, view };
 }
@@ -90,6 +101,9 @@ export function fuseMaxPools(
   for (let i = 0; i < out.length; i++) {
     const step = out[i];
     if (step.type !== "execute" || step.inputs.length !== 1 || seen.has(step.inputs[0])) continue;
+    // Only a copy of one input through one 4-D view can be a window copy.
+    const k = kernelOf(step);
+    if (k?.exp.op !== "GlobalView" || canonicalView(k.exp, k.size, tools)?.view.shape.length !== 4) continue;
     seen.add(step.inputs[0]);
     const group = findGroup(out, step.inputs[0], outputs, tools);
     if (!group) continue;
@@ -235,21 +249,42 @@ function termPlacesLeaf(
   const W = wo * s;
   const rank = t.shape.length;
   const outStrides = t.shape.map((_, a) => t.shape.slice(a + 1).reduce((p, q) => p * q, 1));
-  const at = t.box.map(([lo]) => lo);
-  let count = 0;
   if (t.box.some(([lo, hi]) => hi <= lo)) return false;
+  const at = t.box.map(([lo]) => lo);
+  // Output and input indices of the box's first element, then stepped as an odometer (no allocation).
+  let o = 0;
+  let src = t.offset;
+  for (let a = 0; a < rank; a++) {
+    o += at[a] * outStrides[a];
+    src += at[a] * t.strides[a];
+  }
+  const [rowLength, imageLength] = [C * W, C * W * ho * s];
+  // A contiguous innermost run (stride 1 in both) that stays inside one pixel's channels maps
+  // element by element once its first element does: checked once per run.
+  const last = rank - 1;
+  const run = t.strides[last] === 1 ? t.box[last][1] - t.box[last][0] : 1;
+  const outer = run > 1 ? last - 1 : last;
+  let count = 0;
   for (;;) {
-    let [o, src] = [0, t.offset];
-    for (let a = 0; a < rank; a++) [o, src] = [o + at[a] * outStrides[a], src + at[a] * t.strides[a]];
     const c = o % C;
-    const xw = Math.floor(o / C) % W;
-    const yh = Math.floor(o / (C * W)) % (ho * s);
-    const nn = Math.floor(o / (C * W * ho * s));
-    if (yh % s !== i || xw % s !== j) return false;
-    if (src !== ((nn * ho + Math.floor(yh / s)) * wo + Math.floor(xw / s)) * C + c) return false;
-    count++;
-    let a = rank - 1;
-    while (a >= 0 && ++at[a] >= t.box[a][1]) at[a] = t.box[a--][0];
+    const xw = ((o - c) / C) % W;
+    const yh = ((o - (o % rowLength)) / rowLength) % (ho * s);
+    const nn = (o - (o % imageLength)) / imageLength;
+    if (yh % s !== i || xw % s !== j || c + run > C) return false;
+    if (src !== ((nn * ho + (yh - i) / s) * wo + (xw - j) / s) * C + c) return false;
+    count += run;
+    let a = outer;
+    for (; a >= 0; a--) {
+      if (++at[a] < t.box[a][1]) {
+        o += outStrides[a];
+        src += t.strides[a];
+        break;
+      }
+      const back = t.box[a][1] - 1 - t.box[a][0];
+      o -= back * outStrides[a];
+      src -= back * t.strides[a];
+      at[a] = t.box[a][0];
+    }
     if (a < 0) break;
   }
   return count === t.shape.reduce((p, q) => p * q, 1) / (s * s);
