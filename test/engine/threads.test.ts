@@ -124,6 +124,12 @@ test("withSharedMemory lets a module written for a plain memory link with a shar
   assert.deepEqual(Array.from(new Int32Array(memory.buffer, 68, 2)), [1024, 2048]);
 });
 
+test("setThreads(n) takes a positive integer, before startEngine only", () => {
+  assert.throws(() => engine.setThreads(0), /setThreads needs a positive integer, got 0/);
+  assert.throws(() => engine.setThreads(1.5), engine.ThreadConfigError);
+  assert.throws(() => engine.setThreads(2), /must be called before startEngine\(\)/);
+});
+
 test("DESCENT_THREADS=2 starts a pool of 2 on jax-js's shared memory", () => {
   const status = threads.threadStatus();
   assert.equal(status.threads, 2, status.reason);
