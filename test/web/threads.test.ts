@@ -1,28 +1,12 @@
 /**
- * Descent's thread pool in a page, in Debian's Chromium: test/web/threadsPage/ is built with Vite
- * (jax-js left unbundled behind an import map, as docs/engine.md §3 asks of a page) and served once
- * with the COOP/COEP headers (cross-origin isolated) and once without.
+ * Descent's thread pool in a page, in Debian's Chromium: test/web/threadsPage/ built and served once
+ * with the COOP/COEP headers (cross-origin isolated) and once without (pageServer.ts).
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { extname, join, normalize } from "node:path";
 import { after, before, test } from "node:test";
-import { chromium, type Browser } from "playwright-core";
-import { build } from "vite";
+import { type PageServer, servePage } from "./pageServer.js";
 
-const ROOT = new URL("../..", import.meta.url).pathname;
-const JAX = join(ROOT, "node_modules/@jax-js/jax/dist");
-const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript" };
-/** /isolated/… is served with COOP/COEP, /plain/… without. */
-const ISOLATION = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" };
-
-let out = "";
-let server: Server;
-let browser: Browser;
-let base = "";
+let pages: PageServer;
 
 type Status = {
   threads: number;
@@ -46,65 +30,14 @@ type Result = {
 };
 
 before(async () => {
-  out = mkdtempSync(join(tmpdir(), "descent-threads-page-"));
-  await build({
-    configFile: false,
-    root: join(ROOT, "test/web/threadsPage"),
-    base: "./",
-    logLevel: "error",
-    resolve: { alias: { "descent/browser": join(ROOT, "src/browser.ts") } },
-    build: { outDir: out, emptyOutDir: true, target: "es2022", rollupOptions: { external: ["@jax-js/jax"] } },
-  });
-  server = createServer((req, res) => {
-    const [, mode, ...rest] = new URL(req.url ?? "/", "http://x").pathname.split("/");
-    const path = normalize(rest.join("/")).replace(/^(\.\.[/\\])+/, "");
-    const file = path.startsWith("jax/") ? join(JAX, path.slice(4)) : join(out, path || "index.html");
-    if (!existsSync(file) || !["isolated", "plain"].includes(mode)) return void res.writeHead(404).end();
-    res.writeHead(200, {
-      "Content-Type": TYPES[extname(file)] ?? "application/octet-stream",
-      ...(mode === "isolated" ? ISOLATION : {}),
-    });
-    res.end(readFileSync(file));
-  });
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  pages = await servePage("test/web/threadsPage");
 });
 
 after(async () => {
-  await browser?.close();
-  await new Promise((done) => server?.close(done));
-  if (out) rmSync(out, { recursive: true, force: true });
+  await pages?.close();
 });
 
-async function runPage(path: string): Promise<Result> {
-  const page = await browser.newPage();
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-  await page.goto(base + path);
-  await page.waitForFunction(() => "threadsPage" in window || "threadsPageError" in window, null, {
-    timeout: 120_000,
-  });
-  const { result, error } = await page.evaluate(() => {
-    const w = window as unknown as { threadsPage?: Result; threadsPageError?: string };
-    return { result: w.threadsPage, error: w.threadsPageError };
-  });
-  await page.close();
-  assert.equal(error, undefined);
-  assert.deepEqual(errors, []);
-  return result!;
-}
+const runPage = (path: string) => pages.run<Result>(path, "threadsPage");
 
 /** Same bits with the pool on and off: the two products, then every parameter after 3 Adam steps. */
 function assertSameBits(result: Result) {

@@ -2,6 +2,8 @@
  * The page test/web/threads.test.ts drives: `?threads=n` calls engine.setThreads(n) before startEngine
  * (no query: the start-up calibration decides). It runs two products and 3 MLP Adam steps with the pool
  * on and off and leaves their bits, the counts and threadStatus() in `window.threadsPage`.
+ * `&bench=rounds,calls` instead times the MLP Adam step, rounds interleaved between the pool on and off
+ * (bench/browserThreads.ts): wall-clock medians, the only clock a page has.
  */
 import { numpy, jit, type numpy as np } from "@jax-js/jax";
 import { engine, mlp } from "descent/browser";
@@ -26,8 +28,8 @@ async function products(): Promise<number[][]> {
   return out.map(bits);
 }
 
-/** The MLP (784-256-256-10, batch 128) after 3 Adam steps from a fixed start: every parameter's bits. */
-async function adamSteps(): Promise<number[][]> {
+/** The MLP (784-256-256-10, batch 128), Adam, from a fixed start; `run` takes one step. */
+function mlpTraining() {
   const f32 = engine.precisionOf("float32");
   const model = mlp(10);
   const x = engine.toDevice(values(128 * 784, 3), [128, 784], f32);
@@ -36,19 +38,62 @@ async function adamSteps(): Promise<number[][]> {
   const optimizer = book.adam(1e-3);
   let state = initTrainState(model, engine.random.randomKey(0), [784], f32, optimizer);
   const step = compileTrainStep(model, "cross-entropy", optimizer);
-  for (let i = 0; i < 3; i++) [state] = await step.runAsync(state, x.ref, y.ref);
-  step.dispose();
-  const host = engine.treeToHost(state.params);
-  engine.disposeTree([state.modelState, state.optState, x, y]);
-  return [...host.values()].map((tensor) => bits(tensor.data as Float32Array));
+  return {
+    run: async () => {
+      [state] = await step.runAsync(state, x.ref, y.ref);
+    },
+    /** Disposes everything and returns the parameters' bits. */
+    finish: () => {
+      step.dispose();
+      const host = engine.treeToHost(state.params);
+      engine.disposeTree([state.modelState, state.optState, x, y]);
+      return [...host.values()].map((tensor) => bits(tensor.data as Float32Array));
+    },
+  };
+}
+
+/** Every parameter's bits after 3 Adam steps. */
+async function adamSteps(): Promise<number[][]> {
+  const training = mlpTraining();
+  for (let i = 0; i < 3; i++) await training.run();
+  return training.finish();
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
+
+/** Medians over `rounds` of the mean step time of `calls` steps, with the pool on and off, interleaved. */
+async function bench(rounds: number, calls: number) {
+  const training = mlpTraining();
+  const samples = { pool: [] as number[], one: [] as number[] };
+  for (let round = -1; round < rounds; round++)
+    for (const setting of ["pool", "one"] as const) {
+      engine.setThreadsEnabled(setting === "pool");
+      await training.run(); // kernels are prepared anew after a switch
+      const t0 = performance.now();
+      for (let i = 0; i < calls; i++) await training.run();
+      if (round >= 0) samples[setting].push((performance.now() - t0) / calls);
+    }
+  engine.setThreadsEnabled(true);
+  training.finish();
+  const status = engine.threadStatus();
+  return {
+    status,
+    poolMs: median(samples.pool),
+    oneMs: median(samples.one),
+    samples,
+    mainTileShare: status.mainTiles / status.tiles,
+  };
 }
 
 async function run() {
-  const asked = new URLSearchParams(location.search).get("threads");
+  const query = new URLSearchParams(location.search);
+  const asked = query.get("threads");
   if (asked) engine.setThreads(Number(asked));
   await engine.startEngine();
   const atStart = engine.threadStatus();
   const status = await engine.threadsReady();
+  const benchSpec = query.get("bench");
+  if (benchSpec) return bench(...(benchSpec.split(",").map(Number) as [number, number]));
   const counts = () => ({ ...engine.threadStatus() });
   const before = counts();
   const pooled = { products: await products(), adam: await adamSteps() };
