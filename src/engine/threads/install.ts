@@ -55,7 +55,7 @@ export interface ThreadHost {
 
 const status: ThreadStatus = {
   threads: 1,
-  reason: "not started",
+  reason: "not started (the pool starts with the GEMM hook: gemmStatus() says why it is off)",
   sharedMemory: false,
   jobs: 0,
   tiles: 0,
