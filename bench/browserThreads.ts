@@ -32,6 +32,16 @@ export async function browserThreadsBench(opts: { threads?: number; rounds?: num
   }
 }
 
+/** The result as two lines of text (npm run bench prints them under the Node table). */
+export function browserThreadsLines(result: Awaited<ReturnType<typeof browserThreadsBench>>): string {
+  const load = result.loadavg.map((l) => l.map((v) => v.toFixed(2)).join(" ")).join(" → ");
+  return [
+    `MLP Adam step in a cross-origin-isolated page (Chromium, wall clock), load average ${load}:`,
+    `1 thread ${result.oneMs.toFixed(2)} ms, ${result.status.threads} threads ${result.poolMs.toFixed(2)} ms; ` +
+      `the main thread ran ${(result.mainTileShare * 100).toFixed(0)} % of the pool's tiles`,
+  ].join("\n");
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({
     options: { threads: { type: "string" }, rounds: { type: "string" }, calls: { type: "string" } },
@@ -41,10 +51,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     rounds: Number(values.rounds ?? 7),
     calls: Number(values.calls ?? 20),
   });
-  const load = result.loadavg.map((l) => l.map((v) => v.toFixed(2)).join(" ")).join(" → ");
-  console.log(`MLP Adam step in a cross-origin-isolated page (Chromium), load average ${load}`);
-  console.log(
-    `1 thread: ${result.oneMs.toFixed(2)} ms; ${result.status.threads} threads: ${result.poolMs.toFixed(2)} ms`,
-  );
-  console.log(`main thread ran ${(result.mainTileShare * 100).toFixed(0)} % of the pool's tiles`);
+  console.log(browserThreadsLines(result));
 }
