@@ -316,6 +316,14 @@ test("without DESCENT_THREADS the start-up calibration decides, and says so", ()
   assert.match(status.reason, calibration.gain ? /the pool is faster/ : /no gain/);
 });
 
+test("setThreads(n) before startEngine overrides DESCENT_THREADS and the calibration", () => {
+  const one = child("set-1", { DESCENT_THREADS: "2" });
+  assert.deepEqual([one.status.threads, one.status.reason, one.status.sharedMemory], [1, "setThreads(1)", true]);
+  const two = child("set-2", {});
+  assert.deepEqual([two.status.threads, two.status.reason, two.status.calibration], [2, "setThreads(2)", undefined]);
+  assert.ok(one.productOk && two.productOk);
+});
+
 test("fallbacks: DESCENT_THREADS=1, no SharedArrayBuffer, jax-js first: 1 thread, right products", () => {
   for (const [mode, env, reason] of [
     ["plain", { DESCENT_THREADS: "1" }, /^DESCENT_THREADS=1$/],
