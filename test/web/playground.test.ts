@@ -402,7 +402,7 @@ test("train curvature (float64): the Lanczos top eigenvalues, gᵀg and gᵀHg e
   await page.close();
 });
 
-test("the header shows the Wasm thread count: ?threads=2 runs the pool (the build keeps jax-js beside the bundle)", async () => {
+test("the header shows the Wasm thread count: ?threads=2 runs the pool (jax-js beside the bundle)", async () => {
   const page = await open("?surface=ill-conditioned&methods=book.sgd:0.02&steps=20&threads=2");
   const threads = await page.waitForFunction(
     () => (window as unknown as { playground: { threads?: { threads: number; reason: string } } }).playground.threads,

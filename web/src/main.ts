@@ -91,10 +91,11 @@ function config(m: MethodChoice): Record<string, unknown> {
 }
 
 function syncUrl(): void {
+  const threads = askedThreads ? `&threads=${askedThreads}` : "";
   history.replaceState(
     null,
     "",
-    `${location.pathname}?${encodeState(state)}&${encodeTrainState(trainState)}${askedThreads ? `&threads=${askedThreads}` : ""}`,
+    `${location.pathname}?${encodeState(state)}&${encodeTrainState(trainState)}${threads}`,
   );
   probe.state = state;
 }
