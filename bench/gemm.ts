@@ -3,12 +3,14 @@
  * gradients Xᵀ·dY and the input gradient dY·Wᵀ. Each shape is timed three ways, interleaved so the
  * ratios share the machine's load: Descent's GEMM alone (no dispatch), the GEMM inside jax-js
  * (a jit'd dot), and jax-js's own kernel (the hook switched off); beside them the register-only
- * Wasm f32x4 FMA peak, measured in the same run, as the 100 % ceiling. All in CPU time of this
- * (single-threaded) process, so that the ratios hold on a loaded machine; the clock ticks in
- * 1 ms-ish steps, hence 10 calls per sample.
+ * Wasm f32x4 FMA peak, measured in the same run, as the 100 % ceiling. All on one thread (the pool
+ * is switched off here) and in CPU time of this process, so that the ratios hold on a loaded machine.
+ * What a number means: the median over rounds × 10 calls of one call's CPU time, each timed call
+ * after one untimed call of the same kind (the first call after the peak loop or after switching
+ * the hook runs cold: docs/performance.md, "GEMM measurement").
  */
 import { jit, numpy as np } from "@jax-js/jax";
-import { setGemmEnabled } from "../src/engine/index.js";
+import { setGemmEnabled, setThreadsEnabled } from "../src/engine/index.js";
 import { standaloneGemm, wasmPeakGflops } from "../src/engine/gemm/standalone.js";
 import { relaxedSimdAvailable } from "../src/engine/gemm/hook.js";
 
@@ -29,10 +31,15 @@ const cpuMs = () => {
   return (user + system) / 1000;
 };
 
-function timeGflops(flops: number, run: () => void, reps: number): number {
-  const t0 = cpuMs();
-  for (let i = 0; i < reps; i++) run();
-  return (flops * reps) / ((cpuMs() - t0) * 1e6);
+/** One untimed call (after a switch or the peak loop the first call runs cold), then `calls` calls timed each. */
+async function callGflops(flops: number, run: () => unknown, calls: number, into: number[]): Promise<void> {
+  await run();
+  for (let i = 0; i < calls; i++) {
+    const t0 = cpuMs();
+    const pending = run();
+    if (pending) await pending; // only the jax-js calls are async: the kernel's time has no microtask in it
+    into.push(flops / ((cpuMs() - t0) * 1e6));
+  }
 }
 
 export interface GemmBenchRow {
@@ -45,15 +52,18 @@ export interface GemmBenchRow {
   jaxjs_own_gflops: number;
 }
 
-export function gemmBench(rounds: number): {
+export async function gemmBench(rounds: number): Promise<{
   peak_fma_gflops: number;
   peak_muladd_gflops: number;
   fma: boolean;
   rows: GemmBenchRow[];
-} {
+}> {
   const fma = relaxedSimdAvailable();
   const peaks: number[] = [];
-  const rows = MLP_MATMULS.map(([shape, M, N, K, transA, transB]) => {
+  // One thread: the in-jax column is then the same work as the kernel's (the pool's CPU would count too).
+  setThreadsEnabled(false);
+  const rows: GemmBenchRow[] = [];
+  for (const [shape, M, N, K, transA, transB] of MLP_MATMULS) {
     const flops = 2 * M * N * K;
     const kernel = standaloneGemm("float32", M, N, K, { fma, transA, transB });
     kernel.a.fill(0.5);
@@ -61,35 +71,39 @@ export function gemmBench(rounds: number): {
     const a = np.ones(transA ? [K, M] : [M, K]);
     const b = np.ones(transB ? [N, K] : [K, N]);
     const dot = jit((a: np.Array, b: np.Array) => np.dot(transA ? np.transpose(a) : a, transB ? np.transpose(b) : b));
-    // dataSync realizes the lazy product (its 128 KiB read-back is under 3 % of the time).
-    const viaJax = () => void dot(a.ref, b.ref).dataSync();
+    // blockUntilReady runs the lazy product without reading it back (dataSync's copy of C took 13 % of h_w2's
+    // time and 30–40 % of xT_dh1's: a training step never reads its products back).
+    const viaJax = async () => void (await dot(a.ref, b.ref).blockUntilReady()).dispose();
     const samples = { kernel: [] as number[], hooked: [] as number[], own: [] as number[] };
     for (let round = -1; round < rounds; round++) {
+      // Round −1 warms up: V8 tiers the modules up, the runner builds its plans.
+      const keep = round >= 0;
       const peak = wasmPeakGflops(fma, 50, cpuMs);
-      const k = timeGflops(flops, kernel.run, 10);
+      if (keep) peaks.push(peak);
+      await callGflops(flops, kernel.run, 10, keep ? samples.kernel : []);
+      // Switching the hook rebuilds the runner's plans at the next call: the untimed call takes that.
       setGemmEnabled(true);
-      const hooked = timeGflops(flops, viaJax, 10);
+      await callGflops(flops, viaJax, 10, keep ? samples.hooked : []);
       setGemmEnabled(false);
-      const own = timeGflops(flops, viaJax, 10);
+      await callGflops(flops, viaJax, 10, keep ? samples.own : []);
       setGemmEnabled(true);
-      if (round < 0) continue; // warm-up: V8 tiers the modules up
-      peaks.push(peak);
-      samples.kernel.push(k);
-      samples.hooked.push(hooked);
-      samples.own.push(own);
+      // V8 compiles the hot functions' optimised code on background threads, whose CPU time this process's clock
+      // counts: let that finish (idle) before the timed rounds.
+      if (round < 0) await new Promise((resolve) => setTimeout(resolve, 50));
     }
     dot.dispose();
     a.dispose();
     b.dispose();
     const kernelGflops = median(samples.kernel);
-    return {
+    rows.push({
       shape: `${shape} ${M}×${N}×${K}`,
       kernel_gflops: kernelGflops,
       kernel_pct_of_peak: 0,
       in_jaxjs_gflops: median(samples.hooked),
       jaxjs_own_gflops: median(samples.own),
-    };
-  });
+    });
+  }
+  setThreadsEnabled(true);
   const peak = median(peaks);
   for (const row of rows) row.kernel_pct_of_peak = (100 * row.kernel_gflops) / peak;
   return { peak_fma_gflops: fma ? peak : NaN, peak_muladd_gflops: wasmPeakGflops(false, 100, cpuMs), fma, rows };

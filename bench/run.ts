@@ -40,7 +40,7 @@ ours.matmul_256_gflops = await matmulGflops(256, reps);
 ours.matmul_512_gflops = await matmulGflops(512, reps);
 ours.matmul_1024_gflops = await matmulGflops(1024, 10);
 log("timing the GEMM at the MLP's five products beside the Wasm FMA peak …");
-const gemm = gemmBench(quick ? 3 : 9);
+const gemm = await gemmBench(quick ? 3 : 9);
 
 log("timing the MLP step on 1 and 2 threads (a child process with DESCENT_THREADS=2) …");
 const threadAB = threadsBench({ threads: 2, rounds: quick ? 5 : 9, calls: quick ? 10 : 20 });

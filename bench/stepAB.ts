@@ -6,12 +6,19 @@
  * materialised Wᵀ), the per-Kernel program cache, the program runner (programRunner.ts: jax-js's own
  * PendingExecute per kernel), the merging of sibling elementwise kernels and Descent's vectorised
  * float32 exp kernels (both kernelMerge.ts), the data-movement kernels (viewSum.ts), and those of
- * them under a ReLU mask alone.
- * Rounds interleaved, this process's CPU time per step, median over rounds.
+ * them under a ReLU mask alone, their split over the thread pool and their row-by-row order.
+ * Rounds interleaved, this process's CPU time per step (all threads), median over rounds; the main thread's
+ * CPU time (`…_main`, Linux: what an idle machine's wall time follows when the pool takes work off it) and
+ * the wall time per step (`…_wall`). SETTINGS=all_on,gemm_off,… runs only those settings.
  * Run: `node --import tsx bench/stepAB.ts mlp|cnn|rnn [rounds] [calls]` (rnn: rnn(64, lastOnly) + linear(1),
  * 32 sequences of 50 steps of 8 features, mse, as bench/workloads.ts).
  */
+// First, before jax-js loads: its memory is made shared, so the thread pool can run (DESCENT_THREADS=n).
+import "../src/engine/nodeSetup.js";
+import { readFileSync } from "node:fs";
 import { disposeTree, precisionOf, random, startEngine, toDevice } from "../src/engine/index.js";
+import { setMinKernelWork, threadsReady } from "../src/engine/threads/install.js";
+import { MIN_KERNEL_WORK } from "../src/engine/threads/jobs.js";
 import {
   setCopyElisionEnabled,
   setCopyFoldingEnabled,
@@ -25,6 +32,7 @@ import {
   setTransposeFusionEnabled,
   setViewSumEnabled,
 } from "../src/engine/gemm/hook.js";
+import { setViewSumRowOrderEnabled, setViewSumThreadsEnabled } from "../src/engine/gemm/viewSumRouting.js";
 import { cnn, linear, mlp, rnn, sequential, type Layer } from "../src/nn/index.js";
 import { book } from "../src/optim/index.js";
 import { compileTrainStep, initTrainState, type TrainState } from "../src/train/index.js";
@@ -32,6 +40,14 @@ import { compileTrainStep, initTrainState, type TrainState } from "../src/train/
 const cpuMs = () => {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
+};
+/** This thread's CPU time in ms (Linux /proc/thread-self/schedstat, in ns), NaN elsewhere. */
+const threadMs = () => {
+  try {
+    return Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]) / 1e6;
+  } catch {
+    return Number.NaN;
+  }
 };
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
 const f32 = precisionOf("float32");
@@ -47,9 +63,12 @@ const switches = {
   exp: setSimdExpEnabled,
   viewSum: setViewSumEnabled,
   reluMask: setReluMaskEnabled,
+  viewSumThreads: setViewSumThreadsEnabled,
+  viewSumRowOrder: setViewSumRowOrderEnabled,
 };
 /** Every switch on except those named. */
 const toggle = (...off: (keyof typeof switches)[]) => {
+  setMinKernelWork(MIN_KERNEL_WORK);
   for (const [name, set] of Object.entries(switches)) set(!off.includes(name as keyof typeof switches));
 };
 
@@ -77,7 +96,7 @@ export async function stepAB(kind: Kind, rounds: number, calls: number) {
     const [next] = await step.runAsync(state, x.ref, y.ref);
     state = next;
   };
-  const settings = {
+  const allSettings = {
     all_on: () => toggle(),
     gemm_off: () => toggle("gemm"),
     division_off: () => toggle("division"),
@@ -91,25 +110,43 @@ export async function stepAB(kind: Kind, rounds: number, calls: number) {
     simd_exp_off: () => toggle("exp"),
     view_sum_off: () => toggle("viewSum"),
     relu_mask_off: () => toggle("reluMask"),
+    view_sum_threads_off: () => toggle("viewSumThreads"),
+    view_sum_row_order_off: () => toggle("viewSumRowOrder"),
+    // jax-js's kernels split over the pool from 2¹⁶ or 2¹⁷ items × reduction steps instead of the default.
+    min_kernel_work_2e16: () => (toggle(), setMinKernelWork(1 << 16)),
+    min_kernel_work_2e17: () => (toggle(), setMinKernelWork(1 << 17)),
   };
+  const only = process.env.SETTINGS?.split(",");
+  const settings = Object.fromEntries(
+    Object.entries(allSettings).filter(([name]) => !only || only.includes(name)),
+  ) as Partial<typeof allSettings>;
   const samples: Record<string, number[]> = Object.fromEntries(Object.keys(settings).map((k) => [k, []]));
+  const wall: Record<string, number[]> = Object.fromEntries(Object.keys(settings).map((k) => [k, []]));
+  const main: Record<string, number[]> = Object.fromEntries(Object.keys(settings).map((k) => [k, []]));
   for (let round = -1; round < rounds; round++) {
     for (const [name, apply] of Object.entries(settings)) {
       apply();
       await run(); // the first step after a switch prepares kernels anew
-      const t0 = cpuMs();
+      const [t0, w0, m0] = [cpuMs(), performance.now(), threadMs()];
       for (let i = 0; i < calls; i++) await run();
       if (round >= 0) samples[name].push((cpuMs() - t0) / calls);
+      if (round >= 0) wall[name].push((performance.now() - w0) / calls);
+      if (round >= 0) main[name].push((threadMs() - m0) / calls);
     }
   }
-  settings.all_on();
+  allSettings.all_on();
   step.dispose();
   disposeTree([state.params, state.modelState, state.optState, x, y]);
-  return Object.fromEntries(Object.entries(samples).map(([k, v]) => [`${kind}_step_ms_${k}`, median(v)]));
+  return Object.fromEntries([
+    ...Object.entries(samples).map(([k, v]) => [`${kind}_step_ms_${k}`, median(v)]),
+    ...Object.entries(main).map(([k, v]) => [`${kind}_step_ms_${k}_main`, median(v)]),
+    ...Object.entries(wall).map(([k, v]) => [`${kind}_step_ms_${k}_wall`, median(v)]),
+  ]);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   await startEngine();
+  await threadsReady();
   const [kind = "mlp", rounds = "5", calls = "10"] = process.argv.slice(2);
   console.log(JSON.stringify(await stepAB(kind as Kind, Number(rounds), Number(calls))));
 }

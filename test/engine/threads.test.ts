@@ -11,7 +11,7 @@ import type { numpy as np } from "@jax-js/jax";
 // The preload reads DESCENT_THREADS when it loads, before jax-js: hence the dynamic imports.
 process.env.DESCENT_THREADS = "2";
 await import("../../src/engine/nodeSetup.js");
-const { jit, numpy } = await import("@jax-js/jax");
+const { grad, jit, numpy } = await import("@jax-js/jax");
 const engine = await import("../../src/engine/index.js");
 const threads = await import("../../src/engine/threads/install.js");
 const { itemPlan, tilePlan, tileRange, MIN_TILE } = await import("../../src/engine/threads/tiles.js");
@@ -19,6 +19,8 @@ const { parseThreads, sharedMemoryRefusal } = await import("../../src/engine/thr
 const { poolPaysOff, GAIN_RATIO } = await import("../../src/engine/threads/calibrate.js");
 const { withSharedMemory } = await import("../../src/engine/threads/sharedImport.js");
 const { pointerProbeBytes } = await import("../../src/engine/gemm/pointerProbe.js");
+const { setViewSumThreadsEnabled } = await import("../../src/engine/gemm/viewSumRouting.js");
+const { im2colPatches } = await import("../../src/nn/conv.js");
 const { cnn, mlp } = await import("../../src/nn/index.js");
 const { book } = await import("../../src/optim/index.js");
 const { compileTrainStep, initTrainState } = await import("../../src/train/index.js");
@@ -222,6 +224,51 @@ test("Adam's merged update (m′, v′, θ′ in one kernel, 2¹⁹ parameters):
   assert.equal(threads.threadStatus().jobs, jobs, "one thread");
   assert.deepEqual(bits(await pooled), bits(await single));
   update.dispose();
+});
+
+test("view sums (im2col patches, their masked gradient) split by rows: same bits on 1 and 2 threads", async () => {
+  const f32 = engine.precisionOf("float32");
+  const shape = [16, 28, 28, 16];
+  const size = shape.reduce((a, b) => a * b, 1);
+  // Exact zeros: the ReLU mask keeps 0 < x only.
+  const x = engine.toDevice(
+    values(size, 13).map((v, i) => (i % 5 ? v : 0)),
+    shape,
+    f32,
+  );
+  const w = engine.toDevice(values(size * 9, 14), [16, 28, 28, 144], f32);
+  const patches = (v: np.Array) =>
+    im2colPatches(
+      numpy.pad(v, [
+        [0, 0],
+        [1, 1],
+        [1, 1],
+        [0, 0],
+      ]),
+      3,
+      1,
+      28,
+      28,
+    );
+  const run = async () => {
+    const value = jit(patches);
+    const gradient = jit(grad((v: np.Array) => patches(numpy.maximum(0, v)).mul(w.ref).sum()));
+    const out = [await value(x.ref).data(), await gradient(x.ref).data()];
+    value.dispose();
+    gradient.dispose();
+    return out;
+  };
+  const jobs = threads.threadStatus().jobs;
+  const pooled = await run();
+  const pooledJobs = threads.threadStatus().jobs - jobs;
+  setViewSumThreadsEnabled(false);
+  const single = await run();
+  setViewSumThreadsEnabled(true);
+  // The patches (the pad folded in) and the gradient's masked sum of windows: 2¹⁸ elements and more each.
+  const singleJobs = threads.threadStatus().jobs - jobs - pooledJobs;
+  assert.ok(pooledJobs - singleJobs >= 2, `${pooledJobs} kernels ran on the pool, ${singleJobs} with the switch off`);
+  for (let i = 0; i < 2; i++) assert.deepEqual(bits(pooled[i]), bits(single[i]));
+  engine.disposeTree([x, w]);
 });
 
 /** The parameters (on the host) after `steps` Adam steps from a fixed start, with the pool on or off. */

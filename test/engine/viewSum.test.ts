@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { grad, jit, numpy as np } from "@jax-js/jax";
 import { gemmStatus, random, startEngine } from "../../src/engine/index.js";
 import { setViewSumEnabled } from "../../src/engine/gemm/hook.js";
-import { layout, viewSumModuleBytes, type ViewSum, type ViewTerm } from "../../src/engine/gemm/viewSum.js";
+import { layout, viewSumModuleBytes, viewSumRows, type ViewSum, type ViewTerm } from "../../src/engine/gemm/viewSum.js";
 import { im2colPatches } from "../../src/nn/conv.js";
 
 before(async () => {
@@ -44,9 +44,19 @@ function evaluate(sum: ViewSum, inputs: Float64Array[]): Float64Array {
   return out;
 }
 
-/** A random term over `shape` reading input `arg` of `length` elements, in range inside its box. */
-function randomTerm(next: (n: number) => number, shape: number[], arg: number, length: number): ViewTerm {
-  const box = shape.map((n): [number, number] => {
+/**
+ * A random term over `shape` reading input `arg` of `length` elements, in range inside its box
+ * (`wholeFirstAxis`: the box spans the first axis, as a batch).
+ */
+function randomTerm(
+  next: (n: number) => number,
+  shape: number[],
+  arg: number,
+  length: number,
+  wholeFirstAxis = false,
+): ViewTerm {
+  const box = shape.map((n, d): [number, number] => {
+    if (wholeFirstAxis && d === 0) return [0, n];
     const lo = next(2) ? next(n) : 0;
     return [lo, lo + 1 + next(n - lo)];
   });
@@ -62,7 +72,14 @@ function randomTerm(next: (n: number) => number, shape: number[], arg: number, l
   return { arg, shape, strides, offset, box };
 }
 
-function runModule(sum: ViewSum, inputs: Float64Array[], dtype: "float32" | "float64"): Float64Array {
+/** The module's output on `inputs`, called once per range of rows in `ranges` (default: all rows at once). */
+function runModule(
+  sum: ViewSum,
+  inputs: Float64Array[],
+  dtype: "float32" | "float64",
+  ranges: [number, number][] = [[0, viewSumRows(sum)]],
+  rowByRow = true,
+): Float64Array {
   const elt = dtype === "float32" ? 4 : 8;
   const Typed = dtype === "float32" ? Float32Array : Float64Array;
   const memory = new WebAssembly.Memory({ initial: 4 });
@@ -75,10 +92,10 @@ function runModule(sum: ViewSum, inputs: Float64Array[], dtype: "float32" | "flo
   }
   // Garbage in the output: a kernel must not rely on zeroed memory.
   new Typed(memory.buffer, at, sum.size).fill(7);
-  const bytes = viewSumModuleBytes(sum, false);
+  const bytes = viewSumModuleBytes(sum, false, rowByRow);
   assert.ok(bytes);
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-  (instance.exports.kernel as (...args: number[]) => void)(...ptrs, at, 0, 1);
+  for (const [start, end] of ranges) (instance.exports.kernel as (...args: number[]) => void)(...ptrs, at, start, end);
   return Float64Array.from(new Typed(memory.buffer, at, sum.size));
 }
 
@@ -95,6 +112,45 @@ test("the generated module equals the definition on random terms (ranks 1-4, mas
     const sum: ViewSum = { dtype, nargs: 2, size, terms };
     assert.deepEqual(runModule(sum, inputs, dtype), evaluate(sum, inputs), `trial ${trial}: ${JSON.stringify(terms)}`);
   }
+});
+
+test("row ranges (the pool's split) give the whole sum's bits, in any order, masked or not, row by row or not", () => {
+  const next = rng(17);
+  let split = 0;
+  for (let trial = 0; trial < 60; trial++) {
+    const dtype = trial % 2 ? "float64" : "float32";
+    const rank = 2 + next(3);
+    const shape = Array.from({ length: rank }, (_, d) => (d === rank - 1 ? 4 * (1 + next(12)) : 1 + next(6)));
+    const size = shape.reduce((a, b) => a * b, 1);
+    const inputs = [0, 1].map(() => Float64Array.from({ length: 2 * size + 40 }, () => next(2001) - 1000));
+    const mask = Float64Array.from({ length: size + 8 }, () => [0, -0, 1, -1][next(4)]);
+    // Every term spans the first axis whole (the batch), as the rows need.
+    const terms = Array.from({ length: 1 + next(4) }, () => randomTerm(next, shape, next(2), 2 * size + 40, true));
+    const masked = trial % 3 === 0;
+    const sum: ViewSum = masked
+      ? { dtype, nargs: 3, size, terms, reluMask: { arg: 2, offset: next(8), keep: "positive" } }
+      : { dtype, nargs: 2, size, terms };
+    const args = masked ? [...inputs, mask] : inputs;
+    const rows = viewSumRows(sum);
+    assert.equal(rows, shape[0] >= 2 ? shape[0] : 1, JSON.stringify(shape));
+    if (rows < 2) continue;
+    split++;
+    // Random cuts, run last range first; an empty range too.
+    const cuts = [0, ...Array.from({ length: next(4) }, () => next(rows + 1)), rows].sort((a, b) => a - b);
+    const ranges = cuts
+      .slice(1)
+      .map((end, i): [number, number] => [cuts[i], end])
+      .reverse();
+    assert.deepEqual(
+      runModule(sum, args, dtype, ranges),
+      runModule(sum, args, dtype),
+      `trial ${trial}: ${JSON.stringify(ranges)}`,
+    );
+    // Each pass over all rows first (the A/B order): the same bits.
+    assert.deepEqual(runModule(sum, args, dtype, ranges, false), runModule(sum, args, dtype));
+    if (!masked) assert.deepEqual(runModule(sum, args, dtype), evaluate(sum, args));
+  }
+  assert.ok(split >= 30, `${split} trials split`);
 });
 
 test("a sum under a ReLU mask zeroes exactly the elements whose mask is not positive", () => {

@@ -16,8 +16,16 @@ import { reciprocalProgram, type ReciprocalTools } from "./simdReciprocal.js";
 import { catchJitProgram, installProgramRewrites, type RewriteCounts } from "./programRewrites.js";
 import { installProgramRunner, type RunnerCounts } from "./programRunner.js";
 import { type MergedProgram, mergedProgramOf } from "./kernelMerge.js";
-import { matchViewSum, viewSumModuleBytes } from "./viewSum.js";
+import {
+  splitsByRows,
+  VIEW_SUM_HASH,
+  VIEW_SUM_RELU_HASH,
+  viewSumCompiler,
+  viewSumSwitchVersion,
+  viewSumVariant,
+} from "./viewSumRouting.js";
 import * as threads from "../threads/install.js";
+import type { Program } from "../threads/jobs.js";
 import { withSharedMemory } from "../threads/sharedImport.js";
 
 /** The internal jax-js 0.1.25 chunk and its minified export names (a test checks they still fit). */
@@ -36,13 +44,6 @@ const EXPORTS = {
 const CALLS_OFFSET = 256;
 /** kernelHash prefix of the programs simdReciprocal.ts makes. */
 const RECIPROCAL_HASH = "descent-recip:";
-/** kernelHash prefix of the data-movement kernels viewSum.ts generates. */
-const VIEW_SUM_HASH = "descent-viewsum:";
-/** kernelHash prefix of those under a ReLU mask (viewSum.ts reluMask), switched on their own for A/B. */
-const VIEW_SUM_RELU_HASH = `${VIEW_SUM_HASH}relu-`;
-
-/** What jax-js's Wasm dispatch reads from an Executable's program. */
-type Program = { kernelHash: string; module: WebAssembly.Module; workSize: number; chunkAlignment: number };
 
 interface WasmBackendLike {
   prepareKernelSync(kernel: unknown): unknown;
@@ -232,7 +233,7 @@ export async function installGemm(): Promise<GemmStatus> {
       if (found?.kernelHash.startsWith(RECIPROCAL_HASH) && !reciprocalEnabled) return undefined;
       if (found?.kernelHash.startsWith(VIEW_SUM_HASH) && !viewSumEnabled) return undefined;
       if (found?.kernelHash.startsWith(VIEW_SUM_RELU_HASH) && !reluMaskEnabled) return undefined;
-      return found ?? undefined;
+      return found ? viewSumVariant(found) : undefined;
     };
     const AluExp = internals[EXPORTS.AluExp];
     const Kernel = internals[EXPORTS.Kernel];
@@ -252,26 +253,7 @@ export async function installGemm(): Promise<GemmStatus> {
       }
     };
     // Not arithmetic at all: a sum of (masked) strided views gets loops over each view's box.
-    // Every jit function (and retrace) has its own Kernel objects: identical descriptions share a module.
-    const viewSumPrograms = new Map<string, Program>();
-    const viewSumProgram = (kernel: unknown): Program | undefined => {
-      const sum = matchViewSum(kernel as Parameters<typeof matchViewSum>[0], tools);
-      if (!sum) return undefined;
-      const key = JSON.stringify(sum);
-      const known = viewSumPrograms.get(key);
-      if (known) return known;
-      try {
-        const module = new WebAssembly.Module(viewSumModuleBytes(sum, shared));
-        const kernelHash = `${sum.reluMask ? VIEW_SUM_RELU_HASH : VIEW_SUM_HASH}${viewSumPrograms.size}`;
-        const found = { kernelHash, module, workSize: 1, chunkAlignment: 1 };
-        viewSumPrograms.set(key, found);
-        status.viewSumKernels = viewSumPrograms.size;
-        return found;
-      } catch (error) {
-        status.viewSumError = (error as Error).message;
-        return undefined;
-      }
-    };
+    const viewSumProgram = viewSumCompiler(tools, shared, status);
     const compileMatch = (kernel: unknown): Program | undefined => {
       const match = matchGemm(kernel as Parameters<typeof matchGemm>[0], tools);
       if (!match) return viewSumProgram(kernel) ?? divisionProgram(kernel);
@@ -311,13 +293,15 @@ export async function installGemm(): Promise<GemmStatus> {
     // A merged kernel computes each item alone, like jax-js's elementwise kernels: ranges of items split it.
     const threadedMerge = (merged: MergedProgram) =>
       threads.threadedProgram(merged, { nargs: 0, size: merged.workSize, pointers: merged.pointers }, true);
+    // Programs with jax-js's calling convention (items [start, end)), which the pool may split.
+    const splittable = (found: Program) => found.kernelHash.startsWith(RECIPROCAL_HASH) || splitsByRows(found);
     wasm.prepareKernelSync = (kernel) => {
       const merged = mergedProgramOf(kernel);
       if (merged) return new Executable(kernel, { program: threadedMerge(merged), sync: true });
       const found = program(kernel);
       if (found)
         return new Executable(kernel, {
-          program: threads.threadedProgram(found, kernel, found.kernelHash.startsWith(RECIPROCAL_HASH)),
+          program: threads.threadedProgram(found, kernel, splittable(found)),
           sync: true,
         });
       return threads.threadedExecutable(kernel, remembered(kernel, true) ?? remember(kernel, prepareSync(kernel)));
@@ -330,7 +314,7 @@ export async function installGemm(): Promise<GemmStatus> {
       const found = shared && !ownPool ? undefined : program(kernel);
       if (found)
         return new Executable(kernel, {
-          program: threads.threadedProgram(found, kernel, found.kernelHash.startsWith(RECIPROCAL_HASH)),
+          program: threads.threadedProgram(found, kernel, splittable(found)),
           sync: false,
         });
       return threads.threadedExecutable(
@@ -365,7 +349,7 @@ export async function installGemm(): Promise<GemmStatus> {
           },
           () => enabled && runnerEnabled,
           // Plans hold prepared programs: rebuilt when a switch or the thread pool changes.
-          () => switchVersion + threads.threadVersion(),
+          () => switchVersion + threads.threadVersion() + viewSumSwitchVersion(),
         );
       } catch (error) {
         status.runnerError = `program runner not installed: ${(error as Error).message}`;

@@ -12,6 +12,9 @@
  * (up to the sign of an exact zero). A sum under a ReLU mask, where(0 < m, Σ views, 0) (the CNN's
  * conv-input gradient fused with the ReLU's backward), is the sum followed by one vector pass
  * that zeroes the elements whose m is not positive.
+ * When every term spans the whole first axis (the batch), the module computes the rows [start, end) of
+ * that axis that it is called with (viewSumRows), so the thread pool can split it; each element is still
+ * summed alone in the same order, so any split gives the same bits.
  */
 import type { AluNode, MatchTools } from "./match.js";
 import { sleb, uleb, wasmName, wasmSection, WASM_HEADER } from "../wasmBytes.js";
@@ -153,6 +156,11 @@ const op = {
   i32Const: (n: number) => [0x41, ...sleb(n | 0)],
   i32Add: [0x6a],
   i32Sub: [0x6b],
+  i32Mul: [0x6c],
+  i32LeS: [0x4c],
+  i32LtS: [0x48],
+  if: [0x04, 0x40],
+  return: [0x0f],
   loop: [0x03, 0x40],
   brIf: (depth: number) => [0x0d, ...uleb(depth)],
   end: [0x0b],
@@ -162,8 +170,27 @@ const op = {
 /** A dimension of a term's loop nest: extent and byte steps in the input and the output. */
 type Dim = { n: number; inStep: number; outStep: number };
 
-/** The term's box as loops (extent-1 dimensions dropped, contiguous neighbours merged) and base byte offsets. */
-function loopsOf(t: ViewTerm, elt: number): { dims: Dim[]; inBase: number; outBase: number } | null {
+/**
+ * Rows of the first axis that calls may split the sum into (jax-js's work items): its extent when every
+ * term spans it whole and, under a ReLU mask, each row is whole vectors; else 1 (one call does it all).
+ */
+export function viewSumRows(sum: ViewSum): number {
+  const rows = sum.terms[0].shape[0];
+  if (sum.terms[0].shape.length < 2 || !(rows >= 2) || sum.size % rows !== 0) return 1;
+  if (!sum.terms.every((t) => t.shape[0] === rows && t.box[0][0] === 0 && t.box[0][1] === rows)) return 1;
+  const rowBytes = (sum.size / rows) * (sum.dtype === "float32" ? 4 : 8);
+  return sum.reluMask && rowBytes % 16 !== 0 ? 1 : rows;
+}
+
+/** Elements read and written per row (the work of one item, for the thread pool's threshold). */
+export const viewSumRowWork = (sum: ViewSum): number =>
+  (sum.terms.reduce((v, t) => v + volume(t), 0) + sum.size) / viewSumRows(sum);
+
+/**
+ * The term's box as loops (extent-1 dimensions dropped, contiguous neighbours merged) and base byte offsets.
+ * `rows`: the first axis stays a loop of its own, never merged (the rows a call computes).
+ */
+function loopsOf(t: ViewTerm, elt: number, rows = false): { dims: Dim[]; inBase: number; outBase: number } | null {
   const rank = t.shape.length;
   const outStrides = t.shape.map((_, d) => t.shape.slice(d + 1).reduce((a, b) => a * b, 1));
   let inBase = t.offset;
@@ -177,10 +204,13 @@ function loopsOf(t: ViewTerm, elt: number): { dims: Dim[]; inBase: number; outBa
     if (hi - lo === 1) continue;
     const dim = { n: hi - lo, inStep: t.strides[d] * elt, outStep: outStrides[d] * elt };
     const prev = dims.at(-1);
-    if (prev && prev.inStep === dim.inStep * dim.n && prev.outStep === dim.outStep * dim.n) {
+    const mergeable = !rows || dims.length > 1;
+    if (prev && mergeable && prev.inStep === dim.inStep * dim.n && prev.outStep === dim.outStep * dim.n) {
       dims[dims.length - 1] = { n: prev.n * dim.n, inStep: dim.inStep, outStep: dim.outStep };
     } else dims.push(dim);
   }
+  // A row of one element: the run inside the row loop is that element.
+  if (rows && dims.length === 1) dims.push({ n: 1, inStep: elt, outStep: elt });
   return { dims, inBase: inBase * elt, outBase: outBase * elt };
 }
 
@@ -209,10 +239,10 @@ export function layout(sum: ViewSum): { disjoint: boolean; covering: boolean } {
  * to be run as one nest writing each output position's terms together; only for disjoint
  * layouts, where every element is written once, so the order of the writes does not matter.
  */
-function sharedLoopGroups(terms: ViewTerm[], elt: number): ViewTerm[][] {
+function sharedLoopGroups(terms: ViewTerm[], elt: number, rows: boolean): ViewTerm[][] {
   const groups: ViewTerm[][] = [];
   const key = (t: ViewTerm) => {
-    const loops = loopsOf(t, elt);
+    const loops = loopsOf(t, elt, rows);
     return loops ? `${t.arg}:${JSON.stringify(loops.dims)}` : null;
   };
   let last: string | null = null;
@@ -225,40 +255,64 @@ function sharedLoopGroups(terms: ViewTerm[], elt: number): ViewTerm[][] {
   return groups;
 }
 
-/** The module's bytes: `kernel(in₀, …, out, start, end)` importing env.memory (shared or not, like jax-js's). */
-export function viewSumModuleBytes(sum: ViewSum, shared: boolean): Uint8Array<ArrayBuffer> {
+/**
+ * The module's bytes: `kernel(in₀, …, out, start, end)` importing env.memory (shared or not, like jax-js's).
+ * When viewSumRows(sum) > 1 it computes rows [start, end) of the first axis, one row at a time: the row's
+ * zeroing, every term's part of it in order, then its mask, while the row is in cache (a term adds to
+ * each element in the same order as when terms run one after the other). Otherwise it computes everything.
+ * `rowByRow` false: each of those passes runs over all the rows first (the former order, for A/B).
+ */
+export function viewSumModuleBytes(sum: ViewSum, shared: boolean, rowByRow = true): Uint8Array<ArrayBuffer> {
   const elt = sum.dtype === "float32" ? 4 : 8;
   const nparams = sum.nargs + 3;
   const outParam = sum.nargs;
+  const [startParam, endParam] = [sum.nargs + 1, sum.nargs + 2];
+  const split = viewSumRows(sum) > 1;
+  const rowBytes = split ? (sum.size / viewSumRows(sum)) * elt : sum.size * elt;
+  // Locals after the params: the row, then per loop level an input pointer, an output pointer and a counter.
+  const row = nparams;
+  const first = nparams + 1;
+  /** param + base, plus row · rowStep when split: a pointer into the current row. */
+  const pointer = (param: number, base: number, rowStep: number) => [
+    ...op.localGet(param),
+    ...op.i32Const(base),
+    ...op.i32Add,
+    ...(split ? [...op.localGet(row), ...op.i32Const(rowStep), ...op.i32Mul, ...op.i32Add] : []),
+  ];
   const [load, store, add, align] = sum.dtype === "float32" ? [0x2a, 0x38, [0x92], 2] : [0x2b, 0x39, [0xa0], 3];
   const vAdd = sum.dtype === "float32" ? [0xfd, ...uleb(228)] : [0xfd, ...uleb(240)];
   const memarg = (a: number, offset: number) => [...uleb(a), ...uleb(offset)];
-  // Locals after the params: per loop level an input pointer, an output pointer and a counter.
   let maxLevels = 0;
-  const body: number[] = [];
   const { disjoint, covering } = layout(sum);
+  // The passes over a row: zeroing, each group of terms, the mask.
+  const passes: number[][] = [];
+  let rowCode: number[] = [];
+  passes.push(rowCode);
   if (!covering)
-    body.push(...op.localGet(outParam), ...op.i32Const(0), ...op.i32Const(sum.size * elt), ...op.memoryFill);
-  for (const group of disjoint ? sharedLoopGroups(sum.terms, elt) : sum.terms.map((t) => [t])) {
-    const all = group.map((t) => loopsOf(t, elt));
+    rowCode.push(...pointer(outParam, 0, rowBytes), ...op.i32Const(0), ...op.i32Const(rowBytes), ...op.memoryFill);
+  for (const group of disjoint ? sharedLoopGroups(sum.terms, elt, split) : sum.terms.map((t) => [t])) {
+    const all = group.map((t) => loopsOf(t, elt, split));
     const loops = all[0];
     if (!loops) continue;
-    const { dims } = loops;
+    // Split: dims[0] is the row, run by the loop around everything.
+    const dims = split ? loops.dims.slice(1) : loops.dims;
+    const rowStep = split ? loops.dims[0] : { inStep: 0, outStep: 0 };
     // One loop nest for the group: each term at constant byte shifts from the group's lowest bases.
     const inBase = Math.min(...all.map((g) => g!.inBase));
     const outBase = Math.min(...all.map((g) => g!.outBase));
     const shifts = all.map((g) => ({ dIn: g!.inBase - inBase, dOut: g!.outBase - outBase }));
     const t = group[0];
+    passes.push((rowCode = []));
     // The innermost dimension becomes a run (vector adds when contiguous); the rest are loop levels.
     const inner = dims.at(-1) ?? { n: 1, inStep: elt, outStep: elt };
     const outer = dims.slice(0, -1);
     const levels = outer.length + 1;
     maxLevels = Math.max(maxLevels, levels);
-    const inP = (l: number) => nparams + 3 * l;
-    const outP = (l: number) => nparams + 3 * l + 1;
-    const cnt = (l: number) => nparams + 3 * l + 2;
-    body.push(...op.localGet(t.arg), ...op.i32Const(inBase), ...op.i32Add, ...op.localSet(inP(0)));
-    body.push(...op.localGet(outParam), ...op.i32Const(outBase), ...op.i32Add, ...op.localSet(outP(0)));
+    const inP = (l: number) => first + 3 * l;
+    const outP = (l: number) => first + 3 * l + 1;
+    const cnt = (l: number) => first + 3 * l + 2;
+    rowCode.push(...pointer(t.arg, inBase, rowStep.inStep), ...op.localSet(inP(0)));
+    rowCode.push(...pointer(outParam, outBase, rowStep.outStep), ...op.localSet(outP(0)));
     const step = (l: number, inStep: number, outStep: number, count: number) => [
       ...op.localGet(inP(l)),
       ...op.i32Const(inStep),
@@ -330,31 +384,44 @@ export function viewSumModuleBytes(sum: ViewSum, shared: boolean): Uint8Array<Ar
       code.push(...step(l, d.inStep, d.outStep, 1), ...op.end);
       return code;
     };
-    body.push(...(outer.length === 0 ? run(0) : nest(0)));
+    rowCode.push(...(outer.length === 0 ? run(0) : nest(0)));
   }
   if (sum.reluMask) {
     // out & (0 < m), or out & ~(m < 0), lane by lane over whole vectors: an exact select of out or +0.
     maxLevels = Math.max(maxLevels, 1);
     const { arg, offset, keep } = sum.reluMask;
-    const [mP, oP, cnt] = [nparams, nparams + 1, nparams + 2];
+    const [mP, oP, cnt] = [first, first + 1, first + 2];
     const lt = sum.dtype === "float32" ? [0xfd, ...uleb(67)] : [0xfd, ...uleb(73)];
     const zero = [0xfd, ...uleb(12), ...new Array(16).fill(0)];
     const v128Load = [0xfd, ...uleb(0), ...memarg(0, 0)];
     const m = [...op.localGet(mP), ...v128Load];
-    body.push(...op.localGet(arg), ...op.i32Const(offset * elt), ...op.i32Add, ...op.localSet(mP));
-    body.push(...op.localGet(outParam), ...op.localSet(oP));
-    body.push(...op.i32Const((sum.size * elt) / 16), ...op.localSet(cnt), ...op.loop);
-    body.push(...op.localGet(oP), ...op.localGet(oP), ...v128Load);
+    passes.push((rowCode = []));
+    rowCode.push(...pointer(arg, offset * elt, rowBytes), ...op.localSet(mP));
+    rowCode.push(...pointer(outParam, 0, rowBytes), ...op.localSet(oP));
+    rowCode.push(...op.i32Const(rowBytes / 16), ...op.localSet(cnt), ...op.loop);
+    rowCode.push(...op.localGet(oP), ...op.localGet(oP), ...v128Load);
     // v128.and (0x4e) with 0 < m; v128.andnot (0x4f) with m < 0.
-    if (keep === "positive") body.push(...zero, ...m, ...lt, 0xfd, ...uleb(78));
-    else body.push(...m, ...zero, ...lt, 0xfd, ...uleb(79));
-    body.push(0xfd, ...uleb(11), ...memarg(0, 0));
-    body.push(...op.localGet(mP), ...op.i32Const(16), ...op.i32Add, ...op.localSet(mP));
-    body.push(...op.localGet(oP), ...op.i32Const(16), ...op.i32Add, ...op.localSet(oP));
-    body.push(...op.localGet(cnt), ...op.i32Const(1), ...op.i32Sub, ...op.localTee(cnt), ...op.brIf(0), ...op.end);
+    if (keep === "positive") rowCode.push(...zero, ...m, ...lt, 0xfd, ...uleb(78));
+    else rowCode.push(...m, ...zero, ...lt, 0xfd, ...uleb(79));
+    rowCode.push(0xfd, ...uleb(11), ...memarg(0, 0));
+    rowCode.push(...op.localGet(mP), ...op.i32Const(16), ...op.i32Add, ...op.localSet(mP));
+    rowCode.push(...op.localGet(oP), ...op.i32Const(16), ...op.i32Add, ...op.localSet(oP));
+    rowCode.push(...op.localGet(cnt), ...op.i32Const(1), ...op.i32Sub, ...op.localTee(cnt), ...op.brIf(0), ...op.end);
   }
+  const body: number[] = [];
+  // for (row = start; row < end; row++) { code }
+  const overRows = (code: number[]) => [
+    ...[...op.localGet(startParam), ...op.localSet(row), ...op.loop, ...code],
+    ...[...op.localGet(row), ...op.i32Const(1), ...op.i32Add, ...op.localTee(row)],
+    ...[...op.localGet(endParam), ...op.i32LtS, ...op.brIf(0), ...op.end],
+  ];
+  if (split) {
+    body.push(...op.localGet(endParam), ...op.localGet(startParam), ...op.i32LeS, ...op.if, ...op.return, ...op.end);
+    if (rowByRow) body.push(...overRows(passes.flat()));
+    else for (const pass of passes) if (pass.length) body.push(...overRows(pass));
+  } else body.push(...passes.flat());
   body.push(...op.end);
-  const locals = vec(maxLevels > 0 ? [[...uleb(3 * maxLevels), I32]] : []);
+  const locals = vec([[...uleb(1 + 3 * maxLevels), I32]]);
   const func = [...locals, ...body];
   const limits = shared ? [0x03, ...uleb(0), ...uleb(65536)] : [0x00, ...uleb(0)];
   const bytes = [

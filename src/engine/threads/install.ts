@@ -12,7 +12,7 @@
  */
 import { GEMM_SCRATCH_BYTES, type GemmDtype, type GemmParams } from "../gemm/module.js";
 import { calibrateThreads, type Calibration } from "./calibrate.js";
-import { gemmJob, twinFactory, type KernelLike, type Program } from "./jobs.js";
+import { gemmJob, setKernelWorkThreshold, twinFactory, type KernelLike, type Program } from "./jobs.js";
 import type { PoolJob, ThreadPool } from "./pool.js";
 import { nodeThreads, threadRuntime } from "./request.js";
 
@@ -68,7 +68,7 @@ let version = 0;
 export const threadVersion = (): number => version;
 /** Per GEMM program: what a threaded twin needs; per twin: its job. */
 const gemms = new WeakMap<object, { dtype: GemmDtype; params: GemmParams }>();
-const twins = new WeakMap<object, Program>();
+let twins = new WeakMap<object, Program>();
 const jobs = new WeakMap<object, PoolJob>();
 let makeTwin: ((program: Program, kernel?: KernelLike) => Program | undefined) | undefined;
 
@@ -251,6 +251,14 @@ export function threadedExecutable<E>(kernel: unknown, exe: E): E {
   const data = (exe as Exe).data;
   if (pool && enabled && data?.program) data.program = threadedProgram(data.program as object, kernel, true);
   return exe;
+}
+
+/** Splits jax-js's kernels from `work` items × reduction steps (jobs.ts MIN_KERNEL_WORK), from the next preparation. */
+export function setMinKernelWork(work: number): void {
+  // New twins for every program (products too): their decisions were made with the former threshold.
+  if (!setKernelWorkThreshold(work)) return;
+  twins = new WeakMap();
+  version++;
 }
 
 /** Turns the pool on or off for products prepared from now on (A/B benches, bit-identity tests). */

@@ -20,11 +20,25 @@ export const MIN_PARALLEL_WORK = 1 << 22;
  * 2²⁰ kept only the products' gain (−13 %).
  */
 export const MIN_KERNEL_WORK = 1 << 18;
+let minKernelWork = MIN_KERNEL_WORK;
+/** Sets that threshold for twins made from now on (install.ts setMinKernelWork: A/B benches); true if it changed. */
+export const setKernelWorkThreshold = (work: number): boolean => {
+  const changed = work !== minKernelWork;
+  minKernelWork = work;
+  return changed;
+};
 
 /** Pointer arguments a jax-js kernel may have to be split (the argument-saving module keeps 16 words). */
 const MAX_KERNEL_POINTERS = 14;
 
-export type Program = { kernelHash: string; module: WebAssembly.Module; workSize: number; chunkAlignment: number };
+/** `itemWork`: the work of one item, when not the kernel's reduction length (a data-movement kernel's row). */
+export type Program = {
+  kernelHash: string;
+  module: WebAssembly.Module;
+  workSize: number;
+  chunkAlignment: number;
+  itemWork?: number;
+};
 /** `pointers`: the buffers a kernel is called with, when not its `nargs` inputs and one output (merged kernels). */
 export type KernelLike = { nargs: number; size: number; reduction?: { size: number }; pointers?: number };
 export type GemmInfo = { dtype: GemmDtype; params: GemmParams };
@@ -99,7 +113,7 @@ export function twinFactory(
     const pointers = kernel && (kernel.pointers ?? kernel.nargs + 1);
     if (!kernel || !pointers || pointers > MAX_KERNEL_POINTERS || !(program.workSize >= 2 * program.chunkAlignment))
       return undefined;
-    if (program.workSize * (kernel.reduction?.size ?? 1) < MIN_KERNEL_WORK) return undefined;
+    if (program.workSize * (program.itemWork ?? kernel.reduction?.size ?? 1) < minKernelWork) return undefined;
     return { twin: { ...program, kernelHash, module: kernelSaver }, job: kernelJob(program, pointers) };
   };
 }
