@@ -54,7 +54,7 @@ const isolatedWithTwo = () => (isolatedTwo ??= runPage("isolated/index.html?thre
 test("cross-origin-isolated page, setThreads(2): 2 threads, tiles on the worker, same bits as 1 thread", async () => {
   const result = await isolatedWithTwo();
   assert.equal(result.isolated, true);
-  assert.equal(result.cores, 2, "this machine has 2 cores");
+  assert.ok(result.cores >= 1, "the page reports its cores");
   assert.equal(result.gemm.active, true);
   assert.equal(result.gemm.runnerError, undefined, "jax-js's own worker pool is not used");
   assert.ok(result.gemm.kernels > 0, "the products ran on the GEMM, not on jax-js's pool");
@@ -75,6 +75,8 @@ test("cross-origin-isolated page, setThreads(2): 2 threads, tiles on the worker,
 
 test("cross-origin-isolated page without setThreads: the start-up calibration decides, and says so", async () => {
   const result = await runPage("isolated/index.html");
+  // With one core there is nothing to calibrate: 1 thread, and the reason says so.
+  if (result.cores < 2) return assert.match(result.status.reason, /1 core/);
   const { calibration } = result.status;
   assert.ok(calibration, result.status.reason);
   assert.ok(calibration.oneMs > 0 && Number.isFinite(calibration.poolMs));
