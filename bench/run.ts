@@ -15,6 +15,7 @@ import { bestPeer, tfjsPeer, torchPeer } from "./peers.js";
 import { adamUpdateMs, copyMs, matmulGflops, workloads } from "./workloads.js";
 import { gemmBench } from "./gemm.js";
 import { threadsBench, threadsTable } from "./threads.js";
+import { browserThreadsBench, browserThreadsLines } from "./browserThreads.js";
 
 const args = process.argv.slice(2);
 const json = args.includes("--json");
@@ -45,6 +46,10 @@ log("timing the MLP step on 1 and 2 threads (a child process with DESCENT_THREAD
 const threadAB = threadsBench({ threads: 2, rounds: quick ? 5 : 9, calls: quick ? 10 : 20 });
 ours.mlp_adam_step_ms_1_thread = threadAB.one.wallMs;
 ours.mlp_adam_step_ms_2_threads = threadAB.pool.wallMs;
+log("timing the MLP step in a cross-origin-isolated Chromium page on 1 and 2 threads …");
+const pageAB = await browserThreadsBench({ threads: 2, rounds: quick ? 5 : 9, calls: quick ? 10 : 20 }).catch(
+  (error: Error) => ({ unavailable: error.message.split("\n")[0] }),
+);
 
 log("timing Hessian-vector products …");
 ours.hvp_mlp_ratio = curvatureBench(quick ? 10 : 30).hvp_mlp_ratio;
@@ -101,6 +106,7 @@ if (json) {
       machine,
       gemm,
       threads: threadAB,
+      browserThreads: pageAB,
       torch: pick(torch.timings),
       torchThreads: torchRuns.map((r) => pick(r.timings)),
       tfjs: pick(tfjs.timings),
@@ -184,5 +190,6 @@ if (json) {
       `${fmt(memory.lbfgs.maxRssMiB)} MiB`,
   );
   console.log("\n" + threadsTable(threadAB));
+  console.log("\n" + ("unavailable" in pageAB ? `page threads: ${pageAB.unavailable}` : browserThreadsLines(pageAB)));
   if (args.includes("--all-solvers")) console.log("\n" + solverBenchTable(solvers));
 }

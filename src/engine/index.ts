@@ -27,6 +27,7 @@ export {
   threadStatus,
   threadsReady,
   setThreadsEnabled,
+  setThreads,
   ThreadConfigError,
   type ThreadStatus,
 } from "./threads/install.js";

@@ -30,7 +30,7 @@ const PUBLIC: Record<string, string> = {
     "layoutOfShapes layoutOfTree leavesWithPaths mapWithPaths onDevice precisionOf random realize realizeAsync " +
     "refTree setCpuCompileEnabled setExactFloat64Enabled setGemmEnabled splitFlat startEngine toDevice " +
     "treeFromHost treeToHost unflattenArray unflattenTree withDefaultDevice " +
-    "ThreadConfigError setThreadsEnabled threadStatus threadsReady",
+    "ThreadConfigError setThreadsEnabled threadStatus threadsReady setThreads",
   linesearch:
     "ObjectiveLine backtracking cubicMinThreePoints cubicMinTwoSlopes exactQuadraticStep firstStep " +
     "functionLine hagerZhang interpolatedStep quadraticMin secantMin strongWolfe",

@@ -126,6 +126,12 @@ test("withSharedMemory lets a module written for a plain memory link with a shar
   assert.deepEqual(Array.from(new Int32Array(memory.buffer, 68, 2)), [1024, 2048]);
 });
 
+test("setThreads(n) takes a positive integer, before startEngine only", () => {
+  assert.throws(() => engine.setThreads(0), /setThreads needs a positive integer, got 0/);
+  assert.throws(() => engine.setThreads(1.5), engine.ThreadConfigError);
+  assert.throws(() => engine.setThreads(2), /must be called before startEngine\(\)/);
+});
+
 test("DESCENT_THREADS=2 starts a pool of 2 on jax-js's shared memory", () => {
   const status = threads.threadStatus();
   assert.equal(status.threads, 2, status.reason);
@@ -355,6 +361,14 @@ test("without DESCENT_THREADS the start-up calibration decides, and says so", ()
   assert.equal(calibration.gain, poolPaysOff(calibration.oneMs, calibration.poolMs));
   assert.equal(status.threads, calibration.gain ? 2 : 1);
   assert.match(status.reason, calibration.gain ? /the pool is faster/ : /no gain/);
+});
+
+test("setThreads(n) before startEngine overrides DESCENT_THREADS and the calibration", () => {
+  const one = child("set-1", { DESCENT_THREADS: "2" });
+  assert.deepEqual([one.status.threads, one.status.reason, one.status.sharedMemory], [1, "setThreads(1)", true]);
+  const two = child("set-2", {});
+  assert.deepEqual([two.status.threads, two.status.reason, two.status.calibration], [2, "setThreads(2)", undefined]);
+  assert.ok(one.productOk && two.productOk);
 });
 
 test("fallbacks: DESCENT_THREADS=1, no SharedArrayBuffer, jax-js first: 1 thread, right products", () => {

@@ -1,7 +1,7 @@
 /**
  * A child process for test/engine/threads.test.ts: start-up variants that need a fresh process
  * (jax-js decides on its memory when it loads). Prints threadStatus() and whether a product worked.
- * `node --import tsx test/engine/threadsChild.ts jax-first|no-sab|plain`.
+ * `node --import tsx test/engine/threadsChild.ts jax-first|no-sab|plain|set-1|set-2`.
  */
 const mode = process.argv[2];
 if (mode === "jax-first") await import("@jax-js/jax"); // jax-js loads before the preload
@@ -14,7 +14,8 @@ if (mode === "jax-first") {
   const ones = numpy.ones([64, 64]);
   before = (await numpy.multiply(numpy.matmul(ones.ref, ones), 2).data()).every((v: number) => v === 128);
 }
-const { startEngine, toDevice, precisionOf } = await import("../../src/engine/index.js");
+const { startEngine, toDevice, precisionOf, setThreads } = await import("../../src/engine/index.js");
+if (mode.startsWith("set-")) setThreads(Number(mode.slice(4))); // set-1, set-2: setThreads(n) before startEngine
 const { threadStatus, threadsReady } = await import("../../src/engine/threads/install.js");
 const { numpy: np } = await import("@jax-js/jax");
 await startEngine();

@@ -402,6 +402,18 @@ test("train curvature (float64): the Lanczos top eigenvalues, gᵀg and gᵀHg e
   await page.close();
 });
 
+test("the header shows the Wasm thread count: ?threads=2 runs the pool (jax-js beside the bundle)", async () => {
+  const page = await open("?surface=ill-conditioned&methods=book.sgd:0.02&steps=20&threads=2");
+  const threads = await page.waitForFunction(
+    () => (window as unknown as { playground: { threads?: { threads: number; reason: string } } }).playground.threads,
+  );
+  const status = (await threads.jsonValue())!;
+  assert.deepEqual([status.threads, status.reason], [2, "setThreads(2)"]);
+  assert.equal(await page.locator("#threads").textContent(), "2 Wasm threads (setThreads(2))");
+  assert.match(page.url(), /&threads=2$/);
+  await page.close();
+});
+
 test("a shared URL reproduces the same paths bit for bit, at phone width too", async () => {
   const query =
     "?surface=rosenbrock&methods=book.nesterov:0.0007:0.95,torch.Adam:0.03,bfgs" +

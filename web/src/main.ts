@@ -48,6 +48,8 @@ let contours: ContourLine[] = [];
 let contoursFor = "";
 let step = 0;
 let timer: number | undefined;
+/** `?threads=n`: engine.setThreads(n) before the engine starts (else the start-up calibration decides). */
+const askedThreads = Number(new URLSearchParams(location.search).get("threads")) || 0;
 /** What the test reads: the last race's compute time and paths. */
 const probe = {
   device: "",
@@ -59,6 +61,7 @@ const probe = {
   trainState,
   train: trainProbe,
   distill: distillProbe,
+  threads: undefined as engine.ThreadStatus | undefined,
 };
 (window as unknown as { playground: typeof probe }).playground = probe;
 
@@ -88,7 +91,12 @@ function config(m: MethodChoice): Record<string, unknown> {
 }
 
 function syncUrl(): void {
-  history.replaceState(null, "", `${location.pathname}?${encodeState(state)}&${encodeTrainState(trainState)}`);
+  const threads = askedThreads ? `&threads=${askedThreads}` : "";
+  history.replaceState(
+    null,
+    "",
+    `${location.pathname}?${encodeState(state)}&${encodeTrainState(trainState)}${threads}`,
+  );
   probe.state = state;
 }
 
@@ -350,8 +358,17 @@ function wireDrag(): void {
   });
 }
 
+/** The thread count in the header, once the pool has started or decided against (engine.threadStatus()). */
+function showThreads(status: engine.ThreadStatus): void {
+  probe.threads = status;
+  const count = status.threads === 1 ? "1 Wasm thread" : `${status.threads} Wasm threads`;
+  $("threads").textContent = `${count} (${status.reason})`;
+}
+
 async function main(): Promise<void> {
+  if (askedThreads) engine.setThreads(askedThreads);
   const device = await engine.startEngine();
+  void engine.threadsReady().then(showThreads);
   probe.device = device;
   $("status").textContent = `engine started (${device})`;
   wireControls();

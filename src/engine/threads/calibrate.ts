@@ -30,7 +30,11 @@ interface Host {
   scratch: number;
 }
 
-export function calibrateThreads(host: Host, makeJob: (params: GemmParams) => PoolJob, pool: ThreadPool): Calibration {
+export async function calibrateThreads(
+  host: Host,
+  makeJob: (params: GemmParams) => PoolJob,
+  pool: ThreadPool,
+): Promise<Calibration> {
   const { M, N, K } = SHAPE;
   const buffer = (count: number) => {
     const values = new Float32Array(count).map((_, i) => ((i * 7919) % 1000) / 1000 - 0.5);
@@ -43,6 +47,8 @@ export function calibrateThreads(host: Host, makeJob: (params: GemmParams) => Po
     ...{ argE: -1, eOff: 0, eSm: 0, eSn: 0, relu: 0, scratch: host.scratch },
   };
   const job = makeJob(params);
+  // A worker takes the product only once it holds its module (in a page, after a message round trip).
+  await pool.delivered();
   job.args.set(args);
   // The main thread's instance reads the pointers from its scratch block, as after a dispatch.
   new Int32Array(host.memory.buffer, host.scratch, 16).set(job.args);

@@ -24,8 +24,16 @@ export const CONTROL = {
   N: 11,
   /** The kernel's argument pointers (16 words), copied into each worker's own scratch block. */
   ARGS: 12,
+  /** Then two words per worker: modules posted to it (MAIL), and modules it has instantiated (RECEIVED). */
   LENGTH: 28,
 } as const;
+
+/** Words of the control block for `workers` workers. */
+export const controlLength = (workers: number) => CONTROL.LENGTH + 2 * workers;
+/** Modules posted to worker `w`: bumped before each post, so a worker knows one is on its way. */
+export const mailWord = (w: number) => CONTROL.LENGTH + 2 * w;
+/** Modules worker `w` has instantiated (it takes a job only once it has that job's module). */
+export const receivedWord = (w: number) => CONTROL.LENGTH + 2 * w + 1;
 
 /** The 15-bit tag of job `seq` in the claim word (positive, so the word stays a positive int32). */
 export const jobTag = (seq: number) => seq & 0x7fff;

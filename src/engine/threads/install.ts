@@ -6,14 +6,15 @@
  *   runs (jaxSide.ts);
  * - a large product or kernel gets a twin program whose module only saves the kernel's arguments
  *   (jobs.ts); the dispatch wrapper here then runs its tiles on the pool (pool.ts).
- * Threads start where the Node preload made the memory shared, and stay on only when DESCENT_THREADS
- * asks for them or a start-up calibration (calibrate.ts) measures a gain.
+ * Threads start where the Node preload made the memory shared, or in a cross-origin-isolated page
+ * (browserPool.ts), and stay on only when DESCENT_THREADS or setThreads(n) asks for them or a start-up
+ * calibration (calibrate.ts) measures a gain.
  */
 import { GEMM_SCRATCH_BYTES, type GemmDtype, type GemmParams } from "../gemm/module.js";
 import { calibrateThreads, type Calibration } from "./calibrate.js";
 import { gemmJob, setKernelWorkThreshold, twinFactory, type KernelLike, type Program } from "./jobs.js";
 import type { PoolJob, ThreadPool } from "./pool.js";
-import { nodeThreads } from "./request.js";
+import { nodeThreads, threadRuntime } from "./request.js";
 
 export { jaxMemory, keepDispatchSynchronous } from "./jaxSide.js";
 
@@ -54,7 +55,7 @@ export interface ThreadHost {
 
 const status: ThreadStatus = {
   threads: 1,
-  reason: "not started",
+  reason: "not started (the pool starts with the GEMM hook: gemmStatus() says why it is off)",
   sharedMemory: false,
   jobs: 0,
   tiles: 0,
@@ -83,25 +84,41 @@ export function checkThreadRequest(): void {
 }
 
 /**
- * Whether Descent's pool replaces jax-js's: the Node preload installed the `Worker` jax-js saw and
- * jax-js's memory is shared. If jax-js was loaded before the preload (plain memory), the `Worker` is
- * removed again, or jax-js would compile kernels for a shared memory it does not have.
+ * Whether Descent's pool replaces jax-js's: jax-js's memory is shared because the Node preload installed
+ * the `Worker` jax-js saw, or because the page is cross-origin isolated. In Node, if jax-js was loaded
+ * before the preload (plain memory), the `Worker` is removed again, or jax-js would compile kernels for
+ * a shared memory it does not have.
  */
 export function ownsWorkerGlobal(shared: boolean): boolean {
   ownsWorkers = decideOwnership(shared);
+  decided = true;
   return ownsWorkers;
 }
 
 let ownsWorkers = false;
+/** Set once the GEMM hook has looked at jax-js's memory: setThreads(n) comes too late from then on. */
+let decided = false;
+
+/**
+ * Asks for `n` threads (1: none), before startEngine(), instead of the start-up calibration: how a page
+ * turns the pool on (Node also reads DESCENT_THREADS, which this overrides).
+ */
+export function setThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new ThreadConfigError(`setThreads needs a positive integer, got ${n}`);
+  if (decided) throw new ThreadConfigError("setThreads(n) must be called before startEngine()");
+  const runtime = threadRuntime();
+  if (!runtime) throw new ThreadConfigError("no thread pool in this runtime");
+  Object.assign(runtime.request, { requested: n, source: `setThreads(${n})` });
+}
 
 /** Whether jax-js's own worker pool can run kernels asynchronously (shared memory that Descent's pool does not own). */
 export const jaxJsRunsWorkers = (shared: boolean): boolean => shared && !ownsWorkers;
 
 function decideOwnership(shared: boolean): boolean {
-  const node = nodeThreads();
+  const node = threadRuntime();
   status.sharedMemory = shared;
   if (!node) {
-    status.reason = "no thread pool in this runtime (browsers: not built, see docs/engine.md)";
+    status.reason = "no thread pool in this runtime (neither Node nor a page with Web Workers)";
     return false;
   }
   if (!node.request.sharedMemoryRequested) {
@@ -109,6 +126,10 @@ function decideOwnership(shared: boolean): boolean {
     return false;
   }
   if (shared) return true;
+  if (node.browser) {
+    status.reason = "jax-js's memory is not shared";
+    return false;
+  }
   delete (globalThis as Record<string, unknown>).Worker;
   status.reason = "jax-js was loaded before engine/nodeSetup.ts, so its memory is not shared";
   return false;
@@ -138,10 +159,14 @@ export function installThreads(host: ThreadHost): ThreadStatus {
 }
 
 function startPool(host: ThreadHost): Promise<ThreadStatus> {
-  const node = nodeThreads()!;
-  const threads = node.request.requested || Math.min(node.availableParallelism, AUTO_MAX_THREADS);
+  const node = threadRuntime()!;
+  const { requested } = node.request;
+  const asked = node.request.source ?? `DESCENT_THREADS=${requested}`;
+  const threads = requested || Math.min(node.availableParallelism, AUTO_MAX_THREADS);
   if (threads < 2)
-    return Promise.resolve(Object.assign(status, { reason: `${node.availableParallelism} core(s) available` }));
+    return Promise.resolve(
+      Object.assign(status, { reason: requested ? asked : `${node.availableParallelism} core(s) available` }),
+    );
   // Everything that touches jax-js happens now; when the threads run, only the calibration does.
   const scratches = Array.from({ length: threads - 1 }, () =>
     host.slotAddress(host.wasm.malloc(GEMM_SCRATCH_BYTES, new Uint8Array(GEMM_SCRATCH_BYTES))),
@@ -185,8 +210,8 @@ function startPool(host: ThreadHost): Promise<ThreadStatus> {
     };
     pool = started;
     version++;
-    if (node.request.requested) return Object.assign(status, { threads, reason: `DESCENT_THREADS=${threads}` });
-    const calibration = calibrateThreads(
+    if (requested) return Object.assign(status, { threads, reason: asked });
+    const calibration = await calibrateThreads(
       host,
       (params) => gemmJob(host, started, scratches, threads, { dtype: "float32", params }),
       pool,

@@ -1,13 +1,11 @@
 /**
- * A persistent pool of worker threads on jax-js's shared Wasm memory (Node's worker_threads). The
- * main thread publishes a product's tiles in the control block (control.ts), claims tiles itself
- * like any worker, and returns when every tile is done: dispatch stays synchronous, as jax-js's is.
- * Threads are unref'd: an idle or spinning pool never keeps Node alive, and dies with the process.
+ * A persistent pool of threads on jax-js's shared Wasm memory: the pool logic, shared by its two
+ * transports (nodePool.ts: worker_threads; browserPool.ts: Web Workers). The main thread publishes a
+ * product's tiles in the control block (control.ts), claims tiles itself like any worker, and returns
+ * when every tile is done: dispatch stays synchronous, as jax-js's is.
  */
-import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
-import { CONTROL as C, jobTag } from "./control.js";
+import { CONTROL as C, controlLength, jobTag, mailWord, receivedWord } from "./control.js";
 import { tileRange, type TilePlan } from "./tiles.js";
-import { WORKER_SOURCE } from "./workerSource.js";
 
 /** How long a worker spins on the job counter before it sleeps (ms): a step's products come closer than this. */
 export const SPIN_MS = 0.1;
@@ -15,6 +13,8 @@ export const SPIN_MS = 0.1;
 const MAIN_SPINS = 20000;
 /** A job unfinished after this long means a thread died: fail loudly rather than hang. */
 const STALL_MS = 30000;
+/** How long delivered() waits for the workers to instantiate their modules. */
+const DELIVERY_MS = 10000;
 
 export type RangeFn = (m0: number, m1: number, n0: number, n1: number) => void;
 
@@ -33,58 +33,55 @@ export interface PoolJob {
   argsAt: number;
 }
 
+/** How the pool reaches its threads: the only part that differs between Node and a page. */
+export interface PoolTransport {
+  readonly size: number;
+  /** Sends worker `w` a module message ({ id, module }). */
+  post(w: number, message: { id: number; module: WebAssembly.Module }): void;
+  /** Whether this thread may block in Atomics.wait (a page's main thread may not). */
+  readonly canWait: boolean;
+  /** Why a thread died, once one has (jobs then fail instead of waiting). */
+  failure(): string | undefined;
+  terminate(): Promise<void>;
+}
+
+/** The control block for `workers` workers, on a SharedArrayBuffer. */
+export const newControlBlock = (workers: number) => new Int32Array(new SharedArrayBuffer(controlLength(workers) * 4));
+
 export class ThreadPool {
-  readonly control = new Int32Array(new SharedArrayBuffer(C.LENGTH * 4));
-  private readonly threads: Worker[] = [];
-  private readonly ports: MessagePort[] = [];
-  private stopping = false;
   private seq = 0;
-  /** Set when a thread died (an error outside a tile, or termination): jobs then fail instead of waiting. */
-  private failure: string | undefined;
   /** Jobs run and tiles the main thread ran itself (for status and tests). */
   readonly counts = { jobs: 0, tiles: 0, mainTiles: 0 };
 
-  /** Starts one thread per scratch address (each thread's own block) and waits until all run. */
-  static async start(memory: WebAssembly.Memory, scratches: number[], spinMs = SPIN_MS): Promise<ThreadPool> {
-    const pool = new ThreadPool();
-    await Promise.all(
-      scratches.map((scratch) => {
-        const { port1, port2 } = new MessageChannel();
-        const thread = new Worker(WORKER_SOURCE, {
-          eval: true,
-          execArgv: [],
-          workerData: { memory, control: pool.control.buffer, port: port2, scratch, spinMs },
-          transferList: [port2],
-        });
-        port1.unref();
-        pool.threads.push(thread);
-        pool.ports.push(port1);
-        // Referenced until it runs (so start-up is awaited), then never again.
-        thread.on("error", (error) => {
-          pool.failure ??= `a pool thread failed: ${error.message}`;
-        });
-        thread.on("exit", () => {
-          if (!pool.stopping) pool.failure ??= "a pool thread exited";
-        });
-        return new Promise<void>((resolve, reject) => {
-          thread.once("online", () => {
-            thread.unref();
-            resolve();
-          });
-          thread.once("error", reject);
-        });
-      }),
-    );
-    return pool;
-  }
+  constructor(
+    readonly control: Int32Array,
+    private readonly transport: PoolTransport,
+  ) {}
 
   get size(): number {
-    return this.threads.length;
+    return this.transport.size;
   }
 
-  /** Hands worker `w` the module it runs product `id` with (before any job of that id). */
+  /** Hands worker `w` the module it runs product `id` with; it takes that product's tiles once it holds it. */
   postModule(w: number, id: number, module: WebAssembly.Module): void {
-    this.ports[w].postMessage({ id, module });
+    // Announced before it is sent, so the worker never waits for a message that was already handled.
+    Atomics.add(this.control, mailWord(w), 1);
+    this.transport.post(w, { id, module });
+    // A sleeping Web Worker must wake to receive it.
+    if (Atomics.load(this.control, C.SLEEPERS) > 0) Atomics.notify(this.control, C.SEQ);
+  }
+
+  /** Resolves true once every worker holds every module posted so far (false after DELIVERY_MS). */
+  async delivered(): Promise<boolean> {
+    const ctl = this.control;
+    const posted = Array.from({ length: this.size }, (_, w) => Atomics.load(ctl, mailWord(w)));
+    const deadline = performance.now() + DELIVERY_MS;
+    while (posted.some((count, w) => Atomics.load(ctl, receivedWord(w)) < count)) {
+      if (performance.now() > deadline || this.transport.failure()) return false;
+      Atomics.notify(ctl, C.SEQ);
+      await new Promise((done) => setTimeout(done, 1));
+    }
+    return true;
   }
 
   /** Runs every tile of the job, on this thread and on the workers that are awake or wake in time. */
@@ -130,22 +127,21 @@ export class ThreadPool {
       const done = Atomics.load(ctl, C.DONE);
       if (done >= tiles) return;
       if (++spins < MAIN_SPINS) continue;
-      // A worker holds a tile but may be descheduled: give the core away in short waits.
-      Atomics.wait(ctl, C.DONE, done, 0.05);
+      // A worker holds a tile but may be descheduled: give the core away in short waits where allowed.
+      if (this.transport.canWait) Atomics.wait(ctl, C.DONE, done, 0.05);
+      else spins = 0;
       since ||= performance.now();
-      if (this.failure) throw new Error(this.failure);
+      const failure = this.transport.failure();
+      if (failure) throw new Error(failure);
       if (performance.now() - since > STALL_MS) throw new Error("a worker thread stopped in the middle of a GEMM");
     }
   }
 
   /** Stops and terminates the threads (tests; the process's exit ends them anyway). */
   async stop(): Promise<void> {
-    this.stopping = true;
     Atomics.store(this.control, C.STOP, 1);
     Atomics.add(this.control, C.SEQ, 1);
     Atomics.notify(this.control, C.SEQ);
-    for (const port of this.ports) port.close();
-    await Promise.all(this.threads.map((thread) => thread.terminate()));
-    this.threads.length = 0;
+    await this.transport.terminate();
   }
 }

@@ -11,7 +11,7 @@
 import { availableParallelism } from "node:os";
 import { installWorkerThreads } from "../workerThreads.js";
 import { installWorkerGlobal } from "./workerGlobal.js";
-import { ThreadPool } from "./pool.js";
+import { startNodePool } from "./nodePool.js";
 import { NODE_THREADS, type NodeThreads } from "./request.js";
 
 const request: NodeThreads["request"] = { requested: 0, sharedMemoryRequested: false };
@@ -53,6 +53,6 @@ if (typeof process !== "undefined" && process.versions?.node) {
   (globalThis as Record<symbol, NodeThreads>)[NODE_THREADS] = {
     request,
     availableParallelism: availableParallelism(),
-    startPool: (memory, scratches) => ThreadPool.start(memory, scratches),
+    startPool: startNodePool,
   };
 }
