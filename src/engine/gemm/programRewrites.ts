@@ -126,7 +126,7 @@ export function installProgramRewrites(
       variants.set(this, entry);
     }
     const on = switches();
-    const key = `${on.transposeFusion}:${on.copyElision}:${on.copyFolding}:${on.kernelMerge}:${on.simdExp}:${on.maxPool}`;
+    const key = [on.transposeFusion, on.copyElision, on.copyFolding, on.kernelMerge, on.simdExp, on.maxPool].join(":");
     let variant = entry.byKey.get(key);
     if (!variant) {
       variant = rewrite(entry.original, this.outputs, on);
