@@ -201,7 +201,6 @@ function findGroup(steps: Step[], x: number, outputs: number[], tools: PoolTools
   if (scatter < 0) return null;
   drop.add(scatter);
   const dx = (steps[scatter] as Execute).outputs[0];
-  dropBuffers.delete(dx);
   // Nothing outside the group may read what it drops, nor may the program return it.
   for (const id of dropBuffers) {
     if (outputs.includes(id) || steps.some((st) => st.type === "incref" && st.input === id)) return null;
@@ -295,6 +294,8 @@ function applyGroup(steps: Step[], group: Group, tools: PoolTools): Step[] {
   const { pool, x, y, g, dx } = group;
   const windowRow = pool.size * pool.size * pool.wo * pool.channels;
   const pooledRow = pool.wo * pool.channels;
+  // The new kernels' sources carry the replaced step's expression (what profiles print); the hook hands
+  // out their programs from kernelMerge's registry, split by rows of the pooled output.
   const make = (
     name: string,
     bytes: Uint8Array<ArrayBuffer>,
@@ -303,12 +304,8 @@ function applyGroup(steps: Step[], group: Group, tools: PoolTools): Step[] {
     out: number,
     work: number,
   ) => {
-    const source = tools.makeKernel(
-      inputs.length,
-      (steps[at] as Execute & { source: KernelLike }).source.size,
-      (steps[at] as { source: KernelLike }).source.exp,
-      undefined,
-    ) as object;
+    const { size, exp } = kernelOf(steps[at]) as KernelLike;
+    const source = tools.makeKernel(inputs.length, size, exp, undefined) as object;
     registerMergedProgram(source, {
       kernelHash: `descent-maxpool-${name}:${pool.rows}x${pooledRow}:${pool.size}`,
       module: tools.compile(bytes),
@@ -321,14 +318,13 @@ function applyGroup(steps: Step[], group: Group, tools: PoolTools): Step[] {
   };
   const forward = make("fwd", poolForwardBytes(pool), group.rootMax, [x], y, windowRow + pooledRow);
   const backward = make("bwd", poolBackwardBytes(pool), group.scatter, [x, g], dx, 2 * windowRow + pooledRow);
-  const gone = (s: Step) =>
-    (s.type === "execute" && group.drop.has(steps.indexOf(s))) ||
-    ((s.type === "malloc" || s.type === "free") && group.dropBuffers.has(s.type === "malloc" ? s.output : s.input));
+  const droppedBuffer = (s: Step) =>
+    (s.type === "malloc" && group.dropBuffers.has(s.output)) || (s.type === "free" && group.dropBuffers.has(s.input));
   let out: Step[] = [];
   steps.forEach((s, i) => {
     if (i === group.rootMax) out.push(forward);
     else if (i === group.scatter) out.push(backward);
-    else if (!gone(s)) out.push(s);
+    else if (!group.drop.has(i) && !droppedBuffer(s)) out.push(s);
   });
   // x and g must live until the backward kernel: their frees move after their last reader.
   for (const id of [x, g]) {
