@@ -28,16 +28,20 @@ before(async () => {
 
 const bitsEqual = (a: number[], b: number[]) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
 
-for (const [size, shape, dtype] of [
-  [2, [2, 8, 8, 8], "float32"],
-  [3, [3, 9, 6, 8], "float32"],
-  [2, [3, 8, 8, 6], "float64"],
+// [shape, window, dtype, whether the rewrite applies]: a cropped edge is sliced off into a compact copy
+// first (which matches); 6 float32 channels are not whole vectors (jax-js's kernels stay).
+for (const [size, shape, dtype, fuses] of [
+  [2, [2, 8, 8, 8], "float32", true],
+  [3, [3, 9, 6, 8], "float32", true],
+  [2, [3, 8, 8, 6], "float64", true],
+  [2, [2, 9, 11, 8], "float32", true],
+  [2, [3, 8, 8, 6], "float32", false],
 ] as const) {
-  test(`maxPool2d ${size}×${size} ${dtype} on [${shape}]: two kernels, same bits as jax-js's, first maximum`, () => {
+  test(`maxPool2d ${size}×${size} ${dtype} on [${shape}]: ${fuses ? "two kernels" : "unmatched"}, same bits, first maximum`, () => {
     const total = shape.reduce((a, b) => a * b, 1);
     // Values from {−2, −1, −0, 0, 0.5, 1}: ties in most windows, signed zeros among them.
     const xs = Array.from({ length: total }, (_, i) => [-1, 0, 1, -0, 0.5, -2][(i * 7919 + (i >> 3)) % 6]);
-    const pooled = [shape[0], shape[1] / size, shape[2] / size, shape[3]];
+    const pooled = [shape[0], Math.floor(shape[1] / size), Math.floor(shape[2] / size), shape[3]];
     const ws = Array.from({ length: pooled.reduce((a, b) => a * b, 1) }, (_, i) => (i % 3 ? Math.sin(i) : -0));
     const layer = maxPool2d(size);
     // As in the CNN: a ReLU after the pooling reads its output, so the maxima are materialised.
@@ -61,7 +65,7 @@ for (const [size, shape, dtype] of [
     };
     try {
       const [on, off] = [run(true), run(false)];
-      assert.equal(on.fused, 1, "the pooling ran as two kernels");
+      assert.equal(on.fused, fuses ? 1 : 0, "the pooling ran as two kernels");
       assert.equal(off.fused, 0);
       assert.ok(bitsEqual(on.value, off.value), "same loss");
       assert.ok(bitsEqual(on.dx, off.dx), "same gradient, bit for bit");
@@ -72,6 +76,10 @@ for (const [size, shape, dtype] of [
         const col = Math.floor(k / c) % wd;
         const row = Math.floor(k / (c * wd)) % h;
         const e = Math.floor(k / (c * wd * h));
+        if (row >= pooled[1] * size || col >= pooled[2] * size) {
+          assert.equal(on.dx[k], 0, `element ${k} is cropped`);
+          continue;
+        }
         const [wi, wj] = [row % size, col % size];
         const window = (i: number, j: number) => xs[((e * h + row - wi + i) * wd + col - wj + j) * c + ch];
         let first = 0;
