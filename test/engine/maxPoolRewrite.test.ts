@@ -2,7 +2,7 @@
  * The max-pooling rewrite (src/engine/gemm/maxPoolRewrite.ts): under jit, maxPool2d's window copies,
  * maxima, compares, selects and scatter become a forward and a backward kernel. Checked bit for bit
  * against the same program with the rewrite off (ties, ±0 inputs and −0 cotangents, 2×2 and 3×3 windows,
- * float32 and float64), against the first-maximum rule, and the CNN training step: it fails when the
+ * float32 and float64, NaNs), against the first-maximum rule, and the CNN training step: it fails when the
  * pattern stops matching (gemmStatus().poolsFused).
  */
 import { before, test } from "node:test";
@@ -39,8 +39,10 @@ for (const [size, shape, dtype, fuses] of [
 ] as const) {
   test(`maxPool2d ${size}×${size} ${dtype} on [${shape}]: ${fuses ? "two kernels" : "unmatched"}, same bits, first maximum`, () => {
     const total = shape.reduce((a, b) => a * b, 1);
-    // Values from {−2, −1, −0, 0, 0.5, 1}: ties in most windows, signed zeros among them.
-    const xs = Array.from({ length: total }, (_, i) => [-1, 0, 1, -0, 0.5, -2][(i * 7919 + (i >> 3)) % 6]);
+    // Values from {−2, −1, −0, 0, 0.5, 1}: ties in most windows, signed zeros among them, and a few NaNs.
+    const xs = Array.from({ length: total }, (_, i) =>
+      i % 101 === 50 ? Number.NaN : [-1, 0, 1, -0, 0.5, -2][(i * 7919 + (i >> 3)) % 6],
+    );
     const pooled = [shape[0], Math.floor(shape[1] / size), Math.floor(shape[2] / size), shape[3]];
     const ws = Array.from({ length: pooled.reduce((a, b) => a * b, 1) }, (_, i) => (i % 3 ? Math.sin(i) : -0));
     const layer = maxPool2d(size);
@@ -82,9 +84,10 @@ for (const [size, shape, dtype, fuses] of [
         }
         const [wi, wj] = [row % size, col % size];
         const window = (i: number, j: number) => xs[((e * h + row - wi + i) * wd + col - wj + j) * c + ch];
+        const elements = Array.from({ length: size * size }, (_, q) => window(Math.floor(q / size), q % size));
+        if (elements.some(Number.isNaN)) continue; // a NaN window: compared with the rewrite off only
         let first = 0;
-        for (let q = 1; q < size * size; q++)
-          if (window(Math.floor(q / size), q % size) > window(Math.floor(first / size), first % size)) first = q;
+        for (let q = 1; q < size * size; q++) if (elements[q] > elements[first]) first = q;
         if (first !== wi * size + wj) assert.ok(Object.is(on.dx[k], 0), `element ${k}: not its window's first maximum`);
       }
     } finally {
