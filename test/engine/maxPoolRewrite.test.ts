@@ -37,7 +37,8 @@ for (const [size, shape, dtype, fuses] of [
   [2, [2, 9, 11, 8], "float32", true],
   [2, [3, 8, 8, 6], "float32", false],
 ] as const) {
-  test(`maxPool2d ${size}×${size} ${dtype} on [${shape}]: ${fuses ? "two kernels" : "unmatched"}, same bits, first maximum`, () => {
+  const what = fuses ? "two kernels" : "unmatched";
+  test(`maxPool2d ${size}×${size} ${dtype} on [${shape}]: ${what}, same bits, first maximum`, () => {
     const total = shape.reduce((a, b) => a * b, 1);
     // Values from {−2, −1, −0, 0, 0.5, 1}: ties in most windows, signed zeros among them, and a few NaNs.
     const xs = Array.from({ length: total }, (_, i) =>
