@@ -6,7 +6,8 @@
  * materialised Wᵀ), the per-Kernel program cache, the program runner (programRunner.ts: jax-js's own
  * PendingExecute per kernel), the merging of sibling elementwise kernels and Descent's vectorised
  * float32 exp kernels (both kernelMerge.ts), the data-movement kernels (viewSum.ts), and those of
- * them under a ReLU mask alone, their split over the thread pool and their row-by-row order.
+ * them under a ReLU mask alone, their split over the thread pool and their row-by-row order, and the
+ * max-pooling rewrite (maxPoolRewrite.ts).
  * Rounds interleaved, this process's CPU time per step (all threads), median over rounds; the main thread's
  * CPU time (`…_main`, Linux: what an idle machine's wall time follows when the pool takes work off it) and
  * the wall time per step (`…_wall`). SETTINGS=all_on,gemm_off,… runs only those settings.
@@ -33,6 +34,7 @@ import {
   setViewSumEnabled,
 } from "../src/engine/gemm/hook.js";
 import { setViewSumRowOrderEnabled, setViewSumThreadsEnabled } from "../src/engine/gemm/viewSumRouting.js";
+import { setMaxPoolEnabled } from "../src/engine/gemm/maxPoolRewrite.js";
 import { cnn, linear, mlp, rnn, sequential, type Layer } from "../src/nn/index.js";
 import { book } from "../src/optim/index.js";
 import { compileTrainStep, initTrainState, type TrainState } from "../src/train/index.js";
@@ -65,6 +67,7 @@ const switches = {
   reluMask: setReluMaskEnabled,
   viewSumThreads: setViewSumThreadsEnabled,
   viewSumRowOrder: setViewSumRowOrderEnabled,
+  maxPool: setMaxPoolEnabled,
 };
 /** Every switch on except those named. */
 const toggle = (...off: (keyof typeof switches)[]) => {
@@ -112,6 +115,7 @@ export async function stepAB(kind: Kind, rounds: number, calls: number) {
     relu_mask_off: () => toggle("reluMask"),
     view_sum_threads_off: () => toggle("viewSumThreads"),
     view_sum_row_order_off: () => toggle("viewSumRowOrder"),
+    max_pool_off: () => toggle("maxPool"),
     // jax-js's kernels split over the pool from 2¹⁶ or 2¹⁷ items × reduction steps instead of the default.
     min_kernel_work_2e16: () => (toggle(), setMinKernelWork(1 << 16)),
     min_kernel_work_2e17: () => (toggle(), setMinKernelWork(1 << 17)),

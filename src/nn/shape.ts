@@ -28,7 +28,8 @@ export const reshape = (shape: number[]): Layer => ({
  * counts ties with a reduction and scatters through 6-D `where` kernels (docs/performance.md).
  * Ties: jax-js's maximum(x, y) sends the tangent to x unless x < y, so the whole gradient goes
  * to the first maximal element in row-major window order (x is always the earlier half), as
- * PyTorch's max_pool2d does.
+ * PyTorch's max_pool2d does. Under jit, engine/gemm/maxPoolRewrite.ts runs the kernels jax-js makes of
+ * this tree as one forward and one backward kernel, bit-identical.
  */
 export function maxPool2d(size = 2): Layer {
   return {

@@ -14,6 +14,7 @@ import { matchGemm, type AluNode, type MatchTools } from "./match.js";
 import { GEMM_MODULES } from "./modules.generated.js";
 import { reciprocalProgram, type ReciprocalTools } from "./simdReciprocal.js";
 import { catchJitProgram, installProgramRewrites, type RewriteCounts } from "./programRewrites.js";
+import { maxPoolEnabled } from "./maxPoolRewrite.js";
 import { installProgramRunner, type RunnerCounts } from "./programRunner.js";
 import { type MergedProgram, mergedProgramOf } from "./kernelMerge.js";
 import {
@@ -81,6 +82,8 @@ export interface GemmStatus {
   expKernels: number;
   /** Copies read only by products skipped so far: they read its input through a composed view (copyFolding.ts). */
   copiesFolded: number;
+  /** Max-pooling groups run as two kernels of Descent's (maxPoolRewrite.ts). */
+  poolsFused: number;
   /** Why the jit program rewrites (transposeFusion.ts, copyElision.ts) are off, when they are. */
   rewriteError?: string;
   /** Preparations of jax-js's own kernels answered from the per-Kernel cache (no FpHash of the tree). */
@@ -105,6 +108,7 @@ const status: GemmStatus = {
   kernelsMerged: 0,
   expKernels: 0,
   copiesFolded: 0,
+  poolsFused: 0,
   programsReused: 0,
   programRuns: 0,
   directKernels: 0,
@@ -125,6 +129,7 @@ let rewriteCounts: RewriteCounts = {
   copiesFolded: 0,
   kernelsMerged: 0,
   expKernels: 0,
+  poolsFused: 0,
 };
 let kernelMergeEnabled = true;
 let simdExpEnabled = true;
@@ -371,6 +376,7 @@ export async function installGemm(): Promise<GemmStatus> {
           // Merged kernels import a plain memory: not with jax-js's own worker pool (ours: see compile above).
           kernelMerge: enabled && kernelMergeEnabled && (!shared || ownPool),
           simdExp: enabled && simdExpEnabled && (!shared || ownPool),
+          maxPool: enabled && maxPoolEnabled() && (!shared || ownPool),
         }),
       );
     }

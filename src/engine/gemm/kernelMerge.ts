@@ -33,12 +33,18 @@ export type MergedProgram = {
   chunkAlignment: number;
   /** Buffers the kernel is called with: its inputs, then its outputs. */
   pointers: number;
+  /** The work of one item for the thread pool's threshold (threads/jobs.ts), when not 1. */
+  itemWork?: number;
 };
 
 /** The programs of the merged kernels this module made (the hook prepares these kernels from here). */
 const programs = new WeakMap<object, MergedProgram>();
 export const mergedProgramOf = (kernel: unknown): MergedProgram | undefined =>
   typeof kernel === "object" && kernel !== null ? programs.get(kernel) : undefined;
+/** Hands out `program` for `source`, a kernel another rewrite made (maxPoolRewrite.ts). */
+export const registerMergedProgram = (source: object, program: MergedProgram): void => {
+  programs.set(source, program);
+};
 
 /** A read of one input buffer, as Expr leaves: contiguous at i, or one element for all i. */
 type Read = { kind: "load" } | { kind: "splat"; element: number };

@@ -7,6 +7,7 @@ import { foldCopiesIntoProducts } from "./copyFolding.js";
 import type { Step } from "./jitSteps.js";
 import { type FusionTools, fuseTransposedProducts } from "./transposeFusion.js";
 import { type MergeTools, mergeElementwiseKernels } from "./kernelMerge.js";
+import { fuseMaxPools } from "./maxPoolRewrite.js";
 
 export interface ProgramLike {
   backend: unknown;
@@ -23,6 +24,7 @@ export interface RewriteSwitches {
   kernelMerge: boolean;
   simdExp: boolean;
   copyFolding: boolean;
+  maxPool: boolean;
 }
 export interface RewriteCounts {
   /** Transposed copies skipped: products written transposed by the GEMM instead. */
@@ -35,6 +37,8 @@ export interface RewriteCounts {
   expKernels: number;
   /** Copies read only by products skipped, folded into the products' views (copyFolding.ts). */
   copiesFolded: number;
+  /** Max-pooling groups run as a forward and a backward kernel of Descent's (maxPoolRewrite.ts). */
+  poolsFused: number;
 }
 
 /**
@@ -73,7 +77,15 @@ export function installProgramRewrites(
   switches: () => RewriteSwitches,
 ): RewriteCounts {
   const execute = proto.execute;
-  type Variant = { steps: Step[]; fusions: number; elided: number; folded: number; merged: number; expKernels: number };
+  type Variant = {
+    steps: Step[];
+    fusions: number;
+    elided: number;
+    folded: number;
+    merged: number;
+    expKernels: number;
+    pools: number;
+  };
   const variants = new WeakMap<ProgramLike, { original: Step[]; byKey: Map<string, Variant> }>();
   const counts: RewriteCounts = {
     transposeFusions: 0,
@@ -81,10 +93,14 @@ export function installProgramRewrites(
     copiesFolded: 0,
     kernelsMerged: 0,
     expKernels: 0,
+    poolsFused: 0,
   };
   const rewrite = (original: Step[], outputs: number[], on: RewriteSwitches) => {
-    const { transposeFusion, copyElision, copyFolding, kernelMerge, simdExp } = on;
+    const { transposeFusion, copyElision, copyFolding, kernelMerge, simdExp, maxPool } = on;
     let steps = original;
+    // First, while the pooling's kernels are still jax-js's own (kernelMerge would merge its maxima).
+    const pooled = maxPool ? fuseMaxPools(steps, outputs, tools) : null;
+    if (pooled) steps = pooled.steps;
     let fusions = 0;
     let elided = 0;
     let folded = 0;
@@ -100,7 +116,7 @@ export function installProgramRewrites(
     const merging =
       kernelMerge || simdExp ? mergeElementwiseKernels(steps, { ...tools, merge: kernelMerge, exp: simdExp }) : null;
     if (merging) [steps, merged, expKernels] = [merging.steps, merging.merged, merging.expKernels];
-    return { steps, fusions, elided, folded, merged, expKernels };
+    return { steps, fusions, elided, folded, merged, expKernels, pools: pooled?.pools ?? 0 };
   };
   proto.execute = function (this: ProgramLike, inputs: number[]) {
     if (this.backend !== backend) return execute.call(this, inputs);
@@ -110,7 +126,7 @@ export function installProgramRewrites(
       variants.set(this, entry);
     }
     const on = switches();
-    const key = `${on.transposeFusion}:${on.copyElision}:${on.copyFolding}:${on.kernelMerge}:${on.simdExp}`;
+    const key = [on.transposeFusion, on.copyElision, on.copyFolding, on.kernelMerge, on.simdExp, on.maxPool].join(":");
     let variant = entry.byKey.get(key);
     if (!variant) {
       variant = rewrite(entry.original, this.outputs, on);
@@ -122,6 +138,7 @@ export function installProgramRewrites(
     counts.copiesFolded += variant.folded;
     counts.kernelsMerged += variant.merged;
     counts.expKernels += variant.expKernels;
+    counts.poolsFused += variant.pools;
     return execute.call(this, inputs);
   };
   return counts;
