@@ -56,7 +56,7 @@ ours.hvp_mlp_ratio = curvatureBench(quick ? 10 : 30).hvp_mlp_ratio;
 
 log("timing L-BFGS on the logistic problem beside SciPy …");
 const solvers = await solverBench({
-  repeats: quick ? 1 : 3,
+  repeats: quick ? 3 : 5,
   problems: args.includes("--all-solvers") ? undefined : ["logistic"],
 });
 const lbfgsRow = solvers.rows.find((r) => r.problem === "logistic" && r.method === "lbfgs")!;

@@ -107,6 +107,9 @@ export function scipyRuns(repeats = 3): { version: string; runs: Record<string, 
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+const WARM_UP_MS = 500;
+const WARM_UP_RUNS = 100;
+
 /** Runs one solver on one suite problem: the counts of one run, the median time of `repeats` after a warm-up. */
 function timeSolver(
   problemName: string,
@@ -121,7 +124,12 @@ function timeSolver(
     objective.forget();
     return solverMethods[method].run(objective, Float64Array.from(problem.x0), {}, {});
   };
+  // V8 tiers the solver's code up over its first runs: L-BFGS on the logistic problem took 4–10 ms a run
+  // over its first 40 runs and about 3 ms after 60. Warm up for 500 ms or 100 runs (steady state, as the step
+  // workloads get 20 untimed calls; SciPy's interpreter has no JIT to warm).
   const result = run();
+  const warmUntil = performance.now() + WARM_UP_MS;
+  for (let i = 1; i < WARM_UP_RUNS && performance.now() < warmUntil; i++) run();
   const times: number[] = [];
   for (let i = 0; i < repeats; i++) {
     const start = performance.now();
