@@ -7,10 +7,17 @@ const { adam } = book;
 import { compileTrainStep, initTrainState, type LossKind, type TrainState } from "../src/train/index.js";
 
 const precision = precisionOf("float32");
+/** Untimed calls last at least this long before a workload is timed. */
+const WARM_UP_MS = 1000;
 
-/** Median of `reps` timed calls after `warm` untimed ones (V8 tiers up the pool workers' modules too), in ms. */
+/**
+ * Median of `reps` timed calls after at least `warm` untimed ones and at least WARM_UP_MS of them, in ms: V8
+ * tiers up our code and the pool workers' modules over the first calls (the MLP step read 3.2–3.6 ms after 20
+ * calls and 2.6 ms after 300; 2026-11-30), and a training run is thousands of steps.
+ */
 export async function medianMs(fn: () => unknown, reps = 50, warm = 20): Promise<number> {
-  for (let i = 0; i < warm; i++) await fn();
+  const warmUntil = performance.now() + WARM_UP_MS;
+  for (let i = 0; i < warm || performance.now() < warmUntil; i++) await fn();
   const times: number[] = [];
   for (let i = 0; i < reps; i++) {
     const t0 = performance.now();
