@@ -78,6 +78,12 @@ interface Plan {
   scopeSize: number;
 }
 
+let smallProbes = true;
+/** Bench A/B switch: off, every probe dispatch uses the PROBE_POINTERS-address probe (as before 30 Nov 2026). */
+export function setSmallProbesEnabled(on: boolean): void {
+  smallProbes = on;
+}
+
 /**
  * Installs the runner on jax-js's JitProgram prototype (before the program rewrites wrap it, so it
  * runs their rewritten steps). `enabled()` and `version()` are read at each execution: a new
@@ -150,7 +156,7 @@ export function installProgramRunner(
     const chunk = PROBE_POINTERS - 1;
     for (let start = 0; start < slots.length; start += chunk) {
       const part = slots.slice(start, start + chunk);
-      const probe = probes.find((p) => p.pointers > part.length)!;
+      const probe = smallProbes ? probes.find((p) => p.pointers > part.length)! : probes[probes.length - 1];
       backend.dispatch(probe.exe, [probeSlot, ...part], []);
       out.set(new Int32Array(memory.buffer, probeAddress + 4, part.length), start);
     }
