@@ -150,7 +150,7 @@ export function installProgramRunner(
     return { version: version(), runs, memorySteps: steps.filter((s) => s.type !== "execute"), heldIds, scopeSize };
   };
 
-  /** Addresses of `slots`, in order, from one probe dispatch per PROBE_POINTERS − 1 slots (the smallest probe that fits). */
+  /** Addresses of `slots`, in order: one dispatch of the smallest probe that fits per PROBE_POINTERS − 1 slots. */
   const addresses = (slots: number[]): Int32Array => {
     const out = new Int32Array(slots.length);
     const chunk = PROBE_POINTERS - 1;
