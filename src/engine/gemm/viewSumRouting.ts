@@ -5,7 +5,9 @@
  */
 import type { Program } from "../threads/jobs.js";
 import type { MatchTools } from "./match.js";
-import { matchViewSum, type ViewSum, viewSumModuleBytes, viewSumRowWork, viewSumRows } from "./viewSum.js";
+import { matchViewSum, type ViewSum } from "./viewSum.js";
+import { viewSumRowWork, viewSumRows } from "./viewSumLoops.js";
+import { viewSumModuleBytes } from "./viewSumWasm.js";
 
 /** kernelHash prefix of the data-movement kernels viewSum.ts generates. */
 export const VIEW_SUM_HASH = "descent-viewsum:";
