@@ -4,8 +4,8 @@
  * A runtime hook rather than a patch of node_modules: it is installed by startEngine, works the
  * same for `npm ci`, for users installing Descent as a dependency (no postinstall, no hoisting
  * questions) and under bundlers, and it only uses the Wasm backend's public methods
- * (prepareKernel[Sync], malloc, dispatch, readSync) plus five internals of the pinned jax-js
- * 0.1.25 chunk. A matched kernel gets an Executable whose module is our GEMM with that kernel's
+ * (prepareKernel[Sync], malloc, dispatch, readSync) plus a few internals of the pinned jax-js
+ * 0.1.25 chunk (jaxInternals.ts). A matched kernel gets an Executable whose module is our GEMM with that kernel's
  * shapes baked in; jax-js instantiates and calls it exactly like its own code, so jit, grad and
  * vmap are untouched. Anything unmatched, or any surprise in the internals, falls back to jax-js.
  *
