@@ -8,7 +8,9 @@ import assert from "node:assert/strict";
 import { grad, jit, numpy as np } from "@jax-js/jax";
 import { gemmStatus, random, startEngine } from "../../src/engine/index.js";
 import { setViewSumEnabled } from "../../src/engine/gemm/hook.js";
-import { layout, viewSumModuleBytes, viewSumRows, type ViewSum, type ViewTerm } from "../../src/engine/gemm/viewSum.js";
+import type { ViewSum, ViewTerm } from "../../src/engine/gemm/viewSum.js";
+import { layout, viewSumRows } from "../../src/engine/gemm/viewSumLoops.js";
+import { viewSumModuleBytes } from "../../src/engine/gemm/viewSumWasm.js";
 import { im2colPatches } from "../../src/nn/conv.js";
 
 before(async () => {

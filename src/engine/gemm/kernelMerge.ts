@@ -25,7 +25,7 @@ export interface MergeTools extends MatchTools {
   exp: boolean;
 }
 
-/** What the hook hands jax-js for a merged kernel (see hook.ts's Program). */
+/** What the hook hands jax-js for a merged kernel (the same fields as threads/jobs.ts's Program). */
 export type MergedProgram = {
   kernelHash: string;
   module: WebAssembly.Module;

@@ -5,9 +5,11 @@
  */
 import type { Program } from "../threads/jobs.js";
 import type { MatchTools } from "./match.js";
-import { matchViewSum, type ViewSum, viewSumModuleBytes, viewSumRowWork, viewSumRows } from "./viewSum.js";
+import { matchViewSum, type ViewSum } from "./viewSum.js";
+import { viewSumRowWork, viewSumRows } from "./viewSumLoops.js";
+import { viewSumModuleBytes } from "./viewSumWasm.js";
 
-/** kernelHash prefix of the data-movement kernels viewSum.ts generates. */
+/** kernelHash prefix of the data-movement kernels (viewSum.ts, viewSumWasm.ts). */
 export const VIEW_SUM_HASH = "descent-viewsum:";
 /** kernelHash prefix of those under a ReLU mask (viewSum.ts reluMask), switched on their own for A/B. */
 export const VIEW_SUM_RELU_HASH = `${VIEW_SUM_HASH}relu-`;
@@ -24,7 +26,7 @@ export function setViewSumThreadsEnabled(on: boolean): void {
   version++;
 }
 
-/** Turns the row-by-row order of split sums (viewSum.ts) on or off, for kernels prepared from now on: A/B. */
+/** Turns the row-by-row order of split sums (viewSumWasm.ts) on or off, for kernels prepared from now on: A/B. */
 export function setViewSumRowOrderEnabled(on: boolean): void {
   rowByRow = on;
   version++;

@@ -1,0 +1,81 @@
+/**
+ * What the GEMM hook reports through gemmStatus(): whether it is installed (and why not), and the
+ * counts of each route it has taken so far. The hook's parts write `status` as they go; the jit
+ * program rewrites and the program runner keep counts of their own, which `jitCounts` points at
+ * once they are installed, and gemmStatus() returns them all as one snapshot.
+ */
+import type { RewriteCounts } from "./programRewrites.js";
+import type { RunnerCounts } from "./programRunner.js";
+
+export interface GemmStatus {
+  /** True when matmul-shaped kernels go to the GEMM. */
+  active: boolean;
+  /** Why not, when inactive. */
+  reason?: string;
+  /** relaxed_madd (true) or mul+add. */
+  fma: boolean;
+  /** Kernels recognised so far (distinct shapes). */
+  kernels: number;
+  /** float32 elementwise kernels whose divisions were vectorised (simdReciprocal.ts). */
+  divisionKernels: number;
+  /** Distinct data-movement kernels (concatenations, pads, slice copies, their sums) compiled by viewSum.ts. */
+  viewSumKernels: number;
+  /** The last data-movement module that failed to compile (it stays with jax-js): a bug to report. */
+  viewSumError?: string;
+  /** Transposed copies skipped so far: products written transposed by the GEMM instead (transposeFusion.ts). */
+  transposeFusions: number;
+  /** Identity copies skipped so far: later kernels read the copied buffer itself (copyElision.ts). */
+  copiesElided: number;
+  /** Elementwise kernels run inside a sibling's multi-output kernel so far (kernelMerge.ts). */
+  kernelsMerged: number;
+  /** float32 exp kernels run vectorised so far (kernelMerge.ts; jax-js's own loop is scalar). */
+  expKernels: number;
+  /** Copies read only by products skipped so far: they read its input through a composed view (copyFolding.ts). */
+  copiesFolded: number;
+  /** Max-pooling groups run as two kernels of Descent's (maxPoolRewrite.ts). */
+  poolsFused: number;
+  /** Why the jit program rewrites (transposeFusion.ts, copyElision.ts) are off, when they are. */
+  rewriteError?: string;
+  /** Preparations of jax-js's own kernels answered from the per-Kernel cache (no FpHash of the tree). */
+  programsReused: number;
+  /** jit calls whose kernels ran as one unit on reused instances (programRunner.ts). */
+  programRuns: number;
+  /** Kernels those calls ran directly. */
+  directKernels: number;
+  /** Why the program runner is off, when it is. */
+  runnerError?: string;
+}
+
+/** The hook's own fields and counts (the jit counts come from `jitCounts`). */
+export const status: GemmStatus = {
+  active: false,
+  reason: "not installed",
+  fma: false,
+  kernels: 0,
+  divisionKernels: 0,
+  viewSumKernels: 0,
+  transposeFusions: 0,
+  copiesElided: 0,
+  kernelsMerged: 0,
+  expKernels: 0,
+  copiesFolded: 0,
+  poolsFused: 0,
+  programsReused: 0,
+  programRuns: 0,
+  directKernels: 0,
+};
+
+/** The live counts of the jit program rewrites and of the program runner (zeros until installed). */
+export const jitCounts: { rewrites: RewriteCounts; runner: RunnerCounts } = {
+  rewrites: {
+    transposeFusions: 0,
+    copiesElided: 0,
+    copiesFolded: 0,
+    kernelsMerged: 0,
+    expKernels: 0,
+    poolsFused: 0,
+  },
+  runner: { programRuns: 0, directKernels: 0 },
+};
+
+export const gemmStatus = (): GemmStatus => ({ ...status, ...jitCounts.rewrites, ...jitCounts.runner });
