@@ -35,6 +35,7 @@ import {
 } from "../src/engine/gemm/hook.js";
 import { setViewSumRowOrderEnabled, setViewSumThreadsEnabled } from "../src/engine/gemm/viewSumRouting.js";
 import { setMaxPoolEnabled } from "../src/engine/gemm/maxPoolRewrite.js";
+import { setSmallProbesEnabled } from "../src/engine/gemm/programRunner.js";
 import { cnn, linear, mlp, rnn, sequential, type Layer } from "../src/nn/index.js";
 import { book } from "../src/optim/index.js";
 import { compileTrainStep, initTrainState, type TrainState } from "../src/train/index.js";
@@ -68,6 +69,7 @@ const switches = {
   viewSumThreads: setViewSumThreadsEnabled,
   viewSumRowOrder: setViewSumRowOrderEnabled,
   maxPool: setMaxPoolEnabled,
+  smallProbes: setSmallProbesEnabled,
 };
 /** Every switch on except those named. */
 const toggle = (...off: (keyof typeof switches)[]) => {
@@ -116,6 +118,7 @@ export async function stepAB(kind: Kind, rounds: number, calls: number) {
     view_sum_threads_off: () => toggle("viewSumThreads"),
     view_sum_row_order_off: () => toggle("viewSumRowOrder"),
     max_pool_off: () => toggle("maxPool"),
+    small_probes_off: () => toggle("smallProbes"),
     // jax-js's kernels split over the pool from 2¹⁶ or 2¹⁷ items × reduction steps instead of the default.
     min_kernel_work_2e16: () => (toggle(), setMinKernelWork(1 << 16)),
     min_kernel_work_2e17: () => (toggle(), setMinKernelWork(1 << 17)),

@@ -55,13 +55,21 @@ const schemas = {
   bookCg: z.object({ lineSearch: lineSearchName, restartEvery: z.number().int().nonnegative() }),
 };
 
+/**
+ * Each schema's partial strict form, built once: zod compiles a parser per new schema object, which
+ * cost ~0.15 ms per solve (5 % of an L-BFGS run on the logistic problem).
+ */
+const partialSchemas = new WeakMap<z.ZodObject, z.ZodObject>();
+
 /** Validates a method's JSON config, naming the offending key in the error. */
 function parseConfig<S extends z.ZodObject>(
   method: string,
   schema: S,
   config: Record<string, unknown>,
 ): Partial<z.infer<S>> {
-  const result = schema.partial().strict().safeParse(config);
+  let partial = partialSchemas.get(schema);
+  if (!partial) partialSchemas.set(schema, (partial = schema.partial().strict()));
+  const result = partial.safeParse(config);
   if (result.success) return result.data as Partial<z.infer<S>>;
   throw new Error(
     `${method}: ${firstIssue(result.error, { noun: "config", known: Object.keys(schema.shape) }).message}`,

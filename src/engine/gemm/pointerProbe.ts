@@ -8,6 +8,11 @@ import { uleb, wasmName, wasmSection, WASM_HEADER } from "../wasmBytes.js";
 
 /** Addresses per probe dispatch (V8 allows 1000 Wasm parameters). */
 export const PROBE_POINTERS = 512;
+/**
+ * The probe sizes a runner compiles, smallest first: a call from JS costs per parameter (a 514-argument
+ * call plus its new Instance took ~15 µs), so a jit call with few buffers uses a small probe.
+ */
+export const PROBE_SIZES = [16, 64, PROBE_POINTERS] as const;
 
 /** The module's bytes: imports env.memory (unshared, as jax-js's Wasm backend without workers), exports `kernel`. */
 export function pointerProbeBytes(pointers = PROBE_POINTERS): Uint8Array<ArrayBuffer> {

@@ -12,7 +12,7 @@
  * calls the kernels directly, in program order. Same kernels, same order, same buffers: same bits.
  */
 import type { Step } from "./jitSteps.js";
-import { PROBE_POINTERS, pointerProbeBytes } from "./pointerProbe.js";
+import { PROBE_POINTERS, PROBE_SIZES, pointerProbeBytes } from "./pointerProbe.js";
 
 /**
  * `direct`: the program's own function to call instead of its module's export, with the same
@@ -78,6 +78,12 @@ interface Plan {
   scopeSize: number;
 }
 
+let smallProbes = true;
+/** Bench A/B switch: off, every probe dispatch uses the PROBE_POINTERS-address probe (as before 30 Nov 2026). */
+export function setSmallProbesEnabled(on: boolean): void {
+  smallProbes = on;
+}
+
 /**
  * Installs the runner on jax-js's JitProgram prototype (before the program rewrites wrap it, so it
  * runs their rewritten steps). `enabled()` and `version()` are read at each execution: a new
@@ -91,13 +97,17 @@ export function installProgramRunner(
   version: () => number,
 ): RunnerCounts {
   const counts: RunnerCounts = { programRuns: 0, directKernels: 0 };
-  const probeModule = tools.compile ? tools.compile(pointerProbeBytes()) : new WebAssembly.Module(pointerProbeBytes());
-  const probeExe = tools.makeExecutable(
-    { pointerProbe: true },
-    { program: { kernelHash: "descent-pointer-probe", module: probeModule, workSize: 1 }, sync: true },
-  );
+  const probes = PROBE_SIZES.map((pointers) => {
+    const bytes = pointerProbeBytes(pointers);
+    const module = tools.compile ? tools.compile(bytes) : new WebAssembly.Module(bytes);
+    const exe = tools.makeExecutable(
+      { pointerProbe: true },
+      { program: { kernelHash: `descent-pointer-probe-${pointers}`, module, workSize: 1 }, sync: true },
+    );
+    return { pointers, exe };
+  });
   const probeSlot = backend.malloc(4 * PROBE_POINTERS);
-  const { memory, probeAddress } = catchMemory(backend, probeExe, probeSlot);
+  const { memory, probeAddress } = catchMemory(backend, probes[0].exe, probeSlot);
   const kernels = new WeakMap<WebAssembly.Module, (...args: number[]) => void>();
   const kernelOf = (module: WebAssembly.Module) => {
     let kernel = kernels.get(module);
@@ -140,13 +150,14 @@ export function installProgramRunner(
     return { version: version(), runs, memorySteps: steps.filter((s) => s.type !== "execute"), heldIds, scopeSize };
   };
 
-  /** Addresses of `slots`, in order, from one probe dispatch per PROBE_POINTERS − 1 slots. */
+  /** Addresses of `slots`, in order: one dispatch of the smallest probe that fits per PROBE_POINTERS − 1 slots. */
   const addresses = (slots: number[]): Int32Array => {
     const out = new Int32Array(slots.length);
     const chunk = PROBE_POINTERS - 1;
     for (let start = 0; start < slots.length; start += chunk) {
       const part = slots.slice(start, start + chunk);
-      backend.dispatch(probeExe, [probeSlot, ...part], []);
+      const probe = smallProbes ? probes.find((p) => p.pointers > part.length)! : probes[probes.length - 1];
+      backend.dispatch(probe.exe, [probeSlot, ...part], []);
       out.set(new Int32Array(memory.buffer, probeAddress + 4, part.length), start);
     }
     return out;
