@@ -3,9 +3,7 @@ import { dot, pointAt, type Vec } from "../linalg/vector.js";
 
 /**
  * φ along p from x for an Objective (or any Evaluator); also hands
- * back ∇f at any step it evaluated, so no solver pays twice. With `gradientLikely` (searches that
- * ask for the slope at nearly every trial), values come from `valueExpectingGradient` when the
- * evaluator has it.
+ * back ∇f at any step it evaluated, so no solver pays twice.
  */
 export class ObjectiveLine implements LineFunction {
   private readonly base;
@@ -15,7 +13,6 @@ export class ObjectiveLine implements LineFunction {
     readonly objective: Evaluator,
     readonly x: Vec,
     readonly p: Vec,
-    private readonly options: { gradientLikely?: boolean } = {},
   ) {
     this.base = { ...objective.counts };
   }
@@ -33,12 +30,7 @@ export class ObjectiveLine implements LineFunction {
   }
 
   value(alpha: number): number {
-    const known = this.gradients.get(alpha)?.[0];
-    if (known !== undefined) return known;
-    const { objective } = this;
-    if (this.options.gradientLikely && objective.valueExpectingGradient)
-      return objective.valueExpectingGradient(this.point(alpha));
-    return objective.value(this.point(alpha));
+    return this.gradients.get(alpha)?.[0] ?? this.objective.value(this.point(alpha));
   }
 
   valueAndSlope(alpha: number): [number, number] {

@@ -6,11 +6,6 @@ export interface Evaluator {
   readonly counts: { fevals: number; gevals: number };
   value(x: ArrayLike<number>): number;
   valueAndGrad(x: ArrayLike<number>): [number, Float64Array];
-  /**
-   * f at x, counted as `value(x)`, where ∇f is likely to be asked for next: an evaluator that computes
-   * both in one pass may keep ∇f (counted only when asked for). Optional: `value` is used without it.
-   */
-  valueExpectingGradient?(x: ArrayLike<number>): number;
 }
 
 /**

@@ -15,8 +15,6 @@ interface LastPoint {
   x: Float64Array;
   f?: number;
   g?: Float64Array;
-  /** ∇f computed along with f by `valueExpectingGradient`, not yet asked for (so not yet counted). */
-  gAhead?: Float64Array;
 }
 
 const samePoint = (a: Float64Array, b: ArrayLike<number>) => {
@@ -119,30 +117,9 @@ export class Objective {
     return known.f;
   }
 
-  /**
-   * f at x, counted as `value(x)`, computed by the compiled value-and-gradient (one call instead of
-   * a call for f and another for f and ∇f when ∇f is asked for next); ∇f is kept, and counted when
-   * `valueAndGrad(x)` asks for it. f is then the value-and-gradient program's (it may differ from
-   * `value`'s in the last bits: the two programs are fused differently).
-   */
-  valueExpectingGradient(x: ArrayLike<number>): number {
-    const known = this.at(x);
-    if (known.f === undefined) {
-      this.counts.fevals++;
-      const [f, g] = this.onDevice(() => this.vg(this.point(x)));
-      known.f = f.item();
-      known.gAhead = Float64Array.from(g.dataSync() as ArrayLike<number>);
-    }
-    return known.f;
-  }
-
   /** f and ∇f at x; the returned gradient is the caller's to keep. */
   valueAndGrad(x: ArrayLike<number>): [number, Float64Array] {
     const known = this.at(x);
-    if (known.g === undefined && known.gAhead !== undefined) {
-      this.counts.gevals++;
-      known.g = known.gAhead;
-    }
     if (known.g === undefined) {
       if (known.f === undefined) this.counts.fevals++;
       this.counts.gevals++;

@@ -58,9 +58,7 @@ export function quasiNewton(
       H.reset();
       p = neg(g);
     }
-    // Nearly every trial of this search passes sufficient decrease and is asked for its slope (15 of 15
-    // on the logistic problem): f and ∇f come from one compiled call (as SciPy's L-BFGS-B evaluates them).
-    const line = new ObjectiveLine(objective, x, p, { gradientLikely: true });
+    const line = new ObjectiveLine(objective, x, p);
     const slope = dot(g, p);
     const alpha0 = H.empty ? firstStep(g) : initialStep === "unit" ? 1 : interpolatedStep(f, fPrev, slope);
     const search = strongWolfe(line, f, slope, { c1, c2, alpha0 });
