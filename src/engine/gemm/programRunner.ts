@@ -39,7 +39,7 @@ interface ProgramLike {
   execute(inputs: number[]): { outputs: number[]; pending: unknown[] };
 }
 
-/** jax-js internals the runner needs (hook.ts passes them from the pinned chunk). */
+/** jax-js internals the runner needs (jitRoutes.ts passes them from the pinned chunk). */
 export interface RunnerTools {
   isKernel(source: unknown): boolean;
   makeExecutable(source: unknown, data: unknown): unknown;

@@ -14,7 +14,7 @@
  */
 import type { AluNode } from "./match.js";
 
-/** The parts of jax-js's internals this needs (see hook.ts). */
+/** The parts of jax-js's internals this needs (see jaxInternals.ts). */
 export interface ReciprocalTools {
   /** new AluExp(op, dtype, src, arg). */
   makeAlu(op: string, dtype: string, src: AluNode[], arg?: unknown): AluNode;

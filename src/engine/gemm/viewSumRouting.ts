@@ -1,5 +1,5 @@
 /**
- * The data-movement kernels (viewSum.ts) at kernel preparation, for the hook (hook.ts): one compiled module
+ * The data-movement kernels (viewSum.ts) at kernel preparation, for the hook (kernelRouting.ts): one compiled module
  * per description (every jit function and retrace has its own Kernel objects), and whether the thread pool
  * may split them by rows (they take jax-js's calling convention, items [start, end)).
  */
