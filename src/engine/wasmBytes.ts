@@ -48,3 +48,19 @@ export const wasmSection = (id: number, payload: number[]): number[] => [id, ...
 
 /** The magic number and version that open every module. */
 export const WASM_HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+
+/**
+ * A module with jax-js's kernel shape: one exported function `kernel` of `params` i32 parameters and no
+ * result, importing env.memory (shared or not, as jax-js's memory is). `func` is the body: locals first, `end` last.
+ */
+export function kernelModuleBytes(params: number, func: number[], shared = false): Uint8Array<ArrayBuffer> {
+  const limits = shared ? [0x03, 0x00, ...uleb(65536)] : [0x00, 0x00];
+  return Uint8Array.from([
+    ...WASM_HEADER,
+    ...wasmSection(1, [1, 0x60, ...uleb(params), ...new Array(params).fill(0x7f), 0]),
+    ...wasmSection(2, [1, ...wasmName("env"), ...wasmName("memory"), 0x02, ...limits]),
+    ...wasmSection(3, [1, 0]),
+    ...wasmSection(7, [1, ...wasmName("kernel"), 0x00, 0]),
+    ...wasmSection(10, [1, ...uleb(func.length), ...func]),
+  ]);
+}

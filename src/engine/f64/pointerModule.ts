@@ -4,7 +4,7 @@
  * addresses jax-js passes it into a scratch block, where the JavaScript loop then reads them. It is
  * written as bytes here (a dozen instructions) so that no assembler runs at start-up.
  */
-import { sleb, uleb, wasmName, wasmSection, WASM_HEADER } from "../wasmBytes.js";
+import { kernelModuleBytes, sleb, uleb } from "../wasmBytes.js";
 
 /** Where the pointers go: a fixed scratch address, or (for the start-up probe) the first pointer itself. */
 export type PointerTarget = number | "self";
@@ -15,11 +15,6 @@ export type PointerTarget = number | "self";
  */
 export function pointerModuleBytes(pointers: number, target: PointerTarget, shared: boolean): Uint8Array<ArrayBuffer> {
   const params = pointers + 2; // jax-js appends the work range [begin, end)
-  const type = wasmSection(1, [1, 0x60, ...uleb(params), ...new Array(params).fill(0x7f), 0]);
-  const limits = shared ? [0x03, 0, ...uleb(65536)] : [0x00, 0];
-  const imports = wasmSection(2, [1, ...wasmName("env"), ...wasmName("memory"), 0x02, ...limits]);
-  const functions = wasmSection(3, [1, 0]);
-  const exports = wasmSection(7, [1, ...wasmName("kernel"), 0x00, 0]);
   const body: number[] = [0]; // no locals
   for (let i = 0; i < pointers; i++) {
     if (target === "self") body.push(0x20, 0);
@@ -27,7 +22,5 @@ export function pointerModuleBytes(pointers: number, target: PointerTarget, shar
     body.push(0x20, ...uleb(i), 0x36, 2, 0); // local.get i; i32.store align=4 offset=0
   }
   body.push(0x0b);
-  const code = wasmSection(10, [1, ...uleb(body.length), ...body]);
-  const header = WASM_HEADER;
-  return Uint8Array.from([...header, ...type, ...imports, ...functions, ...exports, ...code]);
+  return kernelModuleBytes(params, body, shared);
 }

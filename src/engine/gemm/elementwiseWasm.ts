@@ -6,7 +6,7 @@
  * (add, sub, mul, div, sqrt, min, max: correctly rounded, lane by lane), in the same tree order, so
  * the results are bit-identical to jax-js's separate kernels.
  */
-import { sleb, uleb, wasmName, wasmSection, WASM_HEADER } from "../wasmBytes.js";
+import { kernelModuleBytes, sleb, uleb } from "../wasmBytes.js";
 
 export type ElementDtype = "float32" | "float64";
 
@@ -181,12 +181,5 @@ export function elementwiseModuleBytes(dtype: ElementDtype, inputs: number, outp
     0x0b,
   ];
   const params = args + 2;
-  return Uint8Array.from([
-    ...WASM_HEADER,
-    ...wasmSection(1, [1, 0x60, ...uleb(params), ...new Array(params).fill(0x7f), 0]),
-    ...wasmSection(2, [1, ...wasmName("env"), ...wasmName("memory"), 0x02, 0x00, 0x00]),
-    ...wasmSection(3, [1, 0]),
-    ...wasmSection(7, [1, ...wasmName("kernel"), 0x00, 0]),
-    ...wasmSection(10, [1, ...uleb(code.length), ...code]),
-  ]);
+  return kernelModuleBytes(params, code);
 }

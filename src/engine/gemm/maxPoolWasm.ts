@@ -8,7 +8,7 @@
  * lane: bit-identical. Channels are whole vectors (C a multiple of 4 in float32, 2 in float64). A call
  * computes the pooled rows [begin, end) of the n·ho rows, each alone: any split gives the same bits.
  */
-import { sleb, uleb, wasmName, wasmSection, WASM_HEADER } from "../wasmBytes.js";
+import { kernelModuleBytes, sleb, uleb } from "../wasmBytes.js";
 
 export type PoolDtype = "float32" | "float64";
 
@@ -104,15 +104,7 @@ function evalTree(p: PoolShape, x: number, first: number, masks: boolean) {
 }
 
 function module(params: number, i32Locals: number, v128Locals: number, code: number[]): Uint8Array<ArrayBuffer> {
-  const body = [2, ...uleb(i32Locals), 0x7f, ...uleb(v128Locals), 0x7b, ...code, 0x0b];
-  return Uint8Array.from([
-    ...WASM_HEADER,
-    ...wasmSection(1, [1, 0x60, ...uleb(params), ...new Array(params).fill(0x7f), 0]),
-    ...wasmSection(2, [1, ...wasmName("env"), ...wasmName("memory"), 0x02, 0x00, 0x00]),
-    ...wasmSection(3, [1, 0]),
-    ...wasmSection(7, [1, ...wasmName("kernel"), 0x00, 0]),
-    ...wasmSection(10, [1, ...uleb(body.length), ...body]),
-  ]);
+  return kernelModuleBytes(params, [2, ...uleb(i32Locals), 0x7f, ...uleb(v128Locals), 0x7b, ...code, 0x0b]);
 }
 
 /** `kernel(x, y, begin, end)`: y's pooled rows [begin, end). */

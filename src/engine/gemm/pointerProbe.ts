@@ -4,7 +4,7 @@
  * address as an argument, so one dispatch tells programRunner.ts where a whole jit call's buffers
  * are (jax-js keeps its buffer table private). Missing arguments arrive as 0.
  */
-import { uleb, wasmName, wasmSection, WASM_HEADER } from "../wasmBytes.js";
+import { kernelModuleBytes, uleb } from "../wasmBytes.js";
 
 /** Addresses per probe dispatch (V8 allows 1000 Wasm parameters). */
 export const PROBE_POINTERS = 512;
@@ -16,17 +16,9 @@ export const PROBE_SIZES = [16, 64, PROBE_POINTERS] as const;
 
 /** The module's bytes: imports env.memory (unshared, as jax-js's Wasm backend without workers), exports `kernel`. */
 export function pointerProbeBytes(pointers = PROBE_POINTERS): Uint8Array<ArrayBuffer> {
-  const I32 = 0x7f;
   const params = pointers + 2; // + begin, end, which jax-js appends
   const body = [0x00]; // no locals
   for (let i = 0; i < pointers; i++) body.push(0x20, 0x00, 0x20, ...uleb(i), 0x36, 0x02, ...uleb(4 * i)); // i32.store
   body.push(0x0b);
-  return Uint8Array.from([
-    ...WASM_HEADER,
-    ...wasmSection(1, [1, 0x60, ...uleb(params), ...new Array(params).fill(I32), 0]),
-    ...wasmSection(2, [1, ...wasmName("env"), ...wasmName("memory"), 0x02, 0x00, 0x00]),
-    ...wasmSection(3, [1, 0]),
-    ...wasmSection(7, [1, ...wasmName("kernel"), 0x00, 0]),
-    ...wasmSection(10, [1, ...uleb(body.length), ...body]),
-  ]);
+  return kernelModuleBytes(params, body);
 }

@@ -8,7 +8,7 @@
  */
 import type { ViewSum } from "./viewSum.js";
 import { layout, loopsOf, sharedLoopGroups, viewSumRows } from "./viewSumLoops.js";
-import { sleb, uleb, wasmName, wasmSection, WASM_HEADER } from "../wasmBytes.js";
+import { kernelModuleBytes, sleb, uleb } from "../wasmBytes.js";
 
 /** Contiguous runs of at most this many 16-byte vectors are unrolled (no loop). */
 const UNROLL_VECTORS = 8;
@@ -202,14 +202,5 @@ export function viewSumModuleBytes(sum: ViewSum, shared: boolean, rowByRow = tru
   body.push(...op.end);
   const locals = vec([[...uleb(1 + 3 * maxLevels), I32]]);
   const func = [...locals, ...body];
-  const limits = shared ? [0x03, ...uleb(0), ...uleb(65536)] : [0x00, ...uleb(0)];
-  const bytes = [
-    ...WASM_HEADER,
-    ...wasmSection(1, vec([[0x60, ...vec(Array.from({ length: nparams }, () => [I32])), ...vec([])]])),
-    ...wasmSection(2, vec([[...wasmName("env"), ...wasmName("memory"), 0x02, ...limits]])),
-    ...wasmSection(3, vec([[0x00]])),
-    ...wasmSection(7, vec([[...wasmName("kernel"), 0x00, 0x00]])),
-    ...wasmSection(10, vec([[...uleb(func.length), ...func]])),
-  ];
-  return new Uint8Array(bytes);
+  return kernelModuleBytes(nparams, func, shared);
 }
