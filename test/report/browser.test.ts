@@ -8,18 +8,10 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { CHROMIUM, launchChromium } from "../web/chromium.js";
 import { descent } from "../cli/run.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const SHOTS = resolve("test-results");
 // CI installs chromium (.ci/run); elsewhere the check is skipped when it is missing.
 const skip = !existsSync(CHROMIUM) && !process.env.CI ? `no ${CHROMIUM}` : false;
@@ -100,7 +92,7 @@ describe("reports and figures in headless Chromium", { skip }, () => {
   let pages: [string, string][];
   before(async () => {
     pages = makePages();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
     mkdirSync(SHOTS, { recursive: true });
   });
   after(async () => browser?.close());
