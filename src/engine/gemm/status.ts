@@ -7,7 +7,8 @@
 import type { RewriteCounts } from "./programRewrites.js";
 import type { RunnerCounts } from "./programRunner.js";
 
-export interface GemmStatus {
+/** The jit rewrites' counts (RewriteCounts) and the program runner's (RunnerCounts), beside the hook's own. */
+export interface GemmStatus extends RewriteCounts, RunnerCounts {
   /** True when matmul-shaped kernels go to the GEMM. */
   active: boolean;
   /** Why not, when inactive. */
@@ -22,26 +23,10 @@ export interface GemmStatus {
   viewSumKernels: number;
   /** The last data-movement module that failed to compile (it stays with jax-js): a bug to report. */
   viewSumError?: string;
-  /** Transposed copies skipped so far: products written transposed by the GEMM instead (transposeFusion.ts). */
-  transposeFusions: number;
-  /** Identity copies skipped so far: later kernels read the copied buffer itself (copyElision.ts). */
-  copiesElided: number;
-  /** Elementwise kernels run inside a sibling's multi-output kernel so far (kernelMerge.ts). */
-  kernelsMerged: number;
-  /** float32 exp kernels run vectorised so far (kernelMerge.ts; jax-js's own loop is scalar). */
-  expKernels: number;
-  /** Copies read only by products skipped so far: they read its input through a composed view (copyFolding.ts). */
-  copiesFolded: number;
-  /** Max-pooling groups run as two kernels of Descent's (maxPoolRewrite.ts). */
-  poolsFused: number;
   /** Why the jit program rewrites (transposeFusion.ts, copyElision.ts) are off, when they are. */
   rewriteError?: string;
   /** Preparations of jax-js's own kernels answered from the per-Kernel cache (no FpHash of the tree). */
   programsReused: number;
-  /** jit calls whose kernels ran as one unit on reused instances (programRunner.ts). */
-  programRuns: number;
-  /** Kernels those calls ran directly. */
-  directKernels: number;
   /** Why the program runner is off, when it is. */
   runnerError?: string;
 }
