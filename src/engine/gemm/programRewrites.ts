@@ -41,6 +41,16 @@ export interface RewriteCounts {
   poolsFused: number;
 }
 
+/** Counts before any rewrite. */
+export const noRewrites = (): RewriteCounts => ({
+  transposeFusions: 0,
+  copiesElided: 0,
+  copiesFolded: 0,
+  kernelsMerged: 0,
+  expKernels: 0,
+  poolsFused: 0,
+});
+
 /**
  * Finds a jax-js (unexported) JitProgram on `backend` by catching the first program that jit puts in
  * its compile cache (a Map) while a tiny jit runs. Throws when none is found.
@@ -87,14 +97,7 @@ export function installProgramRewrites(
     pools: number;
   };
   const variants = new WeakMap<ProgramLike, { original: Step[]; byKey: Map<string, Variant> }>();
-  const counts: RewriteCounts = {
-    transposeFusions: 0,
-    copiesElided: 0,
-    copiesFolded: 0,
-    kernelsMerged: 0,
-    expKernels: 0,
-    poolsFused: 0,
-  };
+  const counts = noRewrites();
   const rewrite = (original: Step[], outputs: number[], on: RewriteSwitches) => {
     const { transposeFusion, copyElision, copyFolding, kernelMerge, simdExp, maxPool } = on;
     let steps = original;

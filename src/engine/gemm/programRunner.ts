@@ -55,6 +55,9 @@ export interface RunnerCounts {
   directKernels: number;
 }
 
+/** Counts before any run. */
+export const noRuns = (): RunnerCounts => ({ programRuns: 0, directKernels: 0 });
+
 /** One kernel or routine of a plan: its executable, buffer ids, and (for kernels) the reused function. */
 interface Run {
   exe: unknown;
@@ -96,7 +99,7 @@ export function installProgramRunner(
   enabled: () => boolean,
   version: () => number,
 ): RunnerCounts {
-  const counts: RunnerCounts = { programRuns: 0, directKernels: 0 };
+  const counts = noRuns();
   const probes = PROBE_SIZES.map((pointers) => {
     const bytes = pointerProbeBytes(pointers);
     const module = tools.compile ? tools.compile(bytes) : new WebAssembly.Module(bytes);

@@ -4,8 +4,8 @@
  * program rewrites and the program runner keep counts of their own, which `jitCounts` points at
  * once they are installed, and gemmStatus() returns them all as one snapshot.
  */
-import type { RewriteCounts } from "./programRewrites.js";
-import type { RunnerCounts } from "./programRunner.js";
+import { noRewrites, type RewriteCounts } from "./programRewrites.js";
+import { noRuns, type RunnerCounts } from "./programRunner.js";
 
 /** The jit rewrites' counts (RewriteCounts) and the program runner's (RunnerCounts), beside the hook's own. */
 export interface GemmStatus extends RewriteCounts, RunnerCounts {
@@ -39,28 +39,15 @@ export const status: GemmStatus = {
   kernels: 0,
   divisionKernels: 0,
   viewSumKernels: 0,
-  transposeFusions: 0,
-  copiesElided: 0,
-  kernelsMerged: 0,
-  expKernels: 0,
-  copiesFolded: 0,
-  poolsFused: 0,
+  ...noRewrites(),
   programsReused: 0,
-  programRuns: 0,
-  directKernels: 0,
+  ...noRuns(),
 };
 
 /** The live counts of the jit program rewrites and of the program runner (zeros until installed). */
 export const jitCounts: { rewrites: RewriteCounts; runner: RunnerCounts } = {
-  rewrites: {
-    transposeFusions: 0,
-    copiesElided: 0,
-    copiesFolded: 0,
-    kernelsMerged: 0,
-    expKernels: 0,
-    poolsFused: 0,
-  },
-  runner: { programRuns: 0, directKernels: 0 },
+  rewrites: noRewrites(),
+  runner: noRuns(),
 };
 
 export const gemmStatus = (): GemmStatus => ({ ...status, ...jitCounts.rewrites, ...jitCounts.runner });
