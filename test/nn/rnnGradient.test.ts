@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { grad } from "@jax-js/jax";
 import { refTree, startEngine, treeToHost, type Tree } from "../../src/engine/index.js";
 import { rnn } from "../../src/nn/index.js";
-import { dev, randn, type Host } from "./helpers.js";
+import { dev, randn, rnnRef, type Host } from "./helpers.js";
 
 before(async () => {
   await startEngine();
@@ -20,19 +20,11 @@ function bpttRef(x: Host, u: Host, w: Host, b: Float64Array, cot: Float64Array) 
   const [n, time, features] = x.shape;
   const units = b.length;
   const [dU, dW, db] = [new Float64Array(features * units), new Float64Array(units * units), new Float64Array(units)];
+  const states = rnnRef(x, u, w, b).data;
   for (let e = 0; e < n; e++) {
-    const hs: Float64Array[] = [];
-    let h = new Float64Array(units);
-    for (let t = 0; t < time; t++) {
-      const next = new Float64Array(units);
-      for (let k = 0; k < units; k++) {
-        let s = b[k];
-        for (let i = 0; i < features; i++) s += x.data[(e * time + t) * features + i] * u.data[i * units + k];
-        for (let j = 0; j < units; j++) s += h[j] * w.data[j * units + k];
-        next[k] = Math.tanh(s);
-      }
-      hs.push((h = next));
-    }
+    const hs = Array.from({ length: time }, (_, t) =>
+      states.subarray((e * time + t) * units, (e * time + t + 1) * units),
+    );
     let dh = new Float64Array(units);
     for (let t = time - 1; t >= 0; t--) {
       const dz = dh.map((d, k) => (d + cot[(e * time + t) * units + k]) * (1 - hs[t][k] ** 2));
