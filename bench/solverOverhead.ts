@@ -8,7 +8,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { gemmStatus, precisionOf, startEngine } from "../src/engine/index.js";
-import { setSmallProbesEnabled } from "../src/engine/gemm/programRunner.js";
+import { setSmallProbesEnabled } from "../src/engine/gemm/hook.js";
 import { solverMethods } from "../src/methods/solvers.js";
 import { loadProblem, Objective } from "../src/problems/index.js";
 

@@ -33,9 +33,12 @@ import {
   setTransposeFusionEnabled,
   setViewSumEnabled,
 } from "../src/engine/gemm/hook.js";
-import { setViewSumRowOrderEnabled, setViewSumThreadsEnabled } from "../src/engine/gemm/viewSumRouting.js";
-import { setMaxPoolEnabled } from "../src/engine/gemm/maxPoolRewrite.js";
-import { setSmallProbesEnabled } from "../src/engine/gemm/programRunner.js";
+import {
+  setMaxPoolEnabled,
+  setSmallProbesEnabled,
+  setViewSumRowOrderEnabled,
+  setViewSumThreadsEnabled,
+} from "../src/engine/gemm/hook.js";
 import { cnn, linear, mlp, rnn, sequential, type Layer } from "../src/nn/index.js";
 import { book } from "../src/optim/index.js";
 import { compileTrainStep, initTrainState, type TrainState } from "../src/train/index.js";

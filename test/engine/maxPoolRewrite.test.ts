@@ -17,7 +17,7 @@ import {
   startEngine,
   toDevice,
 } from "../../src/engine/index.js";
-import { setMaxPoolEnabled } from "../../src/engine/gemm/maxPoolRewrite.js";
+import { setMaxPoolEnabled } from "../../src/engine/gemm/hook.js";
 import { cnn, maxPool2d } from "../../src/nn/index.js";
 import { book } from "../../src/optim/index.js";
 import { compileTrainStep, initTrainState, type TrainState } from "../../src/train/index.js";

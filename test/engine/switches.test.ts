@@ -1,6 +1,6 @@
 /**
  * The GEMM hook's A/B switches (src/engine/gemm/switches.ts): each one sets its route, and every one
- * but the program runner's bumps the version that makes the runner rebuild its plans (plans hold
+ * but the program runner's two bumps the version that makes the runner rebuild its plans (plans hold
  * programs prepared under the former setting; the runner's own switch is read at every jit call).
  */
 import { test } from "node:test";
@@ -19,6 +19,9 @@ const setters: [keyof typeof switches, (on: boolean) => void][] = [
   ["kernelMerge", hook.setKernelMergeEnabled],
   ["simdExp", hook.setSimdExpEnabled],
   ["copyFolding", hook.setCopyFoldingEnabled],
+  ["maxPool", hook.setMaxPoolEnabled],
+  ["viewSumThreads", hook.setViewSumThreadsEnabled],
+  ["viewSumRowOrder", hook.setViewSumRowOrderEnabled],
 ];
 
 test("every switch but the runner's sets its route and bumps the plans' version", () => {
@@ -31,14 +34,22 @@ test("every switch but the runner's sets its route and bumps the plans' version"
     assert.equal(switches[name], true, name);
     assert.equal(switchVersion(), before + 2, name);
   }
-  assert.deepEqual(Object.keys(switches).sort(), [...setters.map(([name]) => name), "programRunner"].sort());
+  assert.deepEqual(
+    Object.keys(switches).sort(),
+    [...setters.map(([name]) => name), "programRunner", "smallProbes"].sort(),
+  );
 });
 
-test("the program runner's switch sets its route without bumping the version", () => {
+test("the program runner's two switches set their route without bumping the version (read at each jit call)", () => {
   const before = switchVersion();
-  hook.setProgramRunnerEnabled(false);
-  assert.equal(switches.programRunner, false);
-  hook.setProgramRunnerEnabled(true);
-  assert.equal(switches.programRunner, true);
+  for (const [name, set] of [
+    ["programRunner", hook.setProgramRunnerEnabled],
+    ["smallProbes", hook.setSmallProbesEnabled],
+  ] as const) {
+    set(false);
+    assert.equal(switches[name], false, name);
+    set(true);
+    assert.equal(switches[name], true, name);
+  }
   assert.equal(switchVersion(), before);
 });

@@ -38,6 +38,10 @@ export {
   setSimdExpEnabled,
   setProgramRunnerEnabled,
   setCopyFoldingEnabled,
+  setMaxPoolEnabled,
+  setViewSumThreadsEnabled,
+  setViewSumRowOrderEnabled,
+  setSmallProbesEnabled,
 } from "./switches.js";
 
 /** Byte offset of the GEMM's call counter inside its scratch block (scripts/gemm/wat.ts SCRATCH.calls). */

@@ -6,12 +6,10 @@
  * both are optional: without it, or when one fails, the kernel routes stay on and gemmStatus() says why.
  */
 import { INTERNALS_CHANGED, type JaxInternals, type WasmBackendLike } from "./jaxInternals.js";
-import { maxPoolEnabled } from "./maxPoolRewrite.js";
 import { catchJitProgram, installProgramRewrites } from "./programRewrites.js";
 import { installProgramRunner } from "./programRunner.js";
 import { jitCounts, status } from "./status.js";
 import { switches, switchVersion } from "./switches.js";
-import { viewSumSwitchVersion } from "./viewSumRouting.js";
 import * as threads from "../threads/install.js";
 import { withSharedMemory } from "../threads/sharedImport.js";
 
@@ -46,7 +44,7 @@ export async function installJitRoutes(
       { isKernel: jax.isKernel, makeExecutable: jax.makeExecutable, isTracing, compile },
       () => switches.gemm && switches.programRunner,
       // Plans hold prepared programs: rebuilt when a switch or the thread pool changes.
-      () => switchVersion() + threads.threadVersion() + viewSumSwitchVersion(),
+      () => switchVersion() + threads.threadVersion(),
     );
   } catch (error) {
     status.runnerError = `program runner not installed: ${(error as Error).message}`;
@@ -63,7 +61,7 @@ export async function installJitRoutes(
       copyFolding: switches.gemm && switches.copyFolding,
       kernelMerge: switches.gemm && switches.kernelMerge && plainOrOwn,
       simdExp: switches.gemm && switches.simdExp && plainOrOwn,
-      maxPool: switches.gemm && maxPoolEnabled() && plainOrOwn,
+      maxPool: switches.gemm && switches.maxPool && plainOrOwn,
     }),
   );
 }

@@ -18,13 +18,6 @@ import { matchViewSum } from "./viewSum.js";
 type Execute = Extract<Step, { type: "execute" }>;
 export type PoolTools = Pick<MergeTools, "unravel" | "gidx" | "ridx" | "deepEqual" | "makeKernel" | "compile">;
 
-let enabled = true;
-/** Turns the pooling rewrite on or off, from the next jit call: for A/B. */
-export function setMaxPoolEnabled(on: boolean): void {
-  enabled = on;
-}
-export const maxPoolEnabled = (): boolean => enabled;
-
 const kernelOf = (s: Step): KernelLike | null =>
   s.type === "execute" && typeof s.source === "object" && s.source !== null && "exp" in s.source
     ? (s.source as KernelLike)

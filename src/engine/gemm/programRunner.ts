@@ -13,6 +13,7 @@
  */
 import type { Step } from "./jitSteps.js";
 import { PROBE_POINTERS, PROBE_SIZES, pointerProbeBytes } from "./pointerProbe.js";
+import { switches } from "./switches.js";
 
 /**
  * `direct`: the program's own function to call instead of its module's export, with the same
@@ -79,12 +80,6 @@ interface Plan {
   /** Buffer ids used by kernels, in first-use order: the ProgramRun holds one reference on each. */
   heldIds: number[];
   scopeSize: number;
-}
-
-let smallProbes = true;
-/** Bench A/B switch: off, every probe dispatch uses the PROBE_POINTERS-address probe (as before 30 Nov 2026). */
-export function setSmallProbesEnabled(on: boolean): void {
-  smallProbes = on;
 }
 
 /**
@@ -159,7 +154,7 @@ export function installProgramRunner(
     const chunk = PROBE_POINTERS - 1;
     for (let start = 0; start < slots.length; start += chunk) {
       const part = slots.slice(start, start + chunk);
-      const probe = smallProbes ? probes.find((p) => p.pointers > part.length)! : probes[probes.length - 1];
+      const probe = switches.smallProbes ? probes.find((p) => p.pointers > part.length)! : probes[probes.length - 1];
       backend.dispatch(probe.exe, [probeSlot, ...part], []);
       out.set(new Int32Array(memory.buffer, probeAddress + 4, part.length), start);
     }

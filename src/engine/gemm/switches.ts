@@ -2,8 +2,8 @@
  * The on/off switches of the GEMM hook's routes (the GEMM itself, vectorised divisions, data-movement
  * kernels, the jit program rewrites, the per-Kernel program cache, the program runner), for A/B benches
  * and for tests that compare a route with jax-js's own code. Each applies to kernels prepared (or jit
- * calls made) from the next step on; every switch but the runner's bumps a version, so that the program
- * runner rebuilds the plans that hold programs prepared under the former setting.
+ * calls made) from the next step on; every switch but the runner's two bumps a version, so that the
+ * program runner rebuilds the plans that hold programs prepared under the former setting.
  */
 
 /** Every route is on unless a bench or test turns it off. */
@@ -19,6 +19,10 @@ const state = {
   kernelMerge: true,
   simdExp: true,
   programRunner: true,
+  maxPool: true,
+  viewSumThreads: true,
+  viewSumRowOrder: true,
+  smallProbes: true,
 };
 /** Bumped by every switch (but the runner's): the program runner re-prepares its plans when it changes. */
 let version = 0;
@@ -93,4 +97,27 @@ export function setProgramRunnerEnabled(on: boolean): void {
 export function setCopyFoldingEnabled(on: boolean): void {
   state.copyFolding = on;
   version++;
+}
+
+/** Turns the max-pooling rewrite (maxPoolRewrite.ts) on or off, from the next jit call: for A/B. */
+export function setMaxPoolEnabled(on: boolean): void {
+  state.maxPool = on;
+  version++;
+}
+
+/** Turns the split of data-movement kernels over the thread pool (viewSumRouting.ts) on or off: for A/B. */
+export function setViewSumThreadsEnabled(on: boolean): void {
+  state.viewSumThreads = on;
+  version++;
+}
+
+/** Turns the row-by-row order of split sums (viewSumWasm.ts) on or off, for kernels prepared from now on: A/B. */
+export function setViewSumRowOrderEnabled(on: boolean): void {
+  state.viewSumRowOrder = on;
+  version++;
+}
+
+/** Off, every pointer probe (programRunner.ts) is the largest one (as before 30 Nov 2026); read at each jit call. */
+export function setSmallProbesEnabled(on: boolean): void {
+  state.smallProbes = on;
 }

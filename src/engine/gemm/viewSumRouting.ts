@@ -3,6 +3,7 @@
  * per description (every jit function and retrace has its own Kernel objects), and whether the thread pool
  * may split them by rows (they take jax-js's calling convention, items [start, end)).
  */
+import { switches } from "./switches.js";
 import type { Program } from "../threads/jobs.js";
 import type { MatchTools } from "./match.js";
 import { matchViewSum, type ViewSum } from "./viewSum.js";
@@ -14,27 +15,9 @@ export const VIEW_SUM_HASH = "descent-viewsum:";
 /** kernelHash prefix of those under a ReLU mask (viewSum.ts reluMask), switched on their own for A/B. */
 export const VIEW_SUM_RELU_HASH = `${VIEW_SUM_HASH}relu-`;
 
-let threadsEnabled = true;
-let rowByRow = true;
-let version = 0;
-/** Bumped by the switch below: jit plans (programRunner.ts) are rebuilt when it changes. */
-export const viewSumSwitchVersion = (): number => version;
-
-/** Turns the split of data-movement kernels over the thread pool on or off, from the next preparation: A/B. */
-export function setViewSumThreadsEnabled(on: boolean): void {
-  threadsEnabled = on;
-  version++;
-}
-
-/** Turns the row-by-row order of split sums (viewSumWasm.ts) on or off, for kernels prepared from now on: A/B. */
-export function setViewSumRowOrderEnabled(on: boolean): void {
-  rowByRow = on;
-  version++;
-}
-
 /** Whether the pool may split this program (a data-movement kernel, with the switch on). */
 export const splitsByRows = (program: Program): boolean =>
-  threadsEnabled && program.kernelHash.startsWith(VIEW_SUM_HASH);
+  switches.viewSumThreads && program.kernelHash.startsWith(VIEW_SUM_HASH);
 
 /** Each program's sum, to compile its A/B variant from. */
 const sums = new WeakMap<Program, { sum: ViewSum; shared: boolean }>();
@@ -45,7 +28,7 @@ const formerOrder = new WeakMap<Program, Program>();
  * row-by-row order switched off, the same sum compiled in the former order (each pass over all rows).
  */
 export function viewSumVariant(program: Program): Program {
-  const source = rowByRow ? undefined : sums.get(program);
+  const source = switches.viewSumRowOrder ? undefined : sums.get(program);
   if (!source) return program;
   let variant = formerOrder.get(program);
   if (!variant) {
