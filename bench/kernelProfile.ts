@@ -4,6 +4,7 @@
  * and prints the kernels by total time with their shape (KERNEL_TEXT=n prints n characters of each).
  * Run: `node --import tsx bench/kernelProfile.ts mlp|cnn|rnn [steps] [top]`.
  */
+import { jaxInternals } from "../src/engine/jaxChunk.js";
 import { disposeTree, precisionOf, random, startEngine, toDevice } from "../src/engine/index.js";
 import { setProgramRunnerEnabled } from "../src/engine/gemm/hook.js";
 import { cnn, linear, mlp, rnn, sequential, type Layer } from "../src/nn/index.js";
@@ -15,7 +16,6 @@ const cpuMs = () => {
   return (user + system) / 1000;
 };
 const textLength = Number(process.env.KERNEL_TEXT ?? 160);
-const chunk = "../node_modules/@jax-js/jax/dist/backend-CnjgxpXq.js";
 
 interface KernelSource {
   size: number;
@@ -34,8 +34,8 @@ const WORKLOADS: Record<"mlp" | "cnn" | "rnn", () => Workload> = {
 };
 
 export async function kernelProfile(kind: keyof typeof WORKLOADS, steps: number) {
-  const internals = (await import(chunk)) as Record<string, unknown>;
-  const wasm = (internals.s as (d: string) => { dispatch(exe: Exe, i: number[], o: number[]): void })("wasm");
+  const { getBackend } = await jaxInternals({ getBackend: "s" });
+  const wasm = (getBackend as (d: string) => { dispatch(exe: Exe, i: number[], o: number[]): void })("wasm");
   const [model, inputShape, batch, outputs, loss] = WORKLOADS[kind]();
   const f32 = precisionOf("float32");
   const optimizer = book.adam(1e-3);

@@ -12,8 +12,8 @@
  * exactly as they were. Eager code needs nothing: it never rounds a literal.
  */
 import { makeJaxpr, numpy as np } from "@jax-js/jax";
+import { INTERNALS_CHANGED, jaxInternals } from "./jaxChunk.js";
 
-const JAX_CHUNK = "./backend-CnjgxpXq.js";
 const EXPORTS = { getBackend: "s", AluExp: "w", ShapeTracker: "v" } as const;
 const installed = Symbol.for("descent.float64Literals");
 
@@ -53,14 +53,9 @@ export async function installFloat64Literals(): Promise<Float64LiteralsStatus> {
 }
 
 async function install(): Promise<void> {
-  const entry = import.meta.resolve("@jax-js/jax");
-  // biome-ignore lint/suspicious/noExplicitAny: jax-js's internal chunk has no types
-  const internals = (await import(new URL(JAX_CHUNK, entry).href)) as Record<string, any>;
-  const { getBackend, AluExp, ShapeTracker } = Object.fromEntries(
-    Object.entries(EXPORTS).map(([name, key]) => [name, internals[key]]),
-  );
+  const { getBackend, AluExp, ShapeTracker } = await jaxInternals(EXPORTS);
   if (![getBackend, AluExp?.const, ShapeTracker?.fromShape].every((f) => typeof f === "function"))
-    throw new Error(`jax-js internals changed (${JAX_CHUNK} exports): update src/engine/float64Literals.ts`);
+    throw new Error(`${INTERNALS_CHANGED}: update src/engine/float64Literals.ts`);
   // What np.full([], value) makes, with float64 in place of float32 (its weak type kept).
   const weakFloat64 = (value: number) =>
     new (np.Array as unknown as new (args: object) => np.Array)({

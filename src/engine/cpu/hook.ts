@@ -10,8 +10,8 @@
  * `DESCENT_CPU_COMPILE=0` leaves the backend alone.
  */
 import { compileCpuKernel, inputDtypesOf, type CompiledKernel, type TunedKernel } from "./compile.js";
+import { INTERNALS_CHANGED, jaxInternals } from "../jaxChunk.js";
 
-const JAX_CHUNK = "./backend-CnjgxpXq.js";
 const EXPORTS = { getBackend: "s", tuneNullopt: "g", FpHash: "R", Routine: "x", dtypedArray: "N" } as const;
 /** Our slots start here, far above jax-js's own counter (which starts at 1), so the two never meet. */
 const FIRST_SLOT = 1 << 30;
@@ -41,13 +41,6 @@ const status: CpuCompileStatus = { active: false, reason: "not installed", compi
 let liveBuffers = () => 0;
 let enabled = true;
 
-// biome-ignore lint/suspicious/noExplicitAny: jax-js's internal chunk has no types
-async function loadInternals(): Promise<Record<string, any>> {
-  const entry = import.meta.resolve("@jax-js/jax");
-  // biome-ignore lint/suspicious/noExplicitAny: jax-js's internal chunk has no types
-  return (await import(new URL(JAX_CHUNK, entry).href)) as Record<string, any>;
-}
-
 /** Installs the compiled cpu device (once; later calls return the status). */
 export async function installCpuCompiler(): Promise<CpuCompileStatus> {
   if (status.reason !== "not installed") return status;
@@ -56,12 +49,9 @@ export async function installCpuCompiler(): Promise<CpuCompileStatus> {
     return status;
   }
   try {
-    const internals = await loadInternals();
-    const { getBackend, tuneNullopt, FpHash, Routine, dtypedArray } = Object.fromEntries(
-      Object.entries(EXPORTS).map(([name, key]) => [name, internals[key]]),
-    );
+    const { getBackend, tuneNullopt, FpHash, Routine, dtypedArray } = await jaxInternals(EXPORTS);
     if (![getBackend, tuneNullopt, FpHash?.hash, Routine, dtypedArray].every((f) => typeof f === "function"))
-      throw new Error(`jax-js internals changed (${JAX_CHUNK} exports)`);
+      throw new Error(INTERNALS_CHANGED);
     const cpu = getBackend("cpu") as CpuBackendLike;
     if (typeof cpu?.dispatch !== "function" || typeof cpu.malloc !== "function") throw new Error("no cpu backend");
     takeOver(cpu, { tuneNullopt, FpHash, Routine, dtypedArray });

@@ -14,9 +14,9 @@ import { compileCpuKernel, inputDtypesOf, type CompiledKernel, type CpuAluNode }
 import { pointerModuleBytes } from "./pointerModule.js";
 import { needsExactPath, rewriteForAccuracy } from "./rewrite.js";
 import { jaxJsRunsWorkers } from "../threads/install.js";
+import { INTERNALS_CHANGED, jaxInternals } from "../jaxChunk.js";
 
-/** The internal jax-js 0.1.25 chunk and its minified export names (a test checks they still fit). */
-const JAX_CHUNK = "./backend-CnjgxpXq.js";
+/** The minified export names of jax-js's internal chunk (../jaxChunk.ts; a test checks they still fit). */
 const EXPORTS = { getBackend: "s", Executable: "t", tuneNullopt: "g", FpHash: "R" } as const;
 /** Room for jax-js's 64 kernel arguments and the output. */
 const SCRATCH_BYTES = 4 * 80;
@@ -78,13 +78,6 @@ export interface ExactF64Status {
 const status: ExactF64Status = { active: false, reason: "not installed", kernels: 0, calls: 0, inexactKernels: 0 };
 let enabled = true;
 
-// biome-ignore lint/suspicious/noExplicitAny: jax-js's internal chunk has no types
-async function loadInternals(): Promise<Record<string, any>> {
-  const entry = import.meta.resolve("@jax-js/jax");
-  // biome-ignore lint/suspicious/noExplicitAny: jax-js's internal chunk has no types
-  return (await import(new URL(JAX_CHUNK, entry).href)) as Record<string, any>;
-}
-
 const VIEW: Record<string, new (buffer: ArrayBufferLike, offset: number, length: number) => ArrayLike<number>> = {
   float64: Float64Array,
   float32: Float32Array,
@@ -125,12 +118,9 @@ export async function installExactFloat64(): Promise<ExactF64Status> {
     return status;
   }
   try {
-    const internals = await loadInternals();
-    const { getBackend, Executable, tuneNullopt, FpHash } = Object.fromEntries(
-      Object.entries(EXPORTS).map(([name, key]) => [name, internals[key]]),
-    );
+    const { getBackend, Executable, tuneNullopt, FpHash } = await jaxInternals(EXPORTS);
     if (![getBackend, Executable, tuneNullopt, FpHash?.hash].every((f) => typeof f === "function"))
-      throw new Error(`jax-js internals changed (${JAX_CHUNK} exports)`);
+      throw new Error(INTERNALS_CHANGED);
     const wasm = getBackend("wasm") as WasmBackendLike;
     if (typeof wasm?.prepareKernelSync !== "function") throw new Error("jax-js has no wasm backend");
     takeOver(wasm, { Executable, tuneNullopt, FpHash });

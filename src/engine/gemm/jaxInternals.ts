@@ -5,11 +5,13 @@
  * tools, makers of expressions, kernels and Executables); any surprise throws, which turns the hook
  * off with that reason while jax-js keeps working.
  */
+import { INTERNALS_CHANGED, jaxInternals } from "../jaxChunk.js";
+
+export { INTERNALS_CHANGED };
 import type { AluNode, MatchTools } from "./match.js";
 import type { ReciprocalTools } from "./simdReciprocal.js";
 
-/** The internal jax-js 0.1.25 chunk and its minified export names (a test checks they still fit). */
-const JAX_CHUNK = "./backend-CnjgxpXq.js";
+/** The minified export names of jax-js's internal chunk (../jaxChunk.ts; a test checks they still fit). */
 const EXPORTS = {
   getBackend: "s",
   Executable: "t",
@@ -20,8 +22,6 @@ const EXPORTS = {
   Kernel: "O",
   isTracing: "d",
 } as const;
-/** Why the hook (or one of its optional parts) is off when an export is not what it expects. */
-export const INTERNALS_CHANGED = `jax-js internals changed (${JAX_CHUNK} exports)`;
 
 /** The public methods of jax-js's Wasm backend that the hook calls or wraps. */
 export interface WasmBackendLike {
@@ -50,24 +50,18 @@ export interface JaxInternals {
   isTracing?: () => boolean;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: jax-js's internal chunk has no types
-async function loadChunk(): Promise<Record<string, any>> {
-  const entry = import.meta.resolve("@jax-js/jax");
-  // biome-ignore lint/suspicious/noExplicitAny: jax-js's internal chunk has no types
-  return (await import(new URL(JAX_CHUNK, entry).href)) as Record<string, any>;
-}
-
 /** Loads and checks the internals (throws, naming what changed, when they are not what the hook expects). */
 export async function loadJaxInternals(): Promise<JaxInternals> {
-  const internals = await loadChunk();
-  const getBackend = internals[EXPORTS.getBackend];
-  const Executable = internals[EXPORTS.Executable];
-  const unravel = internals[EXPORTS.unravelAlu];
-  const AluVar = internals[EXPORTS.AluVar];
-  const deepEqual = internals[EXPORTS.deepEqual];
-  const AluExp = internals[EXPORTS.AluExp];
-  const Kernel = internals[EXPORTS.Kernel];
-  const isTracing = internals[EXPORTS.isTracing];
+  const {
+    getBackend,
+    Executable,
+    unravelAlu: unravel,
+    AluVar,
+    deepEqual,
+    AluExp,
+    Kernel,
+    isTracing,
+  } = await jaxInternals(EXPORTS);
   if (
     typeof getBackend !== "function" ||
     typeof Executable !== "function" ||
